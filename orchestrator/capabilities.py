@@ -1,0 +1,91 @@
+"""What each tool declares about itself, and the registry that holds the declarations.
+
+The execution policy (bulkhead, deadline, rate limit, size cap, tenancy, breaker,
+retry, fallback) is derived from these fields, so a capability is a promise the
+orchestrator enforces on every call, not documentation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from enum import Enum
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .errors import CapabilityError
+
+
+class CapabilityType(str, Enum):
+    READ_WRITE = "read_write"
+    READ_ONLY = "read_only"
+    APPEND_ONLY = "append_only"
+    TIME_SERIES = "time_series"
+
+    @property
+    def idempotent(self) -> bool:
+        """Reads may be retried; anything that writes may not."""
+        return self in (CapabilityType.READ_ONLY, CapabilityType.TIME_SERIES)
+
+
+class ToolCapability(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    tool_id: str = Field(min_length=1, max_length=64, pattern=r"^[a-z][a-z0-9_]*$")
+    capability_type: CapabilityType
+    max_concurrent_calls: int = Field(default=10, ge=1, le=10_000)
+    timeout_seconds: float = Field(default=5.0, gt=0, le=300)
+    rate_limit_per_minute: int | None = Field(default=None, ge=1)
+    max_result_size_mb: float = Field(default=10.0, gt=0, le=1024)
+    supported_tenants: frozenset[str] | None = None  # None: every tenant
+    requires_authentication: bool = True
+    fallback_enabled: bool = False
+
+    def allows_tenant(self, tenant_id: str) -> bool:
+        return self.supported_tenants is None or tenant_id in self.supported_tenants
+
+    @classmethod
+    def build(cls, **fields: object) -> "ToolCapability":
+        """Like the constructor, but a bad value raises `CapabilityError` with one clear line."""
+        try:
+            return cls(**fields)
+        except ValidationError as exc:
+            raise CapabilityError(_one_line(fields.get("tool_id"), exc)) from None
+
+
+def _one_line(tool_id: object, exc: ValidationError) -> str:
+    parts = []
+    for error in exc.errors():
+        field = ".".join(str(p) for p in error["loc"]) or "capability"
+        parts.append(f"{field}: {error['msg']} (got {error.get('input')!r})")
+    return f"capability {tool_id!r}: " + "; ".join(parts)
+
+
+class CapabilityRegistry:
+    """Capabilities by tool id; refuses duplicates."""
+
+    def __init__(self, capabilities: Iterable[ToolCapability] = ()) -> None:
+        self._by_id: dict[str, ToolCapability] = {}
+        for capability in capabilities:
+            self.register(capability)
+
+    def register(self, capability: ToolCapability) -> None:
+        if not isinstance(capability, ToolCapability):
+            raise CapabilityError(f"expected a ToolCapability, got {type(capability).__name__}")
+        if capability.tool_id in self._by_id:
+            raise CapabilityError(f"capability {capability.tool_id!r} is already registered")
+        self._by_id[capability.tool_id] = capability
+
+    def get(self, tool_id: str) -> ToolCapability:
+        try:
+            return self._by_id[tool_id]
+        except KeyError:
+            raise CapabilityError(f"no capability registered for tool {tool_id!r}") from None
+
+    def __contains__(self, tool_id: object) -> bool:
+        return tool_id in self._by_id
+
+    def __iter__(self) -> Iterator[ToolCapability]:
+        return iter(self._by_id.values())
+
+    def __len__(self) -> int:
+        return len(self._by_id)

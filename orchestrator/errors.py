@@ -1,0 +1,45 @@
+"""Exceptions raised inside the orchestrator.
+
+    Exception
+    ├── CapabilityError        a capability or the registry was given bad values
+    ├── PlanningError          an intent is unknown or its parameters are wrong
+    └── ToolError              a call failed; carries exactly one ToolErrorCode
+        └── SecurityRefusal    the call was refused for security (never falls back)
+
+Foreign exceptions (psycopg, httpx, ...) are mapped to a `ToolError` once, at the
+tool's boundary, with `raise ToolError(...) from exc`.
+"""
+
+from __future__ import annotations
+
+from .contracts import ToolErrorCode
+
+
+class CapabilityError(ValueError):
+    """A capability declaration or registration is invalid."""
+
+
+class PlanningError(ValueError):
+    """A request names an unknown intent or gives it unusable parameters."""
+
+
+class ToolError(Exception):
+    """A tool call failed in a way the orchestrator understands."""
+
+    def __init__(self, code: ToolErrorCode, message: str = "") -> None:
+        super().__init__(message or code.value)
+        self.code = code
+        self.message = message or code.value
+
+    @property
+    def is_security(self) -> bool:
+        return self.code.is_security
+
+
+class SecurityRefusal(ToolError):
+    """Tenant violation, missing authentication or an unsafe query."""
+
+    def __init__(self, code: ToolErrorCode, message: str = "") -> None:
+        if not code.is_security:
+            raise ValueError(f"{code.value} is not a security error code")
+        super().__init__(code, message)

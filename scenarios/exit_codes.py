@@ -1,0 +1,7 @@
+"""Exit codes of every `gauntlet` command: part of the contract with CI systems."""
+
+OK = 0  # every expectation / objective held
+FAILED = 1  # an expectation or objective failed (or was inconclusive under a fail policy)
+BAD_INPUT = 2  # a malformed file, a bad option, a usage error
+INFRASTRUCTURE = 3  # Postgres, Toxiproxy or the service could not start
+INTERRUPTED = 130  # Ctrl-C / SIGTERM: faults rolled back, partial results written
