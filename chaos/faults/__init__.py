@@ -1,0 +1,61 @@
+"""The fault catalogue: faults as data, applied as context managers that always roll back.
+
+    from chaos.faults import AnyFault, parse_fault
+
+    with parse_fault({"kind": "latency", "upstream": "metrics", "latency_ms": 500}).apply(target):
+        ...
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Union
+
+from pydantic import Field, TypeAdapter
+
+from .base import FAULT_KINDS, Fault, register_fault
+from .network import (
+    BandwidthFault,
+    DownFault,
+    LatencyFault,
+    LimitDataFault,
+    ResetPeerFault,
+    SlicerFault,
+    SlowCloseFault,
+    TimeoutFault,
+    ToxicFault,
+)
+from .target import DatabaseServer, FaultTarget, Upstream
+
+AnyFault = Annotated[
+    Union[tuple(FAULT_KINDS.values())],  # type: ignore[valid-type]
+    Field(discriminator="kind"),
+]
+"""Any registered fault kind, chosen by its `kind` field (embed this in scenario models)."""
+
+_ANY_FAULT: TypeAdapter[Fault] = TypeAdapter(AnyFault)
+
+
+def parse_fault(raw: Any) -> Fault:
+    """Validate one fault from plain data (raises `pydantic.ValidationError`)."""
+    return _ANY_FAULT.validate_python(raw)
+
+
+__all__ = [
+    "FAULT_KINDS",
+    "AnyFault",
+    "BandwidthFault",
+    "DatabaseServer",
+    "DownFault",
+    "Fault",
+    "FaultTarget",
+    "LatencyFault",
+    "LimitDataFault",
+    "ResetPeerFault",
+    "SlicerFault",
+    "SlowCloseFault",
+    "TimeoutFault",
+    "ToxicFault",
+    "Upstream",
+    "parse_fault",
+    "register_fault",
+]
