@@ -1,0 +1,271 @@
+"""Line-aware YAML input: load a file into a pydantic model, or fail with one line.
+
+Every user-written file (scenarios, SLO targets, load profiles) goes through
+`load_yaml_model`. A mistake becomes a `YamlInputError` whose text is exactly one line:
+
+    FILE:LINE: field 'a.b[2].c': expected ..., got ...
+    FILE:LINE: not valid YAML: ...
+    FILE: file not found
+    FILE: empty
+
+The file is parsed with yaml's composer (SafeLoader), so every node keeps its start
+mark; the first pydantic validation error's `loc` is walked back through the node tree
+to find the line. A missing field points at its parent mapping, an unknown key at the
+key itself, anything else at the offending value. Duplicate keys are refused (plain
+PyYAML silently keeps the last one, which hides typos in long files).
+
+A validator that checks a whole collection can point deeper than its own field by
+raising `NestedFieldError(message, loc=(2, "start"))`: the loc is appended to the
+validated field's location.
+
+This module imports nothing from the rest of the project (slo/ is pure).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+__all__ = ["NestedFieldError", "YamlInputError", "load_yaml_model", "parse_yaml_model"]
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+Loc = tuple[str | int, ...]
+
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+_MAX_SHOWN = 60
+
+
+class YamlInputError(ValueError):
+    """A user file is missing, unreadable, not YAML, or does not fit its model.
+
+    `str(error)` is one line suitable for a terminal; the parts are kept as attributes
+    so a caller can build its own report.
+    """
+
+    def __init__(self, path: str, message: str, *, line: int | None = None, field: str | None = None) -> None:
+        self.path = path
+        self.line = line
+        self.field = field
+        self.message = message
+        where = f"{path}:{line}" if line is not None else path
+        text = f"{where}: field '{field}': {message}" if field else f"{where}: {message}"
+        super().__init__(_one_line(text))
+
+
+class NestedFieldError(ValueError):
+    """Raised by a validator to blame a position inside the value it validates."""
+
+    def __init__(self, message: str, *, loc: Sequence[str | int]) -> None:
+        super().__init__(message)
+        self.loc: Loc = tuple(loc)
+
+
+def load_yaml_model(path: str | Path, model_cls: type[ModelT], *, what: str = "file") -> ModelT:
+    """Read `path` and validate it as `model_cls`; every failure is a `YamlInputError`.
+
+    `what` names the kind of file in messages, e.g. "scenario file".
+    """
+    shown = str(path)
+    try:
+        raw = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise YamlInputError(shown, f"{what} not found") from None
+    except IsADirectoryError:
+        raise YamlInputError(shown, f"is a directory, expected a {what}") from None
+    except OSError as exc:
+        raise YamlInputError(shown, f"cannot read {what} ({exc.strerror})") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise YamlInputError(shown, f"not UTF-8 text (byte {exc.start})") from None
+    return parse_yaml_model(text, model_cls, source=shown, what=what)
+
+
+def parse_yaml_model(text: str, model_cls: type[ModelT], *, source: str = "<string>", what: str = "file") -> ModelT:
+    """Like `load_yaml_model`, for text already in memory; `source` stands in for the path."""
+    root = _compose(text, source)
+    if root is None:
+        raise YamlInputError(source, "empty")
+    _refuse_duplicate_keys(root, source, ())
+    try:
+        data = yaml.SafeLoader("").construct_document(root)
+    except yaml.MarkedYAMLError as exc:
+        raise _yaml_syntax_error(exc, source) from None
+    except (TypeError, ValueError) as exc:  # e.g. an unhashable (mapping) key
+        raise YamlInputError(source, f"not valid YAML: {exc}", line=_line(root)) from None
+    try:
+        return model_cls.model_validate(data)
+    except ValidationError as exc:
+        raise _located_validation_error(exc, root, source, what) from None
+
+
+# -- parsing --------------------------------------------------------------------------
+
+
+def _compose(text: str, source: str) -> yaml.Node | None:
+    loader = yaml.SafeLoader(text)
+    try:
+        return loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        raise _yaml_syntax_error(exc, source) from None
+    except yaml.YAMLError as exc:
+        raise YamlInputError(source, f"not valid YAML: {exc}") from None
+    finally:
+        loader.dispose()
+
+
+def _yaml_syntax_error(exc: yaml.MarkedYAMLError, source: str) -> YamlInputError:
+    mark = exc.problem_mark or exc.context_mark
+    line = mark.line + 1 if mark is not None else None
+    problem = exc.problem or "syntax error"
+    if exc.context and exc.context not in problem:
+        problem = f"{problem} ({exc.context})"
+    return YamlInputError(source, f"not valid YAML: {problem}", line=line)
+
+
+def _refuse_duplicate_keys(node: yaml.Node, source: str, path: Loc, _seen: set[int] | None = None) -> None:
+    seen = _seen if _seen is not None else set()
+    if id(node) in seen:  # an alias seen before (or a recursive one): already checked
+        return
+    seen.add(id(node))
+    if isinstance(node, yaml.MappingNode):
+        first_line: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == _MERGE_TAG:
+                _refuse_duplicate_keys(value_node, source, path, seen)
+                continue
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+            if key is not None and key in first_line:
+                raise YamlInputError(
+                    source,
+                    f"duplicate key (first defined at line {first_line[key]})",
+                    line=_line(key_node),
+                    field=_format_loc(path + (key,)),
+                )
+            if key is not None:
+                first_line[key] = _line(key_node)
+            _refuse_duplicate_keys(value_node, source, path + ((key if key is not None else "?"),), seen)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _refuse_duplicate_keys(item, source, path + (index,), seen)
+
+
+# -- mapping a validation error back to a line -----------------------------------------
+
+
+def _located_validation_error(exc: ValidationError, root: yaml.Node, source: str, what: str) -> YamlInputError:
+    error = exc.errors(include_url=False)[0]
+    loc: Loc = tuple(error["loc"])
+    cause = (error.get("ctx") or {}).get("error")
+    if isinstance(cause, NestedFieldError):
+        loc = loc + cause.loc
+    node, key_node, shown_loc, unmatched = _walk(root, loc)
+    kind = error["type"]
+    if kind == "extra_forbidden" and key_node is not None:
+        line = _line(key_node)
+        message = f"unknown key, not allowed here (got {_show(error['input'])})"
+    elif kind == "missing":
+        line = _line(node)
+        shown_loc = shown_loc + unmatched[-1:]
+        message = "required field is missing"
+    elif kind in ("union_tag_invalid", "union_tag_not_found"):
+        tag_key = str(error["ctx"]["discriminator"]).strip("'")
+        tag = _child(node, tag_key)
+        if tag is not None:
+            shown_loc = shown_loc + (tag_key,)
+            node = tag[1]
+        line = _line(node)
+        if kind == "union_tag_invalid":
+            expected, got = error["ctx"]["expected_tags"], _show(error["ctx"]["tag"])
+            message = f"expected {tag_key!r} to be one of {expected}, got {got}"
+        else:
+            message = f"expected a {tag_key!r} key saying which kind this is, got none"
+    else:
+        line = _line(node)
+        message = _expected(error, cause)
+    if not shown_loc:
+        if kind == "model_type":
+            return YamlInputError(source, f"expected a mapping at the top of the {what}, got {_kind_of(error['input'])}", line=line)
+        return YamlInputError(source, message, line=line)
+    return YamlInputError(source, message, line=line, field=_format_loc(shown_loc))
+
+
+def _walk(root: yaml.Node, loc: Loc) -> tuple[yaml.Node, yaml.Node | None, Loc, Loc]:
+    """Follow `loc` through the node tree as far as it goes.
+
+    Returns the deepest node reached, the key node that led to it (if any), the part
+    of `loc` that matched the document, and the elements that did not. Elements that
+    match nothing in between (pydantic's union tags such as 'latency' or 'int') are
+    skipped, so the field shown is the one the user wrote.
+    """
+    node, key_node = root, None
+    matched: list[str | int] = []
+    unmatched: list[str | int] = []
+    for element in loc:
+        child = _child(node, element)
+        if child is None:
+            unmatched.append(element)
+            continue
+        key_node, node = child
+        matched.append(element)
+    return node, key_node, tuple(matched), tuple(unmatched)
+
+
+def _child(node: yaml.Node, element: str | int) -> tuple[yaml.Node | None, yaml.Node] | None:
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in reversed(node.value):  # last wins, as in construction
+            if isinstance(key_node, yaml.ScalarNode) and key_node.value == str(element):
+                return key_node, value_node
+        return None
+    if isinstance(node, yaml.SequenceNode) and isinstance(element, int) and 0 <= element < len(node.value):
+        return None, node.value[element]
+    return None
+
+
+def _expected(error: Any, cause: object) -> str:
+    message = str(cause) if isinstance(cause, ValueError) else error["msg"]
+    message = re.sub(r"^(Value error|Assertion failed), ", "", message)
+    message = re.sub(r"^\w+ should be ", "expected ", message)
+    message = re.sub(r"^\w+ should (have|match|contain) ", r"expected \1 ", message)
+    if not message.startswith("expected"):
+        message = f"expected a valid value: {message}"
+    if ", got " not in message and not isinstance(cause, NestedFieldError):
+        message = f"{message}, got {_show(error['input'])}"
+    return message
+
+
+def _format_loc(loc: Loc) -> str:
+    text = ""
+    for element in loc:
+        text += f"[{element}]" if isinstance(element, int) else (f".{element}" if text else str(element))
+    return text
+
+
+def _show(value: object) -> str:
+    if isinstance(value, (dict, list)):
+        return _kind_of(value)
+    shown = repr(value)
+    return shown if len(shown) <= _MAX_SHOWN else shown[: _MAX_SHOWN - 3] + "..."
+
+
+def _kind_of(value: object) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "nothing (null)"
+    return f"{type(value).__name__} {_show(value)}"
+
+
+def _line(node: yaml.Node) -> int:
+    return node.start_mark.line + 1
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
