@@ -1,5 +1,7 @@
 """The real Toxiproxy server: find it, start it, drive it, clean up after it."""
 
+from .backends import DEFAULT_STATE_DIR, open_toxiproxy
+from .binary import find_toxiproxy_server
 from .client import ProxyHandle, ToxicState, ToxiproxyClient
 from .errors import (
     ToxiproxyConflict,
@@ -8,8 +10,14 @@ from .errors import (
     ToxiproxyRejected,
     ToxiproxyUnavailable,
 )
+from .local import LocalToxiproxyServer, cleanup_stale
 
 __all__ = [
+    "DEFAULT_STATE_DIR",
+    "LocalToxiproxyServer",
+    "cleanup_stale",
+    "find_toxiproxy_server",
+    "open_toxiproxy",
     "ProxyHandle",
     "ToxicState",
     "ToxiproxyClient",

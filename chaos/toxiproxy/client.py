@@ -68,9 +68,8 @@ class ToxicState:
 class ToxiproxyClient:
     """Proxies and toxics on the Toxiproxy server at `api_url` (e.g. http://127.0.0.1:8474).
 
-    `listen_host` rewrites the host part of listen addresses the server reports, for a
-    server whose proxies are reached through another address (a container's mapped port
-    is handled by `listen_address`).
+    `listen_address` maps a listen address the server reports to the address a client
+    here must dial (a container's proxies are reached through published ports).
     """
 
     def __init__(
@@ -105,7 +104,11 @@ class ToxiproxyClient:
             raise ToxiproxyUnavailable(
                 f"Toxiproxy at {self.api_url} does not answer: {exc}"
             ) from exc
-        return response.text.strip()
+        # v2.12 answers {"version": "..."}; older servers answer the bare string.
+        try:
+            return str(response.json()["version"])
+        except (ValueError, KeyError, TypeError):
+            return response.text.strip()
 
     def reset(self) -> None:
         """Remove every toxic and re-enable every proxy."""
