@@ -1,0 +1,37 @@
+"""The orchestrator's HTTP service (FastAPI).
+
+    create_app(orchestrator, api_keys, *, metrics_registry=None) -> FastAPI
+    app_from_env() -> FastAPI          # uvicorn --factory orchestrator.service:app_from_env
+
+Endpoints: `POST /v1/orchestrate`, `GET /healthz`, `GET /metrics`, OpenAPI at `/docs`.
+"""
+
+from ._app import OrchestratorService, create_app
+from ._auth import ApiKeyTable
+from ._body_limit import DEFAULT_MAX_BODY_BYTES
+from ._config import (
+    CONFIG_ENV_VAR,
+    ServiceConfig,
+    ServiceConfigError,
+    app_from_env,
+    build_app,
+    load_service_config,
+    write_service_config,
+)
+from ._routes import REQUEST_ID_HEADER, STATUS_HEADER
+
+__all__ = [
+    "CONFIG_ENV_VAR",
+    "DEFAULT_MAX_BODY_BYTES",
+    "REQUEST_ID_HEADER",
+    "STATUS_HEADER",
+    "ApiKeyTable",
+    "OrchestratorService",
+    "ServiceConfig",
+    "ServiceConfigError",
+    "app_from_env",
+    "build_app",
+    "create_app",
+    "load_service_config",
+    "write_service_config",
+]

@@ -1,0 +1,110 @@
+"""The service's configuration file, and `app_from_env` for `uvicorn --factory`.
+
+A worker process started by `uvicorn --workers N` shares nothing with its parent but
+the environment, so everything it needs to build its own orchestrator (DSNs, spool
+directory, API keys) is in one JSON file named by `GAUNTLET_SERVICE_CONFIG`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from fastapi import FastAPI
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from ._body_limit import DEFAULT_MAX_BODY_BYTES
+
+CONFIG_ENV_VAR = "GAUNTLET_SERVICE_CONFIG"
+
+
+class ServiceConfigError(ValueError):
+    """The configuration file is missing or malformed; the message is one line."""
+
+
+class ServiceConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    ops_dsn: str = Field(min_length=1)
+    metrics_dsn: str = Field(min_length=1)
+    audit_dsn: str = Field(min_length=1)
+    spool_dir: Path
+    api_keys: dict[str, str] = Field(min_length=1, description="API key -> tenant id")
+    request_deadline_seconds: float = Field(default=15.0, gt=0, le=300)
+    max_body_bytes: int = Field(default=DEFAULT_MAX_BODY_BYTES, ge=1, le=16 * 1024 * 1024)
+
+
+def load_service_config(path: str | os.PathLike[str]) -> ServiceConfig:
+    """Read and validate a config file; any problem is a `ServiceConfigError` naming it."""
+    try:
+        raw = json.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ServiceConfigError(f"{path}: cannot read: {exc.strerror}") from None
+    except json.JSONDecodeError as exc:
+        raise ServiceConfigError(
+            f"{path}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}"
+        ) from None
+    try:
+        return ServiceConfig.model_validate(raw)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in error['loc']) or 'top level'}: {error['msg']}"
+            for error in exc.errors()
+        )
+        raise ServiceConfigError(f"{path}: {problems}") from None
+
+
+def write_service_config(path: str | os.PathLike[str], config: ServiceConfig) -> Path:
+    """Write `config` where `app_from_env` can read it (readable by the owner only: it
+    holds API keys)."""
+    target = Path(path)
+    target.write_text(config.model_dump_json(indent=2), encoding="utf-8")
+    target.chmod(0o600)
+    return target
+
+
+def build_app(config: ServiceConfig) -> FastAPI:
+    """Tools, planner and orchestrator from `config`, behind the HTTP service.
+
+    The app owns the orchestrator and closes it (and so the tools' pools) on shutdown.
+    """
+    # Imported here so the service package imports without the data layer (tests,
+    # tooling); a worker process needs it anyway.
+    from ..executor import Orchestrator
+    from ..intents import register_ops_intents
+    from ..metrics import OrchestratorMetrics
+    from ..planner import Planner
+    from ..tools import build_tools
+    from ._app import create_app
+
+    config.spool_dir.mkdir(parents=True, exist_ok=True)
+    tools = build_tools(
+        config.ops_dsn, config.metrics_dsn, config.audit_dsn, spool_dir=config.spool_dir
+    )
+    planner = Planner()
+    register_ops_intents(planner)
+    metrics = OrchestratorMetrics()
+    orchestrator = Orchestrator(
+        tools,
+        planner=planner,
+        metrics=metrics,
+        request_deadline_seconds=config.request_deadline_seconds,
+    )
+    return create_app(
+        orchestrator,
+        config.api_keys,
+        metrics_registry=metrics.registry,
+        max_body_bytes=config.max_body_bytes,
+        owns_orchestrator=True,
+    )
+
+
+def app_from_env() -> FastAPI:
+    """App factory for `uvicorn --factory orchestrator.service:app_from_env`."""
+    path = os.environ.get(CONFIG_ENV_VAR)
+    if not path:
+        raise ServiceConfigError(
+            f"{CONFIG_ENV_VAR} is not set: point it at the service's JSON config file"
+        )
+    return build_app(load_service_config(path))

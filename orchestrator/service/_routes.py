@@ -1,0 +1,132 @@
+"""The service's endpoints. Handlers only translate HTTP to the orchestrator and back."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request, Response
+from fastapi.encoders import jsonable_encoder
+from fastapi.security import APIKeyHeader
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from ..contracts import OrchestrationRequest, OrchestrationResponse
+from ..errors import PlanningError
+from ._auth import UNAUTHENTICATED_MESSAGE, ApiKeyTable
+from ._refusal import ServiceRefusal
+
+STATUS_HEADER = "X-Gauntlet-Status"
+REQUEST_ID_HEADER = "X-Request-ID"
+
+_ERROR_BODY = {
+    "content": {
+        "application/json": {
+            "schema": {
+                "type": "object",
+                "properties": {"error": {"type": "string"}},
+                "required": ["error"],
+            }
+        }
+    }
+}
+
+_api_key_header = APIKeyHeader(
+    name="X-API-Key",
+    auto_error=False,
+    description="Per-tenant API key; the key decides which tenant the request acts for.",
+)
+
+router = APIRouter()
+
+
+def authenticated_tenant(
+    request: Request, api_key: str | None = Depends(_api_key_header)
+) -> str:
+    """The tenant the caller's key belongs to; 401 otherwise (same message for every case)."""
+    keys: ApiKeyTable = request.app.state.api_keys
+    tenant_id = keys.tenant_for(api_key)
+    if tenant_id is None:
+        raise ServiceRefusal(401, UNAUTHENTICATED_MESSAGE)
+    return tenant_id
+
+
+@router.post(
+    "/v1/orchestrate",
+    response_model=OrchestrationResponse,
+    summary="Answer one operations question",
+    description=(
+        "Runs the intent (or explicit plan) in the body for the tenant of the API key in "
+        "`X-API-Key`.\n\n"
+        "* `tenant_id` in the body is required and must be the key's tenant; naming any "
+        "other tenant is refused with 403 (the key, not the body, decides the tenant).\n"
+        "* Every orchestration outcome - `success`, `partial`, `degraded` or `failed` - is "
+        "an answer: HTTP 200 with the status in the body and in the `X-Gauntlet-Status` "
+        "header. Non-2xx codes mean the request was not orchestrated at all.\n"
+        "* Bodies above the service's limit (64 KiB by default) are refused with 413."
+    ),
+    responses={
+        200: {
+            "headers": {
+                STATUS_HEADER: {
+                    "description": "The orchestration status, as in the body.",
+                    "schema": {"type": "string"},
+                },
+                REQUEST_ID_HEADER: {
+                    "description": "The request id, as in the body.",
+                    "schema": {"type": "string"},
+                },
+            }
+        },
+        401: {"description": "Missing or unknown API key.", **_ERROR_BODY},
+        403: {"description": "The body names a tenant other than the key's.", **_ERROR_BODY},
+        413: {"description": "Request body too large.", **_ERROR_BODY},
+        422: {"description": "The body is not a valid request (fields named)."},
+    },
+)
+async def orchestrate(
+    body: OrchestrationRequest,
+    request: Request,
+    tenant_id: str = Depends(authenticated_tenant),
+) -> Response:
+    if body.tenant_id != tenant_id:
+        raise ServiceRefusal(
+            403,
+            f"tenant_id {body.tenant_id!r} is not the tenant of this API key; "
+            "a key may only act for its own tenant",
+        )
+    try:
+        answer = await request.app.state.orchestrator.orchestrate(body, authenticated=True)
+    except PlanningError as exc:
+        raise ServiceRefusal(422, str(exc)) from None
+    return Response(
+        content=answer.model_dump_json(),
+        media_type="application/json",
+        headers={STATUS_HEADER: answer.status.value, REQUEST_ID_HEADER: answer.request_id},
+    )
+
+
+@router.get(
+    "/healthz",
+    summary="Liveness and per-tool breaker state",
+    description=(
+        "Answers 200 while the process serves requests. `tools` is the orchestrator's "
+        "statistics record (per tool: breaker state, bulkhead and rate-limiter figures); "
+        "an open breaker is reported here, not turned into a failing health check, so a "
+        "supervisor does not restart a healthy process because an upstream is down."
+    ),
+)
+async def healthz(request: Request) -> dict[str, Any]:
+    statistics = request.app.state.orchestrator.statistics()
+    return {"status": "ok", "tools": jsonable_encoder(statistics)}
+
+
+@router.get(
+    "/metrics",
+    summary="Prometheus metrics",
+    description="The orchestrator's metrics plus HTTP request counters and latency, "
+    "in the Prometheus text exposition format.",
+    response_class=Response,
+    responses={200: {"content": {CONTENT_TYPE_LATEST: {}}}},
+)
+async def metrics(request: Request) -> Response:
+    exposition = b"".join(generate_latest(registry) for registry in request.app.state.registries)
+    return Response(content=exposition, media_type=CONTENT_TYPE_LATEST)

@@ -1,0 +1,109 @@
+"""In-process tools and a client for the service tests."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from typing import Any
+
+import httpx
+
+from orchestrator import (
+    CallContext,
+    CapabilityType,
+    OrchestrationRequest,
+    OrchestrationResponse,
+    OrchestrationStatus,
+    ToolCapability,
+    ToolError,
+    ToolErrorCode,
+    ToolResult,
+)
+from orchestrator.service import create_app
+
+API_KEYS = {"key-acme-0123456789": "acme", "key-globex-9876543210": "globex"}
+ACME_KEY = "key-acme-0123456789"
+
+
+class EchoTool:
+    """Answers with its arguments and the tenant it ran for."""
+
+    def __init__(self, tool_id: str = "echo") -> None:
+        self.capability = ToolCapability.build(
+            tool_id=tool_id, capability_type=CapabilityType.READ_ONLY, timeout_seconds=2.0
+        )
+
+    async def run(self, arguments: Mapping[str, Any], ctx: CallContext) -> Any:
+        return {"tenant_id": ctx.tenant_id, "arguments": dict(arguments)}
+
+    async def fallback(self, arguments: Mapping[str, Any], ctx: CallContext) -> Any:
+        raise ToolError(ToolErrorCode.UPSTREAM_ERROR, "no fallback")
+
+
+class BrokenTool(EchoTool):
+    """Always fails with an upstream error."""
+
+    def __init__(self) -> None:
+        super().__init__("broken")
+
+    async def run(self, arguments: Mapping[str, Any], ctx: CallContext) -> Any:
+        raise ToolError(ToolErrorCode.UPSTREAM_ERROR, "upstream said no")
+
+
+class StandInOrchestrator:
+    """Temporary stand-in until orchestrator.executor lands: runs plan calls in order."""
+
+    def __init__(self, tools: list[Any]) -> None:
+        self.tools = {tool.capability.tool_id: tool for tool in tools}
+        self.closed = False
+
+    async def orchestrate(
+        self, request: OrchestrationRequest, *, authenticated: bool = True
+    ) -> OrchestrationResponse:
+        results = []
+        assert request.plan is not None
+        for stage in request.plan.stages:
+            for call in stage.calls:
+                ctx = CallContext(request.request_id, request.tenant_id, authenticated, call.call_id)
+                try:
+                    data = await self.tools[call.tool_id].run(call.arguments, ctx)
+                    results.append(ToolResult(call_id=call.call_id, tool_id=call.tool_id, success=True, data=data))
+                except ToolError as exc:
+                    results.append(ToolResult(call_id=call.call_id, tool_id=call.tool_id, success=False, error_code=exc.code))
+        ok = all(r.success for r in results)
+        return OrchestrationResponse(
+            request_id=request.request_id, tenant_id=request.tenant_id,
+            status=OrchestrationStatus.SUCCESS if ok else OrchestrationStatus.FAILED,
+            results=results,
+        )
+
+    def statistics(self) -> Any:
+        return {tool_id: {"breaker": "closed"} for tool_id in self.tools}
+
+    async def aclose(self) -> None:
+        self.closed = True
+
+
+def make_orchestrator() -> Any:
+    return StandInOrchestrator([EchoTool(), BrokenTool()])
+
+
+def plan_body(tenant_id: str = "acme", *tool_ids: str, **extra: Any) -> dict[str, Any]:
+    calls = [{"call_id": f"c{i}", "tool_id": t, "arguments": {"n": i}} for i, t in enumerate(tool_ids or ("echo",))]
+    return {"tenant_id": tenant_id, "plan": {"stages": [{"calls": calls}]}, **extra}
+
+
+async def call_service(method: str, path: str, **kwargs: Any) -> httpx.Response:
+    """One request against a fresh app (real orchestrator, in-process tools) over ASGI."""
+    orchestrator = make_orchestrator()
+    app = create_app(orchestrator, API_KEYS)
+    try:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://service") as client:
+            return await client.request(method, path, **kwargs)
+    finally:
+        await orchestrator.aclose()
+
+
+def request(method: str, path: str, **kwargs: Any) -> httpx.Response:
+    return asyncio.run(call_service(method, path, **kwargs))

@@ -1,0 +1,106 @@
+"""POST /v1/orchestrate: authentication, tenancy, validation, body bound, answers."""
+
+from __future__ import annotations
+
+import json
+
+from service_support import ACME_KEY, plan_body, request
+
+URL = "/v1/orchestrate"
+
+
+def test_missing_and_unknown_keys_get_the_same_401() -> None:
+    missing = request("POST", URL, json=plan_body())
+    unknown = request("POST", URL, json=plan_body(), headers={"X-API-Key": "key-acme-0123456780"})
+    empty = request("POST", URL, json=plan_body(), headers={"X-API-Key": ""})
+    for response in (missing, unknown, empty):
+        assert response.status_code == 401
+        assert set(response.json()) == {"error"}
+    assert missing.json() == unknown.json() == empty.json()
+    assert "key-" not in missing.text
+
+
+def test_authentication_is_checked_before_the_fields_are_validated() -> None:
+    response = request("POST", URL, json={"tenant_id": "acme"})
+    assert response.status_code == 401
+
+
+def test_a_body_naming_another_tenant_is_refused_with_403() -> None:
+    response = request("POST", URL, json=plan_body("globex"), headers={"X-API-Key": ACME_KEY})
+    assert response.status_code == 403
+    message = response.json()["error"]
+    assert "'globex'" in message and "tenant" in message
+
+
+def test_invalid_body_is_422_with_the_field_named() -> None:
+    no_tenant = plan_body()
+    del no_tenant["tenant_id"]
+    response = request("POST", URL, json=no_tenant, headers={"X-API-Key": ACME_KEY})
+    assert response.status_code == 422
+    assert ["body", "tenant_id"] in [error["loc"] for error in response.json()["detail"]]
+
+    typo = plan_body(deadline_secs=3)
+    response = request("POST", URL, json=typo, headers={"X-API-Key": ACME_KEY})
+    assert response.status_code == 422
+    assert ["body", "deadline_secs"] in [error["loc"] for error in response.json()["detail"]]
+
+
+def test_malformed_json_is_422_not_500() -> None:
+    response = request(
+        "POST", URL, content=b'{"tenant_id": "acme",', headers={"X-API-Key": ACME_KEY, "content-type": "application/json"}
+    )
+    assert response.status_code == 422
+
+
+def test_oversized_body_is_413_by_declared_length() -> None:
+    body = plan_body(parameters={"padding": "x" * (70 * 1024)})
+    response = request("POST", URL, json=body, headers={"X-API-Key": ACME_KEY})
+    assert response.status_code == 413
+    assert "65536" in response.json()["error"]
+
+
+def test_oversized_chunked_body_is_413_without_a_declared_length() -> None:
+    async def chunks():  # no Content-Length: the limit must hold while streaming
+        yield b'{"tenant_id": "acme", "parameters": {"padding": "'
+        for _ in range(100):
+            yield b"x" * 1024
+        yield b'"}, "intent": "service_overview"}'
+
+    response = request(
+        "POST", URL, content=chunks(), headers={"X-API-Key": ACME_KEY, "content-type": "application/json"}
+    )
+    assert response.status_code == 413
+
+
+def test_a_body_just_under_the_limit_is_accepted() -> None:
+    body = plan_body()
+    body["plan"]["stages"][0]["calls"][0]["arguments"]["padding"] = "x" * (60 * 1024)
+    response = request("POST", URL, json=body, headers={"X-API-Key": ACME_KEY})
+    assert response.status_code == 200
+
+
+def test_success_answers_200_with_the_status_in_body_and_header() -> None:
+    response = request("POST", URL, json=plan_body("acme", "echo", request_id="req-1"), headers={"X-API-Key": ACME_KEY})
+    assert response.status_code == 200
+    answer = response.json()
+    assert answer["status"] == "success"
+    assert response.headers["X-Gauntlet-Status"] == "success"
+    assert response.headers["X-Request-ID"] == "req-1" == answer["request_id"]
+    assert answer["tenant_id"] == "acme"
+    assert answer["results"][0]["data"]["tenant_id"] == "acme"
+
+
+def test_a_failed_orchestration_is_still_an_http_200_answer() -> None:
+    response = request("POST", URL, json=plan_body("acme", "broken"), headers={"X-API-Key": ACME_KEY})
+    assert response.status_code == 200
+    assert response.headers["X-Gauntlet-Status"] == "failed"
+    result = response.json()["results"][0]
+    assert result["success"] is False and result["error_code"] == "upstream_error"
+
+
+def test_the_key_decides_the_tenant_for_each_caller() -> None:
+    response = request(
+        "POST", URL, json=plan_body("globex", "echo"), headers={"X-API-Key": "key-globex-9876543210"}
+    )
+    assert response.status_code == 200
+    assert json.loads(response.text)["results"][0]["data"]["tenant_id"] == "globex"
