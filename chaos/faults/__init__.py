@@ -13,6 +13,15 @@ from typing import Annotated, Any, Union
 from pydantic import Field, TypeAdapter
 
 from .base import FAULT_KINDS, Fault, register_fault
+from .database_schema import DropColumnFault, RenameColumnFault, TableLockFault
+from .database_server import (
+    DbKillFault,
+    DbRestartFault,
+    DbStopFault,
+    ExhaustConnectionsFault,
+    TerminateBackendsFault,
+)
+from .errors import FaultError, FaultInjectionError, FaultRollbackError
 from .network import (
     BandwidthFault,
     DownFault,
@@ -25,6 +34,13 @@ from .network import (
     ToxicFault,
 )
 from .target import DatabaseServer, FaultTarget, Upstream
+from .tenant import (
+    CrossTenantQueryFault,
+    ForgedApiKeyFault,
+    InjectionFault,
+    MissingApiKeyFault,
+    TenantAttack,
+)
 
 AnyFault = Annotated[
     Union[tuple(FAULT_KINDS.values())],  # type: ignore[valid-type]
@@ -44,10 +60,26 @@ __all__ = [
     "FAULT_KINDS",
     "AnyFault",
     "BandwidthFault",
+    "CrossTenantQueryFault",
     "DatabaseServer",
+    "DbKillFault",
+    "DbRestartFault",
+    "DbStopFault",
     "DownFault",
+    "DropColumnFault",
+    "ExhaustConnectionsFault",
     "Fault",
+    "FaultError",
+    "FaultInjectionError",
+    "FaultRollbackError",
     "FaultTarget",
+    "ForgedApiKeyFault",
+    "InjectionFault",
+    "MissingApiKeyFault",
+    "RenameColumnFault",
+    "TableLockFault",
+    "TenantAttack",
+    "TerminateBackendsFault",
     "LatencyFault",
     "LimitDataFault",
     "ResetPeerFault",

@@ -24,6 +24,8 @@ from typing import TYPE_CHECKING, ClassVar
 
 from pydantic import BaseModel, ConfigDict
 
+from .errors import FaultInjectionError, FaultRollbackError
+
 if TYPE_CHECKING:
     from .target import FaultTarget
 
@@ -48,11 +50,17 @@ class Fault(BaseModel):
         """Hold the fault for the duration of the `with` block, then always roll back."""
         undo = ExitStack()
         try:
-            self.inject(target, undo)
+            try:
+                self.inject(target, undo)
+            except Exception as exc:
+                raise FaultInjectionError(f"{self.kind}: could not inject: {exc}") from exc
             yield
         finally:
             with _sigint_deferred():
-                undo.close()
+                try:
+                    undo.close()
+                except Exception as exc:
+                    raise FaultRollbackError(f"{self.kind}: rollback failed: {exc}") from exc
 
 
 def register_fault(cls: type[Fault]) -> type[Fault]:

@@ -16,6 +16,8 @@ class DatabaseServer(Protocol):
 
     def start(self) -> None: ...
 
+    def is_running(self) -> bool: ...
+
     def stop(self) -> None:
         """Fast shutdown: sessions are terminated, the server exits cleanly."""
 

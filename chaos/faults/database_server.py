@@ -1,0 +1,117 @@
+"""Database faults on the server and its sessions: stop, kill, restart, terminate, exhaust."""
+
+from __future__ import annotations
+
+from contextlib import ExitStack
+from typing import ClassVar, Literal
+
+import psycopg
+from psycopg import errors as pg_errors
+from pydantic import Field
+
+from .base import Fault, register_fault
+from .sql_names import Identifier
+from .target import DatabaseServer, FaultTarget
+
+
+def _start_if_stopped(server: DatabaseServer) -> None:
+    if not server.is_running():
+        server.start()
+
+
+class DatabaseFault(Fault):
+    category: ClassVar[str] = "database"
+
+
+@register_fault
+class DbStopFault(DatabaseFault):
+    """Stop Postgres (fast shutdown: sessions end cleanly); start it on rollback."""
+
+    kind: Literal["db_stop"] = "db_stop"
+
+    def inject(self, target: FaultTarget, undo: ExitStack) -> None:
+        server = target.postgres
+        undo.callback(_start_if_stopped, server)
+        server.stop()
+
+
+@register_fault
+class DbKillFault(DatabaseFault):
+    """Kill Postgres hard (clients see their sockets die); start it on rollback."""
+
+    kind: Literal["db_kill"] = "db_kill"
+
+    def inject(self, target: FaultTarget, undo: ExitStack) -> None:
+        server = target.postgres
+        undo.callback(_start_if_stopped, server)
+        server.kill()
+
+
+@register_fault
+class DbRestartFault(DatabaseFault):
+    """Restart Postgres once; every session is cut. Nothing to roll back."""
+
+    kind: Literal["db_restart"] = "db_restart"
+
+    def inject(self, target: FaultTarget, undo: ExitStack) -> None:
+        server = target.postgres
+        # A restart interrupted between its stop and its start must still end running.
+        undo.callback(_start_if_stopped, server)
+        server.restart()
+
+
+@register_fault
+class TerminateBackendsFault(DatabaseFault):
+    """`pg_terminate_backend` every session of the application roles, once.
+
+    `roles` defaults to the target's application roles.
+    """
+
+    kind: Literal["terminate_backends"] = "terminate_backends"
+    roles: list[Identifier] | None = None
+
+    def inject(self, target: FaultTarget, undo: ExitStack) -> None:
+        roles = list(self.roles if self.roles is not None else target.app_roles)
+        with psycopg.connect(target.admin_dsn, autocommit=True, connect_timeout=5) as conn:
+            conn.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE usename = ANY(%s) AND pid <> pg_backend_pid()",
+                (roles,),
+            )
+
+
+@register_fault
+class ExhaustConnectionsFault(DatabaseFault):
+    """Open connections as the application role until Postgres refuses more.
+
+    Stops at the server's `max_connections` or the role's `CONNECTION LIMIT` (SQLSTATE
+    53300), or at `max_connections` opened here as a safety cap. All are closed on rollback.
+    """
+
+    kind: Literal["exhaust_connections"] = "exhaust_connections"
+    max_connections: int = Field(default=1000, ge=1)
+
+    def inject(self, target: FaultTarget, undo: ExitStack) -> None:
+        held: list[psycopg.Connection] = []
+        undo.callback(_close_all, held)
+        for _ in range(self.max_connections):
+            try:
+                held.append(psycopg.connect(target.app_dsn, autocommit=True, connect_timeout=5))
+            except psycopg.OperationalError as exc:
+                if _is_connection_limit(exc):
+                    return
+                raise
+        return
+
+
+def _is_connection_limit(exc: psycopg.OperationalError) -> bool:
+    # A refused connect does not always carry a sqlstate; the server's message does.
+    if isinstance(exc, pg_errors.TooManyConnections) or exc.sqlstate == "53300":
+        return True
+    text = str(exc)
+    return "too many connections" in text or "connection slots are reserved" in text
+
+
+def _close_all(connections: list[psycopg.Connection]) -> None:
+    while connections:
+        connections.pop().close()

@@ -1,0 +1,78 @@
+"""Tenant attacks: request mutations, not infrastructure faults.
+
+They break nothing in the world, so applying one is a no-op context manager; the runner
+sees `category == "tenant"` and mutates the workload's requests while the fault is active.
+Each attack picks the requests it mutates with probability `share` (0–1).
+"""
+
+from __future__ import annotations
+
+from contextlib import ExitStack
+from typing import ClassVar, Literal
+
+from pydantic import Field
+
+from .base import Fault, register_fault
+from .target import FaultTarget
+
+DEFAULT_INJECTION_PAYLOADS: tuple[str, ...] = (
+    "' OR '1'='1",
+    "1; DROP TABLE alerts; --",
+    "' UNION SELECT * FROM pg_authid --",
+    "x'; SET ROLE postgres; --",
+    "$$; COPY alerts TO PROGRAM 'id'; --",
+)
+
+
+class TenantAttack(Fault):
+    """A mutation of the workload's requests; changes nothing until the runner applies it."""
+
+    category: ClassVar[str] = "tenant"
+    share: float = Field(default=1.0, ge=0.0, le=1.0, description="fraction of requests mutated")
+
+    def inject(self, target: FaultTarget, undo: ExitStack) -> None:
+        return None
+
+
+@register_fault
+class CrossTenantQueryFault(TenantAttack):
+    """A caller authenticated as `as_tenant` asks for `victim_tenant`'s data.
+
+    `as_tenant`: the caller (default: the request's own tenant). `victim_tenant`: whose
+    data is asked for (default: another tenant of the workload). Expected: refused with
+    `security_error`, and no row of the victim in any response.
+    """
+
+    kind: Literal["cross_tenant_query"] = "cross_tenant_query"
+    as_tenant: str | None = None
+    victim_tenant: str | None = None
+
+
+@register_fault
+class InjectionFault(TenantAttack):
+    """Put SQL-injection `payloads` into the request's free-text parameters.
+
+    The runner puts one payload (round robin) into every string parameter of the intent.
+    Expected: refused as an unsafe query, or answered with no effect; never a write.
+    """
+
+    kind: Literal["injection"] = "injection"
+    payloads: list[str] = Field(default_factory=lambda: list(DEFAULT_INJECTION_PAYLOADS), min_length=1)
+
+
+@register_fault
+class ForgedApiKeyFault(TenantAttack):
+    """Send `api_key` (default: a random key of a valid key's shape) instead of the real one.
+
+    Expected: refused as unauthenticated.
+    """
+
+    kind: Literal["forged_api_key"] = "forged_api_key"
+    api_key: str | None = None
+
+
+@register_fault
+class MissingApiKeyFault(TenantAttack):
+    """Send the request without an API key. Expected: refused as unauthenticated."""
+
+    kind: Literal["missing_api_key"] = "missing_api_key"
