@@ -1,0 +1,196 @@
+"""The SLO file model: what a gate checks. Validated with pydantic; unknown keys are errors.
+
+```yaml
+name: chaos-core
+confidence: 0.95          # of every interval
+min_samples: 30           # below this an objective is never `pass`
+on_inconclusive: fail     # or warn
+on_regression: fail       # a significant regression against --baseline
+filters: {source: scenario}
+objectives:
+  - {name: partial, ratio: partial, max: 0.05}
+  - {name: answered, ratio: answered, min: 0.999}
+  - {name: p99, latency: p99, max_ms: 800, per: intent}
+  - {name: ops-db errors, ratio: tool_error, tool: direct_query, max: 0.02}
+  - {name: failed per 30 s, ratio: failed, max: 0.05, window_s: 30}
+  - {name: recovers, recovers_within_s: 10}
+```
+"""
+
+from __future__ import annotations
+
+import re
+from enum import Enum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from .observation import Observation, Phase
+
+STATUSES = ("success", "partial", "degraded", "failed")
+
+
+class RatioKind(str, Enum):
+    SUCCESS = "success"
+    PARTIAL = "partial"
+    DEGRADED = "degraded"
+    FAILED = "failed"
+    ANSWERED = "answered"  # success + partial + degraded
+    FALLBACK = "fallback"  # the request used at least one fallback
+    TOOL_ERROR = "tool_error"  # the named tool failed (any error code, or `error_code`)
+    STATUS_IN = "status_in"  # the status is one of `statuses`
+
+
+class GroupBy(str, Enum):
+    INTENT = "intent"
+    TENANT = "tenant"
+    SCENARIO = "scenario"
+    PHASE = "phase"
+
+
+class Filters(BaseModel):
+    """Every given field must match; a list matches any of its values."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    scenario: list[str] | None = None
+    phase: list[Phase] | None = None
+    tenant: list[str] | None = None
+    intent: list[str] | None = None
+    source: list[str] | None = None
+
+    @field_validator("scenario", "phase", "tenant", "intent", "source", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: object) -> object:
+        return [value] if isinstance(value, str) else value
+
+    def matches(self, obs: Observation) -> bool:
+        return (
+            (self.scenario is None or obs.scenario in self.scenario)
+            and (self.phase is None or obs.phase in self.phase)
+            and (self.tenant is None or obs.tenant in self.tenant)
+            and (self.intent is None or obs.intent in self.intent)
+            and (self.source is None or obs.source in self.source)
+        )
+
+
+_PERCENTILE = re.compile(r"^p(\d{1,2}(?:\.\d+)?)$")
+
+
+class Objective(BaseModel):
+    """One objective: exactly one of `ratio`, `latency`, `recovers_within_s`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(min_length=1)
+    description: str = ""
+    filters: Filters = Filters()
+    per: GroupBy | None = None
+    # ratio objectives
+    ratio: RatioKind | None = None
+    max: float | None = Field(default=None, ge=0, le=1)
+    min: float | None = Field(default=None, ge=0, le=1)
+    tool: str | None = None
+    error_code: str | None = None
+    statuses: list[Literal["success", "partial", "degraded", "failed"]] | None = None
+    window_s: float | None = Field(default=None, gt=0)
+    # fraction of windows that must meet the target (OpenSLO's timeSliceTarget)
+    windows_required: float = Field(default=1.0, gt=0, le=1)
+    # latency objectives
+    latency: str | None = None
+    max_ms: float | None = Field(default=None, gt=0)
+    # time-to-recover objectives
+    recovers_within_s: float | None = Field(default=None, gt=0)
+    ratio_tolerance: float = Field(default=0.02, ge=0, le=1)
+    latency_tolerance: float = Field(default=1.5, ge=1)
+    stable_for_s: float = Field(default=5.0, gt=0)
+
+    @field_validator("latency")
+    @classmethod
+    def _percentile(cls, value: str | None) -> str | None:
+        if value is not None and not _PERCENTILE.match(value):
+            raise ValueError("expected a percentile such as p50, p95, p99 or p99.9")
+        return value
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Objective:
+        kinds = [k for k in ("ratio", "latency", "recovers_within_s") if getattr(self, k) is not None]
+        if len(kinds) != 1:
+            raise ValueError("expected exactly one of 'ratio', 'latency', 'recovers_within_s'")
+        if self.ratio is not None:
+            if (self.max is None) == (self.min is None):
+                raise ValueError("a ratio objective needs exactly one of 'max' or 'min'")
+            if self.ratio is RatioKind.TOOL_ERROR and not self.tool:
+                raise ValueError("ratio 'tool_error' needs 'tool'")
+            if (self.ratio is RatioKind.STATUS_IN) != bool(self.statuses):
+                raise ValueError("'statuses' is needed by, and only by, ratio 'status_in'")
+            if self.max_ms is not None:
+                raise ValueError("'max_ms' belongs to latency objectives; use 'max' for ratios")
+        if self.latency is not None:
+            if self.max_ms is None:
+                raise ValueError("a latency objective needs 'max_ms'")
+            if self.max is not None or self.min is not None or self.window_s is not None:
+                raise ValueError("a latency objective takes 'max_ms' only (no max/min/window_s)")
+        if self.recovers_within_s is not None and (self.max is not None or self.min is not None):
+            raise ValueError("a time-to-recover objective takes no 'max'/'min'")
+        if (self.tool or self.error_code) and self.ratio is not RatioKind.TOOL_ERROR:
+            raise ValueError("'tool' and 'error_code' belong to ratio 'tool_error'")
+        return self
+
+    @property
+    def kind(self) -> Literal["ratio", "latency", "recovery"]:
+        if self.ratio is not None:
+            return "ratio"
+        return "latency" if self.latency is not None else "recovery"
+
+    @property
+    def quantile(self) -> float:
+        match = _PERCENTILE.match(self.latency or "")
+        assert match, "only latency objectives have a quantile"
+        return float(match.group(1)) / 100.0
+
+    @property
+    def at_most(self) -> bool:
+        return self.max is not None
+
+    @property
+    def target(self) -> float:
+        value = self.max if self.max is not None else self.min
+        assert value is not None
+        return value
+
+    def counts_as_hit(self, obs: Observation) -> bool:
+        """Whether `obs` is one of the events whose ratio this objective bounds."""
+        kind = self.ratio
+        if kind is RatioKind.ANSWERED:
+            return obs.status in ("success", "partial", "degraded")
+        if kind is RatioKind.FALLBACK:
+            return obs.fallback_used
+        if kind is RatioKind.STATUS_IN:
+            return obs.status in (self.statuses or ())
+        if kind is RatioKind.TOOL_ERROR:
+            code = obs.tool_errors.get(self.tool or "")
+            return code is not None and (self.error_code is None or code == self.error_code)
+        return obs.status == (kind.value if kind else "")
+
+
+class SloSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = "slo"
+    description: str = ""
+    confidence: float = Field(default=0.95, gt=0.5, lt=1)
+    min_samples: int = Field(default=30, ge=1)
+    on_inconclusive: Literal["fail", "warn"] = "fail"
+    on_regression: Literal["fail", "warn"] = "fail"
+    filters: Filters = Filters()
+    objectives: list[Objective] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> SloSpec:
+        seen: set[str] = set()
+        for objective in self.objectives:
+            if objective.name in seen:
+                raise ValueError(f"objective name '{objective.name}' appears twice; names must be unique")
+            seen.add(objective.name)
+        return self

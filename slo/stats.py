@@ -1,0 +1,106 @@
+"""Pure statistics for the gate: binomial intervals, settling sample sizes, order-statistic
+bounds for percentiles and the two-proportion test. No I/O, no state."""
+
+from __future__ import annotations
+
+import math
+from statistics import NormalDist
+
+_STANDARD_NORMAL = NormalDist()
+
+
+def z_for_confidence(confidence: float) -> float:
+    """Two-sided critical value: 0.95 -> 1.96."""
+    return _STANDARD_NORMAL.inv_cdf(1.0 - (1.0 - confidence) / 2.0)
+
+
+def wilson_interval(hits: int, n: int, confidence: float) -> tuple[float, float]:
+    """Wilson score interval for a binomial proportion; (0, 1) when there is no data.
+
+    Wilson rather than the textbook normal interval because the gate lives near 0 and 1
+    (failed <= 0.1%), where the normal interval collapses to a point and under-covers.
+    """
+    if n <= 0:
+        return 0.0, 1.0
+    z = z_for_confidence(confidence)
+    p = hits / n
+    denom = 1.0 + z * z / n
+    centre = (p + z * z / (2 * n)) / denom
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def ratio_verdict(lower: float, upper: float, target: float, at_most: bool) -> str:
+    """'pass' when the whole interval meets the target, 'fail' when none of it does."""
+    if at_most:
+        if upper <= target:
+            return "pass"
+        return "fail" if lower > target else "inconclusive"
+    if lower >= target:
+        return "pass"
+    return "fail" if upper < target else "inconclusive"
+
+
+def samples_to_settle(hits: int, n: int, target: float, at_most: bool, confidence: float,
+                      limit: int = 10**9) -> int | None:
+    """Further samples that would likely settle an inconclusive ratio, assuming the observed
+    proportion holds; None when it cannot settle (the observed ratio sits on the target)."""
+    if n <= 0:
+        return None
+    p = hits / n
+
+    def settled(total: int) -> bool:
+        lo, hi = wilson_interval(round(p * total), total, confidence)
+        return ratio_verdict(lo, hi, target, at_most) != "inconclusive"
+
+    if settled(n):
+        return 0
+    high = n
+    while not settled(high):
+        high *= 2
+        if high > limit:
+            return None
+    low = high // 2
+    while high - low > 1:  # settled(high) holds, settled(low) does not
+        mid = (low + high) // 2
+        if settled(mid):
+            high = mid
+        else:
+            low = mid
+    return high - n
+
+
+def percentile_rank_bounds(n: int, quantile: float, confidence: float) -> tuple[int | None, int | None]:
+    """1-based ranks of the sorted sample bracketing the `quantile` with `confidence`.
+
+    Order-statistic method: the count of samples below the true quantile is
+    Binomial(n, q); its normal approximation gives the ranks. None means the sample is
+    too small to bound that side (e.g. the upper bound of a p99 from 50 samples).
+    """
+    if n <= 0:
+        return None, None
+    z = z_for_confidence(confidence)
+    centre = n * quantile
+    spread = z * math.sqrt(n * quantile * (1 - quantile))
+    lower = math.floor(centre - spread)
+    upper = math.ceil(centre + spread) + 1
+    return (lower if lower >= 1 else None), (upper if upper <= n else None)
+
+
+def two_proportion_worse(hits_new: int, n_new: int, hits_old: int, n_old: int,
+                         confidence: float) -> tuple[bool, float]:
+    """One-sided pooled two-proportion z-test that the new proportion is larger.
+
+    Returns (significantly larger, p-value). "Larger" is "worse": callers pass the
+    proportion of bad events.
+    """
+    if n_new <= 0 or n_old <= 0:
+        return False, 1.0
+    p_new, p_old = hits_new / n_new, hits_old / n_old
+    pooled = (hits_new + hits_old) / (n_new + n_old)
+    variance = pooled * (1 - pooled) * (1 / n_new + 1 / n_old)
+    if variance <= 0:
+        return False, 1.0
+    z = (p_new - p_old) / math.sqrt(variance)
+    p_value = 1.0 - _STANDARD_NORMAL.cdf(z)
+    return p_value < (1.0 - confidence), p_value
