@@ -1,6 +1,10 @@
 """Gauntlet's reference orchestrator: the system under test. It knows nothing of the harness."""
 
+from .breaker import BreakerState, BreakerStatistics, CircuitBreaker
+from .bulkhead import Bulkhead, BulkheadStatistics
+from .call_policy import PolicySettings, ToolStatistics
 from .capabilities import CapabilityRegistry, CapabilityType, ToolCapability
+from .clock import Clock, VirtualClock
 from .contracts import (
     CallTrace,
     OrchestrationRequest,
@@ -12,26 +16,49 @@ from .contracts import (
     ToolErrorCode,
     ToolResult,
 )
-from .errors import CapabilityError, PlanningError, SecurityRefusal, ToolError
+from .errors import CapabilityError, CircuitOpen, PlanningError, SecurityRefusal, ToolError
+from .executor import Orchestrator
+from .metrics import OrchestratorMetrics
+from .planner import IntentBuilder, Planner
+from .rate_limit import RateLimiterStatistics, TokenBucket
+from .retry import RetryPolicy
+from .status import aggregate_status
 from .tool import CallContext, Tool
 
 __all__ = [
+    "BreakerState",
+    "BreakerStatistics",
+    "Bulkhead",
+    "BulkheadStatistics",
     "CallContext",
     "CallTrace",
     "CapabilityError",
     "CapabilityRegistry",
     "CapabilityType",
+    "CircuitBreaker",
+    "CircuitOpen",
+    "Clock",
+    "IntentBuilder",
     "OrchestrationRequest",
     "OrchestrationResponse",
     "OrchestrationStatus",
+    "Orchestrator",
+    "OrchestratorMetrics",
     "Plan",
     "PlanningError",
+    "PolicySettings",
+    "RateLimiterStatistics",
+    "RetryPolicy",
     "SecurityRefusal",
     "Stage",
+    "TokenBucket",
     "Tool",
     "ToolCall",
     "ToolCapability",
     "ToolError",
     "ToolErrorCode",
     "ToolResult",
+    "ToolStatistics",
+    "VirtualClock",
+    "aggregate_status",
 ]

@@ -4,7 +4,8 @@
     ├── CapabilityError        a capability or the registry was given bad values
     ├── PlanningError          an intent is unknown or its parameters are wrong
     └── ToolError              a call failed; carries exactly one ToolErrorCode
-        └── SecurityRefusal    the call was refused for security (never falls back)
+        ├── SecurityRefusal    the call was refused for security (never falls back)
+        └── CircuitOpen        the tool's breaker is open: connection_error, not retried
 
 Foreign exceptions (psycopg, httpx, ...) are mapped to a `ToolError` once, at the
 tool's boundary, with `raise ToolError(...) from exc`.
@@ -43,3 +44,10 @@ class SecurityRefusal(ToolError):
         if not code.is_security:
             raise ValueError(f"{code.value} is not a security error code")
         super().__init__(code, message)
+
+
+class CircuitOpen(ToolError):
+    """The tool's circuit breaker is open; the call failed fast without reaching upstream."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(ToolErrorCode.CONNECTION_ERROR, message)

@@ -1,0 +1,187 @@
+"""The orchestrator: plan → stages → calls → status, top to bottom in this file.
+
+    request ──planner──► plan
+    plan.stages, in order: each stage is one asyncio.TaskGroup of its runnable calls
+        call: dependency failed? unknown tool? request deadline spent? → answered without running
+              otherwise GuardedTool.call (checks, rate limit, bulkhead, deadline, breaker,
+              retry, size cap, fallback) → ToolResult
+    results ──aggregate_status──► success | partial | degraded | failed
+
+A call never raises out of its stage: every way it can end is a `ToolResult`. Only
+cancellation of `orchestrate` itself propagates, and it cancels every call with it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from .call_policy import GuardedTool, PolicySettings, ToolStatistics
+from .capabilities import CapabilityRegistry, ToolCapability
+from .clock import Clock, monotonic
+from .contracts import (
+    CallTrace,
+    OrchestrationRequest,
+    OrchestrationResponse,
+    OrchestrationStatus,
+    ToolCall,
+    ToolErrorCode,
+    ToolResult,
+)
+from .deadline import LingeringTasks
+from .errors import CapabilityError, PlanningError
+from .metrics import OrchestratorMetrics
+from .planner import Planner
+from .status import aggregate_status
+from .tool import Tool
+
+
+class Orchestrator:
+    def __init__(
+        self, tools: Iterable[Tool], *, planner: Planner | None = None,
+        metrics: OrchestratorMetrics | None = None, request_deadline_seconds: float = 15.0,
+        clock: Clock = monotonic, policy: PolicySettings | None = None,
+    ) -> None:
+        if request_deadline_seconds <= 0:
+            raise ValueError(f"request_deadline_seconds must be positive, got {request_deadline_seconds}")
+        self.planner = planner if planner is not None else Planner()
+        self.metrics = metrics if metrics is not None else OrchestratorMetrics()
+        self.request_deadline_seconds = request_deadline_seconds
+        self.capabilities = CapabilityRegistry()
+        self._lingering = LingeringTasks()
+        self._tools: dict[str, GuardedTool] = {}
+        settings = policy if policy is not None else PolicySettings()
+        for tool in tools:
+            self.capabilities.register(_checked_capability(tool))
+            self._tools[tool.capability.tool_id] = GuardedTool(
+                tool, settings=settings, lingering=self._lingering, clock=clock)
+
+    async def orchestrate(
+        self, request: OrchestrationRequest, *, authenticated: bool = True,
+    ) -> OrchestrationResponse:
+        """Answer one request; never raises for a bad request or a failing tool."""
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        try:
+            plan = self.planner.plan(request)
+        except PlanningError as exc:
+            return self._respond(request, started, [], [], error_message=str(exc))
+        deadline_at = started + (request.deadline_seconds or self.request_deadline_seconds)
+
+        results: dict[str, ToolResult] = {}
+        trace: list[CallTrace] = []
+        for stage_index, stage in enumerate(plan.stages):
+            running: list[tuple[ToolCall, float, asyncio.Task[ToolResult]]] = []
+            async with asyncio.TaskGroup() as stage_group:
+                for call in stage.calls:
+                    call_started = loop.time()
+                    refusal = self._refusal(call, results, deadline_at, call_started)
+                    if refusal is not None:
+                        self._record(refusal, stage_index, call_started, started, results, trace)
+                        continue
+                    outputs = {dep: results[dep].data for dep in call.depends_on}
+                    task = stage_group.create_task(self._tools[call.tool_id].call(
+                        call, request_id=request.request_id, tenant_id=request.tenant_id,
+                        authenticated=authenticated, dependency_outputs=outputs,
+                        request_deadline_at=deadline_at,
+                    ))
+                    running.append((call, call_started, task))
+            # The group has exited: every call of this stage has its answer.
+            for call, call_started, task in running:
+                self._record(task.result(), stage_index, call_started, started, results, trace)
+
+        ordered = [results[call.call_id] for stage in plan.stages for call in stage.calls]
+        return self._respond(request, started, ordered, trace)
+
+    def _refusal(
+        self, call: ToolCall, results: Mapping[str, ToolResult], deadline_at: float, now: float,
+    ) -> ToolResult | None:
+        """The answer for a call that must not run, or None when it may."""
+        failed = [dep for dep in call.depends_on if not results[dep].success]
+        if failed:
+            return _failure(call, ToolErrorCode.DEPENDENCY_FAILED,
+                            f"not run: its dependencies {failed} failed")
+        if call.tool_id not in self._tools:
+            return _failure(call, ToolErrorCode.INVALID_ARGUMENTS,
+                            f"unknown tool {call.tool_id!r}; known tools: {sorted(self._tools)}")
+        if now >= deadline_at:
+            return _failure(call, ToolErrorCode.TIMEOUT,
+                            "not run: the request deadline expired before its stage started")
+        return None
+
+    def _record(
+        self, result: ToolResult, stage_index: int, call_started: float, started: float,
+        results: dict[str, ToolResult], trace: list[CallTrace],
+    ) -> None:
+        results[result.call_id] = result
+        end = call_started + result.latency_ms / 1000.0
+        trace.append(CallTrace.model_construct(
+            call_id=result.call_id, tool_id=result.tool_id, stage=stage_index,
+            start_ms=(call_started - started) * 1000.0, end_ms=(end - started) * 1000.0,
+        ))
+        guarded = self._tools.get(result.tool_id)
+        if guarded is not None:
+            self.metrics.observe_call(result, guarded.breaker.state)
+
+    def _respond(
+        self, request: OrchestrationRequest, started: float, results: list[ToolResult],
+        trace: list[CallTrace], *, error_message: str | None = None,
+    ) -> OrchestrationResponse:
+        status = aggregate_status(results)
+        latency_ms = (asyncio.get_running_loop().time() - started) * 1000.0
+        self.metrics.observe_request(status, latency_ms)
+        if error_message is None and status is OrchestrationStatus.FAILED:
+            error_message = "every call failed" if results else "the plan had no calls"
+        return OrchestrationResponse.model_construct(
+            request_id=request.request_id, tenant_id=request.tenant_id, status=status,
+            results=results,
+            successful_tools=_unique(r.tool_id for r in results if r.success and not r.fallback_used),
+            failed_tools=_unique(r.tool_id for r in results if not r.success),
+            fallback_tools=_unique(r.tool_id for r in results if r.fallback_used),
+            error_message=error_message, trace=trace, latency_ms=latency_ms,
+        )
+
+    def statistics(self) -> dict[str, ToolStatistics]:
+        """Bulkhead, rate limiter and breaker state per tool, as frozen records."""
+        return {tool_id: guarded.statistics() for tool_id, guarded in self._tools.items()}
+
+    @property
+    def lingering_calls(self) -> int:
+        """Cancelled calls whose cleanup is still running (see `deadline.py`)."""
+        return len(self._lingering)
+
+    async def aclose(self, timeout_seconds: float | None = None) -> int:
+        """Wait for lingering cleanups; returns how many were still running at the timeout."""
+        return await self._lingering.aclose(timeout_seconds)
+
+    async def __aenter__(self) -> "Orchestrator":
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+
+def _checked_capability(tool: Any) -> ToolCapability:
+    capability = getattr(tool, "capability", None)
+    name = type(tool).__name__
+    if not isinstance(capability, ToolCapability):
+        raise CapabilityError(f"tool {name}: 'capability' must be a ToolCapability, got {capability!r}")
+    if not callable(getattr(tool, "run", None)):
+        raise CapabilityError(f"tool {capability.tool_id!r}: has no run(arguments, ctx) method")
+    if capability.fallback_enabled and not callable(getattr(tool, "fallback", None)):
+        raise CapabilityError(
+            f"tool {capability.tool_id!r}: fallback_enabled is set but it has no fallback() method")
+    return capability
+
+
+def _failure(call: ToolCall, code: ToolErrorCode, message: str) -> ToolResult:
+    return ToolResult.model_construct(
+        call_id=call.call_id, tool_id=call.tool_id, success=False, data=None, error_code=code,
+        error_message=message, security_error=False, fallback_used=False, latency_ms=0.0,
+        attempts=0,
+    )
+
+
+def _unique(tool_ids: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(tool_ids))

@@ -1,0 +1,77 @@
+"""Token-bucket rate limiter: fail fast with `rate_limited`, never queue.
+
+The bucket holds at most `burst` tokens (default: one minute's budget) and refills
+at `rate_per_minute / 60` tokens per second. Over any window of `w` seconds it
+admits at most `burst + w * rate_per_minute / 60` calls.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .clock import Clock, monotonic
+from .contracts import ToolErrorCode
+from .errors import ToolError
+
+
+@dataclass(frozen=True)
+class RateLimiterStatistics:
+    rate_per_minute: int
+    burst: int
+    tokens: float
+    admitted: int
+    rejected: int
+
+
+class TokenBucket:
+    def __init__(
+        self, rate_per_minute: int, *, burst: int | None = None, clock: Clock = monotonic,
+        name: str = "",
+    ) -> None:
+        if rate_per_minute < 1:
+            raise ValueError(f"rate_per_minute must be at least 1, got {rate_per_minute}")
+        self.rate_per_minute = rate_per_minute
+        self.burst = rate_per_minute if burst is None else burst
+        if self.burst < 1:
+            raise ValueError(f"burst must be at least 1, got {self.burst}")
+        self.name = name
+        self._per_second = rate_per_minute / 60.0
+        self._clock = clock
+        self._tokens = float(self.burst)
+        self._updated = clock()
+        self._admitted = 0
+        self._rejected = 0
+
+    def try_acquire(self) -> bool:
+        """Take one token if there is one; never blocks."""
+        self._refill()
+        if self._tokens >= 1.0:
+            self._tokens -= 1.0
+            self._admitted += 1
+            return True
+        self._rejected += 1
+        return False
+
+    def acquire_or_fail(self) -> None:
+        if not self.try_acquire():
+            raise ToolError(
+                ToolErrorCode.RATE_LIMITED,
+                f"tool {self.name!r}: rate limit of {self.rate_per_minute}/min reached",
+            )
+
+    def statistics(self) -> RateLimiterStatistics:
+        self._refill()
+        return RateLimiterStatistics(
+            rate_per_minute=self.rate_per_minute,
+            burst=self.burst,
+            tokens=self._tokens,
+            admitted=self._admitted,
+            rejected=self._rejected,
+        )
+
+    def _refill(self) -> None:
+        now = self._clock()
+        elapsed = now - self._updated
+        if elapsed > 0:
+            self._tokens = min(float(self.burst), self._tokens + elapsed * self._per_second)
+            self._updated = now
