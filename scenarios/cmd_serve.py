@@ -1,8 +1,117 @@
-"""`gauntlet serve` (being built)."""
+"""`gauntlet serve`: the orchestrator HTTP service on a local, seeded Postgres."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import shlex
+import signal
+import socket
+import tempfile
+from contextlib import ExitStack
+from pathlib import Path
+from types import FrameType
 
 import typer
+import uvicorn
+
+from . import exit_codes
+
+_DB_HELP = "Postgres backend: 'embedded' (pgserver), 'docker' (testcontainers) or a postgresql:// URL."
+EXAMPLE_INTENT = "service_overview"
 
 
-def serve() -> None:
-    typer.echo("gauntlet serve: not available yet", err=True)
-    raise typer.Exit(2)
+def serve(
+    db: str = typer.Option("embedded", "--db", help=_DB_HELP),
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
+    port: int = typer.Option(8080, "--port", min=0, max=65535, help="Port to listen on (0: any free port)."),
+    tenants: int = typer.Option(3, "--tenants", min=1, max=1000, help="Tenants to seed, each with an API key."),
+) -> None:
+    """Serve until Ctrl-C (or SIGTERM), then stop the service and Postgres; exit 0."""
+    if not _known_backend(db):
+        _fail(exit_codes.BAD_INPUT, f"--db: expected 'embedded', 'docker' or a postgresql:// URL, got {db!r}")
+    # Bind first: a busy port should fail in milliseconds, before Postgres is started.
+    try:
+        listener = _bind(host, port)
+    except OSError as exc:
+        _fail(exit_codes.INFRASTRUCTURE, f"cannot listen on {host}:{port}: {exc.strerror or exc}")
+    previous_sigterm = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        with listener, tempfile.TemporaryDirectory(prefix="gauntlet-serve-") as work_dir:
+            _serve_on(listener, db, tenants, Path(work_dir))
+    except KeyboardInterrupt:
+        typer.echo("gauntlet serve: stopped", err=True)
+    finally:
+        signal.signal(signal.SIGTERM, previous_sigterm)
+
+
+def _serve_on(listener: socket.socket, db: str, tenants: int, work_dir: Path) -> None:
+    # Imported here so `gauntlet --help` stays fast and works without the data layer.
+    from orchestrator.service import build_app
+
+    from .serve_stack import local_service_stack
+
+    typer.echo(f"gauntlet serve: starting Postgres ({db}) and seeding {tenants} tenants ...", err=True)
+    with ExitStack() as resources:
+        try:
+            stack = resources.enter_context(local_service_stack(db, tenants=tenants, work_dir=work_dir))
+        except Exception as exc:  # noqa: BLE001 - the CLI boundary: any startup failure is one line
+            _fail(exit_codes.INFRASTRUCTURE, f"infrastructure could not start: {_one_line(exc)}")
+        app = build_app(stack.config)
+        url = _url(*listener.getsockname()[:2])
+        typer.echo(f"Gauntlet orchestrator listening on {url}  (stack ready in {stack.startup_seconds:.1f} s)")
+        typer.echo(f"  OpenAPI: {url}/docs   health: {url}/healthz   metrics: {url}/metrics")
+        typer.echo(f"  config for more workers: GAUNTLET_SERVICE_CONFIG={stack.config_path}")
+        typer.echo(f"  try:  {example_curl(url, stack.api_keys)}")
+        typer.echo("Press Ctrl-C to stop.", err=True)
+        server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
+        # The app closes the orchestrator in its lifespan; the stack then stops Postgres.
+        asyncio.run(server.serve(sockets=[listener]))
+
+
+def example_curl(url: str, api_keys: dict[str, str]) -> str:
+    """A ready-to-paste request for the first seeded tenant."""
+    key, tenant_id = sorted(api_keys.items(), key=lambda item: item[1])[0]
+    body = json.dumps({"tenant_id": tenant_id, "intent": EXAMPLE_INTENT})
+    return (
+        f"curl -s -X POST {url}/v1/orchestrate -H {shlex.quote('X-API-Key: ' + key)} "
+        f"-H 'content-type: application/json' -d {shlex.quote(body)}"
+    )
+
+
+def _known_backend(db: str) -> bool:
+    return db in ("embedded", "docker") or db.startswith(("postgresql://", "postgres://"))
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    listener = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind((host, port))
+        listener.listen(2048)
+    except BaseException:
+        listener.close()
+        raise
+    listener.set_inheritable(True)
+    return listener
+
+
+def _url(host: str, port: int) -> str:
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    # uvicorn re-raises the signal after its graceful shutdown; turning SIGTERM into
+    # KeyboardInterrupt lets the `with` blocks stop Postgres instead of dying mid-way.
+    raise KeyboardInterrupt
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
+
+
+def _fail(code: int, message: str) -> None:
+    typer.echo(f"gauntlet serve: {message}", err=True)
+    raise typer.Exit(code)
