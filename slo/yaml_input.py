@@ -234,7 +234,8 @@ def _expected(error: Any, cause: object) -> str:
     message = re.sub(r"^\w+ should (have|match|contain) ", r"expected \1 ", message)
     if not message.startswith("expected"):
         message = f"expected a valid value: {message}"
-    if ", got " not in message and not isinstance(cause, NestedFieldError):
+    whole_object_check = error["type"] == "value_error" and isinstance(error["input"], dict)
+    if ", got " not in message and not isinstance(cause, NestedFieldError) and not whole_object_check:
         message = f"{message}, got {_show(error['input'])}"
     return message
 
@@ -255,7 +256,8 @@ def _show(value: object) -> str:
 
 def _kind_of(value: object) -> str:
     if isinstance(value, dict):
-        return "a mapping"
+        keys = ", ".join(repr(key) for key in list(value)[:4]) + (", ..." if len(value) > 4 else "")
+        return f"a mapping with keys {keys}" if value else "an empty mapping"
     if isinstance(value, list):
         return "a list"
     if value is None:

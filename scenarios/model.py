@@ -1,0 +1,167 @@
+"""The scenario file: a chaos experiment as data.
+
+Modelled on Chaos Toolkit's experiment (a steady-state hypothesis checked before the
+method and again after rollback; the method; rollbacks that always run) and on AWS FIS
+stop conditions (abort early when things go too far), with timing and expectations
+scoped by phase, which neither offers::
+
+    name: metrics-latency-cascade
+    description: latency on the metrics upstream far beyond its deadline
+    tags: [network, timeout]
+    workload:
+      intents:
+        - {intent: service_overview, weight: 3, parameters: {service: checkout}}
+      tenants: [acme, globex]
+      requests: 60              # or duration: 20s (exactly one)
+      concurrency: 4
+      rate: 10/s                # optional pacing
+    steady_state: {requests: 10, status: {success: ">= 0.95"}, max_latency_ms: 2000}
+    faults:
+      - {fault: {kind: latency, upstream: metrics, latency_ms: 3000}, start: 2s, duration: 6s}
+    expectations:
+      - {status: {partial: ">= 0.8"}, phase: fault}
+      - {tool_errors: {metrics: [timeout]}, phase: fault}
+      - max_latency_ms: 2500
+      - no_cross_tenant_data: true
+    stop_conditions:
+      - {failed_ratio_above: 0.5, window: 10s, min_requests: 10}
+
+Every model refuses unknown keys. Expectation kinds live in `scenarios.expectations`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, PositiveInt, field_validator, model_validator
+
+from slo.yaml_input import NestedFieldError
+
+from .attacks import AnyAttack
+from .duration import PositiveDuration, Rate
+from .expectations import AnyExpectation, StatusName
+from .ratio import RatioBoundField
+from .schedule import TimedFault, check_schedule_fits
+from .stop_conditions import StopCondition
+
+__all__ = ["IntentMix", "Scenario", "ScenarioAttack", "SteadyState", "Workload"]
+
+Slug = Annotated[str, Field(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=80)]
+Name = Annotated[str, Field(min_length=1, max_length=64)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class IntentMix(_Strict):
+    """One intent of the workload, chosen with probability weight / sum of weights."""
+
+    intent: Name
+    weight: PositiveInt = 1
+    parameters: dict[str, Any] = Field(default_factory=dict)
+
+
+class Workload(_Strict):
+    """The traffic sent during the method: a request count or a duration, not both."""
+
+    intents: list[IntentMix] = Field(min_length=1)
+    tenants: list[Name] = Field(min_length=1)
+    requests: PositiveInt | None = None
+    duration: PositiveDuration | None = None
+    concurrency: PositiveInt = 1
+    rate: Rate | None = None  # requests per second across all workers; None = as fast as answered
+
+    @field_validator("tenants")
+    @classmethod
+    def _tenants_unique(cls, tenants: list[str]) -> list[str]:
+        _refuse_repeats(tenants, "tenant")
+        return tenants
+
+    @model_validator(mode="after")
+    def _requests_xor_duration(self) -> Workload:
+        if (self.requests is None) == (self.duration is None):
+            raise ValueError("expected exactly one of 'requests' or 'duration'")
+        return self
+
+
+class SteadyState(_Strict):
+    """The hypothesis checked before the faults and again after rollback."""
+
+    requests: PositiveInt = 10
+    status: dict[StatusName, RatioBoundField] = Field(default_factory=lambda: {})
+    max_latency_ms: float | None = Field(default=None, gt=0)
+
+    @model_validator(mode="after")
+    def _states_something(self) -> SteadyState:
+        if not self.status and self.max_latency_ms is None:
+            raise ValueError("expected at least one of 'status' or 'max_latency_ms'")
+        return self
+
+
+class ScenarioAttack(_Strict):
+    """A tenant attack mixed into the workload: `share` of the method's requests become it."""
+
+    attack: AnyAttack
+    share: float = Field(default=0.1, gt=0, le=1)
+
+
+class Scenario(_Strict):
+    name: Slug
+    description: str = ""
+    tags: list[Annotated[str, Field(min_length=1, max_length=40)]] = Field(default_factory=list)
+    workload: Workload
+    steady_state: SteadyState | None = None
+    faults: list[TimedFault] = Field(default_factory=list)
+    attacks: list[ScenarioAttack] = Field(default_factory=list)
+    expectations: list[AnyExpectation] = Field(default_factory=list)
+    stop_conditions: list[StopCondition] = Field(default_factory=list)
+
+    @field_validator("faults")
+    @classmethod
+    def _faults_fit_the_method(cls, faults: list[TimedFault], info: Any) -> list[TimedFault]:
+        workload = info.data.get("workload")
+        if workload is not None and workload.duration is not None:
+            check_schedule_fits(faults, workload.duration)
+        return faults
+
+    @field_validator("attacks")
+    @classmethod
+    def _shares_fit(cls, attacks: list[ScenarioAttack]) -> list[ScenarioAttack]:
+        total = 0.0
+        for index, attack in enumerate(attacks):
+            total += attack.share
+            if total > 1 + 1e-9:
+                raise NestedFieldError(
+                    f"expected the attack shares to add up to at most 1, got {total:g} here", loc=(index, "share")
+                )
+        return attacks
+
+    @model_validator(mode="after")
+    def _expectations_can_be_observed(self) -> Scenario:
+        for index, expectation in enumerate(self.expectations):
+            if expectation.phase in ("fault", "recovery") and not self.faults:
+                raise NestedFieldError(
+                    f"expected a 'faults' schedule for an expectation scoped to phase {expectation.phase!r}",
+                    loc=("expectations", index, "phase"),
+                )
+            if expectation.kind == "security_refusals" and not self.attacks:
+                raise NestedFieldError(
+                    "expected 'attacks' in the scenario: security refusals are checked on attack requests",
+                    loc=("expectations", index),
+                )
+        return self
+
+    @property
+    def method_s(self) -> float | None:
+        """The method's planned length in seconds, when the workload is time-bound."""
+        return self.workload.duration
+
+
+def _refuse_repeats(values: list[str], what: str) -> None:
+    seen: set[str] = set()
+    for index, value in enumerate(values):
+        if value in seen:
+            raise NestedFieldError(f"expected each {what} once, got {value!r} again", loc=(index,))
+        seen.add(value)
+
