@@ -1,0 +1,30 @@
+"""Entry point of the Locust subprocess: `python -m load.locust_main CONFIG.json LOCUST-ARGS...`.
+
+Locust (and so gevent's monkey-patching) is imported here first and only here; the
+harness starts this module as a separate process and talks to it through files.
+"""
+
+from __future__ import annotations
+
+import locust  # noqa: F401, I001 - must precede every other import (gevent patching)
+
+import os
+import sys
+
+from load.run_config import CONFIG_ENV
+
+
+def main(argv: list[str]) -> int:
+    if not argv:
+        sys.stderr.write("usage: python -m load.locust_main CONFIG.json [locust arguments]\n")
+        return 2
+    os.environ[CONFIG_ENV] = argv[0]
+    from locust.main import main as locust_main
+
+    sys.argv = ["locust", *argv[1:]]
+    locust_main()  # exits the process itself
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,151 @@
+"""The locustfile: users that post orchestration requests. Runs only inside Locust's process.
+
+Loaded by `load/locust_main.py` (never imported by the harness: Locust's gevent patches
+the whole process). Everything that decides anything lives in pure modules
+(`outcome`, `arrival`, `shape_replay`, `observations`); this file wires them to Locust.
+"""
+
+from __future__ import annotations
+
+import locust  # noqa: I001 - first, so gevent patches before anything else is imported
+
+import atexit
+import json
+import os
+import random
+import socket
+import time
+import uuid
+from pathlib import Path
+
+import gevent
+from locust import FastHttpUser, LoadTestShape, events, task
+from locust.runners import MasterRunner, WorkerRunner
+
+from load.arrival import ArrivalTimetable, intended_latency_ms
+from load.observations import ObservationWriter
+from load.outcome import judge_response
+from load.run_config import CONFIG_ENV, LocustRunConfig
+from load.shape_replay import ShapeReplay
+from slo.observation import Observation
+
+CONFIG = LocustRunConfig.read(Path(os.environ[CONFIG_ENV]))
+_REPLAY = ShapeReplay(CONFIG.shape, CONFIG.duration_s)
+_writer: ObservationWriter | None = None
+
+
+class OrchestrationUser(FastHttpUser):
+    """Posts `/v1/orchestrate` with intents and tenants drawn by the profile's weights."""
+
+    host = CONFIG.host
+    network_timeout = CONFIG.request_timeout_s
+    connection_timeout = CONFIG.request_timeout_s
+
+    def on_start(self) -> None:
+        self._timetable = (
+            ArrivalTimetable.for_user(time.time(), CONFIG.arrival_rate, max(_REPLAY.peak_users, 1))
+            if CONFIG.arrival_rate else None
+        )
+
+    def wait_time(self) -> float:
+        if self._timetable is not None:
+            return self._timetable.wait_before_next(time.time())
+        return CONFIG.think_time_s
+
+    @task
+    def orchestrate(self) -> None:
+        intent = random.choices(CONFIG.intents, weights=[i.weight for i in CONFIG.intents])[0]
+        tenant = random.choices(CONFIG.tenants, weights=[t.weight for t in CONFIG.tenants])[0]
+        request_id = uuid.uuid4().hex
+        body = {"request_id": request_id, "tenant_id": tenant.tenant,
+                "intent": intent.intent, "parameters": intent.parameters}
+        scheduled = self._timetable.take_slot() if self._timetable is not None else None
+        sent = time.time()
+        with self.client.post("/v1/orchestrate", json=body, headers={"X-API-Key": tenant.api_key},
+                              name="orchestrate", catch_response=True) as response:
+            completed = time.time()
+            service_ms = response.request_meta["response_time"]
+            error = getattr(response, "error", None)
+            try:
+                payload = response.json() if response.status_code and response.content else None
+            except ValueError:
+                payload = None
+            outcome = judge_response(response.status_code or 0, payload,
+                                     None if error is None else f"{type(error).__name__}: {error}")
+            latency_ms = service_ms
+            extra: dict[str, object] = dict(outcome.extra)
+            if scheduled is not None:
+                # Coordinated-omission-free: a late send counts its waiting time.
+                latency_ms = intended_latency_ms(scheduled, completed)
+                extra["service_ms"] = round(service_ms, 3)
+                extra["send_delay_ms"] = round(max(0.0, sent - scheduled) * 1000, 3)
+            response.request_meta["name"] = outcome.request_name
+            response.request_meta["response_time"] = latency_ms
+            if outcome.failure is None:
+                response.success()
+            else:
+                response.failure(outcome.failure)
+        if _writer is not None:
+            extra["worker"] = _writer.worker_id
+            _writer.add(Observation(
+                ts=scheduled if scheduled is not None else sent, source="load",
+                scenario=CONFIG.scenario, request_id=request_id, tenant=tenant.tenant,
+                intent=intent.intent, status=outcome.status, latency_ms=latency_ms,
+                tool_errors=outcome.tool_errors, fallback_used=outcome.fallback_used, extra=extra,
+            ))
+
+
+class ProfileShape(LoadTestShape):
+    """The profile's shape, replayed second by second (see `load/shape_replay.py`)."""
+
+    def tick(self) -> tuple[int, float] | None:
+        return _REPLAY.tick(self.get_run_time())
+
+
+def _flush_forever(writer: ObservationWriter) -> None:
+    while True:
+        gevent.sleep(CONFIG.flush_interval_s)
+        writer.flush()
+
+
+def _close_writer() -> None:
+    if _writer is not None:
+        _writer.close()
+
+
+@events.init.add_listener
+def _open_writer(environment, **_kwargs) -> None:
+    global _writer
+    if isinstance(environment.runner, MasterRunner):
+        return  # the master runs no users; its workers write their own files
+    CONFIG.observation_dir.mkdir(parents=True, exist_ok=True)
+    worker_id = f"{socket.gethostname()}-{os.getpid()}"
+    _writer = ObservationWriter(CONFIG.observation_dir, worker_id)
+    gevent.spawn(_flush_forever, _writer)
+    atexit.register(_close_writer)
+
+
+@events.request.add_listener
+def _count_request(**_kwargs) -> None:
+    if _writer is not None:
+        _writer.count_request()
+
+
+@events.test_start.add_listener
+def _mark_start(environment, **_kwargs) -> None:
+    if isinstance(environment.runner, WorkerRunner):
+        return
+    marker = CONFIG.observation_dir / "started.json"
+    CONFIG.observation_dir.mkdir(parents=True, exist_ok=True)
+    marker.write_text(json.dumps({"started": time.time(), "pid": os.getpid()}))
+
+
+@events.test_stop.add_listener
+def _flush_on_stop(**_kwargs) -> None:
+    if _writer is not None:
+        _writer.flush()
+
+
+@events.quitting.add_listener
+def _flush_on_quit(**_kwargs) -> None:
+    _close_writer()
