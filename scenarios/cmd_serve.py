@@ -25,7 +25,7 @@ def serve(
     db: str = typer.Option("embedded", "--db", help=_DB_HELP),
     host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
     port: int = typer.Option(8080, "--port", min=0, max=65535, help="Port to listen on (0: any free port)."),
-    tenants: int = typer.Option(3, "--tenants", min=1, max=1000, help="Tenants to seed, each with an API key."),
+    tenants: int = typer.Option(3, "--tenants", min=1, max=10, help="Tenants to seed, each with an API key."),
 ) -> None:
     """Serve until Ctrl-C (or SIGTERM), then stop the service and Postgres; exit 0."""
     if not _known_backend(db):

@@ -1,9 +1,9 @@
 """A local orchestrator service on a seeded Postgres: what `gauntlet serve` runs.
 
-`local_service_stack` starts Postgres (any backend of `chaos.postgres`), seeds it,
-writes the service config (usable by `uvicorn --factory orchestrator.service:app_from_env`
-in other processes too) and yields everything needed to serve; on exit it stops what
-it started, in reverse order.
+`local_service_stack` starts Postgres (any backend of `chaos.postgres`) with the ops
+schema and seed, writes the service config (usable by
+`uvicorn --factory orchestrator.service:app_from_env` in other processes too) and
+yields everything needed to serve; on exit it stops Postgres.
 """
 
 from __future__ import annotations
@@ -14,12 +14,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from chaos.postgres import open_postgres
-from chaos.seed import api_keys, seed
+from chaos import schema
+from chaos.postgres import start_ops_postgres
+from chaos.seed import SeedOptions, api_keys
 from orchestrator.service import ServiceConfig, write_service_config
-
-READER_ROLE = "gauntlet_reader"
-AUDITOR_ROLE = "gauntlet_auditor"
 
 
 @dataclass(frozen=True)
@@ -35,13 +33,13 @@ class LocalService:
 def local_service_stack(db: str, *, tenants: int, work_dir: Path) -> Iterator[LocalService]:
     """Postgres started and seeded with `tenants` tenants; the service config written."""
     started = time.perf_counter()
-    with open_postgres(db) as server:
-        seed(server, tenants=tenants)
-        keys = api_keys(tenants=tenants)
+    options = SeedOptions(tenants=tenants)
+    with start_ops_postgres(db, options) as server:
+        keys = api_keys(seed=options.seed, tenants=tenants)
         config = ServiceConfig(
-            ops_dsn=server.dsn("ops", READER_ROLE),
-            metrics_dsn=server.dsn("metrics", READER_ROLE),
-            audit_dsn=server.dsn("ops", AUDITOR_ROLE),
+            ops_dsn=server.dsn(schema.OPS_DB, schema.READER),
+            metrics_dsn=server.dsn(schema.METRICS_DB, schema.READER),
+            audit_dsn=server.dsn(schema.OPS_DB, schema.AUDITOR),
             spool_dir=work_dir / "audit-spool",
             api_keys=keys,
         )

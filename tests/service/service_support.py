@@ -8,17 +8,8 @@ from typing import Any
 
 import httpx
 
-from orchestrator import (
-    CallContext,
-    CapabilityType,
-    OrchestrationRequest,
-    OrchestrationResponse,
-    OrchestrationStatus,
-    ToolCapability,
-    ToolError,
-    ToolErrorCode,
-    ToolResult,
-)
+from orchestrator import CallContext, CapabilityType, ToolCapability, ToolError, ToolErrorCode
+from orchestrator.executor import Orchestrator
 from orchestrator.service import create_app
 
 API_KEYS = {"key-acme-0123456789": "acme", "key-globex-9876543210": "globex"}
@@ -50,42 +41,9 @@ class BrokenTool(EchoTool):
         raise ToolError(ToolErrorCode.UPSTREAM_ERROR, "upstream said no")
 
 
-class StandInOrchestrator:
-    """Temporary stand-in until orchestrator.executor lands: runs plan calls in order."""
-
-    def __init__(self, tools: list[Any]) -> None:
-        self.tools = {tool.capability.tool_id: tool for tool in tools}
-        self.closed = False
-
-    async def orchestrate(
-        self, request: OrchestrationRequest, *, authenticated: bool = True
-    ) -> OrchestrationResponse:
-        results = []
-        assert request.plan is not None
-        for stage in request.plan.stages:
-            for call in stage.calls:
-                ctx = CallContext(request.request_id, request.tenant_id, authenticated, call.call_id)
-                try:
-                    data = await self.tools[call.tool_id].run(call.arguments, ctx)
-                    results.append(ToolResult(call_id=call.call_id, tool_id=call.tool_id, success=True, data=data))
-                except ToolError as exc:
-                    results.append(ToolResult(call_id=call.call_id, tool_id=call.tool_id, success=False, error_code=exc.code))
-        ok = all(r.success for r in results)
-        return OrchestrationResponse(
-            request_id=request.request_id, tenant_id=request.tenant_id,
-            status=OrchestrationStatus.SUCCESS if ok else OrchestrationStatus.FAILED,
-            results=results,
-        )
-
-    def statistics(self) -> Any:
-        return {tool_id: {"breaker": "closed"} for tool_id in self.tools}
-
-    async def aclose(self) -> None:
-        self.closed = True
-
-
-def make_orchestrator() -> Any:
-    return StandInOrchestrator([EchoTool(), BrokenTool()])
+def make_orchestrator() -> Orchestrator:
+    """The real orchestrator over in-process tools."""
+    return Orchestrator([EchoTool(), BrokenTool()], request_deadline_seconds=5.0)
 
 
 def plan_body(tenant_id: str = "acme", *tool_ids: str, **extra: Any) -> dict[str, Any]:

@@ -28,6 +28,24 @@ def test_healthz_reports_liveness_and_every_tool() -> None:
     assert "echo" in json.dumps(health["tools"]) and "broken" in json.dumps(health["tools"])
 
 
+def test_healthz_shows_an_open_breaker_but_stays_live() -> None:
+    async def scenario() -> dict:
+        orchestrator = make_orchestrator()
+        app = create_app(orchestrator, API_KEYS)
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://s") as client:
+            for _ in range(8):
+                await client.post("/v1/orchestrate", json=plan_body("acme", "broken"), headers={"X-API-Key": ACME_KEY})
+            answer = await client.get("/healthz")
+        await orchestrator.aclose()
+        assert answer.status_code == 200
+        return answer.json()
+
+    health = asyncio.run(scenario())
+    assert health["status"] == "ok"
+    assert health["tools"]["broken"]["breaker"]["state"] == "open"
+    assert health["tools"]["echo"]["breaker"]["state"] == "closed"
+
+
 def test_metrics_parse_and_count_requests_by_route_template() -> None:
     async def scenario() -> httpx.Response:
         orchestrator = make_orchestrator()
@@ -55,6 +73,10 @@ def test_metrics_parse_and_count_requests_by_route_template() -> None:
     assert counts[("unmatched", "404")] == 1
     assert not any("12345" in route for route, _ in counts)
     assert "gauntlet_http_request_duration_seconds" in families
+    # The orchestrator's own registry is exposed too, without being passed explicitly.
+    by_status = {s.labels["status"]: s.value for s in families["gauntlet_requests"].samples
+                 if s.name == "gauntlet_requests_total"}
+    assert by_status == {"success": 1}
 
 
 def test_metrics_include_the_given_registry() -> None:
