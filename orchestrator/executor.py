@@ -152,8 +152,16 @@ class Orchestrator:
         return len(self._lingering)
 
     async def aclose(self, timeout_seconds: float | None = None) -> int:
-        """Wait for lingering cleanups; returns how many were still running at the timeout."""
-        return await self._lingering.aclose(timeout_seconds)
+        """Wait for lingering cleanups, then close every tool that has an `aclose()`.
+
+        Returns how many cleanups were still running when `timeout_seconds` ran out.
+        """
+        still_running = await self._lingering.aclose(timeout_seconds)
+        for guarded in self._tools.values():
+            close = getattr(guarded.tool, "aclose", None)
+            if callable(close):
+                await close()
+        return still_running
 
     async def __aenter__(self) -> "Orchestrator":
         return self
