@@ -1,0 +1,90 @@
+"""Comparison against a previous run's report.json: flag what got significantly worse.
+
+Ratios: a one-sided two-proportion z-test on the share of bad events. Percentiles: the
+previous run had a share (1 - q) of requests slower than its own p_q; the same test asks
+whether this run's share slower than that value is significantly larger.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from .latency import LatencyRecorder
+from .results import ObjectiveResult
+from .stats import two_proportion_worse
+
+SUPPORTED_SCHEMA = 1
+
+
+class BaselineFileError(ValueError):
+    """The --baseline report cannot be read; `str()` is one line naming the file."""
+
+
+@dataclass(frozen=True)
+class BaselineObjective:
+    kind: str
+    samples: int
+    hits: int
+    observed: float | None
+    quantile: float | None
+    at_most: bool
+
+
+@dataclass(frozen=True)
+class BaselineReport:
+    source: str
+    objectives: dict[tuple[str, str], BaselineObjective]
+
+    @classmethod
+    def load(cls, path: str | Path) -> BaselineReport:
+        path = Path(path)
+        try:
+            document = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise BaselineFileError(f"{path}: baseline report not found") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise BaselineFileError(f"{path}: cannot read baseline report ({exc})") from None
+        except json.JSONDecodeError as exc:
+            raise BaselineFileError(f"{path}:{exc.lineno}: not JSON ({exc.msg})") from None
+        if not isinstance(document, dict) or document.get("schema_version") != SUPPORTED_SCHEMA:
+            got = document.get("schema_version") if isinstance(document, dict) else None
+            raise BaselineFileError(f"{path}: field 'schema_version': expected {SUPPORTED_SCHEMA}, got {got!r}")
+        objectives: dict[tuple[str, str], BaselineObjective] = {}
+        for index, entry in enumerate(document.get("objectives") or []):
+            try:
+                key = (str(entry["name"]), str(entry.get("group", "")))
+                objectives[key] = BaselineObjective(
+                    kind=str(entry["kind"]), samples=int(entry["samples"]), hits=int(entry.get("hits", 0)),
+                    observed=entry.get("observed"), quantile=entry.get("quantile"),
+                    at_most=str(entry.get("target", "")).lstrip().startswith(("<=", "p")),
+                )
+            except (KeyError, TypeError, ValueError, AttributeError) as exc:
+                raise BaselineFileError(f"{path}: field 'objectives[{index}]': expected name, kind and samples ({exc})") from None
+        return cls(source=str(path), objectives=objectives)
+
+
+def compare_ratio(result: ObjectiveResult, at_most: bool, previous: BaselineObjective, confidence: float) -> None:
+    if previous.kind != "ratio" or result.kind != "ratio" or not result.samples:
+        return
+    bad_new = result.hits if at_most else result.samples - result.hits
+    bad_old = previous.hits if at_most else previous.samples - previous.hits
+    worse, p_value = two_proportion_worse(bad_new, result.samples, bad_old, previous.samples, confidence)
+    _flag(result, worse, p_value, f"{bad_old}/{previous.samples}", f"{bad_new}/{result.samples}")
+
+
+def compare_latency(result: ObjectiveResult, recorder: LatencyRecorder, previous: BaselineObjective, confidence: float) -> None:
+    if previous.kind != "latency" or previous.observed is None or previous.quantile is None or not recorder.count:
+        return
+    slower_old = round((1 - previous.quantile) * previous.samples)
+    slower_new = recorder.count_above(float(previous.observed))
+    worse, p_value = two_proportion_worse(slower_new, recorder.count, slower_old, previous.samples, confidence)
+    _flag(result, worse, p_value, f"{slower_old}/{previous.samples} slower than {previous.observed:.1f} ms",
+          f"{slower_new}/{recorder.count}")
+
+
+def _flag(result: ObjectiveResult, worse: bool, p_value: float, before: str, now: str) -> None:
+    result.regression = worse
+    verdict = "significantly worse" if worse else "not significantly worse"
+    result.regression_detail = f"{verdict} than baseline ({before} -> {now}, p={p_value:.3g})"

@@ -1,0 +1,167 @@
+"""Turn one objective's accumulated state into verdicts: the statistics, applied."""
+
+from __future__ import annotations
+
+from .accumulators import WINDOW_RESOLUTION, RatioGroup, RecoveryGroup
+from .latency import CoarseHistogram, LatencyRecorder
+from .results import ObjectiveResult
+from .spec import Objective, SloSpec
+from .stats import percentile_rank_bounds, ratio_verdict, samples_to_settle, wilson_interval
+
+_TOO_FEW = "fewer than min_samples ({}), so never pass"
+
+
+def judge_ratio(objective: Objective, group: str, state: RatioGroup, spec: SloSpec) -> ObjectiveResult:
+    hits, total = state.hits, state.total
+    lower, upper = wilson_interval(hits, total, spec.confidence)
+    verdict = ratio_verdict(lower, upper, objective.target, objective.at_most) if total else "inconclusive"
+    more = samples_to_settle(hits, total, objective.target, objective.at_most, spec.confidence) if total else None
+    detail = f"{hits}/{total} at {spec.confidence:.0%} confidence"
+    if total < spec.min_samples and verdict == "pass":
+        verdict, detail = "inconclusive", detail + "; " + _TOO_FEW.format(spec.min_samples)
+    if verdict == "inconclusive" and total < spec.min_samples:
+        more = max(more or 0, spec.min_samples - total)
+    result = ObjectiveResult(
+        name=objective.name, kind="ratio", group=group, verdict=verdict,
+        target=f"{'<=' if objective.at_most else '>='} {objective.target:.4%}", threshold=objective.target,
+        unit="ratio", observed=hits / total if total else None, lower=lower, upper=upper,
+        samples=total, hits=hits, more_samples=more if verdict == "inconclusive" else None, detail=detail,
+    )
+    _error_budget(result, objective, state)
+    if objective.window_s is not None:
+        _judge_windows(result, objective, state, spec)
+    return result
+
+
+def _error_budget(result: ObjectiveResult, objective: Objective, state: RatioGroup) -> None:
+    """Budget = the bad events the target allows; burn rate 1.0 spends it exactly by the end."""
+    allowed = objective.target if objective.at_most else 1.0 - objective.target
+    if allowed <= 0 or state.total == 0:
+        return
+    bad = state.hits if objective.at_most else state.total - state.hits
+    result.budget_consumed = bad / (allowed * state.total)
+    for start, (hits, total) in state.burn.items():
+        bucket_bad = hits if objective.at_most else total - hits
+        result.burn_rates.append((start, (bucket_bad / total) / allowed if total else 0.0))
+
+
+def _judge_windows(result: ObjectiveResult, objective: Objective, state: RatioGroup, spec: SloSpec) -> None:
+    """Sliding windows of `window_s`, stepping a tenth of it; each window judged on its own
+    interval. A window counts as breached only when its interval lies wholly outside."""
+    assert state.windows is not None and objective.window_s is not None
+    buckets = state.windows.buckets
+    if not buckets:
+        return
+    first, last = min(buckets), max(buckets)
+    verdicts: list[str] = []
+    worst: tuple[float, float, float, int, int] | None = None  # (bad ratio, lower, upper, hits, total)
+    for start in range(first - WINDOW_RESOLUTION + 1, last + 1):
+        hits = total = 0
+        for key in range(start, start + WINDOW_RESOLUTION):
+            counts = buckets.get(key)
+            if counts:
+                hits, total = hits + counts[0], total + counts[1]
+        if total == 0:
+            continue
+        lower, upper = wilson_interval(hits, total, spec.confidence)
+        verdicts.append(ratio_verdict(lower, upper, objective.target, objective.at_most))
+        badness = hits / total if objective.at_most else 1 - hits / total
+        if worst is None or badness > worst[0]:
+            worst = (badness, lower, upper, hits, total)
+    required = objective.windows_required
+    passed, breached = verdicts.count("pass"), verdicts.count("fail")
+    count = len(verdicts)
+    if passed / count >= required and result.samples >= spec.min_samples:
+        result.verdict = "pass"
+    elif breached / count > 1 - required:
+        result.verdict = "fail"
+    else:
+        result.verdict = "inconclusive"
+    assert worst is not None
+    _, result.lower, result.upper, hits, total = worst
+    result.observed = hits / total
+    result.more_samples = None
+    result.detail = (f"{count} windows of {objective.window_s:g}s: {passed} pass, {breached} breached, "
+                     f"{count - passed - breached} inconclusive; need {required:.0%} passing; "
+                     f"worst window {hits}/{total}")
+
+
+def judge_latency(objective: Objective, group: str, recorder: LatencyRecorder, spec: SloSpec) -> ObjectiveResult:
+    q, limit, n = objective.quantile, objective.max_ms, recorder.count
+    assert limit is not None
+    low_rank, high_rank = percentile_rank_bounds(n, q, spec.confidence)
+    lower = recorder.value_at_rank(low_rank) if low_rank is not None else None
+    upper = recorder.value_at_rank(high_rank) if high_rank is not None else None
+    if n == 0:
+        verdict = "inconclusive"
+    elif upper is not None and upper <= limit:
+        verdict = "pass"
+    elif lower is not None and lower > limit:
+        verdict = "fail"
+    else:
+        verdict = "inconclusive"
+    method = "exact" if recorder.is_exact else "HDR"
+    detail = f"{n} samples ({method}) at {spec.confidence:.0%} confidence"
+    if n < spec.min_samples and verdict == "pass":
+        verdict, detail = "inconclusive", detail + "; " + _TOO_FEW.format(spec.min_samples)
+    more = None
+    if verdict == "inconclusive" and n:
+        # p_q <= limit exactly when the share of samples slower than limit is <= 1 - q
+        slower = recorder.count_above(limit)
+        more = samples_to_settle(slower, n, 1 - q, True, spec.confidence)
+        more = max(more or 0, spec.min_samples - n) if n < spec.min_samples else more
+    return ObjectiveResult(
+        name=objective.name, kind="latency", group=group, verdict=verdict,
+        target=f"{objective.latency} <= {limit:g} ms", threshold=limit, unit="ms",
+        observed=recorder.quantile(q) if n else None, lower=lower, upper=upper, samples=n,
+        quantile=q, more_samples=more, detail=detail,
+    )
+
+
+def judge_recovery(objective: Objective, group: str, state: RecoveryGroup, spec: SloSpec) -> ObjectiveResult:
+    within = objective.recovers_within_s
+    assert within is not None
+    result = ObjectiveResult(
+        name=objective.name, kind="recovery", group=group, verdict="inconclusive",
+        target=f"recovers within {within:g} s", threshold=within, unit="s", observed=None,
+        lower=None, upper=None, samples=sum(c[1] for c, _ in state.seconds.values()),
+    )
+    base_p95 = state.baseline_latency.quantile(0.95)
+    if state.baseline_total == 0 or base_p95 is None or state.recovery_start is None:
+        result.detail = "needs baseline-phase and recovery-phase observations"
+        return result
+    base_ratio = state.baseline_success / state.baseline_total
+    ratio_floor = base_ratio - objective.ratio_tolerance
+    latency_ceiling = base_p95 * objective.latency_tolerance
+    seconds = sorted(state.seconds)
+    stable = max(1, round(objective.stable_for_s))
+    for first in seconds:
+        window = [state.seconds[s] for s in range(first, first + stable) if s in state.seconds]
+        if first + stable - 1 > seconds[-1]:
+            break  # not enough run left to show it stays recovered
+        successes = sum(c[0] for c, _ in window)
+        total = sum(c[1] for c, _ in window)
+        merged = _merged([h for _, h in window])
+        p95 = merged.quantile(0.95)
+        if total and successes / total >= ratio_floor and p95 is not None and p95 <= latency_ceiling:
+            took = max(0.0, first - state.recovery_start)
+            result.observed = took
+            result.verdict = "pass" if took <= within else "fail"
+            result.detail = (f"back to baseline (success {base_ratio:.2%} - {objective.ratio_tolerance:.0%}, "
+                             f"p95 {base_p95:.0f} ms x {objective.latency_tolerance:g}) after {took:.0f} s, "
+                             f"held {stable} s")
+            return result
+    observed_for = seconds[-1] + 1 - state.recovery_start
+    if observed_for >= within + stable:
+        result.verdict, result.observed = "fail", observed_for
+        result.detail = f"not back to baseline within the {observed_for:.0f} s observed after rollback"
+    else:
+        result.detail = f"only {observed_for:.0f} s observed after rollback; not yet back to baseline"
+    return result
+
+
+def _merged(histograms: list[CoarseHistogram]) -> CoarseHistogram:
+    merged = CoarseHistogram()
+    for histogram in histograms:
+        merged.merge(histogram)
+    return merged

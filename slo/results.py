@@ -1,0 +1,90 @@
+"""What an evaluation produces: plain dataclasses the reports read; no logic beyond verdict policy."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .spec import SloSpec
+
+
+@dataclass
+class Check:
+    """A verdict computed elsewhere, e.g. a scenario expectation ("no cross-tenant rows")."""
+
+    group: str
+    name: str
+    passed: bool
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class FaultWindow:
+    start: float  # epoch seconds
+    end: float
+    label: str
+
+
+@dataclass
+class ObjectiveResult:
+    name: str
+    kind: str  # ratio | latency | recovery
+    group: str  # "" or e.g. "intent=search"
+    verdict: str  # pass | fail | inconclusive
+    target: str  # human text, e.g. "<= 5%"
+    threshold: float  # the number in the target (ratio, ms or s)
+    unit: str  # ratio | ms | s
+    observed: float | None
+    lower: float | None
+    upper: float | None
+    samples: int
+    hits: int = 0  # events counted by a ratio objective
+    quantile: float | None = None
+    more_samples: int | None = None  # further samples likely to settle an inconclusive verdict
+    detail: str = ""
+    budget_consumed: float | None = None  # share of the error budget used (1.0 = all of it)
+    burn_rates: list[tuple[float, float]] = field(default_factory=list)  # (bucket start, burn rate)
+    regression: bool = False
+    regression_detail: str = ""
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} [{self.group}]" if self.group else self.name
+
+    @property
+    def max_burn_rate(self) -> float | None:
+        return max((rate for _, rate in self.burn_rates), default=None)
+
+
+@dataclass
+class TimeSeries:
+    """Whole-run series for the plots: one entry per bucket of `bucket_s` seconds from `start`."""
+
+    start: float
+    bucket_s: float
+    status_counts: list[dict[str, int]]
+    p50_ms: list[float | None]
+    p95_ms: list[float | None]
+    p99_ms: list[float | None]
+
+
+@dataclass
+class Evaluation:
+    spec: SloSpec
+    results: list[ObjectiveResult]
+    timeseries: TimeSeries
+    observations: int  # read
+    matched: int  # passed the file's filters
+    started: float | None
+    ended: float | None
+    status_totals: dict[str, int]
+    baseline_source: str = ""
+
+    def gate_outcome(self, result: ObjectiveResult) -> str:
+        """What this result means for the gate under the file's policies: pass | warn | fail."""
+        if result.verdict == "fail":
+            return "fail"
+        if result.regression:
+            return "fail" if self.spec.on_regression == "fail" else "warn"
+        if result.verdict == "inconclusive":
+            return "fail" if self.spec.on_inconclusive == "fail" else "warn"
+        return "pass"
