@@ -11,6 +11,7 @@ import tempfile
 from contextlib import ExitStack
 from pathlib import Path
 from types import FrameType
+from urllib.parse import urlsplit
 
 import typer
 import uvicorn
@@ -51,7 +52,7 @@ def _serve_on(listener: socket.socket, db: str, tenants: int, work_dir: Path) ->
 
     from .serve_stack import local_service_stack
 
-    typer.echo(f"gauntlet serve: starting Postgres ({db}) and seeding {tenants} tenants ...", err=True)
+    typer.echo(f"gauntlet serve: starting Postgres ({_redacted(db)}) and seeding {tenants} tenants ...", err=True)
     with ExitStack() as resources:
         try:
             stack = resources.enter_context(local_service_stack(db, tenants=tenants, work_dir=work_dir))
@@ -77,6 +78,14 @@ def example_curl(url: str, api_keys: dict[str, str]) -> str:
         f"curl -s -X POST {url}/v1/orchestrate -H {shlex.quote('X-API-Key: ' + key)} "
         f"-H 'content-type: application/json' -d {shlex.quote(body)}"
     )
+
+
+def _redacted(db: str) -> str:
+    """The backend without credentials, for printing."""
+    if "://" not in db:
+        return db
+    parts = urlsplit(db)
+    return f"{parts.scheme}://{parts.hostname}:{parts.port or 5432}{parts.path}"
 
 
 def _known_backend(db: str) -> bool:

@@ -120,3 +120,13 @@ def test_app_from_env_without_the_variable_says_what_to_set(monkeypatch: pytest.
     monkeypatch.delenv(CONFIG_ENV_VAR, raising=False)
     with pytest.raises(ServiceConfigError, match=CONFIG_ENV_VAR):
         app_from_env()
+
+
+def test_the_public_surface_is_pinned() -> None:
+    import orchestrator.service as service
+
+    assert sorted(service.__all__) == [
+        "CONFIG_ENV_VAR", "DEFAULT_MAX_BODY_BYTES", "REQUEST_ID_HEADER", "STATUS_HEADER",
+        "ApiKeyTable", "OrchestratorService", "ServiceConfig", "ServiceConfigError",
+        "app_from_env", "build_app", "create_app", "load_service_config", "write_service_config",
+    ]
