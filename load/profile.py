@@ -1,0 +1,139 @@
+"""Load profiles: a YAML file choosing a shape, the traffic mix and a chaos schedule.
+
+    name: spike-under-latency
+    duration: 30s
+    shape: {kind: spike, base_users: 2, spike_users: 10, at: 10s, spike_duration: 10s}
+    intents:
+      - {intent: service_overview, weight: 3, parameters: {service: checkout}}
+    tenants:                         # plain names (weight 1) or {tenant: ..., weight: ...}
+      - acme
+      - {tenant: globex, weight: 2}
+    chaos:                           # optional; same shape as a scenario's `faults:`
+      - {fault: {kind: latency, upstream: metrics, latency_ms: 3000}, start: 12s, duration: 6s}
+
+`load_profile("spike")` loads a built-in profile (load/profiles/*.yaml); anything else is
+a path. Errors are `YamlInputError` (one line: file, line, field).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PositiveInt,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from scenarios.duration import PositiveDuration, format_duration
+from scenarios.model import IntentMix
+from scenarios.schedule import FaultSpan, TimedFault, check_schedule_fits, fault_windows, phase_at
+from slo.observation import Phase
+from slo.yaml_input import NestedFieldError, YamlInputError, load_yaml_model
+
+from .shapes import AnyShape, Tick
+
+__all__ = ["BUILTIN_PROFILES_DIR", "LoadProfile", "TenantMix", "builtin_profiles", "load_profile"]
+
+BUILTIN_PROFILES_DIR = Path(__file__).resolve().parent / "profiles"
+
+
+class TenantMix(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    tenant: Annotated[str, Field(min_length=1, max_length=64)]
+    weight: PositiveInt = 1
+
+
+def _name_means_weight_one(value: Any) -> Any:
+    return {"tenant": value} if isinstance(value, str) else value
+
+
+class LoadProfile(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: Annotated[str, Field(pattern=r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$", max_length=80)]
+    description: str = ""
+    duration: PositiveDuration
+    shape: AnyShape
+    intents: list[IntentMix] = Field(min_length=1)
+    tenants: list[Annotated[TenantMix, BeforeValidator(_name_means_weight_one)]] = Field(min_length=1)
+    chaos: list[TimedFault] = Field(default_factory=list)
+
+    @field_validator("tenants")
+    @classmethod
+    def _tenants_unique(cls, tenants: list[TenantMix]) -> list[TenantMix]:
+        seen: set[str] = set()
+        for index, mix in enumerate(tenants):
+            if mix.tenant in seen:
+                raise NestedFieldError(f"expected each tenant once, got {mix.tenant!r} again", loc=(index, "tenant"))
+            seen.add(mix.tenant)
+        return tenants
+
+    @model_validator(mode="after")
+    def _timing_fits_the_run(self) -> LoadProfile:
+        for field, offset in self.shape.timed_fields().items():
+            if offset > self.duration:
+                raise NestedFieldError(
+                    f"expected the shape to fit in the run's duration ({self.duration:g}s), "
+                    f"but it needs {offset:g}s",
+                    loc=("shape", field),
+                )
+        try:
+            check_schedule_fits(self.chaos, self.duration)
+        except NestedFieldError as exc:
+            raise NestedFieldError(str(exc), loc=("chaos", *exc.loc)) from None
+        return self
+
+    def tick(self, elapsed_s: float) -> Tick:
+        """`(users, spawn_rate)` at `elapsed_s` seconds into the run, or None to stop."""
+        return self.shape.tick(elapsed_s, self.duration)
+
+    def fault_windows(self) -> list[FaultSpan]:
+        return fault_windows(self.chaos, self.duration)
+
+    def phase_at(self, elapsed_s: float) -> Phase:
+        return phase_at(elapsed_s, self.fault_windows())
+
+    def with_overrides(self, *, duration_s: float | None = None, users: int | None = None) -> LoadProfile:
+        """The profile with `--duration` / `--users` applied; re-validated (ValueError if unfit)."""
+        data = self.model_dump()
+        shape = self.shape.with_peak_users(users) if users is not None else self.shape
+        data["shape"] = shape.model_dump()
+        if duration_s is not None:
+            data["duration"] = duration_s
+        try:
+            return LoadProfile.model_validate(_as_file_values(data))
+        except ValidationError as exc:
+            error = exc.errors(include_url=False)[0]
+            cause = (error.get("ctx") or {}).get("error")
+            reason = str(cause) if cause is not None else error["msg"]
+            raise ValueError(f"profile {self.name!r} with --duration/--users: {reason}") from None
+
+
+def _as_file_values(data: dict[str, Any]) -> dict[str, Any]:
+    # model_dump serialises durations back to '30s' strings, so a float override needs the same form
+    if isinstance(data["duration"], (int, float)):
+        data["duration"] = format_duration(float(data["duration"]))
+    return data
+
+
+def builtin_profiles() -> list[str]:
+    return sorted(path.stem for path in BUILTIN_PROFILES_DIR.glob("*.yaml"))
+
+
+def load_profile(name_or_path: str | Path) -> LoadProfile:
+    """A built-in profile by name (`ramp`, `step`, `spike`, `soak`, ...) or a profile file."""
+    path = Path(name_or_path)
+    if isinstance(name_or_path, str) and not path.exists() and name_or_path in builtin_profiles():
+        path = BUILTIN_PROFILES_DIR / f"{name_or_path}.yaml"
+    elif isinstance(name_or_path, str) and not path.exists() and path.suffix not in (".yaml", ".yml"):
+        known = ", ".join(builtin_profiles())
+        raise YamlInputError(name_or_path, f"no such profile file or built-in profile (built-in: {known})")
+    return load_yaml_model(path, LoadProfile, what="load profile")
