@@ -1,0 +1,127 @@
+"""`validate_direct_query`: the one entry point. Pure; never raises for any input.
+
+Order: raw text → tokens (lexical refusals, first keyword) → parse (exactly one
+statement) → top-level shape → whole-tree walk (nested statements, INTO, locks,
+functions, relations, tenancy) → row limit → render and re-parse the output, so the SQL
+handed to the database is exactly the tree that was judged.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import ParseError, SqlglotError, TokenError
+
+from ._functions import check_functions
+from ._relations import check_relations
+from ._result import QueryValidation, Violation
+from ._row_limit import enforce_row_limit
+from ._statements import QUERY_NODES, Relaxations, check_nested, check_top_level
+from ._tenancy import check_tenancy
+from ._text import check_raw_text, check_tokens, statement_kind
+
+DIALECT = "postgres"
+
+# sqlglot logs a warning whenever it falls back to a Command; the verdict already says so.
+logging.getLogger("sqlglot").setLevel(logging.ERROR)
+
+
+def validate_direct_query(
+    query: str,
+    *,
+    enforce_readonly: bool = True,
+    block_ddl: bool = True,
+    block_dcl: bool = True,
+    max_rows: int = 10000,
+    tenant_id: str | None = None,
+) -> QueryValidation:
+    """Judge one SQL statement for the direct-query tool; see the package docstring."""
+    if isinstance(max_rows, bool) or not isinstance(max_rows, int) or max_rows < 1:
+        return QueryValidation.refused(
+            Violation("invalid_row_limit", f"max_rows must be a positive integer, got {max_rows!r}")
+        )
+    relax = Relaxations(
+        allow_writes=not enforce_readonly, allow_ddl=not block_ddl, allow_dcl=not block_dcl
+    )
+    try:
+        return _validate(query, relax, max_rows, tenant_id)
+    except RecursionError:
+        return QueryValidation.refused(
+            Violation("too_complex", "the query is nested too deeply to analyse")
+        )
+    except (TokenError, ParseError) as exc:
+        return QueryValidation.refused(_parse_violation(exc))
+    except Exception as exc:  # noqa: BLE001 - any sqlglot failure is a refusal, never a crash
+        return QueryValidation.refused(
+            Violation("parse_error", f"the query could not be analysed ({type(exc).__name__}: {exc})"[:300])
+        )
+
+
+def _validate(
+    query: str, relax: Relaxations, max_rows: int, tenant_id: str | None
+) -> QueryValidation:
+    raw_problem = check_raw_text(query)
+    if raw_problem is not None:
+        return QueryValidation.refused(raw_problem)
+    tokens = sqlglot.tokenize(query, read=DIALECT)
+    lexical = check_tokens(tokens)
+    if lexical:
+        return QueryValidation.refused(*lexical)
+
+    statements = [
+        s for s in sqlglot.parse(query, read=DIALECT) if s is not None and not isinstance(s, exp.Semicolon)
+    ]
+    if len(statements) != 1:
+        return QueryValidation.refused(
+            Violation("multiple_statements", f"exactly one statement is allowed, found {len(statements)}")
+        )
+    tree = statements[0]
+
+    top = check_top_level(tree, statement_kind(tokens), tokens[0].text.upper()[:40], relax)
+    if top is not None:
+        return QueryValidation.refused(top)
+    violations = _unique(
+        [
+            *check_nested(tree, relax),
+            *check_functions(tree),
+            *check_relations(tree),
+            *(check_tenancy(tree, tenant_id) if tenant_id is not None else ()),
+        ]
+    )
+    if violations:
+        return QueryValidation.refused(*violations)
+
+    final = enforce_row_limit(tree, max_rows) if isinstance(tree, QUERY_NODES) else tree
+    sql = final.sql(dialect=DIALECT, comments=False)
+    unstable = _check_rendering(sql, type(final))
+    if unstable is not None:
+        return QueryValidation.refused(unstable)
+    return QueryValidation(is_safe=True, violations=(), sql=sql)
+
+
+def _check_rendering(sql: str, expected: type[exp.Expression]) -> Violation | None:
+    """The rendered SQL must read back as one statement of the same shape."""
+    try:
+        reparsed = [s for s in sqlglot.parse(sql, read=DIALECT) if s is not None]
+    except SqlglotError:
+        reparsed = []
+    if len(reparsed) != 1 or type(reparsed[0]) is not expected:
+        return Violation(
+            "unsupported_syntax", "the query uses syntax that cannot be reproduced faithfully"
+        )
+    return None
+
+
+def _parse_violation(exc: SqlglotError) -> Violation:
+    where = ""
+    errors = getattr(exc, "errors", None) or []
+    if errors and errors[0].get("line") is not None:
+        where = f" at line {errors[0]['line']}, column {errors[0].get('col')}"
+    detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return Violation("parse_error", f"the query is not valid SQL{where}: {detail}"[:300])
+
+
+def _unique(violations: list[Violation]) -> list[Violation]:
+    return list(dict.fromkeys(violations))
