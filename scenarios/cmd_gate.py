@@ -1,8 +1,48 @@
-"""`gauntlet gate` (being built)."""
+"""`gauntlet gate OBSERVATIONS... --slo FILE [--baseline report.json] [--out DIR]`: the release gate.
+
+Exit 0 when every objective holds, 1 when one fails (or is inconclusive under
+`on_inconclusive: fail`), 2 when an input file is missing or malformed (one line naming it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated
 
 import typer
+from rich.console import Console
+
+from slo import (BaselineFileError, BaselineReport, Observation, ObservationFileError, SloFileError, evaluate, load_slo_file,
+                 print_report, read_observations, verdict_exit_code, write_reports)
+
+from . import exit_codes
 
 
-def gate() -> None:
-    typer.echo("gauntlet gate: not available yet", err=True)
-    raise typer.Exit(2)
+def gate(
+    observations: Annotated[list[Path], typer.Argument(help="observations.jsonl files (one record per request)")],
+    slo: Annotated[Path, typer.Option("--slo", help="SLO file: Gauntlet YAML or OpenSLO v1")],
+    baseline: Annotated[Path | None, typer.Option("--baseline", help="a previous report.json to compare against")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="folder for report.json/md/html and junit.xml")] = None,
+) -> None:
+    try:
+        spec = load_slo_file(slo)
+        previous = BaselineReport.load(baseline) if baseline is not None else None
+        for path in observations:
+            if not path.is_file():
+                raise ObservationFileError(f"{path}: observations file not found")
+        evaluation = evaluate(_all(observations), spec, baseline=previous)
+    except (SloFileError, BaselineFileError, ObservationFileError) as exc:
+        typer.echo(f"gauntlet gate: {exc}", err=True)
+        raise typer.Exit(exit_codes.BAD_INPUT) from None
+    print_report(evaluation, console=Console())
+    if out is not None:
+        written = write_reports(out, evaluation, title=f"Gate: {spec.name}")
+        typer.echo(f"reports: {', '.join(str(p) for p in written.values())}")
+    code = verdict_exit_code(evaluation)
+    raise typer.Exit(exit_codes.OK if code == 0 else exit_codes.FAILED)
+
+
+def _all(paths: list[Path]) -> Iterator[Observation]:
+    for path in paths:
+        yield from read_observations(path)

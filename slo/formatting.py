@@ -1,0 +1,32 @@
+"""Numbers as people read them, shared by every report."""
+
+from __future__ import annotations
+
+from .results import ObjectiveResult
+
+
+def show_value(value: float | None, unit: str) -> str:
+    if value is None:
+        return "-"
+    if unit == "ratio":
+        return f"{value:.3%}"
+    if unit == "ms":
+        return f"{value:.1f} ms"
+    return f"{value:.0f} s"
+
+
+def show_interval(result: ObjectiveResult) -> str:
+    if result.kind == "recovery":
+        return "-"
+    return f"[{show_value(result.lower, result.unit)}, {show_value(result.upper, result.unit)}]"
+
+
+def show_note(result: ObjectiveResult) -> str:
+    parts = [result.detail]
+    if result.more_samples:
+        parts.append(f"~{result.more_samples} more samples would likely settle it")
+    if result.budget_consumed is not None:
+        parts.append(f"error budget used {result.budget_consumed:.0%}, peak burn rate {result.max_burn_rate or 0:.1f}x")
+    if result.regression_detail:
+        parts.append(result.regression_detail)
+    return "; ".join(p for p in parts if p)

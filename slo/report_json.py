@@ -1,0 +1,50 @@
+"""report.json: the machine-readable report (versioned: `schema_version`), also the input of
+a later run's `--baseline`."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import asdict
+from typing import Any
+
+from .results import Check, Evaluation, FaultWindow
+from .verdict import overall_verdict
+
+SCHEMA_VERSION = 1
+
+
+def report_document(evaluation: Evaluation, checks: Sequence[Check], fault_windows: Sequence[FaultWindow],
+                    title: str) -> dict[str, Any]:
+    series = evaluation.timeseries
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "title": title,
+        "verdict": overall_verdict(evaluation, checks),
+        "slo": {"name": evaluation.spec.name, "confidence": evaluation.spec.confidence,
+                "min_samples": evaluation.spec.min_samples, "on_inconclusive": evaluation.spec.on_inconclusive,
+                "on_regression": evaluation.spec.on_regression},
+        "observations": evaluation.observations,
+        "matched": evaluation.matched,
+        "started": evaluation.started,
+        "ended": evaluation.ended,
+        "status_totals": evaluation.status_totals,
+        "baseline": evaluation.baseline_source or None,
+        "objectives": [
+            _finite(asdict(result) | {"outcome": evaluation.gate_outcome(result)}) for result in evaluation.results
+        ],
+        "checks": [asdict(check) for check in checks],
+        "fault_windows": [asdict(window) for window in fault_windows],
+        "timeseries": _finite(asdict(series)),
+    }
+
+
+def _finite(value: Any) -> Any:
+    """JSON has no infinity or NaN: they become null."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(item) for item in value]
+    return value

@@ -1,0 +1,32 @@
+"""`write_reports`: every file report of a run, into one folder."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+from .report_html import render_html
+from .report_json import report_document
+from .report_junit import render_junit
+from .report_markdown import render_markdown
+from .results import Check, Evaluation, FaultWindow
+
+
+def write_reports(out_dir: Path, evaluation: Evaluation, *, checks: Sequence[Check] = (),
+                  fault_windows: Sequence[FaultWindow] = (), title: str = "Gauntlet report") -> dict[str, Path]:
+    """Write report.json, report.md, junit.xml and report.html; returns them by format."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    contents = {
+        "json": ("report.json", json.dumps(report_document(evaluation, checks, fault_windows, title), indent=2)),
+        "markdown": ("report.md", render_markdown(evaluation, checks, title)),
+        "junit": ("junit.xml", render_junit(evaluation, checks, title)),
+        "html": ("report.html", render_html(evaluation, checks, fault_windows, title)),
+    }
+    written = {}
+    for kind, (name, text) in contents.items():
+        path = out_dir / name
+        path.write_text(text, encoding="utf-8")
+        written[kind] = path
+    return written
