@@ -25,29 +25,37 @@ scoped by phase, which neither offers::
       - no_cross_tenant_data: true
     stop_conditions:
       - {failed_ratio_above: 0.5, window: 10s, min_requests: 10}
+    attacks:                    # tenant attacks (chaos.faults) mixed into the whole method
+      - {kind: cross_tenant_query, share: 0.2}
 
 Every model refuses unknown keys. Expectation kinds live in `scenarios.expectations`.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Union
 
 from pydantic import BaseModel, ConfigDict, Field, PositiveInt, field_validator, model_validator
 
+from chaos.faults import FAULT_KINDS, TenantAttack
 from slo.yaml_input import NestedFieldError
 
-from .attacks import AnyAttack
 from .duration import PositiveDuration, Rate
 from .expectations import AnyExpectation, StatusName
 from .ratio import RatioBoundField
 from .schedule import TimedFault, check_schedule_fits
 from .stop_conditions import StopCondition
 
-__all__ = ["IntentMix", "Scenario", "ScenarioAttack", "SteadyState", "Workload"]
+__all__ = ["AnyAttack", "IntentMix", "Scenario", "SteadyState", "Workload"]
 
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=80)]
 Name = Annotated[str, Field(min_length=1, max_length=64)]
+
+AnyAttack = Annotated[
+    Union[tuple(cls for cls in FAULT_KINDS.values() if issubclass(cls, TenantAttack))],  # type: ignore[valid-type]
+    Field(discriminator="kind"),
+]
+"""A tenant attack from chaos.faults (`{kind: cross_tenant_query, share: 0.2}`, ...)."""
 
 
 class _Strict(BaseModel):
@@ -99,13 +107,6 @@ class SteadyState(_Strict):
         return self
 
 
-class ScenarioAttack(_Strict):
-    """A tenant attack mixed into the workload: `share` of the method's requests become it."""
-
-    attack: AnyAttack
-    share: float = Field(default=0.1, gt=0, le=1)
-
-
 class Scenario(_Strict):
     name: Slug
     description: str = ""
@@ -113,7 +114,8 @@ class Scenario(_Strict):
     workload: Workload
     steady_state: SteadyState | None = None
     faults: list[TimedFault] = Field(default_factory=list)
-    attacks: list[ScenarioAttack] = Field(default_factory=list)
+    # attacks mixed into the whole method; a timed attack goes in `faults:` instead
+    attacks: list[AnyAttack] = Field(default_factory=list)
     expectations: list[AnyExpectation] = Field(default_factory=list)
     stop_conditions: list[StopCondition] = Field(default_factory=list)
 
@@ -125,18 +127,6 @@ class Scenario(_Strict):
             check_schedule_fits(faults, workload.duration)
         return faults
 
-    @field_validator("attacks")
-    @classmethod
-    def _shares_fit(cls, attacks: list[ScenarioAttack]) -> list[ScenarioAttack]:
-        total = 0.0
-        for index, attack in enumerate(attacks):
-            total += attack.share
-            if total > 1 + 1e-9:
-                raise NestedFieldError(
-                    f"expected the attack shares to add up to at most 1, got {total:g} here", loc=(index, "share")
-                )
-        return attacks
-
     @model_validator(mode="after")
     def _expectations_can_be_observed(self) -> Scenario:
         for index, expectation in enumerate(self.expectations):
@@ -145,12 +135,17 @@ class Scenario(_Strict):
                     f"expected a 'faults' schedule for an expectation scoped to phase {expectation.phase!r}",
                     loc=("expectations", index, "phase"),
                 )
-            if expectation.kind == "security_refusals" and not self.attacks:
+            if expectation.kind == "security_refusals" and not self.has_attacks:
                 raise NestedFieldError(
-                    "expected 'attacks' in the scenario: security refusals are checked on attack requests",
+                    "expected 'attacks' (or a tenant attack in 'faults'): "
+                    "security refusals are checked on attack requests",
                     loc=("expectations", index),
                 )
         return self
+
+    @property
+    def has_attacks(self) -> bool:
+        return bool(self.attacks) or any(isinstance(timed.fault, TenantAttack) for timed in self.faults)
 
     @property
     def method_s(self) -> float | None:
