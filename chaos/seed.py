@@ -36,21 +36,27 @@ class SeedOptions:
     host_event_bytes: int = 8192
 
     def __post_init__(self) -> None:
-        if not 1 <= self.tenants <= len(TENANTS):
-            raise ValueError(f"tenants: expected 1..{len(TENANTS)}, got {self.tenants}")
+        if self.tenants < 1:
+            raise ValueError(f"tenants: expected at least 1, got {self.tenants}")
         if not 2 <= self.services_per_tenant <= len(SERVICES):
             raise ValueError(f"services_per_tenant: expected 2..{len(SERVICES)}, "
                              f"got {self.services_per_tenant}")
 
     @property
     def tenant_ids(self) -> tuple[str, ...]:
-        return TENANTS[: self.tenants]
+        return tenant_ids(self.tenants)
+
+
+def tenant_ids(count: int) -> tuple[str, ...]:
+    """`acme`, `globex`, `initech`, ... then `tenant011`, `tenant012`, ..."""
+    named = TENANTS[:count]
+    return named + tuple(f"tenant{n:03d}" for n in range(len(named) + 1, count + 1))
 
 
 def api_keys(seed: int = 7, tenants: int = 3) -> dict[str, str]:
     """API key → tenant id, e.g. `gk_acme_3f0c...`; deterministic in `seed`."""
     return {f"gk_{tenant}_{hashlib.sha256(f'{seed}:{tenant}'.encode()).hexdigest()[:24]}": tenant
-            for tenant in TENANTS[:tenants]}
+            for tenant in tenant_ids(tenants)}
 
 
 def dependency_edges(options: SeedOptions, tenant: str) -> list[tuple[str, str]]:

@@ -1,0 +1,48 @@
+"""The orchestrator's four tools over the real data layer.
+
+    tools = build_tools(ops_dsn, metrics_dsn, audit_dsn, spool_dir=Path("spool"))
+    ...
+    await aclose_tools(tools)        # or each tool's `aclose()`
+
+DSNs are used as given (they may point through proxies): connect as `gauntlet_reader`
+for ops and metrics, `gauntlet_auditor` for audit, never as the owner.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from ..tool import Tool
+from ._audit import AuditTool
+from ._direct_query import DirectQueryTool
+from ._guarded_pool import GuardedPool
+from ._metrics import MetricsTool
+from ._topology import TopologyTool
+
+__all__ = ["AuditTool", "DirectQueryTool", "GuardedPool", "MetricsTool", "TopologyTool",
+           "aclose_tools", "build_tools"]
+
+
+def build_tools(ops_dsn: str, metrics_dsn: str, audit_dsn: str, *, spool_dir: Path,
+                pool_size: int = 10, connect_timeout: float = 3.0, max_rows: int = 1000,
+                validate_queries: bool = True, **_: Any) -> list[Tool]:
+    """The four tools, each with its own pool (so a fault on one upstream spares the others)."""
+    def pool(dsn: str, name: str) -> GuardedPool:
+        return GuardedPool(dsn, max_size=pool_size, connect_timeout=connect_timeout, name=name)
+
+    return [
+        DirectQueryTool(pool(ops_dsn, "direct_query"), max_rows=max_rows,
+                        validate_queries=validate_queries),
+        MetricsTool(pool(metrics_dsn, "metrics")),
+        TopologyTool(pool(ops_dsn, "topology")),
+        AuditTool(pool(audit_dsn, "audit"), spool_dir=Path(spool_dir)),
+    ]
+
+
+async def aclose_tools(tools: Iterable[Any]) -> None:
+    for tool in tools:
+        close = getattr(tool, "aclose", None)
+        if close is not None:
+            await close()

@@ -1,0 +1,50 @@
+"""Database errors → `ToolError`, mapped once, at the tools' boundary.
+
+    connection lost / refused / no pool slot  → connection_error
+    deadline (QueryCanceled)                  → timeout
+    UndefinedColumn / UndefinedTable / ...    → schema_mismatch
+    InsufficientPrivilege / RLS refusal       → tenant_violation (a SecurityRefusal)
+    anything else from the database           → upstream_error
+"""
+
+from __future__ import annotations
+
+import psycopg
+from psycopg import errors as pg
+from psycopg_pool import PoolTimeout
+
+from ..contracts import ToolErrorCode
+from ..errors import SecurityRefusal, ToolError
+
+_SCHEMA_ERRORS = (pg.UndefinedColumn, pg.UndefinedTable, pg.UndefinedFunction,
+                  pg.UndefinedObject, pg.InvalidSchemaName)
+_CONNECTION_ERRORS = (pg.AdminShutdown, pg.CrashShutdown, pg.CannotConnectNow,
+                      pg.ConnectionException)
+
+
+def map_db_error(exc: BaseException, *, tool_id: str) -> ToolError:
+    """The one `ToolError` for a database exception; callers `raise ... from exc`."""
+    summary = _first_line(exc)
+    if isinstance(exc, pg.QueryCanceled):
+        return ToolError(ToolErrorCode.TIMEOUT, f"{tool_id}: query cancelled at the deadline")
+    if isinstance(exc, _SCHEMA_ERRORS):
+        return ToolError(ToolErrorCode.SCHEMA_MISMATCH, f"{tool_id}: {summary}")
+    if isinstance(exc, pg.InsufficientPrivilege):
+        # Also what Postgres raises when a row-level-security policy refuses a write.
+        return SecurityRefusal(ToolErrorCode.TENANT_VIOLATION, f"{tool_id}: {summary}")
+    if isinstance(exc, PoolTimeout):
+        return ToolError(ToolErrorCode.CONNECTION_ERROR,
+                         f"{tool_id}: no database connection available ({summary})")
+    if isinstance(exc, _CONNECTION_ERRORS) or _is_connection_failure(exc):
+        return ToolError(ToolErrorCode.CONNECTION_ERROR, f"{tool_id}: {summary}")
+    return ToolError(ToolErrorCode.UPSTREAM_ERROR, f"{tool_id}: {summary}")
+
+
+def _is_connection_failure(exc: BaseException) -> bool:
+    # A bare OperationalError (no SQLSTATE) is libpq losing or failing the connection.
+    return isinstance(exc, psycopg.OperationalError) and getattr(exc, "sqlstate", None) is None
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0][:300] if text else type(exc).__name__

@@ -1,0 +1,124 @@
+"""A connection pool whose calls answer by their deadline, even on a stalled connection.
+
+THE DEADLINE TRAP (FIELD-NOTES): when the peer stops answering but keeps the socket open,
+cancelling a task awaiting psycopg makes psycopg send a protocol cancel and wait again,
+6–11 s in all. So the work runs in its own task; at the deadline (or when we are cancelled)
+we shut the connection's socket down. libpq then sees end-of-file at once, the work fails
+fast, and the pool, finding the connection broken, discards it instead of lending it out
+again. A task still busy after a short grace is cancelled and kept in `lingering`, which
+`aclose()` awaits: nothing is fire-and-forget, and no caller waits for it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import os
+import socket
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import psycopg
+from psycopg_pool import AsyncConnectionPool
+
+T = TypeVar("T")
+SEVER_GRACE_SECONDS = 0.25
+# The connection the current work is using, also while the pool health-checks it.
+_in_use: contextvars.ContextVar[list[psycopg.AsyncConnection[Any]]] = contextvars.ContextVar(
+    "gauntlet_connection_in_use")
+
+
+class GuardedPool:
+    def __init__(self, dsn: str, *, max_size: int, connect_timeout: float = 3.0,
+                 name: str = "pool") -> None:
+        self._pool: AsyncConnectionPool = AsyncConnectionPool(
+            dsn, open=False, min_size=1, max_size=max_size, name=name,
+            check=_check_and_track, reconnect_timeout=3600.0,
+            kwargs={"connect_timeout": max(1, round(connect_timeout))})
+        self._opened = False
+        self._lingering: set[asyncio.Task[Any]] = set()
+
+    async def run(self, budget_seconds: float,
+                  work: Callable[[psycopg.AsyncConnection[Any]], Awaitable[T]]) -> T:
+        """`work(conn)` within `budget_seconds`, or `TimeoutError` right after it."""
+        if not self._opened:
+            # wait=False: a database that is down at startup must not block; the pool
+            # keeps trying in the background and lends connections once it can.
+            await self._pool.open(wait=False)
+            self._opened = True
+        tracked: list[psycopg.AsyncConnection[Any]] = []
+        token = _in_use.set(tracked)
+        try:
+            task = asyncio.create_task(self._acquire_and_run(budget_seconds, work, tracked))
+        finally:
+            _in_use.reset(token)
+        try:
+            async with asyncio.timeout(budget_seconds):
+                return await asyncio.shield(task)
+        except BaseException:
+            if not task.done():
+                await self._sever(task, tracked)
+            elif not task.cancelled():
+                task.exception()  # retrieved: the caller gets the deadline, not this
+            raise
+
+    async def _acquire_and_run(self, budget_seconds: float,
+                               work: Callable[[psycopg.AsyncConnection[Any]], Awaitable[T]],
+                               tracked: list[psycopg.AsyncConnection[Any]]) -> T:
+        async with self._pool.connection(timeout=budget_seconds) as conn:
+            tracked.append(conn)
+            return await work(conn)
+
+    async def _sever(self, task: asyncio.Task[Any],
+                     tracked: list[psycopg.AsyncConnection[Any]]) -> None:
+        for conn in tracked:
+            _shutdown_socket(conn)
+        done, _ = await asyncio.wait({task}, timeout=SEVER_GRACE_SECONDS)
+        if not done:
+            task.cancel()
+            self._lingering.add(task)
+            task.add_done_callback(self._forget)
+        elif not task.cancelled():
+            task.exception()
+
+    def _forget(self, task: asyncio.Task[Any]) -> None:
+        self._lingering.discard(task)
+        if not task.cancelled():
+            task.exception()
+
+    def statistics(self) -> dict[str, int]:
+        return {**self._pool.get_stats(), "lingering": len(self._lingering)}
+
+    async def aclose(self) -> None:
+        if self._lingering:
+            await asyncio.wait(set(self._lingering), timeout=15.0)
+        if self._opened:
+            await self._pool.close(timeout=2.0)
+            self._opened = False
+
+
+async def _check_and_track(conn: psycopg.AsyncConnection[Any]) -> None:
+    tracked = _in_use.get(None)
+    if tracked is not None:
+        tracked.append(conn)  # a stalled health check must be severable too
+    await AsyncConnectionPool.check_connection(conn)
+
+
+def _shutdown_socket(conn: psycopg.AsyncConnection[Any]) -> None:
+    """End the TCP connection under libpq without closing its file descriptor.
+
+    Closing the descriptor while the event loop watches it would be unsafe; a shutdown
+    makes it readable with end-of-file, which libpq reports as a lost connection.
+    """
+    try:
+        fd = conn.pgconn.socket
+    except psycopg.OperationalError:
+        return  # already closed
+    if fd < 0:
+        return
+    # The socket object owns the duplicate and closes only it; libpq's descriptor stays.
+    with socket.socket(fileno=os.dup(fd)) as duplicate:
+        try:
+            duplicate.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass

@@ -1,0 +1,90 @@
+"""What every tool does first inside its transaction, and how results leave it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Awaitable, Callable, Mapping
+from decimal import Decimal
+from typing import Any, TypeVar
+
+import psycopg
+from psycopg import sql
+from psycopg_pool import PoolTimeout
+
+from ..contracts import ToolErrorCode
+from ..errors import ToolError
+from ._db_errors import map_db_error
+from ._guarded_pool import GuardedPool
+
+T = TypeVar("T")
+# Let the server give up a little before we do, so a slow query usually ends with a
+# clean QueryCanceled (connection kept) rather than a severed socket.
+_SERVER_HEADROOM_SECONDS = 0.05
+
+
+async def begin_tenant_scope(conn: psycopg.AsyncConnection[Any], tenant_id: str,
+                             budget_seconds: float, *, read_only: bool) -> None:
+    """Inside an open transaction: read-only if asked, tenant and statement_timeout set.
+
+    Composed client-side into one round trip; `set_config(..., true)` lasts only until
+    the transaction ends, so a pooled connection never carries a tenant to the next user.
+    """
+    timeout_ms = max(1, int((budget_seconds - _SERVER_HEADROOM_SECONDS) * 1000))
+    statement = sql.SQL("{}SELECT set_config('app.tenant_id', {}, true), "
+                        "set_config('statement_timeout', {}, true)").format(
+        sql.SQL("SET TRANSACTION READ ONLY; " if read_only else ""),
+        sql.Literal(tenant_id), sql.Literal(f"{timeout_ms}ms"))
+    await conn.execute(statement)
+
+
+async def run_on_database(pool: GuardedPool, budget_seconds: float, tool_id: str,
+                          work: Callable[[psycopg.AsyncConnection[Any]], Awaitable[T]]) -> T:
+    """`work` on a pooled connection within the budget; every failure becomes a ToolError."""
+    if budget_seconds <= 0:
+        raise ToolError(ToolErrorCode.TIMEOUT, f"{tool_id}: no time left for the call")
+    try:
+        return await pool.run(budget_seconds, work)
+    except TimeoutError as exc:
+        raise ToolError(ToolErrorCode.TIMEOUT,
+                        f"{tool_id}: no answer within {budget_seconds:.2f}s") from exc
+    except (psycopg.Error, PoolTimeout) as exc:
+        raise map_db_error(exc, tool_id=tool_id) from exc
+
+
+def budget_for(ctx_budget_seconds: float, default_seconds: float) -> float:
+    return ctx_budget_seconds if ctx_budget_seconds > 0 else default_seconds
+
+
+def jsonable(value: Any) -> Any:
+    """Database values as JSON-friendly Python values."""
+    if isinstance(value, (dt.datetime, dt.date, dt.time)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, dt.timedelta):
+        return value.total_seconds()
+    if isinstance(value, (bytes, memoryview)):
+        return bytes(value).hex()
+    if isinstance(value, Mapping):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    return value
+
+
+def require_text(arguments: Mapping[str, Any], name: str, tool_id: str) -> str:
+    value = arguments.get(name)
+    if not isinstance(value, str) or not value.strip():
+        raise ToolError(ToolErrorCode.INVALID_ARGUMENTS,
+                        f"{tool_id}: argument {name!r} must be a non-empty string, got {value!r}")
+    return value
+
+
+def require_int(arguments: Mapping[str, Any], name: str, tool_id: str, *, default: int,
+                low: int, high: int) -> int:
+    value = arguments.get(name, default)
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ToolError(ToolErrorCode.INVALID_ARGUMENTS,
+                        f"{tool_id}: argument {name!r} must be an integer in {low}..{high}, "
+                        f"got {value!r}")
+    return value
