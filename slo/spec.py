@@ -26,6 +26,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from .observation import Observation, Phase
+from .yaml_input import NestedFieldError
 
 STATUSES = ("success", "partial", "degraded", "failed")
 
@@ -119,22 +120,22 @@ class Objective(BaseModel):
             raise ValueError("expected exactly one of 'ratio', 'latency', 'recovers_within_s'")
         if self.ratio is not None:
             if (self.max is None) == (self.min is None):
-                raise ValueError("a ratio objective needs exactly one of 'max' or 'min'")
+                raise ValueError("expected exactly one of 'max' or 'min' in a ratio objective")
             if self.ratio is RatioKind.TOOL_ERROR and not self.tool:
-                raise ValueError("ratio 'tool_error' needs 'tool'")
+                raise ValueError("expected 'tool' with ratio 'tool_error'")
             if (self.ratio is RatioKind.STATUS_IN) != bool(self.statuses):
-                raise ValueError("'statuses' is needed by, and only by, ratio 'status_in'")
+                raise ValueError("expected 'statuses' with ratio 'status_in' (and only there)")
             if self.max_ms is not None:
-                raise ValueError("'max_ms' belongs to latency objectives; use 'max' for ratios")
+                raise ValueError("expected 'max' or 'min' in a ratio objective ('max_ms' is for latency)")
         if self.latency is not None:
             if self.max_ms is None:
-                raise ValueError("a latency objective needs 'max_ms'")
+                raise ValueError("expected 'max_ms' in a latency objective")
             if self.max is not None or self.min is not None or self.window_s is not None:
-                raise ValueError("a latency objective takes 'max_ms' only (no max/min/window_s)")
+                raise ValueError("expected only 'max_ms' in a latency objective (no max/min/window_s)")
         if self.recovers_within_s is not None and (self.max is not None or self.min is not None):
-            raise ValueError("a time-to-recover objective takes no 'max'/'min'")
+            raise ValueError("expected no 'max'/'min' in a time-to-recover objective")
         if (self.tool or self.error_code) and self.ratio is not RatioKind.TOOL_ERROR:
-            raise ValueError("'tool' and 'error_code' belong to ratio 'tool_error'")
+            raise ValueError("expected 'tool' and 'error_code' only with ratio 'tool_error'")
         return self
 
     @property
@@ -186,11 +187,13 @@ class SloSpec(BaseModel):
     filters: Filters = Filters()
     objectives: list[Objective] = Field(min_length=1)
 
-    @model_validator(mode="after")
-    def _unique_names(self) -> SloSpec:
+    @field_validator("objectives")
+    @classmethod
+    def _unique_names(cls, objectives: list[Objective]) -> list[Objective]:
         seen: set[str] = set()
-        for objective in self.objectives:
+        for index, objective in enumerate(objectives):
             if objective.name in seen:
-                raise ValueError(f"objective name '{objective.name}' appears twice; names must be unique")
+                raise NestedFieldError(f"expected unique objective names, '{objective.name}' appears twice",
+                                       loc=(index, "name"))
             seen.add(objective.name)
-        return self
+        return objectives
