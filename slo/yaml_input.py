@@ -23,6 +23,7 @@ This module imports nothing from the rest of the project (slo/ is pure).
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -159,7 +160,7 @@ def _refuse_duplicate_keys(node: yaml.Node, source: str, path: Loc, _seen: set[i
 
 
 def _located_validation_error(exc: ValidationError, root: yaml.Node, source: str, what: str) -> YamlInputError:
-    error = exc.errors(include_url=False)[0]
+    error, hint = _most_telling(exc.errors(include_url=False))
     loc: Loc = tuple(error["loc"])
     cause = (error.get("ctx") or {}).get("error")
     if isinstance(cause, NestedFieldError):
@@ -168,7 +169,7 @@ def _located_validation_error(exc: ValidationError, root: yaml.Node, source: str
     kind = error["type"]
     if kind == "extra_forbidden" and key_node is not None:
         line = _line(key_node)
-        message = f"unknown key, not allowed here (got {_show(error['input'])})"
+        message = f"unknown key{hint}, not allowed here (got {_show(error['input'])})"
     elif kind == "missing":
         line = _line(node)
         shown_loc = shown_loc + unmatched[-1:]
@@ -193,6 +194,24 @@ def _located_validation_error(exc: ValidationError, root: yaml.Node, source: str
             return YamlInputError(source, f"expected a mapping at the top of the {what}, got {_kind_of(error['input'])}", line=line)
         return YamlInputError(source, message, line=line)
     return YamlInputError(source, message, line=line, field=_format_loc(shown_loc))
+
+
+def _most_telling(errors: list[Any]) -> tuple[Any, str]:
+    """The first error, except that a misspelt key beats the "missing" it causes.
+
+    `tenant:` for `tenants:` yields both "tenants missing" and "tenant unknown"; the
+    unknown key is the one the user must fix, and the missing name is the hint.
+    """
+    first = errors[0]
+    if first["type"] != "missing":
+        return first, ""
+    parent = tuple(first["loc"][:-1])
+    missing = [str(err["loc"][-1]) for err in errors if err["type"] == "missing" and tuple(err["loc"][:-1]) == parent]
+    for err in errors:
+        if err["type"] == "extra_forbidden" and tuple(err["loc"][:-1]) == parent:
+            close = difflib.get_close_matches(str(err["loc"][-1]), missing, n=1)
+            return err, (f" (did you mean {close[0]!r}?)" if close else "")
+    return first, ""
 
 
 def _walk(root: yaml.Node, loc: Loc) -> tuple[yaml.Node, yaml.Node | None, Loc, Loc]:
