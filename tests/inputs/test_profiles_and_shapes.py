@@ -136,3 +136,22 @@ def test_constant_arrival_schedules_fixed_intervals() -> None:
     assert arrival.interval_s == 0.05
     assert [arrival.scheduled_start(n) for n in (0, 1, 20)] == [0.0, 0.05, 1.0]
     assert arrival.tick(0.0, 10.0) == (8, 8.0) and arrival.tick(10.0, 10.0) is None
+
+
+def test_builtin_profiles_name_intents_and_tenants_the_stack_knows() -> None:
+    from chaos.seed import TENANTS
+    from orchestrator.intents import register_ops_intents
+
+    class _Names:
+        def __init__(self) -> None:
+            self.names: set[str] = set()
+
+        def register(self, name: str, builder: object) -> None:
+            self.names.add(name)
+
+    registered = _Names()
+    register_ops_intents(registered)
+    for name in builtin_profiles():
+        profile = load_profile(name)
+        assert {mix.intent for mix in profile.intents} <= registered.names, name
+        assert {mix.tenant for mix in profile.tenants} <= set(TENANTS), name
