@@ -12,6 +12,7 @@ from typing import Annotated, Any, Union
 
 from pydantic import Field, TypeAdapter
 
+from .async_driver import applied
 from .base import FAULT_KINDS, Fault, register_fault
 from .database_schema import DropColumnFault, RenameColumnFault, TableLockFault
 from .database_server import (
@@ -88,6 +89,7 @@ __all__ = [
     "TimeoutFault",
     "ToxicFault",
     "Upstream",
+    "applied",
     "parse_fault",
     "register_fault",
 ]

@@ -47,20 +47,31 @@ class Fault(BaseModel):
 
     @contextmanager
     def apply(self, target: FaultTarget) -> Iterator[None]:
-        """Hold the fault for the duration of the `with` block, then always roll back."""
+        """Hold the fault for the duration of the `with` block, then always roll back.
+
+        Blocking: from async code use `chaos.faults.applied(fault, target)` instead.
+        """
         undo = ExitStack()
         try:
-            try:
-                self.inject(target, undo)
-            except Exception as exc:
-                raise FaultInjectionError(f"{self.kind}: could not inject: {exc}") from exc
+            self.inject_or_explain(target, undo)
             yield
         finally:
             with _sigint_deferred():
-                try:
-                    undo.close()
-                except Exception as exc:
-                    raise FaultRollbackError(f"{self.kind}: rollback failed: {exc}") from exc
+                self.roll_back(undo)
+
+    def inject_or_explain(self, target: FaultTarget, undo: ExitStack) -> None:
+        """`inject`, with a failure reported as a `FaultInjectionError` naming the kind."""
+        try:
+            self.inject(target, undo)
+        except Exception as exc:
+            raise FaultInjectionError(f"{self.kind}: could not inject: {exc}") from exc
+
+    def roll_back(self, undo: ExitStack) -> None:
+        """Run the undo actions (each at most once); failures become `FaultRollbackError`."""
+        try:
+            undo.close()
+        except Exception as exc:
+            raise FaultRollbackError(f"{self.kind}: rollback failed: {exc}") from exc
 
 
 def register_fault(cls: type[Fault]) -> type[Fault]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import subprocess
@@ -14,7 +15,7 @@ from typing import Literal
 import pytest
 from chaos_world import TestWorld
 
-from chaos.faults import Fault, FaultInjectionError, parse_fault
+from chaos.faults import Fault, FaultInjectionError, applied, parse_fault
 from chaos.toxiproxy import ProxyHandle, ToxiproxyClient
 
 pytestmark = pytest.mark.integration
@@ -107,3 +108,24 @@ def test_rollback_is_idempotent(world: TestWorld, proxy: ProxyHandle) -> None:
     with parse_fault({"kind": "down", "upstream": "ops"}).apply(world):
         world.toxiproxy.enable(proxy.name)
     assert world.toxiproxy.proxy(proxy.name).enabled
+
+
+def test_async_apply_rolls_back_when_a_deadline_cancels_the_block(
+    world: TestWorld, proxy: ProxyHandle
+) -> None:
+    fault = parse_fault({"kind": "latency", "upstream": "ops", "latency_ms": 5})
+
+    async def hold_past_the_deadline() -> int:
+        async with asyncio.timeout(0.3):
+            async with applied(fault, world):
+                toxics_inside = len(await asyncio.to_thread(world.toxiproxy.toxics, proxy.name))
+                try:
+                    await asyncio.sleep(30)
+                finally:
+                    assert toxics_inside == 1
+        return toxics_inside
+
+    with pytest.raises(TimeoutError):
+        asyncio.run(hold_past_the_deadline())
+    assert world.toxiproxy.toxics(proxy.name) == []
+
