@@ -4,7 +4,9 @@
 (NOLOGIN; owns the tables, so FORCE ROW LEVEL SECURITY binds it), `gauntlet_reader`
 (SELECT only, NOBYPASSRLS) and `gauntlet_auditor` (INSERT on ops.audit_log only), and the
 databases `ops` and `metrics`. Tenancy is `current_setting('app.tenant_id', true)`, set
-per transaction with `SELECT set_config('app.tenant_id', %s, true)`.
+per transaction with `SET LOCAL app.tenant_id = '...'` (the same as
+`set_config(..., true)`). EXECUTE on `set_config` is revoked from PUBLIC, and TEMP on both
+databases, so SQL running as a Gauntlet role cannot re-point its own tenant mid-query.
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ def install_schema(admin_dsn: str, *, database_dsn: Callable[[str], str]) -> Non
         for database in _SCRIPTS:
             admin.execute(sql.SQL("CREATE DATABASE {} OWNER {}").format(
                 sql.Identifier(database), sql.Identifier(OWNER)))
-            admin.execute(sql.SQL("REVOKE CONNECT ON DATABASE {} FROM PUBLIC").format(
+            admin.execute(sql.SQL("REVOKE CONNECT, TEMPORARY ON DATABASE {} FROM PUBLIC").format(
                 sql.Identifier(database)))
             admin.execute(sql.SQL("GRANT CONNECT ON DATABASE {} TO {}, {}").format(
                 sql.Identifier(database), sql.Identifier(READER), sql.Identifier(AUDITOR)))

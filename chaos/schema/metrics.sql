@@ -18,6 +18,9 @@ CREATE POLICY tenant_isolation ON metrics.samples
 
 RESET ROLE;
 REVOKE ALL ON SCHEMA public FROM PUBLIC;
+-- The tenant is a setting, so no caller may change settings from inside a query: tools
+-- set it with SET LOCAL in their own statement, and user SQL runs one statement at a time.
+REVOKE EXECUTE ON FUNCTION pg_catalog.set_config(text, text, boolean) FROM PUBLIC;
 GRANT USAGE ON SCHEMA metrics TO gauntlet_reader;
 GRANT SELECT ON ALL TABLES IN SCHEMA metrics TO gauntlet_reader;
 ALTER ROLE gauntlet_reader IN DATABASE metrics SET search_path = metrics;

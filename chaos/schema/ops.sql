@@ -89,6 +89,9 @@ END $$;
 
 RESET ROLE;
 REVOKE ALL ON SCHEMA public FROM PUBLIC;
+-- The tenant is a setting, so no caller may change settings from inside a query: tools
+-- set it with SET LOCAL in their own statement, and user SQL runs one statement at a time.
+REVOKE EXECUTE ON FUNCTION pg_catalog.set_config(text, text, boolean) FROM PUBLIC;
 GRANT USAGE ON SCHEMA ops TO gauntlet_reader, gauntlet_auditor;
 GRANT SELECT ON ALL TABLES IN SCHEMA ops TO gauntlet_reader;
 GRANT INSERT ON ops.audit_log TO gauntlet_auditor;

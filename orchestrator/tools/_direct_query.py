@@ -49,7 +49,9 @@ class DirectQueryTool:
         async def work(conn: psycopg.AsyncConnection[Any]) -> dict[str, Any]:
             async with conn.transaction():
                 await begin_tenant_scope(conn, ctx.tenant_id, budget, read_only=True)
-                cursor = await conn.execute(statement, params or None)
+                # binary=True forces the extended protocol: exactly one statement, even
+                # with the validator off (the simple protocol would run a stacked `; ...`).
+                cursor = await conn.execute(statement, params or None, binary=True)
                 columns = [column.name for column in cursor.description or ()]
                 rows = await cursor.fetchmany(self._max_rows)
             return {"columns": columns, "row_count": len(rows),

@@ -26,12 +26,14 @@ async def begin_tenant_scope(conn: psycopg.AsyncConnection[Any], tenant_id: str,
                              budget_seconds: float, *, read_only: bool) -> None:
     """Inside an open transaction: read-only if asked, tenant and statement_timeout set.
 
-    Composed client-side into one round trip; `set_config(..., true)` lasts only until
-    the transaction ends, so a pooled connection never carries a tenant to the next user.
+    Composed client-side into one round trip (simple protocol). SET LOCAL lasts until the
+    transaction ends, so a pooled connection never carries a tenant to its next user; it
+    is used instead of `set_config()`, whose EXECUTE the schema revokes so that SQL cannot
+    re-point its own tenant mid-query.
     """
     timeout_ms = max(1, int((budget_seconds - _SERVER_HEADROOM_SECONDS) * 1000))
-    statement = sql.SQL("{}SELECT set_config('app.tenant_id', {}, true), "
-                        "set_config('statement_timeout', {}, true)").format(
+    statement = sql.SQL("{}SET LOCAL app.tenant_id = {}; "
+                        "SET LOCAL statement_timeout = {}").format(
         sql.SQL("SET TRANSACTION READ ONLY; " if read_only else ""),
         sql.Literal(tenant_id), sql.Literal(f"{timeout_ms}ms"))
     await conn.execute(statement)
