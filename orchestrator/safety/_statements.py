@@ -55,8 +55,12 @@ def check_top_level(
     tree: exp.Expression, kind: StatementKind, keyword: str, relax: Relaxations
 ) -> Violation | None:
     """The statement must be a query shape, or a relaxed category announced by its keyword."""
-    if isinstance(tree, FORBIDDEN_NODES) or kind is StatementKind.OTHER:
+    if kind is StatementKind.OTHER:
         return _not_allowed(tree, keyword)
+    if isinstance(tree, FORBIDDEN_NODES):
+        return _unanalysable(kind, keyword)
+    if keyword == "WITH" and isinstance(tree, WRITE_NODES):
+        kind = StatementKind.WRITE  # WITH ... DELETE/INSERT/UPDATE
     if kind is StatementKind.QUERY and isinstance(tree, QUERY_NODES):
         return None
     if kind is StatementKind.WRITE and isinstance(tree, WRITE_NODES):
@@ -65,7 +69,16 @@ def check_top_level(
         return None if relax.allow_ddl else _ddl(tree)
     if kind is StatementKind.DCL and isinstance(tree, DCL_NODES):
         return None if relax.allow_dcl else _dcl(tree)
-    return _not_allowed(tree, keyword)
+    return _unanalysable(kind, keyword)
+
+
+def _unanalysable(kind: StatementKind, keyword: str) -> Violation:
+    # sqlglot kept the statement as an opaque Command (or misread it): never run what
+    # cannot be walked, whatever the flags say; the code still names the category.
+    code = {StatementKind.DDL: "ddl", StatementKind.DCL: "dcl", StatementKind.WRITE: "not_read_only"}.get(
+        kind, "statement_not_allowed"
+    )
+    return Violation(code, f"this {keyword} statement cannot be analysed safely; not allowed")
 
 
 def check_nested(tree: exp.Expression, relax: Relaxations) -> Iterator[Violation]:

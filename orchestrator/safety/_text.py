@@ -88,7 +88,7 @@ def statement_kind(tokens: Sequence[Token]) -> StatementKind:
 def check_tokens(tokens: Sequence[Token]) -> list[Violation]:
     """Lexical refusals: stacked statements, Unicode escapes, dollar quoting, deep nesting."""
     violations: list[Violation] = []
-    if not tokens:
+    if all(token.token_type == TokenType.SEMICOLON for token in tokens):
         return [Violation("empty_query", "the query has no statement (only comments or semicolons)")]
     if _has_statement_after_semicolon(tokens):
         violations.append(

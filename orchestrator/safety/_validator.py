@@ -20,7 +20,7 @@ from ._result import QueryValidation, Violation
 from ._row_limit import enforce_row_limit
 from ._statements import QUERY_NODES, Relaxations, check_nested, check_top_level
 from ._tenancy import check_tenancy
-from ._text import check_raw_text, check_tokens, statement_kind
+from ._text import StatementKind, check_raw_text, check_tokens, statement_kind
 
 DIALECT = "postgres"
 
@@ -69,6 +69,15 @@ def _validate(
     lexical = check_tokens(tokens)
     if lexical:
         return QueryValidation.refused(*lexical)
+    # Judge the first keyword before parsing: sqlglot reads `LISTEN ch` as a column.
+    kind, keyword = statement_kind(tokens), tokens[0].text.upper()[:40]
+    if kind is StatementKind.OTHER:
+        return QueryValidation.refused(
+            Violation(
+                "statement_not_allowed",
+                f"{keyword} statements are not allowed; only SELECT, WITH ... SELECT, VALUES or TABLE",
+            )
+        )
 
     statements = [
         s for s in sqlglot.parse(query, read=DIALECT) if s is not None and not isinstance(s, exp.Semicolon)
@@ -79,7 +88,7 @@ def _validate(
         )
     tree = statements[0]
 
-    top = check_top_level(tree, statement_kind(tokens), tokens[0].text.upper()[:40], relax)
+    top = check_top_level(tree, kind, keyword, relax)
     if top is not None:
         return QueryValidation.refused(top)
     violations = _unique(
