@@ -55,7 +55,9 @@ def _judge_windows(result: ObjectiveResult, objective: Objective, state: RatioGr
     first, last = min(buckets), max(buckets)
     verdicts: list[str] = []
     worst: tuple[float, float, float, int, int] | None = None  # (bad ratio, lower, upper, hits, total)
-    for start in range(first - WINDOW_RESOLUTION + 1, last + 1):
+    # whole windows only: a window hanging over the run's edge holds too few requests to judge
+    last_start = max(first, last - WINDOW_RESOLUTION + 1)
+    for start in range(first, last_start + 1):
         hits = total = 0
         for key in range(start, start + WINDOW_RESOLUTION):
             counts = buckets.get(key)
