@@ -1,0 +1,73 @@
+"""Applies a timed chaos schedule from the harness while Locust runs.
+
+Faults are the `chaos.faults` models: synchronous context managers that always roll back.
+Each scheduled fault is one task: sleep until its start, apply (in a thread, since
+Toxiproxy and Postgres calls block), hold, roll back. Cancelling the task (hard timeout,
+Ctrl-C) still rolls back: the rollback runs in a `finally`, shielded from a second cancel.
+The *actual* apply and rollback times are recorded, so observations are labelled by what
+really happened, not by what was planned.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from chaos.faults import FaultTarget
+from scenarios.schedule import FaultSpan
+
+from .observations import FaultInterval
+
+
+@dataclass
+class AppliedFault:
+    span: FaultSpan
+    started: float | None = None  # epoch seconds, once injected
+    ended: float | None = None  # epoch seconds, once rolled back
+    error: str | None = None
+
+    @property
+    def interval(self) -> FaultInterval | None:
+        return None if self.started is None else FaultInterval(self.started, self.ended)
+
+
+@dataclass
+class ChaosLog:
+    applied: list[AppliedFault] = field(default_factory=list)
+
+    def intervals(self) -> list[FaultInterval]:
+        return [a.interval for a in self.applied if a.interval is not None]
+
+
+async def run_schedule(spans: Sequence[FaultSpan], target: FaultTarget, t0: float,
+                       log: ChaosLog, run_end_s: float) -> None:
+    """Apply every span relative to `t0` (epoch). Open-ended spans end at `run_end_s`."""
+    async with asyncio.TaskGroup() as group:
+        for span in spans:
+            entry = AppliedFault(span)
+            log.applied.append(entry)
+            group.create_task(_hold(entry, target, t0, run_end_s))
+
+
+async def _hold(entry: AppliedFault, target: FaultTarget, t0: float, run_end_s: float) -> None:
+    span = entry.span
+    await asyncio.sleep(max(0.0, t0 + span.start_s - time.time()))
+    context = span.fault.apply(target)
+    try:
+        await asyncio.to_thread(context.__enter__)
+    except Exception as exc:  # an injection failure is reported, not fatal to the run
+        entry.error = f"{span.fault.kind}: {exc}"
+        return
+    entry.started = time.time()
+    try:
+        end_s = run_end_s if math.isinf(span.end_s) else span.end_s
+        await asyncio.sleep(max(0.0, t0 + end_s - time.time()))
+    finally:
+        try:
+            await asyncio.shield(asyncio.to_thread(context.__exit__, None, None, None))
+        except Exception as exc:
+            entry.error = f"{span.fault.kind}: rollback failed: {exc}"
+        entry.ended = time.time()

@@ -1,0 +1,72 @@
+"""The orchestrator service as a uvicorn subprocess, optionally under pyinstrument."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import sys
+from pathlib import Path
+
+import httpx
+
+from orchestrator.service import CONFIG_ENV_VAR
+
+from .processes import ChildProcess
+
+
+class ServiceStartError(RuntimeError):
+    """The service did not become healthy; the message carries the tail of its log."""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def service_argv(app: str, port: int, *, workers: int, factory: bool = True,
+                 profile_html: Path | None = None) -> list[str]:
+    """uvicorn's command line; with `profile_html` one worker runs under pyinstrument."""
+    uvicorn = ["uvicorn", app, "--host", "127.0.0.1", "--port", str(port),
+               "--log-level", "warning", "--no-access-log"]
+    if factory:
+        uvicorn.append("--factory")
+    if profile_html is not None:
+        # A sampling profile of one process; workers would each need their own.
+        return [sys.executable, "-m", "pyinstrument", "--renderer", "html",
+                "--outfile", str(profile_html), "-m", *uvicorn]
+    return [sys.executable, "-m", *uvicorn, "--workers", str(workers)]
+
+
+async def start_service(config_path: Path | None, *, log_path: Path, workers: int = 1,
+                        app: str = "orchestrator.service:app_from_env", factory: bool = True,
+                        profile_html: Path | None = None, ready_timeout_s: float = 30.0,
+                        health_path: str = "/healthz") -> tuple[ChildProcess, str]:
+    """Start uvicorn and wait until `health_path` answers 200; returns (process, base URL)."""
+    port = free_port()
+    env = {CONFIG_ENV_VAR: str(config_path)} if config_path is not None else {}
+    child = await ChildProcess.start(
+        "service", service_argv(app, port, workers=workers, factory=factory, profile_html=profile_html),
+        log_path=log_path, env=env)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        async with asyncio.timeout(ready_timeout_s), httpx.AsyncClient(timeout=2.0) as client:
+            while True:
+                if child.returncode is not None:
+                    raise ServiceStartError(
+                        f"the service exited with code {child.returncode} while starting:\n"
+                        f"{child.log_tail()}")
+                try:
+                    if (await client.get(url + health_path)).status_code == 200:
+                        return child, url
+                except httpx.TransportError:
+                    pass
+                await asyncio.sleep(0.1)
+    except TimeoutError:
+        await child.stop(grace_s=2.0)
+        raise ServiceStartError(
+            f"the service did not answer {health_path} within {ready_timeout_s:g}s:\n{child.log_tail()}"
+        ) from None
+    except BaseException:
+        await child.stop(grace_s=2.0)
+        raise
