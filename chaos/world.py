@@ -1,0 +1,91 @@
+"""The world around the orchestrator: a seeded Postgres behind one Toxiproxy proxy per upstream.
+
+    with open_world("embedded", "auto") as world:
+        world.upstream_dsn("metrics", schema.METRICS_DB, schema.READER)   # through its proxy
+        with some_fault.apply(world): ...
+
+`World` implements `chaos.faults.FaultTarget`; whoever starts the orchestrator service sets
+`service_url`. Opening a world first clears whatever a killed run left behind (servers,
+toxics, disabled proxies), then builds everything fresh.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+import tempfile
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+from chaos import schema
+from chaos.faults.target import Upstream
+from chaos.postgres import PostgresServer, cleanup_stale, start_ops_postgres
+from chaos.seed import SeedOptions, api_keys
+from chaos.toxiproxy import ProxyHandle, ToxiproxyClient, open_toxiproxy
+
+UPSTREAMS: tuple[Upstream, ...] = ("ops", "metrics")
+# One fixed place for every run, so the next run finds what a killed one left behind.
+STATE_DIR = Path(tempfile.gettempdir()) / "gauntlet-state"
+
+
+@dataclass
+class World:
+    postgres: PostgresServer
+    toxiproxy: ToxiproxyClient
+    proxies: Mapping[str, ProxyHandle]
+    seed_options: SeedOptions
+    app_roles: tuple[str, ...] = (schema.READER, schema.AUDITOR)
+    service_url: str = ""
+    tenant_keys: dict[str, str] = field(default_factory=dict)  # tenant id -> API key
+
+    def proxy_name(self, upstream: Upstream) -> str:
+        return self.proxies[upstream].name
+
+    @property
+    def admin_dsn(self) -> str:
+        return self.postgres.dsn(schema.OPS_DB, self.postgres.superuser)
+
+    @property
+    def app_dsn(self) -> str:
+        return self.postgres.dsn(schema.OPS_DB, schema.READER)
+
+    @property
+    def api_keys(self) -> Mapping[str, str]:
+        return self.tenant_keys
+
+    @property
+    def tenants(self) -> tuple[str, ...]:
+        return self.seed_options.tenant_ids
+
+    def upstream_dsn(self, upstream: Upstream, database: str, role: str) -> str:
+        """A DSN for `role` on `database` that goes through `upstream`'s proxy."""
+        direct = urlsplit(self.postgres.dsn(database, role))
+        proxy = self.proxies[upstream]
+        credentials = direct.netloc.rpartition("@")[0]
+        return urlunsplit(direct._replace(netloc=f"{credentials}@{proxy.host}:{proxy.port}"))
+
+    def heal(self) -> None:
+        """Remove every toxic, re-enable every proxy, start Postgres if it is down."""
+        self.toxiproxy.reset()
+        if not self.postgres.is_running():
+            self.postgres.start()
+
+
+@contextmanager
+def open_world(db: str = "embedded", toxiproxy: str = "auto", *,
+               seed_options: SeedOptions = SeedOptions()) -> Iterator[World]:
+    """Start Postgres (schema + seed) and Toxiproxy with a proxy per upstream; stop both after."""
+    cleanup_stale()
+    with ExitStack() as stack:
+        server = start_ops_postgres(db, seed_options)
+        stack.callback(server.close)
+        client = stack.enter_context(
+            open_toxiproxy(toxiproxy, state_dir=STATE_DIR / "toxiproxy"))
+        upstream = f"{server.host}:{server.port}"
+        proxies = {name: client.create_proxy(f"gauntlet_{name}", upstream=upstream)
+                   for name in UPSTREAMS}
+        keys = api_keys(seed=seed_options.seed, tenants=seed_options.tenants)
+        yield World(postgres=server, toxiproxy=client, proxies=proxies,
+                    seed_options=seed_options,
+                    tenant_keys={tenant: key for key, tenant in keys.items()})
