@@ -52,7 +52,7 @@ ALLOWED_FUNCTION_NAMES: frozenset[str] = frozenset(
     jsonb_insert jsonb_path_exists jsonb_path_match jsonb_path_query jsonb_path_query_array
     jsonb_path_query_first json_populate_record jsonb_populate_record json_to_record
     jsonb_to_record json_to_recordset jsonb_to_recordset
-    current_setting
+    current_setting current_user session_user current_schema current_database current_role
     """.split()
 )
 

@@ -36,17 +36,28 @@ def check_tenancy(tree: exp.Expression, tenant_id: str) -> Iterator[Violation]:
 
 
 def _check_comparison(node: exp.Binary, tenant_id: str) -> Iterator[Violation]:
-    for column_side, value_side in ((node.this, node.expression), (node.expression, node.this)):
-        if not _is_tenant_column(column_side):
-            continue
-        values = _constants_of(value_side)
-        if not values:
-            continue
-        if isinstance(node, _EQUALITY):
-            yield from _judge(node, values, tenant_id)
-        else:
-            yield _violation(node, "tenant ids other than yours")
+    left, right = node.this, node.expression
+    if isinstance(left, exp.Tuple) and isinstance(right, exp.Tuple):
+        # (tenant_id, id) = ('other', 1): judge the pairs position by position
+        for column_side, value_side in zip(left.expressions, right.expressions):
+            yield from _check_pair(node, column_side, value_side, tenant_id)
         return
+    yield from _check_pair(node, left, right, tenant_id)
+    yield from _check_pair(node, right, left, tenant_id)
+
+
+def _check_pair(
+    node: exp.Binary, column_side: exp.Expression, value_side: exp.Expression, tenant_id: str
+) -> Iterator[Violation]:
+    if not _is_tenant_column(column_side):
+        return
+    values = _constants_of(value_side)
+    if not values:
+        return
+    if isinstance(node, _EQUALITY):
+        yield from _judge(node, values, tenant_id)
+    else:
+        yield _violation(node, "tenant ids other than yours")
 
 
 def _judge(node: exp.Expression, values: list[str], tenant_id: str) -> Iterator[Violation]:
@@ -80,10 +91,14 @@ def _is_tenant_column(node: exp.Expression | None) -> bool:
 
 def _constants_of(node: exp.Expression) -> list[str]:
     """A constant, or the elements of ANY/ARRAY of constants; empty when unresolvable."""
-    if isinstance(node, (exp.Any, exp.All)):
+    quantified = isinstance(node, (exp.Any, exp.All))
+    if quantified:
         node = node.this
     while isinstance(node, exp.Paren):
         node = node.this
+    if quantified and isinstance(node, exp.Literal) and node.is_string:
+        # ANY('{a,b}'): a Postgres array literal
+        return [item.strip().strip('"') for item in str(node.this).strip("{}").split(",")]
     if isinstance(node, exp.Array):
         values = [_constant(element) for element in node.expressions]
         return [v for v in values if v is not None]
@@ -101,7 +116,12 @@ def _constant(node: exp.Expression | None) -> str | None:
         inner = _constant(node.this)
         if inner is None:
             return None
-        return inner.lower() if isinstance(node, exp.Lower) else inner.upper() if isinstance(node, exp.Upper) else inner.strip()
+        if isinstance(node, exp.Lower):
+            return inner.lower()
+        return inner.upper() if isinstance(node, exp.Upper) else inner.strip()
+    if isinstance(node, exp.Chr) and len(node.expressions) == 1:
+        code = _constant(node.expressions[0])
+        return chr(int(code)) if code is not None and code.isdigit() and int(code) < 0x110000 else None
     if isinstance(node, exp.DPipe):
         left, right = _constant(node.this), _constant(node.expression)
         return None if left is None or right is None else left + right
