@@ -94,5 +94,6 @@ REVOKE ALL ON SCHEMA public FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION pg_catalog.set_config(text, text, boolean) FROM PUBLIC;
 GRANT USAGE ON SCHEMA ops TO gauntlet_reader, gauntlet_auditor;
 GRANT SELECT ON ALL TABLES IN SCHEMA ops TO gauntlet_reader;
-GRANT INSERT ON ops.audit_log TO gauntlet_auditor;
+-- ON CONFLICT (request_id) needs SELECT on the arbiter column, and nothing more.
+GRANT INSERT, SELECT (request_id) ON ops.audit_log TO gauntlet_auditor;
 ALTER ROLE gauntlet_reader IN DATABASE ops SET search_path = ops;

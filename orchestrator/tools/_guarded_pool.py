@@ -23,6 +23,8 @@ from psycopg_pool import AsyncConnectionPool
 
 T = TypeVar("T")
 SEVER_GRACE_SECONDS = 0.25
+RECONNECT_TIMEOUT_SECONDS = 2.0
+CONNECTION_WAIT_HEADROOM_SECONDS = 0.05
 # The connection the current work is using, also while the pool health-checks it.
 _in_use: contextvars.ContextVar[list[psycopg.AsyncConnection[Any]]] = contextvars.ContextVar(
     "gauntlet_connection_in_use")
@@ -33,7 +35,10 @@ class GuardedPool:
                  name: str = "pool") -> None:
         self._pool: AsyncConnectionPool = AsyncConnectionPool(
             dsn, open=False, min_size=1, max_size=max_size, name=name,
-            check=_check_and_track, reconnect_timeout=3600.0,
+            # A short reconnect_timeout: the pool's backoff gives up soon during an outage,
+            # so the first call after the server returns starts a fresh, immediate attempt
+            # instead of waiting out a long exponential delay.
+            check=_check_and_track, reconnect_timeout=RECONNECT_TIMEOUT_SECONDS,
             kwargs={"connect_timeout": max(1, round(connect_timeout))})
         self._opened = False
         self._lingering: set[asyncio.Task[Any]] = set()
@@ -65,7 +70,10 @@ class GuardedPool:
     async def _acquire_and_run(self, budget_seconds: float,
                                work: Callable[[psycopg.AsyncConnection[Any]], Awaitable[T]],
                                tracked: list[psycopg.AsyncConnection[Any]]) -> T:
-        async with self._pool.connection(timeout=budget_seconds) as conn:
+        # Give up waiting for a connection just before the deadline, so "no connection"
+        # (PoolTimeout: the server is unreachable) is told apart from a slow query.
+        wait = max(0.01, budget_seconds - CONNECTION_WAIT_HEADROOM_SECONDS)
+        async with self._pool.connection(timeout=wait) as conn:
             tracked.append(conn)
             return await work(conn)
 
