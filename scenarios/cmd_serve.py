@@ -8,7 +8,8 @@ import shlex
 import signal
 import socket
 import tempfile
-from contextlib import ExitStack
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from types import FrameType
 from urllib.parse import urlsplit
@@ -20,6 +21,7 @@ from . import exit_codes
 
 _DB_HELP = "Postgres backend: 'embedded' (pgserver), 'docker' (testcontainers) or a postgresql:// URL."
 EXAMPLE_INTENT = "service_overview"
+EXAMPLE_SERVICE = "checkout"  # the first service every seeded tenant has
 
 
 def serve(
@@ -41,9 +43,10 @@ def serve(
         with listener, tempfile.TemporaryDirectory(prefix="gauntlet-serve-") as work_dir:
             _serve_on(listener, db, tenants, Path(work_dir))
     except KeyboardInterrupt:
-        typer.echo("gauntlet serve: stopped", err=True)
+        pass  # the way a server is asked to stop; everything above has been shut down
     finally:
         signal.signal(signal.SIGTERM, previous_sigterm)
+    typer.echo("gauntlet serve: stopped; service and Postgres shut down", err=True)
 
 
 def _serve_on(listener: socket.socket, db: str, tenants: int, work_dir: Path) -> None:
@@ -67,13 +70,16 @@ def _serve_on(listener: socket.socket, db: str, tenants: int, work_dir: Path) ->
         typer.echo("Press Ctrl-C to stop.", err=True)
         server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
         # The app closes the orchestrator in its lifespan; the stack then stops Postgres.
-        asyncio.run(server.serve(sockets=[listener]))
+        with _signals_handled_by_uvicorn():
+            asyncio.run(server.serve(sockets=[listener]))
 
 
 def example_curl(url: str, api_keys: dict[str, str]) -> str:
     """A ready-to-paste request for the first seeded tenant."""
     key, tenant_id = sorted(api_keys.items(), key=lambda item: item[1])[0]
-    body = json.dumps({"tenant_id": tenant_id, "intent": EXAMPLE_INTENT})
+    body = json.dumps(
+        {"tenant_id": tenant_id, "intent": EXAMPLE_INTENT, "parameters": {"service": EXAMPLE_SERVICE}}
+    )
     return (
         f"curl -s -X POST {url}/v1/orchestrate -H {shlex.quote('X-API-Key: ' + key)} "
         f"-H 'content-type: application/json' -d {shlex.quote(body)}"
@@ -111,9 +117,26 @@ def _url(host: str, port: int) -> str:
 
 
 def _interrupt(signum: int, frame: FrameType | None) -> None:
-    # uvicorn re-raises the signal after its graceful shutdown; turning SIGTERM into
-    # KeyboardInterrupt lets the `with` blocks stop Postgres instead of dying mid-way.
+    # While Postgres starts, SIGTERM must unwind the `with` blocks like Ctrl-C does,
+    # not kill the process with Postgres left running.
     raise KeyboardInterrupt
+
+
+def _already_handled(signum: int, frame: FrameType | None) -> None:
+    """uvicorn re-raises the signal it shut down for; by then there is nothing left to do."""
+
+
+@contextmanager
+def _signals_handled_by_uvicorn() -> Iterator[None]:
+    # uvicorn installs its own handlers while serving and afterwards re-raises the signal
+    # into whatever was installed before it; a no-op there lets `serve()` return normally
+    # instead of raising from deep inside the event loop's teardown.
+    previous = {sig: signal.signal(sig, _already_handled) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def _one_line(exc: BaseException) -> str:

@@ -18,6 +18,8 @@ import psycopg
 import pytest
 
 from chaos.postgres import free_tcp_port
+from chaos.seed import SERVICES
+from scenarios.cmd_serve import EXAMPLE_SERVICE
 
 pytestmark = pytest.mark.integration
 
@@ -71,7 +73,8 @@ def serve() -> Iterator[RunningServe]:
 
 def _overview(url: str, key: str, tenant_id: str) -> httpx.Response:
     return httpx.post(f"{url}/v1/orchestrate", headers={"X-API-Key": key}, timeout=30.0,
-                      json={"tenant_id": tenant_id, "intent": "service_overview"})
+                      json={"tenant_id": tenant_id, "intent": "service_overview",
+                            "parameters": {"service": EXAMPLE_SERVICE}})
 
 
 def test_serve_answers_success_for_a_seeded_tenant(serve: RunningServe) -> None:
@@ -82,6 +85,8 @@ def test_serve_answers_success_for_a_seeded_tenant(serve: RunningServe) -> None:
     assert response.headers["X-Gauntlet-Status"] == "success"
     assert answer["tenant_id"] == serve.tenant_id and answer["results"]
     assert all(result["success"] for result in answer["results"])
+    overview = next(r for r in answer["results"] if r["call_id"] == "overview")
+    assert EXAMPLE_SERVICE in SERVICES and EXAMPLE_SERVICE in json.dumps(overview["data"])
 
 
 def test_serve_refuses_a_key_for_another_tenant(serve: RunningServe) -> None:
