@@ -13,6 +13,10 @@ import signal
 from collections.abc import Sequence
 from pathlib import Path
 
+# Children run from the project root so `python -m load...` / `uvicorn orchestrator...` import
+# this checkout whatever the caller's working directory.
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
 
 class ChildProcess:
     def __init__(self, name: str, process: asyncio.subprocess.Process, log_path: Path) -> None:
@@ -27,7 +31,7 @@ class ChildProcess:
         try:
             process = await asyncio.create_subprocess_exec(
                 *argv, stdout=log, stderr=asyncio.subprocess.STDOUT, stdin=asyncio.subprocess.DEVNULL,
-                env={**os.environ, **(env or {})}, cwd=cwd, start_new_session=True)
+                env={**os.environ, **(env or {})}, cwd=cwd or PROJECT_ROOT, start_new_session=True)
         finally:
             log.close()  # the child holds its own descriptor
         return cls(name, process, log_path)

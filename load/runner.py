@@ -150,7 +150,7 @@ async def _drive(options: LoadRunOptions, stack: LoadStack, spans: list[FaultSpa
         locust = await ChildProcess.start(
             "locust", [sys.executable, "-m", "load.locust_main", str(config),
                        *locust_args(LocustRunConfig.read(config), locust_options)],
-            log_path=out_dir / "locust.log", cwd=Path.cwd())
+            log_path=out_dir / "locust.log")
         if options.web_ui:
             options.console.print(f"Locust web UI: http://127.0.0.1:{locust_options.web_port}  (Ctrl-C to stop)")
         try:

@@ -1,0 +1,149 @@
+"""Service ceiling and load-generator capacity, measured side by side in one run.
+
+    .venv/bin/python bench/service.py [--users 16] [--seconds 10]
+
+Same Locust settings (users, duration, one process, closed model, no think time) against:
+  1. the orchestrator service (FastAPI + uvicorn, one worker) on a plan of three
+     zero-latency in-process tools;
+  2. a bare endpoint on the same server stack returning a constant body (the ceiling).
+Prints service ÷ bare, and the load generator's requests per CPU-second of its own
+process (measured with getrusage on the reaped Locust child, import time included, so
+it is a lower bound of what one Locust process can drive). Writes bench/results/service.json.
+Loopback only; every run is bounded by Locust's own duration plus the harness's deadline.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import resource
+import sys
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+BENCH_KEY = "bench-key-acme"
+TOOL_IDS = ("zero_a", "zero_b", "zero_c")
+CONSTANT = {"request_id": "x", "tenant_id": "acme", "status": "success", "results": []}
+
+
+class ZeroLatencyTool:
+    """A tool that answers at once: what is left is the orchestrator's own cost."""
+
+    def __init__(self, tool_id: str) -> None:
+        from orchestrator import CapabilityType, ToolCapability
+
+        self.capability = ToolCapability(tool_id=tool_id, capability_type=CapabilityType.READ_ONLY,
+                                         max_concurrent_calls=10_000)
+
+    async def run(self, arguments: Mapping[str, Any], ctx: Any) -> Any:
+        return {"ok": True}
+
+    async def fallback(self, arguments: Mapping[str, Any], ctx: Any) -> Any:
+        return {"ok": True}
+
+
+def zero_latency_app() -> FastAPI:
+    """uvicorn factory: the real service and orchestrator over zero-latency tools."""
+    from orchestrator import Plan, Stage, ToolCall
+    from orchestrator.executor import Orchestrator
+    from orchestrator.planner import Planner
+    from orchestrator.service import create_app
+
+    plan = Plan(stages=[Stage(calls=[ToolCall(call_id=t, tool_id=t) for t in TOOL_IDS])])
+    planner = Planner({"zero": lambda parameters: plan})
+    orchestrator = Orchestrator([ZeroLatencyTool(t) for t in TOOL_IDS], planner=planner)
+    return create_app(orchestrator, {BENCH_KEY: "acme"}, owns_orchestrator=True)
+
+
+def bare_app() -> FastAPI:
+    """uvicorn factory: the same server stack returning a constant body."""
+    app = FastAPI()
+
+    @app.post("/v1/orchestrate")
+    async def orchestrate() -> dict[str, Any]:
+        return CONSTANT
+
+    @app.get("/healthz")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app
+
+
+async def _measure(app: str, users: int, seconds: float, work: Path) -> dict[str, float]:
+    from load.locust_args import LocustOptions, locust_args
+    from load.observations import merge_observation_directory
+    from load.processes import ChildProcess
+    from load.run_config import LocustRunConfig, ShapeStep, WeightedIntent, WeightedTenant
+    from load.service_process import start_service
+
+    work.mkdir(parents=True)
+    service, url = await start_service(None, log_path=work / "service.log", app=app)
+    try:
+        config = LocustRunConfig(
+            scenario="bench", host=url, observation_dir=work / "workers", duration_s=seconds,
+            intents=[WeightedIntent(intent="zero", weight=1)],
+            tenants=[WeightedTenant(tenant="acme", weight=1, api_key=BENCH_KEY)],
+            shape=[ShapeStep(at_s=0, users=users, spawn_rate=users)], flush_interval_s=1.0,
+        ).write(work / "locust.json")
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        locust = await ChildProcess.start(
+            "locust", [sys.executable, "-m", "load.locust_main", str(config),
+                       *locust_args(LocustRunConfig.read(config), LocustOptions(csv_prefix=work / "locust"))],
+            log_path=work / "locust.log")
+        async with asyncio.timeout(seconds + 60):
+            await locust.process.wait()
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    finally:
+        await service.stop(grace_s=5)
+    merged = merge_observation_directory(work / "workers").observations
+    answered = [o for o in merged if o.status != "failed"]
+    span = merged[-1].ts - merged[0].ts if len(merged) > 1 else float("nan")
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return {"requests": len(merged), "answered": len(answered), "seconds": round(span, 3),
+            "req_per_s": round(len(merged) / span, 1), "locust_cpu_s": round(cpu, 3),
+            "locust_req_per_cpu_s": round(len(merged) / cpu, 1)}
+
+
+async def _bench(users: int, seconds: float) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix="gauntlet-bench-") as tmp:
+        service = await _measure("bench.service:zero_latency_app", users, seconds, Path(tmp) / "service")
+        bare = await _measure("bench.service:bare_app", users, seconds, Path(tmp) / "bare")
+    return {
+        "settings": {"users": users, "seconds": seconds, "locust_processes": 1, "uvicorn_workers": 1,
+                     "user_class": "FastHttpUser", "think_time_s": 0},
+        "service_zero_latency_tools": service, "bare_endpoint": bare,
+        "service_over_bare": round(service["req_per_s"] / bare["req_per_s"], 3),
+        "locust_req_per_cpu_s_per_process": bare["locust_req_per_cpu_s"],
+        "bare_rps_over_locust_capacity": round(bare["req_per_s"] / bare["locust_req_per_cpu_s"], 3),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, default=16)
+    parser.add_argument("--seconds", type=float, default=10.0)
+    args = parser.parse_args()
+    result = asyncio.run(_bench(args.users, args.seconds))
+    out = ROOT / "bench" / "results" / "service.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=2) + "\n")
+    s, b = result["service_zero_latency_tools"], result["bare_endpoint"]
+    print(f"service (3 zero-latency tools): {s['req_per_s']:8.1f} req/s  ({s['requests']} requests)")
+    print(f"bare endpoint (ceiling):        {b['req_per_s']:8.1f} req/s  ({b['requests']} requests)")
+    print(f"service / bare:                 {result['service_over_bare']:.3f}")
+    print(f"Locust capacity per process:    {result['locust_req_per_cpu_s_per_process']:8.1f} req per CPU-second "
+          f"(bare run used {result['bare_rps_over_locust_capacity']:.0%} of one Locust process)")
+    print(f"written: {out.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
