@@ -1,8 +1,60 @@
-"""`gauntlet run` (being built)."""
+"""`gauntlet run`: the built-in chaos suite (or your scenario files) against the reference orchestrator."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Annotated
 
 import typer
+from rich.console import Console
+
+from chaos.postgres import OperationNotSupported, PostgresUnavailable
+from chaos.toxiproxy import ToxiproxyError
+from slo import SloFileError, load_slo_file
+from slo.yaml_input import YamlInputError
+
+from . import exit_codes
+from .loader import load_scenario, load_suite
+from .suite_run import RunOptions, run_suite
+
+DEFAULT_SLO = Path(__file__).resolve().parent.parent / "slo" / "examples" / "chaos-core.yaml"
 
 
-def run() -> None:
-    typer.echo("gauntlet run: not available yet", err=True)
-    raise typer.Exit(2)
+def run(
+    suite: Annotated[str, typer.Option(help="built-in suite name, or a folder of scenario files")] = "core",
+    scenario: Annotated[list[Path] | None, typer.Option(
+        "--scenario", help="scenario file to run instead of the suite (repeatable)")] = None,
+    only: Annotated[list[str] | None, typer.Option(
+        "--only", help="run only the suite's scenarios with these names (repeatable)")] = None,
+    db: Annotated[str, typer.Option(help="embedded | docker | postgresql://... URL")] = "embedded",
+    toxiproxy: Annotated[str, typer.Option(help="auto | local | docker | http://host:port")] = "auto",
+    slo: Annotated[Path, typer.Option(help="SLO file the whole run is gated on")] = DEFAULT_SLO,
+    out: Annotated[Path | None, typer.Option(help="report folder [default: reports/<timestamp>]")] = None,
+    seed: Annotated[int, typer.Option(help="seed of the request mix (same seed, same requests)")] = 7,
+) -> None:
+    """Break the orchestrator's world on purpose, check what must hold, and leave a report.
+
+    Exit codes: 0 every expectation and objective held, 1 one failed, 2 bad input,
+    3 Postgres or Toxiproxy could not start, 130 interrupted (faults rolled back).
+    """
+    console = Console()
+    try:
+        scenarios = [load_scenario(p) for p in scenario] if scenario else load_suite(suite)
+        if only:
+            unknown = sorted(set(only) - {s.name for s in scenarios})
+            if unknown:
+                raise typer.BadParameter(f"no scenario named {unknown} in suite {suite!r}")
+            scenarios = [s for s in scenarios if s.name in only]
+        spec = load_slo_file(slo)
+    except (YamlInputError, SloFileError, ValueError) as exc:
+        typer.echo(f"gauntlet run: {exc}", err=True)
+        raise typer.Exit(exit_codes.BAD_INPUT) from None
+    out_dir = out or Path("reports") / time.strftime("%Y%m%d-%H%M%S")
+    console.print(f"running {len(scenarios)} scenarios; reports in {out_dir}")
+    try:
+        code = run_suite(scenarios, spec, RunOptions(out_dir, db, toxiproxy, seed), console)
+    except (PostgresUnavailable, OperationNotSupported, ToxiproxyError) as exc:
+        typer.echo(f"gauntlet run: infrastructure could not start: {exc}", err=True)
+        raise typer.Exit(exit_codes.INFRASTRUCTURE) from None
+    raise typer.Exit(code)

@@ -1,0 +1,214 @@
+"""One scenario, start to end: steady state, method under faults, rollback, steady state again.
+
+    hypothesis before ─► method (workload ∥ fault schedule, stop conditions) ─► rollback
+                      ─► hypothesis after (within a grace period) ─► audit count ─► checks
+
+Like a Chaos Toolkit experiment, a hypothesis that does not hold before the method
+skips the method (there is nothing to learn from breaking a broken world). Unlike it,
+faults are timed and may overlap, every request is recorded with its phase, and the
+hypothesis after rollback is retried for a grace period so recovery time is measured
+rather than assumed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import httpx
+import psycopg
+
+from chaos.faults import TenantAttack, applied
+from chaos.world import World
+from slo import Check, FaultWindow, Phase
+
+from .exchange import Outcome, exchange
+from .expectation_checks import judge_expectations, judge_status
+from .model import Scenario, SteadyState
+from .schedule import TimedFault
+from .stop_conditions import StopConditionMonitor
+from .traffic import TrafficMix
+
+RECOVERY_GRACE_S = 20.0  # how long the hypothesis after rollback may take to hold again
+# Before the method a short grace too: a breaker opened by the previous scenario closes
+# after its cool-down, and that is the world settling, not a broken steady state.
+SETTLE_GRACE_S = 10.0
+
+
+@dataclass
+class ScenarioResult:
+    scenario: Scenario
+    outcomes: list[Outcome] = field(default_factory=list)
+    checks: list[Check] = field(default_factory=list)
+    fault_windows: list[FaultWindow] = field(default_factory=list)
+    aborted: str | None = None
+    started: float = 0.0
+    ended: float = 0.0
+
+    @property
+    def passed(self) -> bool:
+        return all(check.passed for check in self.checks)
+
+
+class _Phases:
+    """The phase a request starts in, from which faults are actually active right now."""
+
+    def __init__(self) -> None:
+        self.active: list[TimedFault] = []
+        self.any_applied = False
+
+    @property
+    def now(self) -> Phase:
+        if self.active:
+            return Phase.FAULT
+        return Phase.RECOVERY if self.any_applied else Phase.BASELINE
+
+    def attacks(self, always: Sequence[TenantAttack]) -> list[TenantAttack]:
+        timed = [t.fault for t in self.active if isinstance(t.fault, TenantAttack)]
+        return [*always, *timed]
+
+
+async def run_experiment(scenario: Scenario, world: World, client: httpx.AsyncClient, *,
+                         seed: int, record: Callable[[Outcome], None]) -> ScenarioResult:
+    """Run `scenario`; every outcome goes to `record` as it arrives (written at once)."""
+    result = ScenarioResult(scenario, started=time.time())
+    traffic = TrafficMix(scenario.workload, world.tenant_keys, seed)
+    phases = _Phases()
+
+    def keep(outcome: Outcome) -> None:
+        result.outcomes.append(outcome)
+        record(outcome)
+
+    await asyncio.to_thread(world.heal)
+    if scenario.steady_state is not None:
+        held, detail = await _hypothesis(scenario, scenario.steady_state, traffic, world,
+                                         client, phases, keep, grace_s=SETTLE_GRACE_S)
+        result.checks.append(Check(scenario.name, "steady state before", held, detail))
+        if not held:
+            result.aborted = "steady state did not hold before the faults"
+            result.ended = time.time()
+            return result
+    result.aborted = await _method(scenario, traffic, world, client, phases, keep, result)
+    if scenario.steady_state is not None:
+        held, detail = await _hypothesis(scenario, scenario.steady_state, traffic, world,
+                                         client, phases, keep, grace_s=RECOVERY_GRACE_S)
+        result.checks.append(Check(scenario.name, "steady state after rollback", held, detail))
+    if result.aborted:
+        result.checks.append(Check(scenario.name, "stop conditions", False, result.aborted))
+    audit_rows = await asyncio.to_thread(_count_audit_records, world, result.outcomes)
+    result.checks.extend(judge_expectations(scenario, result.outcomes, audit_rows=audit_rows))
+    result.ended = time.time()
+    return result
+
+
+async def _method(scenario: Scenario, traffic: TrafficMix, world: World,
+                  client: httpx.AsyncClient, phases: _Phases, keep: Callable[[Outcome], None],
+                  result: ScenarioResult) -> str | None:
+    workload = scenario.workload
+    monitor = StopConditionMonitor(scenario.stop_conditions)
+    done = asyncio.Event()
+    aborted: list[str] = []
+    started = time.monotonic()
+    sent = 0
+
+    def next_slot() -> float | None:
+        """Seconds to wait before the next request may go, or None when the method is over."""
+        nonlocal sent
+        elapsed = time.monotonic() - started
+        if done.is_set() or (workload.requests is not None and sent >= workload.requests):
+            return None
+        if workload.duration is not None and elapsed >= workload.duration:
+            return None
+        slot = sent / workload.rate if workload.rate else 0.0
+        sent += 1
+        return max(0.0, slot - elapsed)
+
+    async def worker() -> None:
+        while (wait := next_slot()) is not None:
+            await asyncio.sleep(wait)
+            request = traffic.draw(phases.attacks(scenario.attacks))
+            outcome = await exchange(client, request, scenario=scenario.name,
+                                     phase=phases.now, tenants=world.tenants)
+            keep(outcome)
+            now = time.monotonic() - started
+            monitor.record(now, outcome.observation.status)
+            if (decision := monitor.tripped(now)) is not None and not aborted:
+                aborted.append(f"stop condition tripped: {decision}")
+                done.set()
+
+    async def hold(timed: TimedFault) -> None:
+        await _wait_or(done, timed.start)
+        if done.is_set():
+            return
+        async with applied(timed.fault, world):
+            phases.active.append(timed)
+            phases.any_applied = True
+            opened = time.time()
+            try:
+                if timed.duration is None:
+                    await done.wait()
+                else:
+                    await _wait_or(done, timed.duration)
+            finally:
+                phases.active.remove(timed)
+                result.fault_windows.append(FaultWindow(opened, time.time(), timed.fault.kind))
+
+    async with asyncio.TaskGroup() as faults:
+        for timed in scenario.faults:
+            faults.create_task(hold(timed))
+        async with asyncio.TaskGroup() as workers:
+            for _ in range(workload.concurrency):
+                workers.create_task(worker())
+        done.set()  # open-ended faults end with the method
+    return aborted[0] if aborted else None
+
+
+async def _hypothesis(scenario: Scenario, steady: SteadyState, traffic: TrafficMix, world: World,
+                      client: httpx.AsyncClient, phases: _Phases,
+                      keep: Callable[[Outcome], None], *, grace_s: float = 0.0
+                      ) -> tuple[bool, str]:
+    """Send `steady.requests` requests and judge them; retry until `grace_s` has passed."""
+    deadline = time.monotonic() + grace_s
+    tries = 0
+    while True:
+        tries += 1
+        batch = [await exchange(client, traffic.draw(), scenario=scenario.name,
+                                phase=phases.now, tenants=world.tenants)
+                 for _ in range(steady.requests)]
+        for outcome in batch:
+            keep(outcome)
+        held, detail = _steady_holds(steady, batch)
+        if held or time.monotonic() >= deadline:
+            return held, detail + (f" (held after {tries} tries)" if tries > 1 and held else "")
+        await asyncio.sleep(0.5)
+
+
+def _steady_holds(steady: SteadyState, batch: Sequence[Outcome]) -> tuple[bool, str]:
+    held, detail = judge_status(steady.status, batch) if steady.status else (True, "")
+    if steady.max_latency_ms is not None:
+        slowest = max(o.observation.latency_ms for o in batch)
+        held = held and slowest <= steady.max_latency_ms
+        detail = f"{detail}; slowest {slowest:.0f} ms (bound {steady.max_latency_ms:.0f} ms)"
+    return held, detail.strip("; ")
+
+
+async def _wait_or(event: asyncio.Event, seconds: float) -> None:
+    try:
+        async with asyncio.timeout(seconds):
+            await event.wait()
+    except TimeoutError:
+        pass
+
+
+def _count_audit_records(world: World, outcomes: Sequence[Outcome]) -> dict[str, int] | None:
+    """Audit rows per request id of this scenario (as the owner, who bypasses RLS)."""
+    ids = [o.observation.request_id for o in outcomes if o.observation.request_id]
+    try:
+        with psycopg.connect(world.admin_dsn, connect_timeout=5) as conn:
+            rows = conn.execute("SELECT request_id, count(*) FROM ops.audit_log "
+                                "WHERE request_id = ANY(%s) GROUP BY request_id", [ids])
+            return {request_id: count for request_id, count in rows}
+    except psycopg.Error:
+        return None

@@ -1,0 +1,46 @@
+"""Serve an ASGI app with uvicorn inside the current event loop, on a port the OS picks."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import uvicorn
+from fastapi import FastAPI
+
+STARTUP_TIMEOUT_S = 30.0
+
+
+@asynccontextmanager
+async def hosted(app: FastAPI, host: str = "127.0.0.1") -> AsyncIterator[str]:
+    """Run `app` on a real socket for the duration of the block; yields its base URL.
+
+    The socket is bound before uvicorn starts, so the port is known and never raced for.
+    The app's lifespan runs, so an app that owns its orchestrator closes it on the way out.
+    """
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on",
+                                           access_log=False))
+    server.install_signal_handlers = lambda: None  # type: ignore[method-assign]  # the harness owns signals
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+    try:
+        async with asyncio.timeout(STARTUP_TIMEOUT_S):
+            while not server.started:
+                if task.done():
+                    task.result()  # raises what stopped it
+                    raise RuntimeError("the orchestrator service stopped during startup")
+                await asyncio.sleep(0.02)
+        yield f"http://{host}:{port}"
+    finally:
+        server.should_exit = True
+        try:
+            await asyncio.wait_for(asyncio.shield(task), timeout=10)
+        except TimeoutError:
+            server.force_exit = True
+            task.cancel()
+        sock.close()

@@ -1,0 +1,139 @@
+"""Run scenarios against the reference orchestrator and leave every report in one folder.
+
+    world up (Postgres + Toxiproxy + proxies) ─► service up (uvicorn, in this loop)
+      ─► each scenario: run_experiment, observations appended as they arrive
+      ─► SLO evaluation + scenario checks ─► reports ─► exit code
+
+Ctrl-C or SIGTERM cancels the run: the fault context managers roll back on the way
+out, the service and the world stop, and the reports are written for what was observed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from chaos import schema
+from chaos.world import World, open_world
+from orchestrator.service import ServiceConfig, build_app
+from slo import Check, FaultWindow, SloSpec, evaluate, print_report, read_observations
+from slo import verdict_exit_code, write_reports
+
+from . import exit_codes
+from .exchange import Outcome
+from .experiment import ScenarioResult, run_experiment
+from .model import Scenario
+from .service_host import hosted
+
+REQUEST_DEADLINE_S = 5.0
+CLIENT_TIMEOUT_S = 30.0  # far beyond the request deadline: the service must answer first
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    out_dir: Path
+    db: str = "embedded"
+    toxiproxy: str = "auto"
+    seed: int = 7
+
+
+def run_suite(scenarios: Sequence[Scenario], slo: SloSpec, options: RunOptions,
+              console: Console) -> int:
+    """Run everything; returns the exit code (infrastructure errors propagate to the caller)."""
+    options.out_dir.mkdir(parents=True, exist_ok=True)
+    results: list[ScenarioResult] = []
+    interrupted = False
+    with open_world(options.db, options.toxiproxy) as world:
+        try:
+            asyncio.run(_run_all(scenarios, world, options, console, results))
+        except (KeyboardInterrupt, asyncio.CancelledError):
+            interrupted = True
+            console.print("[yellow]interrupted: faults rolled back, writing partial results[/]")
+    code = _report(results, slo, options, console, interrupted=interrupted)
+    return exit_codes.INTERRUPTED if interrupted else code
+
+
+async def _run_all(scenarios: Sequence[Scenario], world: World, options: RunOptions,
+                   console: Console, results: list[ScenarioResult]) -> None:
+    main = asyncio.current_task()
+    assert main is not None
+    loop = asyncio.get_running_loop()
+    loop.add_signal_handler(signal.SIGTERM, main.cancel)
+    app = build_app(_service_config(world, options.out_dir))
+    observations = (options.out_dir / "observations.jsonl").open("a", encoding="utf-8")
+
+    def record(outcome: Outcome) -> None:
+        observations.write(outcome.observation.model_dump_json() + "\n")
+        observations.flush()
+
+    try:
+        async with hosted(app) as url, httpx.AsyncClient(base_url=url,
+                                                         timeout=CLIENT_TIMEOUT_S) as client:
+            world.service_url = url
+            with _progress(console) as progress:
+                for index, scenario in enumerate(scenarios):
+                    bar = progress.add_task(scenario.name, total=None, status="")
+                    result = await run_experiment(
+                        scenario, world, client, seed=options.seed + index,
+                        record=lambda o, bar=bar: (record(o), progress.advance(bar)))
+                    results.append(result)
+                    verdict = "[green]held[/]" if result.passed else "[red]FAILED[/]"
+                    progress.update(bar, total=len(result.outcomes), status=verdict)
+    finally:
+        loop.remove_signal_handler(signal.SIGTERM)
+        observations.close()
+
+
+def _service_config(world: World, out_dir: Path) -> ServiceConfig:
+    return ServiceConfig(
+        ops_dsn=world.upstream_dsn("ops", schema.OPS_DB, schema.READER),
+        metrics_dsn=world.upstream_dsn("metrics", schema.METRICS_DB, schema.READER),
+        audit_dsn=world.upstream_dsn("ops", schema.OPS_DB, schema.AUDITOR),
+        spool_dir=out_dir / "audit-spool",
+        api_keys={key: tenant for tenant, key in world.tenant_keys.items()},
+        request_deadline_seconds=REQUEST_DEADLINE_S,
+    )
+
+
+def _progress(console: Console) -> Progress:
+    return Progress(TextColumn("{task.description:<34}"), BarColumn(), 
+                    TextColumn("{task.completed:>4} requests"), TimeElapsedColumn(),
+                    TextColumn("{task.fields[status]}"), console=console)
+
+
+def _report(results: Sequence[ScenarioResult], slo: SloSpec, options: RunOptions,
+            console: Console, *, interrupted: bool) -> int:
+    checks: list[Check] = [check for result in results for check in result.checks]
+    windows: list[FaultWindow] = [w for result in results for w in result.fault_windows]
+    path = options.out_dir / "observations.jsonl"
+    evaluation = evaluate(read_observations(path) if path.exists() else iter(()), slo)
+    write_reports(options.out_dir, evaluation, checks=checks, fault_windows=windows,
+                  title="Gauntlet chaos suite" + (" (interrupted)" if interrupted else ""))
+    console.print(_summary(results))
+    print_report(evaluation, checks, console=console)
+    console.print(f"reports: {options.out_dir}")
+    return verdict_exit_code(evaluation, checks)
+
+
+def _summary(results: Sequence[ScenarioResult]) -> Table:
+    table = Table(title="Scenarios")
+    for column in ("scenario", "requests", "success", "partial", "degraded", "failed",
+                   "checks", "wall"):
+        table.add_column(column, justify="left" if column == "scenario" else "right")
+    for result in results:
+        statuses = [o.observation.status for o in result.outcomes]
+        held = sum(check.passed for check in result.checks)
+        mark = "green" if result.passed else "red"
+        table.add_row(result.scenario.name, str(len(statuses)),
+                      *(str(statuses.count(s)) for s in ("success", "partial", "degraded", "failed")),
+                      f"[{mark}]{held}/{len(result.checks)}[/]",
+                      f"{result.ended - result.started:.1f}s")
+    return table
