@@ -40,10 +40,16 @@ class Bulkhead:
         self._rejected = 0
         self._peak = 0
 
-    async def acquire(self, budget_seconds: float | None = None) -> None:
-        """Take a slot, waiting at most `budget_seconds` (default: the queue budget)."""
+    def try_acquire(self) -> bool:
+        """Take a free slot without waiting; False when the caller would have to queue."""
         if self._in_flight < self.limit and not self._waiters:
             self._take()
+            return True
+        return False
+
+    async def acquire(self, budget_seconds: float | None = None) -> None:
+        """Take a slot, waiting at most `budget_seconds` (default: the queue budget)."""
+        if self.try_acquire():
             return
         budget = self.queue_budget_seconds if budget_seconds is None else budget_seconds
         if budget <= 0:

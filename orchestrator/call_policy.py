@@ -1,6 +1,6 @@
-"""One tool behind its execution policy: every call goes through `GuardedTool.call`.
+"""One tool behind its execution policy: every call goes through a `GuardedTool`.
 
-The order is the policy, so it reads top to bottom:
+The order is the policy:
     authentication and tenant checks   (security refusals: never retried, never fall back)
     rate limit                         (token bucket, fails fast)
     bulkhead                           (bounded concurrency, short queue wait)
@@ -22,7 +22,7 @@ from .breaker import BreakerStatistics, CircuitBreaker
 from .bulkhead import Bulkhead, BulkheadStatistics
 from .clock import Clock, monotonic
 from .contracts import ToolCall, ToolErrorCode, ToolResult
-from .deadline import LingeringTasks, run_within_deadline
+from .deadline import LingeringTasks, run_within_deadline, wait_within_deadline
 from .errors import CircuitOpen, SecurityRefusal, ToolError
 from .rate_limit import RateLimiterStatistics, TokenBucket
 from .retry import RetryPolicy
@@ -51,7 +51,30 @@ class PolicySettings:
     cancel_grace_seconds: float = 0.05
 
 
+@dataclass(slots=True)
+class CallRun:
+    """One call on its way through the policy; `GuardedTool` moves it along."""
+
+    call: ToolCall
+    ctx: CallContext
+    started: float
+    deadline_at: float
+    request_deadline_at: float
+    cut_by_request: bool  # the request's deadline comes before the tool's own
+    attempts: int = 0
+    work: asyncio.Task[Any] | None = None  # the attempt in flight
+    waits_for_slot: bool = False  # the bulkhead was full: queue for a slot first
+    holds_slot: bool = False
+    data: Any = None
+    error: ToolError | None = None  # the latest attempt's failure, or a refusal
+    fallback_used: bool = False
+
+
 class GuardedTool:
+    """A tool behind its policy. A call is `start`ed (synchronous: checks, limits, and
+    the first attempt launched in its own task), then either `settled` at once or
+    `finish`ed by awaiting (deadline, retries, fallback)."""
+
     def __init__(
         self, tool: Tool, *, settings: PolicySettings, lingering: LingeringTasks,
         clock: Clock = monotonic,
@@ -88,103 +111,159 @@ class GuardedTool:
         self, call: ToolCall, *, request_id: str, tenant_id: str, authenticated: bool,
         dependency_outputs: Mapping[str, Any], request_deadline_at: float,
     ) -> ToolResult:
-        """Run one call under the policy; always returns a result (cancellation propagates)."""
-        loop = asyncio.get_running_loop()
-        started = loop.time()
-        own_deadline = started + self.capability.timeout_seconds
-        deadline_at = min(own_deadline, request_deadline_at)
-        ctx = CallContext(
-            request_id=request_id, tenant_id=tenant_id, authenticated=authenticated,
-            call_id=call.call_id, dependency_outputs=dependency_outputs,
-            budget_seconds=deadline_at - started,
-        )
-        data, attempts, error = await self._primary(call, ctx, deadline_at, own_deadline)
-        if error is not None and self.capability.fallback_enabled and not error.is_security:
-            fallback_data, fallback_error = await self._fallback(call, ctx, request_deadline_at)
-            if fallback_error is None:
-                return _result(call, started, loop, attempts, data=fallback_data, fallback=True)
-        return _result(call, started, loop, attempts, data=data, error=error)
+        """Run one call under the whole policy; cancellation propagates."""
+        run = self.start(call, request_id=request_id, tenant_id=tenant_id,
+                         authenticated=authenticated, dependency_outputs=dependency_outputs,
+                         request_deadline_at=request_deadline_at)
+        return await self.finish(run)
 
-    async def _primary(
-        self, call: ToolCall, ctx: CallContext, deadline_at: float, own_deadline: float,
-    ) -> tuple[Any, int, ToolError | None]:
-        attempts = 0
-        loop = asyncio.get_running_loop()
+    def start(
+        self, call: ToolCall, *, request_id: str, tenant_id: str, authenticated: bool,
+        dependency_outputs: Mapping[str, Any], request_deadline_at: float,
+    ) -> CallRun:
+        """Security checks, rate limit, bulkhead, and the first attempt launched; never awaits."""
+        started = asyncio.get_running_loop().time()
+        own_deadline = started + self.capability.timeout_seconds
+        deadline_at = own_deadline if own_deadline < request_deadline_at else request_deadline_at
+        ctx = CallContext(request_id, tenant_id, authenticated, call.call_id,
+                          dependency_outputs, deadline_at - started)
+        run = CallRun(call, ctx, started, deadline_at, request_deadline_at,
+                      deadline_at < own_deadline)
         try:
             self._check_security(ctx)
             if self.rate_limiter is not None:
                 self.rate_limiter.acquire_or_fail()
-            await self.bulkhead.acquire(
-                min(self._settings.queue_budget_seconds, deadline_at - loop.time())
-            )
-        except ToolError as error:
-            return None, attempts, error
-        try:
-            while True:
-                attempts += 1
-                try:
-                    self.breaker.admit()
-                except CircuitOpen as error:
-                    return None, attempts, error
-                code: ToolErrorCode | None = ToolErrorCode.CANCELLED  # neutral if cancelled
-                try:
-                    data = await self._attempt(self.tool.run(call.arguments, ctx), deadline_at,
-                                               cut_by_request=deadline_at < own_deadline)
-                    code = None
-                except ToolError as error:
-                    code = error.code
-                    delay = self._settings.retry.next_delay(
-                        attempts_made=attempts, code=code, idempotent=self._idempotent,
-                        seconds_left=deadline_at - loop.time(),
-                    )
-                    if delay is None:
-                        return None, attempts, error
-                finally:
-                    self.breaker.record(code)
-                if code is None:
-                    self._check_size(data)
-                    return data, attempts, None
-                await asyncio.sleep(delay)
-        except ToolError as error:  # result too large
-            return None, attempts, error
-        finally:
-            self.bulkhead.release()
+            if self.bulkhead.try_acquire():
+                run.holds_slot = True
+                self._launch(run)
+            else:
+                run.waits_for_slot = True
+        except ToolError as refusal:
+            run.error = refusal
+        return run
 
-    async def _fallback(
-        self, call: ToolCall, ctx: CallContext, request_deadline_at: float,
-    ) -> tuple[Any, ToolError | None]:
+    def settled(self, run: CallRun) -> ToolResult | None:
+        """The call's result if nothing is left to await (no attempt running, no retry,
+        no fallback); otherwise None, and the call must be `finish`ed."""
+        if run.waits_for_slot or (run.work is not None and not run.work.done()):
+            return None
+        if run.work is not None:
+            self._take_outcome(run)
+        if run.error is not None and (self._retry_delay(run) is not None or self._falls_back(run)):
+            return None
+        return self._conclude(run)
+
+    async def finish(self, run: CallRun) -> ToolResult:
         loop = asyncio.get_running_loop()
-        deadline_at = min(loop.time() + self.capability.timeout_seconds, request_deadline_at)
         try:
-            data = await self._attempt(self.tool.fallback(call.arguments, ctx), deadline_at,
-                                       cut_by_request=False)
-            self._check_size(data)
-        except ToolError as error:
-            return None, error
-        return data, None
-
-    async def _attempt(self, work: Any, deadline_at: float, *, cut_by_request: bool) -> Any:
-        """One run of the tool, with every way it can end mapped to a `ToolError`."""
-        try:
-            return await run_within_deadline(
-                work, deadline_at, grace_seconds=self._settings.cancel_grace_seconds,
-                lingering=self._lingering,
-            )
-        except ToolError:
+            if run.waits_for_slot:
+                await self._queue_for_slot(run, loop)
+            while True:
+                if run.work is not None:
+                    if await wait_within_deadline(
+                        run.work, run.deadline_at, lingering=self._lingering,
+                        grace_seconds=self._settings.cancel_grace_seconds,
+                    ):
+                        self._take_outcome(run)
+                    else:
+                        self._time_out(run)
+                delay = self._retry_delay(run)
+                if delay is None:
+                    break
+                await asyncio.sleep(delay)
+                self._launch(run)
+        except ToolError as refusal:  # bulkhead full, or breaker open before a retry
+            run.error = refusal
+        except BaseException:
+            if run.work is not None:  # cancelled from outside mid-attempt: neutral for the breaker
+                run.work = None
+                self.breaker.record(ToolErrorCode.CANCELLED)
+            self._release_slot(run)
             raise
+        if self._falls_back(run):
+            await self._fall_back(run, loop)
+        return self._conclude(run)
+
+    def abort(self, run: CallRun) -> asyncio.Task[Any] | None:
+        """Give up on a started call (the request was cancelled); returns the attempt to cancel."""
+        work, run.work = run.work, None
+        if work is not None:
+            self.breaker.record(ToolErrorCode.CANCELLED)
+        self._release_slot(run)
+        return work
+
+    async def _queue_for_slot(self, run: CallRun, loop: asyncio.AbstractEventLoop) -> None:
+        budget = min(self._settings.queue_budget_seconds, run.deadline_at - loop.time())
+        await self.bulkhead.acquire(budget)
+        run.waits_for_slot, run.holds_slot = False, True
+        self._launch(run)
+
+    def _launch(self, run: CallRun) -> None:
+        self.breaker.admit()  # raises CircuitOpen: fail fast, no attempt
+        run.attempts += 1
+        run.error = None
+        run.work = asyncio.get_running_loop().create_task(
+            self.tool.run(run.call.arguments, run.ctx), name=f"{self.tool_id}:{run.call.call_id}")
+
+    def _take_outcome(self, run: CallRun) -> None:
+        """Read a finished attempt; every way it can end maps to one error code."""
+        work, run.work = run.work, None
+        assert work is not None
+        try:
+            run.data, run.error = work.result(), None
+        except ToolError as error:
+            run.error = error
+        except asyncio.CancelledError:  # not ours: we only cancel attempts we abandon
+            run.error = ToolError(ToolErrorCode.CANCELLED, f"tool {self.tool_id!r} cancelled its own work")
         except TimeoutError:
-            budget = "the request deadline" if cut_by_request else (
-                f"its {self.capability.timeout_seconds:g} s deadline")
-            raise ToolError(ToolErrorCode.TIMEOUT,
-                            f"tool {self.tool_id!r} was cancelled at {budget}") from None
-        except asyncio.CancelledError:
-            if asyncio.current_task().cancelling():  # type: ignore[union-attr]
-                raise  # we are being cancelled: not the tool's failure
-            raise ToolError(ToolErrorCode.CANCELLED,
-                            f"tool {self.tool_id!r} cancelled its own work") from None
+            run.error = ToolError(ToolErrorCode.TIMEOUT, f"tool {self.tool_id!r}: its upstream timed out")
         except Exception as exc:
-            raise ToolError(ToolErrorCode.INTERNAL_ERROR,
-                            f"tool {self.tool_id!r} raised {type(exc).__name__}: {exc}") from exc
+            run.error = ToolError(ToolErrorCode.INTERNAL_ERROR,
+                                  f"tool {self.tool_id!r} raised {type(exc).__name__}: {exc}")
+        self.breaker.record(run.error.code if run.error else None)
+        if run.error is None:
+            run.error = self._size_error(run.data)
+
+    def _time_out(self, run: CallRun) -> None:
+        run.work = None
+        budget = "the request deadline" if run.cut_by_request else (
+            f"its {self.capability.timeout_seconds:g} s deadline")
+        run.error = ToolError(ToolErrorCode.TIMEOUT, f"tool {self.tool_id!r} was cancelled at {budget}")
+        self.breaker.record(ToolErrorCode.TIMEOUT)
+
+    def _retry_delay(self, run: CallRun) -> float | None:
+        if run.attempts == 0 or isinstance(run.error, CircuitOpen) or run.error is None:
+            return None
+        return self._settings.retry.next_delay(
+            attempts_made=run.attempts, code=run.error.code, idempotent=self._idempotent,
+            seconds_left=run.deadline_at - asyncio.get_running_loop().time(),
+        )
+
+    def _falls_back(self, run: CallRun) -> bool:
+        return (run.error is not None and self.capability.fallback_enabled
+                and not run.error.is_security)
+
+    async def _fall_back(self, run: CallRun, loop: asyncio.AbstractEventLoop) -> None:
+        # The fallback gets a budget of its own (a snapshot is local and quick), but
+        # never past the request's deadline.
+        deadline_at = min(loop.time() + self.capability.timeout_seconds, run.request_deadline_at)
+        try:
+            data = await run_within_deadline(
+                self.tool.fallback(run.call.arguments, run.ctx), deadline_at,
+                grace_seconds=self._settings.cancel_grace_seconds, lingering=self._lingering)
+        except Exception:  # a failing fallback keeps the primary error, which says more
+            return
+        if self._size_error(data) is None:
+            run.data, run.error, run.fallback_used = data, None, True
+
+    def _conclude(self, run: CallRun) -> ToolResult:
+        self._release_slot(run)
+        return _result(run, run.error)
+
+    def _release_slot(self, run: CallRun) -> None:
+        if run.holds_slot:
+            run.holds_slot = False
+            self.bulkhead.release()
 
     def _check_security(self, ctx: CallContext) -> None:
         if self.capability.requires_authentication and not ctx.authenticated:
@@ -194,31 +273,28 @@ class GuardedTool:
             raise SecurityRefusal(ToolErrorCode.TENANT_VIOLATION,
                                   f"tool {self.tool_id!r} does not serve tenant {ctx.tenant_id!r}")
 
-    def _check_size(self, data: Any) -> None:
+    def _size_error(self, data: Any) -> ToolError | None:
         if data is None:
-            return
+            return None
         size = len(to_json(data, fallback=str))
-        if size > self._max_result_bytes:
-            raise ToolError(
-                ToolErrorCode.RESULT_TOO_LARGE,
-                f"tool {self.tool_id!r} returned {size} bytes, over its "
-                f"{self.capability.max_result_size_mb:g} MB cap",
-            )
+        if size <= self._max_result_bytes:
+            return None
+        return ToolError(
+            ToolErrorCode.RESULT_TOO_LARGE,
+            f"tool {self.tool_id!r} returned {size} bytes, over its "
+            f"{self.capability.max_result_size_mb:g} MB cap",
+        )
 
 
-def _result(
-    call: ToolCall, started: float, loop: asyncio.AbstractEventLoop, attempts: int, *,
-    data: Any = None, error: ToolError | None = None, fallback: bool = False,
-) -> ToolResult:
-    # model_construct: these fields are built here, already valid; validation per call is
-    # the engine's largest avoidable cost (see bench/engine.py).
-    return ToolResult.model_construct(
+def _result(run: CallRun, error: ToolError | None) -> ToolResult:
+    call = run.call
+    return ToolResult(
         call_id=call.call_id, tool_id=call.tool_id, success=error is None,
-        data=data if error is None else None,
+        data=run.data if error is None else None,
         error_code=error.code if error else None,
         error_message=error.message if error else None,
         security_error=bool(error and error.is_security),
-        fallback_used=fallback,
-        latency_ms=(loop.time() - started) * 1000.0,
-        attempts=attempts,
+        fallback_used=run.fallback_used,
+        latency_ms=(asyncio.get_running_loop().time() - run.started) * 1000.0,
+        attempts=run.attempts,
     )

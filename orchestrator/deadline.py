@@ -11,7 +11,7 @@ answer at the deadline; nothing is fire-and-forget.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Iterable
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -45,31 +45,55 @@ async def run_within_deadline(
     work: Coroutine[Any, Any, T], deadline_at: float, *, grace_seconds: float,
     lingering: LingeringTasks,
 ) -> T:
-    """Await `work` until the loop time `deadline_at`; raise `TimeoutError` after it.
-
-    The error is raised at most `grace_seconds` after the deadline, however long the
-    work's cleanup takes. Cancellation from outside behaves the same way and propagates.
-    """
+    """Run `work` in its own task; its result, its exception, or `TimeoutError` at the deadline."""
     task = asyncio.create_task(work)
+    if not await wait_within_deadline(task, deadline_at, grace_seconds=grace_seconds,
+                                      lingering=lingering):
+        raise TimeoutError
+    return task.result()
+
+
+async def wait_within_deadline(
+    task: asyncio.Task[Any], deadline_at: float, *, grace_seconds: float,
+    lingering: LingeringTasks,
+) -> bool:
+    """Wait for `task` to end, until the loop time `deadline_at`.
+
+    True when it ended in time (read its outcome from the task). False when the deadline
+    came first: the task is then cancelled, and this returns at most `grace_seconds`
+    later however long its cleanup takes. Cancellation from outside does the same,
+    then propagates.
+    """
     try:
         async with asyncio.timeout_at(deadline_at):
-            # shield: our own cancellation must not wait for the work's cleanup.
-            return await asyncio.shield(task)
+            # asyncio.wait never cancels what it waits for, so our own cancellation
+            # returns at once instead of waiting for the task's cleanup.
+            await asyncio.wait([task])
+        return True
+    except TimeoutError:
+        await abandon([task], grace_seconds, lingering)
+        return False
     except BaseException:
-        if not task.done():
-            await _abandon(task, grace_seconds, lingering)
+        await abandon([task], grace_seconds, lingering)
         raise
 
 
-async def _abandon(task: asyncio.Task[Any], grace_seconds: float, lingering: LingeringTasks) -> None:
-    task.cancel()
+async def abandon(
+    tasks: Iterable[asyncio.Task[Any]], grace_seconds: float, lingering: LingeringTasks,
+) -> None:
+    """Cancel `tasks`, wait up to `grace_seconds` for them, then leave the rest to `lingering`."""
+    tasks = [task for task in tasks if not task.done()]
+    for task in tasks:
+        task.cancel()
     try:
-        await asyncio.wait({task}, timeout=grace_seconds)
+        if tasks:
+            await asyncio.wait(tasks, timeout=grace_seconds)
     finally:
-        if task.done():
-            _consume_outcome(task)
-        else:
-            lingering.adopt(task)
+        for task in tasks:
+            if task.done():
+                _consume_outcome(task)
+            else:
+                lingering.adopt(task)
 
 
 def _consume_outcome(task: asyncio.Task[Any]) -> None:

@@ -1,10 +1,12 @@
 """The orchestrator: plan → stages → calls → status, top to bottom in this file.
 
     request ──planner──► plan
-    plan.stages, in order: each stage is one asyncio.TaskGroup of its runnable calls
-        call: dependency failed? unknown tool? request deadline spent? → answered without running
-              otherwise GuardedTool.call (checks, rate limit, bulkhead, deadline, breaker,
-              retry, size cap, fallback) → ToolResult
+    plan.stages, in order:
+        each call: dependency failed? unknown tool? request deadline spent? → answered, not run
+                   otherwise GuardedTool.start: checks, rate limit, bulkhead, breaker, and
+                   the tool's work launched in its own task
+        one loop turn, then a TaskGroup: calls already answered settle at once; the rest
+                   get a supervising task (deadline, retry, fallback) → ToolResult
     results ──aggregate_status──► success | partial | degraded | failed
 
 A call never raises out of its stage: every way it can end is a `ToolResult`. Only
@@ -17,7 +19,7 @@ import asyncio
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from .call_policy import GuardedTool, PolicySettings, ToolStatistics
+from .call_policy import CallRun, GuardedTool, PolicySettings, ToolStatistics
 from .capabilities import CapabilityRegistry, ToolCapability
 from .clock import Clock, monotonic
 from .contracts import (
@@ -29,7 +31,7 @@ from .contracts import (
     ToolErrorCode,
     ToolResult,
 )
-from .deadline import LingeringTasks
+from .deadline import LingeringTasks, abandon
 from .errors import CapabilityError, PlanningError
 from .metrics import OrchestratorMetrics
 from .planner import Planner
@@ -52,10 +54,13 @@ class Orchestrator:
         self._lingering = LingeringTasks()
         self._tools: dict[str, GuardedTool] = {}
         settings = policy if policy is not None else PolicySettings()
+        self._grace_seconds = settings.cancel_grace_seconds
         for tool in tools:
             self.capabilities.register(_checked_capability(tool))
             self._tools[tool.capability.tool_id] = GuardedTool(
                 tool, settings=settings, lingering=self._lingering, clock=clock)
+        self.metrics.watch_breakers(
+            lambda: {tool_id: guarded.breaker.state for tool_id, guarded in self._tools.items()})
 
     async def orchestrate(
         self, request: OrchestrationRequest, *, authenticated: bool = True,
@@ -72,27 +77,45 @@ class Orchestrator:
         results: dict[str, ToolResult] = {}
         trace: list[CallTrace] = []
         for stage_index, stage in enumerate(plan.stages):
-            running: list[tuple[ToolCall, float, asyncio.Task[ToolResult]]] = []
+            runs: list[tuple[GuardedTool, CallRun]] = []
+            for call in stage.calls:
+                refusal = self._refusal(call, results, deadline_at, loop.time())
+                if refusal is not None:
+                    self._record(refusal, stage_index, loop.time(), started, results, trace)
+                    continue
+                guarded = self._tools[call.tool_id]
+                runs.append((guarded, guarded.start(
+                    call, request_id=request.request_id, tenant_id=request.tenant_id,
+                    authenticated=authenticated, request_deadline_at=deadline_at,
+                    dependency_outputs={dep: results[dep].data for dep in call.depends_on},
+                )))
+            await self._first_turn(runs)
+            supervised: list[tuple[CallRun, asyncio.Task[ToolResult]]] = []
             async with asyncio.TaskGroup() as stage_group:
-                for call in stage.calls:
-                    call_started = loop.time()
-                    refusal = self._refusal(call, results, deadline_at, call_started)
-                    if refusal is not None:
-                        self._record(refusal, stage_index, call_started, started, results, trace)
-                        continue
-                    outputs = {dep: results[dep].data for dep in call.depends_on}
-                    task = stage_group.create_task(self._tools[call.tool_id].call(
-                        call, request_id=request.request_id, tenant_id=request.tenant_id,
-                        authenticated=authenticated, dependency_outputs=outputs,
-                        request_deadline_at=deadline_at,
-                    ))
-                    running.append((call, call_started, task))
+                for guarded, run in runs:
+                    result = guarded.settled(run)
+                    if result is None:  # still running, or a retry or fallback to await
+                        supervised.append((run, stage_group.create_task(guarded.finish(run))))
+                    else:
+                        self._record(result, stage_index, run.started, started, results, trace)
             # The group has exited: every call of this stage has its answer.
-            for call, call_started, task in running:
-                self._record(task.result(), stage_index, call_started, started, results, trace)
+            for run, task in supervised:
+                self._record(task.result(), stage_index, run.started, started, results, trace)
 
         ordered = [results[call.call_id] for stage in plan.stages for call in stage.calls]
         return self._respond(request, started, ordered, trace)
+
+    async def _first_turn(self, runs: list[tuple[GuardedTool, CallRun]]) -> None:
+        """One loop turn for the attempts just launched: those that answer at once settle
+        without a supervising task. Cancelled here, every started call is given up."""
+        if not any(run.work is not None for _, run in runs):
+            return
+        try:
+            await asyncio.sleep(0)
+        except BaseException:
+            attempts = [work for guarded, run in runs if (work := guarded.abort(run)) is not None]
+            await abandon(attempts, self._grace_seconds, self._lingering)
+            raise
 
     def _refusal(
         self, call: ToolCall, results: Mapping[str, ToolResult], deadline_at: float, now: float,
@@ -116,13 +139,12 @@ class Orchestrator:
     ) -> None:
         results[result.call_id] = result
         end = call_started + result.latency_ms / 1000.0
-        trace.append(CallTrace.model_construct(
+        trace.append(CallTrace(
             call_id=result.call_id, tool_id=result.tool_id, stage=stage_index,
             start_ms=(call_started - started) * 1000.0, end_ms=(end - started) * 1000.0,
         ))
-        guarded = self._tools.get(result.tool_id)
-        if guarded is not None:
-            self.metrics.observe_call(result, guarded.breaker.state)
+        if result.tool_id in self._tools:  # unknown ids come from requests: no label for them
+            self.metrics.observe_call(result)
 
     def _respond(
         self, request: OrchestrationRequest, started: float, results: list[ToolResult],
