@@ -61,7 +61,9 @@ def serve() -> Iterator[RunningServe]:
     )
     try:
         banner = _read_banner(process)
-        assert {"url", "config", "curl"} <= set(banner), (banner, process.poll())
+        if not {"url", "config", "curl"} <= set(banner):
+            process.kill()
+            pytest.fail(f"gauntlet serve did not start: {banner}; stderr: {process.stderr.read()}")
         key = re.search(r"X-API-Key: (\S+?)'", banner["curl"]).group(1)
         tenant = re.search(r'"tenant_id": "([^"]+)"', banner["curl"]).group(1)
         yield RunningServe(process, banner["url"], key, tenant, banner["config"])
