@@ -67,7 +67,7 @@ async def _run_all(scenarios: Sequence[Scenario], world: World, options: RunOpti
     assert main is not None
     loop = asyncio.get_running_loop()
     loop.add_signal_handler(signal.SIGTERM, main.cancel)
-    app = build_app(_service_config(world, options.out_dir))
+    app = build_app(service_config(world, options.out_dir / "audit-spool"))
     observations = (options.out_dir / "observations.jsonl").open("a", encoding="utf-8")
 
     def record(outcome: Outcome) -> None:
@@ -92,19 +92,20 @@ async def _run_all(scenarios: Sequence[Scenario], world: World, options: RunOpti
         observations.close()
 
 
-def _service_config(world: World, out_dir: Path) -> ServiceConfig:
+def service_config(world: World, spool_dir: Path) -> ServiceConfig:
+    """The orchestrator service on `world`: every upstream through its proxy."""
     return ServiceConfig(
         ops_dsn=world.upstream_dsn("ops", schema.OPS_DB, schema.READER),
         metrics_dsn=world.upstream_dsn("metrics", schema.METRICS_DB, schema.READER),
         audit_dsn=world.upstream_dsn("ops", schema.OPS_DB, schema.AUDITOR),
-        spool_dir=out_dir / "audit-spool",
+        spool_dir=spool_dir,
         api_keys={key: tenant for tenant, key in world.tenant_keys.items()},
         request_deadline_seconds=REQUEST_DEADLINE_S,
     )
 
 
 def _progress(console: Console) -> Progress:
-    return Progress(TextColumn("{task.description:<34}"), BarColumn(), 
+    return Progress(TextColumn("{task.description:<34}"), BarColumn(),
                     TextColumn("{task.completed:>4} requests"), TimeElapsedColumn(),
                     TextColumn("{task.fields[status]}"), console=console)
 
