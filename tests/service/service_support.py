@@ -19,9 +19,10 @@ ACME_KEY = "key-acme-0123456789"
 class EchoTool:
     """Answers with its arguments and the tenant it ran for."""
 
-    def __init__(self, tool_id: str = "echo") -> None:
+    def __init__(self, tool_id: str = "echo", tenants: frozenset[str] | None = None) -> None:
         self.capability = ToolCapability.build(
-            tool_id=tool_id, capability_type=CapabilityType.READ_ONLY, timeout_seconds=2.0
+            tool_id=tool_id, capability_type=CapabilityType.READ_ONLY, timeout_seconds=2.0,
+            supported_tenants=tenants,
         )
 
     async def run(self, arguments: Mapping[str, Any], ctx: CallContext) -> Any:
@@ -43,7 +44,8 @@ class BrokenTool(EchoTool):
 
 def make_orchestrator() -> Orchestrator:
     """The real orchestrator over in-process tools."""
-    return Orchestrator([EchoTool(), BrokenTool()], request_deadline_seconds=5.0)
+    tools = [EchoTool(), BrokenTool(), EchoTool("acme_only", tenants=frozenset({"acme"}))]
+    return Orchestrator(tools, request_deadline_seconds=5.0)
 
 
 def plan_body(tenant_id: str = "acme", *tool_ids: str, **extra: Any) -> dict[str, Any]:

@@ -104,3 +104,12 @@ def test_the_key_decides_the_tenant_for_each_caller() -> None:
     )
     assert response.status_code == 200
     assert json.loads(response.text)["results"][0]["data"]["tenant_id"] == "globex"
+
+
+def test_a_tool_not_offered_to_the_keys_tenant_is_refused_as_a_security_error() -> None:
+    globex = {"X-API-Key": "key-globex-9876543210"}
+    response = request("POST", URL, json=plan_body("globex", "echo", "acme_only"), headers=globex)
+    assert response.status_code == 200
+    assert response.headers["X-Gauntlet-Status"] == "partial"
+    refused = {r["tool_id"]: r for r in response.json()["results"]}["acme_only"]
+    assert refused["security_error"] is True and refused["error_code"] == "tenant_violation"
