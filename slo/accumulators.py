@@ -7,18 +7,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .latency import CoarseHistogram, LatencyRecorder
-from .observation import Observation
+from .observation import Observation, Phase
 from .series import CompactingSeries, merge_counts, new_counts
 from .spec import Objective
 
 WINDOW_RESOLUTION = 10  # buckets per sliding window: it slides in tenths of its length
 
 
-def group_of(objective: Objective, obs: Observation) -> str:
-    if objective.per is None:
+def group_of(per: str | None, obs: Observation) -> str:
+    if per is None:
         return ""
-    value = getattr(obs, objective.per.value)
-    return f"{objective.per.value}={getattr(value, 'value', value)}"
+    value = getattr(obs, per)
+    return f"{per}={getattr(value, 'value', value)}"
 
 
 @dataclass
@@ -30,20 +30,23 @@ class RatioGroup:
     windows: CompactingSeries[list[int]] | None = None
 
     def __post_init__(self) -> None:
+        self._is_hit = self.objective.hit_predicate()
         if self.objective.window_s is not None:
             # fine buckets, not compacted: bounded by the run's duration / resolution
             width = self.objective.window_s / WINDOW_RESOLUTION
             self.windows = CompactingSeries(new_counts, merge_counts, width_s=width, max_buckets=None)
 
     def add(self, obs: Observation) -> None:
-        hit = self.objective.counts_as_hit(obs)
+        hit = self._is_hit(obs)
         self.hits += hit
         self.total += 1
-        for series in (self.burn, self.windows):
-            if series is not None:
-                counts = series.at(obs.ts)
-                counts[0] += hit
-                counts[1] += 1
+        counts = self.burn.at(obs.ts)
+        counts[0] += hit
+        counts[1] += 1
+        if self.windows is not None:
+            counts = self.windows.at(obs.ts)
+            counts[0] += hit
+            counts[1] += 1
 
 
 @dataclass
@@ -59,11 +62,11 @@ class RecoveryGroup:
 
     def add(self, obs: Observation) -> None:
         success = obs.status == "success"
-        if obs.phase.value == "baseline":
+        if obs.phase is Phase.BASELINE:
             self.baseline_success += success
             self.baseline_total += 1
             self.baseline_latency.record(obs.latency_ms)
-        elif obs.phase.value == "recovery":
+        elif obs.phase is Phase.RECOVERY:
             if self.recovery_start is None or obs.ts < self.recovery_start:
                 self.recovery_start = obs.ts
             counts, latency = self.seconds.setdefault(int(obs.ts), ([0, 0], CoarseHistogram()))
@@ -80,23 +83,26 @@ class ObjectiveAccumulator:
         self.ratio_groups: dict[str, RatioGroup] = {}
         self.latency_groups: dict[str, LatencyRecorder] = {}
         self.recovery_groups: dict[str, RecoveryGroup] = {}
+        # resolved once: `add` runs for every observation and objective
+        self._kind = objective.kind
+        self._matches = None if objective.filters.is_empty else objective.filters.matches
+        self._per = objective.per.value if objective.per is not None else None
 
     def add(self, obs: Observation) -> None:
-        objective = self.objective
-        if not objective.filters.matches(obs):
+        if self._matches is not None and not self._matches(obs):
             return
-        if objective.kind == "recovery":
+        if self._kind == "recovery":
             key = f"scenario={obs.scenario}"
             group = self.recovery_groups.get(key)
             if group is None:
                 group = self.recovery_groups[key] = RecoveryGroup()
             group.add(obs)
             return
-        key = group_of(objective, obs)
-        if objective.kind == "ratio":
+        key = group_of(self._per, obs)
+        if self._kind == "ratio":
             ratio = self.ratio_groups.get(key)
             if ratio is None:
-                ratio = self.ratio_groups[key] = RatioGroup(objective)
+                ratio = self.ratio_groups[key] = RatioGroup(self.objective)
             ratio.add(obs)
         else:
             recorder = self.latency_groups.get(key)

@@ -20,6 +20,7 @@ objectives:
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from enum import Enum
 from typing import Literal
 
@@ -64,6 +65,10 @@ class Filters(BaseModel):
     @classmethod
     def _one_or_many(cls, value: object) -> object:
         return [value] if isinstance(value, str) else value
+
+    @property
+    def is_empty(self) -> bool:
+        return all(v is None for v in (self.scenario, self.phase, self.tenant, self.intent, self.source))
 
     def matches(self, obs: Observation) -> bool:
         return (
@@ -162,17 +167,25 @@ class Objective(BaseModel):
 
     def counts_as_hit(self, obs: Observation) -> bool:
         """Whether `obs` is one of the events whose ratio this objective bounds."""
+        return self.hit_predicate()(obs)
+
+    def hit_predicate(self) -> Callable[[Observation], bool]:
+        """The test for `counts_as_hit`, resolved once: it runs for every observation."""
         kind = self.ratio
         if kind is RatioKind.ANSWERED:
-            return obs.status in ("success", "partial", "degraded")
+            return lambda obs: obs.status in ("success", "partial", "degraded")
         if kind is RatioKind.FALLBACK:
-            return obs.fallback_used
+            return lambda obs: obs.fallback_used
         if kind is RatioKind.STATUS_IN:
-            return obs.status in (self.statuses or ())
+            statuses = frozenset(self.statuses or ())
+            return lambda obs: obs.status in statuses
         if kind is RatioKind.TOOL_ERROR:
-            code = obs.tool_errors.get(self.tool or "")
-            return code is not None and (self.error_code is None or code == self.error_code)
-        return obs.status == (kind.value if kind else "")
+            tool, wanted = self.tool or "", self.error_code
+            if wanted is None:
+                return lambda obs: tool in obs.tool_errors
+            return lambda obs: obs.tool_errors.get(tool) == wanted
+        status = kind.value if kind else ""
+        return lambda obs: obs.status == status
 
 
 class SloSpec(BaseModel):
