@@ -66,6 +66,8 @@ def load(
         raise typer.Exit(exit_codes.INTERRUPTED) from None
     typer.echo(f"reports: {result.out_dir}/report.html (report.json, report.md, junit.xml, "
                f"observations.jsonl)")
+    if py_profile:
+        typer.echo(f"service profile: {result.out_dir}/service-profile.html")
     raise typer.Exit(result.exit_code)
 
 

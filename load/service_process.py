@@ -33,8 +33,7 @@ def service_argv(app: str, port: int, *, workers: int, factory: bool = True,
         uvicorn.append("--factory")
     if profile_html is not None:
         # A sampling profile of one process; workers would each need their own.
-        return [sys.executable, "-m", "pyinstrument", "--renderer", "html",
-                "--outfile", str(profile_html), "-m", *uvicorn]
+        return [sys.executable, "-m", "load.profiled_service", str(profile_html), app, str(port)]
     return [sys.executable, "-m", *uvicorn, "--workers", str(workers)]
 
 
