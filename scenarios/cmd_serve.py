@@ -59,9 +59,9 @@ def _serve_on(listener: socket.socket, db: str, tenants: int, work_dir: Path) ->
     with ExitStack() as resources:
         try:
             stack = resources.enter_context(local_service_stack(db, tenants=tenants, work_dir=work_dir))
+            app = build_app(stack.config)
         except Exception as exc:  # noqa: BLE001 - the CLI boundary: any startup failure is one line
             _fail(exit_codes.INFRASTRUCTURE, f"infrastructure could not start: {_one_line(exc)}")
-        app = build_app(stack.config)
         url = _url(*listener.getsockname()[:2])
         typer.echo(f"Gauntlet orchestrator listening on {url}  (stack ready in {stack.startup_seconds:.1f} s)")
         typer.echo(f"  OpenAPI: {url}/docs   health: {url}/healthz   metrics: {url}/metrics")
