@@ -11,6 +11,7 @@ exercises crash recovery because the WAL is written, just not flushed to the dis
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import pwd
 import shutil
@@ -23,12 +24,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import pgserver
-
 from ._server import PostgresServer, PostgresUnavailable, StopMode, role_password
 from ._stale import DEFAULT_STATE_DIR, StateFile
 
-PG_BIN = Path(pgserver.__file__).parent / "pginstall" / "bin"
+# Only pgserver's bundled binaries are used; importing the package itself would set up
+# its own server machinery (and warn about XDG_RUNTIME_DIR on every command).
+PG_BIN = Path(importlib.util.find_spec("pgserver").origin).parent / "pginstall" / "bin"  # type: ignore[union-attr, arg-type]
 RUN_AS = "pgserver"
 _SERVER_SETTINGS = ("fsync=off", "synchronous_commit=off", "full_page_writes=off",
                     "max_connections=200", "shared_buffers=32MB")
