@@ -87,8 +87,14 @@ class ObjectiveAccumulator:
         self._kind = objective.kind
         self._matches = None if objective.filters.is_empty else objective.filters.matches
         self._per = objective.per.value if objective.per is not None else None
+        # the same objective over another phase of the run, to compare against
+        self.reference_groups: dict[str, RatioGroup] = {}
+        self._reference_phase = objective.compare_with_phase
+        self._reference_filters = objective.filters.model_copy(update={"phase": None})
 
     def add(self, obs: Observation) -> None:
+        if self._reference_phase is not None and obs.phase is self._reference_phase:
+            self._add_reference(obs)
         if self._matches is not None and not self._matches(obs):
             return
         if self._kind == "recovery":
@@ -109,3 +115,12 @@ class ObjectiveAccumulator:
             if recorder is None:
                 recorder = self.latency_groups[key] = LatencyRecorder()
             recorder.record(obs.latency_ms)
+
+    def _add_reference(self, obs: Observation) -> None:
+        if not self._reference_filters.matches(obs):
+            return
+        key = group_of(self._per, obs)
+        group = self.reference_groups.get(key)
+        if group is None:
+            group = self.reference_groups[key] = RatioGroup(self.objective.model_copy(update={"window_s": None}))
+        group.add(obs)

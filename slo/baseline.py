@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from .accumulators import RatioGroup
 from .latency import LatencyRecorder
 from .results import ObjectiveResult
 from .stats import two_proportion_worse
@@ -72,6 +73,20 @@ def compare_ratio(result: ObjectiveResult, at_most: bool, previous: BaselineObje
     bad_old = previous.hits if at_most else previous.samples - previous.hits
     worse, p_value = two_proportion_worse(bad_new, result.samples, bad_old, previous.samples, confidence)
     _flag(result, worse, p_value, f"{bad_old}/{previous.samples}", f"{bad_new}/{result.samples}")
+
+
+def compare_ratio_with_phase(result: ObjectiveResult, at_most: bool, reference: RatioGroup, phase: str,
+                             confidence: float) -> None:
+    """The same run's other phase as the reference (e.g. fault against baseline)."""
+    if not result.samples or not reference.total:
+        return
+    bad_new = result.hits if at_most else result.samples - result.hits
+    bad_old = reference.hits if at_most else reference.total - reference.hits
+    worse, p_value = two_proportion_worse(bad_new, result.samples, bad_old, reference.total, confidence)
+    result.regression = result.regression or worse
+    verdict = "significantly worse" if worse else "not significantly worse"
+    note = f"{verdict} than the {phase} phase ({bad_old}/{reference.total} -> {bad_new}/{result.samples}, p={p_value:.3g})"
+    result.regression_detail = "; ".join(p for p in (result.regression_detail, note) if p)
 
 
 def compare_latency(result: ObjectiveResult, recorder: LatencyRecorder, previous: BaselineObjective, confidence: float) -> None:

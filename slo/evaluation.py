@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from .accumulators import ObjectiveAccumulator
-from .baseline import BaselineReport, compare_latency, compare_ratio
+from .baseline import BaselineReport, compare_latency, compare_ratio, compare_ratio_with_phase
 from .judge import judge_latency, judge_ratio, judge_recovery
 from .observation import Observation
 from .results import Evaluation, ObjectiveResult, TimeSeries
@@ -54,6 +54,10 @@ def _judge(accumulator: ObjectiveAccumulator, spec: SloSpec, baseline: BaselineR
         previous = baseline.objectives.get((objective.name, group)) if baseline else None
         if previous is not None:
             compare_ratio(result, objective.at_most, previous, spec.confidence)
+        reference = accumulator.reference_groups.get(group)
+        if reference is not None and objective.compare_with_phase is not None:
+            compare_ratio_with_phase(result, objective.at_most, reference, objective.compare_with_phase.value,
+                                     spec.confidence)
         results.append(result)
     for group, recorder in sorted(accumulator.latency_groups.items()):
         result = judge_latency(objective, group, recorder, spec)

@@ -13,6 +13,7 @@ objectives:
   - {name: p99, latency: p99, max_ms: 800, per: intent}
   - {name: ops-db errors, ratio: tool_error, tool: direct_query, max: 0.02}
   - {name: failed per 30 s, ratio: failed, max: 0.05, window_s: 30}
+  - {name: fault vs calm, ratio: failed, max: 0.2, filters: {phase: fault}, compare_with_phase: baseline}
   - {name: recovers, recovers_within_s: 10}
 ```
 """
@@ -102,6 +103,9 @@ class Objective(BaseModel):
     window_s: float | None = Field(default=None, gt=0)
     # fraction of windows that must meet the target (OpenSLO's timeSliceTarget)
     windows_required: float = Field(default=1.0, gt=0, le=1)
+    # compare with another phase of the same run, e.g. fault vs baseline: a significantly
+    # worse ratio counts as a regression (gated by `on_regression`)
+    compare_with_phase: Phase | None = None
     # latency objectives
     latency: str | None = None
     max_ms: float | None = Field(default=None, gt=0)
@@ -132,6 +136,8 @@ class Objective(BaseModel):
                 raise ValueError("expected 'statuses' with ratio 'status_in' (and only there)")
             if self.max_ms is not None:
                 raise ValueError("expected 'max' or 'min' in a ratio objective ('max_ms' is for latency)")
+        if self.compare_with_phase is not None and self.ratio is None:
+            raise ValueError("expected 'compare_with_phase' only in a ratio objective")
         if self.latency is not None:
             if self.max_ms is None:
                 raise ValueError("expected 'max_ms' in a latency objective")

@@ -154,3 +154,18 @@ def test_an_objective_nothing_matched_is_reported_inconclusive() -> None:
         {"name": "tenant b", "ratio": "failed", "max": 0.1, "filters": {"tenant": "b"}}]))
     (result,) = evaluation.results
     assert result.verdict == "inconclusive" and result.samples == 0
+
+
+def test_fault_phase_compared_with_the_same_runs_baseline() -> None:
+    baseline = synthetic(2000, failed=0.01, phase=Phase.BASELINE)
+    fault = synthetic(2000, failed=0.04, phase=Phase.FAULT, start=1_700_000_030.0, seed=4)
+    objective = {"name": "failed under fault", "ratio": "failed", "max": 0.1, "filters": {"phase": "fault"},
+                 "compare_with_phase": "baseline"}
+    evaluation = evaluate(itertools.chain(baseline, fault), spec(objectives=[objective]))
+    (result,) = evaluation.results
+    assert result.verdict == "pass" and result.regression
+    assert "significantly worse than the baseline phase" in result.regression_detail
+    assert evaluation.gate_outcome(result) == "fail"
+    lenient = evaluate(itertools.chain(synthetic(2000, failed=0.01), synthetic(2000, failed=0.04, phase=Phase.FAULT,
+                                       start=1_700_000_030.0, seed=4)), spec(on_regression="warn", objectives=[objective]))
+    assert lenient.gate_outcome(lenient.results[0]) == "warn"
