@@ -35,17 +35,25 @@ def create_app(
     *,
     metrics_registry: CollectorRegistry | None = None,
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+    max_deadline_seconds: float | None = None,
     owns_orchestrator: bool = False,
 ) -> FastAPI:
     """Build the HTTP service for `orchestrator`.
 
     `api_keys` maps each API key to the tenant id it authenticates. `/metrics` exposes
     `metrics_registry` (default: the orchestrator's `metrics.registry`, when it has one)
-    plus the service's own HTTP instruments. With `owns_orchestrator` the app closes the
-    orchestrator when it shuts down; otherwise the caller does.
+    plus the service's own HTTP instruments. A request's `deadline_seconds` is capped
+    at `max_deadline_seconds` (default: the orchestrator's `request_deadline_seconds`),
+    so a caller cannot hold the service's resources longer than it allows. With
+    `owns_orchestrator` the app closes the orchestrator when it shuts down; otherwise
+    the caller does.
     """
     if max_body_bytes < 1:
         raise ValueError(f"max_body_bytes must be positive, got {max_body_bytes}")
+    if max_deadline_seconds is None:
+        max_deadline_seconds = getattr(orchestrator, "request_deadline_seconds", None)
+    if max_deadline_seconds is not None and max_deadline_seconds <= 0:
+        raise ValueError(f"max_deadline_seconds must be positive, got {max_deadline_seconds}")
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -69,6 +77,7 @@ def create_app(
     registry = metrics_registry if metrics_registry is not None else _registry_of(orchestrator)
     app.state.orchestrator = orchestrator
     app.state.api_keys = ApiKeyTable(api_keys)
+    app.state.max_deadline_seconds = max_deadline_seconds
     app.state.registries = [r for r in (registry, http_metrics.registry) if r is not None]
     app.state.http_metrics = http_metrics
     app.add_exception_handler(ServiceRefusal, refusal_handler)

@@ -61,7 +61,9 @@ def authenticated_tenant(
         "* Every orchestration outcome - `success`, `partial`, `degraded` or `failed` - is "
         "an answer: HTTP 200 with the status in the body and in the `X-Gauntlet-Status` "
         "header. Non-2xx codes mean the request was not orchestrated at all.\n"
-        "* Bodies above the service's limit (64 KiB by default) are refused with 413."
+        "* Bodies above the service's limit (64 KiB by default) are refused with 413.\n"
+        "* `deadline_seconds` may shorten the service's request deadline (15 s by default), "
+        "never extend it: larger values are capped."
     ),
     responses={
         200: {
@@ -93,6 +95,9 @@ async def orchestrate(
             f"tenant_id {body.tenant_id!r} is not the tenant of this API key; "
             "a key may only act for its own tenant",
         )
+    cap = request.app.state.max_deadline_seconds
+    if cap is not None and body.deadline_seconds is not None and body.deadline_seconds > cap:
+        body = body.model_copy(update={"deadline_seconds": cap})
     try:
         answer = await request.app.state.orchestrator.orchestrate(body, authenticated=True)
     except PlanningError as exc:

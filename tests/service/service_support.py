@@ -42,6 +42,18 @@ class BrokenTool(EchoTool):
         raise ToolError(ToolErrorCode.UPSTREAM_ERROR, "upstream said no")
 
 
+class SleepyTool(EchoTool):
+    """Answers after `seconds`, well inside its own 2 s timeout."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__("sleepy")
+        self.seconds = seconds
+
+    async def run(self, arguments: Mapping[str, Any], ctx: CallContext) -> Any:
+        await asyncio.sleep(self.seconds)
+        return {"slept": self.seconds}
+
+
 def make_orchestrator() -> Orchestrator:
     """The real orchestrator over in-process tools."""
     tools = [EchoTool(), BrokenTool(), EchoTool("acme_only", tenants=frozenset({"acme"}))]

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import json
 
-from service_support import ACME_KEY, plan_body, request
+import asyncio
+
+import httpx
+
+from orchestrator.executor import Orchestrator
+from orchestrator.service import create_app
+from service_support import ACME_KEY, API_KEYS, SleepyTool, plan_body, request
 
 URL = "/v1/orchestrate"
 
@@ -113,3 +119,21 @@ def test_a_tool_not_offered_to_the_keys_tenant_is_refused_as_a_security_error() 
     assert response.headers["X-Gauntlet-Status"] == "partial"
     refused = {r["tool_id"]: r for r in response.json()["results"]}["acme_only"]
     assert refused["security_error"] is True and refused["error_code"] == "tenant_violation"
+
+
+def test_a_request_cannot_extend_the_service_deadline() -> None:
+    # Three sequential 0.3 s calls need 0.9 s: inside a 300 s request deadline, but not
+    # inside the service's 0.5 s one, which must win.
+    stages = [{"calls": [{"call_id": f"s{i}", "tool_id": "sleepy"}]} for i in range(3)]
+    body = {"tenant_id": "acme", "plan": {"stages": stages}, "deadline_seconds": 300}
+
+    async def error_codes(max_deadline_seconds: float) -> list[str | None]:
+        orchestrator = Orchestrator([SleepyTool(0.3)], request_deadline_seconds=300)
+        app = create_app(orchestrator, API_KEYS, max_deadline_seconds=max_deadline_seconds)
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://s") as client:
+            answer = await client.post(URL, json=body, headers={"X-API-Key": ACME_KEY})
+        await orchestrator.aclose()
+        return [result["error_code"] for result in answer.json()["results"]]
+
+    assert asyncio.run(error_codes(300)) == [None, None, None]
+    assert "timeout" in asyncio.run(error_codes(0.5))
