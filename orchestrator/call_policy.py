@@ -21,7 +21,7 @@ from pydantic_core import to_json
 from .breaker import BreakerStatistics, CircuitBreaker
 from .bulkhead import Bulkhead, BulkheadStatistics
 from .clock import Clock, monotonic
-from .contracts import ToolCall, ToolErrorCode, ToolResult
+from .contracts import ToolCall, ToolErrorCode, ToolResult, build_unchecked
 from .deadline import LingeringTasks, run_within_deadline, wait_within_deadline
 from .errors import CircuitOpen, SecurityRefusal, ToolError
 from .rate_limit import RateLimiterStatistics, TokenBucket
@@ -57,6 +57,7 @@ class CallRun:
 
     call: ToolCall
     ctx: CallContext
+    loop: asyncio.AbstractEventLoop
     started: float
     deadline_at: float
     request_deadline_at: float
@@ -120,14 +121,16 @@ class GuardedTool:
     def start(
         self, call: ToolCall, *, request_id: str, tenant_id: str, authenticated: bool,
         dependency_outputs: Mapping[str, Any], request_deadline_at: float,
+        loop: asyncio.AbstractEventLoop | None = None,
     ) -> CallRun:
         """Security checks, rate limit, bulkhead, and the first attempt launched; never awaits."""
-        started = asyncio.get_running_loop().time()
+        loop = loop or asyncio.get_running_loop()
+        started = loop.time()
         own_deadline = started + self.capability.timeout_seconds
         deadline_at = own_deadline if own_deadline < request_deadline_at else request_deadline_at
         ctx = CallContext(request_id, tenant_id, authenticated, call.call_id,
                           dependency_outputs, deadline_at - started)
-        run = CallRun(call, ctx, started, deadline_at, request_deadline_at,
+        run = CallRun(call, ctx, loop, started, deadline_at, request_deadline_at,
                       deadline_at < own_deadline)
         try:
             self._check_security(ctx)
@@ -154,7 +157,7 @@ class GuardedTool:
         return self._conclude(run)
 
     async def finish(self, run: CallRun) -> ToolResult:
-        loop = asyncio.get_running_loop()
+        loop = run.loop
         try:
             if run.waits_for_slot:
                 await self._queue_for_slot(run, loop)
@@ -202,8 +205,7 @@ class GuardedTool:
         self.breaker.admit()  # raises CircuitOpen: fail fast, no attempt
         run.attempts += 1
         run.error = None
-        run.work = asyncio.get_running_loop().create_task(
-            self.tool.run(run.call.arguments, run.ctx), name=f"{self.tool_id}:{run.call.call_id}")
+        run.work = run.loop.create_task(self.tool.run(run.call.arguments, run.ctx))
 
     def _take_outcome(self, run: CallRun) -> None:
         """Read a finished attempt; every way it can end maps to one error code."""
@@ -236,7 +238,7 @@ class GuardedTool:
             return None
         return self._settings.retry.next_delay(
             attempts_made=run.attempts, code=run.error.code, idempotent=self._idempotent,
-            seconds_left=run.deadline_at - asyncio.get_running_loop().time(),
+            seconds_left=run.deadline_at - run.loop.time(),
         )
 
     def _falls_back(self, run: CallRun) -> bool:
@@ -288,13 +290,13 @@ class GuardedTool:
 
 def _result(run: CallRun, error: ToolError | None) -> ToolResult:
     call = run.call
-    return ToolResult(
-        call_id=call.call_id, tool_id=call.tool_id, success=error is None,
+    return build_unchecked(
+        ToolResult, call_id=call.call_id, tool_id=call.tool_id, success=error is None,
         data=run.data if error is None else None,
         error_code=error.code if error else None,
         error_message=error.message if error else None,
         security_error=bool(error and error.is_security),
         fallback_used=run.fallback_used,
-        latency_ms=(asyncio.get_running_loop().time() - run.started) * 1000.0,
+        latency_ms=(run.loop.time() - run.started) * 1000.0,
         attempts=run.attempts,
     )

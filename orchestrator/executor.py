@@ -30,6 +30,7 @@ from .contracts import (
     ToolCall,
     ToolErrorCode,
     ToolResult,
+    build_unchecked,
 )
 from .deadline import LingeringTasks, abandon
 from .errors import CapabilityError, PlanningError
@@ -86,7 +87,7 @@ class Orchestrator:
                 guarded = self._tools[call.tool_id]
                 runs.append((guarded, guarded.start(
                     call, request_id=request.request_id, tenant_id=request.tenant_id,
-                    authenticated=authenticated, request_deadline_at=deadline_at,
+                    authenticated=authenticated, request_deadline_at=deadline_at, loop=loop,
                     dependency_outputs={dep: results[dep].data for dep in call.depends_on},
                 )))
             await self._first_turn(runs)
@@ -121,7 +122,7 @@ class Orchestrator:
         self, call: ToolCall, results: Mapping[str, ToolResult], deadline_at: float, now: float,
     ) -> ToolResult | None:
         """The answer for a call that must not run, or None when it may."""
-        failed = [dep for dep in call.depends_on if not results[dep].success]
+        failed = call.depends_on and [dep for dep in call.depends_on if not results[dep].success]
         if failed:
             return _failure(call, ToolErrorCode.DEPENDENCY_FAILED,
                             f"not run: its dependencies {failed} failed")
@@ -139,7 +140,8 @@ class Orchestrator:
     ) -> None:
         results[result.call_id] = result
         end = call_started + result.latency_ms / 1000.0
-        trace.append(CallTrace(
+        trace.append(build_unchecked(
+            CallTrace,
             call_id=result.call_id, tool_id=result.tool_id, stage=stage_index,
             start_ms=(call_started - started) * 1000.0, end_ms=(end - started) * 1000.0,
         ))
@@ -155,7 +157,7 @@ class Orchestrator:
         self.metrics.observe_request(status, latency_ms)
         if error_message is None and status is OrchestrationStatus.FAILED:
             error_message = "every call failed" if results else "the plan had no calls"
-        return OrchestrationResponse.model_construct(
+        return OrchestrationResponse(
             request_id=request.request_id, tenant_id=request.tenant_id, status=status,
             results=results,
             successful_tools=_unique(r.tool_id for r in results if r.success and not r.fallback_used),
@@ -206,8 +208,8 @@ def _checked_capability(tool: Any) -> ToolCapability:
 
 
 def _failure(call: ToolCall, code: ToolErrorCode, message: str) -> ToolResult:
-    return ToolResult.model_construct(
-        call_id=call.call_id, tool_id=call.tool_id, success=False, data=None, error_code=code,
+    return build_unchecked(
+        ToolResult, call_id=call.call_id, tool_id=call.tool_id, success=False, data=None, error_code=code,
         error_message=message, security_error=False, fallback_used=False, latency_ms=0.0,
         attempts=0,
     )
