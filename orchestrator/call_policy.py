@@ -16,20 +16,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic_core import to_json
-
 from .breaker import BreakerStatistics, CircuitBreaker
 from .bulkhead import Bulkhead, BulkheadStatistics
 from .clock import Clock, monotonic
 from .contracts import ToolCall, ToolErrorCode, ToolResult, build_unchecked
 from .deadline import LingeringTasks, run_within_deadline, wait_within_deadline
-from .errors import CircuitOpen, SecurityRefusal, ToolError
+from .errors import CircuitOpen, ToolError
+from .guards import check_caller, result_size_error
 from .rate_limit import RateLimiterStatistics, TokenBucket
 from .retry import RetryPolicy
 from .tool import CallContext, Tool
-
-_MEGABYTE = 1024 * 1024
-
 
 @dataclass(frozen=True)
 class ToolStatistics:
@@ -86,7 +82,6 @@ class GuardedTool:
         self._settings = settings
         self._lingering = lingering
         self._idempotent = capability.capability_type.idempotent
-        self._max_result_bytes = int(capability.max_result_size_mb * _MEGABYTE)
         self.bulkhead = Bulkhead(
             capability.max_concurrent_calls, queue_budget_seconds=settings.queue_budget_seconds,
             name=self.tool_id,
@@ -133,7 +128,7 @@ class GuardedTool:
         run = CallRun(call, ctx, loop, started, deadline_at, request_deadline_at,
                       deadline_at < own_deadline)
         try:
-            self._check_security(ctx)
+            check_caller(self.capability, tenant_id=tenant_id, authenticated=authenticated)
             if self.rate_limiter is not None:
                 self.rate_limiter.acquire_or_fail()
             if self.bulkhead.try_acquire():
@@ -224,7 +219,7 @@ class GuardedTool:
                                   f"tool {self.tool_id!r} raised {type(exc).__name__}: {exc}")
         self.breaker.record(run.error.code if run.error else None)
         if run.error is None:
-            run.error = self._size_error(run.data)
+            run.error = result_size_error(self.capability, run.data)
 
     def _time_out(self, run: CallRun) -> None:
         run.work = None
@@ -255,7 +250,7 @@ class GuardedTool:
                 grace_seconds=self._settings.cancel_grace_seconds, lingering=self._lingering)
         except Exception:  # a failing fallback keeps the primary error, which says more
             return
-        if self._size_error(data) is None:
+        if result_size_error(self.capability, data) is None:
             run.data, run.error, run.fallback_used = data, None, True
 
     def _conclude(self, run: CallRun) -> ToolResult:
@@ -266,26 +261,6 @@ class GuardedTool:
         if run.holds_slot:
             run.holds_slot = False
             self.bulkhead.release()
-
-    def _check_security(self, ctx: CallContext) -> None:
-        if self.capability.requires_authentication and not ctx.authenticated:
-            raise SecurityRefusal(ToolErrorCode.UNAUTHENTICATED,
-                                  f"tool {self.tool_id!r} requires an authenticated caller")
-        if not self.capability.allows_tenant(ctx.tenant_id):
-            raise SecurityRefusal(ToolErrorCode.TENANT_VIOLATION,
-                                  f"tool {self.tool_id!r} does not serve tenant {ctx.tenant_id!r}")
-
-    def _size_error(self, data: Any) -> ToolError | None:
-        if data is None:
-            return None
-        size = len(to_json(data, fallback=str))
-        if size <= self._max_result_bytes:
-            return None
-        return ToolError(
-            ToolErrorCode.RESULT_TOO_LARGE,
-            f"tool {self.tool_id!r} returned {size} bytes, over its "
-            f"{self.capability.max_result_size_mb:g} MB cap",
-        )
 
 
 def _result(run: CallRun, error: ToolError | None) -> ToolResult:
