@@ -43,7 +43,10 @@ class Bulkhead:
     def try_acquire(self) -> bool:
         """Take a free slot without waiting; False when the caller would have to queue."""
         if self._in_flight < self.limit and not self._waiters:
-            self._take()
+            self._in_flight += 1
+            self._admitted += 1
+            if self._in_flight > self._peak:
+                self._peak = self._in_flight
             return True
         return False
 
@@ -97,12 +100,6 @@ class Bulkhead:
             rejected=self._rejected,
             peak_in_flight=self._peak,
         )
-
-    def _take(self) -> None:
-        self._in_flight += 1
-        self._admitted += 1
-        if self._in_flight > self._peak:
-            self._peak = self._in_flight
 
     def _reject(self) -> None:
         self._rejected += 1

@@ -5,8 +5,8 @@
         each call: dependency failed? unknown tool? request deadline spent? → answered, not run
                    otherwise GuardedTool.start: checks, rate limit, bulkhead, breaker, and
                    the tool's work launched in its own task
-        one loop turn, then a TaskGroup: calls already answered settle at once; the rest
-                   get a supervising task (deadline, retry, fallback) → ToolResult
+        one loop turn: calls already answered settle at once (GuardedTool.settled)
+        the rest: a TaskGroup of supervising tasks (deadline, retry, fallback) → ToolResult
     results ──aggregate_status──► success | partial | degraded | failed
 
 A call never raises out of its stage: every way it can end is a `ToolResult`. Only
@@ -80,9 +80,10 @@ class Orchestrator:
         for stage_index, stage in enumerate(plan.stages):
             runs: list[tuple[GuardedTool, CallRun]] = []
             for call in stage.calls:
-                refusal = self._refusal(call, results, deadline_at, loop.time())
+                now = loop.time()
+                refusal = self._refusal(call, results, deadline_at, now)
                 if refusal is not None:
-                    self._record(refusal, stage_index, loop.time(), started, results, trace)
+                    self._record(refusal, stage_index, now, started, results, trace)
                     continue
                 guarded = self._tools[call.tool_id]
                 runs.append((guarded, guarded.start(
@@ -91,17 +92,20 @@ class Orchestrator:
                     dependency_outputs={dep: results[dep].data for dep in call.depends_on},
                 )))
             await self._first_turn(runs)
-            supervised: list[tuple[CallRun, asyncio.Task[ToolResult]]] = []
-            async with asyncio.TaskGroup() as stage_group:
-                for guarded, run in runs:
-                    result = guarded.settled(run)
-                    if result is None:  # still running, or a retry or fallback to await
-                        supervised.append((run, stage_group.create_task(guarded.finish(run))))
-                    else:
-                        self._record(result, stage_index, run.started, started, results, trace)
-            # The group has exited: every call of this stage has its answer.
-            for run, task in supervised:
-                self._record(task.result(), stage_index, run.started, started, results, trace)
+            unsettled: list[tuple[GuardedTool, CallRun]] = []
+            for guarded, run in runs:
+                result = guarded.settled(run)
+                if result is None:  # still running, or a retry or fallback to await
+                    unsettled.append((guarded, run))
+                else:
+                    self._record(result, stage_index, run.started, started, results, trace)
+            if unsettled:
+                async with asyncio.TaskGroup() as stage_group:
+                    supervised = [(run, stage_group.create_task(guarded.finish(run)))
+                                  for guarded, run in unsettled]
+                # The group has exited: every call of this stage has its answer.
+                for run, task in supervised:
+                    self._record(task.result(), stage_index, run.started, started, results, trace)
 
         ordered = [results[call.call_id] for stage in plan.stages for call in stage.calls]
         return self._respond(request, started, ordered, trace)
@@ -157,12 +161,21 @@ class Orchestrator:
         self.metrics.observe_request(status, latency_ms)
         if error_message is None and status is OrchestrationStatus.FAILED:
             error_message = "every call failed" if results else "the plan had no calls"
-        return OrchestrationResponse(
-            request_id=request.request_id, tenant_id=request.tenant_id, status=status,
-            results=results,
-            successful_tools=_unique(r.tool_id for r in results if r.success and not r.fallback_used),
-            failed_tools=_unique(r.tool_id for r in results if not r.success),
-            fallback_tools=_unique(r.tool_id for r in results if r.fallback_used),
+        # dicts as ordered sets: a tool called twice is listed once
+        successful: dict[str, None] = {}
+        failed: dict[str, None] = {}
+        fallback: dict[str, None] = {}
+        for result in results:
+            if not result.success:
+                failed[result.tool_id] = None
+            elif result.fallback_used:
+                fallback[result.tool_id] = None
+            else:
+                successful[result.tool_id] = None
+        return build_unchecked(
+            OrchestrationResponse, request_id=request.request_id, tenant_id=request.tenant_id,
+            status=status, results=results, successful_tools=list(successful),
+            failed_tools=list(failed), fallback_tools=list(fallback),
             error_message=error_message, trace=trace, latency_ms=latency_ms,
         )
 
@@ -213,7 +226,3 @@ def _failure(call: ToolCall, code: ToolErrorCode, message: str) -> ToolResult:
         error_message=message, security_error=False, fallback_used=False, latency_ms=0.0,
         attempts=0,
     )
-
-
-def _unique(tool_ids: Iterable[str]) -> list[str]:
-    return list(dict.fromkeys(tool_ids))

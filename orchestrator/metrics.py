@@ -72,12 +72,12 @@ class OrchestratorMetrics:
         self._breaker_states = states
 
     def observe_call(self, result: ToolResult) -> None:
-        if not result.success:
-            key = (result.tool_id, "failure", result.error_code.value)  # type: ignore[union-attr]
-        elif result.fallback_used:
-            key = (result.tool_id, "fallback", "")
-        else:
+        if result.success and not result.fallback_used:
             key = (result.tool_id, "success", "")
+        elif not result.success:
+            key = (result.tool_id, "failure", result.error_code.value)  # type: ignore[union-attr]
+        else:
+            key = (result.tool_id, "fallback", "")
         self.calls[key] += 1
         histogram = self.call_latency.get(result.tool_id)
         if histogram is None:

@@ -44,7 +44,10 @@ class TokenBucket:
 
     def try_acquire(self) -> bool:
         """Take one token if there is one; never blocks."""
-        self._refill()
+        now = self._clock()
+        if now > self._updated:  # refill inline: this runs on every call
+            self._tokens = min(float(self.burst), self._tokens + (now - self._updated) * self._per_second)
+            self._updated = now
         if self._tokens >= 1.0:
             self._tokens -= 1.0
             self._admitted += 1
