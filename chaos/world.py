@@ -65,6 +65,19 @@ class World:
         credentials = direct.netloc.rpartition("@")[0]
         return urlunsplit(direct._replace(netloc=f"{credentials}@{proxy.host}:{proxy.port}"))
 
+    def service_dsns(self) -> dict[str, str]:
+        """The orchestrator service's three upstream DSNs, each through its proxy."""
+        return {
+            "ops_dsn": self.upstream_dsn("ops", schema.OPS_DB, schema.READER),
+            "metrics_dsn": self.upstream_dsn("metrics", schema.METRICS_DB, schema.READER),
+            "audit_dsn": self.upstream_dsn("ops", schema.OPS_DB, schema.AUDITOR),
+        }
+
+    @property
+    def api_key_table(self) -> dict[str, str]:
+        """API key -> tenant id, as the service reads it."""
+        return {key: tenant for tenant, key in self.tenant_keys.items()}
+
     def heal(self) -> None:
         """Remove every toxic, re-enable every proxy, start Postgres if it is down."""
         self.toxiproxy.reset()

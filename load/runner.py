@@ -24,6 +24,7 @@ from rich.console import Console
 from rich.live import Live
 
 from chaos.seed import TENANTS
+from chaos.world import World
 from scenarios.schedule import FaultSpan, fault_windows, phase_at
 from slo import (Check, FaultWindow, evaluate, load_slo_file, print_report, verdict_exit_code,
                  write_observations, write_reports)
@@ -38,7 +39,7 @@ from .progress import ProgressTracker
 from .run_config import LocustRunConfig, ShapeStep, WeightedIntent, WeightedTenant
 from .service_process import start_service
 from .shape_replay import sample_tick
-from .stack_seam import LoadStack, open_load_stack
+from .stack_seam import open_load_stack
 
 DEFAULT_SLO_FILES = (Path("slo/examples/load.yaml"), Path(__file__).with_name("slo") / "load.yaml")
 STARTUP_TIMEOUT_S = 60.0  # Locust's import and spawn of its first users
@@ -94,8 +95,8 @@ def run_load(options: LoadRunOptions) -> LoadRunResult:
     chaos_log = ChaosLog()
     options.console.print(f"[bold]gauntlet load[/]: profile {profile.name}, {profile.duration:g}s, "
                           f"{len(spans)} fault(s), starting Postgres and Toxiproxy ...")
-    with open_load_stack(options.db, tenants=tenant_count, work_dir=work_dir) as stack:
-        locust_exit = asyncio.run(_drive(options, stack, spans, chaos_log, workers_dir))
+    with open_load_stack(options.db, tenants=tenant_count, work_dir=work_dir) as (world, config):
+        locust_exit = asyncio.run(_drive(options, world, config, spans, chaos_log, workers_dir))
 
     merge = merge_observation_directory(workers_dir, chaos_log.intervals())
     with (out_dir / "observations.jsonl").open("w", encoding="utf-8") as stream:
@@ -123,7 +124,7 @@ def _tenants_needed(profile: LoadProfile) -> int:
     return max(indexes) + 1
 
 
-def locust_run_config(profile: LoadProfile, stack: LoadStack, host: str, workers_dir: Path) -> LocustRunConfig:
+def locust_run_config(profile: LoadProfile, stack: World, host: str, workers_dir: Path) -> LocustRunConfig:
     """The profile, resolved for one Locust process tree (see `load/run_config.py`)."""
     arrival = getattr(profile.shape, "rate", None) if profile.shape.kind == "constant_arrival" else None
     steps: list[ShapeStep] = sample_tick(profile.tick, profile.duration)
@@ -136,11 +137,11 @@ def locust_run_config(profile: LoadProfile, stack: LoadStack, host: str, workers
         shape=steps, arrival_rate=arrival)
 
 
-async def _drive(options: LoadRunOptions, stack: LoadStack, spans: list[FaultSpan],
+async def _drive(options: LoadRunOptions, stack: World, config_path: Path, spans: list[FaultSpan],
                  chaos_log: ChaosLog, workers_dir: Path) -> int:
     out_dir, profile = options.out_dir, options.profile
     profile_html = out_dir / "service-profile.html" if options.py_profile else None
-    service, url = await start_service(stack.service_config_path, log_path=out_dir / "service.log",
+    service, url = await start_service(config_path, log_path=out_dir / "service.log",
                                        workers=options.service_workers, profile_html=profile_html)
     stack.service_url = url
     try:
@@ -162,7 +163,7 @@ async def _drive(options: LoadRunOptions, stack: LoadStack, spans: list[FaultSpa
         await service.stop(grace_s=SHUTDOWN_GRACE_S)
 
 
-async def _supervise(options: LoadRunOptions, stack: LoadStack, spans: list[FaultSpan],
+async def _supervise(options: LoadRunOptions, stack: World, spans: list[FaultSpan],
                      chaos_log: ChaosLog, locust: ChildProcess, workers_dir: Path) -> int:
     profile = options.profile
     t0 = await _wait_for_start(locust, workers_dir / "started.json")

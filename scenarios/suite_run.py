@@ -21,7 +21,6 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from chaos import schema
 from chaos.world import World, open_world
 from orchestrator.service import ServiceConfig, build_app
 from slo import Check, FaultWindow, SloSpec, evaluate, print_report, read_observations
@@ -94,14 +93,9 @@ async def _run_all(scenarios: Sequence[Scenario], world: World, options: RunOpti
 
 def service_config(world: World, spool_dir: Path) -> ServiceConfig:
     """The orchestrator service on `world`: every upstream through its proxy."""
-    return ServiceConfig(
-        ops_dsn=world.upstream_dsn("ops", schema.OPS_DB, schema.READER),
-        metrics_dsn=world.upstream_dsn("metrics", schema.METRICS_DB, schema.READER),
-        audit_dsn=world.upstream_dsn("ops", schema.OPS_DB, schema.AUDITOR),
-        spool_dir=spool_dir,
-        api_keys={key: tenant for tenant, key in world.tenant_keys.items()},
-        request_deadline_seconds=REQUEST_DEADLINE_S,
-    )
+    return ServiceConfig(**world.service_dsns(), spool_dir=spool_dir,
+                         api_keys=world.api_key_table,
+                         request_deadline_seconds=REQUEST_DEADLINE_S)
 
 
 def _progress(console: Console) -> Progress:
