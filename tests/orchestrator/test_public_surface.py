@@ -1,0 +1,29 @@
+"""The orchestrator's public surface is what `__init__` names; everything else may change."""
+
+from __future__ import annotations
+
+import orchestrator
+
+
+def test_the_public_surface_is_pinned() -> None:
+    assert sorted(orchestrator.__all__) == [
+        "BreakerState", "BreakerStatistics", "Bulkhead", "BulkheadStatistics", "CallContext",
+        "CallTrace", "CapabilityError", "CapabilityRegistry", "CapabilityType", "CircuitBreaker",
+        "CircuitOpen", "Clock", "IntentBuilder", "OrchestrationRequest", "OrchestrationResponse",
+        "OrchestrationStatus", "Orchestrator", "OrchestratorMetrics", "Plan", "PlanningError",
+        "PolicySettings", "RateLimiterStatistics", "RetryPolicy", "SecurityRefusal", "Stage",
+        "TokenBucket", "Tool", "ToolCall", "ToolCapability", "ToolError", "ToolErrorCode",
+        "ToolResult", "ToolStatistics", "VirtualClock", "aggregate_status",
+    ]
+    for name in orchestrator.__all__:
+        assert hasattr(orchestrator, name), name
+
+
+def test_the_orchestrator_never_imports_the_harness() -> None:
+    import pathlib
+    import re
+
+    root = pathlib.Path(orchestrator.__file__).parent
+    pattern = re.compile(r"^\s*(from|import)\s+(chaos|scenarios|load|slo)\b", re.MULTILINE)
+    offenders = [p.name for p in root.rglob("*.py") if pattern.search(p.read_text())]
+    assert offenders == []
