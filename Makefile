@@ -31,8 +31,11 @@ run: setup
 test: setup
 	$(BIN)/python -m pytest -q
 
+# Each prints ratios measured side by side in one run and writes bench/results/*.json.
 bench: setup
 	$(BIN)/python bench/engine.py
+	$(BIN)/python bench/service.py
+	$(BIN)/python bench/slo_eval.py
 
 clean:
 	rm -rf $(VENV) reports .pytest_cache
