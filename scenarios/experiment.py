@@ -142,18 +142,20 @@ async def _method(scenario: Scenario, traffic: TrafficMix, world: World,
         await _wait_or(done, timed.start)
         if done.is_set():
             return
-        async with applied(timed.fault, world):
-            phases.active.append(timed)
-            phases.any_applied = True
-            opened = time.time()
-            try:
+        # The fault phase opens when injection starts (stopping a server takes a moment,
+        # and requests sent meanwhile already meet the fault) and closes after rollback.
+        phases.active.append(timed)
+        phases.any_applied = True
+        opened = time.time()
+        try:
+            async with applied(timed.fault, world):
                 if timed.duration is None:
                     await done.wait()
                 else:
                     await _wait_or(done, timed.duration)
-            finally:
-                phases.active.remove(timed)
-                result.fault_windows.append(FaultWindow(opened, time.time(), timed.fault.kind))
+        finally:
+            phases.active.remove(timed)
+            result.fault_windows.append(FaultWindow(opened, time.time(), timed.fault.kind))
 
     async with asyncio.TaskGroup() as faults:
         for timed in scenario.faults:

@@ -11,6 +11,7 @@ out, the service and the world stop, and the reports are written for what was ob
 from __future__ import annotations
 
 import asyncio
+import logging
 import signal
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -48,6 +49,7 @@ def run_suite(scenarios: Sequence[Scenario], slo: SloSpec, options: RunOptions,
               console: Console) -> int:
     """Run everything; returns the exit code (infrastructure errors propagate to the caller)."""
     options.out_dir.mkdir(parents=True, exist_ok=True)
+    _log_libraries_to(options.out_dir / "run.log")
     results: list[ScenarioResult] = []
     interrupted = False
     with open_world(options.db, options.toxiproxy) as world:
@@ -96,6 +98,16 @@ def service_config(world: World, spool_dir: Path) -> ServiceConfig:
     return ServiceConfig(**world.service_dsns(), spool_dir=spool_dir,
                          api_keys=world.api_key_table,
                          request_deadline_seconds=REQUEST_DEADLINE_S)
+
+
+def _log_libraries_to(path: Path) -> None:
+    """Connection-pool and server warnings are expected under chaos: keep them, off screen."""
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
+    for name in ("psycopg", "uvicorn", "chaos"):
+        logger = logging.getLogger(name)
+        logger.addHandler(handler)
+        logger.propagate = False
 
 
 def _progress(console: Console) -> Progress:

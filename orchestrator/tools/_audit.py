@@ -21,7 +21,8 @@ from ..errors import ToolError
 from ..tool import CallContext
 from ._audit_spool import AuditSpool, read_records
 from ._guarded_pool import GuardedPool
-from ._tenant_tx import begin_tenant_scope, budget_for, jsonable, require_text, run_on_database
+from ._tenant_tx import (TOOL_TIMEOUT_SECONDS, begin_tenant_scope, budget_for,
+                         jsonable, require_text, run_on_database)
 
 TOOL_ID = "audit"
 _INSERT = """
@@ -36,7 +37,7 @@ class AuditTool:
     def __init__(self, pool: GuardedPool, *, spool_dir: Path,
                  capability: ToolCapability | None = None) -> None:
         self.capability = capability or ToolCapability.build(
-            tool_id=TOOL_ID, capability_type=CapabilityType.APPEND_ONLY, timeout_seconds=5.0,
+            tool_id=TOOL_ID, capability_type=CapabilityType.APPEND_ONLY, timeout_seconds=TOOL_TIMEOUT_SECONDS,
             fallback_enabled=True)
         self._pool = pool
         self.spool = AuditSpool(spool_dir)

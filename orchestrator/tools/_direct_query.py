@@ -12,7 +12,8 @@ from ..contracts import ToolErrorCode
 from ..errors import SecurityRefusal, ToolError
 from ..tool import CallContext
 from ._guarded_pool import GuardedPool
-from ._tenant_tx import begin_tenant_scope, budget_for, jsonable, require_text, run_on_database
+from ._tenant_tx import (TOOL_TIMEOUT_SECONDS, begin_tenant_scope, budget_for,
+                         jsonable, require_text, run_on_database)
 
 TOOL_ID = "direct_query"
 _SCALARS = (str, int, float, bool, type(None))
@@ -33,7 +34,7 @@ class DirectQueryTool:
                  max_rows: int = 1000, validator: Validator | None = None,
                  validate_queries: bool = True) -> None:
         self.capability = capability or ToolCapability.build(
-            tool_id=TOOL_ID, capability_type=CapabilityType.READ_ONLY, timeout_seconds=5.0,
+            tool_id=TOOL_ID, capability_type=CapabilityType.READ_ONLY, timeout_seconds=TOOL_TIMEOUT_SECONDS,
             max_concurrent_calls=10)
         self._pool = pool
         self._max_rows = max_rows

@@ -15,8 +15,8 @@ from ..contracts import ToolErrorCode
 from ..errors import ToolError
 from ..tool import CallContext
 from ._guarded_pool import GuardedPool
-from ._tenant_tx import (begin_tenant_scope, budget_for, jsonable, require_int, require_text,
-                         run_on_database)
+from ._tenant_tx import (TOOL_TIMEOUT_SECONDS, begin_tenant_scope, budget_for, jsonable,
+                         require_int, require_text, run_on_database)
 
 TOOL_ID = "metrics"
 _AGGREGATES = """
@@ -41,7 +41,7 @@ class MetricsTool:
 
     def __init__(self, pool: GuardedPool, *, capability: ToolCapability | None = None) -> None:
         self.capability = capability or ToolCapability.build(
-            tool_id=TOOL_ID, capability_type=CapabilityType.TIME_SERIES, timeout_seconds=5.0)
+            tool_id=TOOL_ID, capability_type=CapabilityType.TIME_SERIES, timeout_seconds=TOOL_TIMEOUT_SECONDS)
         self._pool = pool
 
     async def run(self, arguments: Mapping[str, Any], ctx: CallContext) -> Any:

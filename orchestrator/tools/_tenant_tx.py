@@ -53,6 +53,11 @@ async def run_on_database(pool: GuardedPool, budget_seconds: float, tool_id: str
         raise map_db_error(exc, tool_id=tool_id) from exc
 
 
+# Well inside a request's deadline (the service's default is 5 s), so that when a tool's
+# upstream stalls, the tools with a fallback still have time to answer from it.
+TOOL_TIMEOUT_SECONDS = 2.5
+
+
 def budget_for(ctx_budget_seconds: float, default_seconds: float) -> float:
     return ctx_budget_seconds if ctx_budget_seconds > 0 else default_seconds
 

@@ -13,7 +13,8 @@ from ..contracts import ToolErrorCode
 from ..errors import ToolError
 from ..tool import CallContext
 from ._guarded_pool import GuardedPool
-from ._tenant_tx import begin_tenant_scope, budget_for, require_int, require_text, run_on_database
+from ._tenant_tx import (TOOL_TIMEOUT_SECONDS, begin_tenant_scope, budget_for,
+                         require_int, require_text, run_on_database)
 
 TOOL_ID = "topology"
 _EDGES = """
@@ -33,7 +34,7 @@ _EXISTS = "SELECT 1 FROM ops.services WHERE service = %(service)s"
 class TopologyTool:
     def __init__(self, pool: GuardedPool, *, capability: ToolCapability | None = None) -> None:
         self.capability = capability or ToolCapability.build(
-            tool_id=TOOL_ID, capability_type=CapabilityType.READ_ONLY, timeout_seconds=5.0,
+            tool_id=TOOL_ID, capability_type=CapabilityType.READ_ONLY, timeout_seconds=TOOL_TIMEOUT_SECONDS,
             fallback_enabled=True)
         self._pool = pool
         # Last known good graph per (tenant, service): what `fallback()` answers with.
