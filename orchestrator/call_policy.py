@@ -87,7 +87,8 @@ class GuardedTool:
             name=self.tool_id,
         )
         self.rate_limiter = (
-            TokenBucket(capability.rate_limit_per_minute, clock=clock, name=self.tool_id)
+            TokenBucket(capability.rate_limit_per_minute, burst=capability.rate_limit_burst,
+                        clock=clock, name=self.tool_id)
             if capability.rate_limit_per_minute is not None else None
         )
         self.breaker = CircuitBreaker(

@@ -35,6 +35,8 @@ class ToolCapability(BaseModel):
     max_concurrent_calls: int = Field(default=10, ge=1, le=10_000)
     timeout_seconds: float = Field(default=5.0, gt=0, le=300)
     rate_limit_per_minute: int | None = Field(default=None, ge=1)
+    # Token-bucket capacity: how many calls may arrive at once. None: one minute's budget.
+    rate_limit_burst: int | None = Field(default=None, ge=1)
     max_result_size_mb: float = Field(default=10.0, gt=0, le=1024)
     supported_tenants: frozenset[str] | None = None  # None: every tenant
     requires_authentication: bool = True

@@ -34,8 +34,10 @@ class DirectQueryTool:
                  max_rows: int = 1000, validator: Validator | None = None,
                  validate_queries: bool = True) -> None:
         self.capability = capability or ToolCapability.build(
-            tool_id=TOOL_ID, capability_type=CapabilityType.READ_ONLY, timeout_seconds=TOOL_TIMEOUT_SECONDS,
-            max_concurrent_calls=10)
+            tool_id=TOOL_ID, capability_type=CapabilityType.READ_ONLY,
+            timeout_seconds=TOOL_TIMEOUT_SECONDS, max_concurrent_calls=10,
+            # Protects the ops database from a burst: 60 calls/s sustained, 40 at once.
+            rate_limit_per_minute=3600, rate_limit_burst=40)
         self._pool = pool
         self._max_rows = max_rows
         self._validator = validator

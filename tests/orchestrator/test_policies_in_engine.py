@@ -48,6 +48,15 @@ def test_the_rate_limit_fails_fast_with_rate_limited() -> None:
     assert limited.runs == 2
 
 
+def test_the_declared_burst_bounds_calls_arriving_at_once() -> None:
+    clock = VirtualClock()
+    limited = ScriptedTool("limited", rate_limit_per_minute=600, rate_limit_burst=2)
+    orchestrator = Orchestrator([limited], clock=clock)
+    responses = _orchestrate_all(orchestrator, *[plan_request([("a", "limited")]) for _ in range(3)])
+    assert [by_call(r)["a"].error_code for r in responses] == [None, None, ToolErrorCode.RATE_LIMITED]
+    assert orchestrator.statistics()["limited"].rate_limiter.burst == 2
+
+
 def test_the_breaker_opens_then_fails_fast_and_a_probe_closes_it() -> None:
     clock = VirtualClock()
     flaky = ScriptedTool("flaky", outcomes=[upstream_error()] * 2, capability_type="read_write")
