@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from chaos.faults import FaultTarget
-from scenarios.schedule import FaultSpan
+from chaos.schedule import FaultSpan
 
 from .observations import FaultInterval
 

@@ -31,9 +31,9 @@ from pydantic import (
     model_validator,
 )
 
-from scenarios.duration import PositiveDuration, format_duration
-from scenarios.model import IntentMix
-from scenarios.schedule import FaultSpan, TimedFault, check_schedule_fits, fault_windows, phase_at
+from chaos.duration import PositiveDuration, format_duration
+from .intent_mix import IntentMix
+from chaos.schedule import FaultSpan, TimedFault, check_schedule_fits, fault_windows, phase_at
 from slo.observation import Phase
 from slo.yaml_input import NestedFieldError, YamlInputError, load_yaml_model
 

@@ -25,7 +25,7 @@ from rich.live import Live
 
 from chaos.seed import TENANTS
 from chaos.world import World
-from scenarios.schedule import FaultSpan, fault_windows, phase_at
+from chaos.schedule import FaultSpan, fault_windows, phase_at
 from slo import (Check, FaultWindow, evaluate, load_slo_file, print_report, verdict_exit_code,
                  write_observations, write_reports)
 from slo.results import Evaluation

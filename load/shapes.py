@@ -27,7 +27,7 @@ from typing import Annotated, ClassVar, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt, PositiveFloat, PositiveInt, model_validator
 
-from scenarios.duration import Duration, PositiveDuration, Rate
+from chaos.duration import Duration, PositiveDuration, Rate
 
 __all__ = ["AnyShape", "ConstantArrivalShape", "RampShape", "SpikeShape", "SoakShape", "StepShape", "Tick"]
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from . import cmd_demo, cmd_gate, cmd_run, cmd_serve
-from load import cmd_load
+from . import cmd_demo, cmd_gate, cmd_load, cmd_run, cmd_serve
 
 app = typer.Typer(
     name="gauntlet",

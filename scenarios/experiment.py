@@ -27,7 +27,7 @@ from slo import Check, FaultWindow, Phase
 from .exchange import Outcome, exchange
 from .expectation_checks import judge_expectations, judge_status
 from .model import Scenario, SteadyState
-from .schedule import TimedFault
+from chaos.schedule import TimedFault
 from .stop_conditions import StopConditionMonitor
 from .traffic import TrafficMix
 

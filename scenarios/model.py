@@ -38,12 +38,13 @@ from typing import Annotated, Any, Union
 from pydantic import BaseModel, ConfigDict, Field, PositiveInt, field_validator, model_validator
 
 from chaos.faults import FAULT_KINDS, TenantAttack
+from load.intent_mix import IntentMix
 from slo.yaml_input import NestedFieldError
 
-from .duration import PositiveDuration, Rate
+from chaos.duration import PositiveDuration, Rate
 from .expectations import AnyExpectation, StatusName
 from .ratio import RatioBoundField
-from .schedule import TimedFault, check_schedule_fits
+from chaos.schedule import TimedFault, check_schedule_fits
 from .stop_conditions import StopCondition
 
 __all__ = ["AnyAttack", "IntentMix", "Scenario", "SteadyState", "Workload"]
@@ -60,14 +61,6 @@ AnyAttack = Annotated[
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class IntentMix(_Strict):
-    """One intent of the workload, chosen with probability weight / sum of weights."""
-
-    intent: Name
-    weight: PositiveInt = 1
-    parameters: dict[str, Any] = Field(default_factory=dict)
 
 
 class Workload(_Strict):

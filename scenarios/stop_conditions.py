@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict, Field, PositiveInt
 
-from .duration import PositiveDuration, format_duration
+from chaos.duration import PositiveDuration, format_duration
 from .expectations import StatusName
 
 __all__ = ["StopCondition", "StopConditionMonitor", "StopDecision", "evaluate_stop_conditions"]

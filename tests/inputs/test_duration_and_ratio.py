@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from scenarios.duration import format_duration, parse_duration, parse_rate
+from chaos.duration import format_duration, parse_duration, parse_rate
 from scenarios.ratio import parse_ratio_bound
 
 

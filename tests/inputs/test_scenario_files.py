@@ -9,7 +9,7 @@ import pytest
 from chaos.faults import CrossTenantQueryFault, LatencyFault
 from scenarios.expectations import SecurityRefusals, StatusMix, ToolErrors
 from scenarios.loader import load_scenario, load_suite
-from scenarios.schedule import fault_windows
+from chaos.schedule import fault_windows
 from slo.observation import Phase
 from slo.yaml_input import YamlInputError
 

@@ -7,7 +7,7 @@ import math
 from hypothesis import given
 from hypothesis import strategies as st
 
-from scenarios.schedule import TimedFault, active_faults, fault_windows, phase_at
+from chaos.schedule import TimedFault, active_faults, fault_windows, phase_at
 from scenarios.stop_conditions import StopCondition, StopConditionMonitor, evaluate_stop_conditions
 from slo.observation import Phase
 

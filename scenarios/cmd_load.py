@@ -8,9 +8,9 @@ from typing import Optional
 import typer
 from pydantic import BaseModel, ConfigDict, Field
 
-from scenarios import exit_codes
-from scenarios.duration import parse_duration
-from scenarios.schedule import TimedFault
+from . import exit_codes
+from chaos.duration import parse_duration
+from chaos.schedule import TimedFault
 
 
 class FaultsFile(BaseModel):
@@ -40,9 +40,9 @@ def load(
     from slo import SloFileError
     from slo.yaml_input import YamlInputError, load_yaml_model
 
-    from .profile import load_profile
-    from .runner import LoadInputError, LoadRunOptions, run_load
-    from .service_process import ServiceStartError
+    from load.profile import load_profile
+    from load.runner import LoadInputError, LoadRunOptions, run_load
+    from load.service_process import ServiceStartError
 
     try:
         chosen = load_profile(profile)
