@@ -34,6 +34,9 @@ from .model import Scenario
 from .service_host import hosted
 
 REQUEST_DEADLINE_S = 5.0
+# The suite's deployment protects the ops database with a token bucket on direct_query;
+# the rate-limit-burst scenario meets it, the others stay below it.
+RATE_LIMITS = {"direct_query": {"per_minute": 3600, "burst": 40}}
 CLIENT_TIMEOUT_S = 30.0  # far beyond the request deadline: the service must answer first
 
 
@@ -97,7 +100,7 @@ def service_config(world: World, spool_dir: Path) -> ServiceConfig:
     """The orchestrator service on `world`: every upstream through its proxy."""
     return ServiceConfig(**world.service_dsns(), spool_dir=spool_dir,
                          api_keys=world.api_key_table,
-                         request_deadline_seconds=REQUEST_DEADLINE_S)
+                         request_deadline_seconds=REQUEST_DEADLINE_S, rate_limits=RATE_LIMITS)
 
 
 def _log_libraries_to(path: Path) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -23,6 +24,15 @@ class ServiceConfigError(ValueError):
     """The configuration file is missing or malformed; the message is one line."""
 
 
+class RateLimit(BaseModel):
+    """A deployment's token bucket for one tool: sustained calls per minute, and at once."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    per_minute: int = Field(ge=1)
+    burst: int | None = Field(default=None, ge=1)
+
+
 class ServiceConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -33,6 +43,8 @@ class ServiceConfig(BaseModel):
     api_keys: dict[str, str] = Field(min_length=1, description="API key -> tenant id")
     request_deadline_seconds: float = Field(default=15.0, gt=0, le=300)
     max_body_bytes: int = Field(default=DEFAULT_MAX_BODY_BYTES, ge=1, le=16 * 1024 * 1024)
+    # Rate limits are the deployment's to set (what the upstream can take), by tool id.
+    rate_limits: dict[str, RateLimit] = Field(default_factory=dict)
 
 
 def load_service_config(path: str | os.PathLike[str]) -> ServiceConfig:
@@ -82,6 +94,7 @@ def build_app(config: ServiceConfig) -> FastAPI:
     tools = build_tools(
         config.ops_dsn, config.metrics_dsn, config.audit_dsn, spool_dir=config.spool_dir
     )
+    _apply_rate_limits(tools, config.rate_limits)
     planner = Planner()
     register_ops_intents(planner)
     metrics = OrchestratorMetrics()
@@ -98,6 +111,20 @@ def build_app(config: ServiceConfig) -> FastAPI:
         max_body_bytes=config.max_body_bytes,
         owns_orchestrator=True,
     )
+
+
+def _apply_rate_limits(tools: list[Any], limits: dict[str, RateLimit]) -> None:
+    from ..capabilities import ToolCapability
+
+    by_id = {tool.capability.tool_id: tool for tool in tools}
+    unknown = sorted(set(limits) - set(by_id))
+    if unknown:
+        raise ServiceConfigError(f"rate_limits: unknown tools {unknown}; known: {sorted(by_id)}")
+    for tool_id, limit in limits.items():
+        tool = by_id[tool_id]
+        tool.capability = ToolCapability.build(**{
+            **tool.capability.model_dump(), "rate_limit_per_minute": limit.per_minute,
+            "rate_limit_burst": limit.burst})
 
 
 def app_from_env() -> FastAPI:

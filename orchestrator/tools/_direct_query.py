@@ -35,9 +35,7 @@ class DirectQueryTool:
                  validate_queries: bool = True) -> None:
         self.capability = capability or ToolCapability.build(
             tool_id=TOOL_ID, capability_type=CapabilityType.READ_ONLY,
-            timeout_seconds=TOOL_TIMEOUT_SECONDS, max_concurrent_calls=10,
-            # Protects the ops database from a burst: 60 calls/s sustained, 40 at once.
-            rate_limit_per_minute=3600, rate_limit_burst=40)
+            timeout_seconds=TOOL_TIMEOUT_SECONDS, max_concurrent_calls=10)
         self._pool = pool
         self._max_rows = max_rows
         self._validator = validator
