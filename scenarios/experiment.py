@@ -112,18 +112,26 @@ async def _method(scenario: Scenario, traffic: TrafficMix, world: World,
     aborted: list[str] = []
     started = time.monotonic()
     sent = 0
+    next_at = 0.0  # offset of the next paced send
 
     def next_slot() -> float | None:
-        """Seconds to wait before the next request may go, or None when the method is over."""
-        nonlocal sent
+        """Seconds to wait before the next request may go, or None when the method is over.
+
+        Paced sends never catch up: slots missed while the service was slow are skipped,
+        so the workload never exceeds its rate (a catch-up burst would be a fault of its own).
+        """
+        nonlocal sent, next_at
         elapsed = time.monotonic() - started
         if done.is_set() or (workload.requests is not None and sent >= workload.requests):
             return None
         if workload.duration is not None and elapsed >= workload.duration:
             return None
-        slot = sent / workload.rate if workload.rate else 0.0
         sent += 1
-        return max(0.0, slot - elapsed)
+        if not workload.rate:
+            return 0.0
+        slot = max(next_at, elapsed)
+        next_at = slot + 1.0 / workload.rate
+        return slot - elapsed
 
     async def worker() -> None:
         while (wait := next_slot()) is not None:
