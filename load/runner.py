@@ -39,7 +39,7 @@ from .progress import ProgressTracker
 from .run_config import LocustRunConfig, ShapeStep, WeightedIntent, WeightedTenant
 from .service_process import start_service
 from .shape_replay import sample_tick
-from .stack_seam import open_load_stack
+from .world_service import open_load_stack
 
 DEFAULT_SLO_FILES = (Path("slo/examples/load.yaml"), Path(__file__).with_name("slo") / "load.yaml")
 STARTUP_TIMEOUT_S = 60.0  # Locust's import and spawn of its first users

@@ -9,12 +9,14 @@ from typing import Any
 
 import httpx
 
+from orchestrator.contracts import ToolErrorCode
 from slo import Observation, Phase
 
 from .traffic import PlannedRequest
 
 API_KEY_HEADER = "X-API-Key"
-_SECURITY_CODES = frozenset({"tenant_violation", "unauthenticated", "unsafe_query"})
+# The security refusals, as they appear on the wire (derived, so a new code cannot be missed).
+SECURITY_CODES = frozenset(code.value for code in ToolErrorCode if code.is_security)
 
 
 @dataclass(frozen=True)
@@ -62,7 +64,7 @@ async def exchange(client: httpx.AsyncClient, request: PlannedRequest, *, scenar
         extra={"attack": request.attack} if request.attack else {},
     )
     refusals = frozenset(r["error_code"] for r in results
-                         if r.get("security_error") or r.get("error_code") in _SECURITY_CODES)
+                         if r.get("security_error") or r.get("error_code") in SECURITY_CODES)
     others = frozenset(tenants) - {request.tenant}
     leaked = frozenset().union(*(_tenants_in(r.get("data"), others) for r in results))
     audited = any(r["tool_id"] == "audit" and r["success"] for r in results)
@@ -76,7 +78,7 @@ def _refused(request: PlannedRequest, scenario: str, phase: Phase, started: floa
         intent=request.intent, status="failed", latency_ms=latency_ms, tool_errors={where: code},
         extra={"http_status": http_status, **({"attack": request.attack} if request.attack else {})},
     )
-    codes = frozenset({code}) if code in _SECURITY_CODES else frozenset()
+    codes = frozenset({code}) if code in SECURITY_CODES else frozenset()
     return Outcome(observation, request.attack, codes, frozenset(), False)
 
 

@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 from slo import Check
 
-from .exchange import Outcome
+from .exchange import SECURITY_CODES, Outcome
 from .expectations import (
     AuditExactlyOnce,
     LatencyPercentile,
@@ -24,8 +24,7 @@ from .expectations import (
     ToolErrors,
 )
 from .model import Scenario
-
-_SECURITY_CODES = {"tenant_violation", "unauthenticated", "unsafe_query"}
+from .ratio import RatioBound
 
 
 def judge_expectations(scenario: Scenario, outcomes: Sequence[Outcome], *,
@@ -46,7 +45,7 @@ def judge_expectations(scenario: Scenario, outcomes: Sequence[Outcome], *,
     return checks
 
 
-def judge_status(bounds: Mapping[str, object], outcomes: Sequence[Outcome]) -> tuple[bool, str]:
+def judge_status(bounds: Mapping[str, RatioBound], outcomes: Sequence[Outcome]) -> tuple[bool, str]:
     """Status ratios against `{status: RatioBound}` (shared with the steady-state check)."""
     counts = Counter(o.observation.status for o in outcomes)
     total = len(outcomes)
@@ -54,7 +53,7 @@ def judge_status(bounds: Mapping[str, object], outcomes: Sequence[Outcome]) -> t
     for status, bound in bounds.items():
         ratio = counts[status] / total
         parts.append(f"{status} {ratio:.0%} ({bound})")
-        if not bound.holds(ratio):  # type: ignore[attr-defined]
+        if not bound.holds(ratio):
             failures.append(status)
     return not failures, f"{', '.join(parts)} of {total} requests; mix {dict(counts)}"
 
@@ -118,7 +117,7 @@ def _refusals(e: SecurityRefusals, outcomes: Sequence[Outcome], _: object) -> tu
     attacks = [o for o in outcomes if o.attack is not None]
     if not attacks:
         return False, "no attack request was sent"
-    wanted = {c.value for c in e.security_refusals.codes} or _SECURITY_CODES
+    wanted = {c.value for c in e.security_refusals.codes} or SECURITY_CODES
     unrefused = [o for o in attacks if not (o.refusal_codes & wanted)]
     if unrefused:
         first = unrefused[0]

@@ -23,6 +23,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from chaos.world import World, open_world
+from load.world_service import world_service_config
 from orchestrator.service import ServiceConfig, build_app
 from slo import Check, FaultWindow, SloSpec, evaluate, print_report, read_observations
 from slo import verdict_exit_code, write_reports
@@ -97,10 +98,9 @@ async def _run_all(scenarios: Sequence[Scenario], world: World, options: RunOpti
 
 
 def service_config(world: World, spool_dir: Path) -> ServiceConfig:
-    """The orchestrator service on `world`: every upstream through its proxy."""
-    return ServiceConfig(**world.service_dsns(), spool_dir=spool_dir,
-                         api_keys=world.api_key_table,
-                         request_deadline_seconds=REQUEST_DEADLINE_S, rate_limits=RATE_LIMITS)
+    """The suite's deployment of the orchestrator service on `world`."""
+    return world_service_config(world, spool_dir, request_deadline_seconds=REQUEST_DEADLINE_S,
+                                rate_limits=RATE_LIMITS)
 
 
 def _log_libraries_to(path: Path) -> None:
