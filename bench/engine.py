@@ -45,8 +45,11 @@ CRITICAL_PATH_MS = STAGES * SLEEP_SECONDS * 1000.0
 class SleepingTool:
     def __init__(self, tool_id: str, sleep_seconds: float) -> None:
         self.capability = ToolCapability.build(
-            tool_id=tool_id, capability_type=CapabilityType.READ_ONLY, max_concurrent_calls=1000,
-            rate_limit_per_minute=10**9, timeout_seconds=5.0,
+            tool_id=tool_id,
+            capability_type=CapabilityType.READ_ONLY,
+            max_concurrent_calls=1000,
+            rate_limit_per_minute=10**9,
+            timeout_seconds=5.0,
         )
         self.sleep_seconds = sleep_seconds
         self.slept: list[float] = []
@@ -62,8 +65,12 @@ class SleepingTool:
 def _plan() -> Plan:
     stages = []
     for s in range(STAGES):
-        calls = [ToolCall(call_id=f"s{s}c{c}", tool_id=f"t{c}",
-                          depends_on=[f"s{s - 1}c{c}"] if s else []) for c in range(CALLS_PER_STAGE)]
+        calls = [
+            ToolCall(
+                call_id=f"s{s}c{c}", tool_id=f"t{c}", depends_on=[f"s{s - 1}c{c}"] if s else []
+            )
+            for c in range(CALLS_PER_STAGE)
+        ]
         stages.append(Stage(calls=calls))
     return Plan(stages=stages)
 
@@ -105,10 +112,20 @@ async def measure_throughput(rounds: int, requests_per_round: int) -> dict[str, 
 
     async def bare_gather() -> None:
         for stage in plan.stages:
-            await asyncio.gather(*(
-                by_id[call.tool_id].run(call.arguments, CallContext(
-                    request_id="r", tenant_id="bench", authenticated=True, call_id=call.call_id))
-                for call in stage.calls))
+            await asyncio.gather(
+                *(
+                    by_id[call.tool_id].run(
+                        call.arguments,
+                        CallContext(
+                            request_id="r",
+                            tenant_id="bench",
+                            authenticated=True,
+                            call_id=call.call_id,
+                        ),
+                    )
+                    for call in stage.calls
+                )
+            )
 
     engine_rates, gather_rates = [], []
     async with Orchestrator(tools) as orchestrator:
@@ -124,7 +141,7 @@ async def measure_throughput(rounds: int, requests_per_round: int) -> dict[str, 
             if round_index:  # round 0 warms up both
                 engine_rates.append(requests_per_round / engine_elapsed)
                 gather_rates.append(requests_per_round / gather_elapsed)
-    ratios = [e / g for e, g in zip(engine_rates, gather_rates)]
+    ratios = [e / g for e, g in zip(engine_rates, gather_rates, strict=False)]
     return {
         "throughput_ratio_vs_gather": statistics.median(ratios),
         "engine_requests_per_second_median": statistics.median(engine_rates),
@@ -145,17 +162,22 @@ def _p5(values: list[float]) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--requests", type=int, default=100, help="requests for the efficiency median")
+    parser.add_argument(
+        "--requests", type=int, default=100, help="requests for the efficiency median"
+    )
     parser.add_argument("--rounds", type=int, default=30, help="alternating throughput rounds")
     parser.add_argument("--per-round", type=int, default=200, help="requests per throughput round")
-    parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results" / "engine.json")
+    parser.add_argument(
+        "--out", type=Path, default=Path(__file__).parent / "results" / "engine.json"
+    )
     args = parser.parse_args()
     efficiency = asyncio.run(measure_efficiency(args.requests))
     throughput = asyncio.run(measure_throughput(args.rounds, args.per_round))
     print(f"{efficiency['efficiency']:.4f}")
     print(f"{throughput['throughput_ratio_vs_gather']:.4f}")
     report = {
-        **efficiency, **throughput,
+        **efficiency,
+        **throughput,
         "critical_path_ms": CRITICAL_PATH_MS,
         "plan": f"{STAGES} stages x {CALLS_PER_STAGE} calls",
         "cpu_count": os.cpu_count(),

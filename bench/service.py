@@ -40,8 +40,9 @@ class ZeroLatencyTool:
     def __init__(self, tool_id: str) -> None:
         from orchestrator import CapabilityType, ToolCapability
 
-        self.capability = ToolCapability(tool_id=tool_id, capability_type=CapabilityType.READ_ONLY,
-                                         max_concurrent_calls=10_000)
+        self.capability = ToolCapability(
+            tool_id=tool_id, capability_type=CapabilityType.READ_ONLY, max_concurrent_calls=10_000
+        )
 
     async def run(self, arguments: Mapping[str, Any], ctx: Any) -> Any:
         return {"ok": True}
@@ -89,16 +90,29 @@ async def _measure(app: str, users: int, seconds: float, work: Path) -> dict[str
     service, url = await start_service(None, log_path=work / "service.log", app=app)
     try:
         config = LocustRunConfig(
-            scenario="bench", host=url, observation_dir=work / "workers", duration_s=seconds,
+            scenario="bench",
+            host=url,
+            observation_dir=work / "workers",
+            duration_s=seconds,
             intents=[WeightedIntent(intent="zero", weight=1)],
             tenants=[WeightedTenant(tenant="acme", weight=1, api_key=BENCH_KEY)],
-            shape=[ShapeStep(at_s=0, users=users, spawn_rate=users)], flush_interval_s=1.0,
+            shape=[ShapeStep(at_s=0, users=users, spawn_rate=users)],
+            flush_interval_s=1.0,
         ).write(work / "locust.json")
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         locust = await ChildProcess.start(
-            "locust", [sys.executable, "-m", "load.locust_main", str(config),
-                       *locust_args(LocustRunConfig.read(config), LocustOptions(csv_prefix=work / "locust"))],
-            log_path=work / "locust.log")
+            "locust",
+            [
+                sys.executable,
+                "-m",
+                "load.locust_main",
+                str(config),
+                *locust_args(
+                    LocustRunConfig.read(config), LocustOptions(csv_prefix=work / "locust")
+                ),
+            ],
+            log_path=work / "locust.log",
+        )
         async with asyncio.timeout(seconds + 60):
             await locust.process.wait()
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -108,19 +122,33 @@ async def _measure(app: str, users: int, seconds: float, work: Path) -> dict[str
     answered = [o for o in merged if o.status != "failed"]
     span = merged[-1].ts - merged[0].ts if len(merged) > 1 else float("nan")
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return {"requests": len(merged), "answered": len(answered), "seconds": round(span, 3),
-            "req_per_s": round(len(merged) / span, 1), "locust_cpu_s": round(cpu, 3),
-            "locust_req_per_cpu_s": round(len(merged) / cpu, 1)}
+    return {
+        "requests": len(merged),
+        "answered": len(answered),
+        "seconds": round(span, 3),
+        "req_per_s": round(len(merged) / span, 1),
+        "locust_cpu_s": round(cpu, 3),
+        "locust_req_per_cpu_s": round(len(merged) / cpu, 1),
+    }
 
 
 async def _bench(users: int, seconds: float) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="gauntlet-bench-") as tmp:
-        service = await _measure("bench.service:zero_latency_app", users, seconds, Path(tmp) / "service")
+        service = await _measure(
+            "bench.service:zero_latency_app", users, seconds, Path(tmp) / "service"
+        )
         bare = await _measure("bench.service:bare_app", users, seconds, Path(tmp) / "bare")
     return {
-        "settings": {"users": users, "seconds": seconds, "locust_processes": 1, "uvicorn_workers": 1,
-                     "user_class": "FastHttpUser", "think_time_s": 0},
-        "service_zero_latency_tools": service, "bare_endpoint": bare,
+        "settings": {
+            "users": users,
+            "seconds": seconds,
+            "locust_processes": 1,
+            "uvicorn_workers": 1,
+            "user_class": "FastHttpUser",
+            "think_time_s": 0,
+        },
+        "service_zero_latency_tools": service,
+        "bare_endpoint": bare,
         "service_over_bare": round(service["req_per_s"] / bare["req_per_s"], 3),
         "locust_req_per_cpu_s_per_process": bare["locust_req_per_cpu_s"],
         "bare_rps_over_locust_capacity": round(bare["req_per_s"] / bare["locust_req_per_cpu_s"], 3),
@@ -137,11 +165,17 @@ def main() -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=2) + "\n")
     s, b = result["service_zero_latency_tools"], result["bare_endpoint"]
-    print(f"service (3 zero-latency tools): {s['req_per_s']:8.1f} req/s  ({s['requests']} requests)")
-    print(f"bare endpoint (ceiling):        {b['req_per_s']:8.1f} req/s  ({b['requests']} requests)")
+    print(
+        f"service (3 zero-latency tools): {s['req_per_s']:8.1f} req/s  ({s['requests']} requests)"
+    )
+    print(
+        f"bare endpoint (ceiling):        {b['req_per_s']:8.1f} req/s  ({b['requests']} requests)"
+    )
     print(f"service / bare:                 {result['service_over_bare']:.3f}")
-    print(f"Locust capacity per process:    {result['locust_req_per_cpu_s_per_process']:8.1f} req per CPU-second "
-          f"(bare run used {result['bare_rps_over_locust_capacity']:.0%} of one Locust process)")
+    print(
+        f"Locust capacity per process:    {result['locust_req_per_cpu_s_per_process']:8.1f} req per CPU-second "
+        f"(bare run used {result['bare_rps_over_locust_capacity']:.0%} of one Locust process)"
+    )
     print(f"written: {out.relative_to(ROOT)}")
 
 

@@ -25,19 +25,26 @@ from slo.evaluation import evaluate  # noqa: E402
 from slo.observation import read_observations  # noqa: E402
 from slo.spec import SloSpec  # noqa: E402
 
-SPEC = SloSpec.model_validate({
-    "name": "bench",
-    "objectives": [
-        {"name": "failed", "ratio": "failed", "max": 0.01},
-        {"name": "answered", "ratio": "answered", "min": 0.99},
-        {"name": "partial in faults", "ratio": "partial", "max": 0.2, "filters": {"phase": "fault"}},
-        {"name": "ops-db errors", "ratio": "tool_error", "tool": "direct_query", "max": 0.05},
-        {"name": "p99 per intent", "latency": "p99", "max_ms": 800, "per": "intent"},
-        {"name": "p50", "latency": "p50", "max_ms": 100},
-        {"name": "failed per 30 s", "ratio": "failed", "max": 0.05, "window_s": 30},
-        {"name": "recovers", "recovers_within_s": 10},
-    ],
-})
+SPEC = SloSpec.model_validate(
+    {
+        "name": "bench",
+        "objectives": [
+            {"name": "failed", "ratio": "failed", "max": 0.01},
+            {"name": "answered", "ratio": "answered", "min": 0.99},
+            {
+                "name": "partial in faults",
+                "ratio": "partial",
+                "max": 0.2,
+                "filters": {"phase": "fault"},
+            },
+            {"name": "ops-db errors", "ratio": "tool_error", "tool": "direct_query", "max": 0.05},
+            {"name": "p99 per intent", "latency": "p99", "max_ms": 800, "per": "intent"},
+            {"name": "p50", "latency": "p50", "max_ms": 100},
+            {"name": "failed per 30 s", "ratio": "failed", "max": 0.05, "window_s": 30},
+            {"name": "recovers", "recovers_within_s": 10},
+        ],
+    }
+)
 
 
 def generate(path: Path, count: int, seed: int = 1) -> None:
@@ -53,10 +60,18 @@ def generate(path: Path, count: int, seed: int = 1) -> None:
             bad = 0.15 if phase == "fault" else 0.004
             roll = rng.random()
             status = "failed" if roll < bad / 4 else "partial" if roll < bad else "success"
-            record = {"ts": ts, "source": "load", "scenario": "bench", "phase": phase,
-                      "intent": intents[index % 4], "tenant": f"t{index % 8}", "status": status,
-                      "latency_ms": rng.expovariate(1 / 60), "fallback_used": status == "partial",
-                      "tool_errors": {"direct_query": "timeout"} if status != "success" else {}}
+            record = {
+                "ts": ts,
+                "source": "load",
+                "scenario": "bench",
+                "phase": phase,
+                "intent": intents[index % 4],
+                "tenant": f"t{index % 8}",
+                "status": status,
+                "latency_ms": rng.expovariate(1 / 60),
+                "fallback_used": status == "partial",
+                "tool_errors": {"direct_query": "timeout"} if status != "success" else {},
+            }
             stream.write(json.dumps(record) + "\n")
 
 
@@ -74,9 +89,13 @@ def measure(path: Path, count: int, trace: bool) -> tuple[float, int]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--count", type=int, default=1_000_000)
-    parser.add_argument("--keep", type=Path, help="write the generated observations here and keep them")
+    parser.add_argument(
+        "--keep", type=Path, help="write the generated observations here and keep them"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
         path = args.keep or Path(scratch) / "observations.jsonl"
@@ -84,15 +103,21 @@ def main() -> None:
         began = time.perf_counter()
         generate(path, args.count)
         generate(small_path, small, seed=2)
-        print(f"generated {args.count:,} observations ({path.stat().st_size / 1e6:.0f} MB) "
-              f"in {time.perf_counter() - began:.1f} s")
+        print(
+            f"generated {args.count:,} observations ({path.stat().st_size / 1e6:.0f} MB) "
+            f"in {time.perf_counter() - began:.1f} s"
+        )
         elapsed, _ = measure(path, args.count, trace=False)
-        print(f"evaluate {args.count:,}: {elapsed:.1f} s ({args.count / elapsed:,.0f} observations/s), "
-              f"{len(SPEC.objectives)} objectives, reading and validating included")
+        print(
+            f"evaluate {args.count:,}: {elapsed:.1f} s ({args.count / elapsed:,.0f} observations/s), "
+            f"{len(SPEC.objectives)} objectives, reading and validating included"
+        )
         _, peak_small = measure(small_path, small, trace=True)
         _, peak_full = measure(path, args.count, trace=True)
-        print(f"peak traced memory: {small:,} -> {peak_small / 1e6:.1f} MB, "
-              f"{args.count:,} -> {peak_full / 1e6:.1f} MB (ratio {peak_full / peak_small:.2f} for 10x the data)")
+        print(
+            f"peak traced memory: {small:,} -> {peak_small / 1e6:.1f} MB, "
+            f"{args.count:,} -> {peak_full / 1e6:.1f} MB (ratio {peak_full / peak_small:.2f} for 10x the data)"
+        )
 
 
 if __name__ == "__main__":

@@ -27,7 +27,14 @@ from slo.yaml_input import NestedFieldError
 
 from .duration import Duration, PositiveDuration, format_duration
 
-__all__ = ["FaultSpan", "TimedFault", "active_faults", "check_schedule_fits", "fault_windows", "phase_at"]
+__all__ = [
+    "FaultSpan",
+    "TimedFault",
+    "active_faults",
+    "check_schedule_fits",
+    "fault_windows",
+    "phase_at",
+]
 
 
 class TimedFault(BaseModel):
@@ -78,10 +85,7 @@ def fault_windows(schedule: Sequence[TimedFault], method_s: float | None = None)
 
 def phase_at(offset_s: float, schedule: Sequence[TimedFault] | Sequence[FaultSpan]) -> Phase:
     """The phase at `offset_s` seconds into the method, given the schedule or its windows."""
-    spans = [
-        item if isinstance(item, FaultSpan) else fault_windows([item])[0]
-        for item in schedule
-    ]
+    spans = [item if isinstance(item, FaultSpan) else fault_windows([item])[0] for item in schedule]
     if not spans or offset_s < min(span.start_s for span in spans):
         return Phase.BASELINE
     if any(span.contains(offset_s) for span in spans):

@@ -11,16 +11,41 @@ import hashlib
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import psycopg
 
-ANCHOR = datetime(2026, 1, 1, tzinfo=timezone.utc)
-TENANTS = ("acme", "globex", "initech", "umbrella", "hooli", "soylent", "stark", "wayne",
-           "cyberdyne", "tyrell")
-SERVICES = ("checkout", "payments", "search", "catalog", "cart", "auth", "inventory",
-            "shipping", "notifications", "pricing", "reviews", "recommendations", "ledger",
-            "gateway", "profile", "media")
+ANCHOR = datetime(2026, 1, 1, tzinfo=UTC)
+TENANTS = (
+    "acme",
+    "globex",
+    "initech",
+    "umbrella",
+    "hooli",
+    "soylent",
+    "stark",
+    "wayne",
+    "cyberdyne",
+    "tyrell",
+)
+SERVICES = (
+    "checkout",
+    "payments",
+    "search",
+    "catalog",
+    "cart",
+    "auth",
+    "inventory",
+    "shipping",
+    "notifications",
+    "pricing",
+    "reviews",
+    "recommendations",
+    "ledger",
+    "gateway",
+    "profile",
+    "media",
+)
 METRICS = ("latency_p95_ms", "error_rate", "rps")
 REGIONS = ("eu-west-1", "us-east-1", "ap-south-1")
 
@@ -32,15 +57,16 @@ class SeedOptions:
     seed: int = 7
     metric_minutes: int = 120
     hosts_per_service: int = 2
-    host_events: int = 0          # big rows for bandwidth scenarios; 0 keeps startup fast
+    host_events: int = 0  # big rows for bandwidth scenarios; 0 keeps startup fast
     host_event_bytes: int = 8192
 
     def __post_init__(self) -> None:
         if self.tenants < 1:
             raise ValueError(f"tenants: expected at least 1, got {self.tenants}")
         if not 2 <= self.services_per_tenant <= len(SERVICES):
-            raise ValueError(f"services_per_tenant: expected 2..{len(SERVICES)}, "
-                             f"got {self.services_per_tenant}")
+            raise ValueError(
+                f"services_per_tenant: expected 2..{len(SERVICES)}, got {self.services_per_tenant}"
+            )
 
     @property
     def tenant_ids(self) -> tuple[str, ...]:
@@ -55,8 +81,10 @@ def tenant_ids(count: int) -> tuple[str, ...]:
 
 def api_keys(seed: int = 7, tenants: int = 3) -> dict[str, str]:
     """API key → tenant id, e.g. `gk_acme_3f0c...`; deterministic in `seed`."""
-    return {f"gk_{tenant}_{hashlib.sha256(f'{seed}:{tenant}'.encode()).hexdigest()[:24]}": tenant
-            for tenant in tenant_ids(tenants)}
+    return {
+        f"gk_{tenant}_{hashlib.sha256(f'{seed}:{tenant}'.encode()).hexdigest()[:24]}": tenant
+        for tenant in tenant_ids(tenants)
+    }
 
 
 def dependency_edges(options: SeedOptions, tenant: str) -> list[tuple[str, str]]:
@@ -65,7 +93,7 @@ def dependency_edges(options: SeedOptions, tenant: str) -> list[tuple[str, str]]
     names = SERVICES[: options.services_per_tenant]
     edges = []
     for index, service in enumerate(names[:-1]):
-        later = names[index + 1:]
+        later = names[index + 1 :]
         for target in rng.sample(later, k=min(len(later), rng.randint(1, 2))):
             edges.append((service, target))
     return edges
@@ -85,62 +113,118 @@ def seed(dsns: Mapping[str, str], options: SeedOptions = SeedOptions()) -> None:
 def _seed_tenant(ops: psycopg.Connection, options: SeedOptions, tenant: str) -> None:
     rng = random.Random(f"{options.seed}:{tenant}")
     names = SERVICES[: options.services_per_tenant]
-    ops.execute("INSERT INTO ops.tenants VALUES (%s, %s, %s)",
-                (tenant, tenant.title() + " Corp", rng.choice(("free", "team", "enterprise"))))
+    ops.execute(
+        "INSERT INTO ops.tenants VALUES (%s, %s, %s)",
+        (tenant, tenant.title() + " Corp", rng.choice(("free", "team", "enterprise"))),
+    )
     with ops.cursor() as cur:
-        cur.executemany("INSERT INTO ops.services VALUES (%s, %s, %s, %s)", [
-            (tenant, name, f"tier{rng.randint(1, 3)}", f"team-{name}") for name in names])
-        cur.executemany("INSERT INTO ops.service_dependencies VALUES (%s, %s, %s)",
-                        [(tenant, a, b) for a, b in dependency_edges(options, tenant)])
-        cur.executemany("INSERT INTO ops.hosts VALUES (%s, %s, %s, %s, %s)", [
-            (tenant, f"{tenant}-{name}-{n}", name, rng.choice(REGIONS),
-             "healthy" if rng.random() > 0.1 else "degraded")
-            for name in names for n in range(options.hosts_per_service)])
+        cur.executemany(
+            "INSERT INTO ops.services VALUES (%s, %s, %s, %s)",
+            [(tenant, name, f"tier{rng.randint(1, 3)}", f"team-{name}") for name in names],
+        )
+        cur.executemany(
+            "INSERT INTO ops.service_dependencies VALUES (%s, %s, %s)",
+            [(tenant, a, b) for a, b in dependency_edges(options, tenant)],
+        )
+        cur.executemany(
+            "INSERT INTO ops.hosts VALUES (%s, %s, %s, %s, %s)",
+            [
+                (
+                    tenant,
+                    f"{tenant}-{name}-{n}",
+                    name,
+                    rng.choice(REGIONS),
+                    "healthy" if rng.random() > 0.1 else "degraded",
+                )
+                for name in names
+                for n in range(options.hosts_per_service)
+            ],
+        )
         cur.executemany(
             "INSERT INTO ops.deployments (tenant_id, service, version, status, deployed_at) "
-            "VALUES (%s, %s, %s, %s, %s)", [
-                (tenant, name, f"1.{release}.{rng.randint(0, 9)}",
-                 "succeeded" if rng.random() > 0.15 else "rolled_back",
-                 ANCHOR - timedelta(days=3 - release, minutes=rng.randint(0, 600)))
-                for name in names for release in range(3)])
-        incidents = [(tenant, names[0], "sev2", "open", f"{names[0]} latency above SLO",
-                      ANCHOR - timedelta(minutes=45), None)]
+            "VALUES (%s, %s, %s, %s, %s)",
+            [
+                (
+                    tenant,
+                    name,
+                    f"1.{release}.{rng.randint(0, 9)}",
+                    "succeeded" if rng.random() > 0.15 else "rolled_back",
+                    ANCHOR - timedelta(days=3 - release, minutes=rng.randint(0, 600)),
+                )
+                for name in names
+                for release in range(3)
+            ],
+        )
+        incidents = [
+            (
+                tenant,
+                names[0],
+                "sev2",
+                "open",
+                f"{names[0]} latency above SLO",
+                ANCHOR - timedelta(minutes=45),
+                None,
+            )
+        ]
         for name in names[1:]:
             if rng.random() < 0.5:
                 opened = ANCHOR - timedelta(hours=rng.randint(1, 72))
                 resolved = rng.random() < 0.6
-                incidents.append((tenant, name, rng.choice(("sev1", "sev2", "sev3")),
-                                  "resolved" if resolved else "open", f"{name} errors elevated",
-                                  opened, opened + timedelta(minutes=30) if resolved else None))
+                incidents.append(
+                    (
+                        tenant,
+                        name,
+                        rng.choice(("sev1", "sev2", "sev3")),
+                        "resolved" if resolved else "open",
+                        f"{name} errors elevated",
+                        opened,
+                        opened + timedelta(minutes=30) if resolved else None,
+                    )
+                )
         cur.executemany(
             "INSERT INTO ops.incidents (tenant_id, service, severity, status, title, opened_at, "
-            "resolved_at) VALUES (%s, %s, %s, %s, %s, %s, %s)", incidents)
+            "resolved_at) VALUES (%s, %s, %s, %s, %s, %s, %s)",
+            incidents,
+        )
 
 
 def _seed_metrics(metrics: psycopg.Connection, options: SeedOptions) -> None:
     start = ANCHOR - timedelta(minutes=options.metric_minutes)
     with metrics.cursor().copy(
-            "COPY metrics.samples (tenant_id, service, metric, ts, value) FROM STDIN") as copy:
+        "COPY metrics.samples (tenant_id, service, metric, ts, value) FROM STDIN"
+    ) as copy:
         for tenant in options.tenant_ids:
             for service in SERVICES[: options.services_per_tenant]:
                 for metric in METRICS:
                     rng = random.Random(f"{options.seed}:{tenant}:{service}:{metric}")
-                    base = {"latency_p95_ms": rng.uniform(40, 250),
-                            "error_rate": rng.uniform(0.0, 0.03), "rps": rng.uniform(50, 800)}
+                    base = {
+                        "latency_p95_ms": rng.uniform(40, 250),
+                        "error_rate": rng.uniform(0.0, 0.03),
+                        "rps": rng.uniform(50, 800),
+                    }
                     for minute in range(options.metric_minutes):
                         value = max(0.0, base[metric] * rng.uniform(0.8, 1.25))
-                        copy.write_row((tenant, service, metric,
-                                        start + timedelta(minutes=minute + 1), round(value, 5)))
+                        copy.write_row(
+                            (
+                                tenant,
+                                service,
+                                metric,
+                                start + timedelta(minutes=minute + 1),
+                                round(value, 5),
+                            )
+                        )
 
 
 def seed_host_events(ops: psycopg.Connection, options: SeedOptions) -> None:
     """Big rows (`host_event_bytes` each) in ops.host_events, spread over the tenants."""
     rng = random.Random(f"{options.seed}:host_events")
-    with ops.cursor().copy("COPY ops.host_events (tenant_id, host_id, ts, payload) "
-                           "FROM STDIN") as copy:
+    with ops.cursor().copy(
+        "COPY ops.host_events (tenant_id, host_id, ts, payload) FROM STDIN"
+    ) as copy:
         for n in range(options.host_events):
             tenant = options.tenant_ids[n % options.tenants]
             service = SERVICES[n % options.services_per_tenant]
             payload = rng.randbytes(options.host_event_bytes // 2).hex()
-            copy.write_row((tenant, f"{tenant}-{service}-0", ANCHOR - timedelta(seconds=n),
-                            payload))
+            copy.write_row(
+                (tenant, f"{tenant}-{service}-0", ANCHOR - timedelta(seconds=n), payload)
+            )

@@ -11,10 +11,10 @@ toxics, disabled proxies), then builds everything fresh.
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
-import tempfile
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -86,19 +86,24 @@ class World:
 
 
 @contextmanager
-def open_world(db: str = "embedded", toxiproxy: str = "auto", *,
-               seed_options: SeedOptions = SeedOptions()) -> Iterator[World]:
+def open_world(
+    db: str = "embedded", toxiproxy: str = "auto", *, seed_options: SeedOptions = SeedOptions()
+) -> Iterator[World]:
     """Start Postgres (schema + seed) and Toxiproxy with a proxy per upstream; stop both after."""
     cleanup_stale()
     with ExitStack() as stack:
         server = start_ops_postgres(db, seed_options)
         stack.callback(server.close)
-        client = stack.enter_context(
-            open_toxiproxy(toxiproxy, state_dir=STATE_DIR / "toxiproxy"))
+        client = stack.enter_context(open_toxiproxy(toxiproxy, state_dir=STATE_DIR / "toxiproxy"))
         upstream = f"{server.host}:{server.port}"
-        proxies = {name: client.create_proxy(f"gauntlet_{name}", upstream=upstream)
-                   for name in UPSTREAMS}
+        proxies = {
+            name: client.create_proxy(f"gauntlet_{name}", upstream=upstream) for name in UPSTREAMS
+        }
         keys = api_keys(seed=seed_options.seed, tenants=seed_options.tenants)
-        yield World(postgres=server, toxiproxy=client, proxies=proxies,
-                    seed_options=seed_options,
-                    tenant_keys={tenant: key for key, tenant in keys.items()})
+        yield World(
+            postgres=server,
+            toxiproxy=client,
+            proxies=proxies,
+            seed_options=seed_options,
+            tenant_keys={tenant: key for key, tenant in keys.items()},
+        )

@@ -22,7 +22,7 @@ class ArrivalTimetable:
     next_slot: int = 0
 
     @classmethod
-    def for_user(cls, now: float, total_rate: float, pool_users: int) -> "ArrivalTimetable":
+    def for_user(cls, now: float, total_rate: float, pool_users: int) -> ArrivalTimetable:
         """Split `total_rate` requests/s evenly over `pool_users` users."""
         if total_rate <= 0 or pool_users <= 0:
             raise ValueError("total_rate and pool_users must be positive")

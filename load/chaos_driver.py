@@ -42,8 +42,9 @@ class ChaosLog:
         return [a.interval for a in self.applied if a.interval is not None]
 
 
-async def run_schedule(spans: Sequence[FaultSpan], target: FaultTarget, t0: float,
-                       log: ChaosLog, run_end_s: float) -> None:
+async def run_schedule(
+    spans: Sequence[FaultSpan], target: FaultTarget, t0: float, log: ChaosLog, run_end_s: float
+) -> None:
     """Apply every span relative to `t0` (epoch). Open-ended spans end at `run_end_s`."""
     async with asyncio.TaskGroup() as group:
         for span in spans:

@@ -24,8 +24,18 @@ class LocustOptions:
 
 def locust_args(config: LocustRunConfig, options: LocustOptions) -> list[str]:
     """Arguments after `python -m load.locust_main` (Locust's own CLI)."""
-    args = ["-f", str(LOCUSTFILE), "--host", config.host, "--loglevel", options.log_level,
-            "--stop-timeout", f"{options.stop_timeout_s:g}", "--exit-code-on-error", "0"]
+    args = [
+        "-f",
+        str(LOCUSTFILE),
+        "--host",
+        config.host,
+        "--loglevel",
+        options.log_level,
+        "--stop-timeout",
+        f"{options.stop_timeout_s:g}",
+        "--exit-code-on-error",
+        "0",
+    ]
     if options.web_ui:
         args += ["--web-host", "127.0.0.1", "--web-port", str(options.web_port), "--autostart"]
     else:
@@ -33,5 +43,10 @@ def locust_args(config: LocustRunConfig, options: LocustOptions) -> list[str]:
     if options.processes > 1:
         args += ["--processes", str(options.processes)]
     if options.csv_prefix is not None:
-        args += ["--csv", str(options.csv_prefix), "--json-file", str(options.csv_prefix) + "_summary"]
+        args += [
+            "--csv",
+            str(options.csv_prefix),
+            "--json-file",
+            str(options.csv_prefix) + "_summary",
+        ]
     return args

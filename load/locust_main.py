@@ -6,10 +6,10 @@ harness starts this module as a separate process and talks to it through files.
 
 from __future__ import annotations
 
-import locust  # noqa: F401, I001 - must precede every other import (gevent patching)
-
 import os
 import sys
+
+import locust  # noqa: F401, I001 - must precede every other import (gevent patching)
 
 from load.run_config import CONFIG_ENV
 

@@ -29,16 +29,27 @@ def judge_response(http_status: int, body: Any, transport_error: str | None) -> 
     """Classify one exchange; `http_status` 0 means no HTTP response arrived."""
     if transport_error is not None or http_status == 0:
         reason = transport_error or "no response"
-        return Outcome(f"{REQUEST_LABEL} [transport error]", "failed", reason,
-                       extra={"transport_error": reason})
+        return Outcome(
+            f"{REQUEST_LABEL} [transport error]",
+            "failed",
+            reason,
+            extra={"transport_error": reason},
+        )
     if http_status >= 400:
-        return Outcome(f"{REQUEST_LABEL} [http {http_status}]", "failed", f"HTTP {http_status}",
-                       extra={"http_status": http_status})
+        return Outcome(
+            f"{REQUEST_LABEL} [http {http_status}]",
+            "failed",
+            f"HTTP {http_status}",
+            extra={"http_status": http_status},
+        )
     status = body.get("status") if isinstance(body, dict) else None
     if status not in STATUSES:
-        return Outcome(f"{REQUEST_LABEL} [bad body]", "failed",
-                       f"HTTP {http_status} body has no valid 'status' (got {status!r})",
-                       extra={"http_status": http_status})
+        return Outcome(
+            f"{REQUEST_LABEL} [bad body]",
+            "failed",
+            f"HTTP {http_status} body has no valid 'status' (got {status!r})",
+            extra={"http_status": http_status},
+        )
     tool_errors: dict[str, str] = {}
     fallback_used = False
     for result in body.get("results") or []:
@@ -48,5 +59,11 @@ def judge_response(http_status: int, body: Any, transport_error: str | None) -> 
         code = result.get("error_code")
         if code and not result.get("success", False):
             tool_errors[str(result.get("tool_id") or result.get("call_id"))] = str(code)
-    return Outcome(f"{REQUEST_LABEL} [{status}]", status, None, tool_errors, fallback_used,
-                   {"http_status": http_status})
+    return Outcome(
+        f"{REQUEST_LABEL} [{status}]",
+        status,
+        None,
+        tool_errors,
+        fallback_used,
+        {"http_status": http_status},
+    )

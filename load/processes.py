@@ -25,13 +25,26 @@ class ChildProcess:
         self.log_path = log_path
 
     @classmethod
-    async def start(cls, name: str, argv: Sequence[str], *, log_path: Path,
-                    env: dict[str, str] | None = None, cwd: Path | None = None) -> "ChildProcess":
+    async def start(
+        cls,
+        name: str,
+        argv: Sequence[str],
+        *,
+        log_path: Path,
+        env: dict[str, str] | None = None,
+        cwd: Path | None = None,
+    ) -> ChildProcess:
         log = log_path.open("ab")
         try:
             process = await asyncio.create_subprocess_exec(
-                *argv, stdout=log, stderr=asyncio.subprocess.STDOUT, stdin=asyncio.subprocess.DEVNULL,
-                env={**os.environ, **(env or {})}, cwd=cwd or PROJECT_ROOT, start_new_session=True)
+                *argv,
+                stdout=log,
+                stderr=asyncio.subprocess.STDOUT,
+                stdin=asyncio.subprocess.DEVNULL,
+                env={**os.environ, **(env or {})},
+                cwd=cwd or PROJECT_ROOT,
+                start_new_session=True,
+            )
         finally:
             log.close()  # the child holds its own descriptor
         return cls(name, process, log_path)

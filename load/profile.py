@@ -32,11 +32,11 @@ from pydantic import (
 )
 
 from chaos.duration import PositiveDuration, format_duration
-from .intent_mix import IntentMix
 from chaos.schedule import FaultSpan, TimedFault, check_schedule_fits, fault_windows, phase_at
 from slo.observation import Phase
 from slo.yaml_input import NestedFieldError, YamlInputError, load_yaml_model
 
+from .intent_mix import IntentMix
 from .shapes import AnyShape, Tick
 
 __all__ = ["BUILTIN_PROFILES_DIR", "LoadProfile", "TenantMix", "builtin_profiles", "load_profile"]
@@ -63,7 +63,9 @@ class LoadProfile(BaseModel):
     duration: PositiveDuration
     shape: AnyShape
     intents: list[IntentMix] = Field(min_length=1)
-    tenants: list[Annotated[TenantMix, BeforeValidator(_name_means_weight_one)]] = Field(min_length=1)
+    tenants: list[Annotated[TenantMix, BeforeValidator(_name_means_weight_one)]] = Field(
+        min_length=1
+    )
     chaos: list[TimedFault] = Field(default_factory=list)
 
     @field_validator("tenants")
@@ -72,7 +74,9 @@ class LoadProfile(BaseModel):
         seen: set[str] = set()
         for index, mix in enumerate(tenants):
             if mix.tenant in seen:
-                raise NestedFieldError(f"expected each tenant once, got {mix.tenant!r} again", loc=(index, "tenant"))
+                raise NestedFieldError(
+                    f"expected each tenant once, got {mix.tenant!r} again", loc=(index, "tenant")
+                )
             seen.add(mix.tenant)
         return tenants
 
@@ -101,7 +105,9 @@ class LoadProfile(BaseModel):
     def phase_at(self, elapsed_s: float) -> Phase:
         return phase_at(elapsed_s, self.fault_windows())
 
-    def with_overrides(self, *, duration_s: float | None = None, users: int | None = None) -> LoadProfile:
+    def with_overrides(
+        self, *, duration_s: float | None = None, users: int | None = None
+    ) -> LoadProfile:
         """The profile with `--duration` / `--users` applied; re-validated (ValueError if unfit)."""
         data = self.model_dump()
         shape = self.shape.with_peak_users(users) if users is not None else self.shape
@@ -133,7 +139,11 @@ def load_profile(name_or_path: str | Path) -> LoadProfile:
     path = Path(name_or_path)
     if isinstance(name_or_path, str) and not path.exists() and name_or_path in builtin_profiles():
         path = BUILTIN_PROFILES_DIR / f"{name_or_path}.yaml"
-    elif isinstance(name_or_path, str) and not path.exists() and path.suffix not in (".yaml", ".yml"):
+    elif (
+        isinstance(name_or_path, str) and not path.exists() and path.suffix not in (".yaml", ".yml")
+    ):
         known = ", ".join(builtin_profiles())
-        raise YamlInputError(name_or_path, f"no such profile file or built-in profile (built-in: {known})")
+        raise YamlInputError(
+            name_or_path, f"no such profile file or built-in profile (built-in: {known})"
+        )
     return load_yaml_model(path, LoadProfile, what="load profile")

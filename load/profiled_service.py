@@ -28,8 +28,11 @@ def main(html: str, app: str, port: int) -> int:
     signal.signal(signal.SIGTERM, _raise_stop)
     signal.signal(signal.SIGINT, _raise_stop)
     profiler = Profiler(async_mode="enabled")
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, factory=True,
-                                           log_level="warning", access_log=False))
+    server = uvicorn.Server(
+        uvicorn.Config(
+            app, host="127.0.0.1", port=port, factory=True, log_level="warning", access_log=False
+        )
+    )
     profiler.start()
     try:
         server.run()

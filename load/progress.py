@@ -31,7 +31,9 @@ class ProgressTracker:
             with path.open("rb") as stream:
                 stream.seek(offset)
                 chunk = stream.read()
-            complete = chunk[: chunk.rfind(b"\n") + 1]  # a half-written line waits for the next poll
+            complete = chunk[
+                : chunk.rfind(b"\n") + 1
+            ]  # a half-written line waits for the next poll
             self._offsets[path] = offset + len(complete)
             for line in complete.splitlines():
                 record = json.loads(line)
@@ -45,7 +47,15 @@ class ProgressTracker:
         p95 = latencies[min(len(latencies) - 1, int(0.95 * len(latencies)))] if latencies else 0.0
         rps = len(self._recent) / self._window_s
         total = sum(self.totals.values())
-        mix = " ".join(f"{status} {100 * count / total:.0f}%"
-                       for status, count in sorted(self.totals.items())) if total else "-"
-        return (f"{elapsed_s:5.0f}s  {phase:<8}  {rps:7.1f} req/s  p95 {p95:7.1f} ms  "
-                f"requests {total}  [{mix}]")
+        mix = (
+            " ".join(
+                f"{status} {100 * count / total:.0f}%"
+                for status, count in sorted(self.totals.items())
+            )
+            if total
+            else "-"
+        )
+        return (
+            f"{elapsed_s:5.0f}s  {phase:<8}  {rps:7.1f} req/s  p95 {p95:7.1f} ms  "
+            f"requests {total}  [{mix}]"
+        )

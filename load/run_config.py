@@ -44,7 +44,9 @@ class ShapeStep(BaseModel):
 class LocustRunConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    scenario: str = Field(min_length=1, description="load profile name, stamped on every observation")
+    scenario: str = Field(
+        min_length=1, description="load profile name, stamped on every observation"
+    )
     host: str = Field(min_length=1)
     intents: list[WeightedIntent] = Field(min_length=1)
     tenants: list[WeightedTenant] = Field(min_length=1)
@@ -65,5 +67,5 @@ class LocustRunConfig(BaseModel):
         return path
 
     @classmethod
-    def read(cls, path: Path) -> "LocustRunConfig":
+    def read(cls, path: Path) -> LocustRunConfig:
         return cls.model_validate_json(Path(path).read_text(encoding="utf-8"))

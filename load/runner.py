@@ -23,11 +23,19 @@ from pathlib import Path
 from rich.console import Console
 from rich.live import Live
 
+from chaos.schedule import FaultSpan, fault_windows, phase_at
 from chaos.seed import TENANTS
 from chaos.world import World
-from chaos.schedule import FaultSpan, fault_windows, phase_at
-from slo import (Check, FaultWindow, evaluate, load_slo_file, print_report, verdict_exit_code,
-                 write_observations, write_reports)
+from slo import (
+    Check,
+    FaultWindow,
+    evaluate,
+    load_slo_file,
+    print_report,
+    verdict_exit_code,
+    write_observations,
+    write_reports,
+)
 from slo.results import Evaluation
 
 from .chaos_driver import ChaosLog, run_schedule
@@ -54,7 +62,9 @@ class LoadInputError(ValueError):
 class LoadRunOptions:
     profile: LoadProfile
     out_dir: Path
-    extra_chaos: list = field(default_factory=list)  # TimedFaults from --faults, added to the profile's
+    extra_chaos: list = field(
+        default_factory=list
+    )  # TimedFaults from --faults, added to the profile's
     slo_path: Path | None = None
     db: str = "embedded"
     processes: int = 1
@@ -82,7 +92,9 @@ def default_slo_path() -> Path:
 def run_load(options: LoadRunOptions) -> LoadRunResult:
     profile = options.profile
     out_dir = options.out_dir
-    spec = load_slo_file(options.slo_path or default_slo_path())  # fail on a bad SLO before starting
+    spec = load_slo_file(
+        options.slo_path or default_slo_path()
+    )  # fail on a bad SLO before starting
     tenant_count = _tenants_needed(profile)
     out_dir.mkdir(parents=True, exist_ok=True)
     work_dir = out_dir / "work"
@@ -93,8 +105,10 @@ def run_load(options: LoadRunOptions) -> LoadRunResult:
     work_dir.mkdir(parents=True, exist_ok=True)
     spans = fault_windows([*profile.chaos, *options.extra_chaos], profile.duration)
     chaos_log = ChaosLog()
-    options.console.print(f"[bold]gauntlet load[/]: profile {profile.name}, {profile.duration:g}s, "
-                          f"{len(spans)} fault(s), starting Postgres and Toxiproxy ...")
+    options.console.print(
+        f"[bold]gauntlet load[/]: profile {profile.name}, {profile.duration:g}s, "
+        f"{len(spans)} fault(s), starting Postgres and Toxiproxy ..."
+    )
     with open_load_stack(options.db, tenants=tenant_count, work_dir=work_dir) as (world, config):
         locust_exit = asyncio.run(_drive(options, world, config, spans, chaos_log, workers_dir))
 
@@ -104,56 +118,108 @@ def run_load(options: LoadRunOptions) -> LoadRunResult:
     locust_requests = _locust_request_count(out_dir / "locust_summary.json")
     checks = _integrity_checks(merge, chaos_log, locust_exit, locust_requests)
     evaluation = evaluate(merge.observations, spec)
-    windows = [FaultWindow(a.started, a.ended or a.started, a.span.fault.kind)
-               for a in chaos_log.applied if a.started is not None]
-    write_reports(out_dir, evaluation, checks=checks, fault_windows=windows,
-                  title=f"Gauntlet load: {profile.name}")
+    windows = [
+        FaultWindow(a.started, a.ended or a.started, a.span.fault.kind)
+        for a in chaos_log.applied
+        if a.started is not None
+    ]
+    write_reports(
+        out_dir,
+        evaluation,
+        checks=checks,
+        fault_windows=windows,
+        title=f"Gauntlet load: {profile.name}",
+    )
     _write_measurement_note(out_dir, profile, merge, chaos_log)
     print_report(evaluation, checks, console=options.console)
-    return LoadRunResult(verdict_exit_code(evaluation, checks), evaluation, merge, checks,
-                         locust_exit, out_dir, locust_requests)
+    return LoadRunResult(
+        verdict_exit_code(evaluation, checks),
+        evaluation,
+        merge,
+        checks,
+        locust_exit,
+        out_dir,
+        locust_requests,
+    )
 
 
 def _tenants_needed(profile: LoadProfile) -> int:
     indexes = []
     for mix in profile.tenants:
         if mix.tenant not in TENANTS:
-            raise LoadInputError(f"profile {profile.name!r}: tenants: unknown tenant {mix.tenant!r} "
-                                 f"(seeded tenants: {', '.join(TENANTS)})")
+            raise LoadInputError(
+                f"profile {profile.name!r}: tenants: unknown tenant {mix.tenant!r} "
+                f"(seeded tenants: {', '.join(TENANTS)})"
+            )
         indexes.append(TENANTS.index(mix.tenant))
     return max(indexes) + 1
 
 
-def locust_run_config(profile: LoadProfile, stack: World, host: str, workers_dir: Path) -> LocustRunConfig:
+def locust_run_config(
+    profile: LoadProfile, stack: World, host: str, workers_dir: Path
+) -> LocustRunConfig:
     """The profile, resolved for one Locust process tree (see `load/run_config.py`)."""
-    arrival = getattr(profile.shape, "rate", None) if profile.shape.kind == "constant_arrival" else None
+    arrival = (
+        getattr(profile.shape, "rate", None) if profile.shape.kind == "constant_arrival" else None
+    )
     steps: list[ShapeStep] = sample_tick(profile.tick, profile.duration)
     return LocustRunConfig(
-        scenario=profile.name, host=host, observation_dir=workers_dir, duration_s=profile.duration,
-        intents=[WeightedIntent(intent=i.intent, weight=i.weight, parameters=i.parameters)
-                 for i in profile.intents],
-        tenants=[WeightedTenant(tenant=t.tenant, weight=t.weight, api_key=stack.tenant_keys[t.tenant])
-                 for t in profile.tenants],
-        shape=steps, arrival_rate=arrival)
+        scenario=profile.name,
+        host=host,
+        observation_dir=workers_dir,
+        duration_s=profile.duration,
+        intents=[
+            WeightedIntent(intent=i.intent, weight=i.weight, parameters=i.parameters)
+            for i in profile.intents
+        ],
+        tenants=[
+            WeightedTenant(tenant=t.tenant, weight=t.weight, api_key=stack.tenant_keys[t.tenant])
+            for t in profile.tenants
+        ],
+        shape=steps,
+        arrival_rate=arrival,
+    )
 
 
-async def _drive(options: LoadRunOptions, stack: World, config_path: Path, spans: list[FaultSpan],
-                 chaos_log: ChaosLog, workers_dir: Path) -> int:
+async def _drive(
+    options: LoadRunOptions,
+    stack: World,
+    config_path: Path,
+    spans: list[FaultSpan],
+    chaos_log: ChaosLog,
+    workers_dir: Path,
+) -> int:
     out_dir, profile = options.out_dir, options.profile
     profile_html = out_dir / "service-profile.html" if options.py_profile else None
-    service, url = await start_service(config_path, log_path=out_dir / "service.log",
-                                       workers=options.service_workers, profile_html=profile_html)
+    service, url = await start_service(
+        config_path,
+        log_path=out_dir / "service.log",
+        workers=options.service_workers,
+        profile_html=profile_html,
+    )
     stack.service_url = url
     try:
-        config = locust_run_config(profile, stack, url, workers_dir).write(out_dir / "work" / "locust.json")
-        locust_options = LocustOptions(processes=options.processes, web_ui=options.web_ui,
-                                       csv_prefix=out_dir / "locust")
+        config = locust_run_config(profile, stack, url, workers_dir).write(
+            out_dir / "work" / "locust.json"
+        )
+        locust_options = LocustOptions(
+            processes=options.processes, web_ui=options.web_ui, csv_prefix=out_dir / "locust"
+        )
         locust = await ChildProcess.start(
-            "locust", [sys.executable, "-m", "load.locust_main", str(config),
-                       *locust_args(LocustRunConfig.read(config), locust_options)],
-            log_path=out_dir / "locust.log")
+            "locust",
+            [
+                sys.executable,
+                "-m",
+                "load.locust_main",
+                str(config),
+                *locust_args(LocustRunConfig.read(config), locust_options),
+            ],
+            log_path=out_dir / "locust.log",
+        )
         if options.web_ui:
-            options.console.print(f"Locust web UI: http://127.0.0.1:{locust_options.web_port}  (Ctrl-C to stop)")
+            options.console.print(
+                f"Locust web UI: http://127.0.0.1:{locust_options.web_port}  (Ctrl-C to stop)"
+            )
         try:
             return await _supervise(options, stack, spans, chaos_log, locust, workers_dir)
         finally:
@@ -163,8 +229,14 @@ async def _drive(options: LoadRunOptions, stack: World, config_path: Path, spans
         await service.stop(grace_s=SHUTDOWN_GRACE_S)
 
 
-async def _supervise(options: LoadRunOptions, stack: World, spans: list[FaultSpan],
-                     chaos_log: ChaosLog, locust: ChildProcess, workers_dir: Path) -> int:
+async def _supervise(
+    options: LoadRunOptions,
+    stack: World,
+    spans: list[FaultSpan],
+    chaos_log: ChaosLog,
+    locust: ChildProcess,
+    workers_dir: Path,
+) -> int:
     profile = options.profile
     t0 = await _wait_for_start(locust, workers_dir / "started.json")
     # The UI keeps Locust up after the shape ends; headless, Locust stops itself.
@@ -187,8 +259,10 @@ async def _wait_for_start(locust: ChildProcess, marker: Path) -> float:
     async with asyncio.timeout(STARTUP_TIMEOUT_S):
         while not marker.exists():
             if locust.returncode is not None:
-                raise RuntimeError(f"Locust exited with code {locust.returncode} before starting:\n"
-                                   f"{locust.log_tail()}")
+                raise RuntimeError(
+                    f"Locust exited with code {locust.returncode} before starting:\n"
+                    f"{locust.log_tail()}"
+                )
             await asyncio.sleep(0.1)
     return float(json.loads(marker.read_text())["started"])
 
@@ -202,24 +276,45 @@ def _locust_request_count(summary_json: Path) -> int | None:
     return sum(int(entry["num_requests"]) for entry in entries)
 
 
-def _integrity_checks(merge: MergeResult, chaos_log: ChaosLog, locust_exit: int,
-                      locust_requests: int | None) -> list[Check]:
+def _integrity_checks(
+    merge: MergeResult, chaos_log: ChaosLog, locust_exit: int, locust_requests: int | None
+) -> list[Check]:
     merged = len(merge.observations)
     checks = [
-        Check("load", "no request counted twice", not merge.duplicate_request_ids,
-              f"{len(merge.duplicate_request_ids)} duplicate request ids"),
-        Check("load", "no request lost", merge.lost == 0,
-              f"{merged} observations from {len(merge.per_worker)} worker(s); "
-              f"Locust's request events: {sum(merge.requests_reported.values())}"),
+        Check(
+            "load",
+            "no request counted twice",
+            not merge.duplicate_request_ids,
+            f"{len(merge.duplicate_request_ids)} duplicate request ids",
+        ),
+        Check(
+            "load",
+            "no request lost",
+            merge.lost == 0,
+            f"{merged} observations from {len(merge.per_worker)} worker(s); "
+            f"Locust's request events: {sum(merge.requests_reported.values())}",
+        ),
         Check("load", "Locust exited cleanly", locust_exit == 0, f"exit code {locust_exit}"),
     ]
     if locust_requests is not None:
-        checks.append(Check("load", "Locust's own count matches", locust_requests == merged,
-                            f"Locust JSON summary {locust_requests}, merged observations {merged}"))
+        checks.append(
+            Check(
+                "load",
+                "Locust's own count matches",
+                locust_requests == merged,
+                f"Locust JSON summary {locust_requests}, merged observations {merged}",
+            )
+        )
     for applied in chaos_log.applied:
         label = f"fault {applied.span.fault.kind} applied and rolled back on time"
-        checks.append(Check("chaos", label, applied.error is None and applied.ended is not None,
-                            applied.error or _timing(applied)))
+        checks.append(
+            Check(
+                "chaos",
+                label,
+                applied.error is None and applied.ended is not None,
+                applied.error or _timing(applied),
+            )
+        )
     return checks
 
 
@@ -229,16 +324,31 @@ def _timing(applied) -> str:
     return f"active {applied.ended - applied.started:.1f}s (planned from {applied.span.label})"
 
 
-def _write_measurement_note(out_dir: Path, profile: LoadProfile, merge: MergeResult, chaos_log: ChaosLog) -> None:
+def _write_measurement_note(
+    out_dir: Path, profile: LoadProfile, merge: MergeResult, chaos_log: ChaosLog
+) -> None:
     arrival = profile.shape.kind == "constant_arrival"
-    how = ("constant arrival rate: each request has a scheduled send time; latency_ms is measured "
-           "from that scheduled time to the answer, so a send delayed by a slow service counts its "
-           "wait (coordinated-omission-free); extra.service_ms is the time from the actual send"
-           if arrival else
-           "closed model: latency_ms is from the actual send to the full answer, as Locust measures it")
-    note = {"profile": profile.name, "latency_measurement": how,
-            "observations_per_worker": merge.per_worker,
-            "locust_request_events_per_worker": merge.requests_reported,
-            "faults": [{"kind": a.span.fault.kind, "planned": a.span.label, "started": a.started,
-                        "ended": a.ended, "error": a.error} for a in chaos_log.applied]}
+    how = (
+        "constant arrival rate: each request has a scheduled send time; latency_ms is measured "
+        "from that scheduled time to the answer, so a send delayed by a slow service counts its "
+        "wait (coordinated-omission-free); extra.service_ms is the time from the actual send"
+        if arrival
+        else "closed model: latency_ms is from the actual send to the full answer, as Locust measures it"
+    )
+    note = {
+        "profile": profile.name,
+        "latency_measurement": how,
+        "observations_per_worker": merge.per_worker,
+        "locust_request_events_per_worker": merge.requests_reported,
+        "faults": [
+            {
+                "kind": a.span.fault.kind,
+                "planned": a.span.label,
+                "started": a.started,
+                "ended": a.ended,
+                "error": a.error,
+            }
+            for a in chaos_log.applied
+        ],
+    }
     (out_dir / "load.json").write_text(json.dumps(note, indent=2), encoding="utf-8")

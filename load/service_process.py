@@ -24,11 +24,21 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def service_argv(app: str, port: int, *, workers: int, factory: bool = True,
-                 profile_html: Path | None = None) -> list[str]:
+def service_argv(
+    app: str, port: int, *, workers: int, factory: bool = True, profile_html: Path | None = None
+) -> list[str]:
     """uvicorn's command line; with `profile_html` one worker runs under pyinstrument."""
-    uvicorn = ["uvicorn", app, "--host", "127.0.0.1", "--port", str(port),
-               "--log-level", "warning", "--no-access-log"]
+    uvicorn = [
+        "uvicorn",
+        app,
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--log-level",
+        "warning",
+        "--no-access-log",
+    ]
     if factory:
         uvicorn.append("--factory")
     if profile_html is not None:
@@ -37,16 +47,26 @@ def service_argv(app: str, port: int, *, workers: int, factory: bool = True,
     return [sys.executable, "-m", *uvicorn, "--workers", str(workers)]
 
 
-async def start_service(config_path: Path | None, *, log_path: Path, workers: int = 1,
-                        app: str = "orchestrator.service:app_from_env", factory: bool = True,
-                        profile_html: Path | None = None, ready_timeout_s: float = 30.0,
-                        health_path: str = "/healthz") -> tuple[ChildProcess, str]:
+async def start_service(
+    config_path: Path | None,
+    *,
+    log_path: Path,
+    workers: int = 1,
+    app: str = "orchestrator.service:app_from_env",
+    factory: bool = True,
+    profile_html: Path | None = None,
+    ready_timeout_s: float = 30.0,
+    health_path: str = "/healthz",
+) -> tuple[ChildProcess, str]:
     """Start uvicorn and wait until `health_path` answers 200; returns (process, base URL)."""
     port = free_port()
     env = {CONFIG_ENV_VAR: str(config_path)} if config_path is not None else {}
     child = await ChildProcess.start(
-        "service", service_argv(app, port, workers=workers, factory=factory, profile_html=profile_html),
-        log_path=log_path, env=env)
+        "service",
+        service_argv(app, port, workers=workers, factory=factory, profile_html=profile_html),
+        log_path=log_path,
+        env=env,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         async with asyncio.timeout(ready_timeout_s), httpx.AsyncClient(timeout=2.0) as client:
@@ -54,7 +74,8 @@ async def start_service(config_path: Path | None, *, log_path: Path, workers: in
                 if child.returncode is not None:
                     raise ServiceStartError(
                         f"the service exited with code {child.returncode} while starting:\n"
-                        f"{child.log_tail()}")
+                        f"{child.log_tail()}"
+                    )
                 try:
                     if (await client.get(url + health_path)).status_code == 200:
                         return child, url

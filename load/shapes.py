@@ -23,13 +23,29 @@ Shapes (the `kind` key of a profile's `shape:`):
 from __future__ import annotations
 
 import math
-from typing import Annotated, ClassVar, Literal, Union
+from typing import Annotated, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt, PositiveFloat, PositiveInt, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    NonNegativeInt,
+    PositiveFloat,
+    PositiveInt,
+    model_validator,
+)
 
 from chaos.duration import Duration, PositiveDuration, Rate
 
-__all__ = ["AnyShape", "ConstantArrivalShape", "RampShape", "SpikeShape", "SoakShape", "StepShape", "Tick"]
+__all__ = [
+    "AnyShape",
+    "ConstantArrivalShape",
+    "RampShape",
+    "SpikeShape",
+    "SoakShape",
+    "StepShape",
+    "Tick",
+]
 
 Tick = tuple[int, float] | None
 
@@ -137,7 +153,9 @@ class SpikeShape(_Shape):
     def with_peak_users(self, users: int) -> _Shape:
         # keep the spike a spike: the base shrinks with a smaller peak
         base = min(self.base_users, max(1, users - 1))
-        return type(self).model_validate({**self.model_dump(), "spike_users": users, "base_users": base})
+        return type(self).model_validate(
+            {**self.model_dump(), "spike_users": users, "base_users": base}
+        )
 
     def timed_fields(self) -> dict[str, float]:
         return {"spike_duration": self.at + self.spike_duration}
@@ -179,6 +197,6 @@ class ConstantArrivalShape(_Shape):
 
 
 AnyShape = Annotated[
-    Union[RampShape, StepShape, SpikeShape, SoakShape, ConstantArrivalShape],
+    RampShape | StepShape | SpikeShape | SoakShape | ConstantArrivalShape,
     Field(discriminator="kind"),
 ]

@@ -7,8 +7,6 @@ the whole process). Everything that decides anything lives in pure modules
 
 from __future__ import annotations
 
-import locust  # noqa: I001 - first, so gevent patches before anything else is imported
-
 import atexit
 import json
 import os
@@ -44,7 +42,8 @@ class OrchestrationUser(FastHttpUser):
     def on_start(self) -> None:
         self._timetable = (
             ArrivalTimetable.for_user(time.time(), CONFIG.arrival_rate, max(_REPLAY.peak_users, 1))
-            if CONFIG.arrival_rate else None
+            if CONFIG.arrival_rate
+            else None
         )
 
     def wait_time(self) -> float:
@@ -57,12 +56,21 @@ class OrchestrationUser(FastHttpUser):
         intent = random.choices(CONFIG.intents, weights=[i.weight for i in CONFIG.intents])[0]
         tenant = random.choices(CONFIG.tenants, weights=[t.weight for t in CONFIG.tenants])[0]
         request_id = uuid.uuid4().hex
-        body = {"request_id": request_id, "tenant_id": tenant.tenant,
-                "intent": intent.intent, "parameters": intent.parameters}
+        body = {
+            "request_id": request_id,
+            "tenant_id": tenant.tenant,
+            "intent": intent.intent,
+            "parameters": intent.parameters,
+        }
         scheduled = self._timetable.take_slot() if self._timetable is not None else None
         sent = time.time()
-        with self.client.post("/v1/orchestrate", json=body, headers={"X-API-Key": tenant.api_key},
-                              name="orchestrate", catch_response=True) as response:
+        with self.client.post(
+            "/v1/orchestrate",
+            json=body,
+            headers={"X-API-Key": tenant.api_key},
+            name="orchestrate",
+            catch_response=True,
+        ) as response:
             completed = time.time()
             service_ms = response.request_meta["response_time"]
             error = getattr(response, "error", None)
@@ -70,8 +78,11 @@ class OrchestrationUser(FastHttpUser):
                 payload = response.json() if response.status_code and response.content else None
             except ValueError:
                 payload = None
-            outcome = judge_response(response.status_code or 0, payload,
-                                     None if error is None else f"{type(error).__name__}: {error}")
+            outcome = judge_response(
+                response.status_code or 0,
+                payload,
+                None if error is None else f"{type(error).__name__}: {error}",
+            )
             latency_ms = service_ms
             extra: dict[str, object] = dict(outcome.extra)
             if scheduled is not None:
@@ -87,12 +98,21 @@ class OrchestrationUser(FastHttpUser):
                 response.failure(outcome.failure)
         if _writer is not None:
             extra["worker"] = _writer.worker_id
-            _writer.add(Observation(
-                ts=scheduled if scheduled is not None else sent, source="load",
-                scenario=CONFIG.scenario, request_id=request_id, tenant=tenant.tenant,
-                intent=intent.intent, status=outcome.status, latency_ms=latency_ms,
-                tool_errors=outcome.tool_errors, fallback_used=outcome.fallback_used, extra=extra,
-            ))
+            _writer.add(
+                Observation(
+                    ts=scheduled if scheduled is not None else sent,
+                    source="load",
+                    scenario=CONFIG.scenario,
+                    request_id=request_id,
+                    tenant=tenant.tenant,
+                    intent=intent.intent,
+                    status=outcome.status,
+                    latency_ms=latency_ms,
+                    tool_errors=outcome.tool_errors,
+                    fallback_used=outcome.fallback_used,
+                    extra=extra,
+                )
+            )
 
 
 class ProfileShape(LoadTestShape):

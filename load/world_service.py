@@ -15,19 +15,30 @@ from chaos.world import World, open_world
 from orchestrator.service import ServiceConfig, write_service_config
 
 
-def world_service_config(world: World, spool_dir: Path, *, request_deadline_seconds: float = 5.0,
-                         rate_limits: Mapping[str, Mapping[str, int]] | None = None) -> ServiceConfig:
+def world_service_config(
+    world: World,
+    spool_dir: Path,
+    *,
+    request_deadline_seconds: float = 5.0,
+    rate_limits: Mapping[str, Mapping[str, int]] | None = None,
+) -> ServiceConfig:
     """The orchestrator service on `world`: every upstream through its proxy."""
-    return ServiceConfig(**world.service_dsns(), spool_dir=spool_dir, api_keys=world.api_key_table,
-                         request_deadline_seconds=request_deadline_seconds,
-                         rate_limits=dict(rate_limits or {}))
+    return ServiceConfig(
+        **world.service_dsns(),
+        spool_dir=spool_dir,
+        api_keys=world.api_key_table,
+        request_deadline_seconds=request_deadline_seconds,
+        rate_limits=dict(rate_limits or {}),
+    )
 
 
 @contextmanager
-def open_load_stack(db: str, *, tenants: int, work_dir: Path,
-                    request_deadline_seconds: float = 5.0) -> Iterator[tuple[World, Path]]:
+def open_load_stack(
+    db: str, *, tenants: int, work_dir: Path, request_deadline_seconds: float = 5.0
+) -> Iterator[tuple[World, Path]]:
     """A seeded world behind Toxiproxy, and the path of the config the service workers read."""
     with open_world(db, seed_options=SeedOptions(tenants=tenants)) as world:
-        config = world_service_config(world, work_dir / "audit-spool",
-                                      request_deadline_seconds=request_deadline_seconds)
+        config = world_service_config(
+            world, work_dir / "audit-spool", request_deadline_seconds=request_deadline_seconds
+        )
         yield world, write_service_config(work_dir / "service.json", config)

@@ -12,7 +12,7 @@ refusal or a bad argument says nothing about the upstream's health.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 from .clock import Clock, monotonic
 from .contracts import ToolErrorCode
@@ -23,7 +23,7 @@ UPSTREAM_FAILURES = frozenset(
 )
 
 
-class BreakerState(str, Enum):
+class BreakerState(StrEnum):
     CLOSED = "closed"
     OPEN = "open"
     HALF_OPEN = "half_open"
@@ -41,8 +41,12 @@ class BreakerStatistics:
 
 class CircuitBreaker:
     def __init__(
-        self, *, failure_threshold: int = 5, cool_down_seconds: float = 5.0,
-        clock: Clock = monotonic, name: str = "",
+        self,
+        *,
+        failure_threshold: int = 5,
+        cool_down_seconds: float = 5.0,
+        clock: Clock = monotonic,
+        name: str = "",
     ) -> None:
         if failure_threshold < 1:
             raise ValueError(f"failure_threshold must be at least 1, got {failure_threshold}")

@@ -27,6 +27,7 @@ from .rate_limit import RateLimiterStatistics, TokenBucket
 from .retry import RetryPolicy
 from .tool import CallContext, Tool
 
+
 @dataclass(frozen=True)
 class ToolStatistics:
     tool_id: str
@@ -73,7 +74,11 @@ class GuardedTool:
     `finish`ed by awaiting (deadline, retries, fallback)."""
 
     def __init__(
-        self, tool: Tool, *, settings: PolicySettings, lingering: LingeringTasks,
+        self,
+        tool: Tool,
+        *,
+        settings: PolicySettings,
+        lingering: LingeringTasks,
         clock: Clock = monotonic,
     ) -> None:
         self.tool = tool
@@ -83,17 +88,25 @@ class GuardedTool:
         self._lingering = lingering
         self._idempotent = capability.capability_type.idempotent
         self.bulkhead = Bulkhead(
-            capability.max_concurrent_calls, queue_budget_seconds=settings.queue_budget_seconds,
+            capability.max_concurrent_calls,
+            queue_budget_seconds=settings.queue_budget_seconds,
             name=self.tool_id,
         )
         self.rate_limiter = (
-            TokenBucket(capability.rate_limit_per_minute, burst=capability.rate_limit_burst,
-                        clock=clock, name=self.tool_id)
-            if capability.rate_limit_per_minute is not None else None
+            TokenBucket(
+                capability.rate_limit_per_minute,
+                burst=capability.rate_limit_burst,
+                clock=clock,
+                name=self.tool_id,
+            )
+            if capability.rate_limit_per_minute is not None
+            else None
         )
         self.breaker = CircuitBreaker(
             failure_threshold=settings.breaker_failure_threshold,
-            cool_down_seconds=settings.breaker_cool_down_seconds, clock=clock, name=self.tool_id,
+            cool_down_seconds=settings.breaker_cool_down_seconds,
+            clock=clock,
+            name=self.tool_id,
         )
 
     def statistics(self) -> ToolStatistics:
@@ -105,18 +118,35 @@ class GuardedTool:
         )
 
     async def call(
-        self, call: ToolCall, *, request_id: str, tenant_id: str, authenticated: bool,
-        dependency_outputs: Mapping[str, Any], request_deadline_at: float,
+        self,
+        call: ToolCall,
+        *,
+        request_id: str,
+        tenant_id: str,
+        authenticated: bool,
+        dependency_outputs: Mapping[str, Any],
+        request_deadline_at: float,
     ) -> ToolResult:
         """Run one call under the whole policy; cancellation propagates."""
-        run = self.start(call, request_id=request_id, tenant_id=tenant_id,
-                         authenticated=authenticated, dependency_outputs=dependency_outputs,
-                         request_deadline_at=request_deadline_at)
+        run = self.start(
+            call,
+            request_id=request_id,
+            tenant_id=tenant_id,
+            authenticated=authenticated,
+            dependency_outputs=dependency_outputs,
+            request_deadline_at=request_deadline_at,
+        )
         return await self.finish(run)
 
     def start(
-        self, call: ToolCall, *, request_id: str, tenant_id: str, authenticated: bool,
-        dependency_outputs: Mapping[str, Any], request_deadline_at: float,
+        self,
+        call: ToolCall,
+        *,
+        request_id: str,
+        tenant_id: str,
+        authenticated: bool,
+        dependency_outputs: Mapping[str, Any],
+        request_deadline_at: float,
         loop: asyncio.AbstractEventLoop | None = None,
     ) -> CallRun:
         """Security checks, rate limit, bulkhead, and the first attempt launched; never awaits."""
@@ -124,10 +154,17 @@ class GuardedTool:
         started = loop.time()
         own_deadline = started + self.capability.timeout_seconds
         deadline_at = own_deadline if own_deadline < request_deadline_at else request_deadline_at
-        ctx = CallContext(request_id, tenant_id, authenticated, call.call_id,
-                          dependency_outputs, deadline_at - started)
-        run = CallRun(call, ctx, loop, started, deadline_at, request_deadline_at,
-                      deadline_at < own_deadline)
+        ctx = CallContext(
+            request_id,
+            tenant_id,
+            authenticated,
+            call.call_id,
+            dependency_outputs,
+            deadline_at - started,
+        )
+        run = CallRun(
+            call, ctx, loop, started, deadline_at, request_deadline_at, deadline_at < own_deadline
+        )
         try:
             check_caller(self.capability, tenant_id=tenant_id, authenticated=authenticated)
             if self.rate_limiter is not None:
@@ -160,7 +197,9 @@ class GuardedTool:
             while True:
                 if run.work is not None:
                     if await wait_within_deadline(
-                        run.work, run.deadline_at, lingering=self._lingering,
+                        run.work,
+                        run.deadline_at,
+                        lingering=self._lingering,
                         grace_seconds=self._settings.cancel_grace_seconds,
                     ):
                         self._take_outcome(run)
@@ -212,34 +251,48 @@ class GuardedTool:
         except ToolError as error:
             run.error = error
         except asyncio.CancelledError:  # not ours: we only cancel attempts we abandon
-            run.error = ToolError(ToolErrorCode.CANCELLED, f"tool {self.tool_id!r} cancelled its own work")
+            run.error = ToolError(
+                ToolErrorCode.CANCELLED, f"tool {self.tool_id!r} cancelled its own work"
+            )
         except TimeoutError:
-            run.error = ToolError(ToolErrorCode.TIMEOUT, f"tool {self.tool_id!r}: its upstream timed out")
+            run.error = ToolError(
+                ToolErrorCode.TIMEOUT, f"tool {self.tool_id!r}: its upstream timed out"
+            )
         except Exception as exc:
-            run.error = ToolError(ToolErrorCode.INTERNAL_ERROR,
-                                  f"tool {self.tool_id!r} raised {type(exc).__name__}: {exc}")
+            run.error = ToolError(
+                ToolErrorCode.INTERNAL_ERROR,
+                f"tool {self.tool_id!r} raised {type(exc).__name__}: {exc}",
+            )
         self.breaker.record(run.error.code if run.error else None)
         if run.error is None:
             run.error = result_size_error(self.capability, run.data)
 
     def _time_out(self, run: CallRun) -> None:
         run.work = None
-        budget = "the request deadline" if run.cut_by_request else (
-            f"its {self.capability.timeout_seconds:g} s deadline")
-        run.error = ToolError(ToolErrorCode.TIMEOUT, f"tool {self.tool_id!r} was cancelled at {budget}")
+        budget = (
+            "the request deadline"
+            if run.cut_by_request
+            else (f"its {self.capability.timeout_seconds:g} s deadline")
+        )
+        run.error = ToolError(
+            ToolErrorCode.TIMEOUT, f"tool {self.tool_id!r} was cancelled at {budget}"
+        )
         self.breaker.record(ToolErrorCode.TIMEOUT)
 
     def _retry_delay(self, run: CallRun) -> float | None:
         if run.attempts == 0 or isinstance(run.error, CircuitOpen) or run.error is None:
             return None
         return self._settings.retry.next_delay(
-            attempts_made=run.attempts, code=run.error.code, idempotent=self._idempotent,
+            attempts_made=run.attempts,
+            code=run.error.code,
+            idempotent=self._idempotent,
             seconds_left=run.deadline_at - run.loop.time(),
         )
 
     def _falls_back(self, run: CallRun) -> bool:
-        return (run.error is not None and self.capability.fallback_enabled
-                and not run.error.is_security)
+        return (
+            run.error is not None and self.capability.fallback_enabled and not run.error.is_security
+        )
 
     async def _fall_back(self, run: CallRun, loop: asyncio.AbstractEventLoop) -> None:
         # The fallback gets a budget of its own (a snapshot is local and quick), but
@@ -247,8 +300,11 @@ class GuardedTool:
         deadline_at = min(loop.time() + self.capability.timeout_seconds, run.request_deadline_at)
         try:
             data = await run_within_deadline(
-                self.tool.fallback(run.call.arguments, run.ctx), deadline_at,
-                grace_seconds=self._settings.cancel_grace_seconds, lingering=self._lingering)
+                self.tool.fallback(run.call.arguments, run.ctx),
+                deadline_at,
+                grace_seconds=self._settings.cancel_grace_seconds,
+                lingering=self._lingering,
+            )
         except Exception:  # a failing fallback keeps the primary error, which says more
             return
         if result_size_error(self.capability, data) is None:
@@ -267,7 +323,10 @@ class GuardedTool:
 def _result(run: CallRun, error: ToolError | None) -> ToolResult:
     call = run.call
     return build_unchecked(
-        ToolResult, call_id=call.call_id, tool_id=call.tool_id, success=error is None,
+        ToolResult,
+        call_id=call.call_id,
+        tool_id=call.tool_id,
+        success=error is None,
         data=run.data if error is None else None,
         error_code=error.code if error else None,
         error_message=error.message if error else None,

@@ -8,14 +8,14 @@ orchestrator enforces on every call, not documentation.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from enum import Enum
+from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .errors import CapabilityError
 
 
-class CapabilityType(str, Enum):
+class CapabilityType(StrEnum):
     READ_WRITE = "read_write"
     READ_ONLY = "read_only"
     APPEND_ONLY = "append_only"
@@ -46,7 +46,7 @@ class ToolCapability(BaseModel):
         return self.supported_tenants is None or tenant_id in self.supported_tenants
 
     @classmethod
-    def build(cls, **fields: object) -> "ToolCapability":
+    def build(cls, **fields: object) -> ToolCapability:
         """Like the constructor, but a bad value raises `CapabilityError` with one clear line."""
         try:
             return cls(**fields)

@@ -7,13 +7,13 @@ request is a 422 with the field named, not a silently ignored option.
 from __future__ import annotations
 
 import uuid
-from enum import Enum
+from enum import StrEnum
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
-class ToolErrorCode(str, Enum):
+class ToolErrorCode(StrEnum):
     """The closed set of ways a tool call can fail; every failure maps to exactly one."""
 
     TIMEOUT = "timeout"
@@ -42,7 +42,7 @@ _SECURITY_CODES = frozenset(
 )
 
 
-class OrchestrationStatus(str, Enum):
+class OrchestrationStatus(StrEnum):
     SUCCESS = "success"
     PARTIAL = "partial"
     DEGRADED = "degraded"
@@ -79,7 +79,7 @@ class ToolResult(_Strict):
     attempts: int = 0
 
     @model_validator(mode="after")
-    def _failure_has_a_code(self) -> "ToolResult":
+    def _failure_has_a_code(self) -> ToolResult:
         if not self.success and self.error_code is None:
             raise ValueError("a failed ToolResult needs an error_code")
         return self
@@ -95,7 +95,7 @@ class Plan(_Strict):
     stages: list[Stage] = Field(min_length=1)
 
     @model_validator(mode="after")
-    def _references_are_earlier_and_unique(self) -> "Plan":
+    def _references_are_earlier_and_unique(self) -> Plan:
         seen: set[str] = set()
         for index, stage in enumerate(self.stages):
             here = [call.call_id for call in stage.calls]
@@ -117,7 +117,9 @@ class OrchestrationRequest(_Strict):
     """A question for the orchestrator: a named intent, or an explicit plan."""
 
     request_id: str = Field(
-        default_factory=lambda: uuid.uuid4().hex, min_length=1, max_length=128,
+        default_factory=lambda: uuid.uuid4().hex,
+        min_length=1,
+        max_length=128,
         pattern=r"^[A-Za-z0-9_.:\-]+$",
     )
     tenant_id: str = Field(min_length=1, max_length=64)
@@ -127,7 +129,7 @@ class OrchestrationRequest(_Strict):
     deadline_seconds: float | None = Field(default=None, gt=0, le=300)
 
     @model_validator(mode="after")
-    def _intent_xor_plan(self) -> "OrchestrationRequest":
+    def _intent_xor_plan(self) -> OrchestrationRequest:
         if (self.intent is None) == (self.plan is None):
             raise ValueError("give exactly one of 'intent' or 'plan'")
         return self

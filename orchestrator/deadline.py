@@ -42,19 +42,26 @@ class LingeringTasks:
 
 
 async def run_within_deadline(
-    work: Coroutine[Any, Any, T], deadline_at: float, *, grace_seconds: float,
+    work: Coroutine[Any, Any, T],
+    deadline_at: float,
+    *,
+    grace_seconds: float,
     lingering: LingeringTasks,
 ) -> T:
     """Run `work` in its own task; its result, its exception, or `TimeoutError` at the deadline."""
     task = asyncio.create_task(work)
-    if not await wait_within_deadline(task, deadline_at, grace_seconds=grace_seconds,
-                                      lingering=lingering):
+    if not await wait_within_deadline(
+        task, deadline_at, grace_seconds=grace_seconds, lingering=lingering
+    ):
         raise TimeoutError
     return task.result()
 
 
 async def wait_within_deadline(
-    task: asyncio.Task[Any], deadline_at: float, *, grace_seconds: float,
+    task: asyncio.Task[Any],
+    deadline_at: float,
+    *,
+    grace_seconds: float,
     lingering: LingeringTasks,
 ) -> bool:
     """Wait for `task` to end, until the loop time `deadline_at`.
@@ -79,7 +86,9 @@ async def wait_within_deadline(
 
 
 async def abandon(
-    tasks: Iterable[asyncio.Task[Any]], grace_seconds: float, lingering: LingeringTasks,
+    tasks: Iterable[asyncio.Task[Any]],
+    grace_seconds: float,
+    lingering: LingeringTasks,
 ) -> None:
     """Cancel `tasks`, wait up to `grace_seconds` for them, then leave the rest to `lingering`."""
     tasks = [task for task in tasks if not task.done()]

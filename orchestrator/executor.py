@@ -42,12 +42,19 @@ from .tool import Tool
 
 class Orchestrator:
     def __init__(
-        self, tools: Iterable[Tool], *, planner: Planner | None = None,
-        metrics: OrchestratorMetrics | None = None, request_deadline_seconds: float = 15.0,
-        clock: Clock = monotonic, policy: PolicySettings | None = None,
+        self,
+        tools: Iterable[Tool],
+        *,
+        planner: Planner | None = None,
+        metrics: OrchestratorMetrics | None = None,
+        request_deadline_seconds: float = 15.0,
+        clock: Clock = monotonic,
+        policy: PolicySettings | None = None,
     ) -> None:
         if request_deadline_seconds <= 0:
-            raise ValueError(f"request_deadline_seconds must be positive, got {request_deadline_seconds}")
+            raise ValueError(
+                f"request_deadline_seconds must be positive, got {request_deadline_seconds}"
+            )
         self.planner = planner if planner is not None else Planner()
         self.metrics = metrics if metrics is not None else OrchestratorMetrics()
         self.request_deadline_seconds = request_deadline_seconds
@@ -59,12 +66,17 @@ class Orchestrator:
         for tool in tools:
             self.capabilities.register(_checked_capability(tool))
             self._tools[tool.capability.tool_id] = GuardedTool(
-                tool, settings=settings, lingering=self._lingering, clock=clock)
+                tool, settings=settings, lingering=self._lingering, clock=clock
+            )
         self.metrics.watch_breakers(
-            lambda: {tool_id: guarded.breaker.state for tool_id, guarded in self._tools.items()})
+            lambda: {tool_id: guarded.breaker.state for tool_id, guarded in self._tools.items()}
+        )
 
     async def orchestrate(
-        self, request: OrchestrationRequest, *, authenticated: bool = True,
+        self,
+        request: OrchestrationRequest,
+        *,
+        authenticated: bool = True,
     ) -> OrchestrationResponse:
         """Answer one request; never raises for a bad request or a failing tool."""
         loop = asyncio.get_running_loop()
@@ -86,11 +98,20 @@ class Orchestrator:
                     self._record(refusal, stage_index, now, started, results, trace)
                     continue
                 guarded = self._tools[call.tool_id]
-                runs.append((guarded, guarded.start(
-                    call, request_id=request.request_id, tenant_id=request.tenant_id,
-                    authenticated=authenticated, request_deadline_at=deadline_at, loop=loop,
-                    dependency_outputs={dep: results[dep].data for dep in call.depends_on},
-                )))
+                runs.append(
+                    (
+                        guarded,
+                        guarded.start(
+                            call,
+                            request_id=request.request_id,
+                            tenant_id=request.tenant_id,
+                            authenticated=authenticated,
+                            request_deadline_at=deadline_at,
+                            loop=loop,
+                            dependency_outputs={dep: results[dep].data for dep in call.depends_on},
+                        ),
+                    )
+                )
             await self._first_turn(runs)
             unsettled: list[tuple[GuardedTool, CallRun]] = []
             for guarded, run in runs:
@@ -101,8 +122,10 @@ class Orchestrator:
                     self._record(result, stage_index, run.started, started, results, trace)
             if unsettled:
                 async with asyncio.TaskGroup() as stage_group:
-                    supervised = [(run, stage_group.create_task(guarded.finish(run)))
-                                  for guarded, run in unsettled]
+                    supervised = [
+                        (run, stage_group.create_task(guarded.finish(run)))
+                        for guarded, run in unsettled
+                    ]
                 # The group has exited: every call of this stage has its answer.
                 for run, task in supervised:
                     self._record(task.result(), stage_index, run.started, started, results, trace)
@@ -123,38 +146,64 @@ class Orchestrator:
             raise
 
     def _refusal(
-        self, call: ToolCall, results: Mapping[str, ToolResult], deadline_at: float, now: float,
+        self,
+        call: ToolCall,
+        results: Mapping[str, ToolResult],
+        deadline_at: float,
+        now: float,
     ) -> ToolResult | None:
         """The answer for a call that must not run, or None when it may."""
         failed = call.depends_on and [dep for dep in call.depends_on if not results[dep].success]
         if failed:
-            return _failure(call, ToolErrorCode.DEPENDENCY_FAILED,
-                            f"not run: its dependencies {failed} failed")
+            return _failure(
+                call, ToolErrorCode.DEPENDENCY_FAILED, f"not run: its dependencies {failed} failed"
+            )
         if call.tool_id not in self._tools:
-            return _failure(call, ToolErrorCode.INVALID_ARGUMENTS,
-                            f"unknown tool {call.tool_id!r}; known tools: {sorted(self._tools)}")
+            return _failure(
+                call,
+                ToolErrorCode.INVALID_ARGUMENTS,
+                f"unknown tool {call.tool_id!r}; known tools: {sorted(self._tools)}",
+            )
         if now >= deadline_at:
-            return _failure(call, ToolErrorCode.TIMEOUT,
-                            "not run: the request deadline expired before its stage started")
+            return _failure(
+                call,
+                ToolErrorCode.TIMEOUT,
+                "not run: the request deadline expired before its stage started",
+            )
         return None
 
     def _record(
-        self, result: ToolResult, stage_index: int, call_started: float, started: float,
-        results: dict[str, ToolResult], trace: list[CallTrace],
+        self,
+        result: ToolResult,
+        stage_index: int,
+        call_started: float,
+        started: float,
+        results: dict[str, ToolResult],
+        trace: list[CallTrace],
     ) -> None:
         results[result.call_id] = result
         end = call_started + result.latency_ms / 1000.0
-        trace.append(build_unchecked(
-            CallTrace,
-            call_id=result.call_id, tool_id=result.tool_id, stage=stage_index,
-            start_ms=(call_started - started) * 1000.0, end_ms=(end - started) * 1000.0,
-        ))
+        trace.append(
+            build_unchecked(
+                CallTrace,
+                call_id=result.call_id,
+                tool_id=result.tool_id,
+                stage=stage_index,
+                start_ms=(call_started - started) * 1000.0,
+                end_ms=(end - started) * 1000.0,
+            )
+        )
         if result.tool_id in self._tools:  # unknown ids come from requests: no label for them
             self.metrics.observe_call(result)
 
     def _respond(
-        self, request: OrchestrationRequest, started: float, results: list[ToolResult],
-        trace: list[CallTrace], *, error_message: str | None = None,
+        self,
+        request: OrchestrationRequest,
+        started: float,
+        results: list[ToolResult],
+        trace: list[CallTrace],
+        *,
+        error_message: str | None = None,
     ) -> OrchestrationResponse:
         status = aggregate_status(results)
         latency_ms = (asyncio.get_running_loop().time() - started) * 1000.0
@@ -173,10 +222,17 @@ class Orchestrator:
             else:
                 successful[result.tool_id] = None
         return build_unchecked(
-            OrchestrationResponse, request_id=request.request_id, tenant_id=request.tenant_id,
-            status=status, results=results, successful_tools=list(successful),
-            failed_tools=list(failed), fallback_tools=list(fallback),
-            error_message=error_message, trace=trace, latency_ms=latency_ms,
+            OrchestrationResponse,
+            request_id=request.request_id,
+            tenant_id=request.tenant_id,
+            status=status,
+            results=results,
+            successful_tools=list(successful),
+            failed_tools=list(failed),
+            fallback_tools=list(fallback),
+            error_message=error_message,
+            trace=trace,
+            latency_ms=latency_ms,
         )
 
     def statistics(self) -> dict[str, ToolStatistics]:
@@ -200,7 +256,7 @@ class Orchestrator:
                 await close()
         return still_running
 
-    async def __aenter__(self) -> "Orchestrator":
+    async def __aenter__(self) -> Orchestrator:
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
@@ -211,18 +267,29 @@ def _checked_capability(tool: Any) -> ToolCapability:
     capability = getattr(tool, "capability", None)
     name = type(tool).__name__
     if not isinstance(capability, ToolCapability):
-        raise CapabilityError(f"tool {name}: 'capability' must be a ToolCapability, got {capability!r}")
+        raise CapabilityError(
+            f"tool {name}: 'capability' must be a ToolCapability, got {capability!r}"
+        )
     if not callable(getattr(tool, "run", None)):
         raise CapabilityError(f"tool {capability.tool_id!r}: has no run(arguments, ctx) method")
     if capability.fallback_enabled and not callable(getattr(tool, "fallback", None)):
         raise CapabilityError(
-            f"tool {capability.tool_id!r}: fallback_enabled is set but it has no fallback() method")
+            f"tool {capability.tool_id!r}: fallback_enabled is set but it has no fallback() method"
+        )
     return capability
 
 
 def _failure(call: ToolCall, code: ToolErrorCode, message: str) -> ToolResult:
     return build_unchecked(
-        ToolResult, call_id=call.call_id, tool_id=call.tool_id, success=False, data=None, error_code=code,
-        error_message=message, security_error=False, fallback_used=False, latency_ms=0.0,
+        ToolResult,
+        call_id=call.call_id,
+        tool_id=call.tool_id,
+        success=False,
+        data=None,
+        error_code=code,
+        error_message=message,
+        security_error=False,
+        fallback_used=False,
+        latency_ms=0.0,
         attempts=0,
     )

@@ -16,11 +16,15 @@ _MEGABYTE = 1024 * 1024
 def check_caller(capability: ToolCapability, *, tenant_id: str, authenticated: bool) -> None:
     """Raise `SecurityRefusal` unless this caller may use the tool at all."""
     if capability.requires_authentication and not authenticated:
-        raise SecurityRefusal(ToolErrorCode.UNAUTHENTICATED,
-                              f"tool {capability.tool_id!r} requires an authenticated caller")
+        raise SecurityRefusal(
+            ToolErrorCode.UNAUTHENTICATED,
+            f"tool {capability.tool_id!r} requires an authenticated caller",
+        )
     if not capability.allows_tenant(tenant_id):
-        raise SecurityRefusal(ToolErrorCode.TENANT_VIOLATION,
-                              f"tool {capability.tool_id!r} does not serve tenant {tenant_id!r}")
+        raise SecurityRefusal(
+            ToolErrorCode.TENANT_VIOLATION,
+            f"tool {capability.tool_id!r} does not serve tenant {tenant_id!r}",
+        )
 
 
 def result_size_error(capability: ToolCapability, data: Any) -> ToolError | None:

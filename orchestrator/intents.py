@@ -1,9 +1,9 @@
 """The built-in ops intents, as plans over the real tools and the ops schema.
 
-    service_overview  {service}  one stage: overview SQL, metrics, topology, audit
-    incident_triage   {service}  open incidents + topology + audit, then error-rate
-                                 metrics for the service and its direct dependencies
-    ad_hoc_query      {sql, params?}  the caller's SQL (validated by the tool) + audit
+service_overview  {service}  one stage: overview SQL, metrics, topology, audit
+incident_triage   {service}  open incidents + topology + audit, then error-rate
+                             metrics for the service and its direct dependencies
+ad_hoc_query      {sql, params?}  the caller's SQL (validated by the tool) + audit
 """
 
 from __future__ import annotations
@@ -45,34 +45,71 @@ def register_ops_intents(planner: Any) -> None:
 
 def service_overview(params: Mapping[str, Any]) -> Plan:
     service = _service(params, allowed={"service"})
-    return Plan(stages=[Stage(calls=[
-        ToolCall(call_id="overview", tool_id="direct_query",
-                 arguments={"sql": SERVICE_OVERVIEW_SQL, "params": {"service": service}}),
-        ToolCall(call_id="latency", tool_id="metrics",
-                 arguments={"service": service, "metric": "latency_p95_ms",
-                            "window_minutes": 15}),
-        ToolCall(call_id="topology", tool_id="topology",
-                 arguments={"service": service, "depth": 2}),
-        _audit("service_overview", {"service": service}),
-    ])])
+    return Plan(
+        stages=[
+            Stage(
+                calls=[
+                    ToolCall(
+                        call_id="overview",
+                        tool_id="direct_query",
+                        arguments={"sql": SERVICE_OVERVIEW_SQL, "params": {"service": service}},
+                    ),
+                    ToolCall(
+                        call_id="latency",
+                        tool_id="metrics",
+                        arguments={
+                            "service": service,
+                            "metric": "latency_p95_ms",
+                            "window_minutes": 15,
+                        },
+                    ),
+                    ToolCall(
+                        call_id="topology",
+                        tool_id="topology",
+                        arguments={"service": service, "depth": 2},
+                    ),
+                    _audit("service_overview", {"service": service}),
+                ]
+            )
+        ]
+    )
 
 
 def incident_triage(params: Mapping[str, Any]) -> Plan:
     service = _service(params, allowed={"service"})
-    return Plan(stages=[
-        Stage(calls=[
-            ToolCall(call_id="incidents", tool_id="direct_query",
-                     arguments={"sql": OPEN_INCIDENTS_SQL, "params": {"service": service}}),
-            ToolCall(call_id="topology", tool_id="topology",
-                     arguments={"service": service, "depth": 1}),
-            _audit("incident_triage", {"service": service}),
-        ]),
-        Stage(calls=[
-            ToolCall(call_id="error_rates", tool_id="metrics", depends_on=["topology"],
-                     arguments={"dependencies_from": "topology", "metric": "error_rate",
-                                "window_minutes": 30}),
-        ]),
-    ])
+    return Plan(
+        stages=[
+            Stage(
+                calls=[
+                    ToolCall(
+                        call_id="incidents",
+                        tool_id="direct_query",
+                        arguments={"sql": OPEN_INCIDENTS_SQL, "params": {"service": service}},
+                    ),
+                    ToolCall(
+                        call_id="topology",
+                        tool_id="topology",
+                        arguments={"service": service, "depth": 1},
+                    ),
+                    _audit("incident_triage", {"service": service}),
+                ]
+            ),
+            Stage(
+                calls=[
+                    ToolCall(
+                        call_id="error_rates",
+                        tool_id="metrics",
+                        depends_on=["topology"],
+                        arguments={
+                            "dependencies_from": "topology",
+                            "metric": "error_rate",
+                            "window_minutes": 30,
+                        },
+                    ),
+                ]
+            ),
+        ]
+    )
 
 
 def ad_hoc_query(params: Mapping[str, Any]) -> Plan:
@@ -83,24 +120,36 @@ def ad_hoc_query(params: Mapping[str, Any]) -> Plan:
     query_params = params.get("params", {})
     if not isinstance(query_params, Mapping):
         raise PlanningError("parameter 'params': expected an object of name → value")
-    return Plan(stages=[Stage(calls=[
-        ToolCall(call_id="query", tool_id="direct_query",
-                 arguments={"sql": sql, "params": dict(query_params)}),
-        _audit("ad_hoc_query", {"sql": sql[:500]}),
-    ])])
+    return Plan(
+        stages=[
+            Stage(
+                calls=[
+                    ToolCall(
+                        call_id="query",
+                        tool_id="direct_query",
+                        arguments={"sql": sql, "params": dict(query_params)},
+                    ),
+                    _audit("ad_hoc_query", {"sql": sql[:500]}),
+                ]
+            )
+        ]
+    )
 
 
 def _audit(action: str, detail: dict[str, Any]) -> ToolCall:
-    return ToolCall(call_id="audit", tool_id="audit", arguments={"action": action,
-                                                                 "detail": detail})
+    return ToolCall(
+        call_id="audit", tool_id="audit", arguments={"action": action, "detail": detail}
+    )
 
 
 def _service(params: Mapping[str, Any], *, allowed: set[str]) -> str:
     _only(params, allowed)
     service = params.get("service")
     if not isinstance(service, str) or not _SERVICE_NAME.match(service):
-        raise PlanningError("parameter 'service': expected a service name like 'checkout' "
-                            f"(lowercase letters, digits, '-' or '_'), got {service!r}")
+        raise PlanningError(
+            "parameter 'service': expected a service name like 'checkout' "
+            f"(lowercase letters, digits, '-' or '_'), got {service!r}"
+        )
     return service
 
 

@@ -51,7 +51,7 @@ class LatencyHistogram:
     def cumulative(self) -> list[tuple[str, float]]:
         bounds = [str(b) for b in LATENCY_BUCKETS] + ["+Inf"]
         running, buckets = 0, []
-        for bound, count in zip(bounds, list(self.counts)):
+        for bound, count in zip(bounds, list(self.counts), strict=False):
             running += count
             buckets.append((bound, running))
         return buckets
@@ -92,35 +92,48 @@ class OrchestratorMetrics:
         histogram.observe(latency_ms / 1000.0)
 
     def collect(self) -> Iterator[Metric]:
-        requests = CounterMetricFamily("gauntlet_requests", "Orchestration requests by status",
-                                       labels=["status"])
+        requests = CounterMetricFamily(
+            "gauntlet_requests", "Orchestration requests by status", labels=["status"]
+        )
         for status, count in list(self.requests.items()):
             requests.add_metric([status], count)
         yield requests
-        yield _histograms("gauntlet_request_latency_seconds", "Orchestration latency", "status",
-                          self.request_latency)
-        calls = CounterMetricFamily("gauntlet_tool_calls", "Tool calls by outcome and error code",
-                                    labels=["tool", "outcome", "error_code"])
-        fallbacks = CounterMetricFamily("gauntlet_tool_fallbacks",
-                                        "Calls answered by the tool's fallback", labels=["tool"])
+        yield _histograms(
+            "gauntlet_request_latency_seconds",
+            "Orchestration latency",
+            "status",
+            self.request_latency,
+        )
+        calls = CounterMetricFamily(
+            "gauntlet_tool_calls",
+            "Tool calls by outcome and error code",
+            labels=["tool", "outcome", "error_code"],
+        )
+        fallbacks = CounterMetricFamily(
+            "gauntlet_tool_fallbacks", "Calls answered by the tool's fallback", labels=["tool"]
+        )
         for (tool, outcome, code), count in list(self.calls.items()):
             calls.add_metric([tool, outcome, code], count)
             if outcome == "fallback":
                 fallbacks.add_metric([tool], count)
         yield calls
         yield fallbacks
-        yield _histograms("gauntlet_tool_call_latency_seconds", "Tool call latency", "tool",
-                          self.call_latency)
-        breakers = GaugeMetricFamily("gauntlet_breaker_state",
-                                     "Circuit breaker state: 0 closed, 1 half-open, 2 open",
-                                     labels=["tool"])
+        yield _histograms(
+            "gauntlet_tool_call_latency_seconds", "Tool call latency", "tool", self.call_latency
+        )
+        breakers = GaugeMetricFamily(
+            "gauntlet_breaker_state",
+            "Circuit breaker state: 0 closed, 1 half-open, 2 open",
+            labels=["tool"],
+        )
         for tool, state in self._breaker_states().items():
             breakers.add_metric([tool], _BREAKER_LEVEL[state])
         yield breakers
 
 
-def _histograms(name: str, documentation: str, label: str,
-                by_label: dict[str, LatencyHistogram]) -> HistogramMetricFamily:
+def _histograms(
+    name: str, documentation: str, label: str, by_label: dict[str, LatencyHistogram]
+) -> HistogramMetricFamily:
     family = HistogramMetricFamily(name, documentation, labels=[label])
     for value, histogram in list(by_label.items()):
         family.add_metric([value], histogram.cumulative(), histogram.total)

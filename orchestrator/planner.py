@@ -48,7 +48,11 @@ class Planner:
         except ValidationError as exc:
             first = exc.errors()[0]
             where = ".".join(str(p) for p in first["loc"]) or "plan"
-            raise PlanningError(f"intent {name!r} built an invalid plan: {where}: {first['msg']}") from None
+            raise PlanningError(
+                f"intent {name!r} built an invalid plan: {where}: {first['msg']}"
+            ) from None
         if not isinstance(plan, Plan):
-            raise PlanningError(f"intent {name!r}: builder returned {type(plan).__name__}, not a Plan")
+            raise PlanningError(
+                f"intent {name!r}: builder returned {type(plan).__name__}, not a Plan"
+            )
         return plan

@@ -25,7 +25,11 @@ class RateLimiterStatistics:
 
 class TokenBucket:
     def __init__(
-        self, rate_per_minute: int, *, burst: int | None = None, clock: Clock = monotonic,
+        self,
+        rate_per_minute: int,
+        *,
+        burst: int | None = None,
+        clock: Clock = monotonic,
         name: str = "",
     ) -> None:
         if rate_per_minute < 1:
@@ -46,7 +50,9 @@ class TokenBucket:
         """Take one token if there is one; never blocks."""
         now = self._clock()
         if now > self._updated:  # refill inline: this runs on every call
-            self._tokens = min(float(self.burst), self._tokens + (now - self._updated) * self._per_second)
+            self._tokens = min(
+                float(self.burst), self._tokens + (now - self._updated) * self._per_second
+            )
             self._updated = now
         if self._tokens >= 1.0:
             self._tokens -= 1.0

@@ -36,7 +36,11 @@ class RetryPolicy:
         return min(delay, self.max_delay_seconds)
 
     def next_delay(
-        self, *, attempts_made: int, code: ToolErrorCode, idempotent: bool,
+        self,
+        *,
+        attempts_made: int,
+        code: ToolErrorCode,
+        idempotent: bool,
         seconds_left: float,
     ) -> float | None:
         """Seconds to wait before retrying, or None when the call should not be retried."""

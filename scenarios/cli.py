@@ -18,11 +18,21 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-app.command("run", help="Run a chaos suite against the reference orchestrator and report.")(cmd_run.run)
-app.command("gate", help="Evaluate observations against an SLO file: the release gate.")(cmd_gate.gate)
-app.command("load", help="Drive the orchestrator service with Locust, optionally under chaos.")(cmd_load.load)
-app.command("serve", help="Start the orchestrator HTTP service on the embedded stack.")(cmd_serve.serve)
-app.command("demo", help="Run one demo orchestration with in-process tools and print it.")(cmd_demo.demo)
+app.command("run", help="Run a chaos suite against the reference orchestrator and report.")(
+    cmd_run.run
+)
+app.command("gate", help="Evaluate observations against an SLO file: the release gate.")(
+    cmd_gate.gate
+)
+app.command("load", help="Drive the orchestrator service with Locust, optionally under chaos.")(
+    cmd_load.load
+)
+app.command("serve", help="Start the orchestrator HTTP service on the embedded stack.")(
+    cmd_serve.serve
+)
+app.command("demo", help="Run one demo orchestration with in-process tools and print it.")(
+    cmd_demo.demo
+)
 
 
 def main() -> None:

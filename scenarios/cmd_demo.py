@@ -40,7 +40,8 @@ class SlowMetricsTool:
     """Takes far longer than its 0.15 s deadline: the orchestrator cancels it."""
 
     capability = ToolCapability.build(
-        tool_id="metrics", capability_type=CapabilityType.TIME_SERIES, timeout_seconds=0.15)
+        tool_id="metrics", capability_type=CapabilityType.TIME_SERIES, timeout_seconds=0.15
+    )
 
     async def run(self, arguments: Mapping[str, Any], ctx: CallContext) -> Any:
         await asyncio.sleep(30)
@@ -51,7 +52,8 @@ class TopologyTool:
     """Its upstream is down; it falls back to the last known good snapshot."""
 
     capability = ToolCapability.build(
-        tool_id="topology", capability_type=CapabilityType.READ_ONLY, fallback_enabled=True)
+        tool_id="topology", capability_type=CapabilityType.READ_ONLY, fallback_enabled=True
+    )
 
     async def run(self, arguments: Mapping[str, Any], ctx: CallContext) -> Any:
         raise ToolError(ToolErrorCode.CONNECTION_ERROR, "topology service refused the connection")
@@ -69,12 +71,23 @@ class SummaryTool:
 
 
 def demo_request() -> OrchestrationRequest:
-    return OrchestrationRequest(tenant_id="acme", plan=Plan(stages=[
-        Stage(calls=[ToolCall(call_id="inventory", tool_id="inventory"),
-                     ToolCall(call_id="metrics", tool_id="metrics"),
-                     ToolCall(call_id="topology", tool_id="topology")]),
-        Stage(calls=[ToolCall(call_id="summary", tool_id="summary", depends_on=["inventory"])]),
-    ]))
+    return OrchestrationRequest(
+        tenant_id="acme",
+        plan=Plan(
+            stages=[
+                Stage(
+                    calls=[
+                        ToolCall(call_id="inventory", tool_id="inventory"),
+                        ToolCall(call_id="metrics", tool_id="metrics"),
+                        ToolCall(call_id="topology", tool_id="topology"),
+                    ]
+                ),
+                Stage(
+                    calls=[ToolCall(call_id="summary", tool_id="summary", depends_on=["inventory"])]
+                ),
+            ]
+        ),
+    )
 
 
 async def run_demo() -> OrchestrationResponse:

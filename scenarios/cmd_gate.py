@@ -13,17 +13,34 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from slo import (BaselineFileError, BaselineReport, Observation, ObservationFileError, SloFileError, evaluate, load_slo_file,
-                 print_report, read_observations, verdict_exit_code, write_reports)
+from slo import (
+    BaselineFileError,
+    BaselineReport,
+    Observation,
+    ObservationFileError,
+    SloFileError,
+    evaluate,
+    load_slo_file,
+    print_report,
+    read_observations,
+    verdict_exit_code,
+    write_reports,
+)
 
 from . import exit_codes
 
 
 def gate(
-    observations: Annotated[list[Path], typer.Argument(help="observations.jsonl files (one record per request)")],
+    observations: Annotated[
+        list[Path], typer.Argument(help="observations.jsonl files (one record per request)")
+    ],
     slo: Annotated[Path, typer.Option("--slo", help="SLO file: Gauntlet YAML or OpenSLO v1")],
-    baseline: Annotated[Path | None, typer.Option("--baseline", help="a previous report.json to compare against")] = None,
-    out: Annotated[Path | None, typer.Option("--out", help="folder for report.json/md/html and junit.xml")] = None,
+    baseline: Annotated[
+        Path | None, typer.Option("--baseline", help="a previous report.json to compare against")
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="folder for report.json/md/html and junit.xml")
+    ] = None,
 ) -> None:
     try:
         spec = load_slo_file(slo)

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 import typer
 from pydantic import BaseModel, ConfigDict, Field
 
-from . import exit_codes
 from chaos.duration import parse_duration
 from chaos.schedule import TimedFault
+
+from . import exit_codes
 
 
 class FaultsFile(BaseModel):
@@ -21,28 +21,48 @@ class FaultsFile(BaseModel):
 
 
 def load(
-    profile: str = typer.Option(..., "--profile", help="Load profile: a YAML file or ramp|step|spike|soak."),
-    duration: Optional[str] = typer.Option(None, "--duration", help="Override the run's duration, e.g. 60s."),
-    users: Optional[int] = typer.Option(None, "--users", min=1, help="Override the shape's peak users."),
-    processes: int = typer.Option(1, "--processes", min=1, help="Locust processes (>1: master + N workers)."),
-    service_workers: int = typer.Option(1, "--service-workers", min=1, help="uvicorn worker processes."),
-    faults: Optional[Path] = typer.Option(None, "--faults", help="Extra chaos schedule (YAML)."),
-    slo: Optional[Path] = typer.Option(None, "--slo", help="SLO file (default slo/examples/load.yaml)."),
-    out: Path = typer.Option(Path("reports/load"), "--out", help="Folder for every report of the run."),
-    db: str = typer.Option("embedded", "--db", help="Postgres: embedded | docker | postgresql://URL."),
-    ui: bool = typer.Option(False, "--ui", help="Run Locust's web UI (interactive; prints its URL)."),
-    py_profile: bool = typer.Option(False, "--py-profile",
-                                    help="Run the service under pyinstrument; saves service-profile.html."),
+    profile: str = typer.Option(
+        ..., "--profile", help="Load profile: a YAML file or ramp|step|spike|soak."
+    ),
+    duration: str | None = typer.Option(
+        None, "--duration", help="Override the run's duration, e.g. 60s."
+    ),
+    users: int | None = typer.Option(
+        None, "--users", min=1, help="Override the shape's peak users."
+    ),
+    processes: int = typer.Option(
+        1, "--processes", min=1, help="Locust processes (>1: master + N workers)."
+    ),
+    service_workers: int = typer.Option(
+        1, "--service-workers", min=1, help="uvicorn worker processes."
+    ),
+    faults: Path | None = typer.Option(None, "--faults", help="Extra chaos schedule (YAML)."),
+    slo: Path | None = typer.Option(
+        None, "--slo", help="SLO file (default slo/examples/load.yaml)."
+    ),
+    out: Path = typer.Option(
+        Path("reports/load"), "--out", help="Folder for every report of the run."
+    ),
+    db: str = typer.Option(
+        "embedded", "--db", help="Postgres: embedded | docker | postgresql://URL."
+    ),
+    ui: bool = typer.Option(
+        False, "--ui", help="Run Locust's web UI (interactive; prints its URL)."
+    ),
+    py_profile: bool = typer.Option(
+        False,
+        "--py-profile",
+        help="Run the service under pyinstrument; saves service-profile.html.",
+    ),
 ) -> None:
     # Imported here so `gauntlet --help` stays fast.
     from chaos.postgres import PostgresUnavailable
     from chaos.toxiproxy import ToxiproxyError
-    from slo import SloFileError
-    from slo.yaml_input import YamlInputError, load_yaml_model
-
     from load.profile import load_profile
     from load.runner import LoadInputError, LoadRunOptions, run_load
     from load.service_process import ServiceStartError
+    from slo import SloFileError
+    from slo.yaml_input import YamlInputError, load_yaml_model
 
     try:
         chosen = load_profile(profile)
@@ -51,21 +71,37 @@ def load(
         extra = load_yaml_model(faults, FaultsFile, what="faults file").faults if faults else []
         if slo is not None and not slo.exists():
             raise LoadInputError(f"{slo}: SLO file not found")
-        options = LoadRunOptions(profile=chosen, out_dir=out, extra_chaos=extra, slo_path=slo, db=db,
-                                 processes=processes, service_workers=service_workers, web_ui=ui,
-                                 py_profile=py_profile)
+        options = LoadRunOptions(
+            profile=chosen,
+            out_dir=out,
+            extra_chaos=extra,
+            slo_path=slo,
+            db=db,
+            processes=processes,
+            service_workers=service_workers,
+            web_ui=ui,
+            py_profile=py_profile,
+        )
         result = run_load(options)
     except (YamlInputError, SloFileError, LoadInputError, ValueError) as exc:
         typer.echo(f"gauntlet load: {_one_line(exc)}", err=True)
         raise typer.Exit(exit_codes.BAD_INPUT) from None
-    except (PostgresUnavailable, ToxiproxyError, ServiceStartError, RuntimeError, TimeoutError) as exc:
+    except (
+        PostgresUnavailable,
+        ToxiproxyError,
+        ServiceStartError,
+        RuntimeError,
+        TimeoutError,
+    ) as exc:
         typer.echo(f"gauntlet load: infrastructure: {_one_line(exc)}", err=True)
         raise typer.Exit(exit_codes.INFRASTRUCTURE) from None
     except KeyboardInterrupt:
         typer.echo("gauntlet load: interrupted; faults rolled back, processes stopped", err=True)
         raise typer.Exit(exit_codes.INTERRUPTED) from None
-    typer.echo(f"reports: {result.out_dir}/report.html (report.json, report.md, junit.xml, "
-               f"observations.jsonl)")
+    typer.echo(
+        f"reports: {result.out_dir}/report.html (report.json, report.md, junit.xml, "
+        f"observations.jsonl)"
+    )
     if py_profile:
         typer.echo(f"service profile: {result.out_dir}/service-profile.html")
     raise typer.Exit(result.exit_code)

@@ -22,16 +22,28 @@ DEFAULT_SLO = Path(__file__).resolve().parent.parent / "slo" / "examples" / "cha
 
 
 def run(
-    suite: Annotated[str, typer.Option(help="built-in suite name, or a folder of scenario files")] = "core",
-    scenario: Annotated[list[Path] | None, typer.Option(
-        "--scenario", help="scenario file to run instead of the suite (repeatable)")] = None,
-    only: Annotated[list[str] | None, typer.Option(
-        "--only", help="run only the suite's scenarios with these names (repeatable)")] = None,
+    suite: Annotated[
+        str, typer.Option(help="built-in suite name, or a folder of scenario files")
+    ] = "core",
+    scenario: Annotated[
+        list[Path] | None,
+        typer.Option("--scenario", help="scenario file to run instead of the suite (repeatable)"),
+    ] = None,
+    only: Annotated[
+        list[str] | None,
+        typer.Option("--only", help="run only the suite's scenarios with these names (repeatable)"),
+    ] = None,
     db: Annotated[str, typer.Option(help="embedded | docker | postgresql://... URL")] = "embedded",
-    toxiproxy: Annotated[str, typer.Option(help="auto | local | docker | http://host:port")] = "auto",
+    toxiproxy: Annotated[
+        str, typer.Option(help="auto | local | docker | http://host:port")
+    ] = "auto",
     slo: Annotated[Path, typer.Option(help="SLO file the whole run is gated on")] = DEFAULT_SLO,
-    out: Annotated[Path | None, typer.Option(help="report folder [default: reports/<timestamp>]")] = None,
-    seed: Annotated[int, typer.Option(help="seed of the request mix (same seed, same requests)")] = 7,
+    out: Annotated[
+        Path | None, typer.Option(help="report folder [default: reports/<timestamp>]")
+    ] = None,
+    seed: Annotated[
+        int, typer.Option(help="seed of the request mix (same seed, same requests)")
+    ] = 7,
 ) -> None:
     """Break the orchestrator's world on purpose, check what must hold, and leave a report.
 

@@ -19,7 +19,9 @@ import uvicorn
 
 from . import exit_codes
 
-_DB_HELP = "Postgres backend: 'embedded' (pgserver), 'docker' (testcontainers) or a postgresql:// URL."
+_DB_HELP = (
+    "Postgres backend: 'embedded' (pgserver), 'docker' (testcontainers) or a postgresql:// URL."
+)
 EXAMPLE_INTENT = "service_overview"
 EXAMPLE_SERVICE = "checkout"  # the first service every seeded tenant has
 
@@ -27,12 +29,19 @@ EXAMPLE_SERVICE = "checkout"  # the first service every seeded tenant has
 def serve(
     db: str = typer.Option("embedded", "--db", help=_DB_HELP),
     host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
-    port: int = typer.Option(8080, "--port", min=0, max=65535, help="Port to listen on (0: any free port)."),
-    tenants: int = typer.Option(3, "--tenants", min=1, max=10, help="Tenants to seed, each with an API key."),
+    port: int = typer.Option(
+        8080, "--port", min=0, max=65535, help="Port to listen on (0: any free port)."
+    ),
+    tenants: int = typer.Option(
+        3, "--tenants", min=1, max=10, help="Tenants to seed, each with an API key."
+    ),
 ) -> None:
     """Serve until Ctrl-C (or SIGTERM), then stop the service and Postgres; exit 0."""
     if not _known_backend(db):
-        _fail(exit_codes.BAD_INPUT, f"--db: expected 'embedded', 'docker' or a postgresql:// URL, got {db!r}")
+        _fail(
+            exit_codes.BAD_INPUT,
+            f"--db: expected 'embedded', 'docker' or a postgresql:// URL, got {db!r}",
+        )
     # Bind first: a busy port should fail in milliseconds, before Postgres is started.
     try:
         listener = _bind(host, port)
@@ -55,15 +64,22 @@ def _serve_on(listener: socket.socket, db: str, tenants: int, work_dir: Path) ->
 
     from .serve_stack import local_service_stack
 
-    typer.echo(f"gauntlet serve: starting Postgres ({_redacted(db)}) and seeding {tenants} tenants ...", err=True)
+    typer.echo(
+        f"gauntlet serve: starting Postgres ({_redacted(db)}) and seeding {tenants} tenants ...",
+        err=True,
+    )
     with ExitStack() as resources:
         try:
-            stack = resources.enter_context(local_service_stack(db, tenants=tenants, work_dir=work_dir))
+            stack = resources.enter_context(
+                local_service_stack(db, tenants=tenants, work_dir=work_dir)
+            )
             app = build_app(stack.config)
         except Exception as exc:  # noqa: BLE001 - the CLI boundary: any startup failure is one line
             _fail(exit_codes.INFRASTRUCTURE, f"infrastructure could not start: {_one_line(exc)}")
         url = _url(*listener.getsockname()[:2])
-        typer.echo(f"Gauntlet orchestrator listening on {url}  (stack ready in {stack.startup_seconds:.1f} s)")
+        typer.echo(
+            f"Gauntlet orchestrator listening on {url}  (stack ready in {stack.startup_seconds:.1f} s)"
+        )
         typer.echo(f"  OpenAPI: {url}/docs   health: {url}/healthz   metrics: {url}/metrics")
         typer.echo(f"  config for more workers: GAUNTLET_SERVICE_CONFIG={stack.config_path}")
         typer.echo(f"  try:  {example_curl(url, stack.api_keys)}")
@@ -78,7 +94,11 @@ def example_curl(url: str, api_keys: dict[str, str]) -> str:
     """A ready-to-paste request for the first seeded tenant."""
     key, tenant_id = sorted(api_keys.items(), key=lambda item: item[1])[0]
     body = json.dumps(
-        {"tenant_id": tenant_id, "intent": EXAMPLE_INTENT, "parameters": {"service": EXAMPLE_SERVICE}}
+        {
+            "tenant_id": tenant_id,
+            "intent": EXAMPLE_INTENT,
+            "parameters": {"service": EXAMPLE_SERVICE},
+        }
     )
     return (
         f"curl -s -X POST {url}/v1/orchestrate -H {shlex.quote('X-API-Key: ' + key)} "
@@ -131,7 +151,9 @@ def _signals_handled_by_uvicorn() -> Iterator[None]:
     # uvicorn installs its own handlers while serving and afterwards re-raises the signal
     # into whatever was installed before it; a no-op there lets `serve()` return normally
     # instead of raising from deep inside the event loop's teardown.
-    previous = {sig: signal.signal(sig, _already_handled) for sig in (signal.SIGINT, signal.SIGTERM)}
+    previous = {
+        sig: signal.signal(sig, _already_handled) for sig in (signal.SIGINT, signal.SIGTERM)
+    }
     try:
         yield
     finally:

@@ -34,8 +34,14 @@ class Outcome:
         return bool(self.refusal_codes)
 
 
-async def exchange(client: httpx.AsyncClient, request: PlannedRequest, *, scenario: str,
-                   phase: Phase, tenants: Iterable[str]) -> Outcome:
+async def exchange(
+    client: httpx.AsyncClient,
+    request: PlannedRequest,
+    *,
+    scenario: str,
+    phase: Phase,
+    tenants: Iterable[str],
+) -> Outcome:
     """Send `request`; any transport error is an answer too (status `failed`)."""
     headers = {API_KEY_HEADER: request.api_key} if request.api_key is not None else {}
     started = time.time()
@@ -45,38 +51,90 @@ async def exchange(client: httpx.AsyncClient, request: PlannedRequest, *, scenar
         latency_ms = (time.perf_counter() - clock) * 1000
     except httpx.HTTPError as exc:
         latency_ms = (time.perf_counter() - clock) * 1000
-        return _refused(request, scenario, phase, started, latency_ms, "transport",
-                        type(exc).__name__, http_status=0)
+        return _refused(
+            request,
+            scenario,
+            phase,
+            started,
+            latency_ms,
+            "transport",
+            type(exc).__name__,
+            http_status=0,
+        )
     if response.status_code == 401:
-        return _refused(request, scenario, phase, started, latency_ms, "http",
-                        "unauthenticated", http_status=401)
+        return _refused(
+            request,
+            scenario,
+            phase,
+            started,
+            latency_ms,
+            "http",
+            "unauthenticated",
+            http_status=401,
+        )
     if response.status_code != 200:
-        return _refused(request, scenario, phase, started, latency_ms, "http",
-                        f"http_{response.status_code}", http_status=response.status_code)
+        return _refused(
+            request,
+            scenario,
+            phase,
+            started,
+            latency_ms,
+            "http",
+            f"http_{response.status_code}",
+            http_status=response.status_code,
+        )
     body = response.json()
     results = body.get("results", [])
     observation = Observation(
-        ts=started, source=_source(request), scenario=scenario, phase=phase,
-        request_id=body.get("request_id", ""), tenant=request.tenant, intent=request.intent,
-        status=body["status"], latency_ms=latency_ms,
+        ts=started,
+        source=_source(request),
+        scenario=scenario,
+        phase=phase,
+        request_id=body.get("request_id", ""),
+        tenant=request.tenant,
+        intent=request.intent,
+        status=body["status"],
+        latency_ms=latency_ms,
         tool_errors={r["tool_id"]: r["error_code"] for r in results if not r["success"]},
         fallback_used=bool(body.get("fallback_tools")),
         extra={"attack": request.attack} if request.attack else {},
     )
-    refusals = frozenset(r["error_code"] for r in results
-                         if r.get("security_error") or r.get("error_code") in SECURITY_CODES)
+    refusals = frozenset(
+        r["error_code"]
+        for r in results
+        if r.get("security_error") or r.get("error_code") in SECURITY_CODES
+    )
     others = frozenset(tenants) - {request.tenant}
     leaked = frozenset().union(*(_tenants_in(r.get("data"), others) for r in results))
     audited = any(r["tool_id"] == "audit" and r["success"] for r in results)
     return Outcome(observation, request.attack, refusals, leaked, audited)
 
 
-def _refused(request: PlannedRequest, scenario: str, phase: Phase, started: float,
-             latency_ms: float, where: str, code: str, *, http_status: int) -> Outcome:
+def _refused(
+    request: PlannedRequest,
+    scenario: str,
+    phase: Phase,
+    started: float,
+    latency_ms: float,
+    where: str,
+    code: str,
+    *,
+    http_status: int,
+) -> Outcome:
     observation = Observation(
-        ts=started, source=_source(request), scenario=scenario, phase=phase, tenant=request.tenant,
-        intent=request.intent, status="failed", latency_ms=latency_ms, tool_errors={where: code},
-        extra={"http_status": http_status, **({"attack": request.attack} if request.attack else {})},
+        ts=started,
+        source=_source(request),
+        scenario=scenario,
+        phase=phase,
+        tenant=request.tenant,
+        intent=request.intent,
+        status="failed",
+        latency_ms=latency_ms,
+        tool_errors={where: code},
+        extra={
+            "http_status": http_status,
+            **({"attack": request.attack} if request.attack else {}),
+        },
     )
     codes = frozenset({code}) if code in SECURITY_CODES else frozenset()
     return Outcome(observation, request.attack, codes, frozenset(), False)

@@ -27,17 +27,27 @@ from .model import Scenario
 from .ratio import RatioBound
 
 
-def judge_expectations(scenario: Scenario, outcomes: Sequence[Outcome], *,
-                       audit_rows: Mapping[str, int] | None = None) -> list[Check]:
+def judge_expectations(
+    scenario: Scenario, outcomes: Sequence[Outcome], *, audit_rows: Mapping[str, int] | None = None
+) -> list[Check]:
     """One check per expectation. `audit_rows`: audit records per request id, if counted."""
     checks = []
     for expectation in scenario.expectations:
-        scoped = [o for o in outcomes
-                  if expectation.phase is None or o.observation.phase.value == expectation.phase]
+        scoped = [
+            o
+            for o in outcomes
+            if expectation.phase is None or o.observation.phase.value == expectation.phase
+        ]
         name = _name(expectation)
         if not scoped:
-            checks.append(Check(scenario.name, name, False,
-                                f"no request observed in phase {expectation.phase!r}"))
+            checks.append(
+                Check(
+                    scenario.name,
+                    name,
+                    False,
+                    f"no request observed in phase {expectation.phase!r}",
+                )
+            )
             continue
         judge = _JUDGES[type(expectation)]
         passed, detail = judge(expectation, scoped, audit_rows)
@@ -65,8 +75,9 @@ def _status(e: StatusMix, outcomes: Sequence[Outcome], _: object) -> tuple[bool,
 def _tool_errors(e: ToolErrors, outcomes: Sequence[Outcome], _: object) -> tuple[bool, str]:
     problems, seen = [], []
     for tool, allowed in e.tool_errors.items():
-        codes = Counter(o.observation.tool_errors[tool] for o in outcomes
-                        if tool in o.observation.tool_errors)
+        codes = Counter(
+            o.observation.tool_errors[tool] for o in outcomes if tool in o.observation.tool_errors
+        )
         allowed_values = {code.value for code in allowed}
         seen.append(f"{tool}: {dict(codes) or 'no failure'}")
         if not allowed_values and codes:
@@ -80,7 +91,10 @@ def _tool_errors(e: ToolErrors, outcomes: Sequence[Outcome], _: object) -> tuple
 
 def _max_latency(e: MaxLatency, outcomes: Sequence[Outcome], _: object) -> tuple[bool, str]:
     slowest = max(o.observation.latency_ms for o in outcomes)
-    return slowest <= e.max_latency_ms, f"slowest {slowest:.0f} ms (bound {e.max_latency_ms:.0f} ms)"
+    return (
+        slowest <= e.max_latency_ms,
+        f"slowest {slowest:.0f} ms (bound {e.max_latency_ms:.0f} ms)",
+    )
 
 
 def _percentile(e: LatencyPercentile, outcomes: Sequence[Outcome], _: object) -> tuple[bool, str]:
@@ -88,28 +102,36 @@ def _percentile(e: LatencyPercentile, outcomes: Sequence[Outcome], _: object) ->
     bound = e.latency_percentile
     rank = max(0, math.ceil(bound.percentile / 100 * len(latencies)) - 1)  # nearest rank
     value = latencies[rank]
-    return value <= bound.max_ms, (f"p{bound.percentile:g} {value:.0f} ms "
-                                   f"(bound {bound.max_ms:.0f} ms, {len(latencies)} requests)")
+    return value <= bound.max_ms, (
+        f"p{bound.percentile:g} {value:.0f} ms "
+        f"(bound {bound.max_ms:.0f} ms, {len(latencies)} requests)"
+    )
 
 
 def _no_leak(_e: NoCrossTenantData, outcomes: Sequence[Outcome], _: object) -> tuple[bool, str]:
     leaks = [o for o in outcomes if o.leaked_tenants]
     if leaks:
         first = leaks[0]
-        return False, (f"{len(leaks)} answers held other tenants' rows, e.g. "
-                       f"{first.observation.tenant} saw {sorted(first.leaked_tenants)}")
+        return False, (
+            f"{len(leaks)} answers held other tenants' rows, e.g. "
+            f"{first.observation.tenant} saw {sorted(first.leaked_tenants)}"
+        )
     return True, f"{len(outcomes)} answers, none with another tenant's rows"
 
 
-def _audit(_e: AuditExactlyOnce, outcomes: Sequence[Outcome],
-           audit_rows: Mapping[str, int] | None) -> tuple[bool, str]:
+def _audit(
+    _e: AuditExactlyOnce, outcomes: Sequence[Outcome], audit_rows: Mapping[str, int] | None
+) -> tuple[bool, str]:
     if audit_rows is None:
         return False, "audit records were not counted"
     acknowledged = {o.observation.request_id for o in outcomes if o.audit_acknowledged}
     missing = [rid for rid in acknowledged if audit_rows.get(rid, 0) == 0]
     doubled = [rid for rid, n in audit_rows.items() if n > 1]
     if missing or doubled:
-        return False, f"{len(missing)} acknowledged requests without a record, {len(doubled)} doubled"
+        return (
+            False,
+            f"{len(missing)} acknowledged requests without a record, {len(doubled)} doubled",
+        )
     return True, f"{len(acknowledged)} acknowledged requests, one record each"
 
 
@@ -121,14 +143,20 @@ def _refusals(e: SecurityRefusals, outcomes: Sequence[Outcome], _: object) -> tu
     unrefused = [o for o in attacks if not (o.refusal_codes & wanted)]
     if unrefused:
         first = unrefused[0]
-        return False, (f"{len(unrefused)} of {len(attacks)} attacks not refused with "
-                       f"{sorted(wanted)}, e.g. {first.attack} answered {first.observation.status}")
+        return False, (
+            f"{len(unrefused)} of {len(attacks)} attacks not refused with "
+            f"{sorted(wanted)}, e.g. {first.attack} answered {first.observation.status}"
+        )
     return True, f"all {len(attacks)} attack requests refused ({sorted(wanted)})"
 
 
 _JUDGES: dict[type, Callable[..., tuple[bool, str]]] = {
-    StatusMix: _status, ToolErrors: _tool_errors, MaxLatency: _max_latency,
-    LatencyPercentile: _percentile, NoCrossTenantData: _no_leak, AuditExactlyOnce: _audit,
+    StatusMix: _status,
+    ToolErrors: _tool_errors,
+    MaxLatency: _max_latency,
+    LatencyPercentile: _percentile,
+    NoCrossTenantData: _no_leak,
+    AuditExactlyOnce: _audit,
     SecurityRefusals: _refusals,
 }
 

@@ -58,7 +58,9 @@ class StatusMix(_Expectation):
 
 class ToolErrors(_Expectation):
     kind: ClassVar[str] = "tool_errors"
-    tool_errors: dict[Annotated[str, Field(min_length=1)], list[ToolErrorCode]] = Field(min_length=1)
+    tool_errors: dict[Annotated[str, Field(min_length=1)], list[ToolErrorCode]] = Field(
+        min_length=1
+    )
 
 
 class MaxLatency(_Expectation):
@@ -106,7 +108,15 @@ class SecurityRefusals(_Expectation):
 
 EXPECTATION_KINDS: dict[str, type[_Expectation]] = {
     cls.kind: cls
-    for cls in (StatusMix, ToolErrors, MaxLatency, LatencyPercentile, NoCrossTenantData, AuditExactlyOnce, SecurityRefusals)
+    for cls in (
+        StatusMix,
+        ToolErrors,
+        MaxLatency,
+        LatencyPercentile,
+        NoCrossTenantData,
+        AuditExactlyOnce,
+        SecurityRefusals,
+    )
 }
 
 
@@ -121,7 +131,9 @@ def _kind_of(value: Any) -> str | None:
 
 # Tags carry a prefix so they never collide with a key of the file (see slo.yaml_input).
 AnyExpectation = Annotated[
-    Union[tuple(Annotated[cls, Tag(f"expect:{kind}")] for kind, cls in EXPECTATION_KINDS.items())],  # type: ignore[valid-type]
+    Union[  # noqa: UP007
+        tuple(Annotated[cls, Tag(f"expect:{kind}")] for kind, cls in EXPECTATION_KINDS.items())
+    ],  # type: ignore[valid-type]
     Discriminator(
         _kind_of,
         custom_error_type="expectation_kind",

@@ -21,13 +21,13 @@ import httpx
 import psycopg
 
 from chaos.faults import TenantAttack, applied
+from chaos.schedule import TimedFault
 from chaos.world import World
 from slo import Check, FaultWindow, Phase
 
 from .exchange import Outcome, exchange
 from .expectation_checks import judge_expectations, judge_status
 from .model import Scenario, SteadyState
-from chaos.schedule import TimedFault
 from .stop_conditions import StopConditionMonitor
 from .traffic import TrafficMix
 
@@ -70,8 +70,14 @@ class _Phases:
         return [*always, *timed]
 
 
-async def run_experiment(scenario: Scenario, world: World, client: httpx.AsyncClient, *,
-                         seed: int, record: Callable[[Outcome], None]) -> ScenarioResult:
+async def run_experiment(
+    scenario: Scenario,
+    world: World,
+    client: httpx.AsyncClient,
+    *,
+    seed: int,
+    record: Callable[[Outcome], None],
+) -> ScenarioResult:
     """Run `scenario`; every outcome goes to `record` as it arrives (written at once)."""
     result = ScenarioResult(scenario, started=time.time())
     traffic = TrafficMix(scenario.workload, world.tenant_keys, seed)
@@ -83,8 +89,16 @@ async def run_experiment(scenario: Scenario, world: World, client: httpx.AsyncCl
 
     await asyncio.to_thread(world.heal)
     if scenario.steady_state is not None:
-        held, detail = await _hypothesis(scenario, scenario.steady_state, traffic, world,
-                                         client, phases, keep, grace_s=SETTLE_GRACE_S)
+        held, detail = await _hypothesis(
+            scenario,
+            scenario.steady_state,
+            traffic,
+            world,
+            client,
+            phases,
+            keep,
+            grace_s=SETTLE_GRACE_S,
+        )
         result.checks.append(Check(scenario.name, "steady state before", held, detail))
         if not held:
             result.aborted = "steady state did not hold before the faults"
@@ -92,8 +106,16 @@ async def run_experiment(scenario: Scenario, world: World, client: httpx.AsyncCl
             return result
     result.aborted = await _method(scenario, traffic, world, client, phases, keep, result)
     if scenario.steady_state is not None:
-        held, detail = await _hypothesis(scenario, scenario.steady_state, traffic, world,
-                                         client, phases, keep, grace_s=RECOVERY_GRACE_S)
+        held, detail = await _hypothesis(
+            scenario,
+            scenario.steady_state,
+            traffic,
+            world,
+            client,
+            phases,
+            keep,
+            grace_s=RECOVERY_GRACE_S,
+        )
         result.checks.append(Check(scenario.name, "steady state after rollback", held, detail))
     if result.aborted:
         result.checks.append(Check(scenario.name, "stop conditions", False, result.aborted))
@@ -103,9 +125,15 @@ async def run_experiment(scenario: Scenario, world: World, client: httpx.AsyncCl
     return result
 
 
-async def _method(scenario: Scenario, traffic: TrafficMix, world: World,
-                  client: httpx.AsyncClient, phases: _Phases, keep: Callable[[Outcome], None],
-                  result: ScenarioResult) -> str | None:
+async def _method(
+    scenario: Scenario,
+    traffic: TrafficMix,
+    world: World,
+    client: httpx.AsyncClient,
+    phases: _Phases,
+    keep: Callable[[Outcome], None],
+    result: ScenarioResult,
+) -> str | None:
     workload = scenario.workload
     monitor = StopConditionMonitor(scenario.stop_conditions)
     done = asyncio.Event()
@@ -137,8 +165,9 @@ async def _method(scenario: Scenario, traffic: TrafficMix, world: World,
         while (wait := next_slot()) is not None:
             await asyncio.sleep(wait)
             request = traffic.draw(phases.attacks(scenario.attacks))
-            outcome = await exchange(client, request, scenario=scenario.name,
-                                     phase=phases.now, tenants=world.tenants)
+            outcome = await exchange(
+                client, request, scenario=scenario.name, phase=phases.now, tenants=world.tenants
+            )
             keep(outcome)
             now = time.monotonic() - started
             monitor.record(now, outcome.observation.status)
@@ -175,18 +204,32 @@ async def _method(scenario: Scenario, traffic: TrafficMix, world: World,
     return aborted[0] if aborted else None
 
 
-async def _hypothesis(scenario: Scenario, steady: SteadyState, traffic: TrafficMix, world: World,
-                      client: httpx.AsyncClient, phases: _Phases,
-                      keep: Callable[[Outcome], None], *, grace_s: float = 0.0
-                      ) -> tuple[bool, str]:
+async def _hypothesis(
+    scenario: Scenario,
+    steady: SteadyState,
+    traffic: TrafficMix,
+    world: World,
+    client: httpx.AsyncClient,
+    phases: _Phases,
+    keep: Callable[[Outcome], None],
+    *,
+    grace_s: float = 0.0,
+) -> tuple[bool, str]:
     """Send `steady.requests` requests and judge them; retry until `grace_s` has passed."""
     deadline = time.monotonic() + grace_s
     tries = 0
     while True:
         tries += 1
-        batch = [await exchange(client, traffic.draw(), scenario=scenario.name,
-                                phase=phases.now, tenants=world.tenants)
-                 for _ in range(steady.requests)]
+        batch = [
+            await exchange(
+                client,
+                traffic.draw(),
+                scenario=scenario.name,
+                phase=phases.now,
+                tenants=world.tenants,
+            )
+            for _ in range(steady.requests)
+        ]
         for outcome in batch:
             keep(outcome)
         held, detail = _steady_holds(steady, batch)
@@ -217,8 +260,11 @@ def _count_audit_records(world: World, outcomes: Sequence[Outcome]) -> dict[str,
     ids = [o.observation.request_id for o in outcomes if o.observation.request_id]
     try:
         with psycopg.connect(world.admin_dsn, connect_timeout=5) as conn:
-            rows = conn.execute("SELECT request_id, count(*) FROM ops.audit_log "
-                                "WHERE request_id = ANY(%s) GROUP BY request_id", [ids])
+            rows = conn.execute(
+                "SELECT request_id, count(*) FROM ops.audit_log "
+                "WHERE request_id = ANY(%s) GROUP BY request_id",
+                [ids],
+            )
             return {request_id: count for request_id, count in rows}
     except psycopg.Error:
         return None

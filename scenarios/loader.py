@@ -67,7 +67,9 @@ def _suite_folder(name_or_dir: str | Path) -> Path:
     if isinstance(name_or_dir, str) and name_or_dir in builtin_suites():
         return BUILTIN_SUITES_DIR / name_or_dir
     known = ", ".join(builtin_suites()) or "none installed"
-    raise YamlInputError(str(name_or_dir), f"no such suite folder or built-in suite (built-in: {known})")
+    raise YamlInputError(
+        str(name_or_dir), f"no such suite folder or built-in suite (built-in: {known})"
+    )
 
 
 def _line_of_name(path: Path) -> int | None:

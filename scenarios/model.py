@@ -37,14 +37,14 @@ from typing import Annotated, Any, Union
 
 from pydantic import BaseModel, ConfigDict, Field, PositiveInt, field_validator, model_validator
 
+from chaos.duration import PositiveDuration, Rate
 from chaos.faults import FAULT_KINDS, TenantAttack
+from chaos.schedule import TimedFault, check_schedule_fits
 from load.intent_mix import IntentMix
 from slo.yaml_input import NestedFieldError
 
-from chaos.duration import PositiveDuration, Rate
 from .expectations import AnyExpectation, StatusName
 from .ratio import RatioBoundField
-from chaos.schedule import TimedFault, check_schedule_fits
 from .stop_conditions import StopCondition
 
 __all__ = ["AnyAttack", "IntentMix", "Scenario", "SteadyState", "Workload"]
@@ -53,7 +53,9 @@ Slug = Annotated[str, Field(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=80
 Name = Annotated[str, Field(min_length=1, max_length=64)]
 
 AnyAttack = Annotated[
-    Union[tuple(cls for cls in FAULT_KINDS.values() if issubclass(cls, TenantAttack))],  # type: ignore[valid-type]
+    Union[  # noqa: UP007
+        tuple(cls for cls in FAULT_KINDS.values() if issubclass(cls, TenantAttack))
+    ],  # type: ignore[valid-type]
     Field(discriminator="kind"),
 ]
 """A tenant attack from chaos.faults (`{kind: cross_tenant_query, share: 0.2}`, ...)."""
@@ -138,7 +140,9 @@ class Scenario(_Strict):
 
     @property
     def has_attacks(self) -> bool:
-        return bool(self.attacks) or any(isinstance(timed.fault, TenantAttack) for timed in self.faults)
+        return bool(self.attacks) or any(
+            isinstance(timed.fault, TenantAttack) for timed in self.faults
+        )
 
     @property
     def method_s(self) -> float | None:
@@ -152,4 +156,3 @@ def _refuse_repeats(values: list[str], what: str) -> None:
         if value in seen:
             raise NestedFieldError(f"expected each {what} once, got {value!r} again", loc=(index,))
         seen.add(value)
-

@@ -77,14 +77,22 @@ class GauntletService:
             self._error = exc
             self._ready.set()
 
-    def orchestrate(self, tenant: str, intent: str, *, api_key: str | None = "default",
-                    timeout: float = 30.0, **parameters: Any) -> dict[str, Any]:
+    def orchestrate(
+        self,
+        tenant: str,
+        intent: str,
+        *,
+        api_key: str | None = "default",
+        timeout: float = 30.0,
+        **parameters: Any,
+    ) -> dict[str, Any]:
         """POST one request as `tenant`; returns the JSON answer (or `{"http_status": ...}`)."""
         key = self.world.tenant_keys[tenant] if api_key == "default" else api_key
         headers = {API_KEY_HEADER: key} if key is not None else {}
         body = {"tenant_id": tenant, "intent": intent, "parameters": parameters}
-        response = httpx.post(f"{self.url}/v1/orchestrate", json=body, headers=headers,
-                              timeout=timeout)
+        response = httpx.post(
+            f"{self.url}/v1/orchestrate", json=body, headers=headers, timeout=timeout
+        )
         if response.status_code != 200:
             return {"http_status": response.status_code, **_json_or_empty(response)}
         return response.json()
@@ -100,24 +108,32 @@ def _json_or_empty(response: httpx.Response) -> dict[str, Any]:
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("gauntlet", "Gauntlet chaos fixtures")
-    group.addoption("--gauntlet-db", default="embedded",
-                    help="Postgres for the gauntlet fixtures: embedded, docker or a URL")
-    group.addoption("--gauntlet-toxiproxy", default="auto",
-                    help="Toxiproxy for the gauntlet fixtures: auto, local, docker or a URL")
+    group.addoption(
+        "--gauntlet-db",
+        default="embedded",
+        help="Postgres for the gauntlet fixtures: embedded, docker or a URL",
+    )
+    group.addoption(
+        "--gauntlet-toxiproxy",
+        default="auto",
+        help="Toxiproxy for the gauntlet fixtures: auto, local, docker or a URL",
+    )
 
 
 @pytest.fixture(scope="session")
 def gauntlet_world(request: pytest.FixtureRequest) -> Iterator[Any]:
     from chaos.world import open_world
 
-    with open_world(request.config.getoption("--gauntlet-db"),
-                    request.config.getoption("--gauntlet-toxiproxy")) as world:
+    with open_world(
+        request.config.getoption("--gauntlet-db"), request.config.getoption("--gauntlet-toxiproxy")
+    ) as world:
         yield world
 
 
 @pytest.fixture(scope="session")
-def gauntlet(gauntlet_world: Any, tmp_path_factory: pytest.TempPathFactory
-             ) -> Iterator[GauntletService]:
+def gauntlet(
+    gauntlet_world: Any, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[GauntletService]:
     with GauntletService(gauntlet_world, tmp_path_factory.mktemp("audit-spool")) as service:
         yield service
 

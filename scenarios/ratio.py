@@ -53,4 +53,6 @@ def parse_ratio_bound(value: object) -> RatioBound:
     return RatioBound(comparison, threshold)
 
 
-RatioBoundField = Annotated[RatioBound, PlainValidator(parse_ratio_bound), PlainSerializer(str, return_type=str)]
+RatioBoundField = Annotated[
+    RatioBound, PlainValidator(parse_ratio_bound), PlainSerializer(str, return_type=str)
+]

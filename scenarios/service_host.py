@@ -24,8 +24,9 @@ async def hosted(app: FastAPI, host: str = "127.0.0.1") -> AsyncIterator[str]:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, 0))
     port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on",
-                                           access_log=False))
+    server = uvicorn.Server(
+        uvicorn.Config(app, log_level="warning", lifespan="on", access_log=False)
+    )
     server.install_signal_handlers = lambda: None  # type: ignore[method-assign]  # the harness owns signals
     task = asyncio.create_task(server.serve(sockets=[sock]))
     try:

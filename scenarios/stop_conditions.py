@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pydantic import BaseModel, ConfigDict, Field, PositiveInt
 
 from chaos.duration import PositiveDuration, format_duration
+
 from .expectations import StatusName
 
 __all__ = ["StopCondition", "StopConditionMonitor", "StopDecision", "evaluate_stop_conditions"]
@@ -65,7 +66,9 @@ def evaluate_stop_conditions(
     """
     recent = list(samples)
     for index, condition in enumerate(conditions):
-        in_window = [status for offset, status in recent if now_s - condition.window < offset <= now_s]
+        in_window = [
+            status for offset, status in recent if now_s - condition.window < offset <= now_s
+        ]
         if len(in_window) < condition.min_requests:
             continue
         failed = sum(status in condition.statuses for status in in_window)

@@ -25,8 +25,16 @@ from rich.table import Table
 from chaos.world import World, open_world
 from load.world_service import world_service_config
 from orchestrator.service import ServiceConfig, build_app
-from slo import Check, FaultWindow, SloSpec, evaluate, print_report, read_observations
-from slo import verdict_exit_code, write_reports
+from slo import (
+    Check,
+    FaultWindow,
+    SloSpec,
+    evaluate,
+    print_report,
+    read_observations,
+    verdict_exit_code,
+    write_reports,
+)
 
 from . import exit_codes
 from .exchange import Outcome
@@ -49,8 +57,9 @@ class RunOptions:
     seed: int = 7
 
 
-def run_suite(scenarios: Sequence[Scenario], slo: SloSpec, options: RunOptions,
-              console: Console) -> int:
+def run_suite(
+    scenarios: Sequence[Scenario], slo: SloSpec, options: RunOptions, console: Console
+) -> int:
     """Run everything; returns the exit code (infrastructure errors propagate to the caller)."""
     options.out_dir.mkdir(parents=True, exist_ok=True)
     _log_libraries_to(options.out_dir / "run.log")
@@ -66,8 +75,13 @@ def run_suite(scenarios: Sequence[Scenario], slo: SloSpec, options: RunOptions,
     return exit_codes.INTERRUPTED if interrupted else code
 
 
-async def _run_all(scenarios: Sequence[Scenario], world: World, options: RunOptions,
-                   console: Console, results: list[ScenarioResult]) -> None:
+async def _run_all(
+    scenarios: Sequence[Scenario],
+    world: World,
+    options: RunOptions,
+    console: Console,
+    results: list[ScenarioResult],
+) -> None:
     main = asyncio.current_task()
     assert main is not None
     loop = asyncio.get_running_loop()
@@ -80,15 +94,21 @@ async def _run_all(scenarios: Sequence[Scenario], world: World, options: RunOpti
         observations.flush()
 
     try:
-        async with hosted(app) as url, httpx.AsyncClient(base_url=url,
-                                                         timeout=CLIENT_TIMEOUT_S) as client:
+        async with (
+            hosted(app) as url,
+            httpx.AsyncClient(base_url=url, timeout=CLIENT_TIMEOUT_S) as client,
+        ):
             world.service_url = url
             with _progress(console) as progress:
                 for index, scenario in enumerate(scenarios):
                     bar = progress.add_task(scenario.name, total=None, status="")
                     result = await run_experiment(
-                        scenario, world, client, seed=options.seed + index,
-                        record=lambda o, bar=bar: (record(o), progress.advance(bar)))
+                        scenario,
+                        world,
+                        client,
+                        seed=options.seed + index,
+                        record=lambda o, bar=bar: (record(o), progress.advance(bar)),
+                    )
                     results.append(result)
                     verdict = "[green]held[/]" if result.passed else "[red]FAILED[/]"
                     progress.update(bar, total=len(result.outcomes), status=verdict)
@@ -99,8 +119,9 @@ async def _run_all(scenarios: Sequence[Scenario], world: World, options: RunOpti
 
 def service_config(world: World, spool_dir: Path) -> ServiceConfig:
     """The suite's deployment of the orchestrator service on `world`."""
-    return world_service_config(world, spool_dir, request_deadline_seconds=REQUEST_DEADLINE_S,
-                                rate_limits=RATE_LIMITS)
+    return world_service_config(
+        world, spool_dir, request_deadline_seconds=REQUEST_DEADLINE_S, rate_limits=RATE_LIMITS
+    )
 
 
 def _log_libraries_to(path: Path) -> None:
@@ -114,19 +135,35 @@ def _log_libraries_to(path: Path) -> None:
 
 
 def _progress(console: Console) -> Progress:
-    return Progress(TextColumn("{task.description:<34}"), BarColumn(),
-                    TextColumn("{task.completed:>4} requests"), TimeElapsedColumn(),
-                    TextColumn("{task.fields[status]}"), console=console)
+    return Progress(
+        TextColumn("{task.description:<34}"),
+        BarColumn(),
+        TextColumn("{task.completed:>4} requests"),
+        TimeElapsedColumn(),
+        TextColumn("{task.fields[status]}"),
+        console=console,
+    )
 
 
-def _report(results: Sequence[ScenarioResult], slo: SloSpec, options: RunOptions,
-            console: Console, *, interrupted: bool) -> int:
+def _report(
+    results: Sequence[ScenarioResult],
+    slo: SloSpec,
+    options: RunOptions,
+    console: Console,
+    *,
+    interrupted: bool,
+) -> int:
     checks: list[Check] = [check for result in results for check in result.checks]
     windows: list[FaultWindow] = [w for result in results for w in result.fault_windows]
     path = options.out_dir / "observations.jsonl"
     evaluation = evaluate(read_observations(path) if path.exists() else iter(()), slo)
-    write_reports(options.out_dir, evaluation, checks=checks, fault_windows=windows,
-                  title="Gauntlet chaos suite" + (" (interrupted)" if interrupted else ""))
+    write_reports(
+        options.out_dir,
+        evaluation,
+        checks=checks,
+        fault_windows=windows,
+        title="Gauntlet chaos suite" + (" (interrupted)" if interrupted else ""),
+    )
     console.print(_summary(results))
     print_report(evaluation, checks, console=console)
     console.print(f"reports: {options.out_dir}")
@@ -135,15 +172,26 @@ def _report(results: Sequence[ScenarioResult], slo: SloSpec, options: RunOptions
 
 def _summary(results: Sequence[ScenarioResult]) -> Table:
     table = Table(title="Scenarios")
-    for column in ("scenario", "requests", "success", "partial", "degraded", "failed",
-                   "checks", "wall"):
+    for column in (
+        "scenario",
+        "requests",
+        "success",
+        "partial",
+        "degraded",
+        "failed",
+        "checks",
+        "wall",
+    ):
         table.add_column(column, justify="left" if column == "scenario" else "right")
     for result in results:
         statuses = [o.observation.status for o in result.outcomes]
         held = sum(check.passed for check in result.checks)
         mark = "green" if result.passed else "red"
-        table.add_row(result.scenario.name, str(len(statuses)),
-                      *(str(statuses.count(s)) for s in ("success", "partial", "degraded", "failed")),
-                      f"[{mark}]{held}/{len(result.checks)}[/]",
-                      f"{result.ended - result.started:.1f}s")
+        table.add_row(
+            result.scenario.name,
+            str(len(statuses)),
+            *(str(statuses.count(s)) for s in ("success", "partial", "degraded", "failed")),
+            f"[{mark}]{held}/{len(result.checks)}[/]",
+            f"{result.ended - result.started:.1f}s",
+        )
     return table

@@ -33,8 +33,12 @@ class PlannedRequest:
     body_extra: dict[str, Any] = field(default_factory=dict)
 
     def body(self) -> dict[str, Any]:
-        return {"tenant_id": self.tenant, "intent": self.intent,
-                "parameters": self.parameters, **self.body_extra}
+        return {
+            "tenant_id": self.tenant,
+            "intent": self.intent,
+            "parameters": self.parameters,
+            **self.body_extra,
+        }
 
 
 class TrafficMix:
@@ -43,8 +47,10 @@ class TrafficMix:
     def __init__(self, workload: Workload, tenant_keys: Mapping[str, str], seed: int) -> None:
         unknown = [t for t in workload.tenants if t not in tenant_keys]
         if unknown:
-            raise ValueError(f"workload.tenants: {unknown} are not seeded tenants "
-                             f"(seeded: {sorted(tenant_keys)})")
+            raise ValueError(
+                f"workload.tenants: {unknown} are not seeded tenants "
+                f"(seeded: {sorted(tenant_keys)})"
+            )
         self._workload = workload
         self._keys = tenant_keys
         self._rng = random.Random(seed)
@@ -70,8 +76,9 @@ class TrafficMix:
         if isinstance(attack, InjectionFault):
             payload = attack.payloads[self._injections % len(attack.payloads)]
             self._injections += 1
-            return PlannedRequest(request.tenant, "ad_hoc_query", {"sql": payload},
-                                  request.api_key, kind)
+            return PlannedRequest(
+                request.tenant, "ad_hoc_query", {"sql": payload}, request.api_key, kind
+            )
         if isinstance(attack, ForgedApiKeyFault):
             forged = attack.api_key or f"gk_{request.tenant}_{secrets.token_hex(12)}"
             return PlannedRequest(request.tenant, request.intent, request.parameters, forged, kind)

@@ -1,17 +1,23 @@
 """SLO evaluation: observations in, verdict out. Imports none of the other packages.
 
-    spec = load_slo_file("slo/examples/chaos-core.yaml")
-    evaluation = evaluate(read_observations("observations.jsonl"), spec,
-                          baseline=BaselineReport.load("previous/report.json"))
-    write_reports(run_dir, evaluation, checks=checks, fault_windows=windows)
-    print_report(evaluation, checks)
-    exit_code = verdict_exit_code(evaluation, checks)
+spec = load_slo_file("slo/examples/chaos-core.yaml")
+evaluation = evaluate(read_observations("observations.jsonl"), spec,
+                      baseline=BaselineReport.load("previous/report.json"))
+write_reports(run_dir, evaluation, checks=checks, fault_windows=windows)
+print_report(evaluation, checks)
+exit_code = verdict_exit_code(evaluation, checks)
 """
 
 from .baseline import BaselineFileError, BaselineReport
 from .evaluation import evaluate
 from .loader import SloFileError, load_slo_file
-from .observation import Observation, ObservationFileError, Phase, read_observations, write_observations
+from .observation import (
+    Observation,
+    ObservationFileError,
+    Phase,
+    read_observations,
+    write_observations,
+)
 from .report_terminal import print_report
 from .reports import write_reports
 from .results import Check, Evaluation, FaultWindow, ObjectiveResult, TimeSeries
@@ -19,8 +25,26 @@ from .spec import Filters, Objective, SloSpec
 from .verdict import overall_verdict, verdict_exit_code
 
 __all__ = [
-    "BaselineFileError", "BaselineReport", "Check", "Evaluation", "FaultWindow", "Filters", "Objective",
-    "ObjectiveResult", "Observation", "ObservationFileError", "Phase", "SloFileError", "SloSpec", "TimeSeries",
-    "evaluate", "load_slo_file", "overall_verdict", "print_report", "read_observations", "verdict_exit_code",
-    "write_observations", "write_reports",
+    "BaselineFileError",
+    "BaselineReport",
+    "Check",
+    "Evaluation",
+    "FaultWindow",
+    "Filters",
+    "Objective",
+    "ObjectiveResult",
+    "Observation",
+    "ObservationFileError",
+    "Phase",
+    "SloFileError",
+    "SloSpec",
+    "TimeSeries",
+    "evaluate",
+    "load_slo_file",
+    "overall_verdict",
+    "print_report",
+    "read_observations",
+    "verdict_exit_code",
+    "write_observations",
+    "write_reports",
 ]

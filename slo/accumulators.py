@@ -26,7 +26,9 @@ class RatioGroup:
     objective: Objective
     hits: int = 0
     total: int = 0
-    burn: CompactingSeries[list[int]] = field(default_factory=lambda: CompactingSeries(new_counts, merge_counts))
+    burn: CompactingSeries[list[int]] = field(
+        default_factory=lambda: CompactingSeries(new_counts, merge_counts)
+    )
     windows: CompactingSeries[list[int]] | None = None
 
     def __post_init__(self) -> None:
@@ -34,7 +36,9 @@ class RatioGroup:
         if self.objective.window_s is not None:
             # fine buckets, not compacted: bounded by the run's duration / resolution
             width = self.objective.window_s / WINDOW_RESOLUTION
-            self.windows = CompactingSeries(new_counts, merge_counts, width_s=width, max_buckets=None)
+            self.windows = CompactingSeries(
+                new_counts, merge_counts, width_s=width, max_buckets=None
+            )
 
     def add(self, obs: Observation) -> None:
         hit = self._is_hit(obs)
@@ -122,5 +126,7 @@ class ObjectiveAccumulator:
         key = group_of(self._per, obs)
         group = self.reference_groups.get(key)
         if group is None:
-            group = self.reference_groups[key] = RatioGroup(self.objective.model_copy(update={"window_s": None}))
+            group = self.reference_groups[key] = RatioGroup(
+                self.objective.model_copy(update={"window_s": None})
+            )
         group.add(obs)

@@ -51,52 +51,83 @@ class BaselineReport:
             raise BaselineFileError(f"{path}:{exc.lineno}: not JSON ({exc.msg})") from None
         if not isinstance(document, dict) or document.get("schema_version") != SUPPORTED_SCHEMA:
             got = document.get("schema_version") if isinstance(document, dict) else None
-            raise BaselineFileError(f"{path}: field 'schema_version': expected {SUPPORTED_SCHEMA}, got {got!r}")
+            raise BaselineFileError(
+                f"{path}: field 'schema_version': expected {SUPPORTED_SCHEMA}, got {got!r}"
+            )
         objectives: dict[tuple[str, str], BaselineObjective] = {}
         for index, entry in enumerate(document.get("objectives") or []):
             try:
                 key = (str(entry["name"]), str(entry.get("group", "")))
                 objectives[key] = BaselineObjective(
-                    kind=str(entry["kind"]), samples=int(entry["samples"]), hits=int(entry.get("hits", 0)),
-                    observed=entry.get("observed"), quantile=entry.get("quantile"),
+                    kind=str(entry["kind"]),
+                    samples=int(entry["samples"]),
+                    hits=int(entry.get("hits", 0)),
+                    observed=entry.get("observed"),
+                    quantile=entry.get("quantile"),
                     at_most=str(entry.get("target", "")).lstrip().startswith(("<=", "p")),
                 )
             except (KeyError, TypeError, ValueError, AttributeError) as exc:
-                raise BaselineFileError(f"{path}: field 'objectives[{index}]': expected name, kind and samples ({exc})") from None
+                raise BaselineFileError(
+                    f"{path}: field 'objectives[{index}]': expected name, kind and samples ({exc})"
+                ) from None
         return cls(source=str(path), objectives=objectives)
 
 
-def compare_ratio(result: ObjectiveResult, at_most: bool, previous: BaselineObjective, confidence: float) -> None:
+def compare_ratio(
+    result: ObjectiveResult, at_most: bool, previous: BaselineObjective, confidence: float
+) -> None:
     if previous.kind != "ratio" or result.kind != "ratio" or not result.samples:
         return
     bad_new = result.hits if at_most else result.samples - result.hits
     bad_old = previous.hits if at_most else previous.samples - previous.hits
-    worse, p_value = two_proportion_worse(bad_new, result.samples, bad_old, previous.samples, confidence)
+    worse, p_value = two_proportion_worse(
+        bad_new, result.samples, bad_old, previous.samples, confidence
+    )
     _flag(result, worse, p_value, f"{bad_old}/{previous.samples}", f"{bad_new}/{result.samples}")
 
 
-def compare_ratio_with_phase(result: ObjectiveResult, at_most: bool, reference: RatioGroup, phase: str,
-                             confidence: float) -> None:
+def compare_ratio_with_phase(
+    result: ObjectiveResult, at_most: bool, reference: RatioGroup, phase: str, confidence: float
+) -> None:
     """The same run's other phase as the reference (e.g. fault against baseline)."""
     if not result.samples or not reference.total:
         return
     bad_new = result.hits if at_most else result.samples - result.hits
     bad_old = reference.hits if at_most else reference.total - reference.hits
-    worse, p_value = two_proportion_worse(bad_new, result.samples, bad_old, reference.total, confidence)
+    worse, p_value = two_proportion_worse(
+        bad_new, result.samples, bad_old, reference.total, confidence
+    )
     result.regression = result.regression or worse
     verdict = "significantly worse" if worse else "not significantly worse"
     note = f"{verdict} than the {phase} phase ({bad_old}/{reference.total} -> {bad_new}/{result.samples}, p={p_value:.3g})"
     result.regression_detail = "; ".join(p for p in (result.regression_detail, note) if p)
 
 
-def compare_latency(result: ObjectiveResult, recorder: LatencyRecorder, previous: BaselineObjective, confidence: float) -> None:
-    if previous.kind != "latency" or previous.observed is None or previous.quantile is None or not recorder.count:
+def compare_latency(
+    result: ObjectiveResult,
+    recorder: LatencyRecorder,
+    previous: BaselineObjective,
+    confidence: float,
+) -> None:
+    if (
+        previous.kind != "latency"
+        or previous.observed is None
+        or previous.quantile is None
+        or not recorder.count
+    ):
         return
     slower_old = round((1 - previous.quantile) * previous.samples)
     slower_new = recorder.count_above(float(previous.observed))
-    worse, p_value = two_proportion_worse(slower_new, recorder.count, slower_old, previous.samples, confidence)
-    _flag(result, worse, p_value, f"{slower_old}/{previous.samples} slower than {previous.observed:.1f} ms",
-          f"{slower_new}/{recorder.count}")
+    worse, p_value = two_proportion_worse(
+        slower_new, recorder.count, slower_old, previous.samples, confidence
+    )
+    _flag(
+        result,
+        worse,
+        p_value,
+        f"{slower_old}/{previous.samples} slower than {previous.observed:.1f} ms",
+        f"{slower_new}/{recorder.count}",
+    )
 
 
 def _flag(result: ObjectiveResult, worse: bool, p_value: float, before: str, now: str) -> None:

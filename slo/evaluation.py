@@ -16,10 +16,13 @@ from .spec import SloSpec
 PLOT_BUCKETS = 120
 
 
-def evaluate(observations: Iterable[Observation], spec: SloSpec, *,
-             baseline: BaselineReport | None = None) -> Evaluation:
+def evaluate(
+    observations: Iterable[Observation], spec: SloSpec, *, baseline: BaselineReport | None = None
+) -> Evaluation:
     accumulators = [ObjectiveAccumulator(objective) for objective in spec.objectives]
-    timeline: CompactingSeries[StatusBucket] = CompactingSeries(StatusBucket, StatusBucket.merge, max_buckets=PLOT_BUCKETS)
+    timeline: CompactingSeries[StatusBucket] = CompactingSeries(
+        StatusBucket, StatusBucket.merge, max_buckets=PLOT_BUCKETS
+    )
     status_totals: dict[str, int] = {}
     read = matched = 0
     started: float | None = None
@@ -38,15 +41,25 @@ def evaluate(observations: Iterable[Observation], spec: SloSpec, *,
         bucket.latency.record(obs.latency_ms)
         for accumulator in accumulators:
             accumulator.add(obs)
-    results = [result for accumulator in accumulators for result in _judge(accumulator, spec, baseline)]
+    results = [
+        result for accumulator in accumulators for result in _judge(accumulator, spec, baseline)
+    ]
     return Evaluation(
-        spec=spec, results=results, timeseries=_timeseries(timeline), observations=read, matched=matched,
-        started=started, ended=ended, status_totals=status_totals,
+        spec=spec,
+        results=results,
+        timeseries=_timeseries(timeline),
+        observations=read,
+        matched=matched,
+        started=started,
+        ended=ended,
+        status_totals=status_totals,
         baseline_source=baseline.source if baseline else "",
     )
 
 
-def _judge(accumulator: ObjectiveAccumulator, spec: SloSpec, baseline: BaselineReport | None) -> list[ObjectiveResult]:
+def _judge(
+    accumulator: ObjectiveAccumulator, spec: SloSpec, baseline: BaselineReport | None
+) -> list[ObjectiveResult]:
     objective = accumulator.objective
     results: list[ObjectiveResult] = []
     for group, ratio in sorted(accumulator.ratio_groups.items()):
@@ -56,8 +69,13 @@ def _judge(accumulator: ObjectiveAccumulator, spec: SloSpec, baseline: BaselineR
             compare_ratio(result, objective.at_most, previous, spec.confidence)
         reference = accumulator.reference_groups.get(group)
         if reference is not None and objective.compare_with_phase is not None:
-            compare_ratio_with_phase(result, objective.at_most, reference, objective.compare_with_phase.value,
-                                     spec.confidence)
+            compare_ratio_with_phase(
+                result,
+                objective.at_most,
+                reference,
+                objective.compare_with_phase.value,
+                spec.confidence,
+            )
         results.append(result)
     for group, recorder in sorted(accumulator.latency_groups.items()):
         result = judge_latency(objective, group, recorder, spec)
@@ -68,25 +86,40 @@ def _judge(accumulator: ObjectiveAccumulator, spec: SloSpec, baseline: BaselineR
     for group, recovery in sorted(accumulator.recovery_groups.items()):
         results.append(judge_recovery(objective, group, recovery, spec))
     if not results:  # nothing matched: say so rather than silently dropping the objective
-        results.append(ObjectiveResult(
-            name=objective.name, kind=objective.kind, group="", verdict="inconclusive",
-            target="", threshold=0.0, unit="", observed=None, lower=None, upper=None, samples=0,
-            more_samples=spec.min_samples, detail="no observation matched this objective's filters",
-        ))
+        results.append(
+            ObjectiveResult(
+                name=objective.name,
+                kind=objective.kind,
+                group="",
+                verdict="inconclusive",
+                target="",
+                threshold=0.0,
+                unit="",
+                observed=None,
+                lower=None,
+                upper=None,
+                samples=0,
+                more_samples=spec.min_samples,
+                detail="no observation matched this objective's filters",
+            )
+        )
     return results
 
 
 def _timeseries(timeline: CompactingSeries[StatusBucket]) -> TimeSeries:
     items = timeline.items()
     if not items:
-        return TimeSeries(start=0.0, bucket_s=timeline.width_s, status_counts=[], p50_ms=[], p95_ms=[], p99_ms=[])
+        return TimeSeries(
+            start=0.0, bucket_s=timeline.width_s, status_counts=[], p50_ms=[], p95_ms=[], p99_ms=[]
+        )
     first_start = items[0][0]
     count = round((items[-1][0] - first_start) / timeline.width_s) + 1
     by_index = {round((start - first_start) / timeline.width_s): bucket for start, bucket in items}
     empty = StatusBucket()
     buckets = [by_index.get(i, empty) for i in range(count)]
     return TimeSeries(
-        start=first_start, bucket_s=timeline.width_s,
+        start=first_start,
+        bucket_s=timeline.width_s,
         status_counts=[dict(b.statuses) for b in buckets],
         p50_ms=[b.latency.quantile(0.50) for b in buckets],
         p95_ms=[b.latency.quantile(0.95) for b in buckets],

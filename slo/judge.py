@@ -11,21 +11,41 @@ from .stats import percentile_rank_bounds, ratio_verdict, samples_to_settle, wil
 _TOO_FEW = "fewer than min_samples ({}), so never pass"
 
 
-def judge_ratio(objective: Objective, group: str, state: RatioGroup, spec: SloSpec) -> ObjectiveResult:
+def judge_ratio(
+    objective: Objective, group: str, state: RatioGroup, spec: SloSpec
+) -> ObjectiveResult:
     hits, total = state.hits, state.total
     lower, upper = wilson_interval(hits, total, spec.confidence)
-    verdict = ratio_verdict(lower, upper, objective.target, objective.at_most) if total else "inconclusive"
-    more = samples_to_settle(hits, total, objective.target, objective.at_most, spec.confidence) if total else None
+    verdict = (
+        ratio_verdict(lower, upper, objective.target, objective.at_most)
+        if total
+        else "inconclusive"
+    )
+    more = (
+        samples_to_settle(hits, total, objective.target, objective.at_most, spec.confidence)
+        if total
+        else None
+    )
     detail = f"{hits}/{total} at {spec.confidence:.0%} confidence"
     if total < spec.min_samples and verdict == "pass":
         verdict, detail = "inconclusive", detail + "; " + _TOO_FEW.format(spec.min_samples)
     if verdict == "inconclusive" and total < spec.min_samples:
         more = max(more or 0, spec.min_samples - total)
     result = ObjectiveResult(
-        name=objective.name, kind="ratio", group=group, verdict=verdict,
-        target=f"{'<=' if objective.at_most else '>='} {objective.target:.4%}", threshold=objective.target,
-        unit="ratio", observed=hits / total if total else None, lower=lower, upper=upper,
-        samples=total, hits=hits, more_samples=more if verdict == "inconclusive" else None, detail=detail,
+        name=objective.name,
+        kind="ratio",
+        group=group,
+        verdict=verdict,
+        target=f"{'<=' if objective.at_most else '>='} {objective.target:.4%}",
+        threshold=objective.target,
+        unit="ratio",
+        observed=hits / total if total else None,
+        lower=lower,
+        upper=upper,
+        samples=total,
+        hits=hits,
+        more_samples=more if verdict == "inconclusive" else None,
+        detail=detail,
     )
     _error_budget(result, objective, state)
     if objective.window_s is not None:
@@ -45,7 +65,9 @@ def _error_budget(result: ObjectiveResult, objective: Objective, state: RatioGro
         result.burn_rates.append((start, (bucket_bad / total) / allowed if total else 0.0))
 
 
-def _judge_windows(result: ObjectiveResult, objective: Objective, state: RatioGroup, spec: SloSpec) -> None:
+def _judge_windows(
+    result: ObjectiveResult, objective: Objective, state: RatioGroup, spec: SloSpec
+) -> None:
     """Sliding windows of `window_s`, stepping a tenth of it; each window judged on its own
     interval. A window counts as breached only when its interval lies wholly outside."""
     assert state.windows is not None and objective.window_s is not None
@@ -54,7 +76,9 @@ def _judge_windows(result: ObjectiveResult, objective: Objective, state: RatioGr
         return
     first, last = min(buckets), max(buckets)
     verdicts: list[str] = []
-    worst: tuple[float, float, float, int, int] | None = None  # (bad ratio, lower, upper, hits, total)
+    worst: tuple[float, float, float, int, int] | None = (
+        None  # (bad ratio, lower, upper, hits, total)
+    )
     # whole windows only: a window hanging over the run's edge holds too few requests to judge
     last_start = max(first, last - WINDOW_RESOLUTION + 1)
     for start in range(first, last_start + 1):
@@ -83,12 +107,16 @@ def _judge_windows(result: ObjectiveResult, objective: Objective, state: RatioGr
     _, result.lower, result.upper, hits, total = worst
     result.observed = hits / total
     result.more_samples = None
-    result.detail = (f"{count} windows of {objective.window_s:g}s: {passed} pass, {breached} breached, "
-                     f"{count - passed - breached} inconclusive; need {required:.0%} passing; "
-                     f"worst window {hits}/{total}")
+    result.detail = (
+        f"{count} windows of {objective.window_s:g}s: {passed} pass, {breached} breached, "
+        f"{count - passed - breached} inconclusive; need {required:.0%} passing; "
+        f"worst window {hits}/{total}"
+    )
 
 
-def judge_latency(objective: Objective, group: str, recorder: LatencyRecorder, spec: SloSpec) -> ObjectiveResult:
+def judge_latency(
+    objective: Objective, group: str, recorder: LatencyRecorder, spec: SloSpec
+) -> ObjectiveResult:
     q, limit, n = objective.quantile, objective.max_ms, recorder.count
     assert limit is not None
     low_rank, high_rank = percentile_rank_bounds(n, q, spec.confidence)
@@ -113,20 +141,40 @@ def judge_latency(objective: Objective, group: str, recorder: LatencyRecorder, s
         more = samples_to_settle(slower, n, 1 - q, True, spec.confidence)
         more = max(more or 0, spec.min_samples - n) if n < spec.min_samples else more
     return ObjectiveResult(
-        name=objective.name, kind="latency", group=group, verdict=verdict,
-        target=f"{objective.latency} <= {limit:g} ms", threshold=limit, unit="ms",
-        observed=recorder.quantile(q) if n else None, lower=lower, upper=upper, samples=n,
-        quantile=q, more_samples=more, detail=detail,
+        name=objective.name,
+        kind="latency",
+        group=group,
+        verdict=verdict,
+        target=f"{objective.latency} <= {limit:g} ms",
+        threshold=limit,
+        unit="ms",
+        observed=recorder.quantile(q) if n else None,
+        lower=lower,
+        upper=upper,
+        samples=n,
+        quantile=q,
+        more_samples=more,
+        detail=detail,
     )
 
 
-def judge_recovery(objective: Objective, group: str, state: RecoveryGroup, spec: SloSpec) -> ObjectiveResult:
+def judge_recovery(
+    objective: Objective, group: str, state: RecoveryGroup, spec: SloSpec
+) -> ObjectiveResult:
     within = objective.recovers_within_s
     assert within is not None
     result = ObjectiveResult(
-        name=objective.name, kind="recovery", group=group, verdict="inconclusive",
-        target=f"recovers within {within:g} s", threshold=within, unit="s", observed=None,
-        lower=None, upper=None, samples=sum(c[1] for c, _ in state.seconds.values()),
+        name=objective.name,
+        kind="recovery",
+        group=group,
+        verdict="inconclusive",
+        target=f"recovers within {within:g} s",
+        threshold=within,
+        unit="s",
+        observed=None,
+        lower=None,
+        upper=None,
+        samples=sum(c[1] for c, _ in state.seconds.values()),
     )
     base_p95 = state.baseline_latency.quantile(0.95)
     if state.baseline_total == 0 or base_p95 is None or state.recovery_start is None:
@@ -145,20 +193,31 @@ def judge_recovery(objective: Objective, group: str, state: RecoveryGroup, spec:
         total = sum(c[1] for c, _ in window)
         merged = _merged([h for _, h in window])
         p95 = merged.quantile(0.95)
-        if total and successes / total >= ratio_floor and p95 is not None and p95 <= latency_ceiling:
+        if (
+            total
+            and successes / total >= ratio_floor
+            and p95 is not None
+            and p95 <= latency_ceiling
+        ):
             took = max(0.0, first - state.recovery_start)
             result.observed = took
             result.verdict = "pass" if took <= within else "fail"
-            result.detail = (f"back to baseline (success {base_ratio:.2%} - {objective.ratio_tolerance:.0%}, "
-                             f"p95 {base_p95:.0f} ms x {objective.latency_tolerance:g}) after {took:.0f} s, "
-                             f"held {stable} s")
+            result.detail = (
+                f"back to baseline (success {base_ratio:.2%} - {objective.ratio_tolerance:.0%}, "
+                f"p95 {base_p95:.0f} ms x {objective.latency_tolerance:g}) after {took:.0f} s, "
+                f"held {stable} s"
+            )
             return result
     observed_for = seconds[-1] + 1 - state.recovery_start
     if observed_for >= within + stable:
         result.verdict, result.observed = "fail", observed_for
-        result.detail = f"not back to baseline within the {observed_for:.0f} s observed after rollback"
+        result.detail = (
+            f"not back to baseline within the {observed_for:.0f} s observed after rollback"
+        )
     else:
-        result.detail = f"only {observed_for:.0f} s observed after rollback; not yet back to baseline"
+        result.detail = (
+            f"only {observed_for:.0f} s observed after rollback; not yet back to baseline"
+        )
     return result
 
 

@@ -33,7 +33,9 @@ def _try_compose(path: Path) -> tuple[list[Any] | None, list[yaml.Node] | None]:
     (the native loader then reports that with its line)."""
     try:
         text = path.read_text(encoding="utf-8")
-        nodes = [node for node in yaml.compose_all(text, Loader=yaml.SafeLoader) if node is not None]
+        nodes = [
+            node for node in yaml.compose_all(text, Loader=yaml.SafeLoader) if node is not None
+        ]
         documents = [yaml.SafeLoader("").construct_document(node) for node in nodes]
     except (OSError, UnicodeDecodeError, yaml.YAMLError, TypeError, ValueError):
         return None, None
@@ -47,12 +49,16 @@ def _load_openslo(path: Path, documents: list[Any], nodes: list[yaml.Node]) -> S
         line = _line_of(nodes[exc.doc_index] if exc.doc_index < len(nodes) else None, exc.loc)
         field = _format(exc.loc)
         where = f"{path}:{line}" if line else str(path)
-        raise SloFileError(f"{where}: field '{field}': {exc}" if field else f"{where}: {exc}") from None
+        raise SloFileError(
+            f"{where}: field '{field}': {exc}" if field else f"{where}: {exc}"
+        ) from None
     except ValidationError as exc:
         error = exc.errors(include_url=False)[0]
         field = ".".join(str(p) for p in error["loc"])
         message = str(error["msg"]).removeprefix("Value error, ")
-        raise SloFileError(f"{path}: OpenSLO maps to an invalid objective ({field}): {message}") from None
+        raise SloFileError(
+            f"{path}: OpenSLO maps to an invalid objective ({field}): {message}"
+        ) from None
 
 
 def _line_of(node: yaml.Node | None, loc: tuple[str | int, ...]) -> int | None:
@@ -61,8 +67,19 @@ def _line_of(node: yaml.Node | None, loc: tuple[str | int, ...]) -> int | None:
     for element in loc:
         child = None
         if isinstance(node, yaml.MappingNode):
-            child = next((v for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == str(element)), None)
-        elif isinstance(node, yaml.SequenceNode) and isinstance(element, int) and element < len(node.value):
+            child = next(
+                (
+                    v
+                    for k, v in node.value
+                    if isinstance(k, yaml.ScalarNode) and k.value == str(element)
+                ),
+                None,
+            )
+        elif (
+            isinstance(node, yaml.SequenceNode)
+            and isinstance(element, int)
+            and element < len(node.value)
+        ):
             child = node.value[element]
         if child is None:
             break
@@ -73,5 +90,9 @@ def _line_of(node: yaml.Node | None, loc: tuple[str | int, ...]) -> int | None:
 def _format(loc: tuple[str | int, ...]) -> str:
     text = ""
     for element in loc:
-        text += f"[{element}]" if isinstance(element, int) else (f".{element}" if text else str(element))
+        text += (
+            f"[{element}]"
+            if isinstance(element, int)
+            else (f".{element}" if text else str(element))
+        )
     return text

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import IO
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 
-class Phase(str, Enum):
+class Phase(StrEnum):
     BASELINE = "baseline"  # before any fault
     FAULT = "fault"  # while at least one fault is active
     RECOVERY = "recovery"  # after every fault was rolled back

@@ -49,7 +49,10 @@ _SUPPORTED_BUDGETING = ("Occurrences", "Timeslices", "RatioTimeslices")
 
 
 def is_openslo(documents: Sequence[Any]) -> bool:
-    return any(isinstance(d, dict) and str(d.get("apiVersion", "")).startswith("openslo/") for d in documents)
+    return any(
+        isinstance(d, dict) and str(d.get("apiVersion", "")).startswith("openslo/")
+        for d in documents
+    )
 
 
 def openslo_to_spec(documents: Sequence[Any]) -> dict[str, Any]:
@@ -62,14 +65,20 @@ def openslo_to_spec(documents: Sequence[Any]) -> dict[str, Any]:
         if not isinstance(doc, dict):
             raise OpenSloError(index, (), "expected an OpenSLO document (a mapping)")
         if doc.get("apiVersion") != "openslo/v1":
-            raise OpenSloError(index, ("apiVersion",), f"expected 'openslo/v1', got {doc.get('apiVersion')!r}")
+            raise OpenSloError(
+                index, ("apiVersion",), f"expected 'openslo/v1', got {doc.get('apiVersion')!r}"
+            )
         kind = doc.get("kind")
         if kind == "SLI":
             slis[_name(index, doc)] = (index, doc.get("spec") or {})
         elif kind == "SLO":
             slos.append((index, doc))
         elif kind not in _IGNORED_KINDS:
-            raise OpenSloError(index, ("kind",), f"kind {kind!r} is not supported by the gate (expected SLO, SLI, Service or DataSource)")
+            raise OpenSloError(
+                index,
+                ("kind",),
+                f"kind {kind!r} is not supported by the gate (expected SLO, SLI, Service or DataSource)",
+            )
     if not slos:
         raise OpenSloError(0, (), "expected at least one OpenSLO document of kind 'SLO'")
     objectives: list[dict[str, Any]] = []
@@ -90,16 +99,26 @@ def _name(index: int, doc: dict[str, Any]) -> str:
     return name
 
 
-def _slo_objectives(index: int, doc: dict[str, Any], slis: dict[str, tuple[int, dict[str, Any]]]) -> list[dict[str, Any]]:
+def _slo_objectives(
+    index: int, doc: dict[str, Any], slis: dict[str, tuple[int, dict[str, Any]]]
+) -> list[dict[str, Any]]:
     spec = doc.get("spec")
     if not isinstance(spec, dict):
         raise OpenSloError(index, ("spec",), "expected a mapping")
     slo_name = _name(index, doc)
     if spec.get("alertPolicies"):
-        raise OpenSloError(index, ("spec", "alertPolicies"), "alert policies are not supported by the gate; remove them")
+        raise OpenSloError(
+            index,
+            ("spec", "alertPolicies"),
+            "alert policies are not supported by the gate; remove them",
+        )
     budgeting = spec.get("budgetingMethod", "Occurrences")
     if budgeting not in _SUPPORTED_BUDGETING:
-        raise OpenSloError(index, ("spec", "budgetingMethod"), f"expected one of {_SUPPORTED_BUDGETING}, got {budgeting!r}")
+        raise OpenSloError(
+            index,
+            ("spec", "budgetingMethod"),
+            f"expected one of {_SUPPORTED_BUDGETING}, got {budgeting!r}",
+        )
     default_sli = _indicator(index, ("spec",), spec, slis)
     objectives = spec.get("objectives")
     if not isinstance(objectives, list) or not objectives:
@@ -110,12 +129,16 @@ def _slo_objectives(index: int, doc: dict[str, Any], slis: dict[str, tuple[int, 
         if not isinstance(objective, dict):
             raise OpenSloError(index, loc, "expected a mapping")
         if "compositeWeight" in objective:
-            raise OpenSloError(index, loc + ("compositeWeight",), "composite SLOs are not supported by the gate")
+            raise OpenSloError(
+                index, loc + ("compositeWeight",), "composite SLOs are not supported by the gate"
+            )
         sli = _indicator(index, loc, objective, slis) or default_sli
         if sli is None:
             raise OpenSloError(index, ("spec",), "expected 'indicator' or 'indicatorRef'")
         label = objective.get("displayName") or f"objective {position + 1}"
-        entry: dict[str, Any] = {"name": f"{slo_name}: {label}" if len(objectives) > 1 else slo_name}
+        entry: dict[str, Any] = {
+            "name": f"{slo_name}: {label}" if len(objectives) > 1 else slo_name
+        }
         entry.update(_map_objective(index, loc, objective, sli))
         if budgeting != "Occurrences":
             entry.update(_time_slices(index, loc, objective))
@@ -123,40 +146,64 @@ def _slo_objectives(index: int, doc: dict[str, Any], slis: dict[str, tuple[int, 
     return mapped
 
 
-def _indicator(index: int, loc: Path_, holder: dict[str, Any], slis: dict[str, tuple[int, dict[str, Any]]]) -> tuple[int, Path_, dict[str, Any]] | None:
+def _indicator(
+    index: int, loc: Path_, holder: dict[str, Any], slis: dict[str, tuple[int, dict[str, Any]]]
+) -> tuple[int, Path_, dict[str, Any]] | None:
     if "indicatorRef" in holder:
         ref = holder["indicatorRef"]
         if ref not in slis:
-            raise OpenSloError(index, loc + ("indicatorRef",), f"no SLI document named {ref!r} in this file")
+            raise OpenSloError(
+                index, loc + ("indicatorRef",), f"no SLI document named {ref!r} in this file"
+            )
         sli_index, sli_spec = slis[ref]
         return sli_index, ("spec",), sli_spec
     if "indicator" in holder:
         indicator = holder["indicator"]
         if not isinstance(indicator, dict) or not isinstance(indicator.get("spec"), dict):
-            raise OpenSloError(index, loc + ("indicator",), "expected a mapping with 'metadata' and 'spec'")
+            raise OpenSloError(
+                index, loc + ("indicator",), "expected a mapping with 'metadata' and 'spec'"
+            )
         return index, loc + ("indicator", "spec"), indicator["spec"]
     return None
 
 
-def _map_objective(index: int, loc: Path_, objective: dict[str, Any], sli: tuple[int, Path_, dict[str, Any]]) -> dict[str, Any]:
+def _map_objective(
+    index: int, loc: Path_, objective: dict[str, Any], sli: tuple[int, Path_, dict[str, Any]]
+) -> dict[str, Any]:
     target = _target(index, loc, objective)
     sli_index, sli_loc, sli_spec = sli
     if "ratioMetric" in sli_spec:
         op = objective.get("op", "gte")
         if op not in ("gt", "gte"):
-            raise OpenSloError(index, loc + ("op",), f"a ratio objective supports op 'gt' or 'gte', got {op!r}")
+            raise OpenSloError(
+                index, loc + ("op",), f"a ratio objective supports op 'gt' or 'gte', got {op!r}"
+            )
         return _ratio(sli_index, sli_loc + ("ratioMetric",), sli_spec["ratioMetric"], target)
     if "thresholdMetric" in sli_spec:
         query = _query(sli_index, sli_loc + ("thresholdMetric",), sli_spec["thresholdMetric"])
         if query != "latency_ms":
-            raise OpenSloError(sli_index, sli_loc + ("thresholdMetric", "metricSource", "spec", "query"), f"expected 'latency_ms', got {query!r}")
+            raise OpenSloError(
+                sli_index,
+                sli_loc + ("thresholdMetric", "metricSource", "spec", "query"),
+                f"expected 'latency_ms', got {query!r}",
+            )
         if objective.get("op") not in ("lt", "lte"):
-            raise OpenSloError(index, loc + ("op",), f"a latency objective supports op 'lt' or 'lte', got {objective.get('op')!r}")
+            raise OpenSloError(
+                index,
+                loc + ("op",),
+                f"a latency objective supports op 'lt' or 'lte', got {objective.get('op')!r}",
+            )
         value = objective.get("value")
         if not isinstance(value, (int, float)) or value <= 0:
-            raise OpenSloError(index, loc + ("value",), f"expected a latency bound in milliseconds, got {value!r}")
+            raise OpenSloError(
+                index, loc + ("value",), f"expected a latency bound in milliseconds, got {value!r}"
+            )
         return {"latency": f"p{round(target * 100, 4):g}", "max_ms": float(value)}
-    raise OpenSloError(sli_index, sli_loc, "expected 'ratioMetric' or 'thresholdMetric' (raw metrics are not supported)")
+    raise OpenSloError(
+        sli_index,
+        sli_loc,
+        "expected 'ratioMetric' or 'thresholdMetric' (raw metrics are not supported)",
+    )
 
 
 def _target(index: int, loc: Path_, objective: dict[str, Any]) -> float:
@@ -164,21 +211,33 @@ def _target(index: int, loc: Path_, objective: dict[str, Any]) -> float:
         value = objective["targetPercent"]
         if isinstance(value, (int, float)) and 0 < value < 100:
             return float(value) / 100
-        raise OpenSloError(index, loc + ("targetPercent",), f"expected a percentage between 0 and 100, got {value!r}")
+        raise OpenSloError(
+            index,
+            loc + ("targetPercent",),
+            f"expected a percentage between 0 and 100, got {value!r}",
+        )
     value = objective.get("target")
     if isinstance(value, (int, float)) and 0 < value < 1:
         return float(value)
-    raise OpenSloError(index, loc + ("target",), f"expected a fraction between 0 and 1, got {value!r}")
+    raise OpenSloError(
+        index, loc + ("target",), f"expected a fraction between 0 and 1, got {value!r}"
+    )
 
 
 def _ratio(index: int, loc: Path_, metric: Any, target: float) -> dict[str, Any]:
     if not isinstance(metric, dict):
         raise OpenSloError(index, loc, "expected a mapping")
     if metric.get("rawType") or metric.get("raw"):
-        raise OpenSloError(index, loc + ("raw",), "raw ratio metrics are not supported; use good/bad and total")
+        raise OpenSloError(
+            index, loc + ("raw",), "raw ratio metrics are not supported; use good/bad and total"
+        )
     total = _query(index, loc + ("total",), metric.get("total"))
     if total != "all":
-        raise OpenSloError(index, loc + ("total", "metricSource", "spec", "query"), f"expected 'all', got {total!r}")
+        raise OpenSloError(
+            index,
+            loc + ("total", "metricSource", "spec", "query"),
+            f"expected 'all', got {total!r}",
+        )
     side = "good" if "good" in metric else "bad"
     if side not in metric:
         raise OpenSloError(index, loc, "expected 'good' or 'bad'")
@@ -189,9 +248,17 @@ def _ratio(index: int, loc: Path_, metric: Any, target: float) -> dict[str, Any]
 
 
 def _query(index: int, loc: Path_, source: Any) -> str:
-    query = ((source or {}).get("metricSource") or {}).get("spec", {}) if isinstance(source, dict) else None
+    query = (
+        ((source or {}).get("metricSource") or {}).get("spec", {})
+        if isinstance(source, dict)
+        else None
+    )
     if not isinstance(query, dict) or not isinstance(query.get("query"), str):
-        raise OpenSloError(index, loc + ("metricSource", "spec", "query"), "required field is missing (see the query convention in slo/openslo.py)")
+        raise OpenSloError(
+            index,
+            loc + ("metricSource", "spec", "query"),
+            "required field is missing (see the query convention in slo/openslo.py)",
+        )
     return " ".join(query["query"].split())
 
 
@@ -203,7 +270,11 @@ def _event_query(index: int, loc: Path_, query: str) -> dict[str, Any]:
     match = _STATUS_IN.match(query) or _STATUS_EQ.match(query)
     statuses = [s.strip() for s in match.group(1).split(",") if s.strip()] if match else []
     if not statuses or any(s not in _STATUSES for s in statuses):
-        raise OpenSloError(index, loc, f"expected 'status in (success, partial, ...)', 'status == failed', 'fallback' or 'tool_error(TOOL)', got {query!r}")
+        raise OpenSloError(
+            index,
+            loc,
+            f"expected 'status in (success, partial, ...)', 'status == failed', 'fallback' or 'tool_error(TOOL)', got {query!r}",
+        )
     return {"ratio": "status_in", "statuses": statuses}
 
 
@@ -211,7 +282,11 @@ def _time_slices(index: int, loc: Path_, objective: dict[str, Any]) -> dict[str,
     window = str(objective.get("timeSliceWindow", ""))
     match = _DURATION.match(window)
     if not match:
-        raise OpenSloError(index, loc + ("timeSliceWindow",), f"expected a duration such as 30s or 1m, got {window!r}")
+        raise OpenSloError(
+            index,
+            loc + ("timeSliceWindow",),
+            f"expected a duration such as 30s or 1m, got {window!r}",
+        )
     mapped: dict[str, Any] = {"window_s": float(match.group(1)) * _SECONDS[match.group(2)]}
     if "timeSliceTarget" in objective:
         mapped["windows_required"] = objective["timeSliceTarget"]

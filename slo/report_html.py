@@ -19,7 +19,12 @@ figure{margin:16px 0}figcaption{font-weight:bold;margin-bottom:4px}
 """
 
 
-def render_html(evaluation: Evaluation, checks: Sequence[Check], fault_windows: Sequence[FaultWindow], title: str) -> str:
+def render_html(
+    evaluation: Evaluation,
+    checks: Sequence[Check],
+    fault_windows: Sequence[FaultWindow],
+    title: str,
+) -> str:
     verdict = overall_verdict(evaluation, checks)
     outcomes = {id(r): evaluation.gate_outcome(r) for r in evaluation.results}
     rows = "".join(
@@ -33,8 +38,11 @@ def render_html(evaluation: Evaluation, checks: Sequence[Check], fault_windows: 
         f"<td>{escape(c.group)}: {escape(c.name)}</td><td>{escape(c.detail)}</td></tr>"
         for c in checks
     )
-    checks_table = (f"<h2>Checks</h2><table><tr><th>verdict</th><th>check</th><th>detail</th></tr>{check_rows}</table>"
-                    if checks else "")
+    checks_table = (
+        f"<h2>Checks</h2><table><tr><th>verdict</th><th>check</th><th>detail</th></tr>{check_rows}</table>"
+        if checks
+        else ""
+    )
     series = evaluation.timeseries
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{escape(title)}</title><style>{_CSS}</style></head>

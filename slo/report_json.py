@@ -14,16 +14,24 @@ from .verdict import overall_verdict
 SCHEMA_VERSION = 1
 
 
-def report_document(evaluation: Evaluation, checks: Sequence[Check], fault_windows: Sequence[FaultWindow],
-                    title: str) -> dict[str, Any]:
+def report_document(
+    evaluation: Evaluation,
+    checks: Sequence[Check],
+    fault_windows: Sequence[FaultWindow],
+    title: str,
+) -> dict[str, Any]:
     series = evaluation.timeseries
     return {
         "schema_version": SCHEMA_VERSION,
         "title": title,
         "verdict": overall_verdict(evaluation, checks),
-        "slo": {"name": evaluation.spec.name, "confidence": evaluation.spec.confidence,
-                "min_samples": evaluation.spec.min_samples, "on_inconclusive": evaluation.spec.on_inconclusive,
-                "on_regression": evaluation.spec.on_regression},
+        "slo": {
+            "name": evaluation.spec.name,
+            "confidence": evaluation.spec.confidence,
+            "min_samples": evaluation.spec.min_samples,
+            "on_inconclusive": evaluation.spec.on_inconclusive,
+            "on_regression": evaluation.spec.on_regression,
+        },
         "observations": evaluation.observations,
         "matched": evaluation.matched,
         "started": evaluation.started,
@@ -31,7 +39,8 @@ def report_document(evaluation: Evaluation, checks: Sequence[Check], fault_windo
         "status_totals": evaluation.status_totals,
         "baseline": evaluation.baseline_source or None,
         "objectives": [
-            _finite(asdict(result) | {"outcome": evaluation.gate_outcome(result)}) for result in evaluation.results
+            _finite(asdict(result) | {"outcome": evaluation.gate_outcome(result)})
+            for result in evaluation.results
         ],
         "checks": [asdict(check) for check in checks],
         "fault_windows": [asdict(window) for window in fault_windows],

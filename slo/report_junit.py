@@ -14,13 +14,19 @@ def render_junit(evaluation: Evaluation, checks: Sequence[Check], title: str) ->
     suite = ET.SubElement(root, "testsuite", name=f"slo.{evaluation.spec.name}")
     failures = skipped = 0
     for result in evaluation.results:
-        case = ET.SubElement(suite, "testcase", classname=f"slo.{evaluation.spec.name}", name=result.label)
-        message = (f"{result.verdict}: observed {show_value(result.observed, result.unit)} "
-                   f"{show_interval(result)}, target {result.target}")
+        case = ET.SubElement(
+            suite, "testcase", classname=f"slo.{evaluation.spec.name}", name=result.label
+        )
+        message = (
+            f"{result.verdict}: observed {show_value(result.observed, result.unit)} "
+            f"{show_interval(result)}, target {result.target}"
+        )
         outcome = evaluation.gate_outcome(result)
         if outcome == "fail":
             failures += 1
-            ET.SubElement(case, "failure", message=message, type=result.verdict).text = show_note(result)
+            ET.SubElement(case, "failure", message=message, type=result.verdict).text = show_note(
+                result
+            )
         elif outcome == "warn":
             skipped += 1
             ET.SubElement(case, "skipped", message=message)
@@ -32,8 +38,13 @@ def render_junit(evaluation: Evaluation, checks: Sequence[Check], title: str) ->
     for check in checks:
         groups.setdefault(check.group, []).append(check)
     for group, members in groups.items():
-        check_suite = ET.SubElement(root, "testsuite", name=group, tests=str(len(members)),
-                                    failures=str(sum(not c.passed for c in members)))
+        check_suite = ET.SubElement(
+            root,
+            "testsuite",
+            name=group,
+            tests=str(len(members)),
+            failures=str(sum(not c.passed for c in members)),
+        )
         for check in members:
             case = ET.SubElement(check_suite, "testcase", classname=group, name=check.name)
             if not check.passed:

@@ -34,5 +34,8 @@ def render_markdown(evaluation: Evaluation, checks: Sequence[Check], title: str)
         )
     if checks:
         lines += ["", "| | check | detail |", "|---|---|---|"]
-        lines += [f"| {_ICON['pass' if c.passed else 'fail']} | {c.group}: {c.name} | {c.detail} |" for c in checks]
+        lines += [
+            f"| {_ICON['pass' if c.passed else 'fail']} | {c.group}: {c.name} | {c.detail} |"
+            for c in checks
+        ]
     return "\n".join(lines) + "\n"

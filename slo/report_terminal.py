@@ -14,20 +14,38 @@ from .verdict import overall_verdict
 _STYLE = {"pass": "green", "warn": "yellow", "fail": "bold red"}
 
 
-def print_report(evaluation: Evaluation, checks: Sequence[Check] = (), console: Console | None = None) -> None:
+def print_report(
+    evaluation: Evaluation, checks: Sequence[Check] = (), console: Console | None = None
+) -> None:
     console = console or Console()
-    table = Table(title=f"SLO {evaluation.spec.name} ({evaluation.matched} observations, "
-                        f"{evaluation.spec.confidence:.0%} confidence)")
+    table = Table(
+        title=f"SLO {evaluation.spec.name} ({evaluation.matched} observations, "
+        f"{evaluation.spec.confidence:.0%} confidence)"
+    )
     for column in ("verdict", "objective", "target", "observed", "interval", "n", "note"):
         table.add_column(column, overflow="fold")
     for result in evaluation.results:
         outcome = evaluation.gate_outcome(result)
-        table.add_row(f"[{_STYLE[outcome]}]{result.verdict}[/]", result.label, result.target,
-                      show_value(result.observed, result.unit), show_interval(result), str(result.samples),
-                      show_note(result))
+        table.add_row(
+            f"[{_STYLE[outcome]}]{result.verdict}[/]",
+            result.label,
+            result.target,
+            show_value(result.observed, result.unit),
+            show_interval(result),
+            str(result.samples),
+            show_note(result),
+        )
     for check in checks:
         outcome = "pass" if check.passed else "fail"
-        table.add_row(f"[{_STYLE[outcome]}]{outcome}[/]", f"{check.group}: {check.name}", "", "", "", "", check.detail)
+        table.add_row(
+            f"[{_STYLE[outcome]}]{outcome}[/]",
+            f"{check.group}: {check.name}",
+            "",
+            "",
+            "",
+            "",
+            check.detail,
+        )
     console.print(table)
     verdict = overall_verdict(evaluation, checks)
     console.print(f"gate: [{_STYLE[verdict]}]{verdict.upper()}[/]")

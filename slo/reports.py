@@ -13,13 +13,22 @@ from .report_markdown import render_markdown
 from .results import Check, Evaluation, FaultWindow
 
 
-def write_reports(out_dir: Path, evaluation: Evaluation, *, checks: Sequence[Check] = (),
-                  fault_windows: Sequence[FaultWindow] = (), title: str = "Gauntlet report") -> dict[str, Path]:
+def write_reports(
+    out_dir: Path,
+    evaluation: Evaluation,
+    *,
+    checks: Sequence[Check] = (),
+    fault_windows: Sequence[FaultWindow] = (),
+    title: str = "Gauntlet report",
+) -> dict[str, Path]:
     """Write report.json, report.md, junit.xml and report.html; returns them by format."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     contents = {
-        "json": ("report.json", json.dumps(report_document(evaluation, checks, fault_windows, title), indent=2)),
+        "json": (
+            "report.json",
+            json.dumps(report_document(evaluation, checks, fault_windows, title), indent=2),
+        ),
         "markdown": ("report.md", render_markdown(evaluation, checks, title)),
         "junit": ("junit.xml", render_junit(evaluation, checks, title)),
         "html": ("report.html", render_html(evaluation, checks, fault_windows, title)),

@@ -13,8 +13,13 @@ Value = TypeVar("Value")
 
 
 class CompactingSeries(Generic[Value]):
-    def __init__(self, new: Callable[[], Value], merge: Callable[[Value, Value], None],
-                 width_s: float = 1.0, max_buckets: int | None = 120) -> None:
+    def __init__(
+        self,
+        new: Callable[[], Value],
+        merge: Callable[[Value, Value], None],
+        width_s: float = 1.0,
+        max_buckets: int | None = 120,
+    ) -> None:
         self._new, self._merge = new, merge
         self.width_s = width_s
         self.max_buckets = max_buckets

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from enum import Enum
+from enum import StrEnum
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -33,7 +33,7 @@ from .yaml_input import NestedFieldError
 STATUSES = ("success", "partial", "degraded", "failed")
 
 
-class RatioKind(str, Enum):
+class RatioKind(StrEnum):
     SUCCESS = "success"
     PARTIAL = "partial"
     DEGRADED = "degraded"
@@ -44,7 +44,7 @@ class RatioKind(str, Enum):
     STATUS_IN = "status_in"  # the status is one of `statuses`
 
 
-class GroupBy(str, Enum):
+class GroupBy(StrEnum):
     INTENT = "intent"
     TENANT = "tenant"
     SCENARIO = "scenario"
@@ -69,7 +69,9 @@ class Filters(BaseModel):
 
     @property
     def is_empty(self) -> bool:
-        return all(v is None for v in (self.scenario, self.phase, self.tenant, self.intent, self.source))
+        return all(
+            v is None for v in (self.scenario, self.phase, self.tenant, self.intent, self.source)
+        )
 
     def matches(self, obs: Observation) -> bool:
         return (
@@ -124,7 +126,9 @@ class Objective(BaseModel):
 
     @model_validator(mode="after")
     def _one_kind(self) -> Objective:
-        kinds = [k for k in ("ratio", "latency", "recovers_within_s") if getattr(self, k) is not None]
+        kinds = [
+            k for k in ("ratio", "latency", "recovers_within_s") if getattr(self, k) is not None
+        ]
         if len(kinds) != 1:
             raise ValueError("expected exactly one of 'ratio', 'latency', 'recovers_within_s'")
         if self.ratio is not None:
@@ -135,14 +139,18 @@ class Objective(BaseModel):
             if (self.ratio is RatioKind.STATUS_IN) != bool(self.statuses):
                 raise ValueError("expected 'statuses' with ratio 'status_in' (and only there)")
             if self.max_ms is not None:
-                raise ValueError("expected 'max' or 'min' in a ratio objective ('max_ms' is for latency)")
+                raise ValueError(
+                    "expected 'max' or 'min' in a ratio objective ('max_ms' is for latency)"
+                )
         if self.compare_with_phase is not None and self.ratio is None:
             raise ValueError("expected 'compare_with_phase' only in a ratio objective")
         if self.latency is not None:
             if self.max_ms is None:
                 raise ValueError("expected 'max_ms' in a latency objective")
             if self.max is not None or self.min is not None or self.window_s is not None:
-                raise ValueError("expected only 'max_ms' in a latency objective (no max/min/window_s)")
+                raise ValueError(
+                    "expected only 'max_ms' in a latency objective (no max/min/window_s)"
+                )
         if self.recovers_within_s is not None and (self.max is not None or self.min is not None):
             raise ValueError("expected no 'max'/'min' in a time-to-recover objective")
         if (self.tool or self.error_code) and self.ratio is not RatioKind.TOOL_ERROR:
@@ -212,7 +220,9 @@ class SloSpec(BaseModel):
         seen: set[str] = set()
         for index, objective in enumerate(objectives):
             if objective.name in seen:
-                raise NestedFieldError(f"expected unique objective names, '{objective.name}' appears twice",
-                                       loc=(index, "name"))
+                raise NestedFieldError(
+                    f"expected unique objective names, '{objective.name}' appears twice",
+                    loc=(index, "name"),
+                )
             seen.add(objective.name)
         return objectives

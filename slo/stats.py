@@ -41,8 +41,9 @@ def ratio_verdict(lower: float, upper: float, target: float, at_most: bool) -> s
     return "fail" if upper < target else "inconclusive"
 
 
-def samples_to_settle(hits: int, n: int, target: float, at_most: bool, confidence: float,
-                      limit: int = 10**9) -> int | None:
+def samples_to_settle(
+    hits: int, n: int, target: float, at_most: bool, confidence: float, limit: int = 10**9
+) -> int | None:
     """Further samples that would likely settle an inconclusive ratio, assuming the observed
     proportion holds; None when it cannot settle (the observed ratio sits on the target)."""
     if n <= 0:
@@ -70,7 +71,9 @@ def samples_to_settle(hits: int, n: int, target: float, at_most: bool, confidenc
     return high - n
 
 
-def percentile_rank_bounds(n: int, quantile: float, confidence: float) -> tuple[int | None, int | None]:
+def percentile_rank_bounds(
+    n: int, quantile: float, confidence: float
+) -> tuple[int | None, int | None]:
     """1-based ranks of the sorted sample bracketing the `quantile` with `confidence`.
 
     Order-statistic method: the count of samples below the true quantile is
@@ -87,8 +90,9 @@ def percentile_rank_bounds(n: int, quantile: float, confidence: float) -> tuple[
     return (lower if lower >= 1 else None), (upper if upper <= n else None)
 
 
-def two_proportion_worse(hits_new: int, n_new: int, hits_old: int, n_old: int,
-                         confidence: float) -> tuple[bool, float]:
+def two_proportion_worse(
+    hits_new: int, n_new: int, hits_old: int, n_old: int, confidence: float
+) -> tuple[bool, float]:
     """One-sided pooled two-proportion z-test that the new proportion is larger.
 
     Returns (significantly larger, p-value). "Larger" is "worse": callers pass the

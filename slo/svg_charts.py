@@ -8,7 +8,12 @@ from html import escape
 from .formatting import show_value
 from .results import FaultWindow, ObjectiveResult, TimeSeries
 
-STATUS_COLOURS = {"success": "#4caf50", "partial": "#ffb300", "degraded": "#fb8c00", "failed": "#e53935"}
+STATUS_COLOURS = {
+    "success": "#4caf50",
+    "partial": "#ffb300",
+    "degraded": "#fb8c00",
+    "failed": "#e53935",
+}
 PERCENTILE_COLOURS = {"p50": "#1e88e5", "p95": "#8e24aa", "p99": "#d81b60"}
 _WIDTH, _HEIGHT, _LEFT, _TOP, _BOTTOM = 1000, 260, 60, 20, 40
 
@@ -18,7 +23,9 @@ def _x_scale(series: TimeSeries) -> tuple[float, float]:
     return series.start, (_WIDTH - _LEFT - 20) / span
 
 
-def _fault_shading(series: TimeSeries, windows: Sequence[FaultWindow], plot_height: float) -> list[str]:
+def _fault_shading(
+    series: TimeSeries, windows: Sequence[FaultWindow], plot_height: float
+) -> list[str]:
     origin, per_second = _x_scale(series)
     limit = _WIDTH - 20
     shapes = []
@@ -27,9 +34,13 @@ def _fault_shading(series: TimeSeries, windows: Sequence[FaultWindow], plot_heig
         x1 = min(limit, _LEFT + (window.end - origin) * per_second)
         if x1 <= x0:
             continue
-        shapes.append(f'<rect class="fault" x="{x0:.1f}" y="{_TOP}" width="{x1 - x0:.1f}" height="{plot_height}" '
-                      f'fill="#424242" fill-opacity="0.22" stroke="#212121" stroke-dasharray="4 3"><title>{escape(window.label)}</title></rect>')
-        shapes.append(f'<text x="{x0 + 3:.1f}" y="{_TOP + 12}" font-size="11" fill="#424242">{escape(window.label)}</text>')
+        shapes.append(
+            f'<rect class="fault" x="{x0:.1f}" y="{_TOP}" width="{x1 - x0:.1f}" height="{plot_height}" '
+            f'fill="#424242" fill-opacity="0.22" stroke="#212121" stroke-dasharray="4 3"><title>{escape(window.label)}</title></rect>'
+        )
+        shapes.append(
+            f'<text x="{x0 + 3:.1f}" y="{_TOP + 12}" font-size="11" fill="#424242">{escape(window.label)}</text>'
+        )
     return shapes
 
 
@@ -41,7 +52,9 @@ def _time_axis(series: TimeSeries, plot_height: float) -> list[str]:
     for step in range(6):
         seconds = total * step / 5
         x = _LEFT + seconds * per_second
-        parts.append(f'<text x="{x:.1f}" y="{y + 16}" font-size="11" text-anchor="middle">+{seconds:.0f}s</text>')
+        parts.append(
+            f'<text x="{x:.1f}" y="{y + 16}" font-size="11" text-anchor="middle">+{seconds:.0f}s</text>'
+        )
     return parts
 
 
@@ -62,11 +75,15 @@ def status_mix_chart(series: TimeSeries, windows: Sequence[FaultWindow]) -> str:
                 continue
             height = share * plot_height
             y -= height
-            parts.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{max(bar_width - 0.5, 0.5):.1f}" height="{height:.1f}" '
-                         f'fill="{colour}" fill-opacity="0.85"><title>{status} {share:.1%} of {total}</title></rect>')
+            parts.append(
+                f'<rect x="{x:.1f}" y="{y:.1f}" width="{max(bar_width - 0.5, 0.5):.1f}" height="{height:.1f}" '
+                f'fill="{colour}" fill-opacity="0.85"><title>{status} {share:.1%} of {total}</title></rect>'
+            )
     for fraction in (0, 0.5, 1):
         y = _TOP + plot_height * (1 - fraction)
-        parts.append(f'<text x="{_LEFT - 6}" y="{y + 4:.1f}" font-size="11" text-anchor="end">{fraction:.0%}</text>')
+        parts.append(
+            f'<text x="{_LEFT - 6}" y="{y + 4:.1f}" font-size="11" text-anchor="end">{fraction:.0%}</text>'
+        )
     parts += _fault_shading(series, windows, plot_height)  # over the bars, or they would hide it
     parts += _time_axis(series, plot_height)
     parts += _legend(STATUS_COLOURS)
@@ -77,16 +94,25 @@ def latency_chart(series: TimeSeries, windows: Sequence[FaultWindow]) -> str:
     plot_height = _HEIGHT - _TOP - _BOTTOM
     _, per_second = _x_scale(series)
     lines = {"p50": series.p50_ms, "p95": series.p95_ms, "p99": series.p99_ms}
-    peak = max((v for values in lines.values() for v in values if v is not None), default=1.0) or 1.0
+    peak = (
+        max((v for values in lines.values() for v in values if v is not None), default=1.0) or 1.0
+    )
     parts = _fault_shading(series, windows, plot_height)
     for name, values in lines.items():
-        points = [f"{_LEFT + (i + 0.5) * series.bucket_s * per_second:.1f},{_TOP + plot_height * (1 - v / peak):.1f}"
-                  for i, v in enumerate(values) if v is not None]
+        points = [
+            f"{_LEFT + (i + 0.5) * series.bucket_s * per_second:.1f},{_TOP + plot_height * (1 - v / peak):.1f}"
+            for i, v in enumerate(values)
+            if v is not None
+        ]
         if points:
-            parts.append(f'<polyline fill="none" stroke="{PERCENTILE_COLOURS[name]}" stroke-width="2" points="{" ".join(points)}"/>')
+            parts.append(
+                f'<polyline fill="none" stroke="{PERCENTILE_COLOURS[name]}" stroke-width="2" points="{" ".join(points)}"/>'
+            )
     for fraction in (0, 0.5, 1):
         y = _TOP + plot_height * (1 - fraction)
-        parts.append(f'<text x="{_LEFT - 6}" y="{y + 4:.1f}" font-size="11" text-anchor="end">{peak * fraction:.0f} ms</text>')
+        parts.append(
+            f'<text x="{_LEFT - 6}" y="{y + 4:.1f}" font-size="11" text-anchor="end">{peak * fraction:.0f} ms</text>'
+        )
     parts += _time_axis(series, plot_height)
     parts += _legend(PERCENTILE_COLOURS)
     return _svg("Latency percentiles over time", parts)
@@ -102,7 +128,9 @@ def objectives_chart(results: Sequence[ObjectiveResult], outcome_of: dict[int, s
     parts = []
     for row, result in enumerate(rows):
         y = _TOP + row * row_height + row_height / 2
-        scale = plot / (2 * result.threshold)  # target at the middle; clipped beyond twice the target
+        scale = plot / (
+            2 * result.threshold
+        )  # target at the middle; clipped beyond twice the target
 
         def x_of(value: float | None, default: float) -> float:
             value = default if value is None else value
@@ -111,16 +139,30 @@ def objectives_chart(results: Sequence[ObjectiveResult], outcome_of: dict[int, s
         colour = colours[outcome_of[id(result)]]
         high_default = 2 * result.threshold if result.unit == "ms" else 1.0
         x0, x1 = x_of(result.lower, 0.0), x_of(result.upper, high_default)
-        parts.append(f'<text x="{label_width - 10}" y="{y + 4:.1f}" font-size="12" text-anchor="end">{escape(result.label)}</text>')
-        parts.append(f'<line x1="{label_width}" y1="{y:.1f}" x2="{label_width + plot}" y2="{y:.1f}" stroke="#e0e0e0"/>')
-        parts.append(f'<rect x="{x0:.1f}" y="{y - 6:.1f}" width="{max(x1 - x0, 1):.1f}" height="12" fill="{colour}" fill-opacity="0.35"/>')
+        parts.append(
+            f'<text x="{label_width - 10}" y="{y + 4:.1f}" font-size="12" text-anchor="end">{escape(result.label)}</text>'
+        )
+        parts.append(
+            f'<line x1="{label_width}" y1="{y:.1f}" x2="{label_width + plot}" y2="{y:.1f}" stroke="#e0e0e0"/>'
+        )
+        parts.append(
+            f'<rect x="{x0:.1f}" y="{y - 6:.1f}" width="{max(x1 - x0, 1):.1f}" height="12" fill="{colour}" fill-opacity="0.35"/>'
+        )
         if result.observed is not None:
-            parts.append(f'<circle cx="{x_of(result.observed, 0):.1f}" cy="{y:.1f}" r="4" fill="{colour}"/>')
+            parts.append(
+                f'<circle cx="{x_of(result.observed, 0):.1f}" cy="{y:.1f}" r="4" fill="{colour}"/>'
+            )
         target_x = label_width + plot / 2
-        parts.append(f'<line x1="{target_x}" y1="{y - 11:.1f}" x2="{target_x}" y2="{y + 11:.1f}" stroke="#212121" stroke-width="2"/>')
-        parts.append(f'<text x="{label_width + plot + 10}" y="{y + 4:.1f}" font-size="12">{escape(result.verdict)}: '
-                     f'{show_value(result.observed, result.unit)} vs {escape(result.target)}</text>')
-    return _svg("Objectives: interval (bar), observed (dot), target (tick, centre)", parts, height=height)
+        parts.append(
+            f'<line x1="{target_x}" y1="{y - 11:.1f}" x2="{target_x}" y2="{y + 11:.1f}" stroke="#212121" stroke-width="2"/>'
+        )
+        parts.append(
+            f'<text x="{label_width + plot + 10}" y="{y + 4:.1f}" font-size="12">{escape(result.verdict)}: '
+            f"{show_value(result.observed, result.unit)} vs {escape(result.target)}</text>"
+        )
+    return _svg(
+        "Objectives: interval (bar), observed (dot), target (tick, centre)", parts, height=height
+    )
 
 
 def _legend(colours: dict[str, str]) -> list[str]:
@@ -133,7 +175,10 @@ def _legend(colours: dict[str, str]) -> list[str]:
 
 
 def _svg(title: str, parts: list[str], height: int | float = _HEIGHT) -> str:
-    return (f'<figure><figcaption>{escape(title)}</figcaption>'
-            f'<svg xmlns="http://www.w3.org/2000/svg" width="{_WIDTH}" height="{height:.0f}" '
-            f'viewBox="0 0 {_WIDTH} {height:.0f}" font-family="sans-serif" role="img">'
-            + "".join(parts) + "</svg></figure>")
+    return (
+        f"<figure><figcaption>{escape(title)}</figcaption>"
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{_WIDTH}" height="{height:.0f}" '
+        f'viewBox="0 0 {_WIDTH} {height:.0f}" font-family="sans-serif" role="img">'
+        + "".join(parts)
+        + "</svg></figure>"
+    )

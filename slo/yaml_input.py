@@ -48,7 +48,9 @@ class YamlInputError(ValueError):
     so a caller can build its own report.
     """
 
-    def __init__(self, path: str, message: str, *, line: int | None = None, field: str | None = None) -> None:
+    def __init__(
+        self, path: str, message: str, *, line: int | None = None, field: str | None = None
+    ) -> None:
         self.path = path
         self.line = line
         self.field = field
@@ -87,7 +89,9 @@ def load_yaml_model(path: str | Path, model_cls: type[ModelT], *, what: str = "f
     return parse_yaml_model(text, model_cls, source=shown, what=what)
 
 
-def parse_yaml_model(text: str, model_cls: type[ModelT], *, source: str = "<string>", what: str = "file") -> ModelT:
+def parse_yaml_model(
+    text: str, model_cls: type[ModelT], *, source: str = "<string>", what: str = "file"
+) -> ModelT:
     """Like `load_yaml_model`, for text already in memory; `source` stands in for the path."""
     root = _compose(text, source)
     if root is None:
@@ -129,7 +133,9 @@ def _yaml_syntax_error(exc: yaml.MarkedYAMLError, source: str) -> YamlInputError
     return YamlInputError(source, f"not valid YAML: {problem}", line=line)
 
 
-def _refuse_duplicate_keys(node: yaml.Node, source: str, path: Loc, _seen: set[int] | None = None) -> None:
+def _refuse_duplicate_keys(
+    node: yaml.Node, source: str, path: Loc, _seen: set[int] | None = None
+) -> None:
     seen = _seen if _seen is not None else set()
     if id(node) in seen:  # an alias seen before (or a recursive one): already checked
         return
@@ -150,7 +156,9 @@ def _refuse_duplicate_keys(node: yaml.Node, source: str, path: Loc, _seen: set[i
                 )
             if key is not None:
                 first_line[key] = _line(key_node)
-            _refuse_duplicate_keys(value_node, source, path + ((key if key is not None else "?"),), seen)
+            _refuse_duplicate_keys(
+                value_node, source, path + ((key if key is not None else "?"),), seen
+            )
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
             _refuse_duplicate_keys(item, source, path + (index,), seen)
@@ -159,7 +167,9 @@ def _refuse_duplicate_keys(node: yaml.Node, source: str, path: Loc, _seen: set[i
 # -- mapping a validation error back to a line -----------------------------------------
 
 
-def _located_validation_error(exc: ValidationError, root: yaml.Node, source: str, what: str) -> YamlInputError:
+def _located_validation_error(
+    exc: ValidationError, root: yaml.Node, source: str, what: str
+) -> YamlInputError:
     error, hint = _most_telling(exc.errors(include_url=False))
     loc: Loc = tuple(error["loc"])
     cause = (error.get("ctx") or {}).get("error")
@@ -191,7 +201,11 @@ def _located_validation_error(exc: ValidationError, root: yaml.Node, source: str
         message = _expected(error, cause)
     if not shown_loc:
         if kind == "model_type":
-            return YamlInputError(source, f"expected a mapping at the top of the {what}, got {_kind_of(error['input'])}", line=line)
+            return YamlInputError(
+                source,
+                f"expected a mapping at the top of the {what}, got {_kind_of(error['input'])}",
+                line=line,
+            )
         return YamlInputError(source, message, line=line)
     return YamlInputError(source, message, line=line, field=_format_loc(shown_loc))
 
@@ -206,7 +220,11 @@ def _most_telling(errors: list[Any]) -> tuple[Any, str]:
     if first["type"] != "missing":
         return first, ""
     parent = tuple(first["loc"][:-1])
-    missing = [str(err["loc"][-1]) for err in errors if err["type"] == "missing" and tuple(err["loc"][:-1]) == parent]
+    missing = [
+        str(err["loc"][-1])
+        for err in errors
+        if err["type"] == "missing" and tuple(err["loc"][:-1]) == parent
+    ]
     for err in errors:
         if err["type"] == "extra_forbidden" and tuple(err["loc"][:-1]) == parent:
             close = difflib.get_close_matches(str(err["loc"][-1]), missing, n=1)
@@ -241,7 +259,11 @@ def _child(node: yaml.Node, element: str | int) -> tuple[yaml.Node | None, yaml.
             if isinstance(key_node, yaml.ScalarNode) and key_node.value == str(element):
                 return key_node, value_node
         return None
-    if isinstance(node, yaml.SequenceNode) and isinstance(element, int) and 0 <= element < len(node.value):
+    if (
+        isinstance(node, yaml.SequenceNode)
+        and isinstance(element, int)
+        and 0 <= element < len(node.value)
+    ):
         return None, node.value[element]
     return None
 
@@ -254,7 +276,11 @@ def _expected(error: Any, cause: object) -> str:
     if not message.startswith("expected"):
         message = f"expected a valid value: {message}"
     whole_object_check = error["type"] == "value_error" and isinstance(error["input"], dict)
-    if ", got " not in message and not isinstance(cause, NestedFieldError) and not whole_object_check:
+    if (
+        ", got " not in message
+        and not isinstance(cause, NestedFieldError)
+        and not whole_object_check
+    ):
         message = f"{message}, got {_show(error['input'])}"
     return message
 
@@ -262,7 +288,11 @@ def _expected(error: Any, cause: object) -> str:
 def _format_loc(loc: Loc) -> str:
     text = ""
     for element in loc:
-        text += f"[{element}]" if isinstance(element, int) else (f".{element}" if text else str(element))
+        text += (
+            f"[{element}]"
+            if isinstance(element, int)
+            else (f".{element}" if text else str(element))
+        )
     return text
 
 

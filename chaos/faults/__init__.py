@@ -1,9 +1,9 @@
 """The fault catalogue: faults as data, applied as context managers that always roll back.
 
-    from chaos.faults import AnyFault, parse_fault
+from chaos.faults import AnyFault, parse_fault
 
-    with parse_fault({"kind": "latency", "upstream": "metrics", "latency_ms": 500}).apply(target):
-        ...
+with parse_fault({"kind": "latency", "upstream": "metrics", "latency_ms": 500}).apply(target):
+    ...
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ from .tenant import (
 )
 
 AnyFault = Annotated[
-    Union[tuple(FAULT_KINDS.values())],  # type: ignore[valid-type]
+    Union[tuple(FAULT_KINDS.values())],  # type: ignore[valid-type]  # noqa: UP007
     Field(discriminator="kind"),
 ]
 """Any registered fault kind, chosen by its `kind` field (embed this in scenario models)."""

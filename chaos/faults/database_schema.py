@@ -114,5 +114,3 @@ def _rename_back(dsn: str, table: str, current: str, original: str) -> None:
 def _regclass_text(table: str) -> str:
     # to_regclass() parses its argument as SQL, so quote each part as `Identifier` would.
     return ".".join('"' + part.replace('"', '""') + '"' for part in table.split("."))
-
-

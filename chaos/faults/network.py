@@ -36,9 +36,7 @@ class ToxicFault(Fault):
         proxy = target.proxy_name(self.upstream)
         # A unique name lets two overlapping faults of one kind share a proxy.
         toxic_name = f"gauntlet_{self.toxic_type}_{self.stream}_{uuid.uuid4().hex[:8]}"
-        undo.callback(
-            partial(target.toxiproxy.remove_toxic, proxy, toxic_name, missing_ok=True)
-        )
+        undo.callback(partial(target.toxiproxy.remove_toxic, proxy, toxic_name, missing_ok=True))
         target.toxiproxy.add_toxic(
             proxy,
             type=self.toxic_type,

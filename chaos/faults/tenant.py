@@ -57,7 +57,9 @@ class InjectionFault(TenantAttack):
     """
 
     kind: Literal["injection"] = "injection"
-    payloads: list[str] = Field(default_factory=lambda: list(DEFAULT_INJECTION_PAYLOADS), min_length=1)
+    payloads: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_INJECTION_PAYLOADS), min_length=1
+    )
 
 
 @register_fault

@@ -1,8 +1,8 @@
 """Real Postgres servers for Gauntlet: embedded (pgserver), Docker, or an existing URL.
 
-    server = start_ops_postgres("embedded")      # running, with schema and seed
-    server.dsn("ops", "gauntlet_reader")          # postgresql://...@127.0.0.1:PORT/ops
-    server.stop(); server.start(); server.kill(); server.restart(); server.close()
+server = start_ops_postgres("embedded")      # running, with schema and seed
+server.dsn("ops", "gauntlet_reader")          # postgresql://...@127.0.0.1:PORT/ops
+server.stop(); server.start(); server.kill(); server.restart(); server.close()
 """
 
 from ._docker import DockerPostgres
@@ -14,8 +14,20 @@ from ._specs import DB_CHOICES, open_postgres
 from ._stale import DEFAULT_STATE_DIR, cleanup_stale
 
 __all__ = [
-    "DB_CHOICES", "DEFAULT_STATE_DIR", "DockerPostgres", "DsnPostgres", "EmbeddedPostgres",
-    "OperationNotSupported", "PostgresServer", "PostgresUnavailable", "Template",
-    "cleanup_stale", "free_tcp_port", "open_postgres", "ops_template", "provision_ops",
-    "role_password", "start_ops_postgres",
+    "DB_CHOICES",
+    "DEFAULT_STATE_DIR",
+    "DockerPostgres",
+    "DsnPostgres",
+    "EmbeddedPostgres",
+    "OperationNotSupported",
+    "PostgresServer",
+    "PostgresUnavailable",
+    "Template",
+    "cleanup_stale",
+    "free_tcp_port",
+    "open_postgres",
+    "ops_template",
+    "provision_ops",
+    "role_password",
+    "start_ops_postgres",
 ]

@@ -15,14 +15,16 @@ def _require_docker_engine() -> None:
         import docker
         from docker.errors import DockerException
     except ImportError as exc:  # pragma: no cover - docker comes with testcontainers
-        raise PostgresUnavailable(f"Docker client library missing ({exc}); "
-                                  "use --db embedded or --db postgresql://...") from None
+        raise PostgresUnavailable(
+            f"Docker client library missing ({exc}); use --db embedded or --db postgresql://..."
+        ) from None
     try:
         docker.from_env().ping()
     except DockerException as exc:
         reason = str(exc).splitlines()[0][:160] if str(exc) else type(exc).__name__
-        raise PostgresUnavailable(f"Docker engine not reachable ({reason}); "
-                                  "use --db embedded or --db postgresql://...") from None
+        raise PostgresUnavailable(
+            f"Docker engine not reachable ({reason}); use --db embedded or --db postgresql://..."
+        ) from None
 
 
 class DockerPostgres(PostgresServer):
@@ -33,8 +35,12 @@ class DockerPostgres(PostgresServer):
         from testcontainers.postgres import PostgresContainer
 
         self._container: Any = PostgresContainer(
-            image, username=self.superuser, password=role_password(self.superuser),
-            dbname="postgres", driver=None)
+            image,
+            username=self.superuser,
+            password=role_password(self.superuser),
+            dbname="postgres",
+            driver=None,
+        )
         self._started = False
 
     @property

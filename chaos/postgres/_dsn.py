@@ -37,16 +37,22 @@ class DsnPostgres(PostgresServer):
 
     def start(self) -> None:
         if not self.is_running():
-            raise PostgresUnavailable(f"cannot connect to --db {self._host}:{self._port}; "
-                                      "is the server up and the URL right?")
+            raise PostgresUnavailable(
+                f"cannot connect to --db {self._host}:{self._port}; "
+                "is the server up and the URL right?"
+            )
 
     def stop(self, mode: StopMode = "fast") -> None:
-        raise OperationNotSupported("stop is not supported for --db DSN (we do not own that "
-                                    "server); use --db embedded or --db docker")
+        raise OperationNotSupported(
+            "stop is not supported for --db DSN (we do not own that "
+            "server); use --db embedded or --db docker"
+        )
 
     def kill(self) -> None:
-        raise OperationNotSupported("kill is not supported for --db DSN (we do not own that "
-                                    "server); use --db embedded or --db docker")
+        raise OperationNotSupported(
+            "kill is not supported for --db DSN (we do not own that "
+            "server); use --db embedded or --db docker"
+        )
 
     def restart(self) -> None:
         self.stop()

@@ -34,8 +34,12 @@ PG_BIN = Path(importlib.util.find_spec("pgserver").origin).parent / "pginstall" 
 RUN_AS = "pgserver"
 # fsync=off survives a killed server (the OS keeps what was written); synchronous_commit
 # stays on, or a hard kill loses commits already acknowledged (audit records, measured).
-_SERVER_SETTINGS = ("fsync=off", "full_page_writes=off",
-                    "max_connections=200", "shared_buffers=32MB")
+_SERVER_SETTINGS = (
+    "fsync=off",
+    "full_page_writes=off",
+    "max_connections=200",
+    "shared_buffers=32MB",
+)
 
 
 @dataclass(frozen=True)
@@ -57,12 +61,19 @@ def free_tcp_port() -> int:
 
 
 class EmbeddedPostgres(PostgresServer):
-    def __init__(self, *, template: Template | None = None, port: int | None = None,
-                 state_dir: Path = DEFAULT_STATE_DIR,
-                 template_root: Path | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        template: Template | None = None,
+        port: int | None = None,
+        state_dir: Path = DEFAULT_STATE_DIR,
+        template_root: Path | None = None,
+    ) -> None:
         if not (PG_BIN / "pg_ctl").exists():
-            raise PostgresUnavailable(f"pgserver binaries not found under {PG_BIN}; "
-                                      "use --db docker or --db postgresql://...")
+            raise PostgresUnavailable(
+                f"pgserver binaries not found under {PG_BIN}; "
+                "use --db docker or --db postgresql://..."
+            )
         self._template = template
         self._template_root = template_root or default_template_root()
         self._port = port or free_tcp_port()
@@ -138,12 +149,27 @@ class EmbeddedPostgres(PostgresServer):
     def _pg_ctl_start(self) -> None:
         options = f"-h 127.0.0.1 -p {self._port} -k {self.data_dir}"
         try:
-            self._runner.run(PG_BIN / "pg_ctl", "-D", self.data_dir, "-l", self.log_file,
-                             "-w", "-t", "60", "-o", options, "start")
+            self._runner.run(
+                PG_BIN / "pg_ctl",
+                "-D",
+                self.data_dir,
+                "-l",
+                self.log_file,
+                "-w",
+                "-t",
+                "60",
+                "-o",
+                options,
+                "start",
+            )
         except subprocess.CalledProcessError as exc:
-            tail = self.log_file.read_text(errors="replace")[-800:] if self.log_file.exists() else ""
-            raise PostgresUnavailable(f"embedded Postgres did not start on port {self._port}: "
-                                      f"{tail.strip().splitlines()[-1:] or exc}") from None
+            tail = (
+                self.log_file.read_text(errors="replace")[-800:] if self.log_file.exists() else ""
+            )
+            raise PostgresUnavailable(
+                f"embedded Postgres did not start on port {self._port}: "
+                f"{tail.strip().splitlines()[-1:] or exc}"
+            ) from None
         self._state.write(base_dir=self._base, postmaster_pid=self._postmaster_pid())
 
     def _create_data_dir(self) -> None:
@@ -165,10 +191,22 @@ class EmbeddedPostgres(PostgresServer):
         pwfile = self._base / "pwfile"
         pwfile.write_text(role_password(self.superuser) + "\n")
         self._runner.give(pwfile)
-        self._runner.run(PG_BIN / "initdb", "-D", self.data_dir, "-U", self.superuser,
-                         "--pwfile", pwfile, "--auth-local=trust",
-                         "--auth-host=scram-sha-256", "--no-sync", "--no-instructions",
-                         "-E", "UTF8", "--locale=C")
+        self._runner.run(
+            PG_BIN / "initdb",
+            "-D",
+            self.data_dir,
+            "-U",
+            self.superuser,
+            "--pwfile",
+            pwfile,
+            "--auth-local=trust",
+            "--auth-host=scram-sha-256",
+            "--no-sync",
+            "--no-instructions",
+            "-E",
+            "UTF8",
+            "--locale=C",
+        )
         pwfile.unlink()
         with open(self.data_dir / "postgresql.conf", "a") as conf:
             conf.write("\n# gauntlet: a disposable test world\n")
@@ -194,14 +232,15 @@ class _Runner:
     gid: int | None
 
     @classmethod
-    def for_current_user(cls) -> "_Runner":
+    def for_current_user(cls) -> _Runner:
         if os.geteuid() != 0:
             return cls(None, None)
         try:
             entry = pwd.getpwnam(RUN_AS)
         except KeyError:
-            subprocess.run(["useradd", "--system", "-s", "/bin/false", RUN_AS],
-                           check=True, capture_output=True)
+            subprocess.run(
+                ["useradd", "--system", "-s", "/bin/false", RUN_AS], check=True, capture_output=True
+            )
             entry = pwd.getpwnam(RUN_AS)
         return cls(entry.pw_uid, entry.pw_gid)
 
@@ -211,9 +250,16 @@ class _Runner:
 
     def run(self, *command: object) -> None:
         env = {**os.environ, "XDG_RUNTIME_DIR": tempfile.gettempdir(), "LC_ALL": "C"}
-        subprocess.run([str(part) for part in command], check=True, env=env, cwd="/",
-                       user=self.uid, group=self.gid, stdout=subprocess.DEVNULL,
-                       stderr=subprocess.PIPE)
+        subprocess.run(
+            [str(part) for part in command],
+            check=True,
+            env=env,
+            cwd="/",
+            user=self.uid,
+            group=self.gid,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
 
     def copy_tree(self, source: Path, target: Path) -> None:
         subprocess.run(["cp", "-a", str(source), str(target)], check=True)

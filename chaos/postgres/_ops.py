@@ -7,7 +7,8 @@ import inspect
 
 import psycopg
 
-from chaos import schema, seed as seed_module
+from chaos import schema
+from chaos import seed as seed_module
 from chaos.seed import SeedOptions
 
 from ._embedded import PG_BIN, EmbeddedPostgres, Template
@@ -18,14 +19,21 @@ from ._specs import open_postgres
 def provision_ops(server: PostgresServer, options: SeedOptions = SeedOptions()) -> None:
     """Install roles, the `ops` and `metrics` databases and the seed; skip if already there."""
     with psycopg.connect(server.admin_dsn, autocommit=True) as admin:
-        if admin.execute("SELECT 1 FROM pg_database WHERE datname = %s",
-                         [schema.OPS_DB]).fetchone():
+        if admin.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [schema.OPS_DB]
+        ).fetchone():
             return
     superuser = server.superuser
-    schema.install_schema(server.admin_dsn,
-                          database_dsn=lambda database: server.dsn(database, superuser))
-    seed_module.seed({schema.OPS_DB: server.dsn(schema.OPS_DB, superuser),
-                      schema.METRICS_DB: server.dsn(schema.METRICS_DB, superuser)}, options)
+    schema.install_schema(
+        server.admin_dsn, database_dsn=lambda database: server.dsn(database, superuser)
+    )
+    seed_module.seed(
+        {
+            schema.OPS_DB: server.dsn(schema.OPS_DB, superuser),
+            schema.METRICS_DB: server.dsn(schema.METRICS_DB, superuser),
+        },
+        options,
+    )
 
 
 def ops_template(options: SeedOptions = SeedOptions()) -> Template:
@@ -34,14 +42,19 @@ def ops_template(options: SeedOptions = SeedOptions()) -> Template:
     digest.update(schema.schema_fingerprint().encode())
     digest.update(inspect.getsource(seed_module).encode())
     digest.update(repr(options).encode())
-    digest.update((PG_BIN.parent / "share" / "postgresql.conf.sample").read_bytes()
-                  if (PG_BIN.parent / "share" / "postgresql.conf.sample").exists() else b"")
-    return Template(key=f"ops-{digest.hexdigest()[:16]}",
-                    prepare=lambda server: provision_ops(server, options))
+    digest.update(
+        (PG_BIN.parent / "share" / "postgresql.conf.sample").read_bytes()
+        if (PG_BIN.parent / "share" / "postgresql.conf.sample").exists()
+        else b""
+    )
+    return Template(
+        key=f"ops-{digest.hexdigest()[:16]}", prepare=lambda server: provision_ops(server, options)
+    )
 
 
-def start_ops_postgres(spec: str = "embedded",
-                       options: SeedOptions = SeedOptions()) -> PostgresServer:
+def start_ops_postgres(
+    spec: str = "embedded", options: SeedOptions = SeedOptions()
+) -> PostgresServer:
     """A running server with schema and seed, from `embedded`, `docker` or a URL."""
     if spec == "embedded":
         server: PostgresServer = EmbeddedPostgres(template=ops_template(options))

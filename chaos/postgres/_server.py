@@ -1,8 +1,8 @@
 """The one interface every Postgres backend implements, and its errors.
 
-    RuntimeError
-    ├── PostgresUnavailable     the backend cannot run here (no Docker engine, no binaries)
-    └── OperationNotSupported   e.g. stop/kill on a server we do not own (--db DSN)
+RuntimeError
+├── PostgresUnavailable     the backend cannot run here (no Docker engine, no binaries)
+└── OperationNotSupported   e.g. stop/kill on a server we do not own (--db DSN)
 """
 
 from __future__ import annotations
@@ -78,7 +78,7 @@ class PostgresServer(ABC):
     def close(self) -> None:
         """Release everything this object owns (processes, folders, containers)."""
 
-    def __enter__(self) -> "PostgresServer":
+    def __enter__(self) -> PostgresServer:
         return self
 
     def __exit__(self, *exc_info: object) -> None:

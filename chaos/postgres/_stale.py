@@ -23,8 +23,11 @@ class StateFile:
 
     def write(self, *, base_dir: Path, postmaster_pid: int | None) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        record = {"owner_pid": os.getpid(), "postmaster_pid": postmaster_pid,
-                  "base_dir": str(base_dir)}
+        record = {
+            "owner_pid": os.getpid(),
+            "postmaster_pid": postmaster_pid,
+            "base_dir": str(base_dir),
+        }
         partial = self.path.with_suffix(".tmp")
         partial.write_text(json.dumps(record))
         partial.replace(self.path)

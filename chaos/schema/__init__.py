@@ -43,24 +43,40 @@ def install_schema(admin_dsn: str, *, database_dsn: Callable[[str], str]) -> Non
     with psycopg.connect(admin_dsn, autocommit=True) as admin:
         _create_roles(admin)
         for database in _SCRIPTS:
-            admin.execute(sql.SQL("CREATE DATABASE {} OWNER {}").format(
-                sql.Identifier(database), sql.Identifier(OWNER)))
-            admin.execute(sql.SQL("REVOKE CONNECT, TEMPORARY ON DATABASE {} FROM PUBLIC").format(
-                sql.Identifier(database)))
-            admin.execute(sql.SQL("GRANT CONNECT ON DATABASE {} TO {}, {}").format(
-                sql.Identifier(database), sql.Identifier(READER), sql.Identifier(AUDITOR)))
+            admin.execute(
+                sql.SQL("CREATE DATABASE {} OWNER {}").format(
+                    sql.Identifier(database), sql.Identifier(OWNER)
+                )
+            )
+            admin.execute(
+                sql.SQL("REVOKE CONNECT, TEMPORARY ON DATABASE {} FROM PUBLIC").format(
+                    sql.Identifier(database)
+                )
+            )
+            admin.execute(
+                sql.SQL("GRANT CONNECT ON DATABASE {} TO {}, {}").format(
+                    sql.Identifier(database), sql.Identifier(READER), sql.Identifier(AUDITOR)
+                )
+            )
     for database, script in _SCRIPTS.items():
         with psycopg.connect(database_dsn(database), autocommit=True) as conn:
             conn.execute(script.read_text())
 
 
 def _create_roles(admin: psycopg.Connection) -> None:
-    existing = {row[0] for row in admin.execute(
-        "SELECT rolname FROM pg_roles WHERE rolname = ANY(%s)", [[OWNER, READER, AUDITOR]])}
+    existing = {
+        row[0]
+        for row in admin.execute(
+            "SELECT rolname FROM pg_roles WHERE rolname = ANY(%s)", [[OWNER, READER, AUDITOR]]
+        )
+    }
     if OWNER not in existing:
         admin.execute(sql.SQL("CREATE ROLE {} NOLOGIN").format(sql.Identifier(OWNER)))
     for role in (READER, AUDITOR):
         if role not in existing:
-            admin.execute(sql.SQL(
-                "CREATE ROLE {} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE "
-                "PASSWORD {}").format(sql.Identifier(role), sql.Literal(role_password(role))))
+            admin.execute(
+                sql.SQL(
+                    "CREATE ROLE {} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE "
+                    "PASSWORD {}"
+                ).format(sql.Identifier(role), sql.Literal(role_password(role)))
+            )

@@ -116,9 +116,7 @@ class ToxiproxyClient:
 
     # --- proxies --------------------------------------------------------------------
 
-    def create_proxy(
-        self, name: str, *, upstream: str, listen: str = "127.0.0.1:0"
-    ) -> ProxyHandle:
+    def create_proxy(self, name: str, *, upstream: str, listen: str = "127.0.0.1:0") -> ProxyHandle:
         """Create a proxy from `listen` to `upstream`; port 0 lets the server choose."""
         proxy = self._call(lambda: Toxiproxy().create(upstream=upstream, name=name, listen=listen))
         return self._handle(proxy.name, proxy.listen, proxy.upstream, proxy.enabled)
@@ -126,8 +124,7 @@ class ToxiproxyClient:
     def proxies(self) -> dict[str, ProxyHandle]:
         found = self._call(lambda: Toxiproxy().proxies())
         return {
-            name: self._handle(p.name, p.listen, p.upstream, p.enabled)
-            for name, p in found.items()
+            name: self._handle(p.name, p.listen, p.upstream, p.enabled) for name, p in found.items()
         }
 
     def proxy(self, name: str) -> ProxyHandle:

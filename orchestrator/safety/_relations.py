@@ -30,7 +30,8 @@ def _check_table(table: exp.Table) -> Iterator[Violation]:
     if isinstance(table.this, exp.Identifier):
         if _is_system_name(table.this.name):
             yield Violation(
-                "system_catalog", f"system catalog {table.sql(dialect='postgres')} may not be queried"
+                "system_catalog",
+                f"system catalog {table.sql(dialect='postgres')} may not be queried",
             )
             return
     yield from _check_qualifiers(table.args.get("db"), table.args.get("catalog"), table.sql())
@@ -40,9 +41,7 @@ def _check_qualifiers(
     schema: exp.Expression | None, catalog: exp.Expression | None, shown: str
 ) -> Iterator[Violation]:
     if catalog is not None:
-        yield Violation(
-            "foreign_schema", f"{shown}: database-qualified names are not allowed"
-        )
+        yield Violation("foreign_schema", f"{shown}: database-qualified names are not allowed")
         return
     if schema is None:
         return

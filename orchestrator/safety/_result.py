@@ -30,5 +30,5 @@ class QueryValidation:
         return tuple(violation.code for violation in self.violations)
 
     @classmethod
-    def refused(cls, *violations: Violation) -> "QueryValidation":
+    def refused(cls, *violations: Violation) -> QueryValidation:
         return cls(is_safe=False, violations=tuple(violations), sql=None)

@@ -46,6 +46,10 @@ def _wrap(tree: exp.Expression, max_rows: int) -> exp.Expression:
     inner = tree.this if isinstance(tree, exp.Subquery) and not tree.alias else tree
     return (
         exp.select("*")
-        .from_(exp.Subquery(this=inner.copy(), alias=exp.TableAlias(this=exp.to_identifier(WRAPPER_ALIAS))))
+        .from_(
+            exp.Subquery(
+                this=inner.copy(), alias=exp.TableAlias(this=exp.to_identifier(WRAPPER_ALIAS))
+            )
+        )
         .limit(max_rows)
     )

@@ -34,9 +34,25 @@ DCL_NODES: tuple[type[exp.Expression], ...] = (exp.Grant, exp.Revoke)
 FORBIDDEN_NODES: tuple[type[exp.Expression], ...] = tuple(
     getattr(exp, name)
     for name in (
-        "Command", "Set", "Transaction", "Commit", "Rollback", "Copy", "Use", "Pragma",
-        "Describe", "Kill", "Cache", "Uncache", "LoadData", "Analyze", "Summarize",
-        "Refresh", "Show", "Declare", "Execute",
+        "Command",
+        "Set",
+        "Transaction",
+        "Commit",
+        "Rollback",
+        "Copy",
+        "Use",
+        "Pragma",
+        "Describe",
+        "Kill",
+        "Cache",
+        "Uncache",
+        "LoadData",
+        "Analyze",
+        "Summarize",
+        "Refresh",
+        "Show",
+        "Declare",
+        "Execute",
     )
     if hasattr(exp, name)
 )
@@ -75,9 +91,11 @@ def check_top_level(
 def _unanalysable(kind: StatementKind, keyword: str) -> Violation:
     # sqlglot kept the statement as an opaque Command (or misread it): never run what
     # cannot be walked, whatever the flags say; the code still names the category.
-    code = {StatementKind.DDL: "ddl", StatementKind.DCL: "dcl", StatementKind.WRITE: "not_read_only"}.get(
-        kind, "statement_not_allowed"
-    )
+    code = {
+        StatementKind.DDL: "ddl",
+        StatementKind.DCL: "dcl",
+        StatementKind.WRITE: "not_read_only",
+    }.get(kind, "statement_not_allowed")
     return Violation(code, f"this {keyword} statement cannot be analysed safely; not allowed")
 
 
@@ -95,10 +113,13 @@ def check_nested(tree: exp.Expression, relax: Relaxations) -> Iterator[Violation
         elif isinstance(node, DCL_NODES) and not relax.allow_dcl:
             yield _dcl(node)
         elif isinstance(node, exp.Into) and not relax.allow_writes:
-            yield Violation("select_into", "SELECT ... INTO creates a table; only reads are allowed")
+            yield Violation(
+                "select_into", "SELECT ... INTO creates a table; only reads are allowed"
+            )
         elif isinstance(node, exp.Lock) and not relax.allow_writes:
             yield Violation(
-                "locking_clause", "locking clauses (FOR UPDATE/SHARE ...) are not allowed in a read-only query"
+                "locking_clause",
+                "locking clauses (FOR UPDATE/SHARE ...) are not allowed in a read-only query",
             )
 
 
@@ -116,7 +137,9 @@ def _not_allowed(node: exp.Expression, keyword: str | None = None) -> Violation:
 
 
 def _write(node: exp.Expression) -> Violation:
-    return Violation("not_read_only", f"{_statement_name(node)} writes data; only reads are allowed")
+    return Violation(
+        "not_read_only", f"{_statement_name(node)} writes data; only reads are allowed"
+    )
 
 
 def _ddl(node: exp.Expression) -> Violation:

@@ -39,7 +39,7 @@ def _check_comparison(node: exp.Binary, tenant_id: str) -> Iterator[Violation]:
     left, right = node.this, node.expression
     if isinstance(left, exp.Tuple) and isinstance(right, exp.Tuple):
         # (tenant_id, id) = ('other', 1): judge the pairs position by position
-        for column_side, value_side in zip(left.expressions, right.expressions):
+        for column_side, value_side in zip(left.expressions, right.expressions, strict=False):
             yield from _check_pair(node, column_side, value_side, tenant_id)
         return
     yield from _check_pair(node, left, right, tenant_id)
@@ -121,7 +121,9 @@ def _constant(node: exp.Expression | None) -> str | None:
         return inner.upper() if isinstance(node, exp.Upper) else inner.strip()
     if isinstance(node, exp.Chr) and len(node.expressions) == 1:
         code = _constant(node.expressions[0])
-        return chr(int(code)) if code is not None and code.isdigit() and int(code) < 0x110000 else None
+        return (
+            chr(int(code)) if code is not None and code.isdigit() and int(code) < 0x110000 else None
+        )
     if isinstance(node, exp.DPipe):
         left, right = _constant(node.this), _constant(node.expression)
         return None if left is None or right is None else left + right

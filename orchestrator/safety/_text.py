@@ -8,7 +8,7 @@ judged here, independently of the parser.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from enum import Enum
+from enum import StrEnum
 
 from sqlglot.tokens import Token, TokenType
 
@@ -18,7 +18,7 @@ MAX_QUERY_CHARS = 100_000
 MAX_NESTING_DEPTH = 32  # sqlglot hits Python's recursion limit near 60
 
 
-class StatementKind(str, Enum):
+class StatementKind(StrEnum):
     """The category a statement's first keyword announces."""
 
     QUERY = "query"
@@ -68,7 +68,8 @@ def check_raw_text(query: object) -> Violation | None:
         return Violation("invalid_input", f"the query must be text, got {type(query).__name__}")
     if len(query) > MAX_QUERY_CHARS:
         return Violation(
-            "too_long", f"the query is {len(query):,} characters; at most {MAX_QUERY_CHARS:,} allowed"
+            "too_long",
+            f"the query is {len(query):,} characters; at most {MAX_QUERY_CHARS:,} allowed",
         )
     if "\x00" in query:
         return Violation("null_byte", "the query contains a NUL byte (\\x00)")
@@ -89,7 +90,9 @@ def check_tokens(tokens: Sequence[Token]) -> list[Violation]:
     """Lexical refusals: stacked statements, Unicode escapes, dollar quoting, deep nesting."""
     violations: list[Violation] = []
     if all(token.token_type == TokenType.SEMICOLON for token in tokens):
-        return [Violation("empty_query", "the query has no statement (only comments or semicolons)")]
+        return [
+            Violation("empty_query", "the query has no statement (only comments or semicolons)")
+        ]
     if _has_statement_after_semicolon(tokens):
         violations.append(
             Violation("multiple_statements", "only one statement is allowed; found more after ';'")
@@ -100,7 +103,9 @@ def check_tokens(tokens: Sequence[Token]) -> list[Violation]:
         )
     if _has_unicode_escape(tokens):
         violations.append(
-            Violation("unicode_escape", "Unicode-escaped names or strings (U&'...') are not allowed")
+            Violation(
+                "unicode_escape", "Unicode-escaped names or strings (U&'...') are not allowed"
+            )
         )
     depth = _max_paren_depth(tokens)
     if depth > MAX_NESTING_DEPTH:
@@ -127,7 +132,7 @@ def _has_unicode_escape(tokens: Sequence[Token]) -> bool:
     if any(token.token_type == TokenType.UNICODE_STRING for token in tokens):
         return True
     # Postgres reads U&'..' / U&".." only when the three pieces touch; sqlglot sees `U & x`.
-    for u, amp, quoted in zip(tokens, tokens[1:], tokens[2:]):
+    for u, amp, quoted in zip(tokens, tokens[1:], tokens[2:], strict=False):
         if (
             u.text.upper() == "U"
             and u.token_type not in _QUOTED_TOKENS

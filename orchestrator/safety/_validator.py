@@ -55,7 +55,10 @@ def validate_direct_query(
         return QueryValidation.refused(_parse_violation(exc))
     except Exception as exc:  # noqa: BLE001 - any sqlglot failure is a refusal, never a crash
         return QueryValidation.refused(
-            Violation("parse_error", f"the query could not be analysed ({type(exc).__name__}: {exc})"[:300])
+            Violation(
+                "parse_error",
+                f"the query could not be analysed ({type(exc).__name__}: {exc})"[:300],
+            )
         )
 
 
@@ -80,11 +83,15 @@ def _validate(
         )
 
     statements = [
-        s for s in sqlglot.parse(query, read=DIALECT) if s is not None and not isinstance(s, exp.Semicolon)
+        s
+        for s in sqlglot.parse(query, read=DIALECT)
+        if s is not None and not isinstance(s, exp.Semicolon)
     ]
     if len(statements) != 1:
         return QueryValidation.refused(
-            Violation("multiple_statements", f"exactly one statement is allowed, found {len(statements)}")
+            Violation(
+                "multiple_statements", f"exactly one statement is allowed, found {len(statements)}"
+            )
         )
     tree = statements[0]
 

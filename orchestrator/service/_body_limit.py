@@ -47,9 +47,7 @@ class BodySizeLimit:
         await self.app(scope, _replay(b"".join(chunks), receive), send)
 
     async def _refuse(self, send: Send) -> None:
-        body = json.dumps(
-            {"error": f"request body larger than {self.max_bytes} bytes"}
-        ).encode()
+        body = json.dumps({"error": f"request body larger than {self.max_bytes} bytes"}).encode()
         await send(
             {
                 "type": "http.response.start",

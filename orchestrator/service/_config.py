@@ -122,9 +122,13 @@ def _apply_rate_limits(tools: list[Any], limits: dict[str, RateLimit]) -> None:
         raise ServiceConfigError(f"rate_limits: unknown tools {unknown}; known: {sorted(by_id)}")
     for tool_id, limit in limits.items():
         tool = by_id[tool_id]
-        tool.capability = ToolCapability.build(**{
-            **tool.capability.model_dump(), "rate_limit_per_minute": limit.per_minute,
-            "rate_limit_burst": limit.burst})
+        tool.capability = ToolCapability.build(
+            **{
+                **tool.capability.model_dump(),
+                "rate_limit_per_minute": limit.per_minute,
+                "rate_limit_burst": limit.burst,
+            }
+        )
 
 
 def app_from_env() -> FastAPI:

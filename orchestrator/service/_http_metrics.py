@@ -60,6 +60,4 @@ class HttpMetricsMiddleware:
             template = getattr(route, "path", None) or _UNMATCHED_ROUTE
             method = scope.get("method", "")
             self.metrics.requests.labels(method, template, str(status)).inc()
-            self.metrics.latency.labels(method, template).observe(
-                time.perf_counter() - started
-            )
+            self.metrics.latency.labels(method, template).observe(time.perf_counter() - started)

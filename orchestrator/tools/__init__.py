@@ -21,20 +21,38 @@ from ._guarded_pool import GuardedPool
 from ._metrics import MetricsTool
 from ._topology import TopologyTool
 
-__all__ = ["AuditTool", "DirectQueryTool", "GuardedPool", "MetricsTool", "TopologyTool",
-           "aclose_tools", "build_tools"]
+__all__ = [
+    "AuditTool",
+    "DirectQueryTool",
+    "GuardedPool",
+    "MetricsTool",
+    "TopologyTool",
+    "aclose_tools",
+    "build_tools",
+]
 
 
-def build_tools(ops_dsn: str, metrics_dsn: str, audit_dsn: str, *, spool_dir: Path,
-                pool_size: int = 10, connect_timeout: float = 3.0, max_rows: int = 1000,
-                validate_queries: bool = True, **_: Any) -> list[Tool]:
+def build_tools(
+    ops_dsn: str,
+    metrics_dsn: str,
+    audit_dsn: str,
+    *,
+    spool_dir: Path,
+    pool_size: int = 10,
+    connect_timeout: float = 3.0,
+    max_rows: int = 1000,
+    validate_queries: bool = True,
+    **_: Any,
+) -> list[Tool]:
     """The four tools, each with its own pool (so a fault on one upstream spares the others)."""
+
     def pool(dsn: str, name: str) -> GuardedPool:
         return GuardedPool(dsn, max_size=pool_size, connect_timeout=connect_timeout, name=name)
 
     return [
-        DirectQueryTool(pool(ops_dsn, "direct_query"), max_rows=max_rows,
-                        validate_queries=validate_queries),
+        DirectQueryTool(
+            pool(ops_dsn, "direct_query"), max_rows=max_rows, validate_queries=validate_queries
+        ),
         MetricsTool(pool(metrics_dsn, "metrics")),
         TopologyTool(pool(ops_dsn, "topology")),
         AuditTool(pool(audit_dsn, "audit"), spool_dir=Path(spool_dir)),

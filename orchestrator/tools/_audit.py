@@ -21,8 +21,14 @@ from ..errors import ToolError
 from ..tool import CallContext
 from ._audit_spool import AuditSpool, read_records
 from ._guarded_pool import GuardedPool
-from ._tenant_tx import (TOOL_TIMEOUT_SECONDS, begin_tenant_scope, budget_for,
-                         jsonable, require_text, run_on_database)
+from ._tenant_tx import (
+    TOOL_TIMEOUT_SECONDS,
+    begin_tenant_scope,
+    budget_for,
+    jsonable,
+    require_text,
+    run_on_database,
+)
 
 TOOL_ID = "audit"
 _INSERT = """
@@ -34,11 +40,15 @@ _REPLAY_BUDGET_SECONDS = 10.0
 
 
 class AuditTool:
-    def __init__(self, pool: GuardedPool, *, spool_dir: Path,
-                 capability: ToolCapability | None = None) -> None:
+    def __init__(
+        self, pool: GuardedPool, *, spool_dir: Path, capability: ToolCapability | None = None
+    ) -> None:
         self.capability = capability or ToolCapability.build(
-            tool_id=TOOL_ID, capability_type=CapabilityType.APPEND_ONLY, timeout_seconds=TOOL_TIMEOUT_SECONDS,
-            fallback_enabled=True)
+            tool_id=TOOL_ID,
+            capability_type=CapabilityType.APPEND_ONLY,
+            timeout_seconds=TOOL_TIMEOUT_SECONDS,
+            fallback_enabled=True,
+        )
         self._pool = pool
         self.spool = AuditSpool(spool_dir)
         self._replaying = asyncio.Lock()
@@ -47,8 +57,9 @@ class AuditTool:
         record = _record(arguments, ctx)
         budget = budget_for(ctx.budget_seconds, self.capability.timeout_seconds)
         started = time.monotonic()
-        await run_on_database(self._pool, budget, TOOL_ID,
-                              lambda conn: _insert(conn, [record], budget))
+        await run_on_database(
+            self._pool, budget, TOOL_ID, lambda conn: _insert(conn, [record], budget)
+        )
         replayed = 0
         if self.spool.has_pending() and not self._replaying.locked():
             remaining = budget - (time.monotonic() - started)
@@ -74,8 +85,12 @@ class AuditTool:
             for replay_file in self.spool.replay_files():
                 records = read_records(replay_file)
                 if records:
-                    await run_on_database(self._pool, budget_seconds, TOOL_ID,
-                                          lambda conn: _insert(conn, records, budget_seconds))
+                    await run_on_database(
+                        self._pool,
+                        budget_seconds,
+                        TOOL_ID,
+                        lambda conn: _insert(conn, records, budget_seconds),
+                    )
                 self.spool.discard(replay_file)
                 replayed += len(records)
             return replayed
@@ -86,12 +101,18 @@ class AuditTool:
 
 def _record(arguments: Mapping[str, Any], ctx: CallContext) -> dict[str, Any]:
     action = require_text(arguments, "action", TOOL_ID) if "action" in arguments else "orchestrate"
-    return {"request_id": ctx.request_id, "tenant_id": ctx.tenant_id, "action": action,
-            "detail": jsonable(dict(arguments.get("detail") or {})), "at": time.time()}
+    return {
+        "request_id": ctx.request_id,
+        "tenant_id": ctx.tenant_id,
+        "action": action,
+        "detail": jsonable(dict(arguments.get("detail") or {})),
+        "at": time.time(),
+    }
 
 
-async def _insert(conn: psycopg.AsyncConnection[Any], records: list[dict[str, Any]],
-                  budget_seconds: float) -> None:
+async def _insert(
+    conn: psycopg.AsyncConnection[Any], records: list[dict[str, Any]], budget_seconds: float
+) -> None:
     # RLS checks each row against app.tenant_id, so the tenant is set per record.
     async with conn.transaction():
         for record in records:

@@ -1,10 +1,10 @@
 """Database errors → `ToolError`, mapped once, at the tools' boundary.
 
-    connection lost / refused / no pool slot  → connection_error
-    deadline (QueryCanceled)                  → timeout
-    UndefinedColumn / UndefinedTable / ...    → schema_mismatch
-    InsufficientPrivilege / RLS refusal       → tenant_violation (a SecurityRefusal)
-    anything else from the database           → upstream_error
+connection lost / refused / no pool slot  → connection_error
+deadline (QueryCanceled)                  → timeout
+UndefinedColumn / UndefinedTable / ...    → schema_mismatch
+InsufficientPrivilege / RLS refusal       → tenant_violation (a SecurityRefusal)
+anything else from the database           → upstream_error
 """
 
 from __future__ import annotations
@@ -16,10 +16,19 @@ from psycopg_pool import PoolTimeout
 from ..contracts import ToolErrorCode
 from ..errors import SecurityRefusal, ToolError
 
-_SCHEMA_ERRORS = (pg.UndefinedColumn, pg.UndefinedTable, pg.UndefinedFunction,
-                  pg.UndefinedObject, pg.InvalidSchemaName)
-_CONNECTION_ERRORS = (pg.AdminShutdown, pg.CrashShutdown, pg.CannotConnectNow,
-                      pg.ConnectionException)
+_SCHEMA_ERRORS = (
+    pg.UndefinedColumn,
+    pg.UndefinedTable,
+    pg.UndefinedFunction,
+    pg.UndefinedObject,
+    pg.InvalidSchemaName,
+)
+_CONNECTION_ERRORS = (
+    pg.AdminShutdown,
+    pg.CrashShutdown,
+    pg.CannotConnectNow,
+    pg.ConnectionException,
+)
 
 
 def map_db_error(exc: BaseException, *, tool_id: str) -> ToolError:
@@ -33,8 +42,10 @@ def map_db_error(exc: BaseException, *, tool_id: str) -> ToolError:
         # Also what Postgres raises when a row-level-security policy refuses a write.
         return SecurityRefusal(ToolErrorCode.TENANT_VIOLATION, f"{tool_id}: {summary}")
     if isinstance(exc, PoolTimeout):
-        return ToolError(ToolErrorCode.CONNECTION_ERROR,
-                         f"{tool_id}: no database connection available ({summary})")
+        return ToolError(
+            ToolErrorCode.CONNECTION_ERROR,
+            f"{tool_id}: no database connection available ({summary})",
+        )
     if isinstance(exc, _CONNECTION_ERRORS) or _is_connection_failure(exc):
         return ToolError(ToolErrorCode.CONNECTION_ERROR, f"{tool_id}: {summary}")
     return ToolError(ToolErrorCode.UPSTREAM_ERROR, f"{tool_id}: {summary}")

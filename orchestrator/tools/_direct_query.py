@@ -12,8 +12,14 @@ from ..contracts import ToolErrorCode
 from ..errors import SecurityRefusal, ToolError
 from ..tool import CallContext
 from ._guarded_pool import GuardedPool
-from ._tenant_tx import (TOOL_TIMEOUT_SECONDS, begin_tenant_scope, budget_for,
-                         jsonable, require_text, run_on_database)
+from ._tenant_tx import (
+    TOOL_TIMEOUT_SECONDS,
+    begin_tenant_scope,
+    budget_for,
+    jsonable,
+    require_text,
+    run_on_database,
+)
 
 TOOL_ID = "direct_query"
 _SCALARS = (str, int, float, bool, type(None))
@@ -30,12 +36,21 @@ class DirectQueryTool:
     """Defence in depth: the validator, then a READ ONLY transaction, the reader role's
     grants, a statement_timeout, and row-level security keyed on the tenant."""
 
-    def __init__(self, pool: GuardedPool, *, capability: ToolCapability | None = None,
-                 max_rows: int = 1000, validator: Validator | None = None,
-                 validate_queries: bool = True) -> None:
+    def __init__(
+        self,
+        pool: GuardedPool,
+        *,
+        capability: ToolCapability | None = None,
+        max_rows: int = 1000,
+        validator: Validator | None = None,
+        validate_queries: bool = True,
+    ) -> None:
         self.capability = capability or ToolCapability.build(
-            tool_id=TOOL_ID, capability_type=CapabilityType.READ_ONLY,
-            timeout_seconds=TOOL_TIMEOUT_SECONDS, max_concurrent_calls=10)
+            tool_id=TOOL_ID,
+            capability_type=CapabilityType.READ_ONLY,
+            timeout_seconds=TOOL_TIMEOUT_SECONDS,
+            max_concurrent_calls=10,
+        )
         self._pool = pool
         self._max_rows = max_rows
         self._validator = validator
@@ -55,8 +70,11 @@ class DirectQueryTool:
                 cursor = await conn.execute(statement, params or None, binary=True)
                 columns = [column.name for column in cursor.description or ()]
                 rows = await cursor.fetchmany(self._max_rows)
-            return {"columns": columns, "row_count": len(rows),
-                    "rows": [dict(zip(columns, jsonable(list(row)))) for row in rows]}
+            return {
+                "columns": columns,
+                "row_count": len(rows),
+                "rows": [dict(zip(columns, jsonable(list(row)), strict=False)) for row in rows],
+            }
 
         return await run_on_database(self._pool, budget, TOOL_ID, work)
 
@@ -72,19 +90,25 @@ class DirectQueryTool:
         if verdict.is_safe:
             return verdict.sql
         reasons = "; ".join(f"{v.code}: {v.message}" for v in verdict.violations) or "refused"
-        code = (ToolErrorCode.TENANT_VIOLATION
-                if any("tenant" in v.code for v in verdict.violations)
-                else ToolErrorCode.UNSAFE_QUERY)
+        code = (
+            ToolErrorCode.TENANT_VIOLATION
+            if any("tenant" in v.code for v in verdict.violations)
+            else ToolErrorCode.UNSAFE_QUERY
+        )
         raise SecurityRefusal(code, f"{TOOL_ID}: {reasons}")
 
 
 def _scalar_params(params: Any) -> dict[str, Any]:
     if not isinstance(params, Mapping):
-        raise ToolError(ToolErrorCode.INVALID_ARGUMENTS,
-                        f"{TOOL_ID}: 'params' must be an object of name → scalar")
+        raise ToolError(
+            ToolErrorCode.INVALID_ARGUMENTS,
+            f"{TOOL_ID}: 'params' must be an object of name → scalar",
+        )
     for name, value in params.items():
         if not isinstance(name, str) or not isinstance(value, _SCALARS):
-            raise ToolError(ToolErrorCode.INVALID_ARGUMENTS,
-                            f"{TOOL_ID}: params[{name!r}] must be a string, number, boolean "
-                            f"or null, got {type(value).__name__}")
+            raise ToolError(
+                ToolErrorCode.INVALID_ARGUMENTS,
+                f"{TOOL_ID}: params[{name!r}] must be a string, number, boolean "
+                f"or null, got {type(value).__name__}",
+            )
     return dict(params)

@@ -27,24 +27,33 @@ RECONNECT_TIMEOUT_SECONDS = 2.0
 CONNECTION_WAIT_HEADROOM_SECONDS = 0.05
 # The connection the current work is using, also while the pool health-checks it.
 _in_use: contextvars.ContextVar[list[psycopg.AsyncConnection[Any]]] = contextvars.ContextVar(
-    "gauntlet_connection_in_use")
+    "gauntlet_connection_in_use"
+)
 
 
 class GuardedPool:
-    def __init__(self, dsn: str, *, max_size: int, connect_timeout: float = 3.0,
-                 name: str = "pool") -> None:
+    def __init__(
+        self, dsn: str, *, max_size: int, connect_timeout: float = 3.0, name: str = "pool"
+    ) -> None:
         self._pool: AsyncConnectionPool = AsyncConnectionPool(
-            dsn, open=False, min_size=1, max_size=max_size, name=name,
+            dsn,
+            open=False,
+            min_size=1,
+            max_size=max_size,
+            name=name,
             # A short reconnect_timeout: the pool's backoff gives up soon during an outage,
             # so the first call after the server returns starts a fresh, immediate attempt
             # instead of waiting out a long exponential delay.
-            check=_check_and_track, reconnect_timeout=RECONNECT_TIMEOUT_SECONDS,
-            kwargs={"connect_timeout": max(1, round(connect_timeout))})
+            check=_check_and_track,
+            reconnect_timeout=RECONNECT_TIMEOUT_SECONDS,
+            kwargs={"connect_timeout": max(1, round(connect_timeout))},
+        )
         self._opened = False
         self._lingering: set[asyncio.Task[Any]] = set()
 
-    async def run(self, budget_seconds: float,
-                  work: Callable[[psycopg.AsyncConnection[Any]], Awaitable[T]]) -> T:
+    async def run(
+        self, budget_seconds: float, work: Callable[[psycopg.AsyncConnection[Any]], Awaitable[T]]
+    ) -> T:
         """`work(conn)` within `budget_seconds`, or `TimeoutError` right after it."""
         if not self._opened:
             # wait=False: a database that is down at startup must not block; the pool
@@ -67,9 +76,12 @@ class GuardedPool:
                 task.exception()  # retrieved: the caller gets the deadline, not this
             raise
 
-    async def _acquire_and_run(self, budget_seconds: float,
-                               work: Callable[[psycopg.AsyncConnection[Any]], Awaitable[T]],
-                               tracked: list[psycopg.AsyncConnection[Any]]) -> T:
+    async def _acquire_and_run(
+        self,
+        budget_seconds: float,
+        work: Callable[[psycopg.AsyncConnection[Any]], Awaitable[T]],
+        tracked: list[psycopg.AsyncConnection[Any]],
+    ) -> T:
         # Give up waiting for a connection just before the deadline, so "no connection"
         # (PoolTimeout: the server is unreachable) is told apart from a slow query.
         wait = max(0.01, budget_seconds - CONNECTION_WAIT_HEADROOM_SECONDS)
@@ -77,8 +89,9 @@ class GuardedPool:
             tracked.append(conn)
             return await work(conn)
 
-    async def _sever(self, task: asyncio.Task[Any],
-                     tracked: list[psycopg.AsyncConnection[Any]]) -> None:
+    async def _sever(
+        self, task: asyncio.Task[Any], tracked: list[psycopg.AsyncConnection[Any]]
+    ) -> None:
         for conn in tracked:
             _shutdown_socket(conn)
         done, _ = await asyncio.wait({task}, timeout=SEVER_GRACE_SECONDS)

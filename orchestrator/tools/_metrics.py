@@ -15,8 +15,15 @@ from ..contracts import ToolErrorCode
 from ..errors import ToolError
 from ..tool import CallContext
 from ._guarded_pool import GuardedPool
-from ._tenant_tx import (TOOL_TIMEOUT_SECONDS, begin_tenant_scope, budget_for, jsonable,
-                         require_int, require_text, run_on_database)
+from ._tenant_tx import (
+    TOOL_TIMEOUT_SECONDS,
+    begin_tenant_scope,
+    budget_for,
+    jsonable,
+    require_int,
+    require_text,
+    run_on_database,
+)
 
 TOOL_ID = "metrics"
 _AGGREGATES = """
@@ -41,27 +48,34 @@ class MetricsTool:
 
     def __init__(self, pool: GuardedPool, *, capability: ToolCapability | None = None) -> None:
         self.capability = capability or ToolCapability.build(
-            tool_id=TOOL_ID, capability_type=CapabilityType.TIME_SERIES, timeout_seconds=TOOL_TIMEOUT_SECONDS)
+            tool_id=TOOL_ID,
+            capability_type=CapabilityType.TIME_SERIES,
+            timeout_seconds=TOOL_TIMEOUT_SECONDS,
+        )
         self._pool = pool
 
     async def run(self, arguments: Mapping[str, Any], ctx: CallContext) -> Any:
         metric = require_text(arguments, "metric", TOOL_ID)
-        window = require_int(arguments, "window_minutes", TOOL_ID, default=15, low=1,
-                             high=7 * 24 * 60)
+        window = require_int(
+            arguments, "window_minutes", TOOL_ID, default=15, low=1, high=7 * 24 * 60
+        )
         services = _services(arguments, ctx)
         budget = budget_for(ctx.budget_seconds, self.capability.timeout_seconds)
 
         async def work(conn: psycopg.AsyncConnection[Any]) -> list[dict[str, Any]]:
             async with conn.transaction():
                 await begin_tenant_scope(conn, ctx.tenant_id, budget, read_only=True)
-                cursor = await conn.execute(_AGGREGATES, {
-                    "metric": metric, "services": services, "window": window})
+                cursor = await conn.execute(
+                    _AGGREGATES, {"metric": metric, "services": services, "window": window}
+                )
                 columns = [column.name for column in cursor.description or ()]
-                return [dict(zip(columns, jsonable(list(row)))) for row in await cursor.fetchall()]
+                return [
+                    dict(zip(columns, jsonable(list(row)), strict=False))
+                    for row in await cursor.fetchall()
+                ]
 
         series = await run_on_database(self._pool, budget, TOOL_ID, work)
-        return {"metric": metric, "window_minutes": window, "services": services,
-                "series": series}
+        return {"metric": metric, "window_minutes": window, "services": services, "series": series}
 
     async def fallback(self, arguments: Mapping[str, Any], ctx: CallContext) -> Any:
         raise ToolError(ToolErrorCode.UPSTREAM_ERROR, f"{TOOL_ID} has no fallback")
@@ -76,7 +90,9 @@ def _services(arguments: Mapping[str, Any], ctx: CallContext) -> list[str]:
         return [require_text(arguments, "service", TOOL_ID)]
     graph = ctx.dependency_outputs.get(source)
     if not isinstance(graph, Mapping) or "service" not in graph:
-        raise ToolError(ToolErrorCode.INVALID_ARGUMENTS,
-                        f"{TOOL_ID}: 'dependencies_from' names {source!r}, which is not a "
-                        "topology call this call depends on")
+        raise ToolError(
+            ToolErrorCode.INVALID_ARGUMENTS,
+            f"{TOOL_ID}: 'dependencies_from' names {source!r}, which is not a "
+            "topology call this call depends on",
+        )
     return [graph["service"], *graph.get("direct_dependencies", [])]

@@ -22,8 +22,9 @@ T = TypeVar("T")
 _SERVER_HEADROOM_SECONDS = 0.05
 
 
-async def begin_tenant_scope(conn: psycopg.AsyncConnection[Any], tenant_id: str,
-                             budget_seconds: float, *, read_only: bool) -> None:
+async def begin_tenant_scope(
+    conn: psycopg.AsyncConnection[Any], tenant_id: str, budget_seconds: float, *, read_only: bool
+) -> None:
     """Inside an open transaction: read-only if asked, tenant and statement_timeout set.
 
     Composed client-side into one round trip (simple protocol). SET LOCAL lasts until the
@@ -32,23 +33,29 @@ async def begin_tenant_scope(conn: psycopg.AsyncConnection[Any], tenant_id: str,
     re-point its own tenant mid-query.
     """
     timeout_ms = max(1, int((budget_seconds - _SERVER_HEADROOM_SECONDS) * 1000))
-    statement = sql.SQL("{}SET LOCAL app.tenant_id = {}; "
-                        "SET LOCAL statement_timeout = {}").format(
+    statement = sql.SQL("{}SET LOCAL app.tenant_id = {}; SET LOCAL statement_timeout = {}").format(
         sql.SQL("SET TRANSACTION READ ONLY; " if read_only else ""),
-        sql.Literal(tenant_id), sql.Literal(f"{timeout_ms}ms"))
+        sql.Literal(tenant_id),
+        sql.Literal(f"{timeout_ms}ms"),
+    )
     await conn.execute(statement)
 
 
-async def run_on_database(pool: GuardedPool, budget_seconds: float, tool_id: str,
-                          work: Callable[[psycopg.AsyncConnection[Any]], Awaitable[T]]) -> T:
+async def run_on_database(
+    pool: GuardedPool,
+    budget_seconds: float,
+    tool_id: str,
+    work: Callable[[psycopg.AsyncConnection[Any]], Awaitable[T]],
+) -> T:
     """`work` on a pooled connection within the budget; every failure becomes a ToolError."""
     if budget_seconds <= 0:
         raise ToolError(ToolErrorCode.TIMEOUT, f"{tool_id}: no time left for the call")
     try:
         return await pool.run(budget_seconds, work)
     except TimeoutError as exc:
-        raise ToolError(ToolErrorCode.TIMEOUT,
-                        f"{tool_id}: no answer within {budget_seconds:.2f}s") from exc
+        raise ToolError(
+            ToolErrorCode.TIMEOUT, f"{tool_id}: no answer within {budget_seconds:.2f}s"
+        ) from exc
     except (psycopg.Error, PoolTimeout) as exc:
         raise map_db_error(exc, tool_id=tool_id) from exc
 
@@ -82,16 +89,20 @@ def jsonable(value: Any) -> Any:
 def require_text(arguments: Mapping[str, Any], name: str, tool_id: str) -> str:
     value = arguments.get(name)
     if not isinstance(value, str) or not value.strip():
-        raise ToolError(ToolErrorCode.INVALID_ARGUMENTS,
-                        f"{tool_id}: argument {name!r} must be a non-empty string, got {value!r}")
+        raise ToolError(
+            ToolErrorCode.INVALID_ARGUMENTS,
+            f"{tool_id}: argument {name!r} must be a non-empty string, got {value!r}",
+        )
     return value
 
 
-def require_int(arguments: Mapping[str, Any], name: str, tool_id: str, *, default: int,
-                low: int, high: int) -> int:
+def require_int(
+    arguments: Mapping[str, Any], name: str, tool_id: str, *, default: int, low: int, high: int
+) -> int:
     value = arguments.get(name, default)
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise ToolError(ToolErrorCode.INVALID_ARGUMENTS,
-                        f"{tool_id}: argument {name!r} must be an integer in {low}..{high}, "
-                        f"got {value!r}")
+        raise ToolError(
+            ToolErrorCode.INVALID_ARGUMENTS,
+            f"{tool_id}: argument {name!r} must be an integer in {low}..{high}, got {value!r}",
+        )
     return value

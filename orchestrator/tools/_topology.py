@@ -13,8 +13,14 @@ from ..contracts import ToolErrorCode
 from ..errors import ToolError
 from ..tool import CallContext
 from ._guarded_pool import GuardedPool
-from ._tenant_tx import (TOOL_TIMEOUT_SECONDS, begin_tenant_scope, budget_for,
-                         require_int, require_text, run_on_database)
+from ._tenant_tx import (
+    TOOL_TIMEOUT_SECONDS,
+    begin_tenant_scope,
+    budget_for,
+    require_int,
+    require_text,
+    run_on_database,
+)
 
 TOOL_ID = "topology"
 _EDGES = """
@@ -34,8 +40,11 @@ _EXISTS = "SELECT 1 FROM ops.services WHERE service = %(service)s"
 class TopologyTool:
     def __init__(self, pool: GuardedPool, *, capability: ToolCapability | None = None) -> None:
         self.capability = capability or ToolCapability.build(
-            tool_id=TOOL_ID, capability_type=CapabilityType.READ_ONLY, timeout_seconds=TOOL_TIMEOUT_SECONDS,
-            fallback_enabled=True)
+            tool_id=TOOL_ID,
+            capability_type=CapabilityType.READ_ONLY,
+            timeout_seconds=TOOL_TIMEOUT_SECONDS,
+            fallback_enabled=True,
+        )
         self._pool = pool
         # Last known good graph per (tenant, service): what `fallback()` answers with.
         self._snapshots: dict[tuple[str, str], dict[str, Any]] = {}
@@ -51,8 +60,10 @@ class TopologyTool:
                 await begin_tenant_scope(conn, ctx.tenant_id, budget, read_only=True)
                 known = await (await conn.execute(_EXISTS, params)).fetchone()
                 if known is None:
-                    raise ToolError(ToolErrorCode.INVALID_ARGUMENTS,
-                                    f"{TOOL_ID}: no service {service!r} for this tenant")
+                    raise ToolError(
+                        ToolErrorCode.INVALID_ARGUMENTS,
+                        f"{TOOL_ID}: no service {service!r} for this tenant",
+                    )
                 return await (await conn.execute(_EDGES, params)).fetchall()
 
         edges = await run_on_database(self._pool, budget, TOOL_ID, work)
@@ -62,10 +73,14 @@ class TopologyTool:
 
     async def fallback(self, arguments: Mapping[str, Any], ctx: CallContext) -> Any:
         service = arguments.get("service")
-        snapshot = self._snapshots.get((ctx.tenant_id, service)) if isinstance(service, str) else None
+        snapshot = (
+            self._snapshots.get((ctx.tenant_id, service)) if isinstance(service, str) else None
+        )
         if snapshot is None:
-            raise ToolError(ToolErrorCode.UPSTREAM_ERROR,
-                            f"{TOOL_ID}: database unavailable and no snapshot of {service!r}")
+            raise ToolError(
+                ToolErrorCode.UPSTREAM_ERROR,
+                f"{TOOL_ID}: database unavailable and no snapshot of {service!r}",
+            )
         return {**snapshot, "stale": True}
 
     async def aclose(self) -> None:
@@ -75,7 +90,9 @@ class TopologyTool:
 def _graph(service: str, depth: int, edges: list[tuple[str, str, int]]) -> dict[str, Any]:
     nodes = sorted({service} | {a for a, _, _ in edges} | {b for _, b, _ in edges})
     return {
-        "service": service, "depth": depth, "nodes": nodes,
+        "service": service,
+        "depth": depth,
+        "nodes": nodes,
         "edges": [{"from": a, "to": b, "depth": d} for a, b, d in edges],
         "direct_dependencies": [b for a, b, d in edges if a == service and d == 1],
     }

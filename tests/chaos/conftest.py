@@ -5,11 +5,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
-from chaos.toxiproxy import LocalToxiproxyServer, ProxyHandle, ToxiproxyClient
-
 from chaos_wire import Upstream
 from chaos_world import TestWorld
+
+from chaos.toxiproxy import LocalToxiproxyServer, ProxyHandle, ToxiproxyClient
 
 
 @pytest.fixture(scope="session")

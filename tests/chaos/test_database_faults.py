@@ -57,11 +57,15 @@ def _severities(dsn: str) -> list[str]:
 def test_rename_column_breaks_queries_and_is_renamed_back(db_world: TestWorld) -> None:
     before = _severities(db_world.app_dsn)
     fault = parse_fault(
-        {"kind": "rename_column", "table": "public.alerts", "column": "severity", "new_name": "level"}
+        {
+            "kind": "rename_column",
+            "table": "public.alerts",
+            "column": "severity",
+            "new_name": "level",
+        }
     )
-    with fault.apply(db_world):
-        with pytest.raises(pg_errors.UndefinedColumn):
-            _severities(db_world.app_dsn)
+    with fault.apply(db_world), pytest.raises(pg_errors.UndefinedColumn):
+        _severities(db_world.app_dsn)
     assert _severities(db_world.app_dsn) == before
 
 
@@ -70,9 +74,8 @@ def test_rename_onto_an_existing_column_changes_nothing(db_world: TestWorld) -> 
     fault = parse_fault(
         {"kind": "rename_column", "table": "alerts", "column": "severity", "new_name": "id"}
     )
-    with pytest.raises(FaultInjectionError, match="already exists"):
-        with fault.apply(db_world):
-            pass
+    with pytest.raises(FaultInjectionError, match="already exists"), fault.apply(db_world):
+        pass
     # The undo must not have renamed the pre-existing `id` column to `severity`.
     assert _severities(db_world.app_dsn) == before
 
@@ -80,11 +83,10 @@ def test_rename_onto_an_existing_column_changes_nothing(db_world: TestWorld) -> 
 def test_drop_column_hides_the_column_and_restores_it_with_its_data(db_world: TestWorld) -> None:
     before = _severities(db_world.app_dsn)
     fault = parse_fault({"kind": "drop_column", "table": "alerts", "column": "severity"})
-    with pytest.raises(RuntimeError):
-        with fault.apply(db_world):
-            with pytest.raises(pg_errors.UndefinedColumn):
-                _severities(db_world.app_dsn)
-            raise RuntimeError("scenario crashed")
+    with pytest.raises(RuntimeError), fault.apply(db_world):
+        with pytest.raises(pg_errors.UndefinedColumn):
+            _severities(db_world.app_dsn)
+        raise RuntimeError("scenario crashed")
     assert _severities(db_world.app_dsn) == before
 
 
@@ -139,5 +141,3 @@ def test_db_restart_cuts_sessions_and_leaves_the_server_running(db_world: TestWo
         with pytest.raises(psycopg.OperationalError):
             open_session.execute("SELECT 1")
     assert len(_severities(db_world.app_dsn)) == 50
-
-

@@ -24,10 +24,9 @@ REPO = Path(__file__).resolve().parents[2]
 
 def test_rollback_after_an_exception_leaves_no_toxic(world: TestWorld, proxy: ProxyHandle) -> None:
     fault = parse_fault({"kind": "timeout", "upstream": "ops", "timeout_ms": 0})
-    with pytest.raises(RuntimeError, match="scenario crashed"):
-        with fault.apply(world):
-            assert len(world.toxiproxy.toxics(proxy.name)) == 1
-            raise RuntimeError("scenario crashed")
+    with pytest.raises(RuntimeError, match="scenario crashed"), fault.apply(world):
+        assert len(world.toxiproxy.toxics(proxy.name)) == 1
+        raise RuntimeError("scenario crashed")
     assert world.toxiproxy.toxics(proxy.name) == []
 
 
@@ -128,4 +127,3 @@ def test_async_apply_rolls_back_when_a_deadline_cancels_the_block(
     with pytest.raises(TimeoutError):
         asyncio.run(hold_past_the_deadline())
     assert world.toxiproxy.toxics(proxy.name) == []
-

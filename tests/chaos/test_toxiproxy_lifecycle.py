@@ -82,7 +82,10 @@ def test_an_existing_server_by_url_is_reset_and_left_running(
 
 @pytest.mark.integration
 def test_two_clients_never_talk_to_each_others_server(tmp_path: Path, upstream: str) -> None:
-    with LocalToxiproxyServer(tmp_path / "a") as first, LocalToxiproxyServer(tmp_path / "b") as second:
+    with (
+        LocalToxiproxyServer(tmp_path / "a") as first,
+        LocalToxiproxyServer(tmp_path / "b") as second,
+    ):
         errors: list[BaseException] = []
 
         def create(client: ToxiproxyClient, prefix: str) -> None:
@@ -108,8 +111,11 @@ def test_two_clients_never_talk_to_each_others_server(tmp_path: Path, upstream: 
 @pytest.mark.integration
 def test_cleanup_stale_kills_the_server_of_a_sigkilled_run(tmp_path: Path) -> None:
     owner = subprocess.Popen(
-        [sys.executable, "-c", textwrap.dedent(
-            f"""
+        [
+            sys.executable,
+            "-c",
+            textwrap.dedent(
+                f"""
             import time
             from chaos.toxiproxy import LocalToxiproxyServer
             server = LocalToxiproxyServer({str(tmp_path)!r})
@@ -117,7 +123,8 @@ def test_cleanup_stale_kills_the_server_of_a_sigkilled_run(tmp_path: Path) -> No
             print(server.pid, flush=True)
             time.sleep(60)
             """
-        )],
+            ),
+        ],
         cwd=REPO,
         stdout=subprocess.PIPE,
         text=True,
@@ -134,8 +141,9 @@ def test_cleanup_stale_kills_the_server_of_a_sigkilled_run(tmp_path: Path) -> No
 
 
 @pytest.mark.integration
-def test_cleanup_stale_leaves_a_live_runs_server_alone(toxiproxy_state_dir: Path,
-                                                       toxiproxy: ToxiproxyClient) -> None:
+def test_cleanup_stale_leaves_a_live_runs_server_alone(
+    toxiproxy_state_dir: Path, toxiproxy: ToxiproxyClient
+) -> None:
     assert cleanup_stale(toxiproxy_state_dir) == []
     toxiproxy.version()
 

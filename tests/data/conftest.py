@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import subprocess
 import time
 from collections.abc import Iterator
@@ -29,8 +28,11 @@ def postgres() -> Iterator[EmbeddedPostgres]:
 def toxiproxy_url() -> Iterator[str]:
     """The real Toxiproxy server, on a free port, reset afterwards."""
     port = free_tcp_port()
-    process = subprocess.Popen([str(TOXIPROXY_BIN), "-host", "127.0.0.1", "-port", str(port)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [str(TOXIPROXY_BIN), "-host", "127.0.0.1", "-port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         for _ in range(200):

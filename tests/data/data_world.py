@@ -13,15 +13,33 @@ from orchestrator.tool import CallContext
 def proxy_to(toxiproxy_url: str, name: str, upstream_port: int) -> int:
     """Create a proxy to 127.0.0.1:`upstream_port`; returns its listening port."""
     port = free_tcp_port()
-    response = httpx.post(f"{toxiproxy_url}/proxies", content=json.dumps({
-        "name": name, "listen": f"127.0.0.1:{port}",
-        "upstream": f"127.0.0.1:{upstream_port}", "enabled": True}))
+    response = httpx.post(
+        f"{toxiproxy_url}/proxies",
+        content=json.dumps(
+            {
+                "name": name,
+                "listen": f"127.0.0.1:{port}",
+                "upstream": f"127.0.0.1:{upstream_port}",
+                "enabled": True,
+            }
+        ),
+    )
     response.raise_for_status()
     return port
 
 
-def call_context(tenant_id: str, *, request_id: str = "req-1", budget_seconds: float = 3.0,
-                 dependency_outputs: dict | None = None) -> CallContext:
-    return CallContext(request_id=request_id, tenant_id=tenant_id, authenticated=True,
-                       call_id="call", dependency_outputs=dependency_outputs or {},
-                       budget_seconds=budget_seconds)
+def call_context(
+    tenant_id: str,
+    *,
+    request_id: str = "req-1",
+    budget_seconds: float = 3.0,
+    dependency_outputs: dict | None = None,
+) -> CallContext:
+    return CallContext(
+        request_id=request_id,
+        tenant_id=tenant_id,
+        authenticated=True,
+        call_id="call",
+        dependency_outputs=dependency_outputs or {},
+        budget_seconds=budget_seconds,
+    )

@@ -19,7 +19,8 @@ QUERY = {"sql": "SELECT service FROM ops.services ORDER BY service"}
 
 
 def test_a_stalled_connection_answers_at_the_deadline_and_is_discarded(
-        postgres: EmbeddedPostgres, toxiproxy_url: str) -> None:
+    postgres: EmbeddedPostgres, toxiproxy_url: str
+) -> None:
     port = proxy_to(toxiproxy_url, "ops_stall", postgres.port)
     dsn = postgres.dsn("ops", "gauntlet_reader").replace(f":{postgres.port}/", f":{port}/")
     pool = GuardedPool(dsn, max_size=4, connect_timeout=1.0)
@@ -30,9 +31,15 @@ def test_a_stalled_connection_answers_at_the_deadline_and_is_discarded(
         seen: dict[str, object] = {}
         try:
             seen["before"] = await tool.run(QUERY, call_context("acme"))
-            httpx.post(toxics, json={"name": "stall", "type": "timeout",
-                                     "stream": "downstream", "attributes": {"timeout": 0}}
-                       ).raise_for_status()
+            httpx.post(
+                toxics,
+                json={
+                    "name": "stall",
+                    "type": "timeout",
+                    "stream": "downstream",
+                    "attributes": {"timeout": 0},
+                },
+            ).raise_for_status()
             started = time.monotonic()
             with pytest.raises(ToolError) as stalled:
                 await tool.run(QUERY, call_context("acme", budget_seconds=1.0))

@@ -17,14 +17,19 @@ from orchestrator.tools._audit_spool import AuditSpool
 def _plan(intent: str, **parameters: object):
     planner = Planner()
     register_ops_intents(planner)
-    return planner.plan(OrchestrationRequest(tenant_id="acme", intent=intent,
-                                             parameters=parameters))
+    return planner.plan(
+        OrchestrationRequest(tenant_id="acme", intent=intent, parameters=parameters)
+    )
 
 
 def test_intents_use_the_real_tool_ids_and_stages() -> None:
     overview = _plan("service_overview", service="checkout")
     assert [c.tool_id for c in overview.stages[0].calls] == [
-        "direct_query", "metrics", "topology", "audit"]
+        "direct_query",
+        "metrics",
+        "topology",
+        "audit",
+    ]
     triage = _plan("incident_triage", service="payments")
     assert len(triage.stages) == 2
     assert triage.stages[1].calls[0].depends_on == ["topology"]
@@ -32,14 +37,18 @@ def test_intents_use_the_real_tool_ids_and_stages() -> None:
     assert [c.tool_id for c in adhoc.stages[0].calls] == ["direct_query", "audit"]
 
 
-@pytest.mark.parametrize("intent, parameters, expected", [
-    ("service_overview", {}, "parameter 'service'"),
-    ("service_overview", {"service": "Robert'); DROP"}, "parameter 'service'"),
-    ("incident_triage", {"service": "cart", "extra": 1}, "unknown parameter"),
-    ("ad_hoc_query", {"sql": "  "}, "parameter 'sql'"),
-])
-def test_bad_intent_parameters_are_a_planning_error(intent: str, parameters: dict,
-                                                    expected: str) -> None:
+@pytest.mark.parametrize(
+    "intent, parameters, expected",
+    [
+        ("service_overview", {}, "parameter 'service'"),
+        ("service_overview", {"service": "Robert'); DROP"}, "parameter 'service'"),
+        ("incident_triage", {"service": "cart", "extra": 1}, "unknown parameter"),
+        ("ad_hoc_query", {"sql": "  "}, "parameter 'sql'"),
+    ],
+)
+def test_bad_intent_parameters_are_a_planning_error(
+    intent: str, parameters: dict, expected: str
+) -> None:
     with pytest.raises(PlanningError, match=expected):
         _plan(intent, **parameters)
 

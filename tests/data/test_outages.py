@@ -18,10 +18,13 @@ pytestmark = pytest.mark.integration
 
 
 def _tools(postgres: EmbeddedPostgres, spool_dir: Path) -> dict[str, object]:
-    tools = build_tools(postgres.dsn("ops", "gauntlet_reader"),
-                        postgres.dsn("metrics", "gauntlet_reader"),
-                        postgres.dsn("ops", "gauntlet_auditor"), spool_dir=spool_dir,
-                        connect_timeout=1.0)
+    tools = build_tools(
+        postgres.dsn("ops", "gauntlet_reader"),
+        postgres.dsn("metrics", "gauntlet_reader"),
+        postgres.dsn("ops", "gauntlet_auditor"),
+        spool_dir=spool_dir,
+        connect_timeout=1.0,
+    )
     return {tool.capability.tool_id: tool for tool in tools}
 
 
@@ -33,16 +36,21 @@ async def _code(call) -> ToolErrorCode:
 
 def _audit_rows(postgres: EmbeddedPostgres, prefix: str) -> dict[str, int]:
     with psycopg.connect(postgres.dsn("ops", postgres.superuser)) as conn:
-        rows = conn.execute("SELECT request_id, count(*) FROM ops.audit_log "
-                            "WHERE request_id LIKE %s GROUP BY request_id", [prefix + "%"])
+        rows = conn.execute(
+            "SELECT request_id, count(*) FROM ops.audit_log "
+            "WHERE request_id LIKE %s GROUP BY request_id",
+            [prefix + "%"],
+        )
         return dict(rows.fetchall())
 
 
-def test_down_then_back_without_restarting_anything(postgres: EmbeddedPostgres,
-                                                    tmp_path: Path) -> None:
+def test_down_then_back_without_restarting_anything(
+    postgres: EmbeddedPostgres, tmp_path: Path
+) -> None:
     tools = _tools(postgres, tmp_path)
-    query, metrics, topology, audit = (tools[name] for name in
-                                       ("direct_query", "metrics", "topology", "audit"))
+    query, metrics, topology, audit = (
+        tools[name] for name in ("direct_query", "metrics", "topology", "audit")
+    )
     overview = {"sql": "SELECT service, tier FROM ops.services ORDER BY service"}
     latency = {"service": "checkout", "metric": "latency_p95_ms", "window_minutes": 15}
     graph = {"service": "checkout", "depth": 2}
@@ -81,18 +89,24 @@ def test_down_then_back_without_restarting_anything(postgres: EmbeddedPostgres,
     seen = asyncio.run(scenario())
     assert seen["metrics_before"]["series"][0]["samples"] == 15
     assert {seen[k] for k in ("query_down", "metrics_down", "topology_down", "audit_down")} == {
-        ToolErrorCode.CONNECTION_ERROR}
+        ToolErrorCode.CONNECTION_ERROR
+    }
     assert seen["snapshot"]["edges"] == seen["before"]["edges"] and seen["snapshot"]["stale"]
     assert seen["spooled"]["spooled"] is True and seen["pending"] == 3
     assert seen["query_back"]["row_count"] == 8
     assert seen["topology_back"]["edges"] == seen["before"]["edges"]
     assert seen["audit_back"]["replayed"] == 3 and seen["pending_after"] is False
     assert _audit_rows(postgres, "outage-") == {
-        "outage-0": 1, "outage-1": 1, "outage-2": 1, "outage-3": 1}
+        "outage-0": 1,
+        "outage-1": 1,
+        "outage-2": 1,
+        "outage-3": 1,
+    }
 
 
-def test_a_renamed_column_breaks_only_the_tool_that_uses_it(postgres: EmbeddedPostgres,
-                                                           tmp_path: Path) -> None:
+def test_a_renamed_column_breaks_only_the_tool_that_uses_it(
+    postgres: EmbeddedPostgres, tmp_path: Path
+) -> None:
     tools = _tools(postgres, tmp_path)
     ctx = call_context("globex", budget_seconds=2.0)
 
@@ -103,8 +117,9 @@ def test_a_renamed_column_breaks_only_the_tool_that_uses_it(postgres: EmbeddedPo
     async def scenario() -> tuple[ToolErrorCode, dict, dict]:
         rename("severity", "severity_level")
         try:
-            broken = await _code(tools["direct_query"].run(
-                {"sql": "SELECT severity FROM ops.incidents"}, ctx))
+            broken = await _code(
+                tools["direct_query"].run({"sql": "SELECT severity FROM ops.incidents"}, ctx)
+            )
             graph = await tools["topology"].run({"service": "checkout", "depth": 1}, ctx)
             series = await tools["metrics"].run({"service": "search", "metric": "rps"}, ctx)
             return broken, graph, series
@@ -128,8 +143,9 @@ def test_audit_is_exactly_once_per_request_id(postgres: EmbeddedPostgres, tmp_pa
             await audit.run({"action": "again"}, ctx)
             # A replay interrupted by a crash leaves its file behind: replaying it again
             # (with a record the database already has) must not double anything.
-            await audit.fallback({"action": "spooled"}, call_context("initech",
-                                                                     request_id="once-2"))
+            await audit.fallback(
+                {"action": "spooled"}, call_context("initech", request_id="once-2")
+            )
             audit.spool.rotate()
             await audit.fallback({"action": "first"}, ctx)
             return await audit.flush_spool()

@@ -38,7 +38,7 @@ def test_cleanup_stale_removes_a_server_whose_owner_died(tmp_path: Path) -> None
     server.start()
     state_file = next(tmp_path.glob("embedded-*.json"))
     record = json.loads(state_file.read_text())
-    record["owner_pid"] = 2 ** 22 + 1  # beyond pid_max: an owner that no longer exists
+    record["owner_pid"] = 2**22 + 1  # beyond pid_max: an owner that no longer exists
     state_file.write_text(json.dumps(record))
     removed = cleanup_stale(tmp_path)
     assert removed == [Path(record["base_dir"])] and not removed[0].exists()

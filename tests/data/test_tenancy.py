@@ -30,8 +30,10 @@ def test_rls_alone_keeps_tenants_apart_with_the_validator_off(postgres: Embedded
         "SELECT DISTINCT tenant_id FROM ops.hosts WHERE tenant_id IN ('globex', 'initech')",
         "SET LOCAL app.tenant_id = 'globex'; SELECT DISTINCT tenant_id FROM ops.services",
     ]
-    hijack = ("SELECT set_config('app.tenant_id', 'globex', true) AS t, "
-              "(SELECT count(*) FROM ops.services WHERE tenant_id = 'globex') AS n")
+    hijack = (
+        "SELECT set_config('app.tenant_id', 'globex', true) AS t, "
+        "(SELECT count(*) FROM ops.services WHERE tenant_id = 'globex') AS n"
+    )
 
     async def scenario() -> tuple[list[object], SecurityRefusal]:
         try:
@@ -57,23 +59,27 @@ def test_rls_alone_keeps_tenants_apart_with_the_validator_off(postgres: Embedded
 
 
 def test_the_reader_role_sees_nothing_without_a_tenant_and_cannot_write(
-        postgres: EmbeddedPostgres) -> None:
+    postgres: EmbeddedPostgres,
+) -> None:
     with psycopg.connect(postgres.dsn("ops", "gauntlet_reader"), autocommit=True) as conn:
         assert conn.execute("SELECT count(*) FROM ops.services").fetchone() == (0,)
         with pytest.raises(pg_errors.InsufficientPrivilege):
             conn.execute("INSERT INTO ops.tenants VALUES ('evil', 'Evil', 'free')")
         with pytest.raises(pg_errors.InsufficientPrivilege):
             conn.execute("SELECT count(*) FROM pg_catalog.pg_authid")
-        bypass = conn.execute("SELECT rolbypassrls, rolsuper FROM pg_roles "
-                              "WHERE rolname = current_user").fetchone()
+        bypass = conn.execute(
+            "SELECT rolbypassrls, rolsuper FROM pg_roles WHERE rolname = current_user"
+        ).fetchone()
         assert bypass == (False, False)
     with psycopg.connect(postgres.dsn("ops", "gauntlet_auditor"), autocommit=True) as conn:
         conn.execute("SET app.tenant_id = 'acme'")
         with pytest.raises(pg_errors.InsufficientPrivilege):
             conn.execute("SELECT * FROM ops.audit_log")
         with pytest.raises(pg_errors.InsufficientPrivilege):  # RLS WITH CHECK
-            conn.execute("INSERT INTO ops.audit_log (request_id, tenant_id, action) "
-                         "VALUES ('x-1', 'globex', 'forged')")
+            conn.execute(
+                "INSERT INTO ops.audit_log (request_id, tenant_id, action) "
+                "VALUES ('x-1', 'globex', 'forged')"
+            )
 
 
 def test_a_query_naming_another_tenant_is_refused(postgres: EmbeddedPostgres) -> None:
@@ -86,8 +92,10 @@ def test_a_query_naming_another_tenant_is_refused(postgres: EmbeddedPostgres) ->
 
     async def scenario() -> tuple[SecurityRefusal, SecurityRefusal]:
         try:
-            return (await attempt("SELECT * FROM ops.incidents WHERE tenant_id = 'globex'"),
-                    await attempt("DELETE FROM ops.incidents"))
+            return (
+                await attempt("SELECT * FROM ops.incidents WHERE tenant_id = 'globex'"),
+                await attempt("DELETE FROM ops.incidents"),
+            )
         finally:
             await tool.aclose()
 

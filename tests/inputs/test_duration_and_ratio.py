@@ -12,13 +12,23 @@ from scenarios.ratio import parse_ratio_bound
 
 @pytest.mark.parametrize(
     ("text", "seconds"),
-    [("500ms", 0.5), ("2s", 2.0), ("1m", 60.0), ("1h", 3600.0), ("1m30s", 90.0), ("1.5s", 1.5), ("0s", 0.0)],
+    [
+        ("500ms", 0.5),
+        ("2s", 2.0),
+        ("1m", 60.0),
+        ("1h", 3600.0),
+        ("1m30s", 90.0),
+        ("1.5s", 1.5),
+        ("0s", 0.0),
+    ],
 )
 def test_durations_parse(text: str, seconds: float) -> None:
     assert parse_duration(text) == seconds
 
 
-@pytest.mark.parametrize("bad", [2, "2", "2 sec", "-1s", "1.0005s", "s", "", "1s1s", True, None, "2d"])
+@pytest.mark.parametrize(
+    "bad", [2, "2", "2 sec", "-1s", "1.0005s", "s", "", "1s1s", True, None, "2d"]
+)
 def test_bad_durations_are_refused_with_the_accepted_forms(bad: object) -> None:
     with pytest.raises(ValueError, match="expected"):
         parse_duration(bad)
@@ -40,7 +50,10 @@ def test_duration_round_trips_through_its_canonical_text(milliseconds: int) -> N
 )
 def test_compound_spelling_adds_up(hours: int, minutes: int, seconds: int, millis: int) -> None:
     text = f"{hours}h{minutes}m{seconds}s{millis}ms"
-    assert parse_duration(text) == (hours * 3_600_000 + minutes * 60_000 + seconds * 1000 + millis) / 1000
+    assert (
+        parse_duration(text)
+        == (hours * 3_600_000 + minutes * 60_000 + seconds * 1000 + millis) / 1000
+    )
 
 
 def test_rates() -> None:

@@ -52,7 +52,11 @@ def test_profile_file_loads_with_tenant_weights_and_chaos(tmp_path: Path) -> Non
     profile = load_profile(_write(tmp_path, PROFILE))
     assert [(mix.tenant, mix.weight) for mix in profile.tenants] == [("acme", 1), ("globex", 2)]
     assert [profile.phase_at(t) for t in (0, 12, 17.9, 18, 29)] == [
-        Phase.BASELINE, Phase.FAULT, Phase.FAULT, Phase.RECOVERY, Phase.RECOVERY,
+        Phase.BASELINE,
+        Phase.FAULT,
+        Phase.FAULT,
+        Phase.RECOVERY,
+        Phase.RECOVERY,
     ]
     users = [users for users, _rate in _ticks(profile.tick, 60)]
     assert users == [2] * 10 + [10] * 10 + [2] * 10  # spike in [10 s, 20 s), stop at 30 s
@@ -72,16 +76,36 @@ def test_builtin_profiles_load_and_stop_at_their_duration() -> None:
     ("old", "new", "line", "field", "says"),
     [
         ("spike_users: 10", "spike_users: many", 6, "shape.spike_users", "got 'many'"),
-        ("kind: spike", "kind: burst", 4, "shape.kind", "'ramp', 'step', 'spike', 'soak', 'constant_arrival'"),
+        (
+            "kind: spike",
+            "kind: burst",
+            4,
+            "shape.kind",
+            "'ramp', 'step', 'spike', 'soak', 'constant_arrival'",
+        ),
         ("  at: 10s\n", "", 4, "shape.at", "required field is missing"),
-        ("spike_duration: 10s", "spike_duration: 25s", 8, "shape.spike_duration", "fit in the run's duration"),
+        (
+            "spike_duration: 10s",
+            "spike_duration: 25s",
+            8,
+            "shape.spike_duration",
+            "fit in the run's duration",
+        ),
         ("duration: 6s", "duration: 20s", 17, "chaos[0].duration", "end by 30s"),
-        ("  - acme\n", "  - acme\n  - {tenant: acme}\n", 13, "tenants[1].tenant", "each tenant once"),
+        (
+            "  - acme\n",
+            "  - acme\n  - {tenant: acme}\n",
+            13,
+            "tenants[1].tenant",
+            "each tenant once",
+        ),
         ("duration: 30s", "duration: 30", 2, "duration", "expected a duration"),
         ("tenants:", "tenant:", 11, "tenant", "unknown key (did you mean 'tenants'?)"),
     ],
 )
-def test_malformed_profile(tmp_path: Path, old: str, new: str, line: int, field: str, says: str) -> None:
+def test_malformed_profile(
+    tmp_path: Path, old: str, new: str, line: int, field: str, says: str
+) -> None:
     assert old in PROFILE
     with pytest.raises(YamlInputError) as caught:
         load_profile(_write(tmp_path, PROFILE.replace(old, new, 1)))
@@ -106,7 +130,7 @@ def test_ramp_is_monotone_and_reaches_its_target() -> None:
     ramp = RampShape.model_validate({"from_users": 1, "to_users": 20, "over": "40s"})
     users = [ramp.tick(t, 60.0)[0] for t in range(60)]  # type: ignore[index]
     assert users[0] == 1 and users[40:] == [20] * 20
-    assert all(a <= b for a, b in zip(users, users[1:]))
+    assert all(a <= b for a, b in zip(users, users[1:], strict=False))
     assert ramp.tick(60.0, 60.0) is None
     down = RampShape.model_validate({"from_users": 10, "to_users": 2, "over": "8s"})
     assert [down.users_at(t) for t in (0, 4, 8, 9)] == [10, 6, 2, 2]
@@ -115,20 +139,28 @@ def test_ramp_is_monotone_and_reaches_its_target() -> None:
 @given(st.integers(1, 10), st.integers(1, 50), st.integers(1, 30))
 def test_step_is_monotone_and_capped(step_users: int, max_users: int, every_s: int) -> None:
     step = StepShape.model_validate(
-        {"step_users": step_users, "step_every": f"{every_s}s", "max_users": max(max_users, step_users)}
+        {
+            "step_users": step_users,
+            "step_every": f"{every_s}s",
+            "max_users": max(max_users, step_users),
+        }
     )
     users = [step.users_at(t / 2) for t in range(400)]
     assert users[0] == step_users
-    assert all(a <= b for a, b in zip(users, users[1:]))
+    assert all(a <= b for a, b in zip(users, users[1:], strict=False))
     assert max(users) <= step.max_users
     assert step.users_at(every_s) == min(2 * step_users, step.max_users)
 
 
 def test_shape_models_refuse_nonsense() -> None:
     with pytest.raises(ValueError, match="spike_users above base_users"):
-        SpikeShape.model_validate({"base_users": 5, "spike_users": 5, "at": "1s", "spike_duration": "1s"})
+        SpikeShape.model_validate(
+            {"base_users": 5, "spike_users": 5, "at": "1s", "spike_duration": "1s"}
+        )
     with pytest.raises(ValueError, match="start_users <= max_users"):
-        StepShape.model_validate({"start_users": 9, "step_users": 1, "step_every": "1s", "max_users": 5})
+        StepShape.model_validate(
+            {"start_users": 9, "step_users": 1, "step_every": "1s", "max_users": 5}
+        )
 
 
 def test_constant_arrival_schedules_fixed_intervals() -> None:

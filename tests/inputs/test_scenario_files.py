@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from chaos.faults import CrossTenantQueryFault, LatencyFault
+from chaos.schedule import fault_windows
 from scenarios.expectations import SecurityRefusals, StatusMix, ToolErrors
 from scenarios.loader import load_scenario, load_suite
-from chaos.schedule import fault_windows
 from slo.observation import Phase
 from slo.yaml_input import YamlInputError
 
@@ -25,9 +25,14 @@ def test_examples_load() -> None:
     status, tool_errors = cascade.expectations[0], cascade.expectations[1]
     assert isinstance(status, StatusMix) and status.phase == Phase.FAULT.value
     assert status.status["partial"].holds(0.85) and not status.status["partial"].holds(0.5)
-    assert isinstance(tool_errors, ToolErrors) and tool_errors.tool_errors["metrics"][0].value == "timeout"
+    assert (
+        isinstance(tool_errors, ToolErrors)
+        and tool_errors.tool_errors["metrics"][0].value == "timeout"
+    )
     boundary = load_scenario(EXAMPLES / "tenant-boundary.yaml")
-    assert isinstance(boundary.attacks[0], CrossTenantQueryFault) and boundary.attacks[0].share == 0.25
+    assert (
+        isinstance(boundary.attacks[0], CrossTenantQueryFault) and boundary.attacks[0].share == 0.25
+    )
     refusals = boundary.expectations[1]
     assert isinstance(refusals, SecurityRefusals) and len(refusals.security_refusals.codes) == 2
 
@@ -53,15 +58,41 @@ def _error(tmp_path: Path, text: str) -> YamlInputError:
         ("duration: 6s", "duration: 30s", 18, "faults[0].duration", "end by 20s"),
         ("kind: latency", "kind: latncy", 16, "faults[0].fault.kind", "got 'latncy'"),
         ("latency_ms: 3000}", "}", 16, "faults[0].fault.latency_ms", "required field is missing"),
-        ('partial: ">= 0.8"', 'partial: "0.8"', 20, "expectations[0].status.partial", "ratio bound like"),
-        ("phase: fault\n  - tool", "phase: during\n  - tool", 21, "expectations[0].phase", "got 'during'"),
-        ("- max_latency_ms: 2500", "- max_latency: 2500", 24, "expectations[2]", "exactly one of the keys"),
+        (
+            'partial: ">= 0.8"',
+            'partial: "0.8"',
+            20,
+            "expectations[0].status.partial",
+            "ratio bound like",
+        ),
+        (
+            "phase: fault\n  - tool",
+            "phase: during\n  - tool",
+            21,
+            "expectations[0].phase",
+            "got 'during'",
+        ),
+        (
+            "- max_latency_ms: 2500",
+            "- max_latency: 2500",
+            24,
+            "expectations[2]",
+            "exactly one of the keys",
+        ),
         ("[timeout]", "[timeot]", 22, "expectations[1].tool_errors.metrics[0]", "got 'timeot'"),
-        ("window: 10s", "window: 10s\n    window: 20s", 31, "stop_conditions[0].window", "duplicate key"),
+        (
+            "window: 10s",
+            "window: 10s\n    window: 20s",
+            31,
+            "stop_conditions[0].window",
+            "duplicate key",
+        ),
         ("name: metrics-latency-cascade", "name: Metrics Latency", 1, "name", "pattern"),
     ],
 )
-def test_malformed_scenario(tmp_path: Path, old: str, new: str, line: int, field: str, says: str) -> None:
+def test_malformed_scenario(
+    tmp_path: Path, old: str, new: str, line: int, field: str, says: str
+) -> None:
     assert old in CASCADE
     error = _error(tmp_path, CASCADE.replace(old, new, 1))
     assert (error.line, error.field) == (line, field)
@@ -69,14 +100,24 @@ def test_malformed_scenario(tmp_path: Path, old: str, new: str, line: int, field
 
 
 def test_phase_scoped_expectation_needs_faults(tmp_path: Path) -> None:
-    text = CASCADE.split("faults:")[0] + "expectations:\n  - max_latency_ms: 100\n    phase: recovery\n"
+    text = (
+        CASCADE.split("faults:")[0]
+        + "expectations:\n  - max_latency_ms: 100\n    phase: recovery\n"
+    )
     error = _error(tmp_path, text)
     assert (error.line, error.field) == (17, "expectations[0].phase")
 
 
 def test_security_refusals_need_attacks(tmp_path: Path) -> None:
-    text = (EXAMPLES / "tenant-boundary.yaml").read_text(encoding="utf-8").replace("attacks:", "unused:")
-    text = text.replace("unused:\n  - {kind: cross_tenant_query, share: 0.25}\n  - {kind: forged_api_key, share: 0.1}\n", "")
+    text = (
+        (EXAMPLES / "tenant-boundary.yaml")
+        .read_text(encoding="utf-8")
+        .replace("attacks:", "unused:")
+    )
+    text = text.replace(
+        "unused:\n  - {kind: cross_tenant_query, share: 0.25}\n  - {kind: forged_api_key, share: 0.1}\n",
+        "",
+    )
     error = _error(tmp_path, text)
     assert (error.line, error.field) == (11, "expectations[0]")
 
@@ -93,12 +134,19 @@ def test_suite_from_a_folder_and_duplicate_names(tmp_path: Path) -> None:
     suite = tmp_path / "suite"
     suite.mkdir()
     (suite / "a.yaml").write_text(CASCADE, encoding="utf-8")
-    (suite / "b.yaml").write_text((EXAMPLES / "tenant-boundary.yaml").read_text(encoding="utf-8"), encoding="utf-8")
-    assert [scenario.name for scenario in load_suite(suite)] == ["metrics-latency-cascade", "tenant-boundary"]
+    (suite / "b.yaml").write_text(
+        (EXAMPLES / "tenant-boundary.yaml").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    assert [scenario.name for scenario in load_suite(suite)] == [
+        "metrics-latency-cascade",
+        "tenant-boundary",
+    ]
     (suite / "c.yaml").write_text(CASCADE, encoding="utf-8")
     with pytest.raises(YamlInputError) as caught:
         load_suite(suite)
-    assert str(caught.value).startswith(f"{suite / 'c.yaml'}:1: field 'name': duplicate scenario name")
+    assert str(caught.value).startswith(
+        f"{suite / 'c.yaml'}:1: field 'name': duplicate scenario name"
+    )
     assert str(suite / "a.yaml") in str(caught.value)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 import pytest
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -27,7 +27,7 @@ class Down(_Strict):
 
 class Step(_Strict):
     name: str
-    fault: Annotated[Union[Latency, Down], Field(discriminator="kind")]
+    fault: Annotated[Latency | Down, Field(discriminator="kind")]
 
 
 class Document(_Strict):
@@ -41,7 +41,9 @@ class Document(_Strict):
         seen: set[str] = set()
         for index, step in enumerate(steps):
             if step.name in seen:
-                raise NestedFieldError(f"expected unique step names, got {step.name!r} twice", loc=(index, "name"))
+                raise NestedFieldError(
+                    f"expected unique step names, got {step.name!r} twice", loc=(index, "name")
+                )
             seen.add(step.name)
         return steps
 
@@ -116,7 +118,12 @@ def test_nested_field_error_points_inside_a_collection(tmp_path: Path) -> None:
 
 
 def test_duplicate_key_is_an_error(tmp_path: Path) -> None:
-    error = _error(tmp_path, VALID.replace("      upstream: metrics\n", "      upstream: metrics\n      upstream: ops\n"))
+    error = _error(
+        tmp_path,
+        VALID.replace(
+            "      upstream: metrics\n", "      upstream: metrics\n      upstream: ops\n"
+        ),
+    )
     assert (error.line, error.field) == (10, "steps[1].fault.upstream")
     assert "first defined at line 9" in str(error)
 
@@ -144,7 +151,10 @@ def test_missing_file(tmp_path: Path) -> None:
 
 
 def test_merge_keys_are_not_duplicates(tmp_path: Path) -> None:
-    text = "base: &b {kind: down, upstream: ops}\n" "title: t\nsteps:\n  - name: a\n    fault:\n      <<: *b\n      upstream: metrics\n"
+    text = (
+        "base: &b {kind: down, upstream: ops}\n"
+        "title: t\nsteps:\n  - name: a\n    fault:\n      <<: *b\n      upstream: metrics\n"
+    )
     # 'base' is an unknown key of Document: the merge itself must not be blamed first
     error = _error(tmp_path, text)
     assert error.field == "base" and error.line == 1

@@ -12,15 +12,26 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _load(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "scenarios.cli", "load", *args], cwd=ROOT,
-                          capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "scenarios.cli", "load", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
-@pytest.mark.parametrize("args, expected", [
-    (["--profile", "no-such-profile"], "no such profile file or built-in profile"),
-    (["--profile", "spike", "--duration", "5s"], "expected the shape to fit in the run's duration"),
-    (["--profile", "spike", "--slo", "missing.yaml"], "missing.yaml: SLO file not found"),
-])
+@pytest.mark.parametrize(
+    "args, expected",
+    [
+        (["--profile", "no-such-profile"], "no such profile file or built-in profile"),
+        (
+            ["--profile", "spike", "--duration", "5s"],
+            "expected the shape to fit in the run's duration",
+        ),
+        (["--profile", "spike", "--slo", "missing.yaml"], "missing.yaml: SLO file not found"),
+    ],
+)
 def test_bad_input_is_one_line_and_exit_2(args: list[str], expected: str) -> None:
     result = _load(*args)
     assert result.returncode == 2, result.stderr
@@ -32,7 +43,9 @@ def test_bad_input_is_one_line_and_exit_2(args: list[str], expected: str) -> Non
 
 def test_a_bad_faults_file_names_its_line(tmp_path: Path) -> None:
     faults = tmp_path / "faults.yaml"
-    faults.write_text("faults:\n  - {fault: {kind: latency, upstream: nowhere, latency_ms: 5}, start: 1s}\n")
+    faults.write_text(
+        "faults:\n  - {fault: {kind: latency, upstream: nowhere, latency_ms: 5}, start: 1s}\n"
+    )
     result = _load("--profile", "spike", "--faults", str(faults))
     assert result.returncode == 2, result.stderr
     assert f"{faults}:2" in result.stderr and "Traceback" not in result.stderr

@@ -28,12 +28,20 @@ tenants: [acme, {tenant: globex, weight: 2}]
 def _run(tmp_path: Path, processes: int) -> LoadRunResult:
     profile_path = tmp_path / "short.yaml"
     profile_path.write_text(PROFILE)
-    return run_load(LoadRunOptions(profile=load_profile(profile_path), out_dir=tmp_path / "out",
-                                   processes=processes, console=Console(file=open("/dev/null", "w"))))
+    return run_load(
+        LoadRunOptions(
+            profile=load_profile(profile_path),
+            out_dir=tmp_path / "out",
+            processes=processes,
+            console=Console(file=open("/dev/null", "w")),
+        )
+    )
 
 
 def _locust_total(out: Path) -> int:
-    return sum(entry["num_requests"] for entry in json.loads((out / "locust_summary.json").read_text()))
+    return sum(
+        entry["num_requests"] for entry in json.loads((out / "locust_summary.json").read_text())
+    )
 
 
 def test_short_run_records_every_request_once_and_reports(tmp_path: Path) -> None:
@@ -43,7 +51,9 @@ def test_short_run_records_every_request_once_and_reports(tmp_path: Path) -> Non
     assert observations, "the run produced no observations"
     assert not result.merge.duplicate_request_ids and result.merge.lost == 0
     assert len(observations) == _locust_total(out) == result.locust_requests
-    assert {o.source for o in observations} == {"load"} and {o.scenario for o in observations} == {"short-check"}
+    assert {o.source for o in observations} == {"load"} and {o.scenario for o in observations} == {
+        "short-check"
+    }
     assert {o.tenant for o in observations} <= {"acme", "globex"}
     assert {o.status for o in observations} <= {"success", "partial", "degraded", "failed"}
     # Every orchestration status is its own line in Locust's statistics.
@@ -63,5 +73,7 @@ def test_two_locust_processes_both_write_and_merge_without_loss(tmp_path: Path) 
     assert len(per_worker) == 2 and all(count > 0 for count in per_worker.values()), per_worker
     assert not result.merge.duplicate_request_ids
     assert result.merge.requests_reported == per_worker  # each worker: events seen == written
-    assert len(result.merge.observations) == sum(per_worker.values()) == _locust_total(result.out_dir)
+    assert (
+        len(result.merge.observations) == sum(per_worker.values()) == _locust_total(result.out_dir)
+    )
     assert {o.extra["worker"] for o in result.merge.observations} == set(per_worker)

@@ -6,12 +6,17 @@ import json
 from pathlib import Path
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from load.arrival import ArrivalTimetable, intended_latency_ms
 from load.locust_args import LocustOptions, locust_args
 from load.observations import (
-    FaultInterval, ObservationWriter, merge_observation_directory, merge_observations, phase_at,
+    FaultInterval,
+    ObservationWriter,
+    merge_observation_directory,
+    merge_observations,
+    phase_at,
 )
 from load.outcome import judge_response
 from load.run_config import LocustRunConfig, ShapeStep, WeightedIntent, WeightedTenant
@@ -20,27 +25,38 @@ from slo.observation import Observation, Phase
 
 
 def _obs(request_id: str, ts: float, status: str = "success") -> Observation:
-    return Observation(ts=ts, source="load", scenario="t", request_id=request_id,
-                       status=status, latency_ms=1.0)
+    return Observation(
+        ts=ts, source="load", scenario="t", request_id=request_id, status=status, latency_ms=1.0
+    )
 
 
 def test_partial_is_an_answer_with_its_own_line_and_tool_errors() -> None:
-    body = {"status": "partial", "results": [
-        {"tool_id": "metrics", "call_id": "m", "success": False, "error_code": "timeout"},
-        {"tool_id": "topology", "call_id": "t", "success": True, "fallback_used": True}]}
+    body = {
+        "status": "partial",
+        "results": [
+            {"tool_id": "metrics", "call_id": "m", "success": False, "error_code": "timeout"},
+            {"tool_id": "topology", "call_id": "t", "success": True, "fallback_used": True},
+        ],
+    }
     outcome = judge_response(200, body, None)
     assert (outcome.request_name, outcome.status, outcome.failure) == (
-        "orchestrate [partial]", "partial", None)
+        "orchestrate [partial]",
+        "partial",
+        None,
+    )
     assert outcome.tool_errors == {"metrics": "timeout"}
     assert outcome.fallback_used
 
 
-@pytest.mark.parametrize("http_status, body, error, name", [
-    (0, None, "ConnectionRefusedError: refused", "orchestrate [transport error]"),
-    (503, {"error": "x"}, None, "orchestrate [http 503]"),
-    (401, {"error": "x"}, None, "orchestrate [http 401]"),
-    (200, {"status": "weird"}, None, "orchestrate [bad body]"),
-])
+@pytest.mark.parametrize(
+    "http_status, body, error, name",
+    [
+        (0, None, "ConnectionRefusedError: refused", "orchestrate [transport error]"),
+        (503, {"error": "x"}, None, "orchestrate [http 503]"),
+        (401, {"error": "x"}, None, "orchestrate [http 401]"),
+        (200, {"status": "weird"}, None, "orchestrate [bad body]"),
+    ],
+)
 def test_transport_errors_and_http_errors_are_failures(http_status, body, error, name) -> None:
     outcome = judge_response(http_status, body, error)
     assert outcome.request_name == name and outcome.status == "failed" and outcome.failure
@@ -67,12 +83,17 @@ def test_sample_tick_collapses_equal_ticks_and_stops_at_none() -> None:
 
     steps = sample_tick(spike, duration_s=30)
     assert [(s.at_s, s.users, s.spawn_rate) for s in steps] == [
-        (0.0, 2, 1.0), (2.0, 10, 5.0), (4.0, 2, 1.0)]
+        (0.0, 2, 1.0),
+        (2.0, 10, 5.0),
+        (4.0, 2, 1.0),
+    ]
 
 
 def test_shape_replay_tick_sequence() -> None:
-    replay = ShapeReplay([ShapeStep(at_s=0, users=2, spawn_rate=1), ShapeStep(at_s=5, users=8, spawn_rate=4)],
-                         duration_s=10)
+    replay = ShapeReplay(
+        [ShapeStep(at_s=0, users=2, spawn_rate=1), ShapeStep(at_s=5, users=8, spawn_rate=4)],
+        duration_s=10,
+    )
     ticks = [replay.tick(t) for t in (0, 4.9, 5, 9.99, 10, 11)]
     assert ticks == [(2, 1), (2, 1), (8, 4), (8, 4), None, None]
     assert replay.peak_users == 8
@@ -86,7 +107,11 @@ def test_sample_tick_refuses_a_shape_with_no_load() -> None:
 def test_phase_follows_the_actual_fault_windows() -> None:
     windows = [FaultInterval(10.0, 20.0)]
     assert [phase_at(t, windows) for t in (9.9, 10.0, 19.9, 20.0)] == [
-        Phase.BASELINE, Phase.FAULT, Phase.FAULT, Phase.RECOVERY]
+        Phase.BASELINE,
+        Phase.FAULT,
+        Phase.FAULT,
+        Phase.RECOVERY,
+    ]
     assert phase_at(15.0, [FaultInterval(10.0, None)]) is Phase.FAULT
     assert phase_at(15.0, []) is Phase.BASELINE
 
@@ -106,11 +131,14 @@ def test_merge_keeps_every_request_once(assignments) -> None:
 def test_writer_files_merge_without_loss_and_detect_missing(tmp_path: Path) -> None:
     first, second = ObservationWriter(tmp_path, "a"), ObservationWriter(tmp_path, "b")
     for i in range(5):
-        first.add(_obs(f"a{i}", ts=100.0 + i)); first.count_request()
+        first.add(_obs(f"a{i}", ts=100.0 + i))
+        first.count_request()
     first.flush()  # flushed mid-run, then more, then closed
-    first.add(_obs("a5", ts=105.5)); first.count_request()
+    first.add(_obs("a5", ts=105.5))
+    first.count_request()
     first.close()
-    second.add(_obs("b0", ts=102.5)); second.count_request()
+    second.add(_obs("b0", ts=102.5))
+    second.count_request()
     second.count_request()  # a request Locust saw but whose observation never reached disk
     second.close()
     result = merge_observation_directory(tmp_path, [FaultInterval(102.0, 104.0)])
@@ -118,18 +146,29 @@ def test_writer_files_merge_without_loss_and_detect_missing(tmp_path: Path) -> N
     assert result.requests_reported == {"a": 6, "b": 2}
     assert result.lost == 1 and not result.duplicate_request_ids
     phases = {o.request_id: o.phase for o in result.observations}
-    assert (phases["a1"], phases["b0"], phases["a5"]) == (Phase.BASELINE, Phase.FAULT, Phase.RECOVERY)
+    assert (phases["a1"], phases["b0"], phases["a5"]) == (
+        Phase.BASELINE,
+        Phase.FAULT,
+        Phase.RECOVERY,
+    )
 
 
 def test_locust_args_follow_the_options(tmp_path: Path) -> None:
     config = LocustRunConfig(
-        scenario="spike", host="http://127.0.0.1:9", observation_dir=tmp_path, duration_s=30,
+        scenario="spike",
+        host="http://127.0.0.1:9",
+        observation_dir=tmp_path,
+        duration_s=30,
         intents=[WeightedIntent(intent="service_health", weight=1)],
         tenants=[WeightedTenant(tenant="acme", weight=1, api_key="k")],
-        shape=[ShapeStep(at_s=0, users=2, spawn_rate=2)])
+        shape=[ShapeStep(at_s=0, users=2, spawn_rate=2)],
+    )
     headless = locust_args(config, LocustOptions(processes=2, csv_prefix=tmp_path / "locust"))
     assert headless[:2] == ["-f", str(Path("load/users.py").resolve())]
-    assert "--headless" in headless and ["--processes", "2"] == headless[headless.index("--processes"):][:2]
+    assert "--headless" in headless and headless[headless.index("--processes") :][:2] == [
+        "--processes",
+        "2",
+    ]
     assert "--csv" in headless and "--autostart" not in headless
     ui = locust_args(config, LocustOptions(web_ui=True, web_port=8123))
     assert "--headless" not in ui and "--autostart" in ui and "8123" in ui

@@ -27,8 +27,14 @@ class ScriptedTool:
     """
 
     def __init__(
-        self, tool_id: str, *, delay: float = 0.0, outcomes: list[Any] | None = None,
-        default: Any = "ok", fallback_data: Any = None, fallback_error: ToolError | None = None,
+        self,
+        tool_id: str,
+        *,
+        delay: float = 0.0,
+        outcomes: list[Any] | None = None,
+        default: Any = "ok",
+        fallback_data: Any = None,
+        fallback_error: ToolError | None = None,
         **capability: Any,
     ) -> None:
         capability.setdefault("capability_type", CapabilityType.READ_ONLY)
@@ -97,13 +103,18 @@ def upstream_error(message: str = "upstream down") -> ToolError:
     return ToolError(ToolErrorCode.UPSTREAM_ERROR, message)
 
 
-def plan_request(*stages: list[tuple[str, str] | tuple[str, str, list[str]]],
-                 tenant_id: str = "acme", **fields: Any) -> OrchestrationRequest:
+def plan_request(
+    *stages: list[tuple[str, str] | tuple[str, str, list[str]]],
+    tenant_id: str = "acme",
+    **fields: Any,
+) -> OrchestrationRequest:
     """A request with an explicit plan: each stage a list of (call_id, tool_id[, depends_on])."""
     built = []
     for stage in stages:
-        calls = [ToolCall(call_id=c[0], tool_id=c[1], depends_on=list(c[2]) if len(c) > 2 else [])
-                 for c in stage]
+        calls = [
+            ToolCall(call_id=c[0], tool_id=c[1], depends_on=list(c[2]) if len(c) > 2 else [])
+            for c in stage
+        ]
         built.append(Stage(calls=calls))
     return OrchestrationRequest(tenant_id=tenant_id, plan=Plan(stages=built), **fields)
 

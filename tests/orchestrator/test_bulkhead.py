@@ -20,8 +20,9 @@ async def _yield(times: int) -> None:
 
 @settings(max_examples=150, deadline=None)
 @given(limit=st.integers(1, 4), arrivals=arrivals, patient=st.booleans())
-def test_in_flight_never_exceeds_the_limit(limit: int, arrivals: list[tuple[int, int]],
-                                           patient: bool) -> None:
+def test_in_flight_never_exceeds_the_limit(
+    limit: int, arrivals: list[tuple[int, int]], patient: bool
+) -> None:
     # Time is counted in event-loop turns, so the property runs fast and deterministically.
     async def scenario() -> tuple[int, int, int]:
         bulkhead = Bulkhead(limit, queue_budget_seconds=5.0 if patient else 0.0, name="t")

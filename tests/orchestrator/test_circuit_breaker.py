@@ -48,8 +48,15 @@ def test_a_success_resets_the_failure_count() -> None:
     assert breaker.state is BreakerState.CLOSED
 
 
-@pytest.mark.parametrize("code", [ToolErrorCode.TENANT_VIOLATION, ToolErrorCode.UNSAFE_QUERY,
-                                  ToolErrorCode.INVALID_ARGUMENTS, ToolErrorCode.RESULT_TOO_LARGE])
+@pytest.mark.parametrize(
+    "code",
+    [
+        ToolErrorCode.TENANT_VIOLATION,
+        ToolErrorCode.UNSAFE_QUERY,
+        ToolErrorCode.INVALID_ARGUMENTS,
+        ToolErrorCode.RESULT_TOO_LARGE,
+    ],
+)
 def test_security_and_argument_errors_never_trip_it(code: ToolErrorCode) -> None:
     breaker = _breaker(VirtualClock())
     _fail(breaker, code, times=10)

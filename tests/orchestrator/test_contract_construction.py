@@ -7,9 +7,18 @@ from orchestrator.contracts import build_unchecked
 
 
 def test_an_unchecked_result_equals_and_serialises_like_a_validated_one() -> None:
-    fields = dict(call_id="c", tool_id="t", success=False, data=None,
-                  error_code=ToolErrorCode.TIMEOUT, error_message="cut", security_error=False,
-                  fallback_used=False, latency_ms=12.5, attempts=1)
+    fields = dict(
+        call_id="c",
+        tool_id="t",
+        success=False,
+        data=None,
+        error_code=ToolErrorCode.TIMEOUT,
+        error_message="cut",
+        security_error=False,
+        fallback_used=False,
+        latency_ms=12.5,
+        attempts=1,
+    )
     assert set(fields) == set(ToolResult.model_fields)
     unchecked, validated = build_unchecked(ToolResult, **fields), ToolResult(**fields)
     assert unchecked == validated

@@ -8,9 +8,9 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from orchestrator_tools import ScriptedTool, StubbornTool, by_call, plan_request
 
 from orchestrator import OrchestrationStatus, Orchestrator, PolicySettings, ToolErrorCode
-from orchestrator_tools import ScriptedTool, StubbornTool, by_call, plan_request
 
 HANG = 3600.0
 
@@ -38,7 +38,9 @@ def test_stubborn_cleanup_does_not_hold_the_answer_back() -> None:
     quick = ScriptedTool("quick")
 
     async def scenario():
-        orchestrator = Orchestrator([stubborn, quick], policy=PolicySettings(cancel_grace_seconds=0.05))
+        orchestrator = Orchestrator(
+            [stubborn, quick], policy=PolicySettings(cancel_grace_seconds=0.05)
+        )
         response = await orchestrator.orchestrate(plan_request([("s", "stall"), ("q", "quick")]))
         lingering_after_answer = orchestrator.lingering_calls
         cleaned_before_close = stubborn.cleanup_finished
@@ -60,7 +62,8 @@ def test_the_request_deadline_cuts_calls_and_skips_later_stages() -> None:
     async def scenario():
         async with Orchestrator([slow, later]) as orchestrator:
             return await orchestrator.orchestrate(
-                plan_request([("s", "slow")], [("l", "later")], deadline_seconds=0.2))
+                plan_request([("s", "slow")], [("l", "later")], deadline_seconds=0.2)
+            )
 
     response = asyncio.run(scenario())
     results = by_call(response)

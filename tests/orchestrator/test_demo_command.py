@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 
-from orchestrator import OrchestrationStatus, ToolErrorCode
 from orchestrator_tools import by_call
+
+from orchestrator import OrchestrationStatus, ToolErrorCode
 from scenarios.cmd_demo import run_demo
 
 

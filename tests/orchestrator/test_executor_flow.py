@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
+from orchestrator_tools import ScriptedTool, by_call, plan_request, upstream_error
+
 from orchestrator import (
     OrchestrationRequest,
     OrchestrationStatus,
@@ -14,20 +16,21 @@ from orchestrator import (
     ToolCall,
     ToolErrorCode,
 )
-from orchestrator_tools import ScriptedTool, by_call, plan_request, upstream_error
 
 
 def _run(orchestrator: Orchestrator, request: OrchestrationRequest, **kwargs: object):
     async def scenario():
         async with orchestrator:
             return await orchestrator.orchestrate(request, **kwargs)
+
     return asyncio.run(scenario())
 
 
 def test_all_primary_successes_is_success_with_a_trace_per_stage() -> None:
     first, second = ScriptedTool("first", delay=0.01, default={"n": 1}), ScriptedTool("second")
-    response = _run(Orchestrator([first, second]), plan_request(
-        [("a", "first")], [("b", "second", ["a"])]))
+    response = _run(
+        Orchestrator([first, second]), plan_request([("a", "first")], [("b", "second", ["a"])])
+    )
     assert response.status is OrchestrationStatus.SUCCESS
     assert response.successful_tools == ["first", "second"]
     assert response.failed_tools == [] and response.fallback_tools == []
@@ -42,8 +45,10 @@ def test_all_primary_successes_is_success_with_a_trace_per_stage() -> None:
 def test_a_failed_dependency_is_not_run_and_counts_as_failed() -> None:
     broken = ScriptedTool("broken", default=upstream_error(), capability_type="read_write")
     after, sibling = ScriptedTool("after"), ScriptedTool("sibling")
-    response = _run(Orchestrator([broken, after, sibling]), plan_request(
-        [("a", "broken"), ("s", "sibling")], [("b", "after", ["a"])]))
+    response = _run(
+        Orchestrator([broken, after, sibling]),
+        plan_request([("a", "broken"), ("s", "sibling")], [("b", "after", ["a"])]),
+    )
     results = by_call(response)
     assert results["b"].error_code is ToolErrorCode.DEPENDENCY_FAILED
     assert "'a'" in results["b"].error_message
@@ -53,11 +58,18 @@ def test_a_failed_dependency_is_not_run_and_counts_as_failed() -> None:
 
 
 def test_a_fallback_result_feeds_its_dependants() -> None:
-    topology = ScriptedTool("topology", default=upstream_error(), fallback_enabled=True,
-                            fallback_data={"snapshot": True}, capability_type="read_write")
+    topology = ScriptedTool(
+        "topology",
+        default=upstream_error(),
+        fallback_enabled=True,
+        fallback_data={"snapshot": True},
+        capability_type="read_write",
+    )
     reader = ScriptedTool("reader")
-    response = _run(Orchestrator([topology, reader]), plan_request(
-        [("t", "topology")], [("r", "reader", ["t"])]))
+    response = _run(
+        Orchestrator([topology, reader]),
+        plan_request([("t", "topology")], [("r", "reader", ["t"])]),
+    )
     results = by_call(response)
     assert results["t"].success and results["t"].fallback_used
     assert results["t"].data == {"snapshot": True}
@@ -67,14 +79,23 @@ def test_a_fallback_result_feeds_its_dependants() -> None:
 
 
 def test_only_fallbacks_is_degraded_and_a_failing_fallback_keeps_the_primary_error() -> None:
-    degraded = ScriptedTool("snap", default=upstream_error("db gone"), fallback_enabled=True,
-                            fallback_data=[1], capability_type="read_write")
+    degraded = ScriptedTool(
+        "snap",
+        default=upstream_error("db gone"),
+        fallback_enabled=True,
+        fallback_data=[1],
+        capability_type="read_write",
+    )
     response = _run(Orchestrator([degraded]), plan_request([("a", "snap")]))
     assert response.status is OrchestrationStatus.DEGRADED
 
-    no_snapshot = ScriptedTool("snap", default=upstream_error("db gone"), fallback_enabled=True,
-                               fallback_error=upstream_error("no snapshot either"),
-                               capability_type="read_write")
+    no_snapshot = ScriptedTool(
+        "snap",
+        default=upstream_error("db gone"),
+        fallback_enabled=True,
+        fallback_error=upstream_error("no snapshot either"),
+        capability_type="read_write",
+    )
     response = _run(Orchestrator([no_snapshot]), plan_request([("a", "snap")]))
     result = by_call(response)["a"]
     assert response.status is OrchestrationStatus.FAILED
@@ -83,8 +104,9 @@ def test_only_fallbacks_is_degraded_and_a_failing_fallback_keeps_the_primary_err
 
 
 def test_security_refusals_never_run_never_fall_back() -> None:
-    only_acme = ScriptedTool("ops", supported_tenants=frozenset({"acme"}), fallback_enabled=True,
-                             fallback_data="leak")
+    only_acme = ScriptedTool(
+        "ops", supported_tenants=frozenset({"acme"}), fallback_enabled=True, fallback_data="leak"
+    )
     response = _run(Orchestrator([only_acme]), plan_request([("a", "ops")], tenant_id="globex"))
     result = by_call(response)["a"]
     assert result.error_code is ToolErrorCode.TENANT_VIOLATION and result.security_error
@@ -92,25 +114,36 @@ def test_security_refusals_never_run_never_fall_back() -> None:
     assert (only_acme.runs, only_acme.fallback_runs) == (0, 0)
     assert response.status is OrchestrationStatus.FAILED
 
-    response = _run(Orchestrator([ScriptedTool("ops", fallback_enabled=True, fallback_data=1)]),
-                    plan_request([("a", "ops")]), authenticated=False)
+    response = _run(
+        Orchestrator([ScriptedTool("ops", fallback_enabled=True, fallback_data=1)]),
+        plan_request([("a", "ops")]),
+        authenticated=False,
+    )
     result = by_call(response)["a"]
     assert result.error_code is ToolErrorCode.UNAUTHENTICATED and result.security_error
     assert not result.fallback_used
 
 
 def test_unknown_tool_and_unknown_intent_are_answered_not_raised() -> None:
-    response = _run(Orchestrator([ScriptedTool("known")]), plan_request(
-        [("a", "known"), ("b", "nosuch")]))
+    response = _run(
+        Orchestrator([ScriptedTool("known")]), plan_request([("a", "known"), ("b", "nosuch")])
+    )
     result = by_call(response)["b"]
     assert result.error_code is ToolErrorCode.INVALID_ARGUMENTS
     assert "'nosuch'" in result.error_message and "known" in result.error_message
     assert response.status is OrchestrationStatus.PARTIAL
 
-    planner = Planner({"service_overview": lambda params: Plan(stages=[
-        Stage(calls=[ToolCall(call_id="a", tool_id="known")])])})
-    response = _run(Orchestrator([ScriptedTool("known")], planner=planner),
-                    OrchestrationRequest(tenant_id="acme", intent="triage"))
+    planner = Planner(
+        {
+            "service_overview": lambda params: Plan(
+                stages=[Stage(calls=[ToolCall(call_id="a", tool_id="known")])]
+            )
+        }
+    )
+    response = _run(
+        Orchestrator([ScriptedTool("known")], planner=planner),
+        OrchestrationRequest(tenant_id="acme", intent="triage"),
+    )
     assert response.status is OrchestrationStatus.FAILED
     assert response.results == []
     assert "unknown intent 'triage'" in response.error_message
@@ -129,13 +162,16 @@ def test_unexpected_exceptions_and_oversized_results_map_to_their_codes() -> Non
 
 
 def test_a_tool_that_cancels_its_own_work_is_reported_cancelled() -> None:
-    response = _run(Orchestrator([ScriptedTool("self", default=asyncio.CancelledError())]),
-                    plan_request([("a", "self")]))
+    response = _run(
+        Orchestrator([ScriptedTool("self", default=asyncio.CancelledError())]),
+        plan_request([("a", "self")]),
+    )
     assert by_call(response)["a"].error_code is ToolErrorCode.CANCELLED
 
 
 def test_the_response_serialises_as_its_contract() -> None:
-    response = _run(Orchestrator([ScriptedTool("a", default={"rows": [1, 2]})]),
-                    plan_request([("c", "a")]))
+    response = _run(
+        Orchestrator([ScriptedTool("a", default={"rows": [1, 2]})]), plan_request([("c", "a")])
+    )
     again = type(response).model_validate_json(response.model_dump_json())
     assert again == response

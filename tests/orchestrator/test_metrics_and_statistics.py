@@ -6,10 +6,10 @@ import asyncio
 import dataclasses
 
 import pytest
+from orchestrator_tools import ScriptedTool, plan_request, upstream_error
 from prometheus_client import generate_latest
 
 from orchestrator import Orchestrator, OrchestratorMetrics, PolicySettings
-from orchestrator_tools import ScriptedTool, plan_request, upstream_error
 
 
 def _sample(metrics: OrchestratorMetrics, name: str, **labels: str) -> float | None:
@@ -18,20 +18,46 @@ def _sample(metrics: OrchestratorMetrics, name: str, **labels: str) -> float | N
 
 def test_calls_requests_fallbacks_and_breakers_are_counted() -> None:
     ok = ScriptedTool("ok")
-    snap = ScriptedTool("snap", default=upstream_error(), fallback_enabled=True,
-                        fallback_data=1, capability_type="read_write")
+    snap = ScriptedTool(
+        "snap",
+        default=upstream_error(),
+        fallback_enabled=True,
+        fallback_data=1,
+        capability_type="read_write",
+    )
     broken = ScriptedTool("broken", default=upstream_error(), capability_type="read_write")
-    orchestrator = Orchestrator([ok, snap, broken], policy=PolicySettings(breaker_failure_threshold=1))
+    orchestrator = Orchestrator(
+        [ok, snap, broken], policy=PolicySettings(breaker_failure_threshold=1)
+    )
     request = plan_request([("a", "ok"), ("b", "snap"), ("c", "broken"), ("d", "ghost")])
     for _ in range(2):
         asyncio.run(orchestrator.orchestrate(request))
     metrics = orchestrator.metrics
     assert _sample(metrics, "gauntlet_requests_total", status="partial") == 2
-    assert _sample(metrics, "gauntlet_tool_calls_total", tool="ok", outcome="success", error_code="") == 2
-    assert _sample(metrics, "gauntlet_tool_calls_total", tool="broken", outcome="failure",
-                   error_code="upstream_error") == 1
-    assert _sample(metrics, "gauntlet_tool_calls_total", tool="broken", outcome="failure",
-                   error_code="connection_error") == 1  # the open breaker failed it fast
+    assert (
+        _sample(metrics, "gauntlet_tool_calls_total", tool="ok", outcome="success", error_code="")
+        == 2
+    )
+    assert (
+        _sample(
+            metrics,
+            "gauntlet_tool_calls_total",
+            tool="broken",
+            outcome="failure",
+            error_code="upstream_error",
+        )
+        == 1
+    )
+    assert (
+        _sample(
+            metrics,
+            "gauntlet_tool_calls_total",
+            tool="broken",
+            outcome="failure",
+            error_code="connection_error",
+        )
+        == 1
+    )  # the open breaker failed it fast
     assert _sample(metrics, "gauntlet_tool_fallbacks_total", tool="snap") == 2
     assert _sample(metrics, "gauntlet_tool_call_latency_seconds_count", tool="ok") == 2
     assert _sample(metrics, "gauntlet_breaker_state", tool="broken") == 2
@@ -47,7 +73,9 @@ def test_two_orchestrators_do_not_share_metrics() -> None:
 
 
 def test_statistics_are_frozen_records_per_tool() -> None:
-    orchestrator = Orchestrator([ScriptedTool("ok", rate_limit_per_minute=10), ScriptedTool("free")])
+    orchestrator = Orchestrator(
+        [ScriptedTool("ok", rate_limit_per_minute=10), ScriptedTool("free")]
+    )
     asyncio.run(orchestrator.orchestrate(plan_request([("a", "ok")])))
     stats = orchestrator.statistics()
     assert set(stats) == {"ok", "free"}

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import pytest
+from orchestrator_tools import ScriptedTool
 from pydantic import ValidationError
 
 from orchestrator import (
@@ -16,26 +17,35 @@ from orchestrator import (
     OrchestrationRequest,
     Orchestrator,
     Plan,
-    PlanningError,
     Planner,
+    PlanningError,
     Stage,
     ToolCall,
     ToolCapability,
 )
-from orchestrator_tools import ScriptedTool
 
 
 def _overview(parameters: Mapping[str, Any]) -> Plan:
     if "service" not in parameters:
         raise PlanningError("parameter 'service' is required")
-    return Plan(stages=[Stage(calls=[ToolCall(call_id="a", tool_id="ops",
-                                              arguments={"service": parameters["service"]})])])
+    return Plan(
+        stages=[
+            Stage(
+                calls=[
+                    ToolCall(
+                        call_id="a", tool_id="ops", arguments={"service": parameters["service"]}
+                    )
+                ]
+            )
+        ]
+    )
 
 
 def test_an_intent_expands_to_its_plan_and_an_explicit_plan_wins() -> None:
     planner = Planner({"service_overview": _overview})
-    request = OrchestrationRequest(tenant_id="acme", intent="service_overview",
-                                   parameters={"service": "checkout"})
+    request = OrchestrationRequest(
+        tenant_id="acme", intent="service_overview", parameters={"service": "checkout"}
+    )
     assert planner.plan(request).stages[0].calls[0].arguments == {"service": "checkout"}
     explicit = Plan(stages=[Stage(calls=[ToolCall(call_id="x", tool_id="y")])])
     assert planner.plan(OrchestrationRequest(tenant_id="acme", plan=explicit)) is explicit
@@ -44,7 +54,9 @@ def test_an_intent_expands_to_its_plan_and_an_explicit_plan_wins() -> None:
 
 def test_planning_errors_name_the_intent_and_what_is_wrong() -> None:
     planner = Planner({"service_overview": _overview, "incident_triage": _overview})
-    with pytest.raises(PlanningError, match="intent 'service_overview': parameter 'service' is required"):
+    with pytest.raises(
+        PlanningError, match="intent 'service_overview': parameter 'service' is required"
+    ):
         planner.plan(OrchestrationRequest(tenant_id="acme", intent="service_overview"))
     with pytest.raises(PlanningError, match="known intents: incident_triage, service_overview"):
         planner.plan(OrchestrationRequest(tenant_id="acme", intent="nope"))
@@ -53,17 +65,21 @@ def test_planning_errors_name_the_intent_and_what_is_wrong() -> None:
 
 
 def test_bad_parameters_answer_failed_with_the_planning_error() -> None:
-    orchestrator = Orchestrator([ScriptedTool("ops")], planner=Planner({"service_overview": _overview}))
-    response = asyncio.run(orchestrator.orchestrate(
-        OrchestrationRequest(tenant_id="acme", intent="service_overview")))
+    orchestrator = Orchestrator(
+        [ScriptedTool("ops")], planner=Planner({"service_overview": _overview})
+    )
+    response = asyncio.run(
+        orchestrator.orchestrate(OrchestrationRequest(tenant_id="acme", intent="service_overview"))
+    )
     assert response.status.value == "failed"
     assert "parameter 'service' is required" in response.error_message
 
 
 def test_bad_capability_values_get_one_line_naming_the_field() -> None:
     with pytest.raises(CapabilityError) as refused:
-        ToolCapability.build(tool_id="ops", capability_type=CapabilityType.READ_ONLY,
-                             timeout_seconds=0)
+        ToolCapability.build(
+            tool_id="ops", capability_type=CapabilityType.READ_ONLY, timeout_seconds=0
+        )
     message = str(refused.value)
     assert "\n" not in message and "'ops'" in message and "timeout_seconds" in message
     with pytest.raises(CapabilityError, match="capability_type"):
@@ -77,8 +93,9 @@ def test_duplicate_tools_and_incomplete_tools_are_refused() -> None:
         Orchestrator([object()])  # type: ignore[list-item]
 
     class NoFallback:
-        capability = ToolCapability.build(tool_id="snap", capability_type="read_only",
-                                          fallback_enabled=True)
+        capability = ToolCapability.build(
+            tool_id="snap", capability_type="read_only", fallback_enabled=True
+        )
 
         async def run(self, arguments: Any, ctx: Any) -> Any:
             return None

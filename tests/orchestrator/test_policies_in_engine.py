@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from orchestrator_tools import ScriptedTool, StubbornTool, by_call, plan_request, upstream_error
 
 from orchestrator import (
     BreakerState,
@@ -16,7 +17,6 @@ from orchestrator import (
     ToolErrorCode,
     VirtualClock,
 )
-from orchestrator_tools import ScriptedTool, StubbornTool, by_call, plan_request, upstream_error
 
 FAST_RETRY = PolicySettings(retry=RetryPolicy(max_attempts=3, base_delay_seconds=0.001))
 
@@ -24,16 +24,21 @@ FAST_RETRY = PolicySettings(retry=RetryPolicy(max_attempts=3, base_delay_seconds
 def _orchestrate_all(orchestrator: Orchestrator, *requests, authenticated: bool = True):
     async def scenario():
         async with orchestrator:
-            return [await orchestrator.orchestrate(r, authenticated=authenticated) for r in requests]
+            return [
+                await orchestrator.orchestrate(r, authenticated=authenticated) for r in requests
+            ]
+
     return asyncio.run(scenario())
 
 
 def test_the_bulkhead_sheds_calls_beyond_its_bound() -> None:
     narrow = ScriptedTool("narrow", delay=0.2, max_concurrent_calls=1)
     orchestrator = Orchestrator([narrow], policy=PolicySettings(queue_budget_seconds=0.01))
-    [response] = _orchestrate_all(orchestrator, plan_request([(f"c{i}", "narrow") for i in range(3)]))
+    [response] = _orchestrate_all(
+        orchestrator, plan_request([(f"c{i}", "narrow") for i in range(3)])
+    )
     codes = sorted(str(r.error_code) for r in response.results)
-    assert codes == ["None", "ToolErrorCode.CONCURRENCY_LIMIT", "ToolErrorCode.CONCURRENCY_LIMIT"]
+    assert codes == ["None", "concurrency_limit", "concurrency_limit"]
     assert narrow.runs == 1
     assert orchestrator.statistics()["narrow"].bulkhead.rejected == 2
 
@@ -42,8 +47,12 @@ def test_the_rate_limit_fails_fast_with_rate_limited() -> None:
     clock = VirtualClock()
     limited = ScriptedTool("limited", rate_limit_per_minute=2)
     orchestrator = Orchestrator([limited], clock=clock)
-    responses = _orchestrate_all(orchestrator, *[plan_request([("a", "limited")]) for _ in range(3)])
-    assert [r.status for r in responses] == [OrchestrationStatus.SUCCESS] * 2 + [OrchestrationStatus.FAILED]
+    responses = _orchestrate_all(
+        orchestrator, *[plan_request([("a", "limited")]) for _ in range(3)]
+    )
+    assert [r.status for r in responses] == [OrchestrationStatus.SUCCESS] * 2 + [
+        OrchestrationStatus.FAILED
+    ]
     assert by_call(responses[2])["a"].error_code is ToolErrorCode.RATE_LIMITED
     assert limited.runs == 2
 
@@ -52,16 +61,25 @@ def test_the_declared_burst_bounds_calls_arriving_at_once() -> None:
     clock = VirtualClock()
     limited = ScriptedTool("limited", rate_limit_per_minute=600, rate_limit_burst=2)
     orchestrator = Orchestrator([limited], clock=clock)
-    responses = _orchestrate_all(orchestrator, *[plan_request([("a", "limited")]) for _ in range(3)])
-    assert [by_call(r)["a"].error_code for r in responses] == [None, None, ToolErrorCode.RATE_LIMITED]
+    responses = _orchestrate_all(
+        orchestrator, *[plan_request([("a", "limited")]) for _ in range(3)]
+    )
+    assert [by_call(r)["a"].error_code for r in responses] == [
+        None,
+        None,
+        ToolErrorCode.RATE_LIMITED,
+    ]
     assert orchestrator.statistics()["limited"].rate_limiter.burst == 2
 
 
 def test_the_breaker_opens_then_fails_fast_and_a_probe_closes_it() -> None:
     clock = VirtualClock()
     flaky = ScriptedTool("flaky", outcomes=[upstream_error()] * 2, capability_type="read_write")
-    orchestrator = Orchestrator([flaky], clock=clock, policy=PolicySettings(
-        breaker_failure_threshold=2, breaker_cool_down_seconds=30))
+    orchestrator = Orchestrator(
+        [flaky],
+        clock=clock,
+        policy=PolicySettings(breaker_failure_threshold=2, breaker_cool_down_seconds=30),
+    )
     request = plan_request([("a", "flaky")])
 
     async def scenario():
@@ -86,19 +104,30 @@ def test_the_breaker_opens_then_fails_fast_and_a_probe_closes_it() -> None:
 
 def test_an_open_breaker_still_allows_the_fallback() -> None:
     clock = VirtualClock()
-    topology = ScriptedTool("topology", default=upstream_error(), fallback_enabled=True,
-                            fallback_data="snapshot", capability_type="read_write")
-    orchestrator = Orchestrator([topology], clock=clock,
-                                policy=PolicySettings(breaker_failure_threshold=1))
+    topology = ScriptedTool(
+        "topology",
+        default=upstream_error(),
+        fallback_enabled=True,
+        fallback_data="snapshot",
+        capability_type="read_write",
+    )
+    orchestrator = Orchestrator(
+        [topology], clock=clock, policy=PolicySettings(breaker_failure_threshold=1)
+    )
     responses = _orchestrate_all(orchestrator, *[plan_request([("a", "topology")])] * 2)
     assert [r.status for r in responses] == [OrchestrationStatus.DEGRADED] * 2
     assert topology.runs == 1 and topology.fallback_runs == 2
 
 
 def test_idempotent_reads_are_retried_on_transient_errors() -> None:
-    reads = ScriptedTool("reads", outcomes=[upstream_error(), ToolError(ToolErrorCode.CONNECTION_ERROR)],
-                         default={"ok": 1})
-    [response] = _orchestrate_all(Orchestrator([reads], policy=FAST_RETRY), plan_request([("a", "reads")]))
+    reads = ScriptedTool(
+        "reads",
+        outcomes=[upstream_error(), ToolError(ToolErrorCode.CONNECTION_ERROR)],
+        default={"ok": 1},
+    )
+    [response] = _orchestrate_all(
+        Orchestrator([reads], policy=FAST_RETRY), plan_request([("a", "reads")])
+    )
     result = by_call(response)["a"]
     assert result.success and result.attempts == 3 and reads.runs == 3
 
@@ -106,18 +135,25 @@ def test_idempotent_reads_are_retried_on_transient_errors() -> None:
 @pytest.mark.parametrize("capability_type", ["read_write", "append_only"])
 def test_writes_are_never_retried(capability_type: str) -> None:
     writes = ScriptedTool("writes", outcomes=[upstream_error()], capability_type=capability_type)
-    [response] = _orchestrate_all(Orchestrator([writes], policy=FAST_RETRY), plan_request([("a", "writes")]))
+    [response] = _orchestrate_all(
+        Orchestrator([writes], policy=FAST_RETRY), plan_request([("a", "writes")])
+    )
     assert by_call(response)["a"].attempts == 1 and writes.runs == 1
 
 
-@pytest.mark.parametrize("error", [
-    ToolError(ToolErrorCode.UNSAFE_QUERY, "DELETE is not allowed"),
-    ToolError(ToolErrorCode.SCHEMA_MISMATCH, "no column x"),
-    ToolError(ToolErrorCode.INVALID_ARGUMENTS, "bad"),
-])
+@pytest.mark.parametrize(
+    "error",
+    [
+        ToolError(ToolErrorCode.UNSAFE_QUERY, "DELETE is not allowed"),
+        ToolError(ToolErrorCode.SCHEMA_MISMATCH, "no column x"),
+        ToolError(ToolErrorCode.INVALID_ARGUMENTS, "bad"),
+    ],
+)
 def test_non_transient_errors_are_not_retried(error: ToolError) -> None:
     reads = ScriptedTool("reads", outcomes=[error])
-    [response] = _orchestrate_all(Orchestrator([reads], policy=FAST_RETRY), plan_request([("a", "reads")]))
+    [response] = _orchestrate_all(
+        Orchestrator([reads], policy=FAST_RETRY), plan_request([("a", "reads")])
+    )
     result = by_call(response)["a"]
     assert (result.error_code, result.attempts) == (error.code, 1)
     assert result.security_error is error.code.is_security
@@ -125,12 +161,17 @@ def test_non_transient_errors_are_not_retried(error: ToolError) -> None:
 
 def test_a_timeout_is_not_retried_and_retries_stop_at_the_deadline() -> None:
     stalled = StubbornTool("stall", cleanup_seconds=0.0, timeout_seconds=0.1)
-    [response] = _orchestrate_all(Orchestrator([stalled], policy=FAST_RETRY), plan_request([("a", "stall")]))
+    [response] = _orchestrate_all(
+        Orchestrator([stalled], policy=FAST_RETRY), plan_request([("a", "stall")])
+    )
     assert by_call(response)["a"].attempts == 1
 
-    slow_failures = ScriptedTool("slowfail", delay=0.08, default=upstream_error(), timeout_seconds=0.2)
-    [response] = _orchestrate_all(Orchestrator([slow_failures], policy=FAST_RETRY),
-                                  plan_request([("a", "slowfail")]))
+    slow_failures = ScriptedTool(
+        "slowfail", delay=0.08, default=upstream_error(), timeout_seconds=0.2
+    )
+    [response] = _orchestrate_all(
+        Orchestrator([slow_failures], policy=FAST_RETRY), plan_request([("a", "slowfail")])
+    )
     result = by_call(response)["a"]
     assert result.error_code is ToolErrorCode.UPSTREAM_ERROR
     assert result.attempts == 2  # a third attempt would not have had its minimum time left

@@ -12,10 +12,12 @@ PRIMARY, FALLBACK, FAILURE = "primary", "fallback", "failure"
 
 def _result(index: int, kind: str) -> ToolResult:
     if kind == FAILURE:
-        return ToolResult(call_id=f"c{index}", tool_id="t", success=False,
-                          error_code=ToolErrorCode.TIMEOUT)
-    return ToolResult(call_id=f"c{index}", tool_id="t", success=True,
-                      fallback_used=kind == FALLBACK)
+        return ToolResult(
+            call_id=f"c{index}", tool_id="t", success=False, error_code=ToolErrorCode.TIMEOUT
+        )
+    return ToolResult(
+        call_id=f"c{index}", tool_id="t", success=True, fallback_used=kind == FALLBACK
+    )
 
 
 @given(st.lists(st.sampled_from([PRIMARY, FALLBACK, FAILURE]), max_size=12))
@@ -40,7 +42,9 @@ def test_status_does_not_depend_on_order(kinds: list[str]) -> None:
 
 def test_a_fallback_result_is_not_a_primary_success() -> None:
     assert aggregate_status([_result(0, FALLBACK)]) is OrchestrationStatus.DEGRADED
-    assert aggregate_status([_result(0, PRIMARY), _result(1, FALLBACK)]) is OrchestrationStatus.PARTIAL
+    assert (
+        aggregate_status([_result(0, PRIMARY), _result(1, FALLBACK)]) is OrchestrationStatus.PARTIAL
+    )
 
 
 def test_no_calls_is_failed() -> None:

@@ -16,7 +16,9 @@ from orchestrator import TokenBucket, ToolError, ToolErrorCode, VirtualClock
     gaps=st.lists(st.floats(0, 5, allow_nan=False), min_size=1, max_size=200),
 )
 def test_admissions_never_exceed_the_budget_in_any_window(
-    rate: int, burst: int | None, gaps: list[float],
+    rate: int,
+    burst: int | None,
+    gaps: list[float],
 ) -> None:
     clock = VirtualClock()
     bucket = TokenBucket(rate, burst=burst, clock=clock)

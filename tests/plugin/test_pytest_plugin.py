@@ -18,18 +18,21 @@ def test_a_metrics_outage_makes_the_answer_partial_and_is_healed_after(gauntlet,
         assert answer["status"] == "partial", answer
         assert "metrics" in answer["failed_tools"]
     # the fault rolled back: the same question is whole again
-    assert gauntlet.orchestrate("acme", "service_overview", service="checkout")["status"] == "success"
+    assert (
+        gauntlet.orchestrate("acme", "service_overview", service="checkout")["status"] == "success"
+    )
 
 
 def test_a_forged_key_is_refused(gauntlet):
-    answer = gauntlet.orchestrate("acme", "service_overview", api_key="gk_acme_forged", service="checkout")
+    answer = gauntlet.orchestrate(
+        "acme", "service_overview", api_key="gk_acme_forged", service="checkout"
+    )
     assert answer["http_status"] == 401
 
 
 def test_fault_fixture_heals_what_a_failing_test_left(gauntlet, gauntlet_world, fault):
     # A test that dies inside a fault still leaves no toxic: the context manager rolls back.
-    with pytest.raises(RuntimeError):
-        with fault("latency", upstream="ops", latency_ms=50):
-            assert gauntlet_world.toxiproxy.toxics(gauntlet_world.proxy_name("ops"))
-            raise RuntimeError("the test failed here")
+    with pytest.raises(RuntimeError), fault("latency", upstream="ops", latency_ms=50):
+        assert gauntlet_world.toxiproxy.toxics(gauntlet_world.proxy_name("ops"))
+        raise RuntimeError("the test failed here")
     assert gauntlet_world.toxiproxy.toxics(gauntlet_world.proxy_name("ops")) == []

@@ -67,7 +67,11 @@ query_shapes = st.sampled_from(
 
 
 @settings(max_examples=300, deadline=None)
-@given(query_shapes, st.integers(min_value=0, max_value=10**7), st.integers(min_value=1, max_value=10**6))
+@given(
+    query_shapes,
+    st.integers(min_value=0, max_value=10**7),
+    st.integers(min_value=1, max_value=10**6),
+)
 def test_accepted_queries_are_capped(shape: str, n: int, max_rows: int) -> None:
     result = validate_direct_query(shape.format(n=n), max_rows=max_rows)
     assert result.is_safe, result.violations

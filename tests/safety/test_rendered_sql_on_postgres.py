@@ -16,7 +16,9 @@ SYNTAX_ERROR = "42601"
 
 
 @pytest.fixture(scope="module")
-def connection(tmp_path_factory: pytest.TempPathFactory, monkeypatch_module: None) -> Iterator[psycopg.Connection]:
+def connection(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch_module: None
+) -> Iterator[psycopg.Connection]:
     import pgserver
 
     server = pgserver.get_server(tmp_path_factory.mktemp("pg") / "data", cleanup_mode="stop")

@@ -13,17 +13,35 @@ ROW_LIMIT_CASES = {
     "smaller_limit_kept": ("SELECT id FROM t LIMIT 5", 100, "SELECT id FROM t LIMIT 5"),
     "equal_limit_kept": ("SELECT id FROM t LIMIT 100", 100, "SELECT id FROM t LIMIT 100"),
     "larger_limit_capped": ("SELECT id FROM t LIMIT 5000", 100, "SELECT id FROM t LIMIT 100"),
-    "offset_kept": ("SELECT id FROM t LIMIT 5000 OFFSET 10", 100, "SELECT id FROM t LIMIT 100 OFFSET 10"),
-    "fetch_small_kept": ("SELECT id FROM t FETCH FIRST 5 ROWS ONLY", 100, "SELECT id FROM t FETCH FIRST 5 ROWS ONLY"),
-    "fetch_large_capped": ("SELECT id FROM t FETCH FIRST 500 ROWS ONLY", 100, "SELECT id FROM t LIMIT 100"),
+    "offset_kept": (
+        "SELECT id FROM t LIMIT 5000 OFFSET 10",
+        100,
+        "SELECT id FROM t LIMIT 100 OFFSET 10",
+    ),
+    "fetch_small_kept": (
+        "SELECT id FROM t FETCH FIRST 5 ROWS ONLY",
+        100,
+        "SELECT id FROM t FETCH FIRST 5 ROWS ONLY",
+    ),
+    "fetch_large_capped": (
+        "SELECT id FROM t FETCH FIRST 500 ROWS ONLY",
+        100,
+        "SELECT id FROM t LIMIT 100",
+    ),
     "placeholder_limit_wrapped": (
-        "SELECT id FROM t LIMIT %s", 100, "SELECT * FROM (SELECT id FROM t LIMIT %s) AS limited_rows LIMIT 100",
+        "SELECT id FROM t LIMIT %s",
+        100,
+        "SELECT * FROM (SELECT id FROM t LIMIT %s) AS limited_rows LIMIT 100",
     ),
     "limit_all_wrapped": (
-        "SELECT id FROM t LIMIT ALL", 100, "SELECT * FROM (SELECT id FROM t LIMIT ALL) AS limited_rows LIMIT 100",
+        "SELECT id FROM t LIMIT ALL",
+        100,
+        "SELECT * FROM (SELECT id FROM t LIMIT ALL) AS limited_rows LIMIT 100",
     ),
     "union_wrapped": (
-        "SELECT 1 UNION SELECT 2", 100, "SELECT * FROM (SELECT 1 UNION SELECT 2) AS limited_rows LIMIT 100",
+        "SELECT 1 UNION SELECT 2",
+        100,
+        "SELECT * FROM (SELECT 1 UNION SELECT 2) AS limited_rows LIMIT 100",
     ),
     "values_wrapped": ("VALUES (1)", 100, "SELECT * FROM (VALUES (1)) AS limited_rows LIMIT 100"),
     "with_ties_wrapped": (
@@ -34,7 +52,9 @@ ROW_LIMIT_CASES = {
 }
 
 
-@pytest.mark.parametrize(("query", "cap", "expected"), ROW_LIMIT_CASES.values(), ids=ROW_LIMIT_CASES.keys())
+@pytest.mark.parametrize(
+    ("query", "cap", "expected"), ROW_LIMIT_CASES.values(), ids=ROW_LIMIT_CASES.keys()
+)
 def test_row_limit_is_enforced(query: str, cap: int, expected: str) -> None:
     assert validate_direct_query(query, max_rows=cap).sql == expected
 
@@ -44,10 +64,13 @@ def test_enforce_readonly_false_allows_writes_but_not_ddl_or_functions() -> None
     assert validate_direct_query("SELECT * FROM t FOR UPDATE", enforce_readonly=False).is_safe
     assert validate_direct_query("DROP TABLE t", enforce_readonly=False).codes == ("ddl",)
     assert validate_direct_query("GRANT ALL ON t TO x", enforce_readonly=False).codes == ("dcl",)
-    assert "forbidden_function" in validate_direct_query(
-        "UPDATE t SET a = pg_sleep(1)", enforce_readonly=False
-    ).codes
-    assert validate_direct_query("SET ROLE x", enforce_readonly=False).codes == ("statement_not_allowed",)
+    assert (
+        "forbidden_function"
+        in validate_direct_query("UPDATE t SET a = pg_sleep(1)", enforce_readonly=False).codes
+    )
+    assert validate_direct_query("SET ROLE x", enforce_readonly=False).codes == (
+        "statement_not_allowed",
+    )
 
 
 def test_block_ddl_false_allows_ddl_only() -> None:
@@ -62,7 +85,9 @@ def test_block_ddl_false_allows_ddl_only() -> None:
 def test_block_dcl_false_allows_dcl_only() -> None:
     assert validate_direct_query("GRANT SELECT ON t TO reader", block_dcl=False).is_safe
     assert validate_direct_query("DROP TABLE t", block_dcl=False).codes == ("ddl",)
-    assert validate_direct_query("INSERT INTO t VALUES (1)", block_dcl=False).codes == ("not_read_only",)
+    assert validate_direct_query("INSERT INTO t VALUES (1)", block_dcl=False).codes == (
+        "not_read_only",
+    )
 
 
 def test_tenancy_is_only_judged_when_a_tenant_is_given() -> None:

@@ -28,9 +28,20 @@ def test_core_files_are_numbered_and_named_after_their_scenario() -> None:
 def test_core_suite_covers_the_issue_seed_scenarios() -> None:
     kinds = {timed.fault.kind for s in load_suite("core") for timed in s.faults}
     kinds |= {attack.kind for s in load_suite("core") for attack in s.attacks}
-    wanted = {"latency", "db_stop", "db_kill", "cross_tenant_query", "rename_column",
-              "reset_peer", "bandwidth", "limit_data", "slicer", "slow_close",
-              "table_lock", "exhaust_connections"}
+    wanted = {
+        "latency",
+        "db_stop",
+        "db_kill",
+        "cross_tenant_query",
+        "rename_column",
+        "reset_peer",
+        "bandwidth",
+        "limit_data",
+        "slicer",
+        "slow_close",
+        "table_lock",
+        "exhaust_connections",
+    }
     assert wanted <= kinds, sorted(wanted - kinds)
 
 

@@ -21,32 +21,54 @@ CASES = {
     # name: (file text, line, field, words the message must hold)
     "unknown-key": (VALID_HEAD + "  requests: 3\n  bogus: 1\n", 6, "workload.bogus", "unknown key"),
     "unknown-fault-kind": (
-        VALID_HEAD + "  requests: 3\nfaults:\n  - {fault: {kind: nope, upstream: ops}, start: 1s}\n",
-        7, "faults[0].fault.kind", "nope"),
-    "bad-duration": (
-        VALID_HEAD + "  duration: soon\n", 5, "workload.duration", "duration like"),
+        VALID_HEAD
+        + "  requests: 3\nfaults:\n  - {fault: {kind: nope, upstream: ops}, start: 1s}\n",
+        7,
+        "faults[0].fault.kind",
+        "nope",
+    ),
+    "bad-duration": (VALID_HEAD + "  duration: soon\n", 5, "workload.duration", "duration like"),
     "requests-and-duration": (
-        VALID_HEAD + "  requests: 3\n  duration: 5s\n", 3, "workload", "exactly one"),
+        VALID_HEAD + "  requests: 3\n  duration: 5s\n",
+        3,
+        "workload",
+        "exactly one",
+    ),
     "fault-past-the-end": (
-        VALID_HEAD + "  duration: 5s\nfaults:\n  - {fault: {kind: db_stop}, start: 3s, duration: 4s}\n",
-        7, "faults[0].duration", "end by"),
+        VALID_HEAD
+        + "  duration: 5s\nfaults:\n  - {fault: {kind: db_stop}, start: 3s, duration: 4s}\n",
+        7,
+        "faults[0].duration",
+        "end by",
+    ),
     "unknown-expectation": (
-        VALID_HEAD + "  requests: 3\nexpectations:\n  - {fastness: 3}\n", 7, "expectations[0]",
-        "expected exactly one of"),
+        VALID_HEAD + "  requests: 3\nexpectations:\n  - {fastness: 3}\n",
+        7,
+        "expectations[0]",
+        "expected exactly one of",
+    ),
     "phase-without-faults": (
         VALID_HEAD + "  requests: 3\nexpectations:\n  - {max_latency_ms: 100, phase: fault}\n",
-        7, "expectations[0].phase", "faults"),
+        7,
+        "expectations[0].phase",
+        "faults",
+    ),
 }
 
 
 def _run(path: Path, out: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(GAUNTLET), "run", "--scenario", str(path), "--out", str(out)],
-                          capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [str(GAUNTLET), "run", "--scenario", str(path), "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_malformed_file_gives_exit_2_and_one_line_naming_file_line_field(
-        case: str, tmp_path: Path) -> None:
+    case: str, tmp_path: Path
+) -> None:
     text, line, field, words = CASES[case]
     path = tmp_path / f"{case}.yaml"
     path.write_text(text)

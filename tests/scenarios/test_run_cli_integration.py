@@ -57,12 +57,15 @@ def test_two_core_scenarios_run_end_to_end_and_leave_every_report(tmp_path: Path
     command = [str(GAUNTLET), "run", "--slo", str(slo), "--out", str(out)]
     for path in files:
         command += ["--scenario", str(path)]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=240,
-                            env={**os.environ, "COLUMNS": "200"})
+    result = subprocess.run(
+        command, capture_output=True, text=True, timeout=240, env={**os.environ, "COLUMNS": "200"}
+    )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     for name in REPORT_FILES:
         assert (out / name).is_file() and (out / name).stat().st_size > 0, name
-    observations = [json.loads(line) for line in (out / "observations.jsonl").read_text().splitlines()]
+    observations = [
+        json.loads(line) for line in (out / "observations.jsonl").read_text().splitlines()
+    ]
     assert {o["scenario"] for o in observations} == {"sql-injection", "cross-tenant-query"}
     assert any(o["source"] == "attack" for o in observations)
     junit = (out / "junit.xml").read_text()
@@ -76,7 +79,9 @@ def _descendants(pid: int) -> list[psutil.Process]:
         return []
 
 
-def _wait_for_fault_phase(observations: Path, process: subprocess.Popen[str], timeout_s: float) -> None:
+def _wait_for_fault_phase(
+    observations: Path, process: subprocess.Popen[str], timeout_s: float
+) -> None:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         assert process.poll() is None, "gauntlet run ended before the fault"
@@ -93,7 +98,11 @@ def test_sigint_during_a_fault_rolls_back_and_leaves_no_child_process(tmp_path: 
     out = tmp_path / "report"
     process = subprocess.Popen(
         [str(GAUNTLET), "run", "--scenario", str(scenario), "--out", str(out)],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
     try:
         _wait_for_fault_phase(out / "observations.jsonl", process, timeout_s=90)
         children = _descendants(process.pid)
@@ -110,15 +119,22 @@ def test_sigint_during_a_fault_rolls_back_and_leaves_no_child_process(tmp_path: 
     assert process.returncode == 130, output[-3000:]
     assert "Traceback" not in output
     lines = (out / "observations.jsonl").read_text().splitlines()
-    assert lines and all(json.loads(line)["scenario"] == "interrupted-under-faults" for line in lines)
+    assert lines and all(
+        json.loads(line)["scenario"] == "interrupted-under-faults" for line in lines
+    )
     assert (out / "report.json").is_file()
     _, alive = psutil.wait_procs(children, timeout=10)
     assert not [p for p in alive if p.status() != psutil.STATUS_ZOMBIE], alive
     # Its state records (what a later run would have to clean up) are gone too.
-    assert not any(json.loads(p.read_text()).get("owner_pid") == process.pid
-                   for p in PG_STATE_DIR.glob("embedded-*.json"))
-    toxiproxy_records = [record for path in (STATE_DIR / "toxiproxy").glob("toxiproxy-servers.json")
-                         for record in json.loads(path.read_text())]
+    assert not any(
+        json.loads(p.read_text()).get("owner_pid") == process.pid
+        for p in PG_STATE_DIR.glob("embedded-*.json")
+    )
+    toxiproxy_records = [
+        record
+        for path in (STATE_DIR / "toxiproxy").glob("toxiproxy-servers.json")
+        for record in json.loads(path.read_text())
+    ]
     assert not [r for r in toxiproxy_records if r["owner_pid"] == process.pid]
     _assert_next_world_is_whole()
 
@@ -130,7 +146,11 @@ def _assert_next_world_is_whole() -> None:
             assert world.toxiproxy.toxics(world.proxy_name(name)) == []
             assert world.toxiproxy.proxy(world.proxy_name(name)).enabled
         with psycopg.connect(world.admin_dsn) as conn:
-            columns = {row[0] for row in conn.execute(
-                "SELECT column_name FROM information_schema.columns "
-                "WHERE table_schema = 'ops' AND table_name = 'deployments'")}
+            columns = {
+                row[0]
+                for row in conn.execute(
+                    "SELECT column_name FROM information_schema.columns "
+                    "WHERE table_schema = 'ops' AND table_name = 'deployments'"
+                )
+            }
     assert "version" in columns and "v_gone" not in columns

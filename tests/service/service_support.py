@@ -21,7 +21,9 @@ class EchoTool:
 
     def __init__(self, tool_id: str = "echo", tenants: frozenset[str] | None = None) -> None:
         self.capability = ToolCapability.build(
-            tool_id=tool_id, capability_type=CapabilityType.READ_ONLY, timeout_seconds=2.0,
+            tool_id=tool_id,
+            capability_type=CapabilityType.READ_ONLY,
+            timeout_seconds=2.0,
             supported_tenants=tenants,
         )
 
@@ -61,7 +63,10 @@ def make_orchestrator() -> Orchestrator:
 
 
 def plan_body(tenant_id: str = "acme", *tool_ids: str, **extra: Any) -> dict[str, Any]:
-    calls = [{"call_id": f"c{i}", "tool_id": t, "arguments": {"n": i}} for i, t in enumerate(tool_ids or ("echo",))]
+    calls = [
+        {"call_id": f"c{i}", "tool_id": t, "arguments": {"n": i}}
+        for i, t in enumerate(tool_ids or ("echo",))
+    ]
     return {"tenant_id": tenant_id, "plan": {"stages": [{"calls": calls}]}, **extra}
 
 

@@ -20,7 +20,9 @@ def test_unreachable_database_is_an_infrastructure_failure_in_one_line() -> None
     with socket.socket() as probe:  # a port nobody listens on
         probe.bind(("127.0.0.1", 0))
         dead_port = probe.getsockname()[1]
-    code, output = _serve("--db", f"postgresql://postgres@127.0.0.1:{dead_port}/postgres", "--port", "0")
+    code, output = _serve(
+        "--db", f"postgresql://postgres@127.0.0.1:{dead_port}/postgres", "--port", "0"
+    )
     assert code == exit_codes.INFRASTRUCTURE
     errors = [line for line in output.splitlines() if "could not start" in line]
     assert len(errors) == 1 and "Traceback" not in output

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 
-import asyncio
-
 import httpx
+from service_support import ACME_KEY, API_KEYS, SleepyTool, plan_body, request
 
 from orchestrator.executor import Orchestrator
 from orchestrator.service import create_app
-from service_support import ACME_KEY, API_KEYS, SleepyTool, plan_body, request
 
 URL = "/v1/orchestrate"
 
@@ -53,7 +52,10 @@ def test_invalid_body_is_422_with_the_field_named() -> None:
 
 def test_malformed_json_is_422_not_500() -> None:
     response = request(
-        "POST", URL, content=b'{"tenant_id": "acme",', headers={"X-API-Key": ACME_KEY, "content-type": "application/json"}
+        "POST",
+        URL,
+        content=b'{"tenant_id": "acme",',
+        headers={"X-API-Key": ACME_KEY, "content-type": "application/json"},
     )
     assert response.status_code == 422
 
@@ -73,7 +75,10 @@ def test_oversized_chunked_body_is_413_without_a_declared_length() -> None:
         yield b'"}, "intent": "service_overview"}'
 
     response = request(
-        "POST", URL, content=chunks(), headers={"X-API-Key": ACME_KEY, "content-type": "application/json"}
+        "POST",
+        URL,
+        content=chunks(),
+        headers={"X-API-Key": ACME_KEY, "content-type": "application/json"},
     )
     assert response.status_code == 413
 
@@ -86,7 +91,12 @@ def test_a_body_just_under_the_limit_is_accepted() -> None:
 
 
 def test_success_answers_200_with_the_status_in_body_and_header() -> None:
-    response = request("POST", URL, json=plan_body("acme", "echo", request_id="req-1"), headers={"X-API-Key": ACME_KEY})
+    response = request(
+        "POST",
+        URL,
+        json=plan_body("acme", "echo", request_id="req-1"),
+        headers={"X-API-Key": ACME_KEY},
+    )
     assert response.status_code == 200
     answer = response.json()
     assert answer["status"] == "success"
@@ -97,7 +107,9 @@ def test_success_answers_200_with_the_status_in_body_and_header() -> None:
 
 
 def test_a_failed_orchestration_is_still_an_http_200_answer() -> None:
-    response = request("POST", URL, json=plan_body("acme", "broken"), headers={"X-API-Key": ACME_KEY})
+    response = request(
+        "POST", URL, json=plan_body("acme", "broken"), headers={"X-API-Key": ACME_KEY}
+    )
     assert response.status_code == 200
     assert response.headers["X-Gauntlet-Status"] == "failed"
     result = response.json()["results"][0]
@@ -106,7 +118,10 @@ def test_a_failed_orchestration_is_still_an_http_200_answer() -> None:
 
 def test_the_key_decides_the_tenant_for_each_caller() -> None:
     response = request(
-        "POST", URL, json=plan_body("globex", "echo"), headers={"X-API-Key": "key-globex-9876543210"}
+        "POST",
+        URL,
+        json=plan_body("globex", "echo"),
+        headers={"X-API-Key": "key-globex-9876543210"},
     )
     assert response.status_code == 200
     assert json.loads(response.text)["results"][0]["data"]["tenant_id"] == "globex"
@@ -130,7 +145,9 @@ def test_a_request_cannot_extend_the_service_deadline() -> None:
     async def error_codes(max_deadline_seconds: float) -> list[str | None]:
         orchestrator = Orchestrator([SleepyTool(0.3)], request_deadline_seconds=300)
         app = create_app(orchestrator, API_KEYS, max_deadline_seconds=max_deadline_seconds)
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://s") as client:
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://s"
+        ) as client:
             answer = await client.post(URL, json=body, headers={"X-API-Key": ACME_KEY})
         await orchestrator.aclose()
         return [result["error_code"] for result in answer.json()["results"]]

@@ -12,8 +12,14 @@ DSN = "postgresql://nobody@127.0.0.1:1/none"  # never connected: the app is not 
 
 
 def _config(tmp_path: Path, **limits: dict) -> ServiceConfig:
-    return ServiceConfig(ops_dsn=DSN, metrics_dsn=DSN, audit_dsn=DSN, spool_dir=tmp_path,
-                         api_keys={"key": "acme"}, rate_limits=limits)
+    return ServiceConfig(
+        ops_dsn=DSN,
+        metrics_dsn=DSN,
+        audit_dsn=DSN,
+        spool_dir=tmp_path,
+        api_keys={"key": "acme"},
+        rate_limits=limits,
+    )
 
 
 def test_a_configured_limit_reaches_the_tool_policy(tmp_path: Path) -> None:

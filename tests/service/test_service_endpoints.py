@@ -9,6 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
+from service_support import ACME_KEY, API_KEYS, make_orchestrator, plan_body, request
 
 from orchestrator.service import (
     CONFIG_ENV_VAR,
@@ -17,7 +18,6 @@ from orchestrator.service import (
     create_app,
     load_service_config,
 )
-from service_support import ACME_KEY, API_KEYS, make_orchestrator, plan_body, request
 
 
 def test_healthz_reports_liveness_and_every_tool() -> None:
@@ -32,9 +32,15 @@ def test_healthz_shows_an_open_breaker_but_stays_live() -> None:
     async def scenario() -> dict:
         orchestrator = make_orchestrator()
         app = create_app(orchestrator, API_KEYS)
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://s") as client:
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://s"
+        ) as client:
             for _ in range(8):
-                await client.post("/v1/orchestrate", json=plan_body("acme", "broken"), headers={"X-API-Key": ACME_KEY})
+                await client.post(
+                    "/v1/orchestrate",
+                    json=plan_body("acme", "broken"),
+                    headers={"X-API-Key": ACME_KEY},
+                )
             answer = await client.get("/healthz")
         await orchestrator.aclose()
         assert answer.status_code == 200
@@ -50,7 +56,9 @@ def test_metrics_parse_and_count_requests_by_route_template() -> None:
     async def scenario() -> httpx.Response:
         orchestrator = make_orchestrator()
         app = create_app(orchestrator, API_KEYS)
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://s") as client:
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://s"
+        ) as client:
             await client.post("/v1/orchestrate", json=plan_body(), headers={"X-API-Key": ACME_KEY})
             await client.post("/v1/orchestrate", json=plan_body())
             await client.get("/no/such/path/12345")
@@ -74,8 +82,11 @@ def test_metrics_parse_and_count_requests_by_route_template() -> None:
     assert not any("12345" in route for route, _ in counts)
     assert "gauntlet_http_request_duration_seconds" in families
     # The orchestrator's own registry is exposed too, without being passed explicitly.
-    by_status = {s.labels["status"]: s.value for s in families["gauntlet_requests"].samples
-                 if s.name == "gauntlet_requests_total"}
+    by_status = {
+        s.labels["status"]: s.value
+        for s in families["gauntlet_requests"].samples
+        if s.name == "gauntlet_requests_total"
+    }
     assert by_status == {"success": 1}
 
 
@@ -87,7 +98,9 @@ def test_metrics_include_the_given_registry() -> None:
 
     async def scenario() -> str:
         app = create_app(make_orchestrator(), API_KEYS, metrics_registry=registry)
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://s") as client:
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://s"
+        ) as client:
             return (await client.get("/metrics")).text
 
     families = {f.name: f for f in text_string_to_metric_families(asyncio.run(scenario()))}
@@ -101,12 +114,18 @@ def test_openapi_documents_the_routes_and_the_api_key() -> None:
     assert {"200", "401", "403", "413", "422"} <= set(orchestrate["responses"])
     assert "X-Gauntlet-Status" in orchestrate["responses"]["200"]["headers"]
     assert "403" in orchestrate["description"] or "tenant" in orchestrate["description"]
-    assert any(s.get("name") == "X-API-Key" for s in schema["components"]["securitySchemes"].values())
+    assert any(
+        s.get("name") == "X-API-Key" for s in schema["components"]["securitySchemes"].values()
+    )
 
 
 def test_config_errors_name_the_file_and_the_field(tmp_path: Path) -> None:
     path = tmp_path / "service.json"
-    path.write_text(json.dumps({"ops_dsn": "x", "metrics_dsn": "x", "audit_dsn": "x", "spool_dir": "s", "api_keys": {}}))
+    path.write_text(
+        json.dumps(
+            {"ops_dsn": "x", "metrics_dsn": "x", "audit_dsn": "x", "spool_dir": "s", "api_keys": {}}
+        )
+    )
     with pytest.raises(ServiceConfigError, match=r"service\.json: api_keys: "):
         load_service_config(path)
     path.write_text('{"ops_dsn": "x",\n  oops}')
@@ -116,7 +135,9 @@ def test_config_errors_name_the_file_and_the_field(tmp_path: Path) -> None:
         load_service_config(tmp_path / "absent.json")
 
 
-def test_app_from_env_without_the_variable_says_what_to_set(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_app_from_env_without_the_variable_says_what_to_set(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.delenv(CONFIG_ENV_VAR, raising=False)
     with pytest.raises(ServiceConfigError, match=CONFIG_ENV_VAR):
         app_from_env()
@@ -126,7 +147,17 @@ def test_the_public_surface_is_pinned() -> None:
     import orchestrator.service as service
 
     assert set(service.__all__) == {
-        "CONFIG_ENV_VAR", "DEFAULT_MAX_BODY_BYTES", "REQUEST_ID_HEADER", "STATUS_HEADER",
-        "ApiKeyTable", "OrchestratorService", "ServiceConfig", "ServiceConfigError",
-        "app_from_env", "build_app", "create_app", "load_service_config", "write_service_config",
+        "CONFIG_ENV_VAR",
+        "DEFAULT_MAX_BODY_BYTES",
+        "REQUEST_ID_HEADER",
+        "STATUS_HEADER",
+        "ApiKeyTable",
+        "OrchestratorService",
+        "ServiceConfig",
+        "ServiceConfigError",
+        "app_from_env",
+        "build_app",
+        "create_app",
+        "load_service_config",
+        "write_service_config",
     }

@@ -28,8 +28,14 @@ STARTUP_LIMIT_SECONDS = 60.0  # generous: only stops a hung start from hanging t
 
 
 class RunningServe:
-    def __init__(self, process: subprocess.Popen[str], url: str, api_key: str, tenant_id: str,
-                 config_path: str) -> None:
+    def __init__(
+        self,
+        process: subprocess.Popen[str],
+        url: str,
+        api_key: str,
+        tenant_id: str,
+        config_path: str,
+    ) -> None:
         self.process, self.url, self.api_key, self.tenant_id = process, url, api_key, tenant_id
         self.config_path = config_path
         self.config = json.loads(Path(config_path).read_text())
@@ -57,7 +63,10 @@ def _read_banner(process: subprocess.Popen[str]) -> dict[str, str]:
 def serve() -> Iterator[RunningServe]:
     process = subprocess.Popen(
         [sys.executable, "-m", "scenarios.cli", "serve", "--port", "0", "--tenants", "2"],
-        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         banner = _read_banner(process)
@@ -74,9 +83,16 @@ def serve() -> Iterator[RunningServe]:
 
 
 def _overview(url: str, key: str, tenant_id: str) -> httpx.Response:
-    return httpx.post(f"{url}/v1/orchestrate", headers={"X-API-Key": key}, timeout=30.0,
-                      json={"tenant_id": tenant_id, "intent": "service_overview",
-                            "parameters": {"service": EXAMPLE_SERVICE}})
+    return httpx.post(
+        f"{url}/v1/orchestrate",
+        headers={"X-API-Key": key},
+        timeout=30.0,
+        json={
+            "tenant_id": tenant_id,
+            "intent": "service_overview",
+            "parameters": {"service": EXAMPLE_SERVICE},
+        },
+    )
 
 
 def test_serve_answers_success_for_a_seeded_tenant(serve: RunningServe) -> None:
@@ -93,7 +109,8 @@ def test_serve_answers_success_for_a_seeded_tenant(serve: RunningServe) -> None:
 
 def test_serve_refuses_a_key_for_another_tenant(serve: RunningServe) -> None:
     other_key, other_tenant = next(
-        (k, t) for k, t in serve.config["api_keys"].items() if t != serve.tenant_id)
+        (k, t) for k, t in serve.config["api_keys"].items() if t != serve.tenant_id
+    )
     response = _overview(serve.url, other_key, serve.tenant_id)
     assert response.status_code == 403
     assert _overview(serve.url, other_key, other_tenant).json()["status"] == "success"
@@ -102,10 +119,26 @@ def test_serve_refuses_a_key_for_another_tenant(serve: RunningServe) -> None:
 def test_uvicorn_workers_built_from_the_config_file_answer_too(serve: RunningServe) -> None:
     port = free_tcp_port()
     worker = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "--factory", "orchestrator.service:app_from_env",
-         "--host", "127.0.0.1", "--port", str(port), "--workers", "2", "--log-level", "warning"],
-        cwd=REPO, env={**os.environ, "GAUNTLET_SERVICE_CONFIG": serve.config_path},
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--factory",
+            "orchestrator.service:app_from_env",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            "2",
+            "--log-level",
+            "warning",
+        ],
+        cwd=REPO,
+        env={**os.environ, "GAUNTLET_SERVICE_CONFIG": serve.config_path},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         url = f"http://127.0.0.1:{port}"
@@ -119,7 +152,9 @@ def test_uvicorn_workers_built_from_the_config_file_answer_too(serve: RunningSer
             assert worker.poll() is None, worker.stderr.read()
             assert time.monotonic() < deadline, "uvicorn workers did not come up"
             time.sleep(0.1)
-        statuses = {_overview(url, serve.api_key, serve.tenant_id).json()["status"] for _ in range(4)}
+        statuses = {
+            _overview(url, serve.api_key, serve.tenant_id).json()["status"] for _ in range(4)
+        }
         assert statuses == {"success"}
     finally:
         worker.send_signal(signal.SIGINT)

@@ -3,13 +3,12 @@
 from pathlib import Path
 
 import typer
+from conftest import synthetic
 from typer.testing import CliRunner
 
 from scenarios import exit_codes
 from scenarios.cmd_gate import gate
 from slo.observation import write_observations
-
-from conftest import synthetic
 
 app = typer.Typer()
 app.command()(gate)
@@ -33,7 +32,9 @@ def test_healthy_run_exits_0_and_writes_reports(tmp_path: Path) -> None:
     observations, slo = files(tmp_path, 2000, failed=0.01)
     result = invoke(observations, "--slo", slo, "--out", tmp_path / "out")
     assert result.exit_code == exit_codes.OK, result.output
-    assert (tmp_path / "out" / "report.html").is_file() and (tmp_path / "out" / "junit.xml").is_file()
+    assert (tmp_path / "out" / "report.html").is_file() and (
+        tmp_path / "out" / "junit.xml"
+    ).is_file()
 
 
 def test_breaching_run_exits_1(tmp_path: Path) -> None:
@@ -49,7 +50,9 @@ def test_tiny_run_is_inconclusive_and_fails_under_the_default_policy(tmp_path: P
 
 def test_baseline_regression_exits_1(tmp_path: Path) -> None:
     observations, slo = files(tmp_path, 3000, failed=0.005)
-    assert invoke(observations, "--slo", slo, "--out", tmp_path / "before").exit_code == exit_codes.OK
+    assert (
+        invoke(observations, "--slo", slo, "--out", tmp_path / "before").exit_code == exit_codes.OK
+    )
     worse = tmp_path / "worse.jsonl"
     with worse.open("w") as stream:
         write_observations(stream, synthetic(3000, failed=0.03, seed=3))
@@ -71,11 +74,17 @@ def test_malformed_observation_line_exits_2_naming_the_line(tmp_path: Path) -> N
     with observations.open("a") as stream:
         stream.write('{"ts": 1, "scenario": "s", "status": "success"}\n')
     result = invoke(observations, "--slo", slo)
-    assert result.exit_code == exit_codes.BAD_INPUT and f"{observations}:6: field 'latency_ms'" in result.output
+    assert (
+        result.exit_code == exit_codes.BAD_INPUT
+        and f"{observations}:6: field 'latency_ms'" in result.output
+    )
 
 
 def test_missing_files_exit_2(tmp_path: Path) -> None:
     observations, slo = files(tmp_path, 5, failed=0.0)
     assert invoke(tmp_path / "absent.jsonl", "--slo", slo).exit_code == exit_codes.BAD_INPUT
     assert invoke(observations, "--slo", tmp_path / "absent.yaml").exit_code == exit_codes.BAD_INPUT
-    assert invoke(observations, "--slo", slo, "--baseline", tmp_path / "absent.json").exit_code == exit_codes.BAD_INPUT
+    assert (
+        invoke(observations, "--slo", slo, "--baseline", tmp_path / "absent.json").exit_code
+        == exit_codes.BAD_INPUT
+    )

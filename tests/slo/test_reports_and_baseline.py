@@ -4,6 +4,7 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
+from conftest import synthetic
 from rich.console import Console
 
 from slo.baseline import BaselineFileError, BaselineReport
@@ -13,21 +14,33 @@ from slo.reports import write_reports
 from slo.results import Check, FaultWindow
 from slo.spec import SloSpec
 
-from conftest import synthetic
-
-SPEC = SloSpec.model_validate({"objectives": [
-    {"name": "failed", "ratio": "failed", "max": 0.05},
-    {"name": "p95", "latency": "p95", "max_ms": 400},
-]})
+SPEC = SloSpec.model_validate(
+    {
+        "objectives": [
+            {"name": "failed", "ratio": "failed", "max": 0.05},
+            {"name": "p95", "latency": "p95", "max_ms": 400},
+        ]
+    }
+)
 START = 1_700_000_000.0
 
 
-def run_reports(tmp_path: Path, failed: float, latency_ms: float = 50.0, **kw: object) -> tuple[object, dict[str, Path]]:
-    evaluation = evaluate(synthetic(3000, failed=failed, latency_ms=latency_ms, step_s=0.05), SPEC, **kw)
-    checks = [Check("scenario ops-db-outage", "no cross-tenant rows", True, "0 rows"),
-              Check("scenario ops-db-outage", "audit exactly once", False, "2 records lost")]
-    written = write_reports(tmp_path, evaluation, checks=checks,
-                            fault_windows=[FaultWindow(START + 40, START + 80, "ops-db latency 800ms")])
+def run_reports(
+    tmp_path: Path, failed: float, latency_ms: float = 50.0, **kw: object
+) -> tuple[object, dict[str, Path]]:
+    evaluation = evaluate(
+        synthetic(3000, failed=failed, latency_ms=latency_ms, step_s=0.05), SPEC, **kw
+    )
+    checks = [
+        Check("scenario ops-db-outage", "no cross-tenant rows", True, "0 rows"),
+        Check("scenario ops-db-outage", "audit exactly once", False, "2 records lost"),
+    ]
+    written = write_reports(
+        tmp_path,
+        evaluation,
+        checks=checks,
+        fault_windows=[FaultWindow(START + 40, START + 80, "ops-db latency 800ms")],
+    )
     return evaluation, written
 
 
@@ -72,22 +85,31 @@ def test_baseline_comparison_flags_a_significant_regression(tmp_path: Path) -> N
     baseline = BaselineReport.load(written["json"])
     worse = evaluate(synthetic(3000, failed=0.03, latency_ms=90, seed=11), SPEC, baseline=baseline)
     failed, p95 = worse.results
-    assert failed.verdict == "pass" and failed.regression and "significantly worse" in failed.regression_detail
+    assert (
+        failed.verdict == "pass"
+        and failed.regression
+        and "significantly worse" in failed.regression_detail
+    )
     assert p95.regression
     assert worse.gate_outcome(failed) == "fail"  # on_regression: fail
 
 
 def test_baseline_comparison_ignores_noise(tmp_path: Path) -> None:
     _, written = run_reports(tmp_path / "before", failed=0.01)
-    same = evaluate(synthetic(3000, failed=0.01, seed=99), SPEC, baseline=BaselineReport.load(written["json"]))
+    same = evaluate(
+        synthetic(3000, failed=0.01, seed=99), SPEC, baseline=BaselineReport.load(written["json"])
+    )
     assert not any(result.regression for result in same.results)
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("{", r":1: not JSON"),
-    ('{"schema_version": 7}', r"field 'schema_version': expected 1, got 7"),
-    ('{"schema_version": 1, "objectives": [{"name": "x"}]}', r"field 'objectives\[0\]'"),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("{", r":1: not JSON"),
+        ('{"schema_version": 7}', r"field 'schema_version': expected 1, got 7"),
+        ('{"schema_version": 1, "objectives": [{"name": "x"}]}', r"field 'objectives\[0\]'"),
+    ],
+)
 def test_bad_baseline_reports_are_one_line_errors(tmp_path: Path, text: str, expected: str) -> None:
     path = tmp_path / "report.json"
     path.write_text(text)

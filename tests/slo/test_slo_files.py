@@ -30,7 +30,11 @@ def test_openslo_threshold_metric_becomes_a_latency_percentile() -> None:
 def test_openslo_timeslices_become_sliding_windows() -> None:
     spec = load_slo_file(OPENSLO / "availability-timeslices.yaml")
     internal, sla = spec.objectives
-    assert internal.ratio is RatioKind.STATUS_IN and internal.statuses == ["success", "partial", "degraded"]
+    assert internal.ratio is RatioKind.STATUS_IN and internal.statuses == [
+        "success",
+        "partial",
+        "degraded",
+    ]
     assert (internal.min, internal.window_s, internal.windows_required) == (0.995, 60.0, 0.99)
     assert sla.name == "service-availability: SLA" and sla.min == 0.99
 
@@ -43,13 +47,31 @@ def test_openslo_sli_reference_with_bad_events_becomes_a_ceiling() -> None:
 @pytest.mark.parametrize(
     ("old", "new", "expected"),
     [
-        ("query: latency_ms", "query: Any", ":20: field 'spec.indicator.spec.thresholdMetric.metricSource.spec.query': expected 'latency_ms', got 'Any'"),
-        ("op: lt", "op: gt", ":27: field 'spec.objectives[0].op': a latency objective supports op 'lt' or 'lte'"),
-        ("alertPolicies:", "alertPolicies: [page-me]", ":30: field 'spec.alertPolicies': alert policies are not supported"),
-        ("target: 0.99", "target: 99", ":29: field 'spec.objectives[0].target': expected a fraction between 0 and 1, got 99"),
+        (
+            "query: latency_ms",
+            "query: Any",
+            ":20: field 'spec.indicator.spec.thresholdMetric.metricSource.spec.query': expected 'latency_ms', got 'Any'",
+        ),
+        (
+            "op: lt",
+            "op: gt",
+            ":27: field 'spec.objectives[0].op': a latency objective supports op 'lt' or 'lte'",
+        ),
+        (
+            "alertPolicies:",
+            "alertPolicies: [page-me]",
+            ":30: field 'spec.alertPolicies': alert policies are not supported",
+        ),
+        (
+            "target: 0.99",
+            "target: 99",
+            ":29: field 'spec.objectives[0].target': expected a fraction between 0 and 1, got 99",
+        ),
     ],
 )
-def test_openslo_unsupported_or_wrong_parts_are_named(tmp_path: Path, old: str, new: str, expected: str) -> None:
+def test_openslo_unsupported_or_wrong_parts_are_named(
+    tmp_path: Path, old: str, new: str, expected: str
+) -> None:
     text = (OPENSLO / "search-latency.yaml").read_text().replace(old, new)
     with pytest.raises(SloFileError) as caught:
         load_slo_file(write(tmp_path, text))
@@ -59,22 +81,38 @@ def test_openslo_unsupported_or_wrong_parts_are_named(tmp_path: Path, old: str, 
 
 def test_openslo_other_kinds_are_refused(tmp_path: Path) -> None:
     text = "apiVersion: openslo/v1\nkind: AlertPolicy\nmetadata: {name: x}\nspec: {}\n"
-    with pytest.raises(SloFileError, match=r":2: field 'kind': kind 'AlertPolicy' is not supported"):
+    with pytest.raises(
+        SloFileError, match=r":2: field 'kind': kind 'AlertPolicy' is not supported"
+    ):
         load_slo_file(write(tmp_path, text))
 
 
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("objectives:\n  - {name: a, ratio: failed, max: 0.1, colour: red}\n", ":2: field 'objectives[0].colour': unknown key"),
-        ("objectives:\n  - name: a\n    latency: p99.x\n    max_ms: 5\n", ":3: field 'objectives[0].latency': expected a percentile"),
-        ("objectives:\n  - name: a\n    ratio: failed\n", ":2: field 'objectives[0]': expected exactly one of 'max' or 'min' in a ratio objective"),
+        (
+            "objectives:\n  - {name: a, ratio: failed, max: 0.1, colour: red}\n",
+            ":2: field 'objectives[0].colour': unknown key",
+        ),
+        (
+            "objectives:\n  - name: a\n    latency: p99.x\n    max_ms: 5\n",
+            ":3: field 'objectives[0].latency': expected a percentile",
+        ),
+        (
+            "objectives:\n  - name: a\n    ratio: failed\n",
+            ":2: field 'objectives[0]': expected exactly one of 'max' or 'min' in a ratio objective",
+        ),
         ("objectives:\n  - {name: a, ratio: failed, max: 1.5}\n", "field 'objectives[0].max'"),
-        ("on_inconclusive: maybe\nobjectives:\n  - {name: a, ratio: failed, max: 0.1}\n", ":1: field 'on_inconclusive'"),
+        (
+            "on_inconclusive: maybe\nobjectives:\n  - {name: a, ratio: failed, max: 0.1}\n",
+            ":1: field 'on_inconclusive'",
+        ),
         ("objectives: [\n", "not valid YAML"),
     ],
 )
-def test_malformed_native_files_give_one_line_naming_the_line(tmp_path: Path, text: str, expected: str) -> None:
+def test_malformed_native_files_give_one_line_naming_the_line(
+    tmp_path: Path, text: str, expected: str
+) -> None:
     with pytest.raises(SloFileError) as caught:
         load_slo_file(write(tmp_path, text))
     assert expected in str(caught.value) and "\n" not in str(caught.value)
@@ -87,5 +125,7 @@ def test_missing_file_is_a_clear_error(tmp_path: Path) -> None:
 
 def test_duplicate_objective_names_point_at_the_second(tmp_path: Path) -> None:
     text = "objectives:\n  - {name: a, ratio: failed, max: 0.1}\n  - {name: a, ratio: partial, max: 0.1}\n"
-    with pytest.raises(SloFileError, match=r":3: field 'objectives\[1\].name': expected unique objective names"):
+    with pytest.raises(
+        SloFileError, match=r":3: field 'objectives\[1\].name': expected unique objective names"
+    ):
         load_slo_file(write(tmp_path, text))

@@ -1,7 +1,12 @@
 import random
 
-from slo.stats import (percentile_rank_bounds, ratio_verdict, samples_to_settle, two_proportion_worse,
-                       wilson_interval)
+from slo.stats import (
+    percentile_rank_bounds,
+    ratio_verdict,
+    samples_to_settle,
+    two_proportion_worse,
+    wilson_interval,
+)
 
 
 def test_wilson_interval_covers_the_true_ratio_about_95_percent_of_the_time() -> None:
