@@ -5,8 +5,12 @@
     half_open ──probe succeeds──► closed
     half_open ──probe fails upstream──► open (cool-down restarts)
 
-Only upstream failures (timeout, connection_error, upstream_error) count; a security
-refusal or a bad argument says nothing about the upstream's health.
+Only upstream failures (timeout, connection_error, upstream_error) count. What the
+caller got wrong says nothing about the upstream's health, so it never counts: a bad
+argument, a data error such as a division by zero (the tools map those to
+invalid_arguments), an unsafe query, a security refusal. Otherwise one tenant sending
+`SELECT 1/0` could switch the tool off for every tenant. A refusal by the breaker itself
+is `circuit_open`, never recorded as a failure.
 """
 
 from __future__ import annotations
@@ -70,7 +74,7 @@ class CircuitBreaker:
         return self._state
 
     def admit(self) -> None:
-        """Let a call through, or raise `CircuitOpen` (a `connection_error`)."""
+        """Let a call through, or raise `CircuitOpen` (`circuit_open`)."""
         if self._state is BreakerState.CLOSED:
             return
         if self._state is BreakerState.OPEN:

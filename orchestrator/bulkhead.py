@@ -3,12 +3,17 @@
 A caller that finds the bulkhead full waits in a FIFO queue for at most its
 queue budget, then fails fast with `concurrency_limit`: a saturated tool sheds load
 instead of stacking up requests that will miss their deadlines anyway.
+
+Fairness: one tenant may hold (in flight and queued together) at most `tenant_share` of
+the slots, rounded up, at least one. Beyond that its calls are refused at once, so one
+tenant's flood can neither fill the slots nor the queue the other tenants wait in.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections import deque
+import math
+from collections import Counter, deque
 from dataclasses import dataclass
 
 from .contracts import ToolErrorCode
@@ -26,12 +31,24 @@ class BulkheadStatistics:
 
 
 class Bulkhead:
-    def __init__(self, limit: int, *, queue_budget_seconds: float = 0.05, name: str = "") -> None:
+    def __init__(
+        self,
+        limit: int,
+        *,
+        queue_budget_seconds: float = 0.05,
+        tenant_share: float = 1.0,
+        name: str = "",
+    ) -> None:
         if limit < 1:
             raise ValueError(f"bulkhead limit must be at least 1, got {limit}")
         if queue_budget_seconds < 0:
             raise ValueError(f"queue budget must not be negative, got {queue_budget_seconds}")
+        if not 0 < tenant_share <= 1:
+            raise ValueError(f"tenant_share must be in (0, 1], got {tenant_share}")
         self.limit = limit
+        # None: a tenant may take every slot (and queue for more), as with one tenant.
+        self.tenant_limit = max(1, math.ceil(limit * tenant_share)) if tenant_share < 1 else None
+        self._by_tenant: Counter[str] = Counter()  # slots held or awaited, per tenant
         self.queue_budget_seconds = queue_budget_seconds
         self.name = name
         self._in_flight = 0
@@ -40,8 +57,18 @@ class Bulkhead:
         self._rejected = 0
         self._peak = 0
 
-    def try_acquire(self) -> bool:
-        """Take a free slot without waiting; False when the caller would have to queue."""
+    def try_acquire(self, tenant: str = "") -> bool:
+        """Take a free slot without waiting; False when the caller would have to queue.
+
+        Raises `concurrency_limit` at once when `tenant` already holds its share."""
+        if self.tenant_limit is not None and self._by_tenant[tenant] >= self.tenant_limit:
+            self._reject(f"tenant {tenant!r} holds its {self.tenant_limit} slots")
+        if self._take_free_slot():
+            self._by_tenant[tenant] += 1
+            return True
+        return False
+
+    def _take_free_slot(self) -> bool:
         if self._in_flight < self.limit and not self._waiters:
             self._in_flight += 1
             self._admitted += 1
@@ -50,13 +77,21 @@ class Bulkhead:
             return True
         return False
 
-    async def acquire(self, budget_seconds: float | None = None) -> None:
+    async def acquire(self, budget_seconds: float | None = None, tenant: str = "") -> None:
         """Take a slot, waiting at most `budget_seconds` (default: the queue budget)."""
-        if self.try_acquire():
+        if self.try_acquire(tenant):
             return
         budget = self.queue_budget_seconds if budget_seconds is None else budget_seconds
         if budget <= 0:
             self._reject()
+        self._by_tenant[tenant] += 1  # a queued call counts toward its tenant's share
+        try:
+            await self._wait_for_slot(budget)
+        except BaseException:
+            self._drop(tenant)
+            raise
+
+    async def _wait_for_slot(self, budget: float) -> None:
         waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._waiters.append(waiter)
         try:
@@ -69,7 +104,7 @@ class Bulkhead:
         except BaseException:
             # Cancelled from outside: if a slot was handed to us meanwhile, pass it on.
             if waiter.done() and not waiter.cancelled():
-                self.release()
+                self._pass_slot_on()
             raise
         finally:
             if not waiter.done():
@@ -79,7 +114,11 @@ class Bulkhead:
             except ValueError:
                 pass
 
-    def release(self) -> None:
+    def release(self, tenant: str = "") -> None:
+        self._drop(tenant)
+        self._pass_slot_on()
+
+    def _pass_slot_on(self) -> None:
         # Hand the slot straight to the oldest live waiter so a newcomer cannot jump the queue.
         while self._waiters:
             waiter = self._waiters.popleft()
@@ -101,9 +140,12 @@ class Bulkhead:
             peak_in_flight=self._peak,
         )
 
-    def _reject(self) -> None:
+    def _drop(self, tenant: str) -> None:
+        self._by_tenant[tenant] -= 1
+        if self._by_tenant[tenant] <= 0:
+            del self._by_tenant[tenant]  # no empty entry per tenant ever seen
+
+    def _reject(self, why: str = "") -> None:
         self._rejected += 1
-        raise ToolError(
-            ToolErrorCode.CONCURRENCY_LIMIT,
-            f"tool {self.name!r}: all {self.limit} slots busy beyond the queue wait budget",
-        )
+        why = why or f"all {self.limit} slots busy beyond the queue wait budget"
+        raise ToolError(ToolErrorCode.CONCURRENCY_LIMIT, f"tool {self.name!r}: {why}")

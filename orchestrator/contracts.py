@@ -22,6 +22,10 @@ class ToolErrorCode(StrEnum):
     SCHEMA_MISMATCH = "schema_mismatch"
     RATE_LIMITED = "rate_limited"
     CONCURRENCY_LIMIT = "concurrency_limit"
+    # The tool's breaker is open: refused at once, nothing reached the upstream. Its own
+    # code (not connection_error) so the cause shows, and so it is never retried and
+    # never counted as one more upstream failure.
+    CIRCUIT_OPEN = "circuit_open"
     RESULT_TOO_LARGE = "result_too_large"
     UNSAFE_QUERY = "unsafe_query"
     TENANT_VIOLATION = "tenant_violation"

@@ -1,20 +1,22 @@
 """A deadline that holds even when a cancelled call's cleanup does not.
 
 Cancelling a task normally means waiting for its cleanup, and some cleanups are slow:
-psycopg, cancelled on a stalled connection, spends 6–11 s on protocol-level cancel
-before it lets go (see FIELD-NOTES). So the work runs in its own task, and at the
-deadline we cancel it, give it a short grace period, and if it is still busy hand it
-to `LingeringTasks`, which the orchestrator awaits on `aclose()`. The caller gets its
-answer at the deadline; nothing is fire-and-forget.
+psycopg, cancelled on a stalled connection (the peer silent, the socket open), sends a
+protocol-level cancel and waits again, 6–11 s in all before it lets go. So the work runs
+in its own task, and at the deadline we cancel it, give it a short grace period, and if
+it is still busy hand it to `LingeringTasks`. The caller gets its answer at the deadline.
+
+There is one `LingeringTasks` per orchestrator, injected into whatever abandons work (the
+call policy, the tools' connection pools). Its owner awaits it on close: every task is
+either awaited by whoever started it or adopted here, so nothing is fire-and-forget and
+every outcome is retrieved.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Coroutine, Iterable
-from typing import Any, TypeVar
-
-T = TypeVar("T")
+from collections.abc import Iterable
+from typing import Any
 
 
 class LingeringTasks:
@@ -38,23 +40,7 @@ class LingeringTasks:
 
     def _forget(self, task: asyncio.Task[Any]) -> None:
         self._tasks.discard(task)
-        _consume_outcome(task)
-
-
-async def run_within_deadline(
-    work: Coroutine[Any, Any, T],
-    deadline_at: float,
-    *,
-    grace_seconds: float,
-    lingering: LingeringTasks,
-) -> T:
-    """Run `work` in its own task; its result, its exception, or `TimeoutError` at the deadline."""
-    task = asyncio.create_task(work)
-    if not await wait_within_deadline(
-        task, deadline_at, grace_seconds=grace_seconds, lingering=lingering
-    ):
-        raise TimeoutError
-    return task.result()
+        consume_outcome(task)
 
 
 async def wait_within_deadline(
@@ -75,9 +61,11 @@ async def wait_within_deadline(
         async with asyncio.timeout_at(deadline_at):
             # asyncio.wait never cancels what it waits for, so our own cancellation
             # returns at once instead of waiting for the task's cleanup.
-            await asyncio.wait([task])
+            await asyncio.wait((task,))
         return True
     except TimeoutError:
+        if task.done():  # it ended in the very turn the deadline fired
+            return True
         await abandon([task], grace_seconds, lingering)
         return False
     except BaseException:
@@ -91,22 +79,22 @@ async def abandon(
     lingering: LingeringTasks,
 ) -> None:
     """Cancel `tasks`, wait up to `grace_seconds` for them, then leave the rest to `lingering`."""
-    tasks = [task for task in tasks if not task.done()]
+    tasks = list(tasks)
     for task in tasks:
-        task.cancel()
+        task.cancel()  # a no-op on a task already done
     try:
         if tasks:
             await asyncio.wait(tasks, timeout=grace_seconds)
     finally:
         for task in tasks:
             if task.done():
-                _consume_outcome(task)
+                consume_outcome(task)
             else:
                 lingering.adopt(task)
 
 
-def _consume_outcome(task: asyncio.Task[Any]) -> None:
-    # The caller already has its answer; reading the outcome keeps asyncio from
-    # logging "exception was never retrieved" for work nobody waits for any more.
+def consume_outcome(task: asyncio.Task[Any]) -> None:
+    """Retrieve a finished task's outcome that nobody waits for any more, so asyncio has
+    no "exception was never retrieved" to log."""
     if not task.cancelled():
         task.exception()

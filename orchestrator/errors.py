@@ -5,7 +5,7 @@
     ├── PlanningError          an intent is unknown or its parameters are wrong
     └── ToolError              a call failed; carries exactly one ToolErrorCode
         ├── SecurityRefusal    the call was refused for security (never falls back)
-        └── CircuitOpen        the tool's breaker is open: connection_error, not retried
+        └── CircuitOpen        the tool's breaker is open: circuit_open, not retried
 
 Foreign exceptions (psycopg, httpx, ...) are mapped to a `ToolError` once, at the
 tool's boundary, with `raise ToolError(...) from exc`.
@@ -50,4 +50,4 @@ class CircuitOpen(ToolError):
     """The tool's circuit breaker is open; the call failed fast without reaching upstream."""
 
     def __init__(self, message: str) -> None:
-        super().__init__(ToolErrorCode.CONNECTION_ERROR, message)
+        super().__init__(ToolErrorCode.CIRCUIT_OPEN, message)

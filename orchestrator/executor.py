@@ -1,16 +1,17 @@
 """The orchestrator: plan → stages → calls → status, top to bottom in this file.
 
     request ──planner──► plan
-    plan.stages, in order:
+    plan.stages, in order, each in a TaskGroup:
         each call: dependency failed? unknown tool? request deadline spent? → answered, not run
-                   otherwise GuardedTool.start: checks, rate limit, bulkhead, breaker, and
-                   the tool's work launched in its own task
-        one loop turn: calls already answered settle at once (GuardedTool.settled)
-        the rest: a TaskGroup of supervising tasks (deadline, retry, fallback) → ToolResult
+                   otherwise one driver task (`_drive`): admit (checks, rate limits,
+                   bulkhead), then whatever its `CallLifecycle` says: attempt, wait, fall
+                   back, until done → ToolResult
     results ──aggregate_status──► success | partial | degraded | failed
 
 A call never raises out of its stage: every way it can end is a `ToolResult`. Only
-cancellation of `orchestrate` itself propagates, and it cancels every call with it.
+cancellation of `orchestrate` itself propagates: the stage's TaskGroup cancels every
+driver, each driver abandons its attempt (cancelled, then adopted by the lingering
+registry if its cleanup is slow), and nothing is left running unowned.
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ import asyncio
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from .call_policy import CallRun, GuardedTool, PolicySettings, ToolStatistics
-from .capabilities import CapabilityRegistry, ToolCapability
+from .call_policy import GuardedTool, PolicySettings, ToolStatistics
+from .capabilities import ToolCapability
 from .clock import Clock, monotonic
 from .contracts import (
     CallTrace,
@@ -32,12 +33,13 @@ from .contracts import (
     ToolResult,
     build_unchecked,
 )
-from .deadline import LingeringTasks, abandon
+from .deadline import LingeringTasks
 from .errors import CapabilityError, PlanningError
+from .lifecycle import Attempt, CallLifecycle, FallBack, Wait
 from .metrics import OrchestratorMetrics
 from .planner import Planner
 from .status import aggregate_status
-from .tool import Tool
+from .tool import CallContext, Tool
 
 
 class Orchestrator:
@@ -50,7 +52,10 @@ class Orchestrator:
         request_deadline_seconds: float = 15.0,
         clock: Clock = monotonic,
         policy: PolicySettings | None = None,
+        lingering: LingeringTasks | None = None,
     ) -> None:
+        """`lingering`: the registry of abandoned work, shared with the tools' pools when
+        given (see `deadline.py`); `aclose()` waits for it before closing the tools."""
         if request_deadline_seconds <= 0:
             raise ValueError(
                 f"request_deadline_seconds must be positive, got {request_deadline_seconds}"
@@ -58,14 +63,14 @@ class Orchestrator:
         self.planner = planner if planner is not None else Planner()
         self.metrics = metrics if metrics is not None else OrchestratorMetrics()
         self.request_deadline_seconds = request_deadline_seconds
-        self.capabilities = CapabilityRegistry()
-        self._lingering = LingeringTasks()
+        self._lingering = lingering if lingering is not None else LingeringTasks()
         self._tools: dict[str, GuardedTool] = {}
         settings = policy if policy is not None else PolicySettings()
-        self._grace_seconds = settings.cancel_grace_seconds
         for tool in tools:
-            self.capabilities.register(_checked_capability(tool))
-            self._tools[tool.capability.tool_id] = GuardedTool(
+            tool_id = _checked_capability(tool).tool_id
+            if tool_id in self._tools:
+                raise CapabilityError(f"capability {tool_id!r} is already registered")
+            self._tools[tool_id] = GuardedTool(
                 tool, settings=settings, lingering=self._lingering, clock=clock
             )
         self.metrics.watch_breakers(
@@ -90,60 +95,64 @@ class Orchestrator:
         results: dict[str, ToolResult] = {}
         trace: list[CallTrace] = []
         for stage_index, stage in enumerate(plan.stages):
-            runs: list[tuple[GuardedTool, CallRun]] = []
-            for call in stage.calls:
-                now = loop.time()
-                refusal = self._refusal(call, results, deadline_at, now)
-                if refusal is not None:
-                    self._record(refusal, stage_index, now, started, results, trace)
-                    continue
-                guarded = self._tools[call.tool_id]
-                runs.append(
-                    (
-                        guarded,
-                        guarded.start(
-                            call,
-                            request_id=request.request_id,
-                            tenant_id=request.tenant_id,
-                            authenticated=authenticated,
-                            request_deadline_at=deadline_at,
-                            loop=loop,
-                            dependency_outputs={dep: results[dep].data for dep in call.depends_on},
-                        ),
-                    )
-                )
-            await self._first_turn(runs)
-            unsettled: list[tuple[GuardedTool, CallRun]] = []
-            for guarded, run in runs:
-                result = guarded.settled(run)
-                if result is None:  # still running, or a retry or fallback to await
-                    unsettled.append((guarded, run))
-                else:
-                    self._record(result, stage_index, run.started, started, results, trace)
-            if unsettled:
-                async with asyncio.TaskGroup() as stage_group:
-                    supervised = [
-                        (run, stage_group.create_task(guarded.finish(run)))
-                        for guarded, run in unsettled
-                    ]
-                # The group has exited: every call of this stage has its answer.
-                for run, task in supervised:
-                    self._record(task.result(), stage_index, run.started, started, results, trace)
+            drivers: list[asyncio.Task[tuple[float, ToolResult]]] = []
+            async with asyncio.TaskGroup() as stage_group:
+                for call in stage.calls:
+                    now = loop.time()
+                    refusal = self._refusal(call, results, deadline_at, now)
+                    if refusal is not None:
+                        self._record(refusal, stage_index, now, started, results, trace)
+                        continue
+                    dependencies = {dep: results[dep].data for dep in call.depends_on}
+                    driver = self._drive(call, request, authenticated, dependencies, deadline_at)
+                    drivers.append(stage_group.create_task(driver))
+            # The group has exited: every call of this stage has its answer.
+            for driver in drivers:
+                call_started, result = driver.result()
+                self._record(result, stage_index, call_started, started, results, trace)
 
         ordered = [results[call.call_id] for stage in plan.stages for call in stage.calls]
         return self._respond(request, started, ordered, trace)
 
-    async def _first_turn(self, runs: list[tuple[GuardedTool, CallRun]]) -> None:
-        """One loop turn for the attempts just launched: those that answer at once settle
-        without a supervising task. Cancelled here, every started call is given up."""
-        if not any(run.work is not None for _, run in runs):
-            return
+    async def _drive(
+        self,
+        call: ToolCall,
+        request: OrchestrationRequest,
+        authenticated: bool,
+        dependencies: Mapping[str, Any],
+        request_deadline_at: float,
+    ) -> tuple[float, ToolResult]:
+        """One call: do what its lifecycle says until it is done. Returns (start, result)."""
+        guarded = self._tools[call.tool_id]
+        now = asyncio.get_running_loop().time
+        started = now()
+        rules = guarded.rules(started, request_deadline_at)
+        lifecycle = CallLifecycle(rules)
+        ctx = CallContext(
+            request.request_id,
+            request.tenant_id,
+            authenticated,
+            call.call_id,
+            dependencies,
+            rules.deadline_at,
+        )
+        refusal = await guarded.admit(ctx)
+        step = lifecycle.start(now(), refusal)
         try:
-            await asyncio.sleep(0)
-        except BaseException:
-            attempts = [work for guarded, run in runs if (work := guarded.abort(run)) is not None]
-            await abandon(attempts, self._grace_seconds, self._lingering)
-            raise
+            while isinstance(step, Attempt | Wait):
+                if isinstance(step, Wait):
+                    await asyncio.sleep(step.seconds)
+                    step = lifecycle.waited(now())
+                else:
+                    data, error = await guarded.attempt(call, ctx, rules)
+                    step = lifecycle.attempted(data, error, now())
+        finally:
+            if refusal is None:
+                guarded.release(ctx)
+        if isinstance(step, FallBack):
+            data, error = await guarded.fall_back(call, ctx, step.deadline_at)
+            step = lifecycle.fell_back(data, error)
+        return started, guarded.result(call, step, lifecycle.attempts, started, now())
 
     def _refusal(
         self,

@@ -7,7 +7,8 @@ admits at most `burst + w * rate_per_minute / 60` calls.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, replace
 
 from .clock import Clock, monotonic
 from .contracts import ToolErrorCode
@@ -61,6 +62,10 @@ class TokenBucket:
         self._rejected += 1
         return False
 
+    @property
+    def rejected(self) -> int:
+        return self._rejected
+
     def acquire_or_fail(self) -> None:
         if not self.try_acquire():
             raise ToolError(
@@ -84,3 +89,47 @@ class TokenBucket:
         if elapsed > 0:
             self._tokens = min(float(self.burst), self._tokens + elapsed * self._per_second)
             self._updated = now
+
+
+class TenantRateLimits:
+    """A tool's rate limit, shared fairly: each tenant has a bucket of its own holding
+    `tenant_share` of the tool's rate and burst (rounded up, at least one), in front of
+    the tool-wide bucket that protects the upstream. A tenant's bucket is taken from
+    first, so a tenant over its share never spends a token of the shared bucket.
+    """
+
+    def __init__(
+        self,
+        rate_per_minute: int,
+        *,
+        burst: int | None = None,
+        tenant_share: float = 1.0,
+        clock: Clock = monotonic,
+        name: str = "",
+    ) -> None:
+        self.tool = TokenBucket(rate_per_minute, burst=burst, clock=clock, name=name)
+        self.tenant_rate = max(1, math.ceil(rate_per_minute * tenant_share))
+        self.tenant_burst = max(1, math.ceil(self.tool.burst * tenant_share))
+        self._clock = clock
+        self._name = name
+        self._tenants: dict[str, TokenBucket] = {}
+
+    def acquire_or_fail(self, tenant: str) -> None:
+        bucket = self._tenants.get(tenant)
+        if bucket is None:
+            bucket = self._tenants[tenant] = TokenBucket(
+                self.tenant_rate, burst=self.tenant_burst, clock=self._clock, name=self._name
+            )
+        if not bucket.try_acquire():
+            raise ToolError(
+                ToolErrorCode.RATE_LIMITED,
+                f"tool {self._name!r}: tenant {tenant!r} reached its share of the rate limit "
+                f"({self.tenant_rate}/min)",
+            )
+        self.tool.acquire_or_fail()
+
+    def statistics(self) -> RateLimiterStatistics:
+        """The tool-wide bucket's figures, with refusals at a tenant's share counted in."""
+        shared = self.tool.statistics()
+        refused_at_share = sum(bucket.rejected for bucket in self._tenants.values())
+        return replace(shared, rejected=shared.rejected + refused_at_share)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
@@ -19,23 +21,32 @@ class CallContext:
     call_id: str
     # Outputs of the calls named in `ToolCall.depends_on`, by call id.
     dependency_outputs: Mapping[str, Any] = field(default_factory=dict)
-    # Seconds left before this call's deadline; tools hand it to their upstreams
-    # (e.g. as a statement_timeout) so the server gives up when we do.
-    budget_seconds: float = 0.0
+    # The call's absolute deadline on the running event loop's clock (`loop.time()`);
+    # infinity when the caller set none.
+    deadline_at: float = math.inf
+
+    @property
+    def budget_seconds(self) -> float:
+        """Seconds left before the deadline, read now: a retry started late sees less.
+
+        Tools hand it to their upstreams (e.g. as a statement_timeout) at the moment they
+        start, so the server gives up when we do. Infinity when there is no deadline.
+        """
+        return self.deadline_at - asyncio.get_running_loop().time()
 
 
 @runtime_checkable
 class Tool(Protocol):
-    """A tool: runs a call or raises `ToolError`; may offer a fallback.
+    """A tool: runs a call or raises `ToolError`.
 
     `run` must be cancellable at any await: the deadline cancels it, and it must
     release what it holds (connections, locks) when that happens.
+
+    A tool whose capability sets `fallback_enabled` also has
+    `async def fallback(arguments, ctx)`, which answers from a degraded source or raises
+    `ToolError`; other tools need not define it (checked when the orchestrator is built).
     """
 
     capability: ToolCapability
 
     async def run(self, arguments: Mapping[str, Any], ctx: CallContext) -> Any: ...
-
-    async def fallback(self, arguments: Mapping[str, Any], ctx: CallContext) -> Any:
-        """Answer from a degraded source, or raise `ToolError` when there is none."""
-        ...

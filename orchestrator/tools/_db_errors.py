@@ -4,6 +4,8 @@ connection lost / refused / no pool slot  → connection_error
 deadline (QueryCanceled)                  → timeout
 UndefinedColumn / UndefinedTable / ...    → schema_mismatch
 InsufficientPrivilege / RLS refusal       → tenant_violation (a SecurityRefusal)
+the caller's own SQL at fault (a data      → invalid_arguments: not an upstream failure,
+  error such as 1/0, a syntax error, ...)     so it never counts toward the breaker
 anything else from the database           → upstream_error
 """
 
@@ -23,6 +25,9 @@ _SCHEMA_ERRORS = (
     pg.UndefinedObject,
     pg.InvalidSchemaName,
 )
+# SQLSTATE classes 22 (data), 42 and the other ProgrammingErrors, 0A (not supported),
+# 54 (statement too complex): the statement is wrong, the database is fine.
+_CALLER_ERRORS = (pg.DataError, pg.ProgrammingError, pg.NotSupportedError, pg.ProgramLimitExceeded)
 _CONNECTION_ERRORS = (
     pg.AdminShutdown,
     pg.CrashShutdown,
@@ -41,6 +46,8 @@ def map_db_error(exc: BaseException, *, tool_id: str) -> ToolError:
     if isinstance(exc, pg.InsufficientPrivilege):
         # Also what Postgres raises when a row-level-security policy refuses a write.
         return SecurityRefusal(ToolErrorCode.TENANT_VIOLATION, f"{tool_id}: {summary}")
+    if isinstance(exc, _CALLER_ERRORS):
+        return ToolError(ToolErrorCode.INVALID_ARGUMENTS, f"{tool_id}: {summary}")
     if isinstance(exc, PoolTimeout):
         return ToolError(
             ToolErrorCode.CONNECTION_ERROR,

@@ -47,12 +47,14 @@ class ScriptedTool:
         self.runs = 0
         self.fallback_runs = 0
         self.seen: list[CallContext] = []
+        self.budgets: list[float] = []  # ctx.budget_seconds as each run began
         self.cancelled = 0
         self.closed = False
 
     async def run(self, arguments: Mapping[str, Any], ctx: CallContext) -> Any:
         self.runs += 1
         self.seen.append(ctx)
+        self.budgets.append(ctx.budget_seconds)
         outcome = self.outcomes.pop(0) if self.outcomes else self.default
         try:
             if self.delay:
@@ -77,7 +79,8 @@ class ScriptedTool:
 class StubbornTool(ScriptedTool):
     """Hangs; when cancelled, its cleanup ignores cancellation for `cleanup_seconds`.
 
-    This is the psycopg trap from FIELD-NOTES in miniature.
+    This is psycopg's trap in miniature: cancelled on a stalled connection, it sends a
+    protocol-level cancel and waits for it, 6-11 s in all, before it lets go.
     """
 
     def __init__(self, tool_id: str, *, cleanup_seconds: float, **capability: Any) -> None:

@@ -34,7 +34,7 @@ def test_opens_after_n_consecutive_upstream_failures_and_fails_fast() -> None:
     assert breaker.state is BreakerState.OPEN
     with pytest.raises(CircuitOpen) as refused:
         breaker.admit()
-    assert refused.value.code is ToolErrorCode.CONNECTION_ERROR
+    assert refused.value.code is ToolErrorCode.CIRCUIT_OPEN
     assert "circuit breaker is open" in refused.value.message
     assert breaker.statistics().rejected == 1
 

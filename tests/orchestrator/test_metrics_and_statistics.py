@@ -54,7 +54,7 @@ def test_calls_requests_fallbacks_and_breakers_are_counted() -> None:
             "gauntlet_tool_calls_total",
             tool="broken",
             outcome="failure",
-            error_code="connection_error",
+            error_code="circuit_open",
         )
         == 1
     )  # the open breaker failed it fast

@@ -46,7 +46,8 @@ def test_the_bulkhead_sheds_calls_beyond_its_bound() -> None:
 def test_the_rate_limit_fails_fast_with_rate_limited() -> None:
     clock = VirtualClock()
     limited = ScriptedTool("limited", rate_limit_per_minute=2)
-    orchestrator = Orchestrator([limited], clock=clock)
+    # One tenant may use the whole rate here: this pins the tool-wide bucket.
+    orchestrator = Orchestrator([limited], clock=clock, policy=PolicySettings(tenant_share=1.0))
     responses = _orchestrate_all(
         orchestrator, *[plan_request([("a", "limited")]) for _ in range(3)]
     )
@@ -60,7 +61,7 @@ def test_the_rate_limit_fails_fast_with_rate_limited() -> None:
 def test_the_declared_burst_bounds_calls_arriving_at_once() -> None:
     clock = VirtualClock()
     limited = ScriptedTool("limited", rate_limit_per_minute=600, rate_limit_burst=2)
-    orchestrator = Orchestrator([limited], clock=clock)
+    orchestrator = Orchestrator([limited], clock=clock, policy=PolicySettings(tenant_share=1.0))
     responses = _orchestrate_all(
         orchestrator, *[plan_request([("a", "limited")]) for _ in range(3)]
     )
@@ -94,7 +95,7 @@ def test_the_breaker_opens_then_fails_fast_and_a_probe_closes_it() -> None:
 
     refused, state_while_open, probe = asyncio.run(scenario())
     result = by_call(refused)["a"]
-    assert result.error_code is ToolErrorCode.CONNECTION_ERROR
+    assert result.error_code is ToolErrorCode.CIRCUIT_OPEN
     assert "circuit breaker is open" in result.error_message
     assert state_while_open is BreakerState.OPEN
     assert flaky.runs == 3  # two failures and the probe; the refused call never ran
