@@ -3,7 +3,7 @@
 from .breaker import BreakerState, BreakerStatistics, CircuitBreaker
 from .bulkhead import Bulkhead, BulkheadStatistics
 from .call_policy import PolicySettings, ToolStatistics
-from .capabilities import CapabilityRegistry, CapabilityType, ToolCapability
+from .capabilities import CapabilityType, ToolCapability
 from .clock import Clock, VirtualClock
 from .contracts import (
     CallTrace,
@@ -33,7 +33,6 @@ __all__ = [
     "CallContext",
     "CallTrace",
     "CapabilityError",
-    "CapabilityRegistry",
     "CapabilityType",
     "CircuitBreaker",
     "CircuitOpen",
@@ -45,6 +44,7 @@ __all__ = [
     "Orchestrator",
     "OrchestratorMetrics",
     "Plan",
+    "Planner",
     "PlanningError",
     "PolicySettings",
     "RateLimiterStatistics",

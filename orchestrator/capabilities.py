@@ -1,4 +1,4 @@
-"""What each tool declares about itself, and the registry that holds the declarations.
+"""What each tool declares about itself.
 
 The execution policy (bulkhead, deadline, rate limit, size cap, tenancy, breaker,
 retry, fallback) is derived from these fields, so a capability is a promise the
@@ -7,7 +7,6 @@ orchestrator enforces on every call, not documentation.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -60,34 +59,3 @@ def _one_line(tool_id: object, exc: ValidationError) -> str:
         field = ".".join(str(p) for p in error["loc"]) or "capability"
         parts.append(f"{field}: {error['msg']} (got {error.get('input')!r})")
     return f"capability {tool_id!r}: " + "; ".join(parts)
-
-
-class CapabilityRegistry:
-    """Capabilities by tool id; refuses duplicates."""
-
-    def __init__(self, capabilities: Iterable[ToolCapability] = ()) -> None:
-        self._by_id: dict[str, ToolCapability] = {}
-        for capability in capabilities:
-            self.register(capability)
-
-    def register(self, capability: ToolCapability) -> None:
-        if not isinstance(capability, ToolCapability):
-            raise CapabilityError(f"expected a ToolCapability, got {type(capability).__name__}")
-        if capability.tool_id in self._by_id:
-            raise CapabilityError(f"capability {capability.tool_id!r} is already registered")
-        self._by_id[capability.tool_id] = capability
-
-    def get(self, tool_id: str) -> ToolCapability:
-        try:
-            return self._by_id[tool_id]
-        except KeyError:
-            raise CapabilityError(f"no capability registered for tool {tool_id!r}") from None
-
-    def __contains__(self, tool_id: object) -> bool:
-        return tool_id in self._by_id
-
-    def __iter__(self) -> Iterator[ToolCapability]:
-        return iter(self._by_id.values())
-
-    def __len__(self) -> int:
-        return len(self._by_id)

@@ -83,6 +83,7 @@ def build_app(config: ServiceConfig) -> FastAPI:
     """
     # Imported here so the service package imports without the data layer (tests,
     # tooling); a worker process needs it anyway.
+    from ..deadline import LingeringTasks
     from ..executor import Orchestrator
     from ..intents import register_ops_intents
     from ..metrics import OrchestratorMetrics
@@ -91,8 +92,13 @@ def build_app(config: ServiceConfig) -> FastAPI:
     from ._app import create_app
 
     config.spool_dir.mkdir(parents=True, exist_ok=True)
+    lingering = LingeringTasks()  # one registry of abandoned work, shared with the pools
     tools = build_tools(
-        config.ops_dsn, config.metrics_dsn, config.audit_dsn, spool_dir=config.spool_dir
+        config.ops_dsn,
+        config.metrics_dsn,
+        config.audit_dsn,
+        spool_dir=config.spool_dir,
+        lingering=lingering,
     )
     _apply_rate_limits(tools, config.rate_limits)
     planner = Planner()
@@ -103,6 +109,7 @@ def build_app(config: ServiceConfig) -> FastAPI:
         planner=planner,
         metrics=metrics,
         request_deadline_seconds=config.request_deadline_seconds,
+        lingering=lingering,
     )
     return create_app(
         orchestrator,

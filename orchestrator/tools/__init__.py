@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from ..deadline import LingeringTasks
 from ..tool import Tool
 from ._audit import AuditTool
 from ._direct_query import DirectQueryTool
@@ -42,12 +43,26 @@ def build_tools(
     connect_timeout: float = 3.0,
     max_rows: int = 1000,
     validate_queries: bool = True,
+    lingering: LingeringTasks | None = None,
+    pool_close_timeout_seconds: float = 2.0,
     **_: Any,
 ) -> list[Tool]:
-    """The four tools, each with its own pool (so a fault on one upstream spares the others)."""
+    """The four tools, each with its own pool (so a fault on one upstream spares the others).
+
+    `lingering`: the registry of abandoned work to share with the orchestrator that owns
+    these tools (`Orchestrator(tools, lingering=...)`), so closing it waits for them too.
+    """
+    lingering = lingering if lingering is not None else LingeringTasks()
 
     def pool(dsn: str, name: str) -> GuardedPool:
-        return GuardedPool(dsn, max_size=pool_size, connect_timeout=connect_timeout, name=name)
+        return GuardedPool(
+            dsn,
+            max_size=pool_size,
+            connect_timeout=connect_timeout,
+            name=name,
+            lingering=lingering,
+            close_timeout_seconds=pool_close_timeout_seconds,
+        )
 
     return [
         DirectQueryTool(

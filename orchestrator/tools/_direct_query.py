@@ -78,9 +78,6 @@ class DirectQueryTool:
 
         return await run_on_database(self._pool, budget, TOOL_ID, work)
 
-    async def fallback(self, arguments: Mapping[str, Any], ctx: CallContext) -> Any:
-        raise ToolError(ToolErrorCode.UPSTREAM_ERROR, f"{TOOL_ID} has no fallback")
-
     async def aclose(self) -> None:
         await self._pool.aclose()
 

@@ -1,12 +1,13 @@
 """A connection pool whose calls answer by their deadline, even on a stalled connection.
 
-THE DEADLINE TRAP (FIELD-NOTES): when the peer stops answering but keeps the socket open,
+THE DEADLINE TRAP: when the peer stops answering but keeps the socket open,
 cancelling a task awaiting psycopg makes psycopg send a protocol cancel and wait again,
 6–11 s in all. So the work runs in its own task; at the deadline (or when we are cancelled)
 we shut the connection's socket down. libpq then sees end-of-file at once, the work fails
 fast, and the pool, finding the connection broken, discards it instead of lending it out
-again. A task still busy after a short grace is cancelled and kept in `lingering`, which
-`aclose()` awaits: nothing is fire-and-forget, and no caller waits for it.
+again. A task still busy after a short grace is cancelled and handed to the lingering
+registry its owner gave it (the orchestrator's, shared), which is awaited on close:
+nothing is fire-and-forget, and no caller waits for it.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from typing import Any, TypeVar
 import psycopg
 from psycopg_pool import AsyncConnectionPool
 
+from ..deadline import LingeringTasks, consume_outcome
+
 T = TypeVar("T")
 SEVER_GRACE_SECONDS = 0.25
 RECONNECT_TIMEOUT_SECONDS = 2.0
@@ -33,8 +36,18 @@ _in_use: contextvars.ContextVar[list[psycopg.AsyncConnection[Any]]] = contextvar
 
 class GuardedPool:
     def __init__(
-        self, dsn: str, *, max_size: int, connect_timeout: float = 3.0, name: str = "pool"
+        self,
+        dsn: str,
+        *,
+        max_size: int,
+        connect_timeout: float = 3.0,
+        name: str = "pool",
+        lingering: LingeringTasks | None = None,
+        close_timeout_seconds: float = 2.0,
     ) -> None:
+        """`lingering`: where abandoned work goes, from the pool's owner (a registry of
+        its own when none is given); `close_timeout_seconds`: how long `aclose()` lets
+        borrowed connections come back."""
         self._pool: AsyncConnectionPool = AsyncConnectionPool(
             dsn,
             open=False,
@@ -49,7 +62,8 @@ class GuardedPool:
             kwargs={"connect_timeout": max(1, round(connect_timeout))},
         )
         self._opened = False
-        self._lingering: set[asyncio.Task[Any]] = set()
+        self._lingering = lingering if lingering is not None else LingeringTasks()
+        self._close_timeout_seconds = close_timeout_seconds
 
     async def run(
         self, budget_seconds: float, work: Callable[[psycopg.AsyncConnection[Any]], Awaitable[T]]
@@ -97,24 +111,18 @@ class GuardedPool:
         done, _ = await asyncio.wait({task}, timeout=SEVER_GRACE_SECONDS)
         if not done:
             task.cancel()
-            self._lingering.add(task)
-            task.add_done_callback(self._forget)
-        elif not task.cancelled():
-            task.exception()
-
-    def _forget(self, task: asyncio.Task[Any]) -> None:
-        self._lingering.discard(task)
-        if not task.cancelled():
-            task.exception()
+            self._lingering.adopt(task)
+        else:
+            consume_outcome(task)
 
     def statistics(self) -> dict[str, int]:
         return {**self._pool.get_stats(), "lingering": len(self._lingering)}
 
-    async def aclose(self) -> None:
-        if self._lingering:
-            await asyncio.wait(set(self._lingering), timeout=15.0)
+    async def aclose(self, lingering_timeout_seconds: float | None = None) -> None:
+        """Wait for abandoned work (severed, so it ends soon), then close the pool."""
+        await self._lingering.aclose(lingering_timeout_seconds)
         if self._opened:
-            await self._pool.close(timeout=2.0)
+            await self._pool.close(timeout=self._close_timeout_seconds)
             self._opened = False
 
 

@@ -77,9 +77,6 @@ class MetricsTool:
         series = await run_on_database(self._pool, budget, TOOL_ID, work)
         return {"metric": metric, "window_minutes": window, "services": services, "series": series}
 
-    async def fallback(self, arguments: Mapping[str, Any], ctx: CallContext) -> Any:
-        raise ToolError(ToolErrorCode.UPSTREAM_ERROR, f"{TOOL_ID} has no fallback")
-
     async def aclose(self) -> None:
         await self._pool.aclose()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Awaitable, Callable, Mapping
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -60,13 +61,15 @@ async def run_on_database(
         raise map_db_error(exc, tool_id=tool_id) from exc
 
 
-# Well inside a request's deadline (the service's default is 5 s), so that when a tool's
+# Well inside a request's deadline (the service's default is 15 s), so that when a tool's
 # upstream stalls, the tools with a fallback still have time to answer from it.
 TOOL_TIMEOUT_SECONDS = 2.5
 
 
 def budget_for(ctx_budget_seconds: float, default_seconds: float) -> float:
-    return ctx_budget_seconds if ctx_budget_seconds > 0 else default_seconds
+    """The budget a call starts with: what its deadline leaves now (spent: zero or less),
+    or the tool's own timeout when it was called with no deadline at all."""
+    return default_seconds if math.isinf(ctx_budget_seconds) else ctx_budget_seconds
 
 
 def jsonable(value: Any) -> Any:

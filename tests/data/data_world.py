@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 
 import httpx
 
@@ -28,6 +29,18 @@ def proxy_to(toxiproxy_url: str, name: str, upstream_port: int) -> int:
     return port
 
 
+@dataclass(frozen=True)
+class FreshBudgetContext(CallContext):
+    """A context that gives every call it serves the same budget, as if each were the
+    first attempt of its own request: these tests reuse one context across calls."""
+
+    fresh_budget_seconds: float = 3.0
+
+    @property
+    def budget_seconds(self) -> float:
+        return self.fresh_budget_seconds
+
+
 def call_context(
     tenant_id: str,
     *,
@@ -35,11 +48,11 @@ def call_context(
     budget_seconds: float = 3.0,
     dependency_outputs: dict | None = None,
 ) -> CallContext:
-    return CallContext(
+    return FreshBudgetContext(
         request_id=request_id,
         tenant_id=tenant_id,
         authenticated=True,
         call_id="call",
         dependency_outputs=dependency_outputs or {},
-        budget_seconds=budget_seconds,
+        fresh_budget_seconds=budget_seconds,
     )
