@@ -15,6 +15,7 @@ every outcome is retrieved.
 from __future__ import annotations
 
 import asyncio
+import math
 from collections.abc import Iterable
 from typing import Any
 
@@ -58,19 +59,17 @@ async def wait_within_deadline(
     then propagates.
     """
     try:
-        async with asyncio.timeout_at(deadline_at):
-            # asyncio.wait never cancels what it waits for, so our own cancellation
-            # returns at once instead of waiting for the task's cleanup.
-            await asyncio.wait((task,))
-        return True
-    except TimeoutError:
-        if task.done():  # it ended in the very turn the deadline fired
-            return True
-        await abandon([task], grace_seconds, lingering)
-        return False
+        # asyncio.wait never cancels what it waits for, so our own cancellation
+        # returns at once instead of waiting for the task's cleanup.
+        timeout = deadline_at - asyncio.get_running_loop().time()
+        await asyncio.wait((task,), timeout=timeout if timeout < math.inf else None)
     except BaseException:
         await abandon([task], grace_seconds, lingering)
         raise
+    if task.done():
+        return True
+    await abandon([task], grace_seconds, lingering)
+    return False
 
 
 async def abandon(
