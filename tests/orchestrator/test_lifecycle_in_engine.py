@@ -100,8 +100,6 @@ def test_no_task_exception_is_ever_left_unretrieved(caplog: pytest.LogCaptureFix
 
     with caplog.at_level(logging.ERROR, logger="asyncio"):
         asyncio.run(scenario())
-        import gc
-
         gc.collect()  # "never retrieved" is logged when an unread task is collected
     assert reported == []
     assert not [r for r in caplog.records if "never retrieved" in r.getMessage()]
