@@ -58,14 +58,26 @@ async def wait_within_deadline(
     later however long its cleanup takes. Cancellation from outside does the same,
     then propagates.
     """
+    # Woken by whichever comes first, the task's end or the deadline. Awaiting the task
+    # itself would forward our cancellation to it and then wait out its cleanup.
+    loop = asyncio.get_running_loop()
+    woken = loop.create_future()
+
+    def wake(_: object = None) -> None:
+        if not woken.done():
+            woken.set_result(None)
+
+    task.add_done_callback(wake)
+    timer = loop.call_at(deadline_at, wake) if deadline_at < math.inf else None
     try:
-        # asyncio.wait never cancels what it waits for, so our own cancellation
-        # returns at once instead of waiting for the task's cleanup.
-        timeout = deadline_at - asyncio.get_running_loop().time()
-        await asyncio.wait((task,), timeout=timeout if timeout < math.inf else None)
+        await woken
     except BaseException:
         await abandon([task], grace_seconds, lingering)
         raise
+    finally:
+        task.remove_done_callback(wake)
+        if timer is not None:
+            timer.cancel()
     if task.done():
         return True
     await abandon([task], grace_seconds, lingering)
