@@ -1,0 +1,58 @@
+"""A tenant's own bad SQL, run on the real database, never opens the shared breaker."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from chaos.postgres import EmbeddedPostgres
+from orchestrator import (
+    BreakerState,
+    OrchestrationRequest,
+    Orchestrator,
+    Plan,
+    PolicySettings,
+    Stage,
+    ToolCall,
+    ToolErrorCode,
+)
+from orchestrator.deadline import LingeringTasks
+from orchestrator.tools import DirectQueryTool, GuardedPool
+
+pytestmark = pytest.mark.integration
+
+
+def _query(tenant: str, sql: str) -> OrchestrationRequest:
+    call = ToolCall(call_id="q", tool_id="direct_query", arguments={"sql": sql})
+    return OrchestrationRequest(tenant_id=tenant, plan=Plan(stages=[Stage(calls=[call])]))
+
+
+def test_division_by_zero_and_syntax_errors_do_not_open_the_breaker(
+    postgres: EmbeddedPostgres,
+) -> None:
+    lingering = LingeringTasks()
+    pool = GuardedPool(postgres.dsn("ops", "gauntlet_reader"), max_size=2, lingering=lingering)
+    orchestrator = Orchestrator(
+        [DirectQueryTool(pool)],
+        policy=PolicySettings(breaker_failure_threshold=2),
+        lingering=lingering,
+    )
+    hostile = ["SELECT 1/0", "SELECT 'x'::int", "SELECT count(*) FROM ops.services GROUP"]
+
+    async def scenario():
+        async with orchestrator:
+            codes = []
+            for _ in range(3):
+                for sql in hostile:
+                    response = await orchestrator.orchestrate(_query("globex", sql))
+                    codes.append(response.results[0].error_code)
+            answer = await orchestrator.orchestrate(
+                _query("acme", "SELECT service FROM ops.services ORDER BY service")
+            )
+            return codes, answer, orchestrator.statistics()["direct_query"].breaker
+
+    codes, answer, breaker = asyncio.run(scenario())
+    assert set(codes) == {ToolErrorCode.INVALID_ARGUMENTS}
+    assert breaker.state is BreakerState.CLOSED and breaker.times_opened == 0
+    assert answer.results[0].success and answer.results[0].data["row_count"] > 0
