@@ -7,8 +7,11 @@
 (b) throughput of the full engine (every policy on) with zero-latency tools, divided by
     the throughput of bare `asyncio.gather` of the same calls stage by stage, no policy.
     Both run in the same process, in alternating rounds so drift hits both alike.
+(c) the same for the engine's bare shape with no policy at all: per stage a TaskGroup,
+    per call a driver task, per attempt a task of its own (so a deadline can abandon a
+    cleanup that will not end). The ceiling any engine of that shape can reach.
 
-Prints the two ratios, one per line, and writes bench/results/engine.json.
+Prints the three ratios, one per line, and writes bench/results/engine.json.
     .venv/bin/python bench/engine.py [--rounds N]
 """
 
@@ -127,23 +130,39 @@ async def measure_throughput(rounds: int, requests_per_round: int) -> dict[str, 
                 )
             )
 
-    engine_rates, gather_rates = [], []
+    async def bare_shape() -> None:
+        async def driver(call: ToolCall) -> Any:
+            context = CallContext("r", "bench", True, call.call_id)
+            return await asyncio.create_task(by_id[call.tool_id].run(call.arguments, context))
+
+        for stage in plan.stages:
+            async with asyncio.TaskGroup() as group:
+                for call in stage.calls:
+                    group.create_task(driver(call))
+
+    async def rate(run: Any) -> float:
+        began = time.perf_counter()
+        for _ in range(requests_per_round):
+            await run()
+        return requests_per_round / (time.perf_counter() - began)
+
+    engine_rates, gather_rates, shape_rates = [], [], []
     async with Orchestrator(tools) as orchestrator:
+
+        async def engine() -> None:
+            await orchestrator.orchestrate(request)
+
         for round_index in range(rounds + 1):
-            began = time.perf_counter()
-            for _ in range(requests_per_round):
-                await orchestrator.orchestrate(request)
-            engine_elapsed = time.perf_counter() - began
-            began = time.perf_counter()
-            for _ in range(requests_per_round):
-                await bare_gather()
-            gather_elapsed = time.perf_counter() - began
-            if round_index:  # round 0 warms up both
-                engine_rates.append(requests_per_round / engine_elapsed)
-                gather_rates.append(requests_per_round / gather_elapsed)
+            rates = (await rate(engine), await rate(bare_gather), await rate(bare_shape))
+            if round_index:  # round 0 warms up all three
+                engine_rates.append(rates[0])
+                gather_rates.append(rates[1])
+                shape_rates.append(rates[2])
     ratios = [e / g for e, g in zip(engine_rates, gather_rates, strict=False)]
+    shape_ratios = [s / g for s, g in zip(shape_rates, gather_rates, strict=False)]
     return {
         "throughput_ratio_vs_gather": statistics.median(ratios),
+        "bare_shape_ratio_vs_gather": statistics.median(shape_ratios),
         "engine_requests_per_second_median": statistics.median(engine_rates),
         "gather_requests_per_second_median": statistics.median(gather_rates),
         "engine_request_us_median": 1e6 / statistics.median(engine_rates),
@@ -175,6 +194,7 @@ def main() -> None:
     throughput = asyncio.run(measure_throughput(args.rounds, args.per_round))
     print(f"{efficiency['efficiency']:.4f}")
     print(f"{throughput['throughput_ratio_vs_gather']:.4f}")
+    print(f"{throughput['bare_shape_ratio_vs_gather']:.4f}")
     report = {
         **efficiency,
         **throughput,
