@@ -21,7 +21,6 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from .call_policy import GuardedTool, PolicySettings, ToolStatistics
-from .capabilities import ToolCapability
 from .clock import Clock, monotonic
 from .contracts import (
     CallTrace,
@@ -39,7 +38,7 @@ from .lifecycle import Attempt, CallLifecycle, FallBack, Wait
 from .metrics import OrchestratorMetrics
 from .planner import Planner
 from .status import aggregate_status
-from .tool import CallContext, Tool
+from .tool import CallContext, Tool, checked_capability
 
 
 class Orchestrator:
@@ -67,7 +66,7 @@ class Orchestrator:
         self._tools: dict[str, GuardedTool] = {}
         settings = policy if policy is not None else PolicySettings()
         for tool in tools:
-            tool_id = _checked_capability(tool).tool_id
+            tool_id = checked_capability(tool).tool_id
             if tool_id in self._tools:
                 raise CapabilityError(f"capability {tool_id!r} is already registered")
             self._tools[tool_id] = GuardedTool(
@@ -270,22 +269,6 @@ class Orchestrator:
 
     async def __aexit__(self, *exc_info: object) -> None:
         await self.aclose()
-
-
-def _checked_capability(tool: Any) -> ToolCapability:
-    capability = getattr(tool, "capability", None)
-    name = type(tool).__name__
-    if not isinstance(capability, ToolCapability):
-        raise CapabilityError(
-            f"tool {name}: 'capability' must be a ToolCapability, got {capability!r}"
-        )
-    if not callable(getattr(tool, "run", None)):
-        raise CapabilityError(f"tool {capability.tool_id!r}: has no run(arguments, ctx) method")
-    if capability.fallback_enabled and not callable(getattr(tool, "fallback", None)):
-        raise CapabilityError(
-            f"tool {capability.tool_id!r}: fallback_enabled is set but it has no fallback() method"
-        )
-    return capability
 
 
 def _failure(call: ToolCall, code: ToolErrorCode, message: str) -> ToolResult:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
 from .capabilities import ToolCapability
+from .errors import CapabilityError
 
 
 @dataclass(frozen=True)
@@ -50,3 +51,20 @@ class Tool(Protocol):
     capability: ToolCapability
 
     async def run(self, arguments: Mapping[str, Any], ctx: CallContext) -> Any: ...
+
+
+def checked_capability(tool: Any) -> ToolCapability:
+    """The tool's capability, once it is shown to have what the orchestrator calls."""
+    capability = getattr(tool, "capability", None)
+    name = type(tool).__name__
+    if not isinstance(capability, ToolCapability):
+        raise CapabilityError(
+            f"tool {name}: 'capability' must be a ToolCapability, got {capability!r}"
+        )
+    if not callable(getattr(tool, "run", None)):
+        raise CapabilityError(f"tool {capability.tool_id!r}: has no run(arguments, ctx) method")
+    if capability.fallback_enabled and not callable(getattr(tool, "fallback", None)):
+        raise CapabilityError(
+            f"tool {capability.tool_id!r}: fallback_enabled is set but it has no fallback() method"
+        )
+    return capability
