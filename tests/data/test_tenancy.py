@@ -53,7 +53,7 @@ def test_rls_alone_keeps_tenants_apart_with_the_validator_off(postgres: Embedded
     assert [row["tenant_id"] for row in own["rows"]] == ["acme"]
     assert others["rows"] == [] and named["rows"] == []
     # A stacked statement is one the server refuses to run at all (extended protocol).
-    assert stacked is ToolErrorCode.UPSTREAM_ERROR
+    assert stacked is ToolErrorCode.INVALID_ARGUMENTS  # the caller's SQL, not the upstream
     # Re-pointing the tenant from inside a query: set_config is not executable by the role.
     assert hijacked.code is ToolErrorCode.TENANT_VIOLATION
 
