@@ -16,6 +16,7 @@ from .contracts import (
     ToolErrorCode,
     ToolResult,
 )
+from .deadline import LingeringTasks
 from .errors import CapabilityError, CircuitOpen, PlanningError, SecurityRefusal, ToolError
 from .executor import Orchestrator
 from .metrics import OrchestratorMetrics
@@ -38,6 +39,7 @@ __all__ = [
     "CircuitOpen",
     "Clock",
     "IntentBuilder",
+    "LingeringTasks",
     "OrchestrationRequest",
     "OrchestrationResponse",
     "OrchestrationStatus",

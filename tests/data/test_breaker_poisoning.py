@@ -9,6 +9,7 @@ import pytest
 from chaos.postgres import EmbeddedPostgres
 from orchestrator import (
     BreakerState,
+    LingeringTasks,
     OrchestrationRequest,
     Orchestrator,
     Plan,
@@ -17,7 +18,6 @@ from orchestrator import (
     ToolCall,
     ToolErrorCode,
 )
-from orchestrator.deadline import LingeringTasks
 from orchestrator.tools import DirectQueryTool, GuardedPool
 
 pytestmark = pytest.mark.integration

@@ -19,6 +19,7 @@ def test_the_public_surface_is_pinned() -> None:
         "CircuitOpen",
         "Clock",
         "IntentBuilder",
+        "LingeringTasks",
         "OrchestrationRequest",
         "OrchestrationResponse",
         "OrchestrationStatus",
