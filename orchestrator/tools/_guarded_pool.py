@@ -45,6 +45,7 @@ class GuardedPool:
             # so the first call after the server returns starts a fresh, immediate attempt
             # instead of waiting out a long exponential delay.
             check=_check_and_track,
+            reset=_reset_session,
             reconnect_timeout=RECONNECT_TIMEOUT_SECONDS,
             kwargs={"connect_timeout": max(1, round(connect_timeout))},
         )
@@ -123,6 +124,16 @@ async def _check_and_track(conn: psycopg.AsyncConnection[Any]) -> None:
     if tracked is not None:
         tracked.append(conn)  # a stalled health check must be severable too
     await AsyncConnectionPool.check_connection(conn)
+
+
+async def _reset_session(conn: psycopg.AsyncConnection[Any]) -> None:
+    """Hand the next borrower a clean session: whatever a caller's SQL left on this one
+    (session advisory locks, which outlive a rollback; settings; prepared statements;
+    LISTEN) is dropped. DISCARD ALL cannot run inside a transaction, hence autocommit.
+    If it fails, the pool discards the connection instead of lending it out."""
+    await conn.set_autocommit(True)
+    await conn.execute("DISCARD ALL")
+    await conn.set_autocommit(False)
 
 
 def _shutdown_socket(conn: psycopg.AsyncConnection[Any]) -> None:
