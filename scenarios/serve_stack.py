@@ -35,7 +35,7 @@ def local_service_stack(db: str, *, tenants: int, work_dir: Path) -> Iterator[Lo
     started = time.perf_counter()
     options = SeedOptions(tenants=tenants)
     with start_ops_postgres(db, options) as server:
-        keys = api_keys(seed=options.seed, tenants=tenants)
+        keys = api_keys(tenants=tenants)
         config = ServiceConfig(
             ops_dsn=server.dsn(schema.OPS_DB, schema.READER),
             metrics_dsn=server.dsn(schema.METRICS_DB, schema.READER),

@@ -10,7 +10,7 @@ from chaos_world import TestWorld
 from psycopg import errors as pg_errors
 
 from chaos.faults import FaultInjectionError, parse_fault
-from chaos.postgres import EmbeddedPostgres, role_password
+from chaos.postgres import EmbeddedPostgres
 from chaos.toxiproxy import ToxiproxyClient
 
 pytestmark = pytest.mark.integration
@@ -26,7 +26,7 @@ def database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedPostg
         with psycopg.connect(server.admin_dsn, autocommit=True) as admin:
             admin.execute(
                 f"CREATE ROLE {APP_ROLE} LOGIN CONNECTION LIMIT {ROLE_CONNECTION_LIMIT}"
-                f" PASSWORD '{role_password(APP_ROLE)}'"
+                f" PASSWORD '{server.password_for(APP_ROLE)}'"
             )
             admin.execute("CREATE TABLE alerts (id int PRIMARY KEY, severity text NOT NULL)")
             admin.execute("INSERT INTO alerts SELECT i, 'sev' || i FROM generate_series(1, 50) i")
