@@ -70,6 +70,7 @@ def authenticated_tenant(request: Request, api_key: str | None = Depends(_api_ke
                 },
             }
         },
+        400: {"description": "The body is not text that could be parsed.", **_ERROR_BODY},
         401: {"description": "Missing or unknown API key.", **_ERROR_BODY},
         403: {"description": "The body names a tenant other than the key's.", **_ERROR_BODY},
         413: {"description": "Request body too large.", **_ERROR_BODY},
