@@ -4,7 +4,8 @@ Layers, and the test that proves each one with the rest switched off:
 
   revoked EXECUTE   test_revoke_alone_*          (run by a role with every other right)
   tenant roles      test_tenant_role_alone_*     (the revoked functions granted back)
-  reset on return   test_reset_alone_*           (a role allowed to take advisory locks)
+  reset on return   test_reset_alone_*           (a role allowed to take advisory locks),
+                    and test_a_reset_on_a_stalled_connection_* (it never hangs the pool)
   idle timeout      test_idle_in_transaction_*   (a transaction left open by its client)
 
 Lifting a layer happens inside a superuser transaction that is rolled back (GRANT,
@@ -19,14 +20,16 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
+import httpx
 import psycopg
 import pytest
-from data_world import call_context
+from data_world import call_context, proxy_to
 from psycopg import errors as pg_errors
 from psycopg import sql
 
 from chaos.postgres import EmbeddedPostgres, random_password
 from orchestrator.tools import DirectQueryTool, GuardedPool, tenant_role
+from orchestrator.tools._guarded_pool import RESET_TIMEOUT_SECONDS
 from orchestrator.tools._tenant_tx import begin_tenant_scope
 
 pytestmark = pytest.mark.integration
@@ -294,3 +297,37 @@ def test_idle_in_transaction_timeout_ends_a_stalled_transaction(
     # The server's FATAL arrives as its own error class; a lost socket as OperationalError.
     with pytest.raises((pg_errors.IdleInTransactionSessionTimeout, psycopg.OperationalError)):
         asyncio.run(scenario())
+
+
+def test_a_reset_on_a_stalled_connection_gives_up_and_discards_it(
+    postgres: EmbeddedPostgres, toxiproxy_url: str
+) -> None:
+    """The reset runs in one of the pool's few workers: a connection that stalls as it
+    comes back must not hold that worker, nor be lent out again."""
+    port = proxy_to(toxiproxy_url, "ops_reset_stall", postgres.port)
+    dsn = postgres.dsn("ops", "gauntlet_reader").replace(f":{postgres.port}/", f":{port}/")
+    toxics = f"{toxiproxy_url}/proxies/ops_reset_stall/toxics"
+    pool = GuardedPool(dsn, max_size=1, connect_timeout=1.0)
+
+    async def pid(conn: psycopg.AsyncConnection[Any]) -> int:
+        row = await (await conn.execute("SELECT pg_backend_pid()")).fetchone()
+        await conn.rollback()
+        return row[0]
+
+    async def pid_then_stall(conn: psycopg.AsyncConnection[Any]) -> int:
+        backend = await pid(conn)
+        stall = {"name": "stall", "type": "timeout", "attributes": {"timeout": 0}}
+        httpx.post(toxics, json=stall).raise_for_status()  # the reset will meet this
+        return backend
+
+    async def scenario() -> tuple[int, int]:
+        try:
+            stalled = await pool.run(3.0, pid_then_stall)
+            await asyncio.sleep(RESET_TIMEOUT_SECONDS + 0.5)  # the reset gives up meanwhile
+            httpx.delete(f"{toxics}/stall").raise_for_status()
+            return stalled, await pool.run(5.0, pid)
+        finally:
+            await pool.aclose()
+
+    stalled, fresh = asyncio.run(scenario())
+    assert fresh != stalled  # the stalled session was discarded, a new one lent out
