@@ -1,4 +1,4 @@
-"""Deterministic seed data for the ops and metrics databases, and per-tenant API keys.
+"""Deterministic seed data for the ops and metrics databases, and random per-tenant API keys.
 
 The same arguments always give the same rows: times are anchored at `ANCHOR`, not at
 now, so a cached template stays valid (the metrics tool windows back from each series'
@@ -7,8 +7,8 @@ latest sample). Sizes are configurable; the default stays small so startup is fa
 
 from __future__ import annotations
 
-import hashlib
 import random
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -79,12 +79,10 @@ def tenant_ids(count: int) -> tuple[str, ...]:
     return named + tuple(f"tenant{n:03d}" for n in range(len(named) + 1, count + 1))
 
 
-def api_keys(seed: int = 7, tenants: int = 3) -> dict[str, str]:
-    """API key → tenant id, e.g. `gk_acme_3f0c...`; deterministic in `seed`."""
-    return {
-        f"gk_{tenant}_{hashlib.sha256(f'{seed}:{tenant}'.encode()).hexdigest()[:24]}": tenant
-        for tenant in tenant_ids(tenants)
-    }
+def api_keys(tenants: int = 3) -> dict[str, str]:
+    """API key → tenant id, e.g. `gk_acme_Xq3...`: 32 random bytes per key, new on every
+    call, so a stack's keys cannot be computed from the source."""
+    return {f"gk_{tenant}_{secrets.token_urlsafe(32)}": tenant for tenant in tenant_ids(tenants)}
 
 
 def dependency_edges(options: SeedOptions, tenant: str) -> list[tuple[str, str]]:

@@ -99,7 +99,7 @@ def open_world(
         proxies = {
             name: client.create_proxy(f"gauntlet_{name}", upstream=upstream) for name in UPSTREAMS
         }
-        keys = api_keys(seed=seed_options.seed, tenants=seed_options.tenants)
+        keys = api_keys(tenants=seed_options.tenants)
         yield World(
             postgres=server,
             toxiproxy=client,

@@ -77,17 +77,33 @@ def _serve_on(listener: socket.socket, db: str, tenants: int, work_dir: Path) ->
         except Exception as exc:  # noqa: BLE001 - the CLI boundary: any startup failure is one line
             _fail(exit_codes.INFRASTRUCTURE, f"infrastructure could not start: {_one_line(exc)}")
         url = _url(*listener.getsockname()[:2])
-        typer.echo(
-            f"Gauntlet orchestrator listening on {url}  (stack ready in {stack.startup_seconds:.1f} s)"
-        )
+        ready = f"stack ready in {stack.startup_seconds:.1f} s"
+        typer.echo(f"Gauntlet orchestrator listening on {url}  ({ready})")
         typer.echo(f"  OpenAPI: {url}/docs   health: {url}/healthz   metrics: {url}/metrics")
         typer.echo(f"  config for more workers: GAUNTLET_SERVICE_CONFIG={stack.config_path}")
+        for line in credential_lines(stack.api_keys, stack.database_passwords):
+            typer.echo(f"  {line}")
+        typer.echo(f"  credentials (random for this stack, mode 0600): {stack.credentials_path}")
         typer.echo(f"  try:  {example_curl(url, stack.api_keys)}")
         typer.echo("Press Ctrl-C to stop.", err=True)
         server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
         # The app closes the orchestrator in its lifespan; the stack then stops Postgres.
         with _signals_handled_by_uvicorn():
             asyncio.run(server.serve(sockets=[listener]))
+
+
+def credential_lines(api_keys: dict[str, str], passwords: dict[str, str]) -> list[str]:
+    """One line per secret: each tenant's API key, then each database role's password."""
+    keys = [
+        f"API key of {tenant}: {key}" for key, tenant in sorted(api_keys.items(), key=_by_tenant)
+    ]
+    return keys + [
+        f"password of {role}: {password}" for role, password in sorted(passwords.items())
+    ]
+
+
+def _by_tenant(item: tuple[str, str]) -> str:
+    return item[1]
 
 
 def example_curl(url: str, api_keys: dict[str, str]) -> str:

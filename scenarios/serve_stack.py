@@ -8,6 +8,8 @@ yields everything needed to serve; on exit it stops Postgres.
 
 from __future__ import annotations
 
+import json
+import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -27,6 +29,9 @@ class LocalService:
     # API key -> tenant id, for the seeded tenants.
     api_keys: dict[str, str]
     startup_seconds: float
+    # Database role -> password, made at random for this stack.
+    database_passwords: dict[str, str]
+    credentials_path: Path
 
 
 @contextmanager
@@ -35,7 +40,7 @@ def local_service_stack(db: str, *, tenants: int, work_dir: Path) -> Iterator[Lo
     started = time.perf_counter()
     options = SeedOptions(tenants=tenants)
     with start_ops_postgres(db, options) as server:
-        keys = api_keys(seed=options.seed, tenants=tenants)
+        keys = api_keys(tenants=tenants)
         config = ServiceConfig(
             ops_dsn=server.dsn(schema.OPS_DB, schema.READER),
             metrics_dsn=server.dsn(schema.METRICS_DB, schema.READER),
@@ -44,4 +49,22 @@ def local_service_stack(db: str, *, tenants: int, work_dir: Path) -> Iterator[Lo
             api_keys=keys,
         )
         config_path = write_service_config(work_dir / "service.json", config)
-        yield LocalService(config, config_path, keys, time.perf_counter() - started)
+        passwords = server.passwords()
+        credentials = write_credentials(work_dir / "credentials.json", keys, passwords)
+        yield LocalService(
+            config, config_path, keys, time.perf_counter() - started, passwords, credentials
+        )
+
+
+def write_credentials(path: Path, api_keys: dict[str, str], passwords: dict[str, str]) -> Path:
+    """The stack's random secrets in one file only its owner can read (mode 0600 from the
+    moment it exists, never readable by others even briefly)."""
+    body = {
+        "api_keys": {tenant: key for key, tenant in sorted(api_keys.items(), key=lambda i: i[1])},
+        "database_passwords": dict(sorted(passwords.items())),
+    }
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+        json.dump(body, file, indent=2)
+    path.chmod(0o600)  # an existing file keeps its old mode through O_CREAT
+    return path

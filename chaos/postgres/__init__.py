@@ -9,7 +9,7 @@ from ._docker import DockerPostgres
 from ._dsn import DsnPostgres
 from ._embedded import EmbeddedPostgres, Template, free_tcp_port
 from ._ops import ops_template, provision_ops, start_ops_postgres
-from ._server import OperationNotSupported, PostgresServer, PostgresUnavailable, role_password
+from ._server import OperationNotSupported, PostgresServer, PostgresUnavailable, random_password
 from ._specs import DB_CHOICES, open_postgres
 from ._stale import DEFAULT_STATE_DIR, cleanup_stale
 
@@ -28,6 +28,6 @@ __all__ = [
     "open_postgres",
     "ops_template",
     "provision_ops",
-    "role_password",
+    "random_password",
     "start_ops_postgres",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._server import PostgresServer, PostgresUnavailable, StopMode, role_password
+from ._server import PostgresServer, PostgresUnavailable, StopMode
 
 DEFAULT_IMAGE = "postgres:16-alpine"
 
@@ -37,7 +37,7 @@ class DockerPostgres(PostgresServer):
         self._container: Any = PostgresContainer(
             image,
             username=self.superuser,
-            password=role_password(self.superuser),
+            password=self.password_for(self.superuser),
             dbname="postgres",
             driver=None,
         )

@@ -32,8 +32,8 @@ class DsnPostgres(PostgresServer):
     def admin_dsn(self) -> str:
         return self._url
 
-    def _password_for(self, user: str) -> str:
-        return self._admin_password if user == self.superuser else super()._password_for(user)
+    def password_for(self, user: str) -> str:
+        return self._admin_password if user == self.superuser else super().password_for(user)
 
     def start(self) -> None:
         if not self.is_running():

@@ -25,7 +25,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ._server import PostgresServer, PostgresUnavailable, StopMode, role_password
+import psycopg
+from psycopg import sql
+
+from ._server import PostgresServer, PostgresUnavailable, StopMode
 from ._stale import DEFAULT_STATE_DIR, StateFile
 
 # Only pgserver's bundled binaries are used; importing the package itself would set up
@@ -103,6 +106,8 @@ class EmbeddedPostgres(PostgresServer):
             if self._template is not None and not self.started_from_template:
                 return  # _create_data_dir left it running, prepared and cached
         self._pg_ctl_start()
+        if self.started_from_template:
+            self._adopt_superuser_password()
 
     def stop(self, mode: StopMode = "fast") -> None:
         pid = self._postmaster_pid()
@@ -189,7 +194,7 @@ class EmbeddedPostgres(PostgresServer):
 
     def _initdb(self) -> None:
         pwfile = self._base / "pwfile"
-        pwfile.write_text(role_password(self.superuser) + "\n")
+        pwfile.write_text(self.password_for(self.superuser) + "\n")
         self._runner.give(pwfile)
         self._runner.run(
             PG_BIN / "initdb",
@@ -211,6 +216,26 @@ class EmbeddedPostgres(PostgresServer):
         with open(self.data_dir / "postgresql.conf", "a") as conf:
             conf.write("\n# gauntlet: a disposable test world\n")
             conf.write("".join(f"{setting}\n" for setting in _SERVER_SETTINGS))
+
+    def _adopt_superuser_password(self) -> None:
+        """A copied template holds its builder's superuser password: set this server's own.
+
+        Over the Unix socket in the data directory (trusted, and reachable only by the
+        server's system user and root), since no one here knows the old password.
+        """
+        with psycopg.connect(
+            host=str(self.data_dir),
+            port=self._port,
+            user=self.superuser,
+            dbname="postgres",
+            autocommit=True,
+        ) as conn:
+            conn.execute(
+                sql.SQL("ALTER ROLE {} PASSWORD {}").format(
+                    sql.Identifier(self.superuser),
+                    sql.Literal(self.password_for(self.superuser)),
+                )
+            )
 
     def _store_template(self, cached: Path) -> None:
         # Build beside the final place and rename, so a half-written cache is never used.

@@ -17,15 +17,25 @@ from ._specs import open_postgres
 
 
 def provision_ops(server: PostgresServer, options: SeedOptions = SeedOptions()) -> None:
-    """Install roles, the `ops` and `metrics` databases and the seed; skip if already there."""
+    """Install roles, the `ops` and `metrics` databases and the seed (unless already
+    there), then give the login roles this server's random passwords."""
     with psycopg.connect(server.admin_dsn, autocommit=True) as admin:
-        if admin.execute(
+        installed = admin.execute(
             "SELECT 1 FROM pg_database WHERE datname = %s", [schema.OPS_DB]
-        ).fetchone():
-            return
+        ).fetchone()
+    if not installed:
+        _install(server, options)
+    schema.set_passwords(
+        server.admin_dsn, {role: server.password_for(role) for role in schema.LOGIN_ROLES}
+    )
+
+
+def _install(server: PostgresServer, options: SeedOptions) -> None:
     superuser = server.superuser
     schema.install_schema(
-        server.admin_dsn, database_dsn=lambda database: server.dsn(database, superuser)
+        server.admin_dsn,
+        database_dsn=lambda database: server.dsn(database, superuser),
+        tenants=options.tenant_ids,
     )
     seed_module.seed(
         {

@@ -7,6 +7,7 @@ RuntimeError
 
 from __future__ import annotations
 
+import secrets
 from abc import ABC, abstractmethod
 from typing import Literal
 from urllib.parse import quote
@@ -22,15 +23,16 @@ class OperationNotSupported(RuntimeError):
     """The backend cannot do this (e.g. stop a server given by DSN)."""
 
 
-def role_password(user: str) -> str:
-    """Password of a Gauntlet login role. A fixed, derived value: this is a test world."""
-    return f"gauntlet-{user}-pw"
+def random_password() -> str:
+    """A fresh password: 32 random bytes, URL-safe (never derivable from the source)."""
+    return secrets.token_urlsafe(32)
 
 
 class PostgresServer(ABC):
     """A Postgres server reachable over TCP; some backends can also stop and kill it."""
 
     superuser: str = "postgres"
+    _passwords: dict[str, str]
 
     @property
     @abstractmethod
@@ -46,15 +48,26 @@ class PostgresServer(ABC):
         return self.dsn("postgres", self.superuser)
 
     def dsn(self, database: str, user: str) -> str:
-        """URL for `user` on `database`; Gauntlet roles use `role_password(user)`."""
-        password = self._password_for(user)
+        """URL for `user` on `database`, with that role's password on this server."""
+        password = self.password_for(user)
         return (
             f"postgresql://{quote(user, safe='')}:{quote(password, safe='')}"
             f"@{self.host}:{self.port}/{quote(database, safe='')}"
         )
 
-    def _password_for(self, user: str) -> str:
-        return role_password(user)
+    def password_for(self, user: str) -> str:
+        """This server's password for `user`: random, made on first use, kept for its life.
+
+        Login roles are given theirs by `chaos.schema.set_passwords` when the server is
+        provisioned, so two stacks never share a password and none is in the source.
+        """
+        if not hasattr(self, "_passwords"):
+            self._passwords = {}
+        return self._passwords.setdefault(user, random_password())
+
+    def passwords(self) -> dict[str, str]:
+        """Every password this server object has made so far, by role."""
+        return dict(getattr(self, "_passwords", {}))
 
     @abstractmethod
     def start(self) -> None: ...

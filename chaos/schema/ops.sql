@@ -74,6 +74,15 @@ CREATE TABLE ops.host_events (
 CREATE INDEX incidents_open ON ops.incidents (tenant_id, service) WHERE status = 'open';
 CREATE INDEX deployments_latest ON ops.deployments (tenant_id, service, deployed_at DESC);
 
+-- The tenant a role speaks for: `gauntlet_tenant_<id>` speaks for `<id>`; any other role
+-- for none (NULL). Stable, so it is computed once per query and an index can use it.
+CREATE FUNCTION ops.role_tenant() RETURNS text LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT CASE WHEN starts_with(current_user::text, 'gauntlet_tenant_')
+                THEN substr(current_user::text, 17) END
+$$;
+
+-- Two keys must agree before a row shows: the transaction's `app.tenant_id` (every
+-- role), and, for the tenant roles, the role itself (a restrictive policy, ANDed in).
 DO $$
 DECLARE tbl text;
 BEGIN
@@ -84,16 +93,17 @@ BEGIN
         EXECUTE format('CREATE POLICY tenant_isolation ON ops.%I '
                        'USING (tenant_id = current_setting(''app.tenant_id'', true)) '
                        'WITH CHECK (tenant_id = current_setting(''app.tenant_id'', true))', tbl);
+        EXECUTE format('CREATE POLICY tenant_role ON ops.%I AS RESTRICTIVE TO gauntlet_tenants '
+                       'USING (tenant_id = ops.role_tenant())', tbl);
     END LOOP;
 END $$;
 
 RESET ROLE;
 REVOKE ALL ON SCHEMA public FROM PUBLIC;
--- The tenant is a setting, so no caller may change settings from inside a query: tools
--- set it with SET LOCAL in their own statement, and user SQL runs one statement at a time.
-REVOKE EXECUTE ON FUNCTION pg_catalog.set_config(text, text, boolean) FROM PUBLIC;
-GRANT USAGE ON SCHEMA ops TO gauntlet_reader, gauntlet_auditor;
-GRANT SELECT ON ALL TABLES IN SCHEMA ops TO gauntlet_reader;
+-- Tenants read through their own roles (members of gauntlet_tenants); the login role
+-- gauntlet_reader holds no table grant at all and only switches into a tenant's role.
+GRANT USAGE ON SCHEMA ops TO gauntlet_tenants, gauntlet_auditor;
+GRANT SELECT ON ALL TABLES IN SCHEMA ops TO gauntlet_tenants;
 -- ON CONFLICT (request_id) needs SELECT on the arbiter column, and nothing more.
 GRANT INSERT, SELECT (request_id) ON ops.audit_log TO gauntlet_auditor;
 ALTER ROLE gauntlet_reader IN DATABASE ops SET search_path = ops;

@@ -7,13 +7,15 @@ from contextlib import asynccontextmanager
 from typing import Any, Protocol
 
 from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
 from prometheus_client import CollectorRegistry
+from starlette.exceptions import HTTPException
 
 from ..contracts import OrchestrationRequest, OrchestrationResponse
 from ._auth import ApiKeyTable
 from ._body_limit import DEFAULT_MAX_BODY_BYTES, BodySizeLimit
 from ._http_metrics import HttpMetrics, HttpMetricsMiddleware
-from ._refusal import ServiceRefusal, refusal_handler
+from ._refusal import ServiceRefusal, http_error_handler, refusal_handler, validation_handler
 from ._routes import router
 
 
@@ -80,7 +82,10 @@ def create_app(
     app.state.max_deadline_seconds = max_deadline_seconds
     app.state.registries = [r for r in (registry, http_metrics.registry) if r is not None]
     app.state.http_metrics = http_metrics
+    # One error body everywhere (see `ErrorBody`), FastAPI's own 422 and 404/405 included.
     app.add_exception_handler(ServiceRefusal, refusal_handler)
+    app.add_exception_handler(RequestValidationError, validation_handler)
+    app.add_exception_handler(HTTPException, http_error_handler)
     app.include_router(router)
     # Added last = outermost: oversized bodies are refused before routing, and still counted.
     app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)

@@ -47,7 +47,8 @@ class BodySizeLimit:
         await self.app(scope, _replay(b"".join(chunks), receive), send)
 
     async def _refuse(self, send: Send) -> None:
-        body = json.dumps({"error": f"request body larger than {self.max_bytes} bytes"}).encode()
+        message = f"request body larger than {self.max_bytes} bytes"
+        body = json.dumps({"error": message, "fields": []}).encode()  # the service's ErrorBody
         await send(
             {
                 "type": "http.response.start",

@@ -12,22 +12,12 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from ..contracts import OrchestrationRequest, OrchestrationResponse
 from ..errors import PlanningError
 from ._auth import UNAUTHENTICATED_MESSAGE, ApiKeyTable
-from ._refusal import ServiceRefusal
+from ._refusal import ErrorBody, ServiceRefusal
 
 STATUS_HEADER = "X-Gauntlet-Status"
 REQUEST_ID_HEADER = "X-Request-ID"
 
-_ERROR_BODY = {
-    "content": {
-        "application/json": {
-            "schema": {
-                "type": "object",
-                "properties": {"error": {"type": "string"}},
-                "required": ["error"],
-            }
-        }
-    }
-}
+_ERROR_BODY: dict[str, Any] = {"model": ErrorBody}
 
 _api_key_header = APIKeyHeader(
     name="X-API-Key",
@@ -56,6 +46,10 @@ def authenticated_tenant(request: Request, api_key: str | None = Depends(_api_ke
         "`X-API-Key`.\n\n"
         "* `tenant_id` in the body is required and must be the key's tenant; naming any "
         "other tenant is refused with 403 (the key, not the body, decides the tenant).\n"
+        "* A request the service cannot plan (unknown intent, a parameter the intent does "
+        "not take or of the wrong type, a tool that does not exist) is refused with 422 "
+        "and is not an orchestration: it is not counted in the orchestration metrics.\n"
+        "* Every error answer has the same body: `error` (one line) and `fields`.\n"
         "* Every orchestration outcome - `success`, `partial`, `degraded` or `failed` - is "
         "an answer: HTTP 200 with the status in the body and in the `X-Gauntlet-Status` "
         "header. Non-2xx codes mean the request was not orchestrated at all.\n"
@@ -76,10 +70,15 @@ def authenticated_tenant(request: Request, api_key: str | None = Depends(_api_ke
                 },
             }
         },
+        400: {"description": "The body is not text that could be parsed.", **_ERROR_BODY},
         401: {"description": "Missing or unknown API key.", **_ERROR_BODY},
         403: {"description": "The body names a tenant other than the key's.", **_ERROR_BODY},
         413: {"description": "Request body too large.", **_ERROR_BODY},
-        422: {"description": "The body is not a valid request (fields named)."},
+        422: {
+            "description": "The body is not a valid request (fields named), or it cannot "
+            "be planned.",
+            **_ERROR_BODY,
+        },
     },
 )
 async def orchestrate(
@@ -96,15 +95,44 @@ async def orchestrate(
     cap = request.app.state.max_deadline_seconds
     if cap is not None and body.deadline_seconds is not None and body.deadline_seconds > cap:
         body = body.model_copy(update={"deadline_seconds": cap})
-    try:
-        answer = await request.app.state.orchestrator.orchestrate(body, authenticated=True)
-    except PlanningError as exc:
-        raise ServiceRefusal(422, str(exc)) from None
+    orchestrator = request.app.state.orchestrator
+    unplannable = _why_unplannable(orchestrator, body)
+    if unplannable is not None:
+        raise ServiceRefusal(422, unplannable)
+    answer = await orchestrator.orchestrate(body, authenticated=True)
     return Response(
         content=answer.model_dump_json(),
         media_type="application/json",
         headers={STATUS_HEADER: answer.status.value, REQUEST_ID_HEADER: answer.request_id},
     )
+
+
+def _why_unplannable(orchestrator: Any, body: OrchestrationRequest) -> str | None:
+    """Why the orchestrator could not plan `body`, or None when it can.
+
+    Planned here, before orchestrating, so that a request that is not a question at all
+    gets 422 and never reaches the orchestrator's metrics as a failed orchestration.
+    """
+    planner = getattr(orchestrator, "planner", None)
+    if planner is None:
+        return None
+    try:
+        plan = planner.plan(body)
+    except PlanningError as exc:
+        return str(exc)
+    capabilities = getattr(orchestrator, "capabilities", None)
+    if capabilities is None:
+        return None
+    unknown = sorted(
+        {call.tool_id for stage in plan.stages for call in stage.calls} - _tool_ids(capabilities)
+    )
+    if unknown:
+        return f"unknown tool(s) {unknown}; known tools: {sorted(_tool_ids(capabilities))}"
+    return None
+
+
+def _tool_ids(capabilities: Any) -> set[str]:
+    return {capability.tool_id for capability in capabilities}
 
 
 @router.get(

@@ -5,7 +5,8 @@
     await aclose_tools(tools)        # or each tool's `aclose()`
 
 DSNs are used as given (they may point through proxies): connect as `gauntlet_reader`
-for ops and metrics, `gauntlet_auditor` for audit, never as the owner.
+for ops and metrics, `gauntlet_auditor` for audit, never as the owner. The reader login
+must be a member of each tenant's role (`tenant_role(tenant_id)`): every read runs as it.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from ._audit import AuditTool
 from ._direct_query import DirectQueryTool
 from ._guarded_pool import GuardedPool
 from ._metrics import MetricsTool
+from ._tenant_tx import TENANTS_GROUP_ROLE, tenant_role
 from ._topology import TopologyTool
 
 __all__ = [
@@ -27,9 +29,11 @@ __all__ = [
     "DirectQueryTool",
     "GuardedPool",
     "MetricsTool",
+    "TENANTS_GROUP_ROLE",
     "TopologyTool",
     "aclose_tools",
     "build_tools",
+    "tenant_role",
 ]
 
 

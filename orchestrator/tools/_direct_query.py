@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from contextlib import aclosing
 from typing import Any
 
 import psycopg
+from pydantic_core import to_json
 
 from ..capabilities import CapabilityType, ToolCapability
 from ..contracts import ToolErrorCode
@@ -23,6 +25,7 @@ from ._tenant_tx import (
 
 TOOL_ID = "direct_query"
 _SCALARS = (str, int, float, bool, type(None))
+_MEGABYTE = 1024 * 1024
 Validator = Callable[..., Any]
 
 
@@ -33,8 +36,13 @@ def default_validator() -> Validator:
 
 
 class DirectQueryTool:
-    """Defence in depth: the validator, then a READ ONLY transaction, the reader role's
-    grants, a statement_timeout, and row-level security keyed on the tenant."""
+    """Defence in depth: the validator, then a READ ONLY transaction as the tenant's own
+    role, a statement_timeout, and row-level security keyed on the tenant and its role.
+
+    Rows stream in one at a time and are counted as they come, so the result cap
+    (`max_result_size_mb`) is enforced before a large result reaches memory: past the cap
+    the query is cancelled and the call fails with `result_too_large`.
+    """
 
     def __init__(
         self,
@@ -61,20 +69,14 @@ class DirectQueryTool:
         params = _scalar_params(arguments.get("params", {}))
         statement = self._checked(query, ctx.tenant_id) if self._validate_queries else query
         budget = budget_for(ctx.budget_seconds, self.capability.timeout_seconds)
+        max_bytes = int(self.capability.max_result_size_mb * _MEGABYTE)
 
         async def work(conn: psycopg.AsyncConnection[Any]) -> dict[str, Any]:
             async with conn.transaction():
                 await begin_tenant_scope(conn, ctx.tenant_id, budget, read_only=True)
-                # binary=True forces the extended protocol: exactly one statement, even
-                # with the validator off (the simple protocol would run a stacked `; ...`).
-                cursor = await conn.execute(statement, params or None, binary=True)
-                columns = [column.name for column in cursor.description or ()]
-                rows = await cursor.fetchmany(self._max_rows)
-            return {
-                "columns": columns,
-                "row_count": len(rows),
-                "rows": [dict(zip(columns, jsonable(list(row)), strict=False)) for row in rows],
-            }
+                return await _read_capped(
+                    conn.cursor(), statement, params, max_rows=self._max_rows, max_bytes=max_bytes
+                )
 
         return await run_on_database(self._pool, budget, TOOL_ID, work)
 
@@ -93,6 +95,44 @@ class DirectQueryTool:
             else ToolErrorCode.UNSAFE_QUERY
         )
         raise SecurityRefusal(code, f"{TOOL_ID}: {reasons}")
+
+
+async def _read_capped(
+    cursor: psycopg.AsyncCursor[Any],
+    statement: str,
+    params: dict[str, Any],
+    *,
+    max_rows: int,
+    max_bytes: int,
+) -> dict[str, Any]:
+    """At most `max_rows` rows, refused as soon as their JSON passes `max_bytes`.
+
+    `stream` fetches row by row (libpq single-row mode), so memory holds the rows kept
+    so far plus one; leaving the stream early cancels the rest of the query. It also
+    forces the extended protocol: exactly one statement, even with the validator off
+    (the simple protocol would run a stacked `; ...`).
+    """
+    rows: list[dict[str, Any]] = []
+    columns: list[str] | None = None
+    size = 0
+    async with aclosing(cursor.stream(statement, params or None, binary=True)) as stream:
+        async for row in stream:
+            if columns is None:
+                columns = [column.name for column in cursor.description or ()]
+            record = dict(zip(columns, jsonable(list(row)), strict=False))
+            size += len(to_json(record, fallback=str)) + 1
+            if size > max_bytes:
+                raise ToolError(
+                    ToolErrorCode.RESULT_TOO_LARGE,
+                    f"{TOOL_ID}: result passed its {max_bytes} byte cap after {len(rows) + 1} "
+                    "rows; the query was cancelled",
+                )
+            rows.append(record)
+            if len(rows) >= max_rows:
+                break
+    if columns is None:
+        columns = [column.name for column in cursor.description or ()]
+    return {"columns": columns, "row_count": len(rows), "rows": rows}
 
 
 def _scalar_params(params: Any) -> dict[str, Any]:

@@ -28,6 +28,7 @@ T = TypeVar("T")
 SEVER_GRACE_SECONDS = 0.25
 RECONNECT_TIMEOUT_SECONDS = 2.0
 CONNECTION_WAIT_HEADROOM_SECONDS = 0.05
+RESET_TIMEOUT_SECONDS = 2.0
 # The connection the current work is using, also while the pool health-checks it.
 _in_use: contextvars.ContextVar[list[psycopg.AsyncConnection[Any]]] = contextvars.ContextVar(
     "gauntlet_connection_in_use"
@@ -58,6 +59,7 @@ class GuardedPool:
             # so the first call after the server returns starts a fresh, immediate attempt
             # instead of waiting out a long exponential delay.
             check=_check_and_track,
+            reset=_reset_session,
             reconnect_timeout=RECONNECT_TIMEOUT_SECONDS,
             kwargs={"connect_timeout": max(1, round(connect_timeout))},
         )
@@ -131,6 +133,29 @@ async def _check_and_track(conn: psycopg.AsyncConnection[Any]) -> None:
     if tracked is not None:
         tracked.append(conn)  # a stalled health check must be severable too
     await AsyncConnectionPool.check_connection(conn)
+
+
+async def _reset_session(conn: psycopg.AsyncConnection[Any]) -> None:
+    """Hand the next borrower a clean session: whatever a caller's SQL left on this one
+    (session advisory locks, which outlive a rollback; settings; prepared statements;
+    LISTEN) is dropped. If it fails, the pool discards the connection.
+
+    The pool runs this in one of its few worker tasks, after the caller has its answer.
+    A stalled connection must not hold that worker, and cancelling psycopg would meet
+    the deadline trap, so past RESET_TIMEOUT_SECONDS the socket is shut down instead.
+    """
+    discard = asyncio.create_task(_discard_all(conn))
+    done, _ = await asyncio.wait({discard}, timeout=RESET_TIMEOUT_SECONDS)
+    if not done:
+        _shutdown_socket(conn)  # the task now fails at once, and the pool discards conn
+    await discard
+
+
+async def _discard_all(conn: psycopg.AsyncConnection[Any]) -> None:
+    # DISCARD ALL cannot run inside a transaction block, hence autocommit.
+    await conn.set_autocommit(True)
+    await conn.execute("DISCARD ALL")
+    await conn.set_autocommit(False)
 
 
 def _shutdown_socket(conn: psycopg.AsyncConnection[Any]) -> None:

@@ -23,10 +23,28 @@ T = TypeVar("T")
 _SERVER_HEADROOM_SECONDS = 0.05
 
 
+# The database contract (see the ops schema): each tenant has a role of its own, a member
+# of TENANTS_GROUP_ROLE, and row-level security shows that role only its tenant's rows.
+TENANT_ROLE_PREFIX = "gauntlet_tenant_"
+TENANTS_GROUP_ROLE = "gauntlet_tenants"
+# How long a transaction may sit idle past its own deadline before the server ends it
+# (a stalled client must not hold locks or a snapshot for long).
+_IDLE_IN_TRANSACTION_GRACE_MS = 1000
+
+
+def tenant_role(tenant_id: str) -> str:
+    """The database role that reads for `tenant_id`."""
+    return TENANT_ROLE_PREFIX + tenant_id
+
+
 async def begin_tenant_scope(
     conn: psycopg.AsyncConnection[Any], tenant_id: str, budget_seconds: float, *, read_only: bool
 ) -> None:
-    """Inside an open transaction: read-only if asked, tenant and statement_timeout set.
+    """Inside an open transaction: tenant, timeouts and, to read, the tenant's own role.
+
+    A read-only scope also switches to the tenant's role (SET LOCAL ROLE), so what the
+    statement may see and do is that role's: its rows only, other sessions' query text
+    hidden. A write scope (the audit) keeps its login role's narrow grants.
 
     Composed client-side into one round trip (simple protocol). SET LOCAL lasts until the
     transaction ends, so a pooled connection never carries a tenant to its next user; it
@@ -34,12 +52,17 @@ async def begin_tenant_scope(
     re-point its own tenant mid-query.
     """
     timeout_ms = max(1, int((budget_seconds - _SERVER_HEADROOM_SECONDS) * 1000))
-    statement = sql.SQL("{}SET LOCAL app.tenant_id = {}; SET LOCAL statement_timeout = {}").format(
-        sql.SQL("SET TRANSACTION READ ONLY; " if read_only else ""),
-        sql.Literal(tenant_id),
-        sql.Literal(f"{timeout_ms}ms"),
-    )
-    await conn.execute(statement)
+    parts = [sql.SQL("SET TRANSACTION READ ONLY")] if read_only else []
+    if read_only:
+        parts.append(sql.SQL("SET LOCAL ROLE {}").format(sql.Identifier(tenant_role(tenant_id))))
+    parts += [
+        sql.SQL("SET LOCAL app.tenant_id = {}").format(sql.Literal(tenant_id)),
+        sql.SQL("SET LOCAL statement_timeout = {}").format(sql.Literal(f"{timeout_ms}ms")),
+        sql.SQL("SET LOCAL idle_in_transaction_session_timeout = {}").format(
+            sql.Literal(f"{timeout_ms + _IDLE_IN_TRANSACTION_GRACE_MS}ms")
+        ),
+    ]
+    await conn.execute(sql.SQL("; ").join(parts))
 
 
 async def run_on_database(

@@ -10,7 +10,7 @@ from chaos_world import TestWorld
 from psycopg import errors as pg_errors
 
 from chaos.faults import FaultInjectionError, parse_fault
-from chaos.postgres import EmbeddedPostgres, role_password
+from chaos.postgres import EmbeddedPostgres
 from chaos.toxiproxy import ToxiproxyClient
 
 pytestmark = pytest.mark.integration
@@ -26,7 +26,7 @@ def database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedPostg
         with psycopg.connect(server.admin_dsn, autocommit=True) as admin:
             admin.execute(
                 f"CREATE ROLE {APP_ROLE} LOGIN CONNECTION LIMIT {ROLE_CONNECTION_LIMIT}"
-                f" PASSWORD '{role_password(APP_ROLE)}'"
+                f" PASSWORD '{server.password_for(APP_ROLE)}'"
             )
             admin.execute("CREATE TABLE alerts (id int PRIMARY KEY, severity text NOT NULL)")
             admin.execute("INSERT INTO alerts SELECT i, 'sev' || i FROM generate_series(1, 50) i")
@@ -96,9 +96,11 @@ def test_table_lock_blocks_readers_until_rolled_back(db_world: TestWorld) -> Non
             conn.execute("SET lock_timeout = '200ms'")
             return len(conn.execute("SELECT id FROM alerts").fetchall())
 
-    with parse_fault({"kind": "table_lock", "table": "alerts"}).apply(db_world):
-        with pytest.raises(pg_errors.LockNotAvailable):
-            read_with_lock_timeout()
+    with (
+        parse_fault({"kind": "table_lock", "table": "alerts"}).apply(db_world),
+        pytest.raises(pg_errors.LockNotAvailable),
+    ):
+        read_with_lock_timeout()
     assert read_with_lock_timeout() == 50
 
 
@@ -112,9 +114,11 @@ def test_terminate_backends_ends_application_sessions_only(db_world: TestWorld) 
 
 
 def test_exhaust_connections_refuses_new_ones_until_rolled_back(db_world: TestWorld) -> None:
-    with parse_fault({"kind": "exhaust_connections"}).apply(db_world):
-        with pytest.raises(psycopg.OperationalError, match="too many connections"):
-            psycopg.connect(db_world.app_dsn, connect_timeout=5)
+    with (
+        parse_fault({"kind": "exhaust_connections"}).apply(db_world),
+        pytest.raises(psycopg.OperationalError, match="too many connections"),
+    ):
+        psycopg.connect(db_world.app_dsn, connect_timeout=5)
     with psycopg.connect(db_world.app_dsn, connect_timeout=5) as conn:
         assert conn.execute("SELECT 1").fetchone() == (1,)
 
@@ -123,13 +127,15 @@ def test_exhaust_connections_refuses_new_ones_until_rolled_back(db_world: TestWo
 def test_stopping_the_database_refuses_connections_until_rolled_back(
     db_world: TestWorld, kind: str
 ) -> None:
-    with psycopg.connect(db_world.app_dsn) as open_session:
-        with parse_fault({"kind": kind}).apply(db_world):
-            assert not db_world.postgres.is_running()
-            with pytest.raises(psycopg.OperationalError):
-                open_session.execute("SELECT 1")
-            with pytest.raises(psycopg.OperationalError):
-                psycopg.connect(db_world.app_dsn, connect_timeout=2)
+    with (
+        psycopg.connect(db_world.app_dsn) as open_session,
+        parse_fault({"kind": kind}).apply(db_world),
+    ):
+        assert not db_world.postgres.is_running()
+        with pytest.raises(psycopg.OperationalError):
+            open_session.execute("SELECT 1")
+        with pytest.raises(psycopg.OperationalError):
+            psycopg.connect(db_world.app_dsn, connect_timeout=2)
     assert db_world.postgres.is_running()
     assert len(_severities(db_world.app_dsn)) == 50
 

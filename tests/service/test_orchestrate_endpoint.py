@@ -20,7 +20,7 @@ def test_missing_and_unknown_keys_get_the_same_401() -> None:
     empty = request("POST", URL, json=plan_body(), headers={"X-API-Key": ""})
     for response in (missing, unknown, empty):
         assert response.status_code == 401
-        assert set(response.json()) == {"error"}
+        assert set(response.json()) == {"error", "fields"}
     assert missing.json() == unknown.json() == empty.json()
     assert "key-" not in missing.text
 
@@ -42,12 +42,12 @@ def test_invalid_body_is_422_with_the_field_named() -> None:
     del no_tenant["tenant_id"]
     response = request("POST", URL, json=no_tenant, headers={"X-API-Key": ACME_KEY})
     assert response.status_code == 422
-    assert ["body", "tenant_id"] in [error["loc"] for error in response.json()["detail"]]
+    assert ["body", "tenant_id"] in [error["loc"] for error in response.json()["fields"]]
 
     typo = plan_body(deadline_secs=3)
     response = request("POST", URL, json=typo, headers={"X-API-Key": ACME_KEY})
     assert response.status_code == 422
-    assert ["body", "deadline_secs"] in [error["loc"] for error in response.json()["detail"]]
+    assert ["body", "deadline_secs"] in [error["loc"] for error in response.json()["fields"]]
 
 
 def test_malformed_json_is_422_not_500() -> None:

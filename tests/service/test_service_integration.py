@@ -39,6 +39,7 @@ class RunningServe:
         self.process, self.url, self.api_key, self.tenant_id = process, url, api_key, tenant_id
         self.config_path = config_path
         self.config = json.loads(Path(config_path).read_text())
+        self.banner: dict[str, str] = {}
 
 
 def _read_banner(process: subprocess.Popen[str]) -> dict[str, str]:
@@ -54,6 +55,10 @@ def _read_banner(process: subprocess.Popen[str]) -> dict[str, str]:
             found["url"] = match.group(1)
         if match := re.search(r"GAUNTLET_SERVICE_CONFIG=(\S+)", line):
             found["config"] = match.group(1)
+        if match := re.search(r"credentials \(.*\): (\S+)", line):
+            found["credentials"] = match.group(1)
+        if match := re.search(r"API key of (\S+): (\S+)", line):
+            found[f"key:{match.group(1)}"] = match.group(2)
         if "curl" in line:
             found["curl"] = line
     return found
@@ -75,7 +80,9 @@ def serve() -> Iterator[RunningServe]:
             pytest.fail(f"gauntlet serve did not start: {banner}; stderr: {process.stderr.read()}")
         key = re.search(r"X-API-Key: (\S+?)'", banner["curl"]).group(1)
         tenant = re.search(r'"tenant_id": "([^"]+)"', banner["curl"]).group(1)
-        yield RunningServe(process, banner["url"], key, tenant, banner["config"])
+        serving = RunningServe(process, banner["url"], key, tenant, banner["config"])
+        serving.banner = banner
+        yield serving
     finally:
         if process.poll() is None:
             process.kill()
@@ -114,6 +121,21 @@ def test_serve_refuses_a_key_for_another_tenant(serve: RunningServe) -> None:
     response = _overview(serve.url, other_key, serve.tenant_id)
     assert response.status_code == 403
     assert _overview(serve.url, other_key, other_tenant).json()["status"] == "success"
+
+
+def test_serve_prints_its_random_credentials_and_keeps_them_owner_only(
+    serve: RunningServe,
+) -> None:
+    path = Path(serve.banner["credentials"])
+    assert path.stat().st_mode & 0o777 == 0o600
+    credentials = json.loads(path.read_text())
+    printed = {k.removeprefix("key:"): v for k, v in serve.banner.items() if k.startswith("key:")}
+    assert printed == credentials["api_keys"]
+    assert {tenant: key for key, tenant in serve.config["api_keys"].items()} == printed
+    reader = credentials["database_passwords"]["gauntlet_reader"]
+    assert f":{reader}@" in serve.config["ops_dsn"]
+    with psycopg.connect(serve.config["ops_dsn"]):
+        pass  # the printed password is the live one
 
 
 def test_uvicorn_workers_built_from_the_config_file_answer_too(serve: RunningServe) -> None:
