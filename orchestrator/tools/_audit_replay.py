@@ -13,6 +13,7 @@ import asyncio
 import json
 from collections.abc import Sequence
 from itertools import groupby
+from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -52,15 +53,8 @@ async def replay_spool(spool: AuditSpool, pool: GuardedPool, tool_id: str) -> in
         with spool.claimed(replay_file) as mine:
             if not mine:
                 continue
-            values, torn = await asyncio.to_thread(read_frames, replay_file)
-            records = []
-            for line in torn:
-                spool.dead_letter("torn or corrupted line", raw=line)
-            for value in values:
-                try:
-                    records.append(validated(value))
-                except InvalidRecord as exc:
-                    spool.dead_letter(f"not a record: {exc}", record=value)
+            # Reading, checking and dead-lettering is file and CPU work: off the event loop.
+            records = await asyncio.to_thread(_load, spool, replay_file)
             for start in range(0, len(records), BATCH_SIZE):
                 batch = records[start : start + BATCH_SIZE]
                 replayed += await _replay_batch(spool, pool, tool_id, batch)
@@ -99,6 +93,20 @@ async def _replay_batch(
     for record, reason in refused:
         spool.dead_letter(reason, record=record)
     return len(batch) - len(refused)
+
+
+def _load(spool: AuditSpool, replay_file: Path) -> list[dict[str, Any]]:
+    """The valid records of a replay file; torn lines and non-records are dead-lettered."""
+    values, torn = read_frames(replay_file)
+    for line in torn:
+        spool.dead_letter("torn or corrupted line", raw=line)
+    records = []
+    for value in values:
+        try:
+            records.append(validated(value))
+        except InvalidRecord as exc:
+            spool.dead_letter(f"not a record: {exc}", record=value)
+    return records
 
 
 def _parameters(record: dict[str, Any]) -> dict[str, Any]:
