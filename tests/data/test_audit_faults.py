@@ -44,9 +44,8 @@ def test_spool_disk_full_refuses_to_acknowledge_and_loses_nothing_spooled_before
     async def scenario() -> tuple[str, ToolErrorCode]:
         try:
             await audit.fallback({"action": "a"}, call_context("acme", request_id="full-1"))
-            with fault.apply(SpoolOnly(tmp_path)):
-                with pytest.raises(ToolError) as refused:
-                    await audit.fallback({"action": "a"}, call_context("acme", request_id="full-2"))
+            with fault.apply(SpoolOnly(tmp_path)), pytest.raises(ToolError) as refused:
+                await audit.fallback({"action": "a"}, call_context("acme", request_id="full-2"))
             await audit.fallback({"action": "a"}, call_context("acme", request_id="full-3"))
             await audit.flush_spool()
             return str(refused.value), refused.value.code
