@@ -37,6 +37,7 @@ class World:
     seed_options: SeedOptions
     app_roles: tuple[str, ...] = (schema.READER, schema.AUDITOR)
     service_url: str = ""
+    audit_spool_dir: Path | None = None  # set, like service_url, by whoever starts the service
     tenant_keys: dict[str, str] = field(default_factory=dict)  # tenant id -> API key
 
     def proxy_name(self, upstream: Upstream) -> str:

@@ -22,7 +22,10 @@ def world_service_config(
     request_deadline_seconds: float = 5.0,
     rate_limits: Mapping[str, Mapping[str, int]] | None = None,
 ) -> ServiceConfig:
-    """The orchestrator service on `world`: every upstream through its proxy."""
+    """The orchestrator service on `world`: every upstream through its proxy.
+
+    The world learns where the service spools, so the spool's faults can reach it."""
+    world.audit_spool_dir = spool_dir
     return ServiceConfig(
         **world.service_dsns(),
         spool_dir=spool_dir,

@@ -1,9 +1,12 @@
 """The built-in ops intents, as plans over the real tools and the ops schema.
 
-service_overview  {service}  one stage: overview SQL, metrics, topology, audit
-incident_triage   {service}  open incidents + topology + audit, then error-rate
+service_overview  {service}  one stage: overview SQL, metrics, topology
+incident_triage   {service}  open incidents + topology, then error-rate
                              metrics for the service and its direct dependencies
-ad_hoc_query      {sql, params?}  the caller's SQL (validated by the tool) + audit
+ad_hoc_query      {sql, params?}  the caller's SQL (validated by the tool)
+
+Registering them also makes the planner add the server's audit call to every plan
+(`orchestrator.audit_plan`), so no intent or caller plan writes its own.
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ def register_ops_intents(planner: Any) -> None:
     planner.register("service_overview", service_overview)
     planner.register("incident_triage", incident_triage)
     planner.register("ad_hoc_query", ad_hoc_query)
+    planner.audit_every_request()
 
 
 def service_overview(params: Mapping[str, Any]) -> Plan:
@@ -68,7 +72,6 @@ def service_overview(params: Mapping[str, Any]) -> Plan:
                         tool_id="topology",
                         arguments={"service": service, "depth": 2},
                     ),
-                    _audit("service_overview", {"service": service}),
                 ]
             )
         ]
@@ -91,7 +94,6 @@ def incident_triage(params: Mapping[str, Any]) -> Plan:
                         tool_id="topology",
                         arguments={"service": service, "depth": 1},
                     ),
-                    _audit("incident_triage", {"service": service}),
                 ]
             ),
             Stage(
@@ -129,16 +131,9 @@ def ad_hoc_query(params: Mapping[str, Any]) -> Plan:
                         tool_id="direct_query",
                         arguments={"sql": sql, "params": dict(query_params)},
                     ),
-                    _audit("ad_hoc_query", {"sql": sql[:500]}),
                 ]
             )
         ]
-    )
-
-
-def _audit(action: str, detail: dict[str, Any]) -> ToolCall:
-    return ToolCall(
-        call_id="audit", tool_id="audit", arguments={"action": action, "detail": detail}
     )
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from .audit_plan import refuse_caller_audit, with_server_audit
 from .contracts import OrchestrationRequest, Plan
 from .errors import PlanningError
 
@@ -17,6 +18,7 @@ IntentBuilder = Callable[[Mapping[str, Any]], Plan]
 class Planner:
     def __init__(self, builders: Mapping[str, IntentBuilder] | None = None) -> None:
         self._builders: dict[str, IntentBuilder] = {}
+        self._audits_every_request = False
         for name, builder in (builders or {}).items():
             self.register(name, builder)
 
@@ -29,11 +31,23 @@ class Planner:
             raise PlanningError(f"intent {name!r}: builder must be callable, got {builder!r}")
         self._builders[name] = builder
 
+    def audit_every_request(self) -> None:
+        """From now on every plan carries the server's audit call (`audit_plan`), and a
+        caller's plan may not bring its own."""
+        self._audits_every_request = True
+
     def intents(self) -> list[str]:
         return sorted(self._builders)
 
     def plan(self, request: OrchestrationRequest) -> Plan:
         """The request's explicit plan, or its intent expanded; `PlanningError` otherwise."""
+        plan = self._plan(request)
+        if not self._audits_every_request:
+            return plan
+        refuse_caller_audit(plan)
+        return with_server_audit(plan, request)
+
+    def _plan(self, request: OrchestrationRequest) -> Plan:
         if request.plan is not None:
             return request.plan
         name = request.intent

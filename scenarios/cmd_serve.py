@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import shlex
 import signal
 import socket
@@ -35,6 +36,13 @@ def serve(
     tenants: int = typer.Option(
         3, "--tenants", min=1, max=10, help="Tenants to seed, each with an API key."
     ),
+    spool_dir: Path = typer.Option(
+        None,
+        "--spool-dir",
+        envvar="GAUNTLET_SPOOL_DIR",
+        help="Where audit records wait while the database is down; kept across restarts. "
+        "[default: $XDG_STATE_HOME/gauntlet/audit-spool]",
+    ),
 ) -> None:
     """Serve until Ctrl-C (or SIGTERM), then stop the service and Postgres; exit 0."""
     if not _known_backend(db):
@@ -49,8 +57,9 @@ def serve(
         _fail(exit_codes.INFRASTRUCTURE, f"cannot listen on {host}:{port}: {exc.strerror or exc}")
     previous_sigterm = signal.signal(signal.SIGTERM, _interrupt)
     try:
+        # The work folder is scratch; the spool is not, so it lives outside it.
         with listener, tempfile.TemporaryDirectory(prefix="gauntlet-serve-") as work_dir:
-            _serve_on(listener, db, tenants, Path(work_dir))
+            _serve_on(listener, db, tenants, Path(work_dir), spool_dir or default_spool_dir())
     except KeyboardInterrupt:
         pass  # the way a server is asked to stop; everything above has been shut down
     finally:
@@ -58,7 +67,14 @@ def serve(
     typer.echo("gauntlet serve: stopped; service and Postgres shut down", err=True)
 
 
-def _serve_on(listener: socket.socket, db: str, tenants: int, work_dir: Path) -> None:
+def default_spool_dir() -> Path:
+    state = os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state"
+    return Path(state) / "gauntlet" / "audit-spool"
+
+
+def _serve_on(
+    listener: socket.socket, db: str, tenants: int, work_dir: Path, spool_dir: Path
+) -> None:
     # Imported here so `gauntlet --help` stays fast and works without the data layer.
     from orchestrator.service import build_app
 
@@ -71,7 +87,7 @@ def _serve_on(listener: socket.socket, db: str, tenants: int, work_dir: Path) ->
     with ExitStack() as resources:
         try:
             stack = resources.enter_context(
-                local_service_stack(db, tenants=tenants, work_dir=work_dir)
+                local_service_stack(db, tenants=tenants, work_dir=work_dir, spool_dir=spool_dir)
             )
             app = build_app(stack.config)
         except Exception as exc:  # noqa: BLE001 - the CLI boundary: any startup failure is one line
@@ -80,6 +96,7 @@ def _serve_on(listener: socket.socket, db: str, tenants: int, work_dir: Path) ->
         ready = f"stack ready in {stack.startup_seconds:.1f} s"
         typer.echo(f"Gauntlet orchestrator listening on {url}  ({ready})")
         typer.echo(f"  OpenAPI: {url}/docs   health: {url}/healthz   metrics: {url}/metrics")
+        typer.echo(f"  audit spool: {stack.config.spool_dir}")
         typer.echo(f"  config for more workers: GAUNTLET_SERVICE_CONFIG={stack.config_path}")
         for line in credential_lines(stack.api_keys, stack.database_passwords):
             typer.echo(f"  {line}")

@@ -35,8 +35,13 @@ class LocalService:
 
 
 @contextmanager
-def local_service_stack(db: str, *, tenants: int, work_dir: Path) -> Iterator[LocalService]:
-    """Postgres started and seeded with `tenants` tenants; the service config written."""
+def local_service_stack(
+    db: str, *, tenants: int, work_dir: Path, spool_dir: Path | None = None
+) -> Iterator[LocalService]:
+    """Postgres started and seeded with `tenants` tenants; the service config written.
+
+    The audit spool goes to `spool_dir` (default: inside `work_dir`), which is never
+    deleted here: it may hold records the database has not taken yet."""
     started = time.perf_counter()
     options = SeedOptions(tenants=tenants)
     with start_ops_postgres(db, options) as server:
@@ -45,7 +50,7 @@ def local_service_stack(db: str, *, tenants: int, work_dir: Path) -> Iterator[Lo
             ops_dsn=server.dsn(schema.OPS_DB, schema.READER),
             metrics_dsn=server.dsn(schema.METRICS_DB, schema.READER),
             audit_dsn=server.dsn(schema.OPS_DB, schema.AUDITOR),
-            spool_dir=work_dir / "audit-spool",
+            spool_dir=spool_dir or work_dir / "audit-spool",
             api_keys=keys,
         )
         config_path = write_service_config(work_dir / "service.json", config)

@@ -13,6 +13,7 @@ from typing import Annotated, Any, Union
 from pydantic import Field, TypeAdapter
 
 from .async_driver import applied
+from .audit import AuditPoisonRecordFault, SpoolDiskFullFault
 from .base import FAULT_KINDS, Fault, register_fault
 from .database_schema import DropColumnFault, RenameColumnFault, TableLockFault
 from .database_server import (
@@ -60,6 +61,7 @@ def parse_fault(raw: Any) -> Fault:
 __all__ = [
     "FAULT_KINDS",
     "AnyFault",
+    "AuditPoisonRecordFault",
     "BandwidthFault",
     "CrossTenantQueryFault",
     "DatabaseServer",
@@ -86,6 +88,7 @@ __all__ = [
     "ResetPeerFault",
     "SlicerFault",
     "SlowCloseFault",
+    "SpoolDiskFullFault",
     "TimeoutFault",
     "ToxicFault",
     "Upstream",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Literal, Protocol
 
 from chaos.toxiproxy import ToxiproxyClient
@@ -63,4 +64,9 @@ class FaultTarget(Protocol):
     @property
     def api_keys(self) -> Mapping[str, str]:
         """The valid API key of each tenant."""
+        ...
+
+    @property
+    def audit_spool_dir(self) -> Path | None:
+        """Where the orchestrator service spools audit records (set with the service)."""
         ...

@@ -54,14 +54,16 @@ CREATE TABLE ops.service_dependencies (
     FOREIGN KEY (tenant_id, service) REFERENCES ops.services,
     FOREIGN KEY (tenant_id, depends_on) REFERENCES ops.services (tenant_id, service)
 );
--- Append-only: one row per orchestrated request, exactly once (request_id is unique).
+-- Append-only: one row per orchestrated request, exactly once per tenant. The key is
+-- (tenant_id, request_id): a tenant can neither squat nor probe another tenant's ids.
 CREATE TABLE ops.audit_log (
     audit_id    bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    request_id  text NOT NULL UNIQUE,
+    request_id  text NOT NULL,
     tenant_id   text NOT NULL,
     action      text NOT NULL,
     detail      jsonb NOT NULL DEFAULT '{}',
-    recorded_at timestamptz NOT NULL DEFAULT now()
+    recorded_at timestamptz NOT NULL DEFAULT now(),
+    UNIQUE (tenant_id, request_id)
 );
 -- Big rows on demand (a bandwidth-throttle scenario reads these); empty by default.
 CREATE TABLE ops.host_events (
@@ -104,6 +106,6 @@ REVOKE ALL ON SCHEMA public FROM PUBLIC;
 -- gauntlet_reader holds no table grant at all and only switches into a tenant's role.
 GRANT USAGE ON SCHEMA ops TO gauntlet_tenants, gauntlet_auditor;
 GRANT SELECT ON ALL TABLES IN SCHEMA ops TO gauntlet_tenants;
--- ON CONFLICT (request_id) needs SELECT on the arbiter column, and nothing more.
-GRANT INSERT, SELECT (request_id) ON ops.audit_log TO gauntlet_auditor;
+-- ON CONFLICT (tenant_id, request_id) needs SELECT on the arbiter columns, nothing more.
+GRANT INSERT, SELECT (tenant_id, request_id) ON ops.audit_log TO gauntlet_auditor;
 ALTER ROLE gauntlet_reader IN DATABASE ops SET search_path = ops;

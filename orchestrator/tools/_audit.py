@@ -1,42 +1,41 @@
-"""`audit`: one record per orchestrated request, exactly once, even across outages.
+"""`audit`: one record per orchestrated request, exactly once per tenant, even across outages.
 
-Insert is idempotent by request id. While the database is unreachable, `fallback()`
-spools the record durably and reports it spooled; the spool is replayed on the next
-successful call and by `flush_spool()`.
+The planner adds the audit call to every plan, with `action` and `detail` derived from the
+request (see `orchestrator.audit_plan`); callers cannot add or shape one. Insert is
+idempotent by (tenant, request id). While the database is unreachable, `fallback()`
+spools the validated record durably and reports it spooled; a spool write that fails
+(a full disk) is a failure, never an acknowledgement.
+
+Replay runs in a background task the tool owns: started by the tool's first call, woken
+by each call, polling while a backlog remains, and stopped in `aclose()`. A request never
+waits for a backlog.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
+import logging
 import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import psycopg
-
 from ..capabilities import CapabilityType, ToolCapability
+from ..contracts import ToolErrorCode
 from ..errors import ToolError
 from ..tool import CallContext
-from ._audit_spool import AuditSpool, read_records
+from ._audit_record import InvalidRecord, validated
+from ._audit_replay import insert_records, replay_spool
+from ._audit_spool import AuditSpool
 from ._guarded_pool import GuardedPool
-from ._tenant_tx import (
-    TOOL_TIMEOUT_SECONDS,
-    begin_tenant_scope,
-    budget_for,
-    jsonable,
-    require_text,
-    run_on_database,
-)
+from ._tenant_tx import TOOL_TIMEOUT_SECONDS, budget_for, jsonable, run_on_database
 
 TOOL_ID = "audit"
-_INSERT = """
-INSERT INTO ops.audit_log (request_id, tenant_id, action, detail, recorded_at)
-VALUES (%(request_id)s, %(tenant_id)s, %(action)s, %(detail)s::jsonb, to_timestamp(%(at)s))
-ON CONFLICT (request_id) DO NOTHING
-"""
-_REPLAY_BUDGET_SECONDS = 10.0
+# How often the replayer looks at the spool when nobody wakes it (other workers spool too),
+# and how long it waits before trying a database that was down.
+_POLL_SECONDS = 1.0
+_RETRY_SECONDS = 1.0
+_log = logging.getLogger(__name__)
 
 
 class AuditTool:
@@ -52,69 +51,85 @@ class AuditTool:
         self._pool = pool
         self.spool = AuditSpool(spool_dir)
         self._replaying = asyncio.Lock()
+        self._replayer: asyncio.Task[None] | None = None
+        self._wake: asyncio.Event | None = None
 
     async def run(self, arguments: Mapping[str, Any], ctx: CallContext) -> Any:
         record = _record(arguments, ctx)
         budget = budget_for(ctx.budget_seconds, self.capability.timeout_seconds)
-        started = time.monotonic()
         await run_on_database(
-            self._pool, budget, TOOL_ID, lambda conn: _insert(conn, [record], budget)
+            self._pool, budget, TOOL_ID, lambda conn: insert_records(conn, [record], budget)
         )
-        replayed = 0
-        if self.spool.has_pending() and not self._replaying.locked():
-            remaining = budget - (time.monotonic() - started)
-            try:
-                replayed = await self.flush_spool(budget_seconds=remaining)
-            except ToolError:
-                pass  # the records stay spooled; this call's own record is in
-        return {"request_id": record["request_id"], "recorded": True, "replayed": replayed}
+        self._nudge_replayer()  # the database answers: a good moment to drain
+        return {"request_id": record["request_id"], "recorded": True}
 
     async def fallback(self, arguments: Mapping[str, Any], ctx: CallContext) -> Any:
         record = _record(arguments, ctx)
-        await asyncio.to_thread(self.spool.append, record)
+        try:
+            await asyncio.to_thread(self.spool.append, record)
+        except OSError as exc:
+            raise ToolError(
+                ToolErrorCode.INTERNAL_ERROR,
+                f"{TOOL_ID}: could not spool the record: {exc.strerror or exc}",
+            ) from exc
+        self._nudge_replayer()
         return {"request_id": record["request_id"], "recorded": False, "spooled": True}
 
-    async def flush_spool(self, *, budget_seconds: float = _REPLAY_BUDGET_SECONDS) -> int:
-        """Replay spooled records into the database; returns how many were replayed.
+    async def flush_spool(self) -> int:
+        """Replay spooled records now; returns how many were replayed.
 
         Raises `ToolError` if the database is still unreachable (nothing is lost).
         """
         async with self._replaying:
-            self.spool.rotate()
-            replayed = 0
-            for replay_file in self.spool.replay_files():
-                records = read_records(replay_file)
-                if records:
-                    await run_on_database(
-                        self._pool,
-                        budget_seconds,
-                        TOOL_ID,
-                        lambda conn: _insert(conn, records, budget_seconds),
-                    )
-                self.spool.discard(replay_file)
-                replayed += len(records)
-            return replayed
+            return await replay_spool(self.spool, self._pool, TOOL_ID)
 
     async def aclose(self) -> None:
+        replayer, self._replayer = self._replayer, None
+        if replayer is not None and not replayer.done():
+            replayer.cancel()
+            await asyncio.wait([replayer])
         await self._pool.aclose()
+
+    def _nudge_replayer(self) -> None:
+        if self._replayer is None or self._replayer.done():
+            # A new event per task: an event belongs to the loop that first waits on it.
+            self._wake = asyncio.Event()
+            self._replayer = asyncio.get_running_loop().create_task(
+                self._replay_in_background(self._wake), name="audit-replay"
+            )
+        assert self._wake is not None
+        self._wake.set()
+
+    async def _replay_in_background(self, wake: asyncio.Event) -> None:
+        while True:
+            try:
+                async with asyncio.timeout(_POLL_SECONDS):
+                    await wake.wait()
+            except TimeoutError:
+                pass
+            wake.clear()
+            if not await asyncio.to_thread(self.spool.has_pending):
+                continue
+            try:
+                await self.flush_spool()
+            except ToolError as exc:
+                _log.info("audit replay: database not ready (%s); retrying", exc)
+                await asyncio.sleep(_RETRY_SECONDS)
+            except Exception:  # noqa: BLE001 - the replayer must outlive a bad surprise
+                _log.exception("audit replay failed; the records stay spooled")
+                await asyncio.sleep(_RETRY_SECONDS)
 
 
 def _record(arguments: Mapping[str, Any], ctx: CallContext) -> dict[str, Any]:
-    action = require_text(arguments, "action", TOOL_ID) if "action" in arguments else "orchestrate"
-    return {
-        "request_id": ctx.request_id,
-        "tenant_id": ctx.tenant_id,
-        "action": action,
-        "detail": jsonable(dict(arguments.get("detail") or {})),
-        "at": time.time(),
-    }
-
-
-async def _insert(
-    conn: psycopg.AsyncConnection[Any], records: list[dict[str, Any]], budget_seconds: float
-) -> None:
-    # RLS checks each row against app.tenant_id, so the tenant is set per record.
-    async with conn.transaction():
-        for record in records:
-            await begin_tenant_scope(conn, record["tenant_id"], budget_seconds, read_only=False)
-            await conn.execute(_INSERT, {**record, "detail": json.dumps(record["detail"])})
+    try:
+        return validated(
+            {
+                "request_id": ctx.request_id,
+                "tenant_id": ctx.tenant_id,
+                "action": arguments.get("action", "orchestrate"),
+                "detail": jsonable(arguments.get("detail") or {}),
+                "at": time.time(),
+            }
+        )
+    except InvalidRecord as exc:
+        raise ToolError(ToolErrorCode.INVALID_ARGUMENTS, f"{TOOL_ID}: {exc}") from None

@@ -30,6 +30,8 @@ MINIMAL: dict[str, dict[str, Any]] = {
     "injection": {},
     "forged_api_key": {},
     "missing_api_key": {},
+    "spool_disk_full": {},
+    "audit_poison_record": {},
 }
 
 

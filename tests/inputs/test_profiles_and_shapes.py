@@ -181,6 +181,9 @@ def test_builtin_profiles_name_intents_and_tenants_the_stack_knows() -> None:
         def register(self, name: str, builder: object) -> None:
             self.names.add(name)
 
+        def audit_every_request(self) -> None:
+            pass
+
     registered = _Names()
     register_ops_intents(registered)
     for name in builtin_profiles():
