@@ -22,8 +22,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from slo.evaluation import evaluate  # noqa: E402
-from slo.observation import read_observations  # noqa: E402
 from slo.spec import SloSpec  # noqa: E402
+from vocabulary import read_observations  # noqa: E402
 
 SPEC = SloSpec.model_validate(
     {

@@ -1,16 +1,8 @@
-"""The chaos schedule: faults with a start offset and a duration, and the phase at a moment.
+"""The chaos schedule: faults with a start offset and a duration, and when each holds.
 
 Shared by scenario files (`faults:`) and load profiles (`chaos:`); pure, no I/O.
-
-Phases, measured as offsets (seconds) from the start of the method / load run:
-
-- `baseline` before the first fault starts;
-- `fault` while at least one fault is active (windows may overlap);
-- `recovery` otherwise: a fault has been rolled back and none is active right now
-  (this includes a quiet gap between two faults).
-
-A window is half-open, `[start, end)`: at the exact moment a fault ends it is rolled
-back, so that instant already belongs to whatever follows.
+A scheduled fault's window is a `vocabulary.FaultWindow` in offsets (seconds) from the
+start of the method / load run, so the phase at an offset is `vocabulary.phase_at`.
 """
 
 from __future__ import annotations
@@ -22,8 +14,7 @@ from dataclasses import dataclass
 from pydantic import BaseModel, ConfigDict
 
 from chaos.faults import AnyFault, Fault
-from slo.observation import Phase
-from slo.yaml_input import NestedFieldError
+from vocabulary import FaultWindow, NestedFieldError
 
 from .duration import Duration, PositiveDuration, format_duration
 
@@ -32,8 +23,7 @@ __all__ = [
     "TimedFault",
     "active_faults",
     "check_schedule_fits",
-    "fault_windows",
-    "phase_at",
+    "fault_spans",
 ]
 
 
@@ -52,50 +42,41 @@ class TimedFault(BaseModel):
 
 @dataclass(frozen=True)
 class FaultSpan:
-    """When a scheduled fault is active, as offsets in seconds; `end_s` is inf if open-ended."""
+    """A scheduled fault and its window (offsets in seconds; `end` inf if open-ended)."""
 
     index: int  # position in the schedule, for reports and error messages
     fault: Fault
-    start_s: float
-    end_s: float
-
-    def contains(self, offset_s: float) -> bool:
-        return self.start_s <= offset_s < self.end_s
+    window: FaultWindow
 
     @property
     def label(self) -> str:
-        end = "end" if math.isinf(self.end_s) else format_duration(self.end_s)
-        return f"{self.fault.kind} {format_duration(self.start_s)}..{end}"
+        end = "end" if self.window.is_open else format_duration(self.window.end)
+        return f"{self.fault.kind} {format_duration(self.window.start)}..{end}"
 
 
-def fault_windows(schedule: Sequence[TimedFault], method_s: float | None = None) -> list[FaultSpan]:
-    """The schedule's windows sorted by start; open-ended ones end at `method_s` (or inf)."""
+def fault_spans(schedule: Sequence[TimedFault], method_s: float | None = None) -> list[FaultSpan]:
+    """The schedule's spans sorted by start; open-ended ones end at `method_s` (or inf)."""
     until_end = method_s if method_s is not None else math.inf
     spans = [
         FaultSpan(
-            index=index,
-            fault=timed.fault,
-            start_s=timed.start,
-            end_s=timed.start + timed.duration if timed.duration is not None else until_end,
+            index,
+            timed.fault,
+            FaultWindow(
+                timed.start,
+                timed.start + timed.duration if timed.duration is not None else until_end,
+                timed.fault.kind,
+            ),
         )
         for index, timed in enumerate(schedule)
     ]
-    return sorted(spans, key=lambda span: (span.start_s, span.index))
-
-
-def phase_at(offset_s: float, schedule: Sequence[TimedFault] | Sequence[FaultSpan]) -> Phase:
-    """The phase at `offset_s` seconds into the method, given the schedule or its windows."""
-    spans = [item if isinstance(item, FaultSpan) else fault_windows([item])[0] for item in schedule]
-    if not spans or offset_s < min(span.start_s for span in spans):
-        return Phase.BASELINE
-    if any(span.contains(offset_s) for span in spans):
-        return Phase.FAULT
-    return Phase.RECOVERY
+    return sorted(spans, key=lambda span: (span.window.start, span.index))
 
 
 def active_faults(offset_s: float, spans: Sequence[FaultSpan]) -> list[FaultSpan]:
-    """The windows active at `offset_s`, in schedule order."""
-    return sorted((span for span in spans if span.contains(offset_s)), key=lambda span: span.index)
+    """The spans active at `offset_s`, in schedule order."""
+    return sorted(
+        (span for span in spans if span.window.contains(offset_s)), key=lambda span: span.index
+    )
 
 
 def check_schedule_fits(schedule: Sequence[TimedFault], method_s: float) -> None:

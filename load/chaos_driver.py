@@ -18,8 +18,7 @@ from dataclasses import dataclass, field
 
 from chaos.faults import FaultTarget
 from chaos.schedule import FaultSpan
-
-from .observations import FaultInterval
+from vocabulary import FaultWindow
 
 
 @dataclass
@@ -30,16 +29,20 @@ class AppliedFault:
     error: str | None = None
 
     @property
-    def interval(self) -> FaultInterval | None:
-        return None if self.started is None else FaultInterval(self.started, self.ended)
+    def window(self) -> FaultWindow | None:
+        """When the fault was really active (epoch seconds); None if it was never injected."""
+        if self.started is None:
+            return None
+        end = self.ended if self.ended is not None else math.inf
+        return FaultWindow(self.started, end, self.span.fault.kind)
 
 
 @dataclass
 class ChaosLog:
     applied: list[AppliedFault] = field(default_factory=list)
 
-    def intervals(self) -> list[FaultInterval]:
-        return [a.interval for a in self.applied if a.interval is not None]
+    def windows(self) -> list[FaultWindow]:
+        return [a.window for a in self.applied if a.window is not None]
 
 
 async def run_schedule(
@@ -55,7 +58,7 @@ async def run_schedule(
 
 async def _hold(entry: AppliedFault, target: FaultTarget, t0: float, run_end_s: float) -> None:
     span = entry.span
-    await asyncio.sleep(max(0.0, t0 + span.start_s - time.time()))
+    await asyncio.sleep(max(0.0, t0 + span.window.start - time.time()))
     context = span.fault.apply(target)
     try:
         await asyncio.to_thread(context.__enter__)
@@ -64,7 +67,7 @@ async def _hold(entry: AppliedFault, target: FaultTarget, t0: float, run_end_s: 
         return
     entry.started = time.time()
     try:
-        end_s = run_end_s if math.isinf(span.end_s) else span.end_s
+        end_s = run_end_s if span.window.is_open else span.window.end
         await asyncio.sleep(max(0.0, t0 + end_s - time.time()))
     finally:
         try:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-from slo.observation import Observation, Phase, read_observations
+from vocabulary import FaultWindow, Observation, phase_at, read_observations
 
 OBSERVATION_GLOB = "observations-*.jsonl"
 COUNT_GLOB = "requests-*.json"
@@ -69,24 +69,6 @@ class ObservationWriter:
             self._stream = None
 
 
-@dataclass(frozen=True)
-class FaultInterval:
-    """When a fault was actually active, in epoch seconds (end None: never rolled back)."""
-
-    start: float
-    end: float | None
-
-
-def phase_at(ts: float, intervals: Sequence[FaultInterval]) -> Phase:
-    """baseline before the first fault, fault while any is active, recovery afterwards."""
-    if not intervals or ts < min(i.start for i in intervals):
-        return Phase.BASELINE
-    for interval in intervals:
-        if interval.start <= ts and (interval.end is None or ts < interval.end):
-            return Phase.FAULT
-    return Phase.RECOVERY
-
-
 @dataclass
 class MergeResult:
     observations: list[Observation]
@@ -102,10 +84,12 @@ class MergeResult:
 
 def merge_observations(
     sources: Iterable[tuple[str, Iterable[Observation]]],
-    fault_intervals: Sequence[FaultInterval] = (),
+    fault_windows: Sequence[FaultWindow] = (),
     requests_reported: dict[str, int] | None = None,
 ) -> MergeResult:
     """Merge per-worker observation streams in time order, labelling each with its phase.
+
+    `fault_windows` are when faults were actually active, in epoch seconds.
 
     A request id seen twice is kept once and listed in `duplicate_request_ids`.
     """
@@ -121,14 +105,14 @@ def merge_observations(
                 duplicates.append(observation.request_id)
                 continue
             seen.add(observation.request_id)
-            phase = phase_at(observation.ts, fault_intervals)
+            phase = phase_at(observation.ts, fault_windows)
             merged.append(observation.model_copy(update={"phase": phase}))
     merged.sort(key=lambda o: o.ts)
     return MergeResult(merged, per_worker, dict(requests_reported or {}), duplicates)
 
 
 def merge_observation_directory(
-    directory: Path, fault_intervals: Sequence[FaultInterval] = ()
+    directory: Path, fault_windows: Sequence[FaultWindow] = ()
 ) -> MergeResult:
     """Merge every worker file found in `directory` (see `ObservationWriter`)."""
     sources = []
@@ -139,4 +123,4 @@ def merge_observation_directory(
     for path in sorted(directory.glob(COUNT_GLOB)):
         record = json.loads(path.read_text(encoding="utf-8"))
         reported[str(record["worker"])] = int(record["requests"])
-    return merge_observations(sources, fault_intervals, reported)
+    return merge_observations(sources, fault_windows, reported)

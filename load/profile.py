@@ -32,9 +32,8 @@ from pydantic import (
 )
 
 from chaos.duration import PositiveDuration, format_duration
-from chaos.schedule import FaultSpan, TimedFault, check_schedule_fits, fault_windows, phase_at
-from slo.observation import Phase
-from slo.yaml_input import NestedFieldError, YamlInputError, load_yaml_model
+from chaos.schedule import FaultSpan, TimedFault, check_schedule_fits, fault_spans
+from vocabulary import NestedFieldError, YamlInputError, load_yaml_model
 
 from .intent_mix import IntentMix
 from .shapes import AnyShape, Tick
@@ -99,11 +98,8 @@ class LoadProfile(BaseModel):
         """`(users, spawn_rate)` at `elapsed_s` seconds into the run, or None to stop."""
         return self.shape.tick(elapsed_s, self.duration)
 
-    def fault_windows(self) -> list[FaultSpan]:
-        return fault_windows(self.chaos, self.duration)
-
-    def phase_at(self, elapsed_s: float) -> Phase:
-        return phase_at(elapsed_s, self.fault_windows())
+    def fault_spans(self) -> list[FaultSpan]:
+        return fault_spans(self.chaos, self.duration)
 
     def with_overrides(
         self, *, duration_s: float | None = None, users: int | None = None

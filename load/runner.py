@@ -23,20 +23,12 @@ from pathlib import Path
 from rich.console import Console
 from rich.live import Live
 
-from chaos.schedule import FaultSpan, fault_windows, phase_at
+from chaos.schedule import FaultSpan, fault_spans
 from chaos.seed import TENANTS
 from chaos.world import World
-from slo import (
-    Check,
-    FaultWindow,
-    evaluate,
-    load_slo_file,
-    print_report,
-    verdict_exit_code,
-    write_observations,
-    write_reports,
-)
+from slo import Check, evaluate, load_slo_file, print_report, verdict_exit_code, write_reports
 from slo.results import Evaluation
+from vocabulary import phase_at, write_observations
 
 from .chaos_driver import ChaosLog, run_schedule
 from .locust_args import LocustOptions, locust_args
@@ -103,7 +95,7 @@ def run_load(options: LoadRunOptions) -> LoadRunResult:
         stale.unlink()
     workers_dir.mkdir(parents=True, exist_ok=True)
     work_dir.mkdir(parents=True, exist_ok=True)
-    spans = fault_windows([*profile.chaos, *options.extra_chaos], profile.duration)
+    spans = fault_spans([*profile.chaos, *options.extra_chaos], profile.duration)
     chaos_log = ChaosLog()
     options.console.print(
         f"[bold]gauntlet load[/]: profile {profile.name}, {profile.duration:g}s, "
@@ -112,17 +104,13 @@ def run_load(options: LoadRunOptions) -> LoadRunResult:
     with open_load_stack(options.db, tenants=tenant_count, work_dir=work_dir) as (world, config):
         locust_exit = asyncio.run(_drive(options, world, config, spans, chaos_log, workers_dir))
 
-    merge = merge_observation_directory(workers_dir, chaos_log.intervals())
+    windows = chaos_log.windows()
+    merge = merge_observation_directory(workers_dir, windows)
     with (out_dir / "observations.jsonl").open("w", encoding="utf-8") as stream:
         write_observations(stream, merge.observations)
     locust_requests = _locust_request_count(out_dir / "locust_summary.json")
     checks = _integrity_checks(merge, chaos_log, locust_exit, locust_requests)
     evaluation = evaluate(merge.observations, spec)
-    windows = [
-        FaultWindow(a.started, a.ended or a.started, a.span.fault.kind)
-        for a in chaos_log.applied
-        if a.started is not None
-    ]
     write_reports(
         out_dir,
         evaluation,
@@ -250,7 +238,11 @@ async def _supervise(
                     await asyncio.sleep(0.5)
                     tracker.poll()
                     elapsed = time.time() - t0
-                    live.update(tracker.line(elapsed, phase_at(elapsed, spans).value))
+                    live.update(
+                        tracker.line(
+                            elapsed, phase_at(elapsed, [span.window for span in spans]).value
+                        )
+                    )
             chaos.cancel()  # Locust is done: roll back whatever is still applied
     return locust.returncode if locust.returncode is not None else -1
 

@@ -25,7 +25,7 @@ from load.observations import ObservationWriter
 from load.outcome import judge_response
 from load.run_config import CONFIG_ENV, LocustRunConfig
 from load.shape_replay import ShapeReplay
-from slo.observation import Observation
+from vocabulary import Observation
 
 CONFIG = LocustRunConfig.read(Path(os.environ[CONFIG_ENV]))
 _REPLAY = ShapeReplay(CONFIG.shape, CONFIG.duration_s)

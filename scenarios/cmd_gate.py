@@ -16,16 +16,14 @@ from rich.console import Console
 from slo import (
     BaselineFileError,
     BaselineReport,
-    Observation,
-    ObservationFileError,
     SloFileError,
     evaluate,
     load_slo_file,
     print_report,
-    read_observations,
     verdict_exit_code,
     write_reports,
 )
+from vocabulary import Observation, ObservationFileError, read_observations
 
 from . import exit_codes
 

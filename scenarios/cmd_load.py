@@ -62,7 +62,7 @@ def load(
     from load.runner import LoadInputError, LoadRunOptions, run_load
     from load.service_process import ServiceStartError
     from slo import SloFileError
-    from slo.yaml_input import YamlInputError, load_yaml_model
+    from vocabulary import YamlInputError, load_yaml_model
 
     try:
         chosen = load_profile(profile)

@@ -12,7 +12,7 @@ from rich.console import Console
 from chaos.postgres import OperationNotSupported, PostgresUnavailable
 from chaos.toxiproxy import ToxiproxyError
 from slo import SloFileError, load_slo_file
-from slo.yaml_input import YamlInputError
+from vocabulary import YamlInputError
 
 from . import exit_codes
 from .loader import load_scenario, load_suite

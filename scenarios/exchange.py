@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 
 from orchestrator.contracts import ToolErrorCode
-from slo import Observation, Phase
+from vocabulary import Observation, Phase
 
 from .traffic import PlannedRequest
 

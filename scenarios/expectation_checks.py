@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 
 from slo import Check
+from vocabulary import RatioBound
 
 from .exchange import SECURITY_CODES, Outcome
 from .expectations import (
@@ -24,7 +25,6 @@ from .expectations import (
     ToolErrors,
 )
 from .model import Scenario
-from .ratio import RatioBound
 
 
 def judge_expectations(

@@ -23,8 +23,7 @@ from typing import Annotated, Any, ClassVar, Literal, Union
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag
 
 from orchestrator.contracts import ToolErrorCode
-
-from .ratio import RatioBoundField
+from vocabulary import RatioBoundField
 
 __all__ = [
     "AnyExpectation",
@@ -129,7 +128,7 @@ def _kind_of(value: Any) -> str | None:
     return None
 
 
-# Tags carry a prefix so they never collide with a key of the file (see slo.yaml_input).
+# Tags carry a prefix so they never collide with a key of the file (see vocabulary.yaml_input).
 AnyExpectation = Annotated[
     Union[  # noqa: UP007
         tuple(Annotated[cls, Tag(f"expect:{kind}")] for kind, cls in EXPECTATION_KINDS.items())

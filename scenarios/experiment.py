@@ -23,7 +23,8 @@ import psycopg
 from chaos.faults import TenantAttack, applied
 from chaos.schedule import TimedFault
 from chaos.world import World
-from slo import Check, FaultWindow, Phase
+from slo import Check
+from vocabulary import FaultWindow, Phase, phase_at
 
 from .exchange import Outcome, exchange
 from .expectation_checks import judge_expectations, judge_status
@@ -53,17 +54,27 @@ class ScenarioResult:
 
 
 class _Phases:
-    """The phase a request starts in, from which faults are actually active right now."""
+    """The phase a request starts in, from the windows of the faults actually applied."""
 
     def __init__(self) -> None:
         self.active: list[TimedFault] = []
-        self.any_applied = False
+        self.windows: list[FaultWindow] = []  # epoch seconds; open while the fault holds
 
     @property
     def now(self) -> Phase:
-        if self.active:
-            return Phase.FAULT
-        return Phase.RECOVERY if self.any_applied else Phase.BASELINE
+        return phase_at(time.time(), self.windows)
+
+    def opened(self, timed: TimedFault) -> FaultWindow:
+        window = FaultWindow(time.time(), label=timed.fault.kind)
+        self.active.append(timed)
+        self.windows.append(window)
+        return window
+
+    def closed(self, timed: TimedFault, window: FaultWindow) -> FaultWindow:
+        self.active.remove(timed)
+        done = FaultWindow(window.start, time.time(), window.label)
+        self.windows[self.windows.index(window)] = done
+        return done
 
     def attacks(self, always: Sequence[TenantAttack]) -> list[TenantAttack]:
         timed = [t.fault for t in self.active if isinstance(t.fault, TenantAttack)]
@@ -181,9 +192,7 @@ async def _method(
             return
         # The fault phase opens when injection starts (stopping a server takes a moment,
         # and requests sent meanwhile already meet the fault) and closes after rollback.
-        phases.active.append(timed)
-        phases.any_applied = True
-        opened = time.time()
+        window = phases.opened(timed)
         try:
             async with applied(timed.fault, world):
                 if timed.duration is None:
@@ -191,8 +200,7 @@ async def _method(
                 else:
                     await _wait_or(done, timed.duration)
         finally:
-            phases.active.remove(timed)
-            result.fault_windows.append(FaultWindow(opened, time.time(), timed.fault.kind))
+            result.fault_windows.append(phases.closed(timed, window))
 
     async with asyncio.TaskGroup() as faults:
         for timed in scenario.faults:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from slo.yaml_input import YamlInputError, load_yaml_model
+from vocabulary import YamlInputError, load_yaml_model
 
 from .model import Scenario
 

@@ -41,10 +41,9 @@ from chaos.duration import PositiveDuration, Rate
 from chaos.faults import FAULT_KINDS, TenantAttack
 from chaos.schedule import TimedFault, check_schedule_fits
 from load.intent_mix import IntentMix
-from slo.yaml_input import NestedFieldError
+from vocabulary import NestedFieldError, RatioBoundField
 
 from .expectations import AnyExpectation, StatusName
-from .ratio import RatioBoundField
 from .stop_conditions import StopCondition
 
 __all__ = ["AnyAttack", "IntentMix", "Scenario", "SteadyState", "Workload"]

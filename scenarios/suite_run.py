@@ -25,16 +25,8 @@ from rich.table import Table
 from chaos.world import World, open_world
 from load.world_service import world_service_config
 from orchestrator.service import ServiceConfig, build_app
-from slo import (
-    Check,
-    FaultWindow,
-    SloSpec,
-    evaluate,
-    print_report,
-    read_observations,
-    verdict_exit_code,
-    write_reports,
-)
+from slo import Check, SloSpec, evaluate, print_report, verdict_exit_code, write_reports
+from vocabulary import FaultWindow, read_observations
 
 from . import exit_codes
 from .exchange import Outcome

@@ -8,19 +8,13 @@ print_report(evaluation, checks)
 exit_code = verdict_exit_code(evaluation, checks)
 """
 
+
 from .baseline import BaselineFileError, BaselineReport
 from .evaluation import evaluate
 from .loader import SloFileError, load_slo_file
-from .observation import (
-    Observation,
-    ObservationFileError,
-    Phase,
-    read_observations,
-    write_observations,
-)
 from .report_terminal import print_report
 from .reports import write_reports
-from .results import Check, Evaluation, FaultWindow, ObjectiveResult, TimeSeries
+from .results import Check, Evaluation, ObjectiveResult, TimeSeries
 from .spec import Filters, Objective, SloSpec
 from .verdict import overall_verdict, verdict_exit_code
 
@@ -29,13 +23,9 @@ __all__ = [
     "BaselineReport",
     "Check",
     "Evaluation",
-    "FaultWindow",
     "Filters",
     "Objective",
     "ObjectiveResult",
-    "Observation",
-    "ObservationFileError",
-    "Phase",
     "SloFileError",
     "SloSpec",
     "TimeSeries",
@@ -43,8 +33,6 @@ __all__ = [
     "load_slo_file",
     "overall_verdict",
     "print_report",
-    "read_observations",
     "verdict_exit_code",
-    "write_observations",
     "write_reports",
 ]

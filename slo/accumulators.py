@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from vocabulary import Observation, Phase
+
 from .latency import CoarseHistogram, LatencyRecorder
-from .observation import Observation, Phase
 from .series import CompactingSeries, merge_counts, new_counts
 from .spec import Objective
 

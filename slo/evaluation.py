@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from vocabulary import Observation
+
 from .accumulators import ObjectiveAccumulator
 from .baseline import BaselineReport, compare_latency, compare_ratio, compare_ratio_with_phase
 from .judge import judge_latency, judge_ratio, judge_recovery
-from .observation import Observation
 from .results import Evaluation, ObjectiveResult, TimeSeries
 from .series import CompactingSeries, StatusBucket
 from .spec import SloSpec

@@ -8,9 +8,10 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from vocabulary import YamlInputError, load_yaml_model
+
 from .openslo import OpenSloError, is_openslo, openslo_to_spec
 from .spec import SloSpec
-from .yaml_input import YamlInputError, load_yaml_model
 
 
 class SloFileError(ValueError):

@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
+from vocabulary import FaultWindow
+
 from .formatting import show_interval, show_note, show_value
-from .results import Check, Evaluation, FaultWindow
+from .results import Check, Evaluation
 from .svg_charts import latency_chart, objectives_chart, status_mix_chart
 from .verdict import overall_verdict
 

@@ -8,7 +8,9 @@ from collections.abc import Sequence
 from dataclasses import asdict
 from typing import Any
 
-from .results import Check, Evaluation, FaultWindow
+from vocabulary import FaultWindow
+
+from .results import Check, Evaluation
 from .verdict import overall_verdict
 
 SCHEMA_VERSION = 1

@@ -6,11 +6,13 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
+from vocabulary import FaultWindow
+
 from .report_html import render_html
 from .report_json import report_document
 from .report_junit import render_junit
 from .report_markdown import render_markdown
-from .results import Check, Evaluation, FaultWindow
+from .results import Check, Evaluation
 
 
 def write_reports(

@@ -17,13 +17,6 @@ class Check:
     detail: str = ""
 
 
-@dataclass(frozen=True)
-class FaultWindow:
-    start: float  # epoch seconds
-    end: float
-    label: str
-
-
 @dataclass
 class ObjectiveResult:
     name: str

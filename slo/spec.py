@@ -27,8 +27,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from .observation import Observation, Phase
-from .yaml_input import NestedFieldError
+from vocabulary import NestedFieldError, Observation, Phase
 
 STATUSES = ("success", "partial", "degraded", "failed")
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
+from vocabulary import FaultWindow
+
 from .formatting import show_value
-from .results import FaultWindow, ObjectiveResult, TimeSeries
+from .results import ObjectiveResult, TimeSeries
 
 STATUS_COLOURS = {
     "success": "#4caf50",

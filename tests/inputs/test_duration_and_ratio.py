@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from chaos.duration import format_duration, parse_duration, parse_rate
-from scenarios.ratio import parse_ratio_bound
+from vocabulary import parse_ratio_bound
 
 
 @pytest.mark.parametrize(

@@ -10,8 +10,7 @@ from hypothesis import strategies as st
 
 from load.profile import builtin_profiles, load_profile
 from load.shapes import ConstantArrivalShape, RampShape, SpikeShape, StepShape
-from slo.observation import Phase
-from slo.yaml_input import YamlInputError
+from vocabulary import Phase, YamlInputError, phase_at
 
 PROFILE = """\
 name: spike-under-latency
@@ -51,7 +50,8 @@ def _write(tmp_path: Path, text: str) -> Path:
 def test_profile_file_loads_with_tenant_weights_and_chaos(tmp_path: Path) -> None:
     profile = load_profile(_write(tmp_path, PROFILE))
     assert [(mix.tenant, mix.weight) for mix in profile.tenants] == [("acme", 1), ("globex", 2)]
-    assert [profile.phase_at(t) for t in (0, 12, 17.9, 18, 29)] == [
+    windows = [span.window for span in profile.fault_spans()]
+    assert [phase_at(t, windows) for t in (0, 12, 17.9, 18, 29)] == [
         Phase.BASELINE,
         Phase.FAULT,
         Phase.FAULT,

@@ -7,11 +7,10 @@ from pathlib import Path
 import pytest
 
 from chaos.faults import CrossTenantQueryFault, LatencyFault
-from chaos.schedule import fault_windows
+from chaos.schedule import fault_spans
 from scenarios.expectations import SecurityRefusals, StatusMix, ToolErrors
 from scenarios.loader import load_scenario, load_suite
-from slo.observation import Phase
-from slo.yaml_input import YamlInputError
+from vocabulary import Phase, YamlInputError
 
 EXAMPLES = Path(__file__).parent / "examples"
 CASCADE = (EXAMPLES / "metrics-latency-cascade.yaml").read_text(encoding="utf-8")
@@ -21,7 +20,7 @@ def test_examples_load() -> None:
     cascade = load_scenario(EXAMPLES / "metrics-latency-cascade.yaml")
     assert cascade.workload.duration == 20.0 and cascade.workload.rate == 10.0
     assert isinstance(cascade.faults[0].fault, LatencyFault)
-    assert [span.end_s for span in fault_windows(cascade.faults, cascade.method_s)] == [8.0]
+    assert [span.window.end for span in fault_spans(cascade.faults, cascade.method_s)] == [8.0]
     status, tool_errors = cascade.expectations[0], cascade.expectations[1]
     assert isinstance(status, StatusMix) and status.phase == Phase.FAULT.value
     assert status.status["partial"].holds(0.85) and not status.status["partial"].holds(0.5)

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 import pytest
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from slo.yaml_input import NestedFieldError, YamlInputError, load_yaml_model
+from vocabulary import NestedFieldError, YamlInputError, load_yaml_model
 
 
 class _Strict(BaseModel):

@@ -11,17 +11,11 @@ from hypothesis import strategies as st
 
 from load.arrival import ArrivalTimetable, intended_latency_ms
 from load.locust_args import LocustOptions, locust_args
-from load.observations import (
-    FaultInterval,
-    ObservationWriter,
-    merge_observation_directory,
-    merge_observations,
-    phase_at,
-)
+from load.observations import ObservationWriter, merge_observation_directory, merge_observations
 from load.outcome import judge_response
 from load.run_config import LocustRunConfig, ShapeStep, WeightedIntent, WeightedTenant
 from load.shape_replay import ShapeReplay, sample_tick
-from slo.observation import Observation, Phase
+from vocabulary import FaultWindow, Observation, Phase
 
 
 def _obs(request_id: str, ts: float, status: str = "success") -> Observation:
@@ -104,18 +98,6 @@ def test_sample_tick_refuses_a_shape_with_no_load() -> None:
         sample_tick(lambda t: None, duration_s=5)
 
 
-def test_phase_follows_the_actual_fault_windows() -> None:
-    windows = [FaultInterval(10.0, 20.0)]
-    assert [phase_at(t, windows) for t in (9.9, 10.0, 19.9, 20.0)] == [
-        Phase.BASELINE,
-        Phase.FAULT,
-        Phase.FAULT,
-        Phase.RECOVERY,
-    ]
-    assert phase_at(15.0, [FaultInterval(10.0, None)]) is Phase.FAULT
-    assert phase_at(15.0, []) is Phase.BASELINE
-
-
 @given(st.lists(st.tuples(st.integers(0, 3), st.integers(0, 40)), max_size=60))
 def test_merge_keeps_every_request_once(assignments) -> None:
     by_worker: dict[str, list[Observation]] = {}
@@ -141,7 +123,7 @@ def test_writer_files_merge_without_loss_and_detect_missing(tmp_path: Path) -> N
     second.count_request()
     second.count_request()  # a request Locust saw but whose observation never reached disk
     second.close()
-    result = merge_observation_directory(tmp_path, [FaultInterval(102.0, 104.0)])
+    result = merge_observation_directory(tmp_path, [FaultWindow(102.0, 104.0)])
     assert result.per_worker == {"a": 6, "b": 1}
     assert result.requests_reported == {"a": 6, "b": 2}
     assert result.lost == 1 and not result.duplicate_request_ids

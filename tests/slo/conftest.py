@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from slo.observation import Observation, Phase
+from vocabulary import Observation, Phase
 
 Stream = Callable[..., Iterator[Observation]]
 

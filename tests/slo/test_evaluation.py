@@ -4,9 +4,9 @@ import pytest
 from conftest import synthetic
 
 from slo.evaluation import evaluate
-from slo.observation import Observation, Phase
 from slo.spec import SloSpec
 from slo.verdict import overall_verdict, verdict_exit_code
+from vocabulary import Observation, Phase
 
 GATE = {
     "min_samples": 30,

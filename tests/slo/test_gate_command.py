@@ -8,7 +8,7 @@ from typer.testing import CliRunner
 
 from scenarios import exit_codes
 from scenarios.cmd_gate import gate
-from slo.observation import write_observations
+from vocabulary import write_observations
 
 app = typer.Typer()
 app.command()(gate)

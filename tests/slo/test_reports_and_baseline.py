@@ -11,8 +11,9 @@ from slo.baseline import BaselineFileError, BaselineReport
 from slo.evaluation import evaluate
 from slo.report_terminal import print_report
 from slo.reports import write_reports
-from slo.results import Check, FaultWindow
+from slo.results import Check
 from slo.spec import SloSpec
+from vocabulary import FaultWindow
 
 SPEC = SloSpec.model_validate(
     {

@@ -18,7 +18,7 @@ A validator that checks a whole collection can point deeper than its own field b
 raising `NestedFieldError(message, loc=(2, "start"))`: the loc is appended to the
 validated field's location.
 
-This module imports nothing from the rest of the project (slo/ is pure).
+This module imports nothing from the rest of the project.
 """
 
 from __future__ import annotations

@@ -2,24 +2,19 @@
 
 Chaos scenarios and load runs both write it (as JSON lines, `observations.jsonl`);
 the SLO evaluation reads it. It is the only thing `slo/` needs to know about the
-world, which is why it lives here.
+world.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
-from enum import StrEnum
 from pathlib import Path
 from typing import IO
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-
-class Phase(StrEnum):
-    BASELINE = "baseline"  # before any fault
-    FAULT = "fault"  # while at least one fault is active
-    RECOVERY = "recovery"  # after every fault was rolled back
+from .phase import Phase
 
 
 class Observation(BaseModel):

@@ -1,0 +1,39 @@
+"""The harness's shared vocabulary: the words chaos, load, scenarios and slo all speak.
+
+One concept per module; every harness package imports this one, and it imports none
+of them (nor the orchestrator):
+
+- `observation`: the record of one orchestrated request, and its JSON-lines files;
+- `phase`: baseline / fault / recovery, the fault-window value and the one phase function;
+- `ratio_bound`: the one notation for "a share of requests must be at most/least x";
+- `status`: the four orchestration statuses;
+- `answer`: the one judge of a service answer, turning it into an observation;
+- `yaml_input`: user files read into models, errors naming file:line: field.
+"""
+
+from .observation import (
+    Observation,
+    ObservationFileError,
+    read_observations,
+    write_observations,
+)
+from .phase import FaultWindow, Phase, phase_at
+from .ratio_bound import RatioBound, RatioBoundField, parse_ratio_bound
+from .yaml_input import NestedFieldError, YamlInputError, load_yaml_model, parse_yaml_model
+
+__all__ = [
+    "FaultWindow",
+    "NestedFieldError",
+    "Observation",
+    "ObservationFileError",
+    "Phase",
+    "RatioBound",
+    "RatioBoundField",
+    "YamlInputError",
+    "load_yaml_model",
+    "parse_ratio_bound",
+    "parse_yaml_model",
+    "phase_at",
+    "read_observations",
+    "write_observations",
+]
