@@ -28,7 +28,7 @@ from typing import Any
 import httpx
 import pytest
 
-from .exchange import API_KEY_HEADER
+from scenarios.runner.exchange import API_KEY_HEADER
 
 
 class GauntletService:
@@ -36,8 +36,7 @@ class GauntletService:
 
     def __init__(self, world: Any, spool_dir: Path) -> None:
         from orchestrator.service import build_app
-
-        from .suite_run import service_config
+        from scenarios.runner.suite_run import service_config
 
         self.world = world
         self._app = build_app(service_config(world, spool_dir))
@@ -60,7 +59,7 @@ class GauntletService:
         self._thread.join(timeout=30)
 
     def _serve(self) -> None:
-        from .service_host import hosted
+        from scenarios.runner.service_host import hosted
 
         async def main() -> None:
             self._loop = asyncio.get_running_loop()

@@ -8,7 +8,6 @@ print_report(evaluation, checks)
 exit_code = verdict_exit_code(evaluation, checks)
 """
 
-
 from .baseline import BaselineFileError, BaselineReport
 from .evaluation import evaluate
 from .loader import SloFileError, load_slo_file

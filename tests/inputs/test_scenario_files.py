@@ -8,8 +8,8 @@ import pytest
 
 from chaos.faults import CrossTenantQueryFault, LatencyFault
 from chaos.schedule import fault_spans
-from scenarios.expectations import SecurityRefusals, StatusMix, ToolErrors
-from scenarios.loader import load_scenario, load_suite
+from scenarios.spec.expectations import SecurityRefusals, StatusMix, ToolErrors
+from scenarios.spec.loader import load_scenario, load_suite
 from vocabulary import Phase, YamlInputError
 
 EXAMPLES = Path(__file__).parent / "examples"

@@ -5,7 +5,8 @@ from __future__ import annotations
 import math
 
 from chaos.schedule import TimedFault, active_faults, fault_spans
-from scenarios.stop_conditions import StopCondition, StopConditionMonitor, evaluate_stop_conditions
+from scenarios.runner.stop_conditions import StopConditionMonitor, evaluate_stop_conditions
+from scenarios.spec.stop_condition import StopCondition
 from vocabulary import Phase, phase_at
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from scenarios.loader import BUILTIN_SUITES_DIR, load_scenario, load_suite
+from scenarios.spec.loader import BUILTIN_SUITES_DIR, load_scenario, load_suite
 
 CORE_DIR = BUILTIN_SUITES_DIR / "core"
 

@@ -16,7 +16,7 @@ import pytest
 
 from chaos.postgres._stale import DEFAULT_STATE_DIR as PG_STATE_DIR
 from chaos.world import STATE_DIR, open_world
-from scenarios.loader import BUILTIN_SUITES_DIR
+from scenarios.spec.loader import BUILTIN_SUITES_DIR
 
 GAUNTLET = Path(sys.executable).parent / "gauntlet"
 CORE = BUILTIN_SUITES_DIR / "core"

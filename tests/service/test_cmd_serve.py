@@ -8,7 +8,7 @@ from typer.testing import CliRunner
 
 from scenarios import exit_codes
 from scenarios.cli import app
-from scenarios.cmd_serve import example_curl
+from scenarios.cli.cmd_serve import example_curl
 
 
 def _serve(*args: str) -> tuple[int, str]:

@@ -19,7 +19,7 @@ import pytest
 
 from chaos.postgres import free_tcp_port
 from chaos.seed import SERVICES
-from scenarios.cmd_serve import EXAMPLE_SERVICE
+from scenarios.cli.cmd_serve import EXAMPLE_SERVICE
 
 pytestmark = pytest.mark.integration
 

@@ -7,7 +7,7 @@ from conftest import synthetic
 from typer.testing import CliRunner
 
 from scenarios import exit_codes
-from scenarios.cmd_gate import gate
+from scenarios.cli.cmd_gate import gate
 from vocabulary import write_observations
 
 app = typer.Typer()

@@ -11,14 +11,13 @@ from rich.console import Console
 
 from chaos.postgres import OperationNotSupported, PostgresUnavailable
 from chaos.toxiproxy import ToxiproxyError
+from scenarios import exit_codes
+from scenarios.runner.suite_run import RunOptions, run_suite
+from scenarios.spec.loader import load_scenario, load_suite
 from slo import SloFileError, load_slo_file
 from vocabulary import YamlInputError
 
-from . import exit_codes
-from .loader import load_scenario, load_suite
-from .suite_run import RunOptions, run_suite
-
-DEFAULT_SLO = Path(__file__).resolve().parent.parent / "slo" / "examples" / "chaos-core.yaml"
+DEFAULT_SLO = Path(__file__).resolve().parents[2] / "slo" / "examples" / "chaos-core.yaml"
 
 
 def run(

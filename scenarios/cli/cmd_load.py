@@ -9,8 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from chaos.duration import parse_duration
 from chaos.schedule import TimedFault
-
-from . import exit_codes
+from scenarios import exit_codes
 
 
 class FaultsFile(BaseModel):

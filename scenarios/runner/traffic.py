@@ -19,8 +19,7 @@ from chaos.faults import (
     MissingApiKeyFault,
     TenantAttack,
 )
-
-from .model import Workload
+from scenarios.spec.model import Workload
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ scoped by phase, which neither offers::
     attacks:                    # tenant attacks (chaos.faults) mixed into the whole method
       - {kind: cross_tenant_query, share: 0.2}
 
-Every model refuses unknown keys. Expectation kinds live in `scenarios.expectations`.
+Every model refuses unknown keys. Expectation kinds live in `scenarios.spec.expectations`.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ from load.intent_mix import IntentMix
 from vocabulary import NestedFieldError, RatioBoundField
 
 from .expectations import AnyExpectation, StatusName
-from .stop_conditions import StopCondition
+from .stop_condition import StopCondition
 
 __all__ = ["AnyAttack", "IntentMix", "Scenario", "SteadyState", "Workload"]
 

@@ -25,13 +25,13 @@ from rich.table import Table
 from chaos.world import World, open_world
 from load.world_service import world_service_config
 from orchestrator.service import ServiceConfig, build_app
+from scenarios import exit_codes
+from scenarios.spec.model import Scenario
 from slo import Check, SloSpec, evaluate, print_report, verdict_exit_code, write_reports
 from vocabulary import FaultWindow, read_observations
 
-from . import exit_codes
 from .exchange import Outcome
 from .experiment import ScenarioResult, run_experiment
-from .model import Scenario
 from .service_host import hosted
 
 REQUEST_DEADLINE_S = 5.0

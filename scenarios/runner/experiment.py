@@ -23,12 +23,12 @@ import psycopg
 from chaos.faults import TenantAttack, applied
 from chaos.schedule import TimedFault
 from chaos.world import World
+from scenarios.spec.model import Scenario, SteadyState
 from slo import Check
 from vocabulary import FaultWindow, Phase, phase_at
 
 from .exchange import Outcome, exchange
 from .expectation_checks import judge_expectations, judge_status
-from .model import Scenario, SteadyState
 from .stop_conditions import StopConditionMonitor
 from .traffic import TrafficMix
 

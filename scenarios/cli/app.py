@@ -37,7 +37,3 @@ app.command("demo", help="Run one demo orchestration with in-process tools and p
 
 def main() -> None:
     app()
-
-
-if __name__ == "__main__":
-    main()

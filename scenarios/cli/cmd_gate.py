@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from scenarios import exit_codes
 from slo import (
     BaselineFileError,
     BaselineReport,
@@ -24,8 +25,6 @@ from slo import (
     write_reports,
 )
 from vocabulary import Observation, ObservationFileError, read_observations
-
-from . import exit_codes
 
 
 def gate(

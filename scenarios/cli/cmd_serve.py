@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 import typer
 import uvicorn
 
-from . import exit_codes
+from scenarios import exit_codes
 
 _DB_HELP = (
     "Postgres backend: 'embedded' (pgserver), 'docker' (testcontainers) or a postgresql:// URL."

@@ -1,10 +1,4 @@
-"""Stop conditions (after AWS FIS): abort a run early when too many requests fail.
-
-    stop_conditions:
-      - failed_ratio_above: 0.5    # abort when the share of failed requests exceeds this
-        window: 10s                # ... over the requests that started in the last 10 s
-        min_requests: 10           # ... and only once the window holds at least 10
-        statuses: [failed]         # which statuses count as "failed" (default [failed])
+"""Watching stop conditions (`scenarios.spec.stop_condition`) while a method runs.
 
 `StopConditionMonitor` is a pure state machine: the runner feeds it `(offset_s, status)`
 as answers arrive and asks `tripped(now_s)`; time is passed in, never read, so tests run
@@ -17,22 +11,10 @@ from collections import deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from pydantic import BaseModel, ConfigDict, Field, PositiveInt
+from chaos.duration import format_duration
+from scenarios.spec.stop_condition import StopCondition
 
-from chaos.duration import PositiveDuration, format_duration
-
-from .expectations import StatusName
-
-__all__ = ["StopCondition", "StopConditionMonitor", "StopDecision", "evaluate_stop_conditions"]
-
-
-class StopCondition(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    failed_ratio_above: float = Field(ge=0, lt=1)
-    window: PositiveDuration = 10.0
-    min_requests: PositiveInt = 10
-    statuses: list[StatusName] = Field(default_factory=lambda: ["failed"], min_length=1)
+__all__ = ["StopConditionMonitor", "StopDecision", "evaluate_stop_conditions"]
 
 
 @dataclass(frozen=True)

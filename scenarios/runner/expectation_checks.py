@@ -11,11 +11,7 @@ import math
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 
-from slo import Check
-from vocabulary import RatioBound
-
-from .exchange import SECURITY_CODES, Outcome
-from .expectations import (
+from scenarios.spec.expectations import (
     AuditExactlyOnce,
     LatencyPercentile,
     MaxLatency,
@@ -24,7 +20,11 @@ from .expectations import (
     StatusMix,
     ToolErrors,
 )
-from .model import Scenario
+from scenarios.spec.model import Scenario
+from slo import Check
+from vocabulary import RatioBound
+
+from .exchange import SECURITY_CODES, Outcome
 
 
 def judge_expectations(

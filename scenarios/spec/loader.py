@@ -18,7 +18,7 @@ from .model import Scenario
 
 __all__ = ["BUILTIN_SUITES_DIR", "builtin_suites", "load_scenario", "load_suite"]
 
-BUILTIN_SUITES_DIR = Path(__file__).resolve().parent
+BUILTIN_SUITES_DIR = Path(__file__).resolve().parents[1]
 
 
 def load_scenario(path: str | Path) -> Scenario:

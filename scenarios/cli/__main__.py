@@ -1,0 +1,5 @@
+"""`python -m scenarios.cli`: the `gauntlet` command."""
+
+from .app import main
+
+main()
