@@ -24,6 +24,8 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from vocabulary import STATUSES
+
 from .spec import SloSpec
 
 Path_ = tuple[str | int, ...]
@@ -43,7 +45,6 @@ _STATUS_EQ = re.compile(r"^status\s*==?\s*(\w+)$")
 _TOOL_ERROR = re.compile(r"^tool_error\(\s*([\w.-]+)\s*\)$")
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?)(s|m|h|d|w)$")
 _SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
-_STATUSES = ("success", "partial", "degraded", "failed")
 _IGNORED_KINDS = ("Service", "DataSource")
 _SUPPORTED_BUDGETING = ("Occurrences", "Timeslices", "RatioTimeslices")
 
@@ -269,7 +270,7 @@ def _event_query(index: int, loc: Path_, query: str) -> dict[str, Any]:
         return {"ratio": "tool_error", "tool": match.group(1)}
     match = _STATUS_IN.match(query) or _STATUS_EQ.match(query)
     statuses = [s.strip() for s in match.group(1).split(",") if s.strip()] if match else []
-    if not statuses or any(s not in _STATUSES for s in statuses):
+    if not statuses or any(s not in STATUSES for s in statuses):
         raise OpenSloError(
             index,
             loc,

@@ -27,20 +27,20 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from vocabulary import NestedFieldError, Observation, Phase
+from vocabulary import ANSWERED, NestedFieldError, Observation, Phase, Status
 
-STATUSES = ("success", "partial", "degraded", "failed")
-
-
-class RatioKind(StrEnum):
-    SUCCESS = "success"
-    PARTIAL = "partial"
-    DEGRADED = "degraded"
-    FAILED = "failed"
-    ANSWERED = "answered"  # success + partial + degraded
-    FALLBACK = "fallback"  # the request used at least one fallback
-    TOOL_ERROR = "tool_error"  # the named tool failed (any error code, or `error_code`)
-    STATUS_IN = "status_in"  # the status is one of `statuses`
+# One member per status, then the ratios that are not a single status.
+RatioKind = StrEnum(  # type: ignore[misc]
+    "RatioKind",
+    {
+        **{status.name: status.value for status in Status},
+        "ANSWERED": "answered",  # success + partial + degraded
+        "FALLBACK": "fallback",  # the request used at least one fallback
+        "TOOL_ERROR": "tool_error",  # the named tool failed (any error code, or `error_code`)
+        "STATUS_IN": "status_in",  # the status is one of `statuses`
+    },
+)
+"""What a ratio objective counts."""
 
 
 class GroupBy(StrEnum):
@@ -100,7 +100,7 @@ class Objective(BaseModel):
     min: float | None = Field(default=None, ge=0, le=1)
     tool: str | None = None
     error_code: str | None = None
-    statuses: list[Literal["success", "partial", "degraded", "failed"]] | None = None
+    statuses: list[Status] | None = None
     window_s: float | None = Field(default=None, gt=0)
     # fraction of windows that must meet the target (OpenSLO's timeSliceTarget)
     windows_required: float = Field(default=1.0, gt=0, le=1)
@@ -186,7 +186,7 @@ class Objective(BaseModel):
         """The test for `counts_as_hit`, resolved once: it runs for every observation."""
         kind = self.ratio
         if kind is RatioKind.ANSWERED:
-            return lambda obs: obs.status in ("success", "partial", "degraded")
+            return lambda obs: obs.status in ANSWERED
         if kind is RatioKind.FALLBACK:
             return lambda obs: obs.fallback_used
         if kind is RatioKind.STATUS_IN:

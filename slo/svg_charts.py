@@ -5,17 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
-from vocabulary import FaultWindow
+from vocabulary import STATUSES, FaultWindow
 
 from .formatting import show_value
 from .results import ObjectiveResult, TimeSeries
 
-STATUS_COLOURS = {
-    "success": "#4caf50",
-    "partial": "#ffb300",
-    "degraded": "#fb8c00",
-    "failed": "#e53935",
-}
+STATUS_COLOURS = dict(zip(STATUSES, ("#4caf50", "#ffb300", "#fb8c00", "#e53935"), strict=True))
 PERCENTILE_COLOURS = {"p50": "#1e88e5", "p95": "#8e24aa", "p99": "#d81b60"}
 _WIDTH, _HEIGHT, _LEFT, _TOP, _BOTTOM = 1000, 260, 60, 20, 40
 

@@ -19,9 +19,13 @@ from .observation import (
 )
 from .phase import FaultWindow, Phase, phase_at
 from .ratio_bound import RatioBound, RatioBoundField, parse_ratio_bound
+from .status import ANSWERED, STATUSES, Status
 from .yaml_input import NestedFieldError, YamlInputError, load_yaml_model, parse_yaml_model
 
 __all__ = [
+    "ANSWERED",
+    "STATUSES",
+    "Status",
     "FaultWindow",
     "NestedFieldError",
     "Observation",

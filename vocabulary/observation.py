@@ -27,7 +27,7 @@ class Observation(BaseModel):
     request_id: str = ""
     tenant: str = ""
     intent: str = ""
-    status: str = Field(description="success | partial | degraded | failed")
+    status: str = Field(description="one of vocabulary.STATUSES")
     latency_ms: float = Field(ge=0)
     # tool id -> error code, for every tool call that failed
     tool_errors: dict[str, str] = Field(default_factory=dict)

@@ -28,7 +28,7 @@ from orchestrator.service import ServiceConfig, build_app
 from scenarios import exit_codes
 from scenarios.spec.model import Scenario
 from slo import Check, SloSpec, evaluate, print_report, verdict_exit_code, write_reports
-from vocabulary import FaultWindow, read_observations
+from vocabulary import STATUSES, FaultWindow, read_observations
 
 from .exchange import Outcome
 from .experiment import ScenarioResult, run_experiment
@@ -167,10 +167,7 @@ def _summary(results: Sequence[ScenarioResult]) -> Table:
     for column in (
         "scenario",
         "requests",
-        "success",
-        "partial",
-        "degraded",
-        "failed",
+        *STATUSES,
         "checks",
         "wall",
     ):
@@ -182,7 +179,7 @@ def _summary(results: Sequence[ScenarioResult]) -> Table:
         table.add_row(
             result.scenario.name,
             str(len(statuses)),
-            *(str(statuses.count(s)) for s in ("success", "partial", "degraded", "failed")),
+            *(str(statuses.count(s)) for s in STATUSES),
             f"[{mark}]{held}/{len(result.checks)}[/]",
             f"{result.ended - result.started:.1f}s",
         )

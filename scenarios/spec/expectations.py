@@ -23,7 +23,7 @@ from typing import Annotated, Any, ClassVar, Literal, Union
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag
 
 from orchestrator.contracts import ToolErrorCode
-from vocabulary import RatioBoundField
+from vocabulary import RatioBoundField, Status
 
 __all__ = [
     "AnyExpectation",
@@ -35,11 +35,9 @@ __all__ = [
     "PhaseScope",
     "SecurityRefusals",
     "StatusMix",
-    "StatusName",
     "ToolErrors",
 ]
 
-StatusName = Literal["success", "partial", "degraded", "failed"]
 PhaseScope = Literal["baseline", "fault", "recovery"]
 
 
@@ -52,7 +50,7 @@ class _Expectation(BaseModel):
 
 class StatusMix(_Expectation):
     kind: ClassVar[str] = "status"
-    status: dict[StatusName, RatioBoundField] = Field(min_length=1)
+    status: dict[Status, RatioBoundField] = Field(min_length=1)
 
 
 class ToolErrors(_Expectation):

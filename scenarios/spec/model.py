@@ -41,9 +41,9 @@ from chaos.duration import PositiveDuration, Rate
 from chaos.faults import FAULT_KINDS, TenantAttack
 from chaos.schedule import TimedFault, check_schedule_fits
 from load.intent_mix import IntentMix
-from vocabulary import NestedFieldError, RatioBoundField
+from vocabulary import NestedFieldError, RatioBoundField, Status
 
-from .expectations import AnyExpectation, StatusName
+from .expectations import AnyExpectation
 from .stop_condition import StopCondition
 
 __all__ = ["AnyAttack", "IntentMix", "Scenario", "SteadyState", "Workload"]
@@ -91,7 +91,7 @@ class SteadyState(_Strict):
     """The hypothesis checked before the faults and again after rollback."""
 
     requests: PositiveInt = 10
-    status: dict[StatusName, RatioBoundField] = Field(default_factory=lambda: {})
+    status: dict[Status, RatioBoundField] = Field(default_factory=lambda: {})
     max_latency_ms: float | None = Field(default=None, gt=0)
 
     @model_validator(mode="after")

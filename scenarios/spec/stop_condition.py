@@ -14,8 +14,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field, PositiveInt
 
 from chaos.duration import PositiveDuration
-
-from .expectations import StatusName
+from vocabulary import Status
 
 __all__ = ["StopCondition"]
 
@@ -26,4 +25,4 @@ class StopCondition(BaseModel):
     failed_ratio_above: float = Field(ge=0, lt=1)
     window: PositiveDuration = 10.0
     min_requests: PositiveInt = 10
-    statuses: list[StatusName] = Field(default_factory=lambda: ["failed"], min_length=1)
+    statuses: list[Status] = Field(default_factory=lambda: [Status.FAILED], min_length=1)

@@ -1,0 +1,31 @@
+"""The four orchestration statuses, as the harness reads them off the wire.
+
+- `success`: every call succeeded on its primary path;
+- `partial`: at least one primary success and at least one failure;
+- `degraded`: no primary success, at least one fallback result;
+- `failed`: no primary success and no fallback, or the request itself was refused
+  (the harness also records a request the service never answered as `failed`).
+
+The orchestrator's own `OrchestrationStatus` holds the same four values; a test keeps
+the two in step (this package may not import the orchestrator).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+__all__ = ["ANSWERED", "STATUSES", "Status"]
+
+
+class Status(StrEnum):
+    SUCCESS = "success"
+    PARTIAL = "partial"
+    DEGRADED = "degraded"
+    FAILED = "failed"
+
+
+STATUSES: tuple[Status, ...] = tuple(Status)
+"""Every status, best first (the order of reports and tables)."""
+
+ANSWERED = frozenset({Status.SUCCESS, Status.PARTIAL, Status.DEGRADED})
+"""The statuses of a request the service answered with at least some data."""
