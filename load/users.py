@@ -2,7 +2,8 @@
 
 Loaded by `load/locust_main.py` (never imported by the harness: Locust's gevent patches
 the whole process). Everything that decides anything lives in pure modules
-(`outcome`, `arrival`, `shape_replay`, `observations`); this file wires them to Locust.
+(`vocabulary.answer`, `arrival`, `shape_replay`, `observations`); this file wires them
+to Locust.
 """
 
 from __future__ import annotations
@@ -22,11 +23,13 @@ from locust.runners import MasterRunner, WorkerRunner
 
 from load.arrival import ArrivalTimetable, intended_latency_ms
 from load.observations import ObservationWriter
-from load.outcome import judge_response
 from load.run_config import CONFIG_ENV, LocustRunConfig
 from load.shape_replay import ShapeReplay
-from vocabulary import Observation
+from vocabulary import API_KEY_HEADER, ORCHESTRATE_PATH, Asked, judge_answer
 
+# Each judged label gets its own line in Locust's statistics (`orchestrate [partial]` ...):
+# partial, degraded and failed orchestrations are answers, not Locust failures.
+REQUEST_LABEL = "orchestrate"
 CONFIG = LocustRunConfig.read(Path(os.environ[CONFIG_ENV]))
 _REPLAY = ShapeReplay(CONFIG.shape, CONFIG.duration_s)
 _writer: ObservationWriter | None = None
@@ -65,54 +68,48 @@ class OrchestrationUser(FastHttpUser):
         scheduled = self._timetable.take_slot() if self._timetable is not None else None
         sent = time.time()
         with self.client.post(
-            "/v1/orchestrate",
+            ORCHESTRATE_PATH,
             json=body,
-            headers={"X-API-Key": tenant.api_key},
-            name="orchestrate",
+            headers={API_KEY_HEADER: tenant.api_key},
+            name=REQUEST_LABEL,
             catch_response=True,
         ) as response:
             completed = time.time()
             service_ms = response.request_meta["response_time"]
             error = getattr(response, "error", None)
-            try:
-                payload = response.json() if response.status_code and response.content else None
-            except ValueError:
-                payload = None
-            outcome = judge_response(
-                response.status_code or 0,
-                payload,
-                None if error is None else f"{type(error).__name__}: {error}",
-            )
             latency_ms = service_ms
-            extra: dict[str, object] = dict(outcome.extra)
+            extra: dict[str, object] = {}
             if scheduled is not None:
                 # Coordinated-omission-free: a late send counts its waiting time.
                 latency_ms = intended_latency_ms(scheduled, completed)
                 extra["service_ms"] = round(service_ms, 3)
                 extra["send_delay_ms"] = round(max(0.0, sent - scheduled) * 1000, 3)
-            response.request_meta["name"] = outcome.request_name
+            if _writer is not None:
+                extra["worker"] = _writer.worker_id
+            asked = Asked(
+                ts=scheduled if scheduled is not None else sent,
+                source="load",
+                scenario=CONFIG.scenario,
+                tenant=tenant.tenant,
+                intent=intent.intent,
+                request_id=request_id,
+                extra=extra,
+            )
+            answer = judge_answer(
+                asked,
+                latency_ms=latency_ms,
+                http_status=response.status_code or 0,
+                content=response.content if response.status_code else None,
+                transport_error=None if error is None else f"{type(error).__name__}: {error}",
+            )
+            response.request_meta["name"] = f"{REQUEST_LABEL} [{answer.label}]"
             response.request_meta["response_time"] = latency_ms
-            if outcome.failure is None:
+            if answer.failure is None:
                 response.success()
             else:
-                response.failure(outcome.failure)
+                response.failure(answer.failure)
         if _writer is not None:
-            extra["worker"] = _writer.worker_id
-            _writer.add(
-                Observation(
-                    ts=scheduled if scheduled is not None else sent,
-                    source="load",
-                    scenario=CONFIG.scenario,
-                    request_id=request_id,
-                    tenant=tenant.tenant,
-                    intent=intent.intent,
-                    status=outcome.status,
-                    latency_ms=latency_ms,
-                    tool_errors=outcome.tool_errors,
-                    fallback_used=outcome.fallback_used,
-                    extra=extra,
-                )
-            )
+            _writer.add(answer.observation)
 
 
 class ProfileShape(LoadTestShape):

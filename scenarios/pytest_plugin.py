@@ -5,11 +5,12 @@ Installed with Gauntlet (entry point `pytest11`); nothing starts until a test as
     def test_metrics_outage_is_partial(gauntlet, fault):
         with fault("down", upstream="metrics"):
             answer = gauntlet.orchestrate("acme", "service_overview", service="checkout")
-        assert answer["status"] == "partial"
+        assert answer.observation.status == "partial"
 
 Fixtures:
 - `gauntlet_world` (session): seeded Postgres behind Toxiproxy (`chaos.world.World`);
-- `gauntlet` (session): the orchestrator service on that world, with a small client;
+- `gauntlet` (session): the orchestrator service on that world, with a small client whose
+  answers are judged as scenarios and load judge theirs (`vocabulary.Answer`);
 - `fault` (function): `fault(kind, **fields)` → a context manager applying one fault
   (any kind of `chaos.faults`); the world is healed after each test whatever happened.
 
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from pathlib import Path
@@ -28,7 +30,7 @@ from typing import Any
 import httpx
 import pytest
 
-from scenarios.runner.exchange import API_KEY_HEADER
+from vocabulary import API_KEY_HEADER, ORCHESTRATE_PATH, Answer, Asked, judge_answer
 
 
 class GauntletService:
@@ -84,25 +86,29 @@ class GauntletService:
         api_key: str | None = "default",
         timeout: float = 30.0,
         **parameters: Any,
-    ) -> dict[str, Any]:
-        """POST one request as `tenant`; returns the JSON answer (or `{"http_status": ...}`)."""
+    ) -> Answer:
+        """POST one request as `tenant`; returns the judged answer (`answer.body` is the JSON)."""
         key = self.world.tenant_keys[tenant] if api_key == "default" else api_key
         headers = {API_KEY_HEADER: key} if key is not None else {}
         body = {"tenant_id": tenant, "intent": intent, "parameters": parameters}
-        response = httpx.post(
-            f"{self.url}/v1/orchestrate", json=body, headers=headers, timeout=timeout
+        asked = Asked(
+            ts=time.time(), source="pytest", scenario="pytest", tenant=tenant, intent=intent
         )
-        if response.status_code != 200:
-            return {"http_status": response.status_code, **_json_or_empty(response)}
-        return response.json()
-
-
-def _json_or_empty(response: httpx.Response) -> dict[str, Any]:
-    try:
-        body = response.json()
-    except ValueError:
-        return {}
-    return body if isinstance(body, dict) else {}
+        clock = time.perf_counter()
+        try:
+            response = httpx.post(
+                f"{self.url}{ORCHESTRATE_PATH}", json=body, headers=headers, timeout=timeout
+            )
+        except httpx.HTTPError as exc:
+            latency_ms = (time.perf_counter() - clock) * 1000
+            error = f"{type(exc).__name__}: {exc}"
+            return judge_answer(
+                asked, latency_ms=latency_ms, http_status=0, content=None, transport_error=error
+            )
+        latency_ms = (time.perf_counter() - clock) * 1000
+        return judge_answer(
+            asked, latency_ms=latency_ms, http_status=response.status_code, content=response.content
+        )
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -11,6 +11,7 @@ of them (nor the orchestrator):
 - `yaml_input`: user files read into models, errors naming file:line: field.
 """
 
+from .answer import API_KEY_HEADER, ORCHESTRATE_PATH, Answer, Asked, judge_answer
 from .observation import (
     Observation,
     ObservationFileError,
@@ -23,6 +24,11 @@ from .status import ANSWERED, STATUSES, Status
 from .yaml_input import NestedFieldError, YamlInputError, load_yaml_model, parse_yaml_model
 
 __all__ = [
+    "API_KEY_HEADER",
+    "ORCHESTRATE_PATH",
+    "Answer",
+    "Asked",
+    "judge_answer",
     "ANSWERED",
     "STATUSES",
     "Status",

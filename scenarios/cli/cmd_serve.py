@@ -19,6 +19,7 @@ import typer
 import uvicorn
 
 from scenarios import exit_codes
+from vocabulary import API_KEY_HEADER, ORCHESTRATE_PATH
 
 _DB_HELP = (
     "Postgres backend: 'embedded' (pgserver), 'docker' (testcontainers) or a postgresql:// URL."
@@ -134,7 +135,7 @@ def example_curl(url: str, api_keys: dict[str, str]) -> str:
         }
     )
     return (
-        f"curl -s -X POST {url}/v1/orchestrate -H {shlex.quote('X-API-Key: ' + key)} "
+        f"curl -s -X POST {url}{ORCHESTRATE_PATH} -H {shlex.quote(f'{API_KEY_HEADER}: {key}')} "
         f"-H 'content-type: application/json' -d {shlex.quote(body)}"
     )
 

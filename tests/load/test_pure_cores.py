@@ -1,4 +1,4 @@
-"""Pure cores of the load harness: outcome judging, arrival pacing, shape replay, merging."""
+"""Pure cores of the load harness: arrival pacing, shape replay, merging."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from hypothesis import strategies as st
 from load.arrival import ArrivalTimetable, intended_latency_ms
 from load.locust_args import LocustOptions, locust_args
 from load.observations import ObservationWriter, merge_observation_directory, merge_observations
-from load.outcome import judge_response
 from load.run_config import LocustRunConfig, ShapeStep, WeightedIntent, WeightedTenant
 from load.shape_replay import ShapeReplay, sample_tick
 from vocabulary import FaultWindow, Observation, Phase
@@ -22,38 +21,6 @@ def _obs(request_id: str, ts: float, status: str = "success") -> Observation:
     return Observation(
         ts=ts, source="load", scenario="t", request_id=request_id, status=status, latency_ms=1.0
     )
-
-
-def test_partial_is_an_answer_with_its_own_line_and_tool_errors() -> None:
-    body = {
-        "status": "partial",
-        "results": [
-            {"tool_id": "metrics", "call_id": "m", "success": False, "error_code": "timeout"},
-            {"tool_id": "topology", "call_id": "t", "success": True, "fallback_used": True},
-        ],
-    }
-    outcome = judge_response(200, body, None)
-    assert (outcome.request_name, outcome.status, outcome.failure) == (
-        "orchestrate [partial]",
-        "partial",
-        None,
-    )
-    assert outcome.tool_errors == {"metrics": "timeout"}
-    assert outcome.fallback_used
-
-
-@pytest.mark.parametrize(
-    "http_status, body, error, name",
-    [
-        (0, None, "ConnectionRefusedError: refused", "orchestrate [transport error]"),
-        (503, {"error": "x"}, None, "orchestrate [http 503]"),
-        (401, {"error": "x"}, None, "orchestrate [http 401]"),
-        (200, {"status": "weird"}, None, "orchestrate [bad body]"),
-    ],
-)
-def test_transport_errors_and_http_errors_are_failures(http_status, body, error, name) -> None:
-    outcome = judge_response(http_status, body, error)
-    assert outcome.request_name == name and outcome.status == "failed" and outcome.failure
 
 
 def test_arrival_timetable_counts_the_wait_of_a_late_send() -> None:

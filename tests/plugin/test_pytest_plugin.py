@@ -9,17 +9,19 @@ pytestmark = pytest.mark.integration
 
 def test_the_service_answers_success_on_a_healthy_world(gauntlet):
     answer = gauntlet.orchestrate("acme", "service_overview", service="checkout")
-    assert answer["status"] == "success", answer
+    assert answer.observation.status == "success", answer
 
 
 def test_a_metrics_outage_makes_the_answer_partial_and_is_healed_after(gauntlet, fault):
     with fault("down", upstream="metrics"):
         answer = gauntlet.orchestrate("acme", "service_overview", service="checkout")
-        assert answer["status"] == "partial", answer
-        assert "metrics" in answer["failed_tools"]
+        assert answer.observation.status == "partial", answer
+        assert "metrics" in answer.observation.tool_errors
+        assert "metrics" in answer.body["failed_tools"]
     # the fault rolled back: the same question is whole again
     assert (
-        gauntlet.orchestrate("acme", "service_overview", service="checkout")["status"] == "success"
+        gauntlet.orchestrate("acme", "service_overview", service="checkout").observation.status
+        == "success"
     )
 
 
@@ -27,7 +29,8 @@ def test_a_forged_key_is_refused(gauntlet):
     answer = gauntlet.orchestrate(
         "acme", "service_overview", api_key="gk_acme_forged", service="checkout"
     )
-    assert answer["http_status"] == 401
+    assert answer.http_status == 401 and answer.refusal_codes == {"unauthenticated"}
+    assert answer.observation.status == "failed" and answer.failure == "HTTP 401"
 
 
 def test_fault_fixture_heals_what_a_failing_test_left(gauntlet, gauntlet_world, fault):
