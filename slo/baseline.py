@@ -30,7 +30,6 @@ class BaselineObjective:
     hits: int
     observed: float | None
     quantile: float | None
-    at_most: bool
 
 
 @dataclass(frozen=True)
@@ -64,7 +63,6 @@ class BaselineReport:
                     hits=int(entry.get("hits", 0)),
                     observed=entry.get("observed"),
                     quantile=entry.get("quantile"),
-                    at_most=str(entry.get("target", "")).lstrip().startswith(("<=", "p")),
                 )
             except (KeyError, TypeError, ValueError, AttributeError) as exc:
                 raise BaselineFileError(

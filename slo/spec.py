@@ -25,9 +25,26 @@ from collections.abc import Callable
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
-from vocabulary import ANSWERED, NestedFieldError, Observation, Phase, Status
+from vocabulary import (
+    ANSWERED,
+    Comparison,
+    NestedFieldError,
+    Observation,
+    Phase,
+    RatioBound,
+    Status,
+    parse_ratio_bound,
+)
 
 # One member per status, then the ratios that are not a single status.
 RatioKind = StrEnum(  # type: ignore[misc]
@@ -82,6 +99,7 @@ class Filters(BaseModel):
         )
 
 
+_IMPLIED: dict[str, Comparison] = {"max": "<=", "min": ">="}
 _PERCENTILE = re.compile(r"^p(\d{1,2}(?:\.\d+)?)$")
 
 
@@ -96,8 +114,9 @@ class Objective(BaseModel):
     per: GroupBy | None = None
     # ratio objectives
     ratio: RatioKind | None = None
-    max: float | None = Field(default=None, ge=0, le=1)
-    min: float | None = Field(default=None, ge=0, le=1)
+    # the bound, in this file's syntax: `max: 0.05` is "<= 0.05", `min: 0.999` is ">= 0.999"
+    max: float | None = None
+    min: float | None = None
     tool: str | None = None
     error_code: str | None = None
     statuses: list[Status] | None = None
@@ -115,6 +134,15 @@ class Objective(BaseModel):
     ratio_tolerance: float = Field(default=0.02, ge=0, le=1)
     latency_tolerance: float = Field(default=1.5, ge=1)
     stable_for_s: float = Field(default=5.0, gt=0)
+
+    _bound: RatioBound | None = PrivateAttr(default=None)
+
+    @field_validator("max", "min")
+    @classmethod
+    def _a_fraction(cls, value: float | None, info: ValidationInfo) -> float | None:
+        if value is not None:
+            parse_ratio_bound(value, implied=_IMPLIED[info.field_name])
+        return value
 
     @field_validator("latency")
     @classmethod
@@ -154,6 +182,9 @@ class Objective(BaseModel):
             raise ValueError("expected no 'max'/'min' in a time-to-recover objective")
         if (self.tool or self.error_code) and self.ratio is not RatioKind.TOOL_ERROR:
             raise ValueError("expected 'tool' and 'error_code' only with ratio 'tool_error'")
+        if self.ratio is not None:
+            key = "max" if self.max is not None else "min"
+            self._bound = parse_ratio_bound(getattr(self, key), implied=_IMPLIED[key])
         return self
 
     @property
@@ -169,14 +200,18 @@ class Objective(BaseModel):
         return float(match.group(1)) / 100.0
 
     @property
+    def bound(self) -> RatioBound:
+        """The ratio objective's bound (`max`/`min` of the file, parsed once)."""
+        assert self._bound is not None, "only ratio objectives have a bound"
+        return self._bound
+
+    @property
     def at_most(self) -> bool:
-        return self.max is not None
+        return self.bound.at_most
 
     @property
     def target(self) -> float:
-        value = self.max if self.max is not None else self.min
-        assert value is not None
-        return value
+        return self.bound.threshold
 
     def counts_as_hit(self, obs: Observation) -> bool:
         """Whether `obs` is one of the events whose ratio this objective bounds."""

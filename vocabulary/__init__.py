@@ -19,7 +19,7 @@ from .observation import (
     write_observations,
 )
 from .phase import FaultWindow, Phase, phase_at
-from .ratio_bound import RatioBound, RatioBoundField, parse_ratio_bound
+from .ratio_bound import Comparison, RatioBound, RatioBoundField, parse_ratio_bound
 from .status import ANSWERED, STATUSES, Status
 from .yaml_input import NestedFieldError, YamlInputError, load_yaml_model, parse_yaml_model
 
@@ -32,6 +32,7 @@ __all__ = [
     "ANSWERED",
     "STATUSES",
     "Status",
+    "Comparison",
     "FaultWindow",
     "NestedFieldError",
     "Observation",

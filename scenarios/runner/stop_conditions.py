@@ -34,7 +34,7 @@ class StopDecision:
         counted = "/".join(self.condition.statuses)
         return (
             f"stop condition {self.condition_index} tripped: {counted} ratio {self.ratio:.2f} "
-            f"> {self.condition.failed_ratio_above:g} over the last "
+            f"{self.condition.stops_when} over the last "
             f"{format_duration(self.condition.window)} ({self.failed} of {self.total} requests)"
         )
 
@@ -54,7 +54,7 @@ def evaluate_stop_conditions(
         if len(in_window) < condition.min_requests:
             continue
         failed = sum(status in condition.statuses for status in in_window)
-        if failed / len(in_window) > condition.failed_ratio_above:
+        if condition.stops_when.holds(failed / len(in_window)):
             return StopDecision(index, condition, failed, len(in_window))
     return None
 
