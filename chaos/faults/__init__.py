@@ -8,9 +8,9 @@ with parse_fault({"kind": "latency", "upstream": "metrics", "latency_ms": 500}).
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Union
+from typing import Any
 
-from pydantic import Field, TypeAdapter
+from pydantic import TypeAdapter
 
 from .async_driver import applied
 from .audit import AuditPoisonRecordFault, SpoolDiskFullFault
@@ -35,6 +35,7 @@ from .network import (
     TimeoutFault,
     ToxicFault,
 )
+from .registered import registered_fault
 from .target import DatabaseServer, FaultTarget, Upstream
 from .tenant import (
     CrossTenantQueryFault,
@@ -44,11 +45,10 @@ from .tenant import (
     TenantAttack,
 )
 
-AnyFault = Annotated[
-    Union[tuple(FAULT_KINDS.values())],  # type: ignore[valid-type]  # noqa: UP007
-    Field(discriminator="kind"),
-]
-"""Any registered fault kind, chosen by its `kind` field (embed this in scenario models)."""
+AnyFault = registered_fault(Fault)
+"""Any registered fault kind, chosen by its `kind` field (embed this in scenario models).
+
+The registry is read at validation, so a kind registered after import is accepted too."""
 
 _ANY_FAULT: TypeAdapter[Fault] = TypeAdapter(AnyFault)
 
@@ -95,4 +95,5 @@ __all__ = [
     "applied",
     "parse_fault",
     "register_fault",
+    "registered_fault",
 ]

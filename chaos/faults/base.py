@@ -20,7 +20,7 @@ import signal
 import threading
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict
 
@@ -39,7 +39,6 @@ class Fault(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     kind: str
-    category: ClassVar[str] = "infrastructure"
 
     def inject(self, target: FaultTarget, undo: ExitStack) -> None:
         """Break the world, pushing the undo of each step onto `undo` before the step."""

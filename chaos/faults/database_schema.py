@@ -10,7 +10,7 @@ values (a restored copy would miss them, and a NOT NULL column could not be re-a
 from __future__ import annotations
 
 from contextlib import ExitStack
-from typing import ClassVar, Literal
+from typing import Literal
 
 import psycopg
 from psycopg import sql
@@ -23,12 +23,8 @@ LOCK_WAIT = "10s"
 """How long a schema change waits for the table's lock before giving up."""
 
 
-class SchemaFault(Fault):
-    category: ClassVar[str] = "database"
-
-
 @register_fault
-class RenameColumnFault(SchemaFault):
+class RenameColumnFault(Fault):
     """Rename `table.column` to `new_name`; renamed back on rollback."""
 
     kind: Literal["rename_column"] = "rename_column"
@@ -42,7 +38,7 @@ class RenameColumnFault(SchemaFault):
 
 
 @register_fault
-class DropColumnFault(SchemaFault):
+class DropColumnFault(Fault):
     """Make `table.column` disappear (renamed aside, see the module docstring)."""
 
     kind: Literal["drop_column"] = "drop_column"
@@ -59,7 +55,7 @@ class DropColumnFault(SchemaFault):
 
 
 @register_fault
-class TableLockFault(SchemaFault):
+class TableLockFault(Fault):
     """Hold an ACCESS EXCLUSIVE lock on `table` in an open transaction; released on rollback.
 
     Every query on the table, reads included, waits while the fault is active.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from contextlib import ExitStack
-from typing import ClassVar, Literal
+from typing import Literal
 
 import psycopg
 from psycopg import errors as pg_errors
@@ -19,12 +19,8 @@ def _start_if_stopped(server: DatabaseServer) -> None:
         server.start()
 
 
-class DatabaseFault(Fault):
-    category: ClassVar[str] = "database"
-
-
 @register_fault
-class DbStopFault(DatabaseFault):
+class DbStopFault(Fault):
     """Stop Postgres (fast shutdown: sessions end cleanly); start it on rollback."""
 
     kind: Literal["db_stop"] = "db_stop"
@@ -36,7 +32,7 @@ class DbStopFault(DatabaseFault):
 
 
 @register_fault
-class DbKillFault(DatabaseFault):
+class DbKillFault(Fault):
     """Kill Postgres hard (clients see their sockets die); start it on rollback."""
 
     kind: Literal["db_kill"] = "db_kill"
@@ -48,7 +44,7 @@ class DbKillFault(DatabaseFault):
 
 
 @register_fault
-class DbRestartFault(DatabaseFault):
+class DbRestartFault(Fault):
     """Restart Postgres once; every session is cut. Nothing to roll back."""
 
     kind: Literal["db_restart"] = "db_restart"
@@ -61,7 +57,7 @@ class DbRestartFault(DatabaseFault):
 
 
 @register_fault
-class TerminateBackendsFault(DatabaseFault):
+class TerminateBackendsFault(Fault):
     """`pg_terminate_backend` every session of the application roles, once.
 
     `roles` defaults to the target's application roles.
@@ -81,7 +77,7 @@ class TerminateBackendsFault(DatabaseFault):
 
 
 @register_fault
-class ExhaustConnectionsFault(DatabaseFault):
+class ExhaustConnectionsFault(Fault):
     """Open connections as the application role until Postgres refuses more.
 
     Stops at the server's `max_connections` or the role's `CONNECTION LIMIT` (SQLSTATE

@@ -21,7 +21,6 @@ from .target import FaultTarget, Upstream
 class ToxicFault(Fault):
     """A Toxiproxy toxic on one upstream's proxy, removed on rollback."""
 
-    category: ClassVar[str] = "network"
     toxic_type: ClassVar[str]
 
     upstream: Upstream
@@ -142,7 +141,6 @@ class LimitDataFault(ToxicFault):
 class DownFault(Fault):
     """The upstream's proxy disabled: new connections refused, open ones dropped."""
 
-    category: ClassVar[str] = "network"
     kind: Literal["down"] = "down"
     upstream: Upstream
 

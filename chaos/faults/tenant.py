@@ -1,14 +1,14 @@
 """Tenant attacks: request mutations, not infrastructure faults.
 
-They break nothing in the world, so applying one is a no-op context manager; the runner
-sees `category == "tenant"` and mutates the workload's requests while the fault is active.
+They break nothing in the world, so applying one is a no-op context manager; the scenario
+runner finds the active `TenantAttack`s and mutates the workload's requests while they hold.
 Each attack picks the requests it mutates with probability `share` (0–1).
 """
 
 from __future__ import annotations
 
 from contextlib import ExitStack
-from typing import ClassVar, Literal
+from typing import Literal
 
 from pydantic import Field
 
@@ -27,7 +27,6 @@ DEFAULT_INJECTION_PAYLOADS: tuple[str, ...] = (
 class TenantAttack(Fault):
     """A mutation of the workload's requests; changes nothing until the runner applies it."""
 
-    category: ClassVar[str] = "tenant"
     share: float = Field(default=1.0, ge=0.0, le=1.0, description="fraction of requests mutated")
 
     def inject(self, target: FaultTarget, undo: ExitStack) -> None:

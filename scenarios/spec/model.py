@@ -33,12 +33,12 @@ Every model refuses unknown keys. Expectation kinds live in `scenarios.spec.expe
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Union
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, PositiveInt, field_validator, model_validator
 
 from chaos.duration import PositiveDuration, Rate
-from chaos.faults import FAULT_KINDS, TenantAttack
+from chaos.faults import TenantAttack, registered_fault
 from chaos.schedule import TimedFault, check_schedule_fits
 from load.intent_mix import IntentMix
 from vocabulary import NestedFieldError, RatioBoundField, Status
@@ -51,12 +51,7 @@ __all__ = ["AnyAttack", "IntentMix", "Scenario", "SteadyState", "Workload"]
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=80)]
 Name = Annotated[str, Field(min_length=1, max_length=64)]
 
-AnyAttack = Annotated[
-    Union[  # noqa: UP007
-        tuple(cls for cls in FAULT_KINDS.values() if issubclass(cls, TenantAttack))
-    ],  # type: ignore[valid-type]
-    Field(discriminator="kind"),
-]
+AnyAttack = registered_fault(TenantAttack)
 """A tenant attack from chaos.faults (`{kind: cross_tenant_query, share: 0.2}`, ...)."""
 
 
