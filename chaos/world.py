@@ -52,10 +52,6 @@ class World:
         return self.postgres.dsn(schema.OPS_DB, schema.READER)
 
     @property
-    def api_keys(self) -> Mapping[str, str]:
-        return self.tenant_keys
-
-    @property
     def tenants(self) -> tuple[str, ...]:
         return self.seed_options.tenant_ids
 

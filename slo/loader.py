@@ -8,7 +8,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from vocabulary import YamlInputError, load_yaml_model
+from vocabulary.yaml_input import YamlInputError, format_field, line_at, load_yaml_model
 
 from .openslo import OpenSloError, is_openslo, openslo_to_spec
 from .spec import SloSpec
@@ -47,8 +47,8 @@ def _load_openslo(path: Path, documents: list[Any], nodes: list[yaml.Node]) -> S
     try:
         return SloSpec.model_validate(openslo_to_spec(documents))
     except OpenSloError as exc:
-        line = _line_of(nodes[exc.doc_index] if exc.doc_index < len(nodes) else None, exc.loc)
-        field = _format(exc.loc)
+        line = line_at(nodes[exc.doc_index], exc.loc) if exc.doc_index < len(nodes) else None
+        field = format_field(exc.loc)
         where = f"{path}:{line}" if line else str(path)
         raise SloFileError(
             f"{where}: field '{field}': {exc}" if field else f"{where}: {exc}"
@@ -60,40 +60,3 @@ def _load_openslo(path: Path, documents: list[Any], nodes: list[yaml.Node]) -> S
         raise SloFileError(
             f"{path}: OpenSLO maps to an invalid objective ({field}): {message}"
         ) from None
-
-
-def _line_of(node: yaml.Node | None, loc: tuple[str | int, ...]) -> int | None:
-    if node is None:
-        return None
-    for element in loc:
-        child = None
-        if isinstance(node, yaml.MappingNode):
-            child = next(
-                (
-                    v
-                    for k, v in node.value
-                    if isinstance(k, yaml.ScalarNode) and k.value == str(element)
-                ),
-                None,
-            )
-        elif (
-            isinstance(node, yaml.SequenceNode)
-            and isinstance(element, int)
-            and element < len(node.value)
-        ):
-            child = node.value[element]
-        if child is None:
-            break
-        node = child
-    return node.start_mark.line + 1
-
-
-def _format(loc: tuple[str | int, ...]) -> str:
-    text = ""
-    for element in loc:
-        text += (
-            f"[{element}]"
-            if isinstance(element, int)
-            else (f".{element}" if text else str(element))
-        )
-    return text

@@ -26,8 +26,6 @@ from typing import Any
 
 from vocabulary import STATUSES
 
-from .spec import SloSpec
-
 Path_ = tuple[str | int, ...]
 
 
@@ -292,7 +290,3 @@ def _time_slices(index: int, loc: Path_, objective: dict[str, Any]) -> dict[str,
     if "timeSliceTarget" in objective:
         mapped["windows_required"] = objective["timeSliceTarget"]
     return mapped
-
-
-def validate_openslo(documents: Sequence[Any]) -> SloSpec:
-    return SloSpec.model_validate(openslo_to_spec(documents))

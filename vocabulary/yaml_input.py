@@ -32,7 +32,14 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
-__all__ = ["NestedFieldError", "YamlInputError", "load_yaml_model", "parse_yaml_model"]
+__all__ = [
+    "NestedFieldError",
+    "YamlInputError",
+    "format_field",
+    "line_at",
+    "load_yaml_model",
+    "parse_yaml_model",
+]
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 Loc = tuple[str | int, ...]
@@ -283,6 +290,17 @@ def _expected(error: Any, cause: object) -> str:
     ):
         message = f"{message}, got {_show(error['input'])}"
     return message
+
+
+def line_at(root: yaml.Node, loc: Sequence[str | int]) -> int:
+    """The line (1-based) of the deepest node of `root` that `loc` reaches."""
+    node, _key, _matched, _unmatched = _walk(root, tuple(loc))
+    return _line(node)
+
+
+def format_field(loc: Sequence[str | int]) -> str:
+    """A location as users write it: `objectives[2].max`."""
+    return _format_loc(tuple(loc))
 
 
 def _format_loc(loc: Loc) -> str:

@@ -56,9 +56,9 @@ class AuditPoisonRecordFault(Fault):
     requests: int = Field(default=2, ge=1, le=100)
 
     def inject(self, target: FaultTarget, undo: ExitStack) -> None:
-        if not target.service_url or not target.api_keys:
-            raise ValueError("needs the orchestrator service running (service_url, api_keys)")
-        tenant, key = sorted(target.api_keys.items())[0]
+        if not target.service_url or not target.tenant_keys:
+            raise ValueError("needs the orchestrator service running (service_url, tenant_keys)")
+        tenant, key = sorted(target.tenant_keys.items())[0]
         for n in range(self.requests):
             body = {
                 "tenant_id": tenant,

@@ -62,8 +62,8 @@ class FaultTarget(Protocol):
         ...
 
     @property
-    def api_keys(self) -> Mapping[str, str]:
-        """The valid API key of each tenant."""
+    def tenant_keys(self) -> Mapping[str, str]:
+        """The valid API key of each tenant, by tenant id."""
         ...
 
     @property

@@ -21,7 +21,6 @@ class TestWorld:
     app_dsn: str = ""
     app_roles: tuple[str, ...] = ()
     service_url: str = "http://127.0.0.1:1"
-    api_keys: Mapping[str, str] = field(default_factory=dict)
 
     def proxy_name(self, upstream: Upstream) -> str:
         return self.proxies[upstream]
