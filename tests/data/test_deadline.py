@@ -57,8 +57,8 @@ def test_a_stalled_connection_answers_at_the_deadline_and_is_discarded(
     print(f"stalled call answered after {seen['stalled_after']:.3f}s (deadline 1.0s)")
     assert seen["before"]["row_count"] == 8
     assert seen["code"] is ToolErrorCode.TIMEOUT
-    # psycopg's own cancel would take 6-11 s here (FIELD-NOTES); a generous bound shows
-    # the deadline cut the stall short.
+    # psycopg's own cancel would take 6-11 s here (a protocol-level cancel, then a second
+    # wait, each up to 5 s); a generous bound shows the deadline cut the stall short.
     assert seen["stalled_after"] < 2.5
     stats = seen["stats"]
     assert stats["lingering"] == 0
