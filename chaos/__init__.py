@@ -1,0 +1,28 @@
+"""The world around the orchestrator: Postgres, Toxiproxy, and the faults applied to them.
+
+    with open_world() as world:          # seeded Postgres behind one proxy per upstream
+        with parse_fault({"kind": "down", "upstream": "metrics"}).apply(world):
+            ...                          # the world is broken here, restored after
+
+Subpackages name their own surfaces: `chaos.faults` (the fault catalogue),
+`chaos.postgres` and `chaos.toxiproxy` (the servers).
+"""
+
+from .duration import Duration, PositiveDuration, Rate, format_duration, parse_duration
+from .schedule import FaultSpan, TimedFault, active_faults, check_schedule_fits, fault_spans
+from .world import World, open_world
+
+__all__ = [
+    "Duration",
+    "FaultSpan",
+    "PositiveDuration",
+    "Rate",
+    "TimedFault",
+    "World",
+    "active_faults",
+    "check_schedule_fits",
+    "fault_spans",
+    "format_duration",
+    "open_world",
+    "parse_duration",
+]

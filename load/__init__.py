@@ -3,7 +3,32 @@
 Locust itself is imported only by `load.users` / `load.locust_main`, inside the Locust
 process; nothing here imports it.
 
-    from load.profile import load_profile
-    from load.runner import LoadRunOptions, run_load
+    from load import LoadRunOptions, load_profile, run_load
     result = run_load(LoadRunOptions(profile=load_profile("spike"), out_dir=Path("reports/load")))
+
+The names below are imported on first use: the Locust process imports a few pure modules
+of this package and must not pay for (or be patched under) the runner's Postgres, HTTP
+and terminal libraries.
 """
+
+from __future__ import annotations
+
+import importlib
+
+_SURFACE = {
+    "LoadInputError": "load.runner",
+    "LoadProfile": "load.profile",
+    "LoadRunOptions": "load.runner",
+    "LoadRunResult": "load.runner",
+    "builtin_profiles": "load.profile",
+    "load_profile": "load.profile",
+    "run_load": "load.runner",
+}
+
+__all__ = sorted(_SURFACE)
+
+
+def __getattr__(name: str) -> object:
+    if name not in _SURFACE:
+        raise AttributeError(f"module 'load' has no attribute {name!r}")
+    return getattr(importlib.import_module(_SURFACE[name]), name)
