@@ -45,7 +45,7 @@ class ObservationWriter:
         self.requests_seen = 0  # every request Locust reported, observed or not
 
     def add(self, observation: Observation) -> None:
-        self._pending.append(observation.model_dump_json())
+        self._pending.append(observation.to_json())
 
     def count_request(self) -> None:
         self.requests_seen += 1
@@ -106,7 +106,7 @@ def merge_observations(
                 continue
             seen.add(observation.request_id)
             phase = phase_at(observation.ts, fault_windows)
-            merged.append(observation.model_copy(update={"phase": phase}))
+            merged.append(observation.in_phase(phase))
     merged.sort(key=lambda o: o.ts)
     return MergeResult(merged, per_worker, dict(requests_reported or {}), duplicates)
 
