@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from vocabulary import Observation, Phase
+from vocabulary import Observation, Phase, Status
 
 from .latency import CoarseHistogram, LatencyRecorder
 from .series import CompactingSeries, merge_counts, new_counts
@@ -66,7 +66,7 @@ class RecoveryGroup:
     seconds: dict[int, tuple[list[int], CoarseHistogram]] = field(default_factory=dict)
 
     def add(self, obs: Observation) -> None:
-        success = obs.status == "success"
+        success = obs.status == Status.SUCCESS
         if obs.phase is Phase.BASELINE:
             self.baseline_success += success
             self.baseline_total += 1

@@ -82,59 +82,62 @@ def judge_answer(
     """Judge one exchange by the module's rules; never raises."""
     if transport_error is not None or http_status == 0:
         reason = transport_error or "no response"
-        observation = _observation(asked, latency_ms, transport_error=reason)
-        return Answer(observation, "transport error", reason, 0)
+        record = _record(asked, latency_ms, extra={"http_status": 0, "transport_error": reason})
+        return Answer(record, "transport error", reason, 0)
     body = _parse(content)
     if http_status != OK:
         refusal = _REFUSAL_BY_HTTP_STATUS.get(http_status)
-        observation = _observation(asked, latency_ms, http_status=http_status)
+        record = _record(asked, latency_ms, extra={"http_status": http_status})
         codes = frozenset({refusal}) if refusal else frozenset()
-        return Answer(
-            observation, f"http {http_status}", f"HTTP {http_status}", http_status, codes, (), body
-        )
+        label, reason = f"http {http_status}", f"HTTP {http_status}"
+        return Answer(record, label, reason, http_status, codes, (), body)
     problem = _malformation(body)
     if problem is not None:
-        observation = _observation(
-            asked, latency_ms, http_status=http_status, malformed_body=problem
-        )
-        return Answer(
-            observation, "malformed body", f"malformed body: {problem}", http_status, body=body
-        )
+        extra = {"http_status": http_status, "malformed_body": problem}
+        record = _record(asked, latency_ms, extra=extra)
+        reason = f"malformed body: {problem}"
+        return Answer(record, "malformed body", reason, http_status, body=body)
     results = tuple(body.get("results", ()))
     request_id = body.get("request_id")
-    observation = Observation(
-        ts=asked.ts,
-        source=asked.source,
-        scenario=asked.scenario,
-        phase=asked.phase,
-        request_id=request_id if isinstance(request_id, str) and request_id else asked.request_id,
-        tenant=asked.tenant,
-        intent=asked.intent,
+    record = _record(
+        asked,
+        latency_ms,
         status=body["status"],
-        latency_ms=max(latency_ms, 0.0),
+        request_id=request_id if isinstance(request_id, str) and request_id else None,
         tool_errors={r["tool_id"]: r["error_code"] for r in results if not r["success"]},
         fallback_used=any(r.get("fallback_used") is True for r in results),
-        extra={**asked.extra, "http_status": http_status},
+        extra={"http_status": http_status},
     )
     refusals = frozenset(
         r["error_code"] for r in results if r.get("security_error") is True and r.get("error_code")
     )
-    return Answer(observation, body["status"], None, http_status, refusals, results, body)
+    return Answer(record, body["status"], None, http_status, refusals, results, body)
 
 
-def _observation(asked: Asked, latency_ms: float, **extra: object) -> Observation:
-    """The record of an exchange in which the service did not answer the question."""
+def _record(
+    asked: Asked,
+    latency_ms: float,
+    *,
+    extra: Mapping[str, object],
+    status: str = Status.FAILED,
+    request_id: str | None = None,
+    tool_errors: dict[str, str] | None = None,
+    fallback_used: bool = False,
+) -> Observation:
+    """The observation: what was asked, and what the judge made of the answer."""
     return Observation(
         ts=asked.ts,
         source=asked.source,
         scenario=asked.scenario,
         phase=asked.phase,
-        request_id=asked.request_id,
+        request_id=request_id or asked.request_id,
         tenant=asked.tenant,
         intent=asked.intent,
-        status=Status.FAILED,
+        status=status,
         latency_ms=max(latency_ms, 0.0),
-        extra={**asked.extra, "http_status": 0, **extra},
+        tool_errors=tool_errors or {},
+        fallback_used=fallback_used,
+        extra={**asked.extra, **extra},
     )
 
 

@@ -36,7 +36,7 @@ def judge_expectations(
         scoped = [
             o
             for o in outcomes
-            if expectation.phase is None or o.observation.phase.value == expectation.phase
+            if expectation.phase is None or o.observation.phase == expectation.phase
         ]
         name = _name(expectation)
         if not scoped:
@@ -45,7 +45,7 @@ def judge_expectations(
                     scenario.name,
                     name,
                     False,
-                    f"no request observed in phase {expectation.phase!r}",
+                    f"no request observed in phase '{expectation.phase}'",
                 )
             )
             continue

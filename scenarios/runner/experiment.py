@@ -98,18 +98,14 @@ async def run_experiment(
         result.outcomes.append(outcome)
         record(outcome)
 
+    async def hypothesis(steady: SteadyState, *, grace_s: float) -> tuple[bool, str]:
+        return await _hypothesis(
+            scenario, steady, traffic, world, client, phases, keep, grace_s=grace_s
+        )
+
     await asyncio.to_thread(world.heal)
     if scenario.steady_state is not None:
-        held, detail = await _hypothesis(
-            scenario,
-            scenario.steady_state,
-            traffic,
-            world,
-            client,
-            phases,
-            keep,
-            grace_s=SETTLE_GRACE_S,
-        )
+        held, detail = await hypothesis(scenario.steady_state, grace_s=SETTLE_GRACE_S)
         result.checks.append(Check(scenario.name, "steady state before", held, detail))
         if not held:
             result.aborted = "steady state did not hold before the faults"
@@ -117,16 +113,7 @@ async def run_experiment(
             return result
     result.aborted = await _method(scenario, traffic, world, client, phases, keep, result)
     if scenario.steady_state is not None:
-        held, detail = await _hypothesis(
-            scenario,
-            scenario.steady_state,
-            traffic,
-            world,
-            client,
-            phases,
-            keep,
-            grace_s=RECOVERY_GRACE_S,
-        )
+        held, detail = await hypothesis(scenario.steady_state, grace_s=RECOVERY_GRACE_S)
         result.checks.append(Check(scenario.name, "steady state after rollback", held, detail))
     if result.aborted:
         result.checks.append(Check(scenario.name, "stop conditions", False, result.aborted))

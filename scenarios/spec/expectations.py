@@ -23,7 +23,7 @@ from typing import Annotated, Any, ClassVar, Literal, Union
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag
 
 from orchestrator.contracts import ToolErrorCode
-from vocabulary import RatioBoundField, Status
+from vocabulary import Phase, RatioBoundField, Status
 
 __all__ = [
     "AnyExpectation",
@@ -32,20 +32,17 @@ __all__ = [
     "LatencyPercentile",
     "MaxLatency",
     "NoCrossTenantData",
-    "PhaseScope",
     "SecurityRefusals",
     "StatusMix",
     "ToolErrors",
 ]
-
-PhaseScope = Literal["baseline", "fault", "recovery"]
 
 
 class _Expectation(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     kind: ClassVar[str]
-    phase: PhaseScope | None = None  # None: every request of the method
+    phase: Phase | None = None  # None: every request of the method
 
 
 class StatusMix(_Expectation):

@@ -41,7 +41,7 @@ from chaos.duration import PositiveDuration, Rate
 from chaos.faults import TenantAttack, registered_fault
 from chaos.schedule import TimedFault, check_schedule_fits
 from load.intent_mix import IntentMix
-from vocabulary import NestedFieldError, RatioBoundField, Status
+from vocabulary import NestedFieldError, Phase, RatioBoundField, Status
 
 from .expectations import AnyExpectation
 from .stop_condition import StopCondition
@@ -119,9 +119,9 @@ class Scenario(_Strict):
     @model_validator(mode="after")
     def _expectations_can_be_observed(self) -> Scenario:
         for index, expectation in enumerate(self.expectations):
-            if expectation.phase in ("fault", "recovery") and not self.faults:
+            if expectation.phase in (Phase.FAULT, Phase.RECOVERY) and not self.faults:
                 raise NestedFieldError(
-                    f"expected a 'faults' schedule for an expectation scoped to phase {expectation.phase!r}",
+                    f"expected a 'faults' schedule for an expectation scoped to phase '{expectation.phase}'",
                     loc=("expectations", index, "phase"),
                 )
             if expectation.kind == "security_refusals" and not self.has_attacks:
