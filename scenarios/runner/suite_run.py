@@ -82,7 +82,7 @@ async def _run_all(
     observations = (options.out_dir / "observations.jsonl").open("a", encoding="utf-8")
 
     def record(outcome: Outcome) -> None:
-        observations.write(outcome.observation.model_dump_json() + "\n")
+        observations.write(outcome.observation.to_json() + "\n")
         observations.flush()
 
     try:
