@@ -325,7 +325,8 @@ def _write_measurement_note(
         "from that scheduled time to the answer, so a send delayed by a slow service counts its "
         "wait (coordinated-omission-free); extra.service_ms is the time from the actual send"
         if arrival
-        else "closed model: latency_ms is from the actual send to the full answer, as Locust measures it"
+        else "closed model: latency_ms is from the actual send to the full answer, "
+        "as Locust measures it"
     )
     note = {
         "profile": profile.name,

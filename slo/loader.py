@@ -15,7 +15,10 @@ from .spec import SloSpec
 
 
 class SloFileError(ValueError):
-    """An SLO file is missing or malformed; `str()` is one line: FILE:LINE: field 'x': expected ..."""
+    """An SLO file is missing or malformed; `str()` is one line.
+
+    FILE:LINE: field 'x': expected ...
+    """
 
 
 def load_slo_file(path: str | Path) -> SloSpec:

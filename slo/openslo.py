@@ -76,7 +76,8 @@ def openslo_to_spec(documents: Sequence[Any]) -> dict[str, Any]:
             raise OpenSloError(
                 index,
                 ("kind",),
-                f"kind {kind!r} is not supported by the gate (expected SLO, SLI, Service or DataSource)",
+                f"kind {kind!r} is not supported by the gate "
+                "(expected SLO, SLI, Service or DataSource)",
             )
     if not slos:
         raise OpenSloError(0, (), "expected at least one OpenSLO document of kind 'SLO'")
@@ -272,7 +273,8 @@ def _event_query(index: int, loc: Path_, query: str) -> dict[str, Any]:
         raise OpenSloError(
             index,
             loc,
-            f"expected 'status in (success, partial, ...)', 'status == failed', 'fallback' or 'tool_error(TOOL)', got {query!r}",
+            "expected 'status in (success, partial, ...)', 'status == failed', 'fallback' "
+            f"or 'tool_error(TOOL)', got {query!r}",
         )
     return {"ratio": "status_in", "statuses": statuses}
 

@@ -1,4 +1,4 @@
-"""What an evaluation produces: plain dataclasses the reports read; no logic beyond verdict policy."""
+"""What an evaluation produces: plain dataclasses the reports read; no logic but verdict policy."""
 
 from __future__ import annotations
 

@@ -13,7 +13,8 @@ objectives:
   - {name: p99, latency: p99, max_ms: 800, per: intent}
   - {name: ops-db errors, ratio: tool_error, tool: direct_query, max: 0.02}
   - {name: failed per 30 s, ratio: failed, max: 0.05, window_s: 30}
-  - {name: fault vs calm, ratio: failed, max: 0.2, filters: {phase: fault}, compare_with_phase: baseline}
+  - {name: fault vs calm, ratio: failed, max: 0.2, filters: {phase: fault},
+     compare_with_phase: baseline}
   - {name: recovers, recovers_within_s: 10}
 ```
 """

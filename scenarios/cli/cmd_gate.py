@@ -1,4 +1,4 @@
-"""`gauntlet gate OBSERVATIONS... --slo FILE [--baseline report.json] [--out DIR]`: the release gate.
+"""The release gate: `gauntlet gate OBSERVATIONS... --slo FILE [--baseline FILE] [--out DIR]`.
 
 Exit 0 when every objective holds, 1 when one fails (or is inconclusive under
 `on_inconclusive: fail`), 2 when an input file is missing or malformed (one line naming it).

@@ -1,4 +1,4 @@
-"""`gauntlet run`: the built-in chaos suite (or your scenario files) against the reference orchestrator."""
+"""`gauntlet run`: the built-in chaos suite (or your scenario files) against the orchestrator."""
 
 from __future__ import annotations
 

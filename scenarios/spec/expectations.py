@@ -12,7 +12,7 @@ phase (`baseline`, `fault`, `recovery`; omitted = the whole method)::
     - latency_percentile: {percentile: 95, max_ms: 800}
     - no_cross_tenant_data: true                           # no row of another tenant in any answer
     - audit_exactly_once: true                             # one audit record per request
-    - security_refusals: true                              # every attack request refused, security_error
+    - security_refusals: true                              # every attack request refused
     - security_refusals: {codes: [tenant_violation]}       # ... with one of these codes
 """
 

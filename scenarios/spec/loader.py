@@ -51,7 +51,8 @@ def load_suite(name_or_dir: str | Path) -> list[Scenario]:
         if scenario.name in first_file_of:
             raise YamlInputError(
                 str(path),
-                f"duplicate scenario name {scenario.name!r}, already used by {first_file_of[scenario.name]}",
+                f"duplicate scenario name {scenario.name!r}, "
+                f"already used by {first_file_of[scenario.name]}",
                 line=_line_of_name(path),
                 field="name",
             )

@@ -121,7 +121,8 @@ class Scenario(_Strict):
         for index, expectation in enumerate(self.expectations):
             if expectation.phase in (Phase.FAULT, Phase.RECOVERY) and not self.faults:
                 raise NestedFieldError(
-                    f"expected a 'faults' schedule for an expectation scoped to phase '{expectation.phase}'",
+                    "expected a 'faults' schedule for an expectation scoped to phase "
+                    f"'{expectation.phase}'",
                     loc=("expectations", index, "phase"),
                 )
             if expectation.kind == "security_refusals" and not self.has_attacks:

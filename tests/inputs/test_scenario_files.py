@@ -114,7 +114,8 @@ def test_security_refusals_need_attacks(tmp_path: Path) -> None:
         .replace("attacks:", "unused:")
     )
     text = text.replace(
-        "unused:\n  - {kind: cross_tenant_query, share: 0.25}\n  - {kind: forged_api_key, share: 0.1}\n",
+        "unused:\n  - {kind: cross_tenant_query, share: 0.25}\n"
+        "  - {kind: forged_api_key, share: 0.1}\n",
         "",
     )
     error = _error(tmp_path, text)

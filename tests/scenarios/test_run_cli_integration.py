@@ -44,7 +44,8 @@ workload:
   rate: 10/s
 faults:
   - {fault: {kind: latency, upstream: metrics, latency_ms: 2000}, start: 1s}
-  - {fault: {kind: rename_column, table: ops.deployments, column: version, new_name: v_gone}, start: 1s}
+  - fault: {kind: rename_column, table: ops.deployments, column: version, new_name: v_gone}
+    start: 1s
 """
 
 

@@ -12,7 +12,11 @@ from vocabulary import write_observations
 
 app = typer.Typer()
 app.command()(gate)
-SLO = "objectives:\n  - {name: failed, ratio: failed, max: 0.05}\n  - {name: p99, latency: p99, max_ms: 1000}\n"
+SLO = (
+    "objectives:\n"
+    "  - {name: failed, ratio: failed, max: 0.05}\n"
+    "  - {name: p99, latency: p99, max_ms: 1000}\n"
+)
 
 
 def files(tmp_path: Path, n: int, failed: float) -> tuple[Path, Path]:
