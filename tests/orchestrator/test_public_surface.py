@@ -46,13 +46,3 @@ def test_the_public_surface_is_pinned() -> None:
     ]
     for name in orchestrator.__all__:
         assert hasattr(orchestrator, name), name
-
-
-def test_the_orchestrator_never_imports_the_harness() -> None:
-    import pathlib
-    import re
-
-    root = pathlib.Path(orchestrator.__file__).parent
-    pattern = re.compile(r"^\s*(from|import)\s+(chaos|scenarios|load|slo)\b", re.MULTILINE)
-    offenders = [p.name for p in root.rglob("*.py") if pattern.search(p.read_text())]
-    assert offenders == []
