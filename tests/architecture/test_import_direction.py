@@ -2,7 +2,7 @@
 
     vocabulary  imports none of the project's packages
     slo         vocabulary
-    chaos       vocabulary
+    chaos       vocabulary, orchestrator (the schema grants the roles the tools assume)
     load        vocabulary, slo, chaos, orchestrator (it starts the service), never scenarios
     scenarios   any of them (it is the top)
     orchestrator none: it knows nothing of the harness
@@ -22,7 +22,7 @@ PACKAGES = ("vocabulary", "slo", "chaos", "load", "scenarios", "orchestrator")
 ALLOWED = {
     "vocabulary": set(),
     "slo": {"vocabulary"},
-    "chaos": {"vocabulary"},
+    "chaos": {"vocabulary", "orchestrator"},
     "load": {"vocabulary", "slo", "chaos", "orchestrator"},
     "scenarios": {"vocabulary", "slo", "chaos", "load", "orchestrator"},
     "orchestrator": set(),

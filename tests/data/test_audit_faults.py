@@ -68,13 +68,13 @@ def test_audit_poison_records_are_audited_and_never_block_the_spool(gauntlet) ->
         pass
     # A request after the poison is audited as usual.
     answer = gauntlet.orchestrate("acme", "service_overview", service="checkout")
-    assert answer["status"] == "success"
+    assert answer.observation.status == "success"
     with psycopg.connect(world.admin_dsn) as conn:
         details = conn.execute(
             "SELECT detail::text FROM ops.audit_log WHERE request_id LIKE 'poison-%'"
         ).fetchall()
         after = conn.execute(
-            "SELECT count(*) FROM ops.audit_log WHERE request_id = %s", [answer["request_id"]]
+            "SELECT count(*) FROM ops.audit_log WHERE request_id = %s", [answer.observation.request_id]
         ).fetchone()
     assert len(details) == 2 and all("\ufffd" in row[0] for row in details)
     assert after == (1,)
