@@ -61,7 +61,10 @@ class GuardedPool:
             check=_check_and_track,
             reset=_reset_session,
             reconnect_timeout=RECONNECT_TIMEOUT_SECONDS,
-            kwargs={"connect_timeout": max(1, round(connect_timeout))},
+            # No server-side prepared statements: the reset's DISCARD ALL drops them on
+            # the server while psycopg's cache would still name them ("prepared statement
+            # _pg3_0 does not exist" on the next borrower).
+            kwargs={"connect_timeout": max(1, round(connect_timeout)), "prepare_threshold": None},
         )
         self._opened = False
         self._lingering = lingering if lingering is not None else LingeringTasks()
