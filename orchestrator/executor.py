@@ -243,6 +243,11 @@ class Orchestrator:
             latency_ms=latency_ms,
         )
 
+    @property
+    def tool_ids(self) -> frozenset[str]:
+        """The tools this orchestrator can call: the service refuses plans naming others."""
+        return frozenset(self._tools)
+
     def statistics(self) -> dict[str, ToolStatistics]:
         """Bulkhead, rate limiter and breaker state per tool, as frozen records."""
         return {tool_id: guarded.statistics() for tool_id, guarded in self._tools.items()}

@@ -120,19 +120,13 @@ def _why_unplannable(orchestrator: Any, body: OrchestrationRequest) -> str | Non
         plan = planner.plan(body)
     except PlanningError as exc:
         return str(exc)
-    capabilities = getattr(orchestrator, "capabilities", None)
-    if capabilities is None:
+    known = getattr(orchestrator, "tool_ids", None)
+    if known is None:
         return None
-    unknown = sorted(
-        {call.tool_id for stage in plan.stages for call in stage.calls} - _tool_ids(capabilities)
-    )
+    unknown = sorted({call.tool_id for stage in plan.stages for call in stage.calls} - known)
     if unknown:
-        return f"unknown tool(s) {unknown}; known tools: {sorted(_tool_ids(capabilities))}"
+        return f"unknown tool(s) {unknown}; known tools: {sorted(known)}"
     return None
-
-
-def _tool_ids(capabilities: Any) -> set[str]:
-    return {capability.tool_id for capability in capabilities}
 
 
 @router.get(

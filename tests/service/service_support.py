@@ -56,9 +56,12 @@ class SleepyTool(EchoTool):
         return {"slept": self.seconds}
 
 
-def make_orchestrator() -> Orchestrator:
-    """The real orchestrator over in-process tools."""
+def make_orchestrator(*, with_audit: bool = False) -> Orchestrator:
+    """The real orchestrator over in-process tools; `with_audit` adds an in-process stand-in
+    for the audit tool, which the ops intents' planner adds to every plan."""
     tools = [EchoTool(), BrokenTool(), EchoTool("acme_only", tenants=frozenset({"acme"}))]
+    if with_audit:
+        tools.append(EchoTool("audit"))
     return Orchestrator(tools, request_deadline_seconds=5.0)
 
 

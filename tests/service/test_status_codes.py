@@ -21,7 +21,7 @@ def _send(requests: list[dict[str, Any]]) -> tuple[list[httpx.Response], dict[st
     """Each request against one app; also what the orchestrator counted as orchestrations."""
 
     async def scenario() -> tuple[list[httpx.Response], dict[str, int]]:
-        orchestrator = make_orchestrator()
+        orchestrator = make_orchestrator(with_audit=True)
         register_ops_intents(orchestrator.planner)
         app = create_app(orchestrator, API_KEYS)
         try:
