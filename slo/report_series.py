@@ -25,6 +25,7 @@ QUANTILES = {"p50": 0.50, "p95": 0.95, "p99": 0.99}
 # Bucket widths a reader can count in; the narrowest that keeps a run under MAX_BUCKETS wins.
 NICE_BUCKETS_S = (0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600)
 MAX_BUCKETS = 150
+MAX_BREAKDOWN = 30  # values of a breakdown shown (the busiest); a chart of more is unreadable
 
 _SCHEMA = {
     "ts": pl.Float64,
@@ -105,8 +106,9 @@ def timeline(frame: pl.DataFrame) -> Timeline:
 
 
 def breakdown(frame: pl.DataFrame, column: str) -> pl.DataFrame:
-    """Per value of `column` (intent, tenant): requests, one count per status, p50/p95/p99.
-    Empty when the column holds a single value (a breakdown of one says nothing)."""
+    """Per value of `column` (intent, tenant): requests, one count per status, p50/p95/p99,
+    for the MAX_BREAKDOWN busiest values. Empty when the column holds a single value (a
+    breakdown of one says nothing)."""
     present = frame.filter(pl.col(column) != "")
     if present[column].n_unique() < 2:
         return pl.DataFrame()
@@ -121,6 +123,8 @@ def breakdown(frame: pl.DataFrame, column: str) -> pl.DataFrame:
                 for name, q in QUANTILES.items()
             ],
         )
+        .sort(["requests", column], descending=[True, False])
+        .head(MAX_BREAKDOWN)
         .sort(column)
     )
 

@@ -29,6 +29,18 @@ return [...document.querySelectorAll('.js-plotly-plot')].map(gd => ({
 """
 
 
+# Tick labels (objective names, intents, tenants) that stick out of their chart's box.
+_CUT_LABELS = """
+[...document.querySelectorAll('.js-plotly-plot')].flatMap(gd => {
+  const box = gd.getBoundingClientRect();
+  return [...gd.querySelectorAll('.ytick text, .xtick text')].filter(t => {
+    const r = t.getBoundingClientRect();
+    return r.left < box.left - 1 || r.right > box.right + 1;
+  }).map(t => t.textContent);
+})
+"""
+
+
 @pytest.mark.parametrize("kind", ["chaos", "load"])
 def test_report_page_renders_offline_without_errors(tmp_path: Path, kind: str) -> None:
     written = write_sample(tmp_path / kind, kind)
@@ -50,6 +62,7 @@ def test_report_page_renders_offline_without_errors(tmp_path: Path, kind: str) -
             "requests per second",
             "requests in flight (peak)",
         ]
+        assert page.evaluate(_CUT_LABELS) == []
         _hover_shows_values(page, timeline["id"])
         _drag_zooms(page, timeline["id"])
         page.call("Page.reload")
