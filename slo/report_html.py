@@ -70,9 +70,7 @@ def render_html(
                 sections.append(
                     f"<h2>Per {column}</h2>" + charts.add(breakdown_figure(table, column))
                 )
-    objective_charts = "".join(
-        charts.add(figure) for figure in objectives_figures(evaluation.results, outcomes)
-    )
+    objective_charts = "".join(charts.add(figure) for figure in objectives_figures(evaluation))
     sections.append(
         "<h2>Objectives</h2>"
         '<p class="note">Each observed value with its confidence interval; the bar is the '

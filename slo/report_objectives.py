@@ -5,32 +5,47 @@ recovery times in s)."""
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 
 import plotly.graph_objects as go
 
 from .report_style import OUTCOME_COLOURS, base_layout
-from .results import ObjectiveResult
+from .results import Evaluation, ObjectiveResult
 
-_AXES = {
-    "ratio": ("observed ratio (%)", 100.0, "%{x:.3f}%"),
-    "ms": ("latency (ms)", 1.0, "%{x:,.1f} ms"),
-    "s": ("recovery time (s)", 1.0, "%{x:,.1f} s"),
-}
+# (panel, x-axis title, scale, hover format). Ratio objectives with a minimum (e.g. answered
+# >= 97%) sit near 100% and those with a maximum near 0%: one axis for both would squeeze
+# one end flat, so each gets its own panel.
+# An axis starts at zero, except for minimum ratios, whose story is how close to 100% they got.
+_PANELS = (
+    ("ratio at most", "observed ratio, objectives with a maximum (%)", 100.0, "%{x:.3f}%"),
+    ("ratio at least", "observed ratio, objectives with a minimum (%)", 100.0, "%{x:.3f}%"),
+    ("ms", "latency (ms)", 1.0, "%{x:,.1f} ms"),
+    ("s", "recovery time (s)", 1.0, "%{x:,.1f} s"),
+)
+_FROM_ZERO = {"ratio at most", "ms", "s"}
 
 
-def objectives_figures(results: Sequence[ObjectiveResult], outcomes: Sequence[str]) -> list:
-    """One figure per unit present, in the order ratio, ms, s."""
-    figures = []
-    for unit, (axis_title, scale, value_format) in _AXES.items():
-        rows = [(r, o) for r, o in zip(results, outcomes, strict=True) if r.unit == unit]
-        if rows:
-            figures.append(_figure(rows, axis_title, scale, value_format))
-    return figures
+def objectives_figures(evaluation: Evaluation) -> list[go.Figure]:
+    """One figure per panel that has an objective, in the order of _PANELS."""
+    at_least = {o.name for o in evaluation.spec.objectives if o.ratio and not o.at_most}
+    panels: dict[str, list[tuple[ObjectiveResult, str]]] = {}
+    for result in evaluation.results:
+        panel = result.unit
+        if panel == "ratio":
+            panel = "ratio at least" if result.name in at_least else "ratio at most"
+        panels.setdefault(panel, []).append((result, evaluation.gate_outcome(result)))
+    return [
+        _figure(panels[panel], axis_title, scale, value_format, panel in _FROM_ZERO)
+        for panel, axis_title, scale, value_format in _PANELS
+        if panel in panels
+    ]
 
 
 def _figure(
-    rows: list[tuple[ObjectiveResult, str]], axis_title: str, scale: float, value_format: str
+    rows: list[tuple[ObjectiveResult, str]],
+    axis_title: str,
+    scale: float,
+    value_format: str,
+    from_zero: bool,
 ) -> go.Figure:
     figure = go.Figure()
     for outcome, colour in OUTCOME_COLOURS.items():
@@ -71,7 +86,7 @@ def _figure(
             hovertemplate=f"target {value_format}<extra>%{{y}}</extra>",
         )
     )
-    figure.update_xaxes(title_text=axis_title, rangemode="tozero")
+    figure.update_xaxes(title_text=axis_title, rangemode="tozero" if from_zero else "normal")
     figure.update_yaxes(
         title_text="objective",
         type="category",
