@@ -58,7 +58,11 @@ def read_frame(paths: Sequence[Path], filters: Filters | None = None) -> pl.Data
         pl.read_ndjson(path, schema=_SCHEMA) for path in paths if Path(path).stat().st_size > 0
     ]
     frame = pl.concat(frames) if frames else pl.DataFrame(schema=_SCHEMA)
-    frame = frame.with_columns(pl.col(_FILTERED).fill_null(""))
+    frame = frame.with_columns(  # a field left out of a line takes the record's default
+        pl.col("phase").fill_null("baseline"),
+        pl.col("source").fill_null("scenario"),
+        pl.col("scenario", "tenant", "intent").fill_null(""),
+    )
     for column in _FILTERED if filters is not None else ():
         allowed = getattr(filters, column)
         if allowed is not None:
@@ -89,7 +93,8 @@ def timeline(frame: pl.DataFrame) -> Timeline:
             for name, q in QUANTILES.items()
         ],
     )
-    every = pl.DataFrame({"bucket": range(int(span // width) + 1)}, schema={"bucket": pl.Int64})
+    buckets = int(bucketed["bucket"].max()) + 1  # type: ignore[arg-type]
+    every = pl.DataFrame({"bucket": range(buckets)}, schema={"bucket": pl.Int64})
     rows = (
         every.join(per_bucket, on="bucket", how="left")
         .join(_in_flight(frame, start, width), on="bucket", how="left")
