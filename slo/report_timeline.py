@@ -55,7 +55,9 @@ def timeline_figure(series: Timeline, windows: Sequence[FaultWindow]) -> go.Figu
     return figure
 
 
-def _status_mix(figure: go.Figure, rows: pl.DataFrame, seconds: pl.Series, series: Timeline):
+def _status_mix(
+    figure: go.Figure, rows: pl.DataFrame, seconds: pl.Series, series: Timeline
+) -> None:
     requests = rows["requests"]
     for status in series.statuses:
         if rows[status].sum() == 0:
