@@ -22,8 +22,8 @@ from slo.report_series import (
 )
 from slo.report_style import STATUS_COLOURS
 from slo.report_timeline import timeline_figure
-from slo.results import FaultWindow
 from slo.spec import Filters
+from vocabulary import FaultWindow
 
 START = 1_700_000_000.0
 
