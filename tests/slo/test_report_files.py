@@ -110,3 +110,23 @@ def test_html_is_one_self_contained_page(samples, kind: str) -> None:
     assert html.count("window.Plotly") >= 1 and html.count('"use strict";var Plotly') <= 1
     assert html.count('class="plotly-graph-div"') >= 4
     assert "fault: " in html
+
+
+def test_a_fault_still_active_when_the_run_stopped_is_valid_json(tmp_path: Path) -> None:
+    from conftest import synthetic
+
+    from slo.evaluation import evaluate
+    from slo.reports import write_reports
+    from slo.spec import SloSpec
+    from vocabulary import FaultWindow
+
+    spec = SloSpec.model_validate({"objectives": [{"name": "f", "ratio": "failed", "max": 0.1}]})
+    evaluation = evaluate(synthetic(200), spec)
+    written = write_reports(
+        tmp_path, evaluation, fault_windows=[FaultWindow(1_700_000_001.0)], interrupted=True
+    )
+    text = written["json"].read_text()
+    assert "Infinity" not in text and "NaN" not in text  # Python's json would accept them
+    document = json.loads(text)
+    jsonschema.validate(document, report_json_schema())
+    assert document["fault_windows"][0]["end"] is None and document["interrupted"] is True

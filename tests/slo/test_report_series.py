@@ -144,3 +144,10 @@ def test_status_colours_stay_distinct_and_fault_bands_sit_below_the_data() -> No
 
 def _rgb(colour: str) -> tuple[int, int, int]:
     return tuple(int(colour[i : i + 2], 16) for i in (1, 3, 5))  # type: ignore[return-value]
+
+
+def test_a_fault_still_active_at_the_end_is_drawn_to_the_last_bucket() -> None:
+    series = timeline(frame_of([(i * 0.5, 30.0) for i in range(100)]))
+    figure = timeline_figure(series, [FaultWindow(START + 30)])  # end: inf, still active
+    bands = [shape for shape in figure.layout.shapes if shape.layer == "below"]
+    assert bands and all(band.x1 == series.bucket_s * series.rows.height for band in bands)
