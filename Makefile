@@ -8,7 +8,7 @@ INSTALLED := $(VENV)/.installed
 TOXIPROXY := $(BIN)/toxiproxy-server
 TOXIPROXY_VERSION := v2.12.0
 
-.PHONY: setup run test bench clean
+.PHONY: setup run test test-browser chromium bench clean
 
 setup: $(INSTALLED) $(TOXIPROXY)
 
@@ -30,6 +30,14 @@ run: setup
 
 test: setup
 	$(BIN)/python -m pytest -q
+
+# The HTML reports in headless Chromium (Debian's package): charts render, hover and zoom
+# work, no console error, no network request; screenshots land in docs/.
+test-browser: setup chromium
+	GAUNTLET_BROWSER_TESTS=1 $(BIN)/python -m pytest -q tests/browser
+
+chromium:
+	@command -v chromium >/dev/null || { apt-get update && apt-get install -y chromium; }
 
 # Each prints ratios measured side by side in one run and writes bench/results/*.json.
 bench: setup

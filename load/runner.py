@@ -117,6 +117,7 @@ def run_load(options: LoadRunOptions) -> LoadRunResult:
         checks=checks,
         fault_windows=windows,
         title=f"Gauntlet load: {profile.name}",
+        observations=[out_dir / "observations.jsonl"],
     )
     _write_measurement_note(out_dir, profile, merge, chaos_log)
     print_report(evaluation, checks, console=options.console)

@@ -26,9 +26,8 @@ def show_note(result: ObjectiveResult) -> str:
     if result.more_samples:
         parts.append(f"~{result.more_samples} more samples would likely settle it")
     if result.budget_consumed is not None:
-        parts.append(
-            f"error budget used {result.budget_consumed:.0%}, peak burn rate {result.max_burn_rate or 0:.1f}x"
-        )
+        burn = result.max_burn_rate or 0
+        parts.append(f"error budget used {result.budget_consumed:.0%}, peak burn rate {burn:.1f}x")
     if result.regression_detail:
         parts.append(result.regression_detail)
     return "; ".join(p for p in parts if p)

@@ -21,12 +21,16 @@ def report_document(
     checks: Sequence[Check],
     fault_windows: Sequence[FaultWindow],
     title: str,
+    *,
+    interrupted: bool = False,
 ) -> dict[str, Any]:
+    """The document; its JSON Schema is `report_schema.report_json_schema()`."""
     series = evaluation.timeseries
     return {
         "schema_version": SCHEMA_VERSION,
         "title": title,
         "verdict": overall_verdict(evaluation, checks),
+        "interrupted": interrupted,
         "slo": {
             "name": evaluation.spec.name,
             "confidence": evaluation.spec.confidence,
@@ -45,7 +49,7 @@ def report_document(
             for result in evaluation.results
         ],
         "checks": [asdict(check) for check in checks],
-        "fault_windows": [asdict(window) for window in fault_windows],
+        "fault_windows": [_finite(asdict(window)) for window in fault_windows],
         "timeseries": _finite(asdict(series)),
     }
 

@@ -1,55 +1,83 @@
-"""junit.xml: one test case per objective (suite "slo") and per check (suite = its group)."""
+"""junit.xml: one test case per objective (suite "slo.<name>") and per check (suite = its
+group), valid under the Jenkins xunit plugin's JUnit schema (junit-10.xsd): every suite
+carries `tests`, `failures`, `errors`, `skipped`, `time` and `timestamp`.
+
+An objective is a judgement over the whole run, not a timed step: its case's `time` is 0 and
+its suite's `time` is the span of requests observed. A warn (inconclusive or a regression
+under a `warn` policy) is a skipped case with its reason.
+"""
 
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
 from .formatting import show_interval, show_note, show_value
 from .results import Check, Evaluation
 
 
-def render_junit(evaluation: Evaluation, checks: Sequence[Check], title: str) -> str:
+def render_junit(
+    evaluation: Evaluation, checks: Sequence[Check], title: str, *, written_at: float
+) -> str:
+    """`written_at` (epoch seconds) stamps suites that have no observed start of their own."""
+    span = (
+        evaluation.ended - evaluation.started
+        if evaluation.started is not None and evaluation.ended is not None
+        else 0.0
+    )
     root = ET.Element("testsuites", name=title)
-    suite = ET.SubElement(root, "testsuite", name=f"slo.{evaluation.spec.name}")
-    failures = skipped = 0
+    suite = _suite(root, f"slo.{evaluation.spec.name}", evaluation.started or written_at, span)
     for result in evaluation.results:
-        case = ET.SubElement(
-            suite, "testcase", classname=f"slo.{evaluation.spec.name}", name=result.label
-        )
+        case = _case(suite, f"slo.{evaluation.spec.name}", result.label)
         message = (
             f"{result.verdict}: observed {show_value(result.observed, result.unit)} "
             f"{show_interval(result)}, target {result.target}"
         )
         outcome = evaluation.gate_outcome(result)
         if outcome == "fail":
-            failures += 1
-            ET.SubElement(case, "failure", message=message, type=result.verdict).text = show_note(
-                result
-            )
+            failure = ET.SubElement(case, "failure", message=message, type=result.verdict)
+            failure.text = show_note(result)
         elif outcome == "warn":
-            skipped += 1
             ET.SubElement(case, "skipped", message=message)
         ET.SubElement(case, "system-out").text = show_note(result)
-    suite.set("tests", str(len(evaluation.results)))
-    suite.set("failures", str(failures))
-    suite.set("skipped", str(skipped))
     groups: dict[str, list[Check]] = {}
     for check in checks:
         groups.setdefault(check.group, []).append(check)
     for group, members in groups.items():
-        check_suite = ET.SubElement(
-            root,
-            "testsuite",
-            name=group,
-            tests=str(len(members)),
-            failures=str(sum(not c.passed for c in members)),
-        )
+        check_suite = _suite(root, group, written_at, 0.0)
         for check in members:
-            case = ET.SubElement(check_suite, "testcase", classname=group, name=check.name)
+            case = _case(check_suite, group, check.name)
             if not check.passed:
-                ET.SubElement(case, "failure", message=check.detail or "failed")
+                ET.SubElement(case, "failure", message=check.detail or "failed", type="check")
             elif check.detail:
                 ET.SubElement(case, "system-out").text = check.detail
+    for each in root.iter("testsuite"):
+        _count(each)
+    _count_all(root, span)
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def _suite(root: ET.Element, name: str, started: float, span: float) -> ET.Element:
+    stamp = datetime.fromtimestamp(started, UTC).strftime("%Y-%m-%dT%H:%M:%S")
+    return ET.SubElement(root, "testsuite", name=name, timestamp=stamp, time=f"{span:.3f}")
+
+
+def _case(suite: ET.Element, classname: str, name: str) -> ET.Element:
+    return ET.SubElement(suite, "testcase", classname=classname, name=name, time="0.000")
+
+
+def _count(suite: ET.Element) -> None:
+    cases = suite.findall("testcase")
+    suite.set("tests", str(len(cases)))
+    suite.set("failures", str(sum(case.find("failure") is not None for case in cases)))
+    suite.set("errors", "0")  # an evaluation that could not run raises; it writes no report
+    suite.set("skipped", str(sum(case.find("skipped") is not None for case in cases)))
+
+
+def _count_all(root: ET.Element, span: float) -> None:
+    suites = root.findall("testsuite")
+    for attribute in ("tests", "failures", "errors"):
+        root.set(attribute, str(sum(int(suite.get(attribute, "0")) for suite in suites)))
+    root.set("time", f"{span:.3f}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from .report_html import render_html
 from .report_json import report_document
 from .report_junit import render_junit
 from .report_markdown import render_markdown
+from .report_series import read_frame
 from .results import Check, Evaluation
 
 
@@ -22,18 +24,29 @@ def write_reports(
     checks: Sequence[Check] = (),
     fault_windows: Sequence[FaultWindow] = (),
     title: str = "Gauntlet report",
+    observations: Sequence[Path] = (),
+    interrupted: bool = False,
 ) -> dict[str, Path]:
-    """Write report.json, report.md, junit.xml and report.html; returns them by format."""
+    """Write report.json, report.md, junit.xml and report.html; returns them by format.
+
+    `observations`: the observations files the evaluation read; the HTML report plots them
+    (without them it shows the objectives only). `interrupted`: the run stopped early.
+    """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
+    document = report_document(evaluation, checks, fault_windows, title, interrupted=interrupted)
+    frame = read_frame(observations, evaluation.spec.filters)
     contents = {
-        "json": (
-            "report.json",
-            json.dumps(report_document(evaluation, checks, fault_windows, title), indent=2),
+        "json": ("report.json", json.dumps(document, indent=2)),
+        "markdown": (
+            "report.md",
+            render_markdown(evaluation, checks, title, interrupted=interrupted),
         ),
-        "markdown": ("report.md", render_markdown(evaluation, checks, title)),
-        "junit": ("junit.xml", render_junit(evaluation, checks, title)),
-        "html": ("report.html", render_html(evaluation, checks, fault_windows, title)),
+        "junit": ("junit.xml", render_junit(evaluation, checks, title, written_at=time.time())),
+        "html": (
+            "report.html",
+            render_html(evaluation, checks, fault_windows, title, frame, interrupted=interrupted),
+        ),
     }
     written = {}
     for kind, (name, text) in contents.items():

@@ -51,7 +51,9 @@ def gate(
         raise typer.Exit(exit_codes.BAD_INPUT) from None
     print_report(evaluation, console=Console())
     if out is not None:
-        written = write_reports(out, evaluation, title=f"Gate: {spec.name}")
+        written = write_reports(
+            out, evaluation, title=f"Gate: {spec.name}", observations=observations
+        )
         typer.echo(f"reports: {', '.join(str(p) for p in written.values())}")
     code = verdict_exit_code(evaluation)
     raise typer.Exit(exit_codes.OK if code == 0 else exit_codes.FAILED)

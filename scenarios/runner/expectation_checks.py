@@ -65,7 +65,8 @@ def judge_status(bounds: Mapping[str, RatioBound], outcomes: Sequence[Outcome]) 
         parts.append(f"{status} {ratio:.0%} ({bound})")
         if not bound.holds(ratio):
             failures.append(status)
-    return not failures, f"{', '.join(parts)} of {total} requests; mix {dict(counts)}"
+    mix = ", ".join(f"{status} {count}" for status, count in counts.most_common())
+    return not failures, f"{', '.join(parts)} of {total} requests (mix: {mix})"
 
 
 def _status(e: StatusMix, outcomes: Sequence[Outcome], _: object) -> tuple[bool, str]:

@@ -155,6 +155,8 @@ def _report(
         checks=checks,
         fault_windows=windows,
         title="Gauntlet chaos suite" + (" (interrupted)" if interrupted else ""),
+        observations=[path] if path.exists() else [],
+        interrupted=interrupted,
     )
     console.print(_summary(results))
     print_report(evaluation, checks, console=console)

@@ -1,0 +1,109 @@
+"""The published JSON Schema of report.json (`gauntlet schema report` prints it).
+
+The models below describe the document `report_json.report_document` writes; they are the
+schema's source, and the tests validate every report they write against it. Numbers that
+JSON cannot hold (infinity, NaN) are written as null, hence the optional floats.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SloSummary(_Strict):
+    name: str
+    confidence: float = Field(gt=0, lt=1)
+    min_samples: int = Field(ge=0)
+    on_inconclusive: Literal["pass", "warn", "fail"]
+    on_regression: Literal["pass", "warn", "fail"]
+
+
+class ObjectiveEntry(_Strict):
+    name: str
+    kind: str = Field(description="ratio | latency | recovery")
+    group: str = Field(description='"" or the group, e.g. "intent=search"')
+    verdict: Literal["pass", "fail", "inconclusive"]
+    outcome: Literal["pass", "warn", "fail"] = Field(
+        description="what the verdict means for the gate under the SLO file's policies"
+    )
+    target: str = Field(description='human text, e.g. "<= 5%"')
+    threshold: float | None
+    unit: str = Field(description='ratio | ms | s ("" when nothing matched)')
+    observed: float | None
+    lower: float | None = Field(description="lower end of the confidence interval")
+    upper: float | None = Field(description="upper end of the confidence interval")
+    samples: int = Field(ge=0)
+    hits: int = Field(ge=0, description="events counted by a ratio objective")
+    quantile: float | None
+    more_samples: int | None = Field(
+        description="further samples likely to settle an inconclusive verdict"
+    )
+    detail: str
+    budget_consumed: float | None = Field(description="share of the error budget used")
+    burn_rates: list[tuple[float, float | None]] = Field(
+        description="(bucket start in epoch seconds, burn rate)"
+    )
+    regression: bool
+    regression_detail: str
+
+
+class CheckEntry(_Strict):
+    group: str
+    name: str
+    passed: bool
+    detail: str
+
+
+class FaultWindowEntry(_Strict):
+    start: float = Field(description="epoch seconds")
+    end: float | None = Field(description="epoch seconds; null if the fault was still active")
+    label: str
+
+
+class TimeSeriesEntry(_Strict):
+    start: float = Field(description="first bucket's start, epoch seconds")
+    bucket_s: float = Field(gt=0)
+    status_counts: list[dict[str, int]]
+    p50_ms: list[float | None]
+    p95_ms: list[float | None]
+    p99_ms: list[float | None]
+
+
+class ReportDocument(_Strict):
+    """report.json: a run's verdict, objectives, checks and plot series."""
+
+    schema_version: Literal[1] = Field(
+        description="report_json.SCHEMA_VERSION; bumped on an incompatible change"
+    )
+    title: str
+    verdict: Literal["pass", "warn", "fail"]
+    interrupted: bool = Field(description="the run was stopped early; results are partial")
+    slo: SloSummary
+    observations: int = Field(ge=0, description="observations read")
+    matched: int = Field(ge=0, description="observations that passed the SLO file's filters")
+    started: float | None = Field(description="first request, epoch seconds")
+    ended: float | None = Field(description="last request, epoch seconds")
+    status_totals: dict[str, int]
+    baseline: str | None = Field(description="the report compared against, if any")
+    objectives: list[ObjectiveEntry]
+    checks: list[CheckEntry]
+    fault_windows: list[FaultWindowEntry]
+    timeseries: TimeSeriesEntry
+
+
+def report_json_schema() -> dict[str, Any]:
+    schema = ReportDocument.model_json_schema()
+    return {"$schema": SCHEMA_DIALECT, "$id": "gauntlet/report.schema.json"} | schema
+
+
+def report_json_schema_text() -> str:
+    return json.dumps(report_json_schema(), indent=2) + "\n"
