@@ -1,10 +1,16 @@
 """Pure statistics for the gate: binomial intervals, settling sample sizes, order-statistic
-bounds for percentiles and the two-proportion test. No I/O, no state."""
+bounds for percentiles and the two-proportion test. No I/O, no state.
+
+The gate's verdicts use the confidence sequences of `confseq` (valid under continuous
+monitoring); the fixed-n Wilson interval and normal ranks stay here for comparison."""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from statistics import NormalDist
+
+from .confseq import ratio_sequence
 
 _STANDARD_NORMAL = NormalDist()
 
@@ -42,16 +48,23 @@ def ratio_verdict(lower: float, upper: float, target: float, at_most: bool) -> s
 
 
 def samples_to_settle(
-    hits: int, n: int, target: float, at_most: bool, confidence: float, limit: int = 10**9
+    hits: int,
+    n: int,
+    target: float,
+    at_most: bool,
+    confidence: float,
+    limit: int = 10**9,
+    interval: Callable[[int, int, float], tuple[float, float]] = ratio_sequence,
 ) -> int | None:
     """Further samples that would likely settle an inconclusive ratio, assuming the observed
-    proportion holds; None when it cannot settle (the observed ratio sits on the target)."""
+    proportion holds; None when it cannot settle (the observed ratio sits on the target).
+    Settled by the gate's confidence sequence unless another `interval` is given."""
     if n <= 0:
         return None
     p = hits / n
 
     def settled(total: int) -> bool:
-        lo, hi = wilson_interval(round(p * total), total, confidence)
+        lo, hi = interval(round(p * total), total, confidence)
         return ratio_verdict(lo, hi, target, at_most) != "inconclusive"
 
     if settled(n):
