@@ -1,57 +1,32 @@
-"""Per-objective state for the single streaming pass. Each `add` is O(1) amortised and each
-accumulator's memory is bounded by the number of groups and time buckets, never by the
-number of observations."""
+"""Per-objective state, computed by the columnar engine in a few group-bys over the frame.
+
+What comes out is small: per group, counts, per-second or per-window counts, the sorted
+latencies of a percentile objective, per-second latency histograms of a recovery. Python
+judges those (see `judge`); it never loops over observations.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from vocabulary import Observation, Phase, Status
+import polars as pl
 
-from .latency import CoarseHistogram, LatencyRecorder
-from .series import CompactingSeries, merge_counts, new_counts
+from .expressions import NO_GROUP, group_label, is_hit, matches
+from .latency import CoarseHistogram, SortedLatencies, coarse_bin
 from .spec import Objective
 
 WINDOW_RESOLUTION = 10  # buckets per sliding window: it slides in tenths of its length
+PLOT_BUCKETS = 120  # a burn-rate or plot series never has more buckets; they widen instead
 
-
-def group_of(per: str | None, obs: Observation) -> str:
-    if per is None:
-        return ""
-    value = getattr(obs, per)
-    return f"{per}={getattr(value, 'value', value)}"
+Counts = tuple[int, int]  # hits, total
 
 
 @dataclass
 class RatioGroup:
-    objective: Objective
-    hits: int = 0
-    total: int = 0
-    burn: CompactingSeries[list[int]] = field(
-        default_factory=lambda: CompactingSeries(new_counts, merge_counts)
-    )
-    windows: CompactingSeries[list[int]] | None = None
-
-    def __post_init__(self) -> None:
-        self._is_hit = self.objective.hit_predicate()
-        if self.objective.window_s is not None:
-            # fine buckets, not compacted: bounded by the run's duration / resolution
-            width = self.objective.window_s / WINDOW_RESOLUTION
-            self.windows = CompactingSeries(
-                new_counts, merge_counts, width_s=width, max_buckets=None
-            )
-
-    def add(self, obs: Observation) -> None:
-        hit = self._is_hit(obs)
-        self.hits += hit
-        self.total += 1
-        counts = self.burn.at(obs.ts)
-        counts[0] += hit
-        counts[1] += 1
-        if self.windows is not None:
-            counts = self.windows.at(obs.ts)
-            counts[0] += hit
-            counts[1] += 1
+    hits: int
+    total: int
+    burn: list[tuple[float, Counts]] = field(default_factory=list)  # (bucket start, counts)
+    windows: dict[int, Counts] | None = None  # fine bucket index -> counts
 
 
 @dataclass
@@ -65,69 +40,120 @@ class RecoveryGroup:
     # second (floored epoch) -> [successes, total, latency histogram]
     seconds: dict[int, tuple[list[int], CoarseHistogram]] = field(default_factory=dict)
 
-    def add(self, obs: Observation) -> None:
-        success = obs.status == Status.SUCCESS
-        if obs.phase is Phase.BASELINE:
-            self.baseline_success += success
-            self.baseline_total += 1
-            self.baseline_latency.record(obs.latency_ms)
-        elif obs.phase is Phase.RECOVERY:
-            if self.recovery_start is None or obs.ts < self.recovery_start:
-                self.recovery_start = obs.ts
-            counts, latency = self.seconds.setdefault(int(obs.ts), ([0, 0], CoarseHistogram()))
-            counts[0] += success
-            counts[1] += 1
-            latency.record(obs.latency_ms)
+
+@dataclass
+class ObjectiveState:
+    objective: Objective
+    ratio_groups: dict[str, RatioGroup] = field(default_factory=dict)
+    latency_groups: dict[str, SortedLatencies] = field(default_factory=dict)
+    recovery_groups: dict[str, RecoveryGroup] = field(default_factory=dict)
+    # the same objective over another phase of the run, to compare against
+    reference_groups: dict[str, RatioGroup] = field(default_factory=dict)
 
 
-class ObjectiveAccumulator:
-    """Routes an observation to its group's state for one objective."""
+def objective_state(frame: pl.LazyFrame, objective: Objective) -> ObjectiveState:
+    state = ObjectiveState(objective)
+    rows = frame.filter(matches(objective.filters)) if not objective.filters.is_empty else frame
+    per = objective.per.value if objective.per is not None else None
+    if objective.kind == "recovery":
+        state.recovery_groups = _recovery_groups(rows)
+    elif objective.kind == "latency":
+        state.latency_groups = _latency_groups(rows, per)
+    else:
+        state.ratio_groups = _ratio_groups(rows, objective, per, objective.window_s)
+        if objective.compare_with_phase is not None:
+            reference = objective.filters.model_copy(update={"phase": None})
+            phase = objective.compare_with_phase.value
+            rows = frame.filter(matches(reference) & (pl.col("phase").cast(pl.String) == phase))
+            state.reference_groups = _ratio_groups(rows, objective, per, None)
+    return state
 
-    def __init__(self, objective: Objective) -> None:
-        self.objective = objective
-        self.ratio_groups: dict[str, RatioGroup] = {}
-        self.latency_groups: dict[str, LatencyRecorder] = {}
-        self.recovery_groups: dict[str, RecoveryGroup] = {}
-        # resolved once: `add` runs for every observation and objective
-        self._kind = objective.kind
-        self._matches = None if objective.filters.is_empty else objective.filters.matches
-        self._per = objective.per.value if objective.per is not None else None
-        # the same objective over another phase of the run, to compare against
-        self.reference_groups: dict[str, RatioGroup] = {}
-        self._reference_phase = objective.compare_with_phase
-        self._reference_filters = objective.filters.model_copy(update={"phase": None})
 
-    def add(self, obs: Observation) -> None:
-        if self._reference_phase is not None and obs.phase is self._reference_phase:
-            self._add_reference(obs)
-        if self._matches is not None and not self._matches(obs):
-            return
-        if self._kind == "recovery":
-            key = f"scenario={obs.scenario}"
-            group = self.recovery_groups.get(key)
-            if group is None:
-                group = self.recovery_groups[key] = RecoveryGroup()
-            group.add(obs)
-            return
-        key = group_of(self._per, obs)
-        if self._kind == "ratio":
-            ratio = self.ratio_groups.get(key)
-            if ratio is None:
-                ratio = self.ratio_groups[key] = RatioGroup(self.objective)
-            ratio.add(obs)
-        else:
-            recorder = self.latency_groups.get(key)
-            if recorder is None:
-                recorder = self.latency_groups[key] = LatencyRecorder()
-            recorder.record(obs.latency_ms)
+def compacted(counts: dict[int, list[int]], limit: int = PLOT_BUCKETS) -> tuple[float, dict]:
+    """Merge per-second buckets pairwise until at most `limit` remain: (width_s, buckets)."""
+    shift = 0
+    while len({second >> shift for second in counts}) > limit:
+        shift += 1
+    merged: dict[int, list[int]] = {}
+    for second, values in counts.items():
+        into = merged.setdefault(second >> shift, [0] * len(values))
+        for index, value in enumerate(values):
+            into[index] += value
+    return float(1 << shift), merged
 
-    def _add_reference(self, obs: Observation) -> None:
-        if not self._reference_filters.matches(obs):
-            return
-        key = group_of(self._per, obs)
-        group = self.reference_groups.get(key)
-        if group is None:
-            group = self.reference_groups[key] = RatioGroup(
-                self.objective.model_copy(update={"window_s": None})
-            )
-        group.add(obs)
+
+def _ratio_groups(
+    rows: pl.LazyFrame, objective: Objective, per: str | None, window_s: float | None
+) -> dict[str, RatioGroup]:
+    hit = is_hit(objective).cast(pl.Int64)
+    second = pl.col("ts").floor().cast(pl.Int64).alias("second")
+    per_second = (
+        rows.group_by(group_label(per), second)
+        .agg(hits=hit.sum(), total=pl.len())
+        .collect()
+        .rows()
+    )
+    by_group: dict[str, dict[int, list[int]]] = {}
+    for group, at, hits, total in per_second:
+        by_group.setdefault(group, {})[at] = [hits, total]
+    groups: dict[str, RatioGroup] = {}
+    for group, seconds in by_group.items():
+        width, buckets = compacted(seconds)
+        groups[group] = RatioGroup(
+            hits=sum(c[0] for c in seconds.values()),
+            total=sum(c[1] for c in seconds.values()),
+            burn=[(key * width, (c[0], c[1])) for key, c in sorted(buckets.items())],
+        )
+    if window_s is not None:
+        width = window_s / WINDOW_RESOLUTION
+        bucket = (pl.col("ts") / width).floor().cast(pl.Int64).alias("bucket")
+        windows = rows.group_by(group_label(per), bucket).agg(hits=hit.sum(), total=pl.len())
+        for group, key, hits, total in windows.collect().rows():
+            window_counts = groups[group].windows
+            if window_counts is None:
+                window_counts = groups[group].windows = {}
+            window_counts[key] = (hits, total)
+    return groups
+
+
+def _latency_groups(rows: pl.LazyFrame, per: str | None) -> dict[str, SortedLatencies]:
+    sorted_by_group = rows.group_by(group_label(per)).agg(pl.col("latency_ms").sort()).collect()
+    return {
+        group: SortedLatencies(values)
+        for group, values in zip(
+            sorted_by_group[NO_GROUP], sorted_by_group["latency_ms"], strict=True
+        )
+    }
+
+
+def _recovery_groups(rows: pl.LazyFrame) -> dict[str, RecoveryGroup]:
+    scenario = pl.concat_str([pl.lit("scenario="), pl.col("scenario").cast(pl.String)])
+    success = (pl.col("status").cast(pl.String) == "success").cast(pl.Int64)
+    phase = pl.col("phase").cast(pl.String)
+    baseline = rows.filter(phase == "baseline").with_columns(scenario.alias(NO_GROUP))
+    recovery = rows.filter(phase == "recovery").with_columns(
+        scenario.alias(NO_GROUP), pl.col("ts").floor().cast(pl.Int64).alias("second")
+    )
+    # every scenario the objective saw gets a verdict, even one without a baseline phase
+    seen = rows.select(scenario.unique().alias(NO_GROUP)).collect()[NO_GROUP]
+    groups: dict[str, RecoveryGroup] = {group: RecoveryGroup() for group in seen}
+    for group, hits, total in (
+        baseline.group_by(NO_GROUP).agg(success.sum(), pl.len()).collect().rows()
+    ):
+        groups[group].baseline_success, groups[group].baseline_total = hits, total
+    for group, index, count in (
+        baseline.group_by(NO_GROUP, coarse_bin().alias("bin")).len().collect().rows()
+    ):
+        groups[group].baseline_latency.add(index, count)
+    recovered = recovery.group_by(NO_GROUP, "second").agg(
+        success.sum(), pl.len(), pl.col("ts").min().alias("first")
+    )
+    for group, second, hits, total, first in recovered.collect().rows():
+        state = groups[group]
+        if state.recovery_start is None or first < state.recovery_start:
+            state.recovery_start = first
+        state.seconds[second] = ([hits, total], CoarseHistogram())
+    binned = recovery.group_by(NO_GROUP, "second", coarse_bin().alias("bin")).len()
+    for group, second, index, count in binned.collect().rows():
+        groups[group].seconds[second][1].add(index, count)
+    return groups

@@ -1,55 +1,66 @@
-"""`evaluate`: one streaming pass over observations, then verdicts. Memory is bounded by the
-number of objectives, groups and time buckets, not by the number of observations."""
+"""`evaluate`: observations in, verdicts out, on a columnar engine.
+
+The observations become a polars frame (scanned from JSON lines by `evaluate_files`, or built
+from records already in memory by `evaluate`); every count, split, window, percentile and
+recovery curve is a group-by over it (see `accumulators`, `timeline`). Python judges only the
+small results. Memory is the frame's: a few bytes per observation, no Python object each.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from vocabulary import Observation
+import polars as pl
 
-from .accumulators import ObjectiveAccumulator
+from .accumulators import ObjectiveState, objective_state
 from .baseline import BaselineReport, compare_latency, compare_ratio, compare_ratio_with_phase
+from .expressions import matches
+from .frame import Paths, frame_of, read_frame
 from .judge import judge_latency, judge_ratio, judge_recovery
-from .results import Evaluation, ObjectiveResult, TimeSeries
-from .series import CompactingSeries, StatusBucket
+from .observation import Observation
+from .results import Evaluation, ObjectiveResult
 from .spec import SloSpec
-
-PLOT_BUCKETS = 120
+from .timeline import timeseries
 
 
 def evaluate(
     observations: Iterable[Observation], spec: SloSpec, *, baseline: BaselineReport | None = None
 ) -> Evaluation:
-    accumulators = [ObjectiveAccumulator(objective) for objective in spec.objectives]
-    timeline: CompactingSeries[StatusBucket] = CompactingSeries(
-        StatusBucket, StatusBucket.merge, max_buckets=PLOT_BUCKETS
+    """Evaluate records already in memory (for files, `evaluate_files` is much faster)."""
+    return evaluate_frame(frame_of(observations, spec), spec, baseline=baseline)
+
+
+def evaluate_files(
+    paths: Paths, spec: SloSpec, *, baseline: BaselineReport | None = None
+) -> Evaluation:
+    """Evaluate JSON-lines files: a path, a glob of per-worker files, or a list of either.
+    A bad line raises ObservationFileError naming its file and line."""
+    return evaluate_frame(read_frame(paths, spec), spec, baseline=baseline)
+
+
+def evaluate_frame(
+    frame: pl.DataFrame, spec: SloSpec, *, baseline: BaselineReport | None = None
+) -> Evaluation:
+    rows = frame.lazy()
+    if not spec.filters.is_empty:
+        rows = rows.filter(matches(spec.filters))
+    summary = rows.select(
+        pl.len().alias("matched"), pl.col("ts").min().alias("first"), pl.col("ts").max()
+    ).collect()
+    matched, started, ended = summary.row(0)
+    status_totals = dict(
+        rows.group_by(pl.col("status").cast(pl.String)).len().sort("status").collect().rows()
     )
-    status_totals: dict[str, int] = {}
-    read = matched = 0
-    started: float | None = None
-    ended: float | None = None
-    matches = None if spec.filters.is_empty else spec.filters.matches
-    for obs in observations:
-        read += 1
-        if matches is not None and not matches(obs):
-            continue
-        matched += 1
-        started = obs.ts if started is None or obs.ts < started else started
-        ended = obs.ts if ended is None or obs.ts > ended else ended
-        status_totals[obs.status] = status_totals.get(obs.status, 0) + 1
-        bucket = timeline.at(obs.ts)
-        bucket.statuses[obs.status] = bucket.statuses.get(obs.status, 0) + 1
-        bucket.latency.record(obs.latency_ms)
-        for accumulator in accumulators:
-            accumulator.add(obs)
     results = [
-        result for accumulator in accumulators for result in _judge(accumulator, spec, baseline)
+        result
+        for objective in spec.objectives
+        for result in _judge(objective_state(rows, objective), spec, baseline)
     ]
     return Evaluation(
         spec=spec,
         results=results,
-        timeseries=_timeseries(timeline),
-        observations=read,
+        timeseries=timeseries(rows),
+        observations=frame.height,
         matched=matched,
         started=started,
         ended=ended,
@@ -59,16 +70,16 @@ def evaluate(
 
 
 def _judge(
-    accumulator: ObjectiveAccumulator, spec: SloSpec, baseline: BaselineReport | None
+    state: ObjectiveState, spec: SloSpec, baseline: BaselineReport | None
 ) -> list[ObjectiveResult]:
-    objective = accumulator.objective
+    objective = state.objective
     results: list[ObjectiveResult] = []
-    for group, ratio in sorted(accumulator.ratio_groups.items()):
+    for group, ratio in sorted(state.ratio_groups.items()):
         result = judge_ratio(objective, group, ratio, spec)
         previous = baseline.objectives.get((objective.name, group)) if baseline else None
         if previous is not None:
             compare_ratio(result, objective.at_most, previous, spec.confidence)
-        reference = accumulator.reference_groups.get(group)
+        reference = state.reference_groups.get(group)
         if reference is not None and objective.compare_with_phase is not None:
             compare_ratio_with_phase(
                 result,
@@ -78,13 +89,13 @@ def _judge(
                 spec.confidence,
             )
         results.append(result)
-    for group, recorder in sorted(accumulator.latency_groups.items()):
-        result = judge_latency(objective, group, recorder, spec)
+    for group, latencies in sorted(state.latency_groups.items()):
+        result = judge_latency(objective, group, latencies, spec)
         previous = baseline.objectives.get((objective.name, group)) if baseline else None
         if previous is not None:
-            compare_latency(result, recorder, previous, spec.confidence)
+            compare_latency(result, latencies, previous, spec.confidence)
         results.append(result)
-    for group, recovery in sorted(accumulator.recovery_groups.items()):
+    for group, recovery in sorted(state.recovery_groups.items()):
         results.append(judge_recovery(objective, group, recovery, spec))
     if not results:  # nothing matched: say so rather than silently dropping the objective
         results.append(
@@ -105,24 +116,3 @@ def _judge(
             )
         )
     return results
-
-
-def _timeseries(timeline: CompactingSeries[StatusBucket]) -> TimeSeries:
-    items = timeline.items()
-    if not items:
-        return TimeSeries(
-            start=0.0, bucket_s=timeline.width_s, status_counts=[], p50_ms=[], p95_ms=[], p99_ms=[]
-        )
-    first_start = items[0][0]
-    count = round((items[-1][0] - first_start) / timeline.width_s) + 1
-    by_index = {round((start - first_start) / timeline.width_s): bucket for start, bucket in items}
-    empty = StatusBucket()
-    buckets = [by_index.get(i, empty) for i in range(count)]
-    return TimeSeries(
-        start=first_start,
-        bucket_s=timeline.width_s,
-        status_counts=[dict(b.statuses) for b in buckets],
-        p50_ms=[b.latency.quantile(0.50) for b in buckets],
-        p95_ms=[b.latency.quantile(0.95) for b in buckets],
-        p99_ms=[b.latency.quantile(0.99) for b in buckets],
-    )

@@ -1,12 +1,16 @@
-"""Turn one objective's accumulated state into verdicts: the statistics, applied."""
+"""Turn one objective's state into verdicts: the statistics, applied.
+
+Every interval is a confidence sequence (see `confseq`): valid at whatever sample size the
+run stopped, including a stop chosen because the verdict looked settled."""
 
 from __future__ import annotations
 
 from .accumulators import WINDOW_RESOLUTION, RatioGroup, RecoveryGroup
-from .latency import CoarseHistogram, LatencyRecorder
+from .confseq import quantile_rank_bounds, ratio_sequence
+from .latency import CoarseHistogram, SortedLatencies
 from .results import ObjectiveResult
 from .spec import Objective, SloSpec
-from .stats import percentile_rank_bounds, ratio_verdict, samples_to_settle, wilson_interval
+from .stats import ratio_verdict, samples_to_settle
 
 _TOO_FEW = "fewer than min_samples ({}), so never pass"
 
@@ -15,7 +19,7 @@ def judge_ratio(
     objective: Objective, group: str, state: RatioGroup, spec: SloSpec
 ) -> ObjectiveResult:
     hits, total = state.hits, state.total
-    lower, upper = wilson_interval(hits, total, spec.confidence)
+    lower, upper = ratio_sequence(hits, total, spec.confidence)
     verdict = (
         ratio_verdict(lower, upper, objective.target, objective.at_most)
         if total
@@ -60,7 +64,7 @@ def _error_budget(result: ObjectiveResult, objective: Objective, state: RatioGro
         return
     bad = state.hits if objective.at_most else state.total - state.hits
     result.budget_consumed = bad / (allowed * state.total)
-    for start, (hits, total) in state.burn.items():
+    for start, (hits, total) in state.burn:
         bucket_bad = hits if objective.at_most else total - hits
         result.burn_rates.append((start, (bucket_bad / total) / allowed if total else 0.0))
 
@@ -71,7 +75,7 @@ def _judge_windows(
     """Sliding windows of `window_s`, stepping a tenth of it; each window judged on its own
     interval. A window counts as breached only when its interval lies wholly outside."""
     assert state.windows is not None and objective.window_s is not None
-    buckets = state.windows.buckets
+    buckets = state.windows
     if not buckets:
         return
     first, last = min(buckets), max(buckets)
@@ -89,7 +93,7 @@ def _judge_windows(
                 hits, total = hits + counts[0], total + counts[1]
         if total == 0:
             continue
-        lower, upper = wilson_interval(hits, total, spec.confidence)
+        lower, upper = ratio_sequence(hits, total, spec.confidence)
         verdicts.append(ratio_verdict(lower, upper, objective.target, objective.at_most))
         badness = hits / total if objective.at_most else 1 - hits / total
         if worst is None or badness > worst[0]:
@@ -115,11 +119,11 @@ def _judge_windows(
 
 
 def judge_latency(
-    objective: Objective, group: str, recorder: LatencyRecorder, spec: SloSpec
+    objective: Objective, group: str, recorder: SortedLatencies, spec: SloSpec
 ) -> ObjectiveResult:
     q, limit, n = objective.quantile, objective.max_ms, recorder.count
     assert limit is not None
-    low_rank, high_rank = percentile_rank_bounds(n, q, spec.confidence)
+    low_rank, high_rank = quantile_rank_bounds(n, q, spec.confidence)
     lower = recorder.value_at_rank(low_rank) if low_rank is not None else None
     upper = recorder.value_at_rank(high_rank) if high_rank is not None else None
     if n == 0:
@@ -130,8 +134,7 @@ def judge_latency(
         verdict = "fail"
     else:
         verdict = "inconclusive"
-    method = "exact" if recorder.is_exact else "HDR"
-    detail = f"{n} samples ({method}) at {spec.confidence:.0%} confidence"
+    detail = f"{n} samples (exact) at {spec.confidence:.0%} confidence"
     if n < spec.min_samples and verdict == "pass":
         verdict, detail = "inconclusive", detail + "; " + _TOO_FEW.format(spec.min_samples)
     more = None
