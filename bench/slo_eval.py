@@ -1,91 +1,119 @@
-"""Benchmark: evaluate 1,000,000 observations from a file; print time and peak memory.
+"""Benchmark: a full SLO evaluation against `json.loads` over the same lines, in one run.
 
-Bounded memory is shown side by side: the tracemalloc peak of evaluating 100,000 and
-1,000,000 observations of the same one-hour run (ten times denser), in the same process.
-A streaming evaluation keeps the ratio near 1; one that held the records would be near 10.
-(Memory grows with the run's duration through time buckets, not with its request count.)
+Generates N observations (one hour of traffic: baseline, a fault, recovery) with the fast
+writer, then times, side by side on the same file:
+  - json_loads_s: `json.loads` of every line, and nothing else (the floor of any per-record
+    Python reader);
+  - evaluate_s: `evaluate_files` with every objective kind, parsing included (DuckDB's JSON
+    reader, the default), in a fresh child process whose peak resident memory is
+    `peak_memory_mb`;
+  - evaluate_with_polars_scan_s: the same evaluation reading with polars' `scan_ndjson`,
+    the side-by-side comparison behind the choice of reader.
+Writes bench/results/slo_eval.json.
 
-    .venv/bin/python bench/slo_eval.py [--count 1000000] [--keep FILE]
+    .venv/bin/python bench/slo_eval.py              # 1,000,000 observations
+    .venv/bin/python bench/slo_eval.py --ten-million
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import random
+import multiprocessing
+import platform
+import resource
 import sys
 import tempfile
 import time
-import tracemalloc
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import numpy as np
 
-from slo.evaluation import evaluate  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from slo.observation_lines import write_observation_lines  # noqa: E402
 from slo.spec import SloSpec  # noqa: E402
 from vocabulary import read_observations  # noqa: E402
 
-SPEC = SloSpec.model_validate(
-    {
-        "name": "bench",
-        "objectives": [
-            {"name": "failed", "ratio": "failed", "max": 0.01},
-            {"name": "answered", "ratio": "answered", "min": 0.99},
-            {
-                "name": "partial in faults",
-                "ratio": "partial",
-                "max": 0.2,
-                "filters": {"phase": "fault"},
-            },
-            {"name": "ops-db errors", "ratio": "tool_error", "tool": "direct_query", "max": 0.05},
-            {"name": "p99 per intent", "latency": "p99", "max_ms": 800, "per": "intent"},
-            {"name": "p50", "latency": "p50", "max_ms": 100},
-            {"name": "failed per 30 s", "ratio": "failed", "max": 0.05, "window_s": 30},
-            {"name": "recovers", "recovers_within_s": 10},
-        ],
-    }
-)
+RESULTS = ROOT / "bench" / "results" / "slo_eval.json"
+SPEC = {
+    "name": "bench",
+    "objectives": [
+        {"name": "failed", "ratio": "failed", "max": 0.01},
+        {"name": "answered", "ratio": "answered", "min": 0.99},
+        {"name": "partial in faults", "ratio": "partial", "max": 0.2, "filters": {"phase": "fault"}},
+        {"name": "ops-db errors", "ratio": "tool_error", "tool": "direct_query", "max": 0.05},
+        {"name": "p99 per intent", "latency": "p99", "max_ms": 800, "per": "intent"},
+        {"name": "p50", "latency": "p50", "max_ms": 100},
+        {"name": "failed per 30 s", "ratio": "failed", "max": 0.05, "window_s": 30},
+        {"name": "recovers", "recovers_within_s": 10},
+    ],
+}
+INTENTS = ("incident_lookup", "capacity", "audit_trail", "topology")
 
 
 def generate(path: Path, count: int, seed: int = 1) -> None:
-    """One hour of synthetic traffic: baseline, a fault in the middle, recovery."""
-    rng = random.Random(seed)
+    rng = np.random.default_rng(seed)
     start, step = 1_700_000_000.0, 3600.0 / count
-    intents = ("incident_lookup", "capacity", "audit_trail", "topology")
-    with path.open("w", encoding="utf-8") as stream:
-        for index in range(count):
-            ts = start + index * step
-            offset = ts - start
-            phase = "baseline" if offset < 1200 else "fault" if offset < 2400 else "recovery"
-            bad = 0.15 if phase == "fault" else 0.004
-            roll = rng.random()
-            status = "failed" if roll < bad / 4 else "partial" if roll < bad else "success"
-            record = {
-                "ts": ts,
-                "source": "load",
-                "scenario": "bench",
-                "phase": phase,
-                "intent": intents[index % 4],
-                "tenant": f"t{index % 8}",
-                "status": status,
-                "latency_ms": rng.expovariate(1 / 60),
-                "fallback_used": status == "partial",
-                "tool_errors": {"direct_query": "timeout"} if status != "success" else {},
-            }
-            stream.write(json.dumps(record) + "\n")
+    with path.open("wb") as stream:
+        for first in range(0, count, 100_000):
+            size = min(100_000, count - first)
+            offsets = (np.arange(first, first + size) * step).tolist()
+            rolls = rng.random(size).tolist()
+            latencies = rng.exponential(60.0, size).tolist()
+            records = []
+            for index, (offset, roll, latency) in enumerate(zip(offsets, rolls, latencies)):
+                phase = "baseline" if offset < 1200 else "fault" if offset < 2400 else "recovery"
+                bad = 0.15 if phase == "fault" else 0.004
+                status = "failed" if roll < bad / 4 else "partial" if roll < bad else "success"
+                records.append(
+                    {
+                        "ts": start + offset,
+                        "source": "load",
+                        "scenario": "bench",
+                        "phase": phase,
+                        "intent": INTENTS[(first + index) % 4],
+                        "tenant": f"t{(first + index) % 8}",
+                        "status": status,
+                        "latency_ms": latency,
+                        "fallback_used": status == "partial",
+                        "tool_errors": {"direct_query": "timeout"} if status != "success" else {},
+                    }
+                )
+            write_observation_lines(stream, records)
 
 
-def measure(path: Path, count: int, trace: bool) -> tuple[float, int]:
-    if trace:
-        tracemalloc.start()
+def json_loads_seconds(path: Path) -> float:
     began = time.perf_counter()
-    evaluation = evaluate(read_observations(path), SPEC)
+    with path.open("rb") as stream:
+        for line in stream:
+            json.loads(line)
+    return time.perf_counter() - began
+
+
+def _evaluate_in_child(path: str, reader: str, queue: multiprocessing.Queue) -> None:
+    from slo.evaluation import evaluate_files
+
+    spec = SloSpec.model_validate(SPEC)
+    began = time.perf_counter()
+    evaluation = evaluate_files(path, spec, reader=reader)  # type: ignore[arg-type]
     elapsed = time.perf_counter() - began
-    peak = tracemalloc.get_traced_memory()[1] if trace else 0
-    if trace:
-        tracemalloc.stop()
-    assert evaluation.observations == count
-    return elapsed, peak
+    verdicts = {r.label: r.verdict for r in evaluation.results}
+    queue.put((elapsed, evaluation.observations, verdicts))
+
+
+def evaluate_seconds(path: Path, reader: str) -> tuple[float, int, dict[str, str], float]:
+    """(seconds, observations, verdicts, peak RSS in MB) of one evaluation in a fresh process.
+    RUSAGE_CHILDREN reports the largest child so far, so the caller runs the leaner first."""
+    context = multiprocessing.get_context("spawn")
+    queue = context.Queue()
+    child = context.Process(target=_evaluate_in_child, args=(str(path), reader, queue))
+    child.start()
+    elapsed, count, verdicts = queue.get()
+    child.join()
+    peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # KiB on Linux
+    return elapsed, count, verdicts, peak_kb / 1024
 
 
 def main() -> None:
@@ -93,31 +121,46 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--count", type=int, default=1_000_000)
-    parser.add_argument(
-        "--keep", type=Path, help="write the generated observations here and keep them"
-    )
+    parser.add_argument("--ten-million", action="store_true", help="10,000,000 observations")
+    parser.add_argument("--keep", type=Path, help="write the observations here and keep them")
     args = parser.parse_args()
+    count = 10_000_000 if args.ten_million else args.count
     with tempfile.TemporaryDirectory() as scratch:
         path = args.keep or Path(scratch) / "observations.jsonl"
-        small, small_path = args.count // 10, Path(scratch) / "small.jsonl"
         began = time.perf_counter()
-        generate(path, args.count)
-        generate(small_path, small, seed=2)
-        print(
-            f"generated {args.count:,} observations ({path.stat().st_size / 1e6:.0f} MB) "
-            f"in {time.perf_counter() - began:.1f} s"
-        )
-        elapsed, _ = measure(path, args.count, trace=False)
-        print(
-            f"evaluate {args.count:,}: {elapsed:.1f} s ({args.count / elapsed:,.0f} observations/s), "
-            f"{len(SPEC.objectives)} objectives, reading and validating included"
-        )
-        _, peak_small = measure(small_path, small, trace=True)
-        _, peak_full = measure(path, args.count, trace=True)
-        print(
-            f"peak traced memory: {small:,} -> {peak_small / 1e6:.1f} MB, "
-            f"{args.count:,} -> {peak_full / 1e6:.1f} MB (ratio {peak_full / peak_small:.2f} for 10x the data)"
-        )
+        generate(path, count)
+        written_s = time.perf_counter() - began
+        size_mb = path.stat().st_size / 1e6
+        loads_s = json_loads_seconds(path)
+        evaluate_s, seen, verdicts, peak_mb = evaluate_seconds(path, "duckdb")
+        polars_s, polars_seen, polars_verdicts, _ = evaluate_seconds(path, "polars")
+    assert seen == polars_seen == count, (seen, polars_seen, count)
+    assert verdicts == polars_verdicts
+    result = {
+        "observations": count,
+        "evaluate_s": round(evaluate_s, 3),
+        "json_loads_s": round(loads_s, 3),
+        "ratio_vs_json_loads": round(evaluate_s / loads_s, 3),
+        "peak_memory_mb": round(peak_mb, 1),
+        "file_mb": round(size_mb, 1),
+        "write_s": round(written_s, 3),
+        "objectives": len(SPEC["objectives"]),
+        "engine": "DuckDB read_json -> Arrow batches -> polars frame; polars group-bys",
+        "evaluate_with_polars_scan_s": round(polars_s, 3),
+        "ratio_polars_scan_vs_json_loads": round(polars_s / loads_s, 3),
+        "verdicts": verdicts,
+        "cpus": multiprocessing.cpu_count(),
+        "python": platform.python_version(),
+    }
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(result, indent=2) + "\n")
+    print(f"observations {count:,} ({size_mb:.0f} MB, written in {written_s:.1f} s)")
+    print(f"json_loads_s {loads_s:.3f}")
+    print(f"evaluate_s {evaluate_s:.3f}")
+    print(f"ratio_vs_json_loads {evaluate_s / loads_s:.3f}")
+    print(f"peak_memory_mb {peak_mb:.1f}")
+    print(f"evaluate_with_polars_scan_s {polars_s:.3f}")
+    print(f"ratio_polars_scan_vs_json_loads {polars_s / loads_s:.3f}")
 
 
 if __name__ == "__main__":

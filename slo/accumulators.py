@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from .expressions import NO_GROUP, group_label, is_hit, matches
-from .latency import CoarseHistogram, SortedLatencies, coarse_bin
+from .expressions import NO_GROUP, group_key, group_name, is_hit, matches
+from .latency import CoarseHistogram, SortedLatencies
 from .spec import Objective
 
 WINDOW_RESOLUTION = 10  # buckets per sliding window: it slides in tenths of its length
@@ -64,7 +64,7 @@ def objective_state(frame: pl.LazyFrame, objective: Objective) -> ObjectiveState
         if objective.compare_with_phase is not None:
             reference = objective.filters.model_copy(update={"phase": None})
             phase = objective.compare_with_phase.value
-            rows = frame.filter(matches(reference) & (pl.col("phase").cast(pl.String) == phase))
+            rows = frame.filter(matches(reference) & (pl.col("phase") == phase))
             state.reference_groups = _ratio_groups(rows, objective, per, None)
     return state
 
@@ -86,16 +86,15 @@ def _ratio_groups(
     rows: pl.LazyFrame, objective: Objective, per: str | None, window_s: float | None
 ) -> dict[str, RatioGroup]:
     hit = is_hit(objective).cast(pl.Int64)
-    second = pl.col("ts").floor().cast(pl.Int64).alias("second")
     per_second = (
-        rows.group_by(group_label(per), second)
+        rows.group_by(group_key(per), "second")
         .agg(hits=hit.sum(), total=pl.len())
         .collect()
         .rows()
     )
     by_group: dict[str, dict[int, list[int]]] = {}
-    for group, at, hits, total in per_second:
-        by_group.setdefault(group, {})[at] = [hits, total]
+    for value, at, hits, total in per_second:
+        by_group.setdefault(group_name(per, value), {})[at] = [hits, total]
     groups: dict[str, RatioGroup] = {}
     for group, seconds in by_group.items():
         width, buckets = compacted(seconds)
@@ -107,42 +106,42 @@ def _ratio_groups(
     if window_s is not None:
         width = window_s / WINDOW_RESOLUTION
         bucket = (pl.col("ts") / width).floor().cast(pl.Int64).alias("bucket")
-        windows = rows.group_by(group_label(per), bucket).agg(hits=hit.sum(), total=pl.len())
-        for group, key, hits, total in windows.collect().rows():
-            window_counts = groups[group].windows
+        windows = rows.group_by(group_key(per), bucket).agg(hits=hit.sum(), total=pl.len())
+        for value, key, hits, total in windows.collect().rows():
+            group = groups[group_name(per, value)]
+            window_counts = group.windows
             if window_counts is None:
-                window_counts = groups[group].windows = {}
+                window_counts = group.windows = {}
             window_counts[key] = (hits, total)
     return groups
 
 
 def _latency_groups(rows: pl.LazyFrame, per: str | None) -> dict[str, SortedLatencies]:
-    sorted_by_group = rows.group_by(group_label(per)).agg(pl.col("latency_ms").sort()).collect()
+    sorted_by_group = rows.group_by(group_key(per)).agg(pl.col("latency_ms").sort()).collect()
     return {
-        group: SortedLatencies(values)
-        for group, values in zip(
+        group_name(per, value): SortedLatencies(values)
+        for value, values in zip(
             sorted_by_group[NO_GROUP], sorted_by_group["latency_ms"], strict=True
         )
     }
 
 
 def _recovery_groups(rows: pl.LazyFrame) -> dict[str, RecoveryGroup]:
-    scenario = pl.concat_str([pl.lit("scenario="), pl.col("scenario").cast(pl.String)])
-    success = (pl.col("status").cast(pl.String) == "success").cast(pl.Int64)
-    phase = pl.col("phase").cast(pl.String)
+    scenario = pl.col("scenario")
+    success = (pl.col("status") == "success").cast(pl.Int64)
+    phase = pl.col("phase")
     baseline = rows.filter(phase == "baseline").with_columns(scenario.alias(NO_GROUP))
-    recovery = rows.filter(phase == "recovery").with_columns(
-        scenario.alias(NO_GROUP), pl.col("ts").floor().cast(pl.Int64).alias("second")
-    )
+    recovery = rows.filter(phase == "recovery").with_columns(scenario.alias(NO_GROUP))
     # every scenario the objective saw gets a verdict, even one without a baseline phase
     seen = rows.select(scenario.unique().alias(NO_GROUP)).collect()[NO_GROUP]
     groups: dict[str, RecoveryGroup] = {group: RecoveryGroup() for group in seen}
+    labelled = {f"scenario={group}": state for group, state in groups.items()}
     for group, hits, total in (
         baseline.group_by(NO_GROUP).agg(success.sum(), pl.len()).collect().rows()
     ):
         groups[group].baseline_success, groups[group].baseline_total = hits, total
     for group, index, count in (
-        baseline.group_by(NO_GROUP, coarse_bin().alias("bin")).len().collect().rows()
+        baseline.group_by(NO_GROUP, "bin").len().collect().rows()
     ):
         groups[group].baseline_latency.add(index, count)
     recovered = recovery.group_by(NO_GROUP, "second").agg(
@@ -153,7 +152,7 @@ def _recovery_groups(rows: pl.LazyFrame) -> dict[str, RecoveryGroup]:
         if state.recovery_start is None or first < state.recovery_start:
             state.recovery_start = first
         state.seconds[second] = ([hits, total], CoarseHistogram())
-    binned = recovery.group_by(NO_GROUP, "second", coarse_bin().alias("bin")).len()
+    binned = recovery.group_by(NO_GROUP, "second", "bin").len()
     for group, second, index, count in binned.collect().rows():
         groups[group].seconds[second][1].add(index, count)
-    return groups
+    return labelled

@@ -15,7 +15,7 @@ import polars as pl
 from .accumulators import ObjectiveState, objective_state
 from .baseline import BaselineReport, compare_latency, compare_ratio, compare_ratio_with_phase
 from .expressions import matches
-from .frame import Paths, frame_of, read_frame
+from .frame import Paths, Reader, frame_of, read_frame
 from .judge import judge_latency, judge_ratio, judge_recovery
 from .observation import Observation
 from .results import Evaluation, ObjectiveResult
@@ -31,11 +31,15 @@ def evaluate(
 
 
 def evaluate_files(
-    paths: Paths, spec: SloSpec, *, baseline: BaselineReport | None = None
+    paths: Paths,
+    spec: SloSpec,
+    *,
+    baseline: BaselineReport | None = None,
+    reader: Reader = "duckdb",
 ) -> Evaluation:
     """Evaluate JSON-lines files: a path, a glob of per-worker files, or a list of either.
     A bad line raises ObservationFileError naming its file and line."""
-    return evaluate_frame(read_frame(paths, spec), spec, baseline=baseline)
+    return evaluate_frame(read_frame(paths, spec, reader), spec, baseline=baseline)
 
 
 def evaluate_frame(

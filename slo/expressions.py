@@ -18,13 +18,13 @@ def matches(filters: Filters) -> pl.Expr:
         values = getattr(filters, name)
         if values is not None:
             wanted = [getattr(v, "value", v) for v in values]
-            expression = expression & pl.col(name).cast(pl.String).is_in(wanted)
+            expression = expression & pl.col(name).is_in(wanted)
     return expression
 
 
 def is_hit(objective: Objective) -> pl.Expr:
     """Whether a row is one of the events whose ratio the objective bounds."""
-    kind, status = objective.ratio, pl.col("status").cast(pl.String)
+    kind, status = objective.ratio, pl.col("status")
     if kind is RatioKind.ANSWERED:
         return status.is_in(ANSWERED)
     if kind is RatioKind.FALLBACK:
@@ -37,8 +37,11 @@ def is_hit(objective: Objective) -> pl.Expr:
     return status == (kind.value if kind else "")
 
 
-def group_label(per: str | None) -> pl.Expr:
+def group_key(per: str | None) -> pl.Expr:
+    """The column a split groups by (the raw value: a label per row would cost a string each)."""
+    return (pl.lit("") if per is None else pl.col(per)).alias(NO_GROUP)
+
+
+def group_name(per: str | None, value: object) -> str:
     """"" when the objective is not split, else e.g. "intent=search"."""
-    if per is None:
-        return pl.lit("").alias(NO_GROUP)
-    return pl.concat_str([pl.lit(f"{per}="), pl.col(per).cast(pl.String)]).alias(NO_GROUP)
+    return "" if per is None else f"{per}={value}"

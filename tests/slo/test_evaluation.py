@@ -1,4 +1,5 @@
 import itertools
+import math
 
 import pytest
 from conftest import synthetic
@@ -60,8 +61,8 @@ def test_below_min_samples_is_never_pass_even_when_the_interval_is_inside() -> N
     assert result.verdict == "inconclusive" and result.more_samples == 300
 
 
-def test_latency_is_judged_per_intent_and_switches_to_hdr_for_large_runs() -> None:
-    fast = synthetic(6000, latency_ms=20, intents=("fast",), seed=1)
+def test_latency_is_judged_per_intent_and_stays_exact_for_large_runs() -> None:
+    fast = list(synthetic(6000, latency_ms=20, intents=("fast",), seed=1))
     slow = synthetic(6000, latency_ms=400, intents=("slow",), seed=2, start=1_700_000_100.0)
     evaluation = evaluate(
         itertools.chain(fast, slow),
@@ -72,7 +73,9 @@ def test_latency_is_judged_per_intent_and_switches_to_hdr_for_large_runs() -> No
         by_name(evaluation, "p99", "intent=slow"),
     )
     assert fast_result.verdict == "pass" and slow_result.verdict == "fail"
-    assert "HDR" in fast_result.detail
+    assert "exact" in fast_result.detail
+    ordered = sorted(obs.latency_ms for obs in fast)
+    assert fast_result.observed == ordered[math.ceil(0.99 * 6000) - 1]  # the 5940th, exactly
     assert fast_result.lower <= fast_result.observed <= fast_result.upper  # type: ignore[operator]
     assert slow_result.observed == pytest.approx(
         400 * 4.605, rel=0.1

@@ -34,10 +34,11 @@ def load(name: str) -> tuple[SloSpec, dict]:
     return spec, json.loads((GOLDEN / f"{name}.golden.json").read_text())
 
 
+@pytest.mark.parametrize("reader", ["duckdb", "polars"])
 @pytest.mark.parametrize("name", ["chaos", "load", "tiny"])
-def test_engine_agrees_with_the_recorded_evaluation(name: str) -> None:
+def test_engine_agrees_with_the_recorded_evaluation(name: str, reader: str) -> None:
     spec, golden = load(name)
-    found = document(evaluate_files(GOLDEN / f"{name}.jsonl", spec))
+    found = document(evaluate_files(GOLDEN / f"{name}.jsonl", spec, reader=reader))
     for key in golden.keys() - {"results"}:
         assert found[key] == golden[key], key
     assert [(r["name"], r["group"]) for r in found["results"]] == [

@@ -1,0 +1,72 @@
+"""The observation frame's columns: which the SLO file needs, their types and defaults."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from .latency import coarse_bin
+from .observation import Phase
+from .spec import RatioKind, SloSpec
+
+PHASES = [phase.value for phase in Phase]
+
+# column -> (type in the frame, default when the record omits it; None = required).
+# Required columns are always read, to be validated; the others only when the file uses them.
+COLUMNS: dict[str, tuple[pl.DataType, object]] = {
+    "ts": (pl.Float64(), None),
+    "source": (pl.Categorical(), "scenario"),
+    "scenario": (pl.Categorical(), None),
+    "phase": (pl.Categorical(), Phase.BASELINE.value),
+    "tenant": (pl.Categorical(), ""),
+    "intent": (pl.Categorical(), ""),
+    "status": (pl.Categorical(), None),
+    "latency_ms": (pl.Float64(), None),
+    "fallback_used": (pl.Boolean(), False),
+}
+REQUIRED = [name for name, (_, default) in COLUMNS.items() if default is None]
+_OPTIONAL_FOR = {"source", "tenant", "intent"}  # read when a filter or a split names them
+
+
+def needed_columns(spec: SloSpec) -> list[str]:
+    wanted = set(REQUIRED) | {"phase"}
+    for filters in [spec.filters] + [o.filters for o in spec.objectives]:
+        wanted |= {name for name in _OPTIONAL_FOR if getattr(filters, name) is not None}
+    wanted |= {o.per.value for o in spec.objectives if o.per is not None}
+    if any(o.ratio is RatioKind.FALLBACK for o in spec.objectives):
+        wanted.add("fallback_used")
+    return [name for name in COLUMNS if name in wanted]
+
+
+def tools_of(spec: SloSpec) -> list[str]:
+    return sorted({o.tool for o in spec.objectives if o.tool})
+
+
+def tool_column(tool: str) -> str:
+    return f"tool_errors.{tool}"
+
+
+def finished(frame: pl.LazyFrame | pl.DataFrame) -> pl.LazyFrame | pl.DataFrame:
+    """Defaults filled, strings categorical, and the per-row values every group-by shares."""
+    return frame.with_columns(
+        [
+            pl.col(name).fill_null(default).cast(dtype)
+            for name, (dtype, default) in COLUMNS.items()
+            if name in frame.collect_schema() and default is not None
+        ]
+        + [
+            pl.col(name).cast(dtype)
+            for name, (dtype, default) in COLUMNS.items()
+            if name in frame.collect_schema() and default is None
+        ]
+        + [
+            pl.col("ts").floor().cast(pl.Int64).alias("second"),
+            coarse_bin().cast(pl.Int32).alias("bin"),
+        ]
+    )
+
+
+def invalid_rows(frame: pl.DataFrame) -> int:
+    """Records missing a required field, with a negative latency or an unknown phase."""
+    invalid = pl.any_horizontal([pl.col(name).is_null() for name in REQUIRED])
+    invalid = invalid | (pl.col("latency_ms") < 0) | ~pl.col("phase").is_in(PHASES)
+    return int(frame.select(invalid.sum()).item())
