@@ -42,7 +42,12 @@ SPEC = {
     "objectives": [
         {"name": "failed", "ratio": "failed", "max": 0.01},
         {"name": "answered", "ratio": "answered", "min": 0.99},
-        {"name": "partial in faults", "ratio": "partial", "max": 0.2, "filters": {"phase": "fault"}},
+        {
+            "name": "partial in faults",
+            "ratio": "partial",
+            "max": 0.2,
+            "filters": {"phase": "fault"},
+        },
         {"name": "ops-db errors", "ratio": "tool_error", "tool": "direct_query", "max": 0.05},
         {"name": "p99 per intent", "latency": "p99", "max_ms": 800, "per": "intent"},
         {"name": "p50", "latency": "p50", "max_ms": 100},
@@ -63,7 +68,9 @@ def generate(path: Path, count: int, seed: int = 1) -> None:
             rolls = rng.random(size).tolist()
             latencies = rng.exponential(60.0, size).tolist()
             records = []
-            for index, (offset, roll, latency) in enumerate(zip(offsets, rolls, latencies)):
+            for index, (offset, roll, latency) in enumerate(
+                zip(offsets, rolls, latencies, strict=True)
+            ):
                 phase = "baseline" if offset < 1200 else "fault" if offset < 2400 else "recovery"
                 bad = 0.15 if phase == "fault" else 0.004
                 status = "failed" if roll < bad / 4 else "partial" if roll < bad else "success"

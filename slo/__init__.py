@@ -1,15 +1,15 @@
 """SLO evaluation: observations in, verdict out. Imports none of the other packages.
 
 spec = load_slo_file("slo/examples/chaos-core.yaml")
-evaluation = evaluate(read_observations("observations.jsonl"), spec,
-                      baseline=BaselineReport.load("previous/report.json"))
+evaluation = evaluate_files("observations.jsonl", spec,  # or a glob of worker files
+                            baseline=BaselineReport.load("previous/report.json"))
 write_reports(run_dir, evaluation, checks=checks, fault_windows=windows)
 print_report(evaluation, checks)
 exit_code = verdict_exit_code(evaluation, checks)
 """
 
 from .baseline import BaselineFileError, BaselineReport
-from .evaluation import evaluate
+from .evaluation import evaluate, evaluate_files
 from .loader import SloFileError, load_slo_file
 from .report_terminal import print_report
 from .reports import write_reports
@@ -29,6 +29,7 @@ __all__ = [
     "SloSpec",
     "TimeSeries",
     "evaluate",
+    "evaluate_files",
     "load_slo_file",
     "overall_verdict",
     "print_report",

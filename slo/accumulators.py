@@ -87,10 +87,7 @@ def _ratio_groups(
 ) -> dict[str, RatioGroup]:
     hit = is_hit(objective).cast(pl.Int64)
     per_second = (
-        rows.group_by(group_key(per), "second")
-        .agg(hits=hit.sum(), total=pl.len())
-        .collect()
-        .rows()
+        rows.group_by(group_key(per), "second").agg(hits=hit.sum(), total=pl.len()).collect().rows()
     )
     by_group: dict[str, dict[int, list[int]]] = {}
     for value, at, hits, total in per_second:
@@ -140,9 +137,7 @@ def _recovery_groups(rows: pl.LazyFrame) -> dict[str, RecoveryGroup]:
         baseline.group_by(NO_GROUP).agg(success.sum(), pl.len()).collect().rows()
     ):
         groups[group].baseline_success, groups[group].baseline_total = hits, total
-    for group, index, count in (
-        baseline.group_by(NO_GROUP, "bin").len().collect().rows()
-    ):
+    for group, index, count in baseline.group_by(NO_GROUP, "bin").len().collect().rows():
         groups[group].baseline_latency.add(index, count)
     recovered = recovery.group_by(NO_GROUP, "second").agg(
         success.sum(), pl.len(), pl.col("ts").min().alias("first")

@@ -43,5 +43,5 @@ def group_key(per: str | None) -> pl.Expr:
 
 
 def group_name(per: str | None, value: object) -> str:
-    """"" when the objective is not split, else e.g. "intent=search"."""
+    """ "" when the objective is not split, else e.g. "intent=search"."""
     return "" if per is None else f"{per}={value}"

@@ -13,7 +13,9 @@ from .results import TimeSeries
 def timeseries(rows: pl.LazyFrame) -> TimeSeries:
     seconds = rows.select(pl.col("second").unique()).collect().to_series()
     if seconds.is_empty():
-        return TimeSeries(start=0.0, bucket_s=1.0, status_counts=[], p50_ms=[], p95_ms=[], p99_ms=[])
+        return TimeSeries(
+            start=0.0, bucket_s=1.0, status_counts=[], p50_ms=[], p95_ms=[], p99_ms=[]
+        )
     shift = 0
     while (seconds // (1 << shift)).n_unique() > PLOT_BUCKETS:
         shift += 1

@@ -1,4 +1,6 @@
-"""The release gate: `gauntlet gate OBSERVATIONS... --slo FILE [--baseline FILE] [--out DIR]`.
+"""`gauntlet gate OBSERVATIONS... --slo FILE [--baseline report.json] [--out DIR]`: the gate.
+
+OBSERVATIONS are JSON-lines files or globs of them (e.g. a load run's worker files).
 
 Exit 0 when every objective holds, 1 when one fails (or is inconclusive under
 `on_inconclusive: fail`), 2 when an input file is missing or malformed (one line naming it).
@@ -6,7 +8,6 @@ Exit 0 when every objective holds, 1 when one fails (or is inconclusive under
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
 
@@ -17,8 +18,9 @@ from scenarios import exit_codes
 from slo import (
     BaselineFileError,
     BaselineReport,
+    ObservationFileError,
     SloFileError,
-    evaluate,
+    evaluate_files,
     load_slo_file,
     print_report,
     verdict_exit_code,
@@ -42,10 +44,7 @@ def gate(
     try:
         spec = load_slo_file(slo)
         previous = BaselineReport.load(baseline) if baseline is not None else None
-        for path in observations:
-            if not path.is_file():
-                raise ObservationFileError(f"{path}: observations file not found")
-        evaluation = evaluate(_all(observations), spec, baseline=previous)
+        evaluation = evaluate_files(observations, spec, baseline=previous)
     except (SloFileError, BaselineFileError, ObservationFileError) as exc:
         typer.echo(f"gauntlet gate: {exc}", err=True)
         raise typer.Exit(exit_codes.BAD_INPUT) from None
@@ -57,8 +56,3 @@ def gate(
         typer.echo(f"reports: {', '.join(str(p) for p in written.values())}")
     code = verdict_exit_code(evaluation)
     raise typer.Exit(exit_codes.OK if code == 0 else exit_codes.FAILED)
-
-
-def _all(paths: list[Path]) -> Iterator[Observation]:
-    for path in paths:
-        yield from read_observations(path)

@@ -25,10 +25,16 @@ from rich.table import Table
 from chaos.world import World, open_world
 from load.world_service import world_service_config
 from orchestrator.service import ServiceConfig, build_app
-from scenarios import exit_codes
-from scenarios.spec.model import Scenario
-from slo import Check, SloSpec, evaluate, print_report, verdict_exit_code, write_reports
-from vocabulary import STATUSES, FaultWindow, read_observations
+from slo import (
+    Check,
+    FaultWindow,
+    SloSpec,
+    evaluate,
+    evaluate_files,
+    print_report,
+    verdict_exit_code,
+    write_reports,
+)
 
 from .exchange import Outcome
 from .experiment import ScenarioResult, run_experiment
@@ -148,7 +154,7 @@ def _report(
     checks: list[Check] = [check for result in results for check in result.checks]
     windows: list[FaultWindow] = [w for result in results for w in result.fault_windows]
     path = options.out_dir / "observations.jsonl"
-    evaluation = evaluate(read_observations(path) if path.exists() else iter(()), slo)
+    evaluation = evaluate_files(path, slo) if path.exists() else evaluate(iter(()), slo)
     write_reports(
         options.out_dir,
         evaluation,

@@ -58,6 +58,4 @@ def test_engine_agrees_with_the_recorded_evaluation(name: str, reader: str) -> N
 def test_records_in_memory_and_the_file_scan_agree() -> None:
     spec, _ = load("chaos")
     path = GOLDEN / "chaos.jsonl"
-    assert document(evaluate(read_observations(path), spec)) == document(
-        evaluate_files(path, spec)
-    )
+    assert document(evaluate(read_observations(path), spec)) == document(evaluate_files(path, spec))
