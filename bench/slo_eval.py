@@ -9,7 +9,7 @@ writer, then times, side by side on the same file:
     `peak_memory_mb`;
   - evaluate_with_polars_scan_s: the same evaluation reading with polars' `scan_ndjson`,
     the side-by-side comparison behind the choice of reader.
-Writes bench/results/slo_eval.json.
+Writes bench/results/slo_eval.json (slo_eval_10m.json with --ten-million).
 
     .venv/bin/python bench/slo_eval.py              # 1,000,000 observations
     .venv/bin/python bench/slo_eval.py --ten-million
@@ -37,6 +37,7 @@ from slo.spec import SloSpec  # noqa: E402
 from vocabulary import read_observations  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "slo_eval.json"
+RESULTS_10M = ROOT / "bench" / "results" / "slo_eval_10m.json"
 SPEC = {
     "name": "bench",
     "objectives": [
@@ -159,8 +160,9 @@ def main() -> None:
         "cpus": multiprocessing.cpu_count(),
         "python": platform.python_version(),
     }
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(result, indent=2) + "\n")
+    target = RESULTS_10M if args.ten_million else RESULTS
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(json.dumps(result, indent=2) + "\n")
     print(f"observations {count:,} ({size_mb:.0f} MB, written in {written_s:.1f} s)")
     print(f"json_loads_s {loads_s:.3f}")
     print(f"evaluate_s {evaluate_s:.3f}")

@@ -124,30 +124,29 @@ def _latency_groups(rows: pl.LazyFrame, per: str | None) -> dict[str, SortedLate
 
 
 def _recovery_groups(rows: pl.LazyFrame) -> dict[str, RecoveryGroup]:
-    scenario = pl.col("scenario")
-    success = (pl.col("status") == "success").cast(pl.Int64)
+    """One group-by: per scenario, phase, second (recovery only) and latency bucket."""
     phase = pl.col("phase")
-    baseline = rows.filter(phase == "baseline").with_columns(scenario.alias(NO_GROUP))
-    recovery = rows.filter(phase == "recovery").with_columns(scenario.alias(NO_GROUP))
-    # every scenario the objective saw gets a verdict, even one without a baseline phase
-    seen = rows.select(scenario.unique().alias(NO_GROUP)).collect()[NO_GROUP]
-    groups: dict[str, RecoveryGroup] = {group: RecoveryGroup() for group in seen}
-    labelled = {f"scenario={group}": state for group, state in groups.items()}
-    for group, hits, total in (
-        baseline.group_by(NO_GROUP).agg(success.sum(), pl.len()).collect().rows()
-    ):
-        groups[group].baseline_success, groups[group].baseline_total = hits, total
-    for group, index, count in baseline.group_by(NO_GROUP, "bin").len().collect().rows():
-        groups[group].baseline_latency.add(index, count)
-    recovered = recovery.group_by(NO_GROUP, "second").agg(
-        success.sum(), pl.len(), pl.col("ts").min().alias("first")
+    second = pl.when(phase == "recovery").then(pl.col("second")).alias("second")
+    counted = (
+        rows.filter(phase.is_in(["baseline", "recovery"]))
+        .group_by(pl.col("scenario").alias(NO_GROUP), phase.cast(pl.String), second, "bin")
+        .agg((pl.col("status") == "success").sum(), pl.len(), pl.col("ts").min())
     )
-    for group, second, hits, total, first in recovered.collect().rows():
+    # every scenario the objective saw gets a verdict, even one without a baseline phase
+    seen = rows.select(pl.col("scenario").unique().alias(NO_GROUP))
+    seen_frame, counted_frame = pl.collect_all([seen, counted])
+    groups = {group: RecoveryGroup() for group in seen_frame[NO_GROUP]}
+    for group, in_phase, at, index, successes, total, first in counted_frame.rows():
         state = groups[group]
+        if in_phase == "baseline":
+            state.baseline_success += successes
+            state.baseline_total += total
+            state.baseline_latency.add(index, total)
+            continue
         if state.recovery_start is None or first < state.recovery_start:
             state.recovery_start = first
-        state.seconds[second] = ([hits, total], CoarseHistogram())
-    binned = recovery.group_by(NO_GROUP, "second", "bin").len()
-    for group, second, index, count in binned.collect().rows():
-        groups[group].seconds[second][1].add(index, count)
-    return labelled
+        counts, histogram = state.seconds.setdefault(at, ([0, 0], CoarseHistogram()))
+        counts[0] += successes
+        counts[1] += total
+        histogram.add(index, total)
+    return {f"scenario={group}": state for group, state in groups.items()}

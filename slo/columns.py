@@ -41,28 +41,28 @@ def tools_of(spec: SloSpec) -> list[str]:
     return sorted({o.tool for o in spec.objectives if o.tool})
 
 
+_TOOL = "tool_errors."
+
+
 def tool_column(tool: str) -> str:
-    return f"tool_errors.{tool}"
+    return f"{_TOOL}{tool}"
 
 
 def finished(frame: pl.LazyFrame | pl.DataFrame) -> pl.LazyFrame | pl.DataFrame:
-    """Defaults filled, strings categorical, and the per-row values every group-by shares."""
-    return frame.with_columns(
-        [
-            pl.col(name).fill_null(default).cast(dtype)
-            for name, (dtype, default) in COLUMNS.items()
-            if name in frame.collect_schema() and default is not None
-        ]
-        + [
-            pl.col(name).cast(dtype)
-            for name, (dtype, default) in COLUMNS.items()
-            if name in frame.collect_schema() and default is None
-        ]
-        + [
-            pl.col("ts").floor().cast(pl.Int64).alias("second"),
-            coarse_bin().cast(pl.Int32).alias("bin"),
-        ]
-    )
+    """Defaults filled, strings categorical (4 bytes a row), and the per-row values every
+    group-by shares."""
+    names = frame.collect_schema().names()
+    filled = [
+        (pl.col(name) if default is None else pl.col(name).fill_null(default)).cast(dtype)
+        for name, (dtype, default) in COLUMNS.items()
+        if name in names
+    ]
+    tools = [pl.col(name).cast(pl.Categorical()) for name in names if name.startswith(_TOOL)]
+    shared = [
+        pl.col("ts").floor().cast(pl.Int64).alias("second"),
+        coarse_bin().cast(pl.Int16).alias("bin"),  # < 700 up to an hour-long request
+    ]
+    return frame.with_columns(filled + tools + shared)
 
 
 def invalid_rows(frame: pl.DataFrame) -> int:

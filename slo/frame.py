@@ -15,6 +15,7 @@ from typing import Literal
 
 import duckdb
 import polars as pl
+import pyarrow
 
 from .columns import COLUMNS, finished, invalid_rows, tool_column, tools_of
 from .observation import Observation, ObservationFileError, read_observations
@@ -50,7 +51,8 @@ def read_frame(paths: Paths, spec: SloSpec, reader: Reader = "duckdb") -> pl.Dat
     files = expand(paths)
     try:
         frame = READERS[reader](files, spec)
-    except (pl.exceptions.PolarsError, duckdb.Error) as exc:
+    # DuckDB's errors may surface from its Arrow stream, as Arrow's (OSError, ArrowException)
+    except (pl.exceptions.PolarsError, duckdb.Error, pyarrow.ArrowException, OSError) as exc:
         _locate_bad_line(files)
         # every record is valid one by one, yet the reader refused the file (e.g. a number
         # written as a string): say what the reader said, on one line

@@ -18,7 +18,7 @@ import polars as pl
 from .columns import COLUMNS, finished, needed_columns, tool_column, tools_of
 from .spec import SloSpec
 
-BATCH_ROWS = 1_000_000
+BATCH_ROWS = 200_000
 _DUCK_TYPES = {pl.Float64: "DOUBLE", pl.Boolean: "BOOLEAN", pl.Categorical: "VARCHAR"}
 
 
@@ -47,14 +47,14 @@ def read_with_duckdb(files: Sequence[Path], spec: SloSpec) -> pl.DataFrame:
         f"SELECT {', '.join(selected)} FROM read_json([{', '.join(_text(str(f)) for f in files)}],"
         f" format = 'newline_delimited', columns = {columns})"
     )
-    with duckdb.connect(config={"memory_limit": "512MB"}) as connection:
+    with duckdb.connect(config={"memory_limit": "128MB"}) as connection:
         connection.execute("SET enable_progress_bar = false")
         batches = connection.sql(query).to_arrow_reader(BATCH_ROWS)
         parts = [finished(pl.from_arrow(batch)) for batch in batches]  # type: ignore[arg-type]
     if not parts:
         empty = {n: COLUMNS[n][0] for n in names} | {tool_column(t): pl.String() for t in tools}
         return finished(pl.DataFrame(schema=empty))  # type: ignore[return-value]
-    return pl.concat(parts)  # type: ignore[arg-type]
+    return pl.concat(parts, rechunk=False)  # type: ignore[arg-type]
 
 
 def _text(value: str) -> str:
