@@ -34,7 +34,6 @@ sys.path.insert(0, str(ROOT))
 
 from slo.observation_lines import write_observation_lines  # noqa: E402
 from slo.spec import SloSpec  # noqa: E402
-from vocabulary import read_observations  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "slo_eval.json"
 RESULTS_10M = ROOT / "bench" / "results" / "slo_eval_10m.json"

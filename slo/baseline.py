@@ -97,8 +97,8 @@ def compare_ratio_with_phase(
     )
     result.regression = result.regression or worse
     verdict = "significantly worse" if worse else "not significantly worse"
-    counts = f"{bad_old}/{reference.total} -> {bad_new}/{result.samples}"
-    note = f"{verdict} than the {phase} phase ({counts}, p={p_value:.3g})"
+    counts = f"{bad_old}/{reference.total} -> {bad_new}/{result.samples}, p={p_value:.3g}"
+    note = f"{verdict} than the {phase} phase ({counts})"
     result.regression_detail = "; ".join(p for p in (result.regression_detail, note) if p)
 
 

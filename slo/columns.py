@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import polars as pl
 
+from vocabulary import Phase
+
 from .latency import coarse_bin
-from .observation import Phase
 from .spec import RatioKind, SloSpec
 
 PHASES = [phase.value for phase in Phase]

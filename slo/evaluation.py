@@ -12,12 +12,13 @@ from collections.abc import Iterable
 
 import polars as pl
 
+from vocabulary import Observation
+
 from .accumulators import ObjectiveState, objective_state
 from .baseline import BaselineReport, compare_latency, compare_ratio, compare_ratio_with_phase
 from .expressions import matches
 from .frame import Paths, Reader, frame_of, read_frame
 from .judge import judge_latency, judge_ratio, judge_recovery
-from .observation import Observation
 from .results import Evaluation, ObjectiveResult
 from .spec import SloSpec
 from .timeline import timeseries

@@ -30,7 +30,7 @@ def is_hit(objective: Objective) -> pl.Expr:
     if kind is RatioKind.FALLBACK:
         return pl.col("fallback_used")
     if kind is RatioKind.STATUS_IN:
-        return status.is_in(list(objective.statuses or ()))
+        return status.is_in([str(s) for s in objective.statuses or ()])
     if kind is RatioKind.TOOL_ERROR:
         code = pl.col(tool_column(objective.tool or ""))
         return code.is_not_null() if objective.error_code is None else code == objective.error_code

@@ -17,8 +17,9 @@ import duckdb
 import polars as pl
 import pyarrow
 
+from vocabulary import Observation, ObservationFileError, read_observations
+
 from .columns import COLUMNS, finished, invalid_rows, tool_column, tools_of
-from .observation import Observation, ObservationFileError, read_observations
 from .readers import read_with_duckdb, read_with_polars
 from .spec import SloSpec
 

@@ -1,4 +1,4 @@
-"""`gauntlet gate OBSERVATIONS... --slo FILE [--baseline report.json] [--out DIR]`: the gate.
+"""The release gate: `gauntlet gate OBSERVATIONS... --slo FILE [--baseline FILE] [--out DIR]`.
 
 OBSERVATIONS are JSON-lines files or globs of them (e.g. a load run's worker files).
 
@@ -18,7 +18,6 @@ from scenarios import exit_codes
 from slo import (
     BaselineFileError,
     BaselineReport,
-    ObservationFileError,
     SloFileError,
     evaluate_files,
     load_slo_file,
@@ -26,7 +25,7 @@ from slo import (
     verdict_exit_code,
     write_reports,
 )
-from vocabulary import Observation, ObservationFileError, read_observations
+from vocabulary import ObservationFileError
 
 
 def gate(

@@ -25,9 +25,10 @@ from rich.table import Table
 from chaos.world import World, open_world
 from load.world_service import world_service_config
 from orchestrator.service import ServiceConfig, build_app
+from scenarios import exit_codes
+from scenarios.spec.model import Scenario
 from slo import (
     Check,
-    FaultWindow,
     SloSpec,
     evaluate,
     evaluate_files,
@@ -35,6 +36,7 @@ from slo import (
     verdict_exit_code,
     write_reports,
 )
+from vocabulary import STATUSES, FaultWindow
 
 from .exchange import Outcome
 from .experiment import ScenarioResult, run_experiment

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from slo.evaluation import evaluate, evaluate_files
-from slo.observation import read_observations
 from slo.spec import SloSpec
+from vocabulary import read_observations
 
 GOLDEN = Path(__file__).parent / "golden"
 CHANGED_ON_PURPOSE = {"lower", "upper", "verdict", "more_samples", "detail"}

@@ -11,9 +11,9 @@ from conftest import synthetic
 
 from slo.evaluation import evaluate, evaluate_files
 from slo.frame import READERS, expand
-from slo.observation import ObservationFileError, read_observations
 from slo.observation_lines import observation_line, write_observation_lines
 from slo.spec import SloSpec
+from vocabulary import ObservationFileError, read_observations
 
 SPEC = SloSpec.model_validate(
     {

@@ -20,8 +20,8 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[2]))
 
 from slo.evaluation import evaluate  # noqa: E402
-from slo.observation import read_observations  # noqa: E402
 from slo.spec import SloSpec  # noqa: E402
+from vocabulary import read_observations  # noqa: E402
 
 START = 1_700_000_000.0
 INTENTS = ("incident_lookup", "capacity", "audit_trail", "topology")
