@@ -67,6 +67,7 @@ SURFACES = {
         "SloSpec",
         "TimeSeries",
         "evaluate",
+        "evaluate_files",
         "load_slo_file",
         "overall_verdict",
         "print_report",
