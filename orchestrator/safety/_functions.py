@@ -245,6 +245,35 @@ ALLOWED_FUNCTION_NAMES: frozenset[str] = frozenset(
         "current_schema",
         "current_database",
         "current_role",
+        # full-text search (never ts_stat: it runs the SQL text it is given)
+        "to_tsvector",
+        "to_tsquery",
+        "plainto_tsquery",
+        "phraseto_tsquery",
+        "websearch_to_tsquery",
+        "ts_rank",
+        "ts_rank_cd",
+        "ts_headline",
+        "setweight",
+        "numnode",
+        "tsvector_to_array",
+        # ranges
+        "int4range",
+        "int8range",
+        "numrange",
+        "daterange",
+        "tsrange",
+        "tstzrange",
+        "isempty",
+        "lower_inc",
+        "upper_inc",
+        "lower_inf",
+        "upper_inf",
+        "range_merge",
+        # grouping and row constructors
+        "grouping",
+        "any_value",
+        "row",
     ]
 )
 
@@ -434,6 +463,9 @@ ALLOWED_NODE_TYPES: frozenset[str] = frozenset(
         "Overlay",
         "Xor",
         "StartsWith",
+        "Grouping",
+        "AnyValue",
+        "MatchAgainst",
     ]
 )
 

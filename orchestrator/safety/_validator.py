@@ -1,9 +1,10 @@
 """`validate_direct_query`: the one entry point. Pure; never raises for any input.
 
-Order: raw text → tokens (lexical refusals, first keyword) → parse (exactly one
-statement) → top-level shape → whole-tree walk (nested statements, INTO, locks,
-functions, relations, tenancy) → row limit → render and re-parse the output, so the SQL
-handed to the database is exactly the tree that was judged.
+Order: raw text (size first, before any parsing) → tokens (lexical refusals, first
+keyword) → parse (exactly one statement) → top-level shape → whole-tree walk (nested
+statements, INTO, locks, node-type allowlist, functions, types, qualified names,
+relations, tenancy) → row limit → render and re-parse the output, so the SQL handed to
+the database is exactly the tree that was judged.
 """
 
 from __future__ import annotations
@@ -14,13 +15,19 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ParseError, SqlglotError, TokenError
 
+from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
+
+from ._catalog import OPS_CATALOG, Catalog
 from ._functions import check_functions
+from ._references import check_references
 from ._relations import check_relations
 from ._result import QueryValidation, Violation
 from ._row_limit import enforce_row_limit
 from ._statements import QUERY_NODES, Relaxations, check_nested, check_top_level
+from ._syntax import check_syntax
 from ._tenancy import check_tenancy
 from ._text import StatementKind, check_raw_text, check_tokens, statement_kind
+from ._types import check_types
 
 DIALECT = "postgres"
 
@@ -36,8 +43,12 @@ def validate_direct_query(
     block_dcl: bool = True,
     max_rows: int = 10000,
     tenant_id: str | None = None,
+    catalog: Catalog = OPS_CATALOG,
 ) -> QueryValidation:
-    """Judge one SQL statement for the direct-query tool; see the package docstring."""
+    """Judge one SQL statement for the direct-query tool; see the package docstring.
+
+    `catalog` names the relations a qualified name may point into, with their columns.
+    """
     if isinstance(max_rows, bool) or not isinstance(max_rows, int) or max_rows < 1:
         return QueryValidation.refused(
             Violation("invalid_row_limit", f"max_rows must be a positive integer, got {max_rows!r}")
@@ -46,7 +57,7 @@ def validate_direct_query(
         allow_writes=not enforce_readonly, allow_ddl=not block_ddl, allow_dcl=not block_dcl
     )
     try:
-        return _validate(query, relax, max_rows, tenant_id)
+        return _validate(query, relax, max_rows, tenant_id, catalog)
     except RecursionError:
         return QueryValidation.refused(
             Violation("too_complex", "the query is nested too deeply to analyse")
@@ -63,7 +74,7 @@ def validate_direct_query(
 
 
 def _validate(
-    query: str, relax: Relaxations, max_rows: int, tenant_id: str | None
+    query: str, relax: Relaxations, max_rows: int, tenant_id: str | None, catalog: Catalog
 ) -> QueryValidation:
     raw_problem = check_raw_text(query)
     if raw_problem is not None:
@@ -93,7 +104,8 @@ def _validate(
                 "multiple_statements", f"exactly one statement is allowed, found {len(statements)}"
             )
         )
-    tree = statements[0]
+    # Fold unquoted names to lower case as Postgres does, so names compare as it compares them.
+    tree = normalize_identifiers(statements[0], dialect=DIALECT)
 
     top = check_top_level(tree, kind, keyword, relax)
     if top is not None:
@@ -101,7 +113,10 @@ def _validate(
     violations = _unique(
         [
             *check_nested(tree, relax),
+            *(check_syntax(tree) if relax == Relaxations() else ()),
             *check_functions(tree),
+            *check_types(tree),
+            *check_references(tree, catalog),
             *check_relations(tree),
             *(check_tenancy(tree, tenant_id) if tenant_id is not None else ()),
         ]

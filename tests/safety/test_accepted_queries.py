@@ -11,17 +11,17 @@ TENANT = "acme"
 
 SAFE_QUERIES: dict[str, str] = {
     "plain_select": "SELECT id, name FROM services",
-    "app_schema_qualified": "SELECT s.name FROM ops.services s",
+    "app_schema_qualified": "SELECT s.service FROM ops.services s",
     "quoted_app_schema": 'SELECT name FROM "ops"."services"',
     "where_and_order": "SELECT name FROM services WHERE tier = 'gold' ORDER BY name DESC",
-    "inner_join": "SELECT s.name, h.hostname FROM services s JOIN hosts h ON h.service_id = s.id",
+    "inner_join": "SELECT s.service, h.host_id FROM services s JOIN hosts h ON h.service = s.service",
     "left_join_using": "SELECT * FROM deployments d LEFT JOIN services s USING (service_id)",
     "count_group_having": "SELECT service_id, count(*) FROM incidents GROUP BY service_id HAVING count(*) > 3",
     "aggregate_filter": "SELECT count(*) FILTER (WHERE severity = 'sev1') AS sev1, count(*) AS total FROM incidents",
     "cte": "WITH recent AS (SELECT * FROM incidents WHERE opened_at > now() - interval '7 days') SELECT count(*) FROM recent",
     "recursive_cte": (
-        "WITH RECURSIVE deps AS (SELECT service_id, depends_on FROM service_dependencies WHERE service_id = 1 "
-        "UNION ALL SELECT d.service_id, d.depends_on FROM service_dependencies d JOIN deps ON d.service_id = deps.depends_on) "
+        "WITH RECURSIVE deps AS (SELECT service, depends_on FROM service_dependencies WHERE service = 'checkout' "
+        "UNION ALL SELECT d.service, d.depends_on FROM service_dependencies d JOIN deps ON d.service = deps.depends_on) "
         "SELECT * FROM deps"
     ),
     "window_row_number": "SELECT name, row_number() OVER (PARTITION BY tier ORDER BY name) FROM services",
@@ -33,13 +33,13 @@ SAFE_QUERIES: dict[str, str] = {
     "jsonb_contains": """SELECT * FROM deployments WHERE payload @> '{"status": "ok"}'""",
     "jsonb_key_exists": "SELECT * FROM deployments WHERE payload ? 'rollback'",
     "jsonb_builders": "SELECT jsonb_build_object('id', id, 'name', name), json_agg(name) FROM services GROUP BY id, name",
-    "jsonb_array_elements_lateral": "SELECT d.id, e.value FROM deployments d, LATERAL jsonb_array_elements(d.payload->'steps') AS e",
-    "lateral_subquery": "SELECT s.name, x.c FROM services s CROSS JOIN LATERAL (SELECT count(*) AS c FROM incidents i WHERE i.service_id = s.id) x",
+    "jsonb_array_elements_lateral": "SELECT a.audit_id, e.value FROM audit_log a, LATERAL jsonb_array_elements(a.detail->'steps') AS e",
+    "lateral_subquery": "SELECT s.service, x.c FROM services s CROSS JOIN LATERAL (SELECT count(*) AS c FROM incidents i WHERE i.service = s.service) x",
     "case_when": "SELECT CASE WHEN severity = 'sev1' THEN 'page' WHEN severity = 'sev2' THEN 'ticket' ELSE 'log' END FROM incidents",
     "cast_syntaxes": "SELECT CAST(id AS text), created_at::date, '42'::int FROM services",
     "subquery_in": "SELECT name FROM services WHERE id IN (SELECT service_id FROM incidents WHERE severity = 'sev1')",
-    "exists_subquery": "SELECT name FROM services s WHERE EXISTS (SELECT 1 FROM incidents i WHERE i.service_id = s.id)",
-    "scalar_subquery": "SELECT name, (SELECT max(opened_at) FROM incidents i WHERE i.service_id = s.id) FROM services s",
+    "exists_subquery": "SELECT service FROM services s WHERE EXISTS (SELECT 1 FROM incidents i WHERE i.service = s.service)",
+    "scalar_subquery": "SELECT service, (SELECT max(opened_at) FROM incidents i WHERE i.service = s.service) FROM services s",
     "union_all": "SELECT name FROM services UNION ALL SELECT hostname FROM hosts",
     "intersect": "SELECT service_id FROM incidents INTERSECT SELECT service_id FROM deployments",
     "except": "SELECT id FROM services EXCEPT SELECT service_id FROM incidents",

@@ -327,9 +327,6 @@ UNSAFE_QUERIES: dict[str, tuple[str, str]] = {
     ),
     # lexical tricks, garbage and limits
     "unicode_escape_identifier": ('SELECT * FROM U&"pg\\005fclass"', "unicode_escape"),
-    "unicode_escape_string": ("SELECT U&'\\0070g_sleep'", "unicode_escape"),
-    "dollar_quoted_string": ("SELECT $$x$$", "dollar_quoted"),
-    "dollar_quoted_tag": ("SELECT $body$ ; DROP TABLE t; $body$", "dollar_quoted"),
     "null_byte": ("SELECT 1\x00; DROP TABLE t", "null_byte"),
     "too_long": ("SELECT " + "1, " * 40_000 + "1", "too_long"),
     "deep_parentheses": ("SELECT " + "(" * 500 + "1" + ")" * 500, "too_deeply_nested"),
