@@ -270,10 +270,11 @@ ALLOWED_FUNCTION_NAMES: frozenset[str] = frozenset(
         "lower_inf",
         "upper_inf",
         "range_merge",
-        # grouping and row constructors
+        # keywords sqlglot reads as calls: `x <> ALL (ARRAY[...])`, `ROW(a, b)`
+        "all",
+        "row",
         "grouping",
         "any_value",
-        "row",
     ]
 )
 

@@ -37,7 +37,7 @@ _MAX_SOURCE_DEPTH = 16  # stars through nested derived tables; deeper is refused
 def check_references(tree: exp.Expression, catalog: Catalog) -> Iterator[Violation]:
     owners: dict[int, Scope] = {}
     for scope in traverse_scope(tree):
-        for column in scope.columns:
+        for column in (*scope.columns, *scope.stars):
             owners[id(column)] = scope
     for node in tree.walk():
         if isinstance(node, exp.Dot) and not isinstance(node.expression, exp.Star):
@@ -105,14 +105,16 @@ def _source_columns(
 
 
 def _function_columns(source: exp.Expression, renamed: list[str]) -> frozenset[str]:
-    if renamed:
-        return frozenset(renamed)
-    alias = source.alias
     call = source.this if isinstance(source, (exp.Table, exp.Lateral)) else source
-    names = {_folded_text(alias)} if alias else set()
-    if isinstance(call, exp.Func):
-        names |= _FUNCTION_COLUMNS.get(_call_name(call), frozenset())
-    if source.args.get("ordinality") or (isinstance(call, exp.Unnest) and call.args.get("offset")):
+    names = set(renamed)
+    if not renamed:
+        names |= {_folded_text(source.alias)} if source.alias else set()
+        if isinstance(call, exp.Func):
+            names |= _FUNCTION_COLUMNS.get(_call_name(call), frozenset())
+    offset = call.args.get("offset") if isinstance(call, exp.Unnest) else None
+    if isinstance(offset, exp.Identifier):
+        names.add(_folded(offset))  # WITH ORDINALITY AS t(x, n): sqlglot keeps n apart
+    elif source.args.get("ordinality") or offset:
         names.add("ordinality")
     return frozenset(names)
 

@@ -59,10 +59,19 @@ ALLOWED_SYNTAX: tuple[type[exp.Expression], ...] = (
 def check_syntax(tree: exp.Expression) -> Iterator[Violation]:
     """Every node is an allowlisted construct or a call (judged by the function check)."""
     for node in tree.walk():
-        if isinstance(node, exp.Func) or isinstance(node, ALLOWED_SYNTAX):
+        if isinstance(node, (exp.Func, *ALLOWED_SYNTAX)) or _is_json_arrow(node):
             continue
         yield Violation(
             "unsupported_syntax",
             f"{type(node).__name__} ({node.sql(dialect='postgres')[:60]}) is not allowed in "
             "a read-only query",
         )
+
+
+def _is_json_arrow(node: exp.Expression) -> bool:
+    # Inside a call's arguments sqlglot reads `col -> 'key'` as a lambda; it renders it back
+    # as written, and Postgres reads the JSON operator. Only that one-name form is allowed.
+    if not isinstance(node, exp.Lambda):
+        return False
+    names = node.expressions
+    return len(names) == 1 and isinstance(names[0], exp.Identifier)

@@ -45,6 +45,8 @@ def _is_allowed(node: exp.DataType) -> bool:
         return True  # INTERVAL DAY TO SECOND and friends
     if kind == _T.USERDEFINED:
         name = node.args.get("kind")
+        if isinstance(name, exp.Identifier) and not name.quoted:
+            name = name.name.lower()
         return isinstance(name, str) and name in ALLOWED_OTHER_TYPES
     return kind in ALLOWED_TYPES
 
