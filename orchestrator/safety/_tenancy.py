@@ -108,8 +108,10 @@ def _constants_of(node: exp.Expression) -> list[str]:
 
 def _constant(node: exp.Expression | None) -> str | None:
     """Fold literals, casts, concatenation and case/trim functions to a string, if possible."""
-    if isinstance(node, exp.Literal):
-        return str(node.this)
+    if isinstance(node, (exp.Literal, exp.RawString)):
+        return str(node.this)  # RawString: a dollar-quoted literal
+    if isinstance(node, exp.UnicodeString):
+        return _unicode_text(node)
     if isinstance(node, (exp.Cast, exp.TryCast, exp.Paren)):
         return _constant(node.this)
     if isinstance(node, (exp.Lower, exp.Upper, exp.Trim)):
@@ -131,3 +133,27 @@ def _constant(node: exp.Expression | None) -> str | None:
         parts = [_constant(part) for part in node.expressions]
         return None if any(p is None for p in parts) else "".join(p for p in parts if p is not None)
     return None
+
+
+def _unicode_text(node: exp.UnicodeString) -> str | None:
+    """The text of U&'...': escapes are `\\XXXX` or `\\+XXXXXX` (or UESCAPE's character)."""
+    escape = node.args.get("escape")
+    mark = str(escape.this) if isinstance(escape, exp.Literal) else "\\"
+    text, out, i = str(node.this), [], 0
+    while i < len(text):
+        if text[i] != mark or len(mark) != 1:
+            out.append(text[i])
+            i += 1
+        elif text.startswith(mark, i + 1):
+            out.append(mark)
+            i += 2
+        else:
+            long_form = text.startswith("+", i + 1)
+            start = i + 2 if long_form else i + 1
+            digits = text[start : start + (6 if long_form else 4)]
+            try:
+                out.append(chr(int(digits, 16)))
+            except ValueError:
+                return None  # Postgres refuses it too
+            i = start + len(digits)
+    return "".join(out)

@@ -638,3 +638,9 @@ SELECT count(*) FROM services;
 -- name: comments_inside
 -- incidents this week
 SELECT count(*) /* all severities */ FROM incidents WHERE opened_at > now() - interval '7 days'
+
+-- name: unicode_string_uescape
+SELECT count(*) FROM services WHERE service <> U&'d!0061ta' UESCAPE '!'
+
+-- name: unicode_string_long_escape
+SELECT U&'smile \+01F600' AS face
