@@ -7,7 +7,9 @@ allowlisted syntax and operators, only allowlisted functions called without a sc
 casts only to plain data types (never `regclass` and friends), qualified names only when
 they name a known column of a relation in scope (Postgres runs `x.f` as `f(x)`
 otherwise), no system catalog or foreign schema, and no explicit reference to another
-tenant. Input over MAX_QUERY_BYTES (16 KiB) is refused before it is parsed. The returned `sql` is regenerated from the
+tenant. Input over MAX_QUERY_BYTES (16 KiB) is refused before it is parsed.
+`ValidatorPool` runs the same function in worker processes under a time budget, so a
+costly parse never holds the event loop; the direct-query tool uses it. The returned `sql` is regenerated from the
 validated tree with the row cap applied; run that, never the original text.
 
     result = validate_direct_query("SELECT name FROM services", tenant_id="acme")
@@ -16,6 +18,7 @@ validated tree with the row cap applied; run that, never the original text.
 """
 
 from ._catalog import OPS_CATALOG, Catalog
+from ._offloop import ValidatorPool
 from ._result import QueryValidation, Violation
 from ._text import MAX_QUERY_BYTES
 from ._validator import validate_direct_query
@@ -25,6 +28,7 @@ __all__ = [
     "OPS_CATALOG",
     "Catalog",
     "QueryValidation",
+    "ValidatorPool",
     "Violation",
     "validate_direct_query",
 ]

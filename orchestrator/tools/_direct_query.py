@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Mapping
 from contextlib import aclosing
 from typing import Any
@@ -35,6 +36,12 @@ def default_validator() -> Validator:
     return validate_direct_query
 
 
+def _validator_pool() -> Any:
+    from ..safety import ValidatorPool
+
+    return ValidatorPool()
+
+
 class DirectQueryTool:
     """Defence in depth: the validator, then a READ ONLY transaction as the tenant's own
     role, a statement_timeout, and row-level security keyed on the tenant and its role.
@@ -63,11 +70,16 @@ class DirectQueryTool:
         self._max_rows = max_rows
         self._validator = validator
         self._validate_queries = validate_queries
+        # The default validator runs in worker processes under a time budget, never on the
+        # event loop; they start now so the first query does not wait for them.
+        self._validation_pool = (
+            _validator_pool() if validate_queries and validator is None else None
+        )
 
     async def run(self, arguments: Mapping[str, Any], ctx: CallContext) -> Any:
         query = require_text(arguments, "sql", TOOL_ID)
         params = _scalar_params(arguments.get("params", {}))
-        statement = self._checked(query, ctx.tenant_id) if self._validate_queries else query
+        statement = await self._checked(query, ctx.tenant_id) if self._validate_queries else query
         budget = budget_for(ctx.budget_seconds, self.capability.timeout_seconds)
         max_bytes = int(self.capability.max_result_size_mb * _MEGABYTE)
 
@@ -81,11 +93,20 @@ class DirectQueryTool:
         return await run_on_database(self._pool, budget, TOOL_ID, work)
 
     async def aclose(self) -> None:
+        if self._validation_pool is not None:
+            await self._validation_pool.aclose()
         await self._pool.aclose()
 
-    def _checked(self, query: str, tenant_id: str) -> str:
-        validator = self._validator or default_validator()
-        verdict = validator(query, max_rows=self._max_rows, tenant_id=tenant_id)
+    async def _checked(self, query: str, tenant_id: str) -> str:
+        if self._validation_pool is not None:
+            verdict = await self._validation_pool.validate(
+                query, max_rows=self._max_rows, tenant_id=tenant_id
+            )
+        else:
+            validator = self._validator or default_validator()
+            verdict = await asyncio.to_thread(
+                validator, query, max_rows=self._max_rows, tenant_id=tenant_id
+            )
         if verdict.is_safe:
             return verdict.sql
         reasons = "; ".join(f"{v.code}: {v.message}" for v in verdict.violations) or "refused"

@@ -1,0 +1,106 @@
+"""Validation runs off the event loop, in worker processes, under a time budget.
+
+Parsing is pure CPU and sqlglot cannot be interrupted, so a costly query used to stall
+the loop (and /healthz) for seconds. These tests show the budget cutting that stall
+short, the loop staying responsive meanwhile, and a killed worker being replaced.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+
+import pytest
+
+from orchestrator.contracts import ToolErrorCode
+from orchestrator.errors import SecurityRefusal
+from orchestrator.safety import MAX_QUERY_BYTES, ValidatorPool, validate_direct_query
+from orchestrator.tool import CallContext
+from orchestrator.tools import DirectQueryTool, GuardedPool
+
+# Just under the size limit, and among the costliest shapes to parse per byte.
+PATHOLOGICAL = "SELECT 1" + "+1" * ((MAX_QUERY_BYTES - 10) // 2)
+TINY_BUDGET = 0.05
+
+
+def _unbudgeted_cost() -> float:
+    started = time.perf_counter()
+    assert validate_direct_query(PATHOLOGICAL).is_safe  # it is legal, only costly
+    return time.perf_counter() - started
+
+
+async def _with_pool(
+    budget: float, body: Callable[[ValidatorPool], Awaitable[None]], workers: int = 1
+) -> None:
+    pool = ValidatorPool(workers=workers, budget_seconds=budget)
+    try:
+        await pool.validate("SELECT 1")  # wait for the worker to be up: startup is not budget
+        await body(pool)
+    finally:
+        await pool.aclose()
+
+
+def test_a_pathological_query_is_refused_within_the_budget() -> None:
+    unbudgeted = _unbudgeted_cost()
+
+    async def body(pool: ValidatorPool) -> None:
+        started = time.perf_counter()
+        verdict = await pool.validate(PATHOLOGICAL, tenant_id="acme")
+        elapsed = time.perf_counter() - started
+        assert verdict.codes == ("too_complex",)
+        assert elapsed < unbudgeted / 2, (elapsed, unbudgeted)
+        # the killed worker was replaced: the pool still answers
+        assert (await pool.validate("SELECT service FROM services")).is_safe
+
+    asyncio.run(_with_pool(TINY_BUDGET, body))
+
+
+def test_the_event_loop_keeps_running_while_a_query_is_analysed() -> None:
+    async def body(pool: ValidatorPool) -> None:
+        gaps: list[float] = []
+
+        async def heartbeat() -> None:
+            last = time.perf_counter()
+            while True:
+                await asyncio.sleep(0.005)
+                now = time.perf_counter()
+                gaps.append(now - last)
+                last = now
+
+        async with asyncio.TaskGroup() as group:
+            beat = group.create_task(heartbeat())
+            started = time.perf_counter()
+            verdict = await pool.validate(PATHOLOGICAL)  # a generous budget: it completes
+            analysis = time.perf_counter() - started
+            beat.cancel()
+        assert verdict.is_safe
+        assert max(gaps) < analysis / 2, (max(gaps), analysis)
+
+    asyncio.run(_with_pool(60.0, body))
+
+
+def test_a_cancelled_validation_kills_its_worker_and_the_pool_recovers() -> None:
+    async def body(pool: ValidatorPool) -> None:
+        with pytest.raises(TimeoutError):
+            async with asyncio.timeout(TINY_BUDGET):
+                await pool.validate(PATHOLOGICAL)
+        assert (await pool.validate("SELECT 1")).is_safe
+
+    asyncio.run(_with_pool(60.0, body))
+
+
+def test_the_tool_refuses_through_the_worker_pool() -> None:
+    async def scenario() -> SecurityRefusal:
+        tool = DirectQueryTool(GuardedPool("postgresql://unused@127.0.0.1:1/ops", max_size=1))
+        ctx = CallContext(request_id="r", tenant_id="acme", authenticated=True, call_id="c")
+        try:
+            with pytest.raises(SecurityRefusal) as refusal:
+                await tool.run({"sql": "SELECT (1.0).pg_sleep"}, ctx)
+            return refusal.value
+        finally:
+            await tool.aclose()
+
+    refusal = asyncio.run(scenario())
+    assert refusal.code is ToolErrorCode.UNSAFE_QUERY
+    assert "attribute_call" in str(refusal)
