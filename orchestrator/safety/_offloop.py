@@ -18,73 +18,108 @@ loop. If the caller is cancelled (its deadline passed), the worker is killed at 
 from __future__ import annotations
 
 import asyncio
-import multiprocessing
-import multiprocessing.connection
+import json
+import os
+import selectors
+import subprocess
+import sys
 import threading
+import time
+from pathlib import Path
 from typing import Any
 
 from ._result import QueryValidation, Violation
 
 DEFAULT_WORKERS = 2
-DEFAULT_BUDGET_SECONDS = 0.5  # a typical query takes milliseconds; the corpus' largest, ~50 ms
+DEFAULT_BUDGET_SECONDS = 0.5  # a typical query takes milliseconds
 _STARTUP_SECONDS = 60.0  # a cold worker imports sqlglot; generous for a loaded machine
-_CONTEXT = multiprocessing.get_context("spawn")  # fork is unsafe in a threaded parent
-
-
-def _serve(conn: multiprocessing.connection.Connection) -> None:
-    """Worker process: answer validations until the pipe closes."""
-    from ._validator import validate_direct_query
-
-    conn.send("ready")
-    while True:
-        try:
-            query, options = conn.recv()
-        except EOFError:
-            return
-        conn.send(validate_direct_query(query, **options))
+_PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])  # the folder holding `orchestrator`
 
 
 class _Worker:
-    """One worker process and its pipe. Used by one thread at a time."""
+    """One worker process and its pipes. Used by one thread at a time."""
 
     def __init__(self) -> None:
-        self._conn, child = _CONTEXT.Pipe()
-        self._process = _CONTEXT.Process(target=_serve, args=(child,), daemon=True)
-        self._process.start()
-        child.close()
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [_PACKAGE_ROOT, env.get("PYTHONPATH")]))
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "orchestrator.safety._worker"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            env=env,
+        )
+        self._pending = b""
         self._ready = False
 
     def ask(self, query: str, options: dict[str, Any], budget_seconds: float) -> QueryValidation:
         """Blocking: the verdict, or a refusal if the budget ran out (the worker is killed)."""
         if not self._ready:
-            if not self._conn.poll(_STARTUP_SECONDS) or self._conn.recv() != "ready":
-                raise RuntimeError("the validator worker did not start")
+            if self._read_line(_STARTUP_SECONDS) != b"ready":
+                self.kill()
+                return _refused("validator_failed", "the query analyser did not start")
             self._ready = True
-        self._conn.send((query, options))
-        if not self._conn.poll(budget_seconds):
-            self.kill()
-            return QueryValidation.refused(
-                Violation(
-                    "too_complex",
-                    f"the query could not be analysed within its budget of {budget_seconds:g} s",
-                )
-            )
+        assert self._process.stdin is not None
         try:
-            return self._conn.recv()
-        except (EOFError, OSError):  # the worker died mid-query (it is never trusted then)
+            self._process.stdin.write(json.dumps({"query": query, "options": options}).encode())
+            self._process.stdin.write(b"\n")
+            self._process.stdin.flush()
+        except OSError:
             self.kill()
-            return QueryValidation.refused(
-                Violation("validator_failed", "the query analysis failed; it was not run")
+            return _refused("validator_failed", "the query analyser stopped; the query was not run")
+        line = self._read_line(budget_seconds)
+        if line is None:
+            self.kill()
+            return _refused(
+                "too_complex",
+                f"the query could not be analysed within its budget of {budget_seconds:g} s",
             )
+        answer = json.loads(line)
+        return QueryValidation(
+            is_safe=answer["is_safe"],
+            violations=tuple(Violation(code, message) for code, message in answer["violations"]),
+            sql=answer["sql"],
+        )
 
     @property
     def alive(self) -> bool:
-        return self._process.is_alive()
+        return self._process.poll() is None
+
+    def interrupt(self) -> None:
+        """From another thread: stop the process. The thread reading its pipe sees the end
+        and closes the pipes itself, so a file descriptor is never closed under a reader."""
+        if self.alive:
+            self._process.kill()
 
     def kill(self) -> None:
-        """Stop the process. The pipe is left to the thread that may still be polling it."""
-        self._process.kill()
-        self._process.join()
+        """From the thread that uses the worker: stop the process and close its pipes."""
+        if self.alive:
+            self._process.kill()
+        self._process.wait()
+        for pipe in (self._process.stdin, self._process.stdout):
+            if pipe is not None:
+                pipe.close()
+
+    def _read_line(self, timeout: float) -> bytes | None:
+        """The next line, or None if none came in time (or the process ended)."""
+        stdout = self._process.stdout
+        assert stdout is not None
+        deadline = time.monotonic() + timeout
+        with selectors.DefaultSelector() as selector:
+            selector.register(stdout, selectors.EVENT_READ)
+            while b"\n" not in self._pending:
+                left = deadline - time.monotonic()
+                if left <= 0 or not selector.select(left):
+                    return None
+                chunk = os.read(stdout.fileno(), 65536)
+                if not chunk:
+                    return None
+                self._pending += chunk
+        line, _, self._pending = self._pending.partition(b"\n")
+        return line
+
+
+def _refused(code: str, message: str) -> QueryValidation:
+    return QueryValidation.refused(Violation(code, message))
 
 
 class ValidatorPool:
@@ -98,7 +133,7 @@ class ValidatorPool:
         if workers < 1 or budget_seconds <= 0:
             raise ValueError("workers must be >= 1 and budget_seconds > 0")
         self.budget_seconds = budget_seconds
-        self._lock = threading.Lock()  # guards _idle across the loop and worker threads
+        self._lock = threading.Lock()  # guards _idle across the loop and closing
         self._idle: list[_Worker] = [_Worker() for _ in range(workers)]  # start warming now
         self._slots = asyncio.Semaphore(workers)
         self._closed = False
@@ -112,7 +147,7 @@ class ValidatorPool:
                 verdict = await asyncio.to_thread(worker.ask, query, options, self.budget_seconds)
             except BaseException:
                 # Cancelled (deadline) or broken: the worker may be mid-query; never reuse it.
-                worker.kill()
+                worker.interrupt()
                 self._replace()
                 raise
             if worker.alive:

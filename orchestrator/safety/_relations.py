@@ -22,7 +22,7 @@ def check_relations(tree: exp.Expression) -> Iterator[Violation]:
         if isinstance(node, exp.Table):
             yield from _check_table(node)
         elif isinstance(node, exp.Column):
-            yield from _check_qualifiers(node.args.get("db"), node.args.get("catalog"), node.sql())
+            yield from _check_qualifiers(node.args.get("db"), node.args.get("catalog"), node)
 
 
 def _check_table(table: exp.Table) -> Iterator[Violation]:
@@ -34,12 +34,15 @@ def _check_table(table: exp.Table) -> Iterator[Violation]:
                 f"system catalog {table.sql(dialect='postgres')} may not be queried",
             )
             return
-    yield from _check_qualifiers(table.args.get("db"), table.args.get("catalog"), table.sql())
+    yield from _check_qualifiers(table.args.get("db"), table.args.get("catalog"), table)
 
 
 def _check_qualifiers(
-    schema: exp.Expression | None, catalog: exp.Expression | None, shown: str
+    schema: exp.Expression | None, catalog: exp.Expression | None, node: exp.Expression
 ) -> Iterator[Violation]:
+    if schema is None and catalog is None:
+        return  # the common case; rendering `shown` costs more than the whole check
+    shown = node.sql()
     if catalog is not None:
         yield Violation("foreign_schema", f"{shown}: database-qualified names are not allowed")
         return
