@@ -9,8 +9,9 @@ they name a known column of a relation in scope (Postgres runs `x.f` as `f(x)`
 otherwise), no system catalog or foreign schema, and no explicit reference to another
 tenant. Input over MAX_QUERY_BYTES (16 KiB) is refused before it is parsed.
 `ValidatorPool` runs the same function in worker processes under a time budget, so a
-costly parse never holds the event loop; the direct-query tool uses it. The returned `sql` is regenerated from the
-validated tree with the row cap applied; run that, never the original text.
+costly parse never holds the event loop; the direct-query tool uses it. The returned
+`sql` is regenerated from the validated tree with the row cap applied; run that, never
+the original text.
 
     result = validate_direct_query("SELECT name FROM services", tenant_id="acme")
     if not result.is_safe:

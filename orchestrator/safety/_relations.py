@@ -27,13 +27,12 @@ def check_relations(tree: exp.Expression) -> Iterator[Violation]:
 
 def _check_table(table: exp.Table) -> Iterator[Violation]:
     # A CTE or alias named pg_* is refused too: simpler to explain than to resolve scopes.
-    if isinstance(table.this, exp.Identifier):
-        if _is_system_name(table.this.name):
-            yield Violation(
-                "system_catalog",
-                f"system catalog {table.sql(dialect='postgres')} may not be queried",
-            )
-            return
+    if isinstance(table.this, exp.Identifier) and _is_system_name(table.this.name):
+        yield Violation(
+            "system_catalog",
+            f"system catalog {table.sql(dialect='postgres')} may not be queried",
+        )
+        return
     yield from _check_qualifiers(table.args.get("db"), table.args.get("catalog"), table)
 
 
@@ -54,7 +53,8 @@ def _check_qualifiers(
     elif name != APPLICATION_SCHEMA:
         yield Violation(
             "foreign_schema",
-            f"schema {name!r} is not allowed ({shown}); only {APPLICATION_SCHEMA!r} or unqualified names",
+            f"schema {name!r} is not allowed ({shown}); "
+            f"only {APPLICATION_SCHEMA!r} or unqualified names",
         )
 
 

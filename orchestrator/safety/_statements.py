@@ -132,7 +132,8 @@ def _statement_name(node: exp.Expression) -> str:
 def _not_allowed(node: exp.Expression, keyword: str | None = None) -> Violation:
     return Violation(
         "statement_not_allowed",
-        f"{keyword or _statement_name(node)} statements are not allowed; only SELECT, WITH ... SELECT or VALUES",
+        f"{keyword or _statement_name(node)} statements are not allowed; "
+        "only SELECT, WITH ... SELECT or VALUES",
     )
 
 

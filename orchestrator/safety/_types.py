@@ -33,9 +33,9 @@ ALLOWED_OTHER_TYPES: frozenset[str] = frozenset({"tsvector", "tsquery"})
 
 def check_types(tree: exp.Expression) -> Iterator[Violation]:
     for node in tree.walk():
-        if isinstance(node, exp.ObjectIdentifier):
-            yield _forbidden(node)
-        elif isinstance(node, exp.DataType) and not _is_allowed(node):
+        if isinstance(node, exp.ObjectIdentifier) or (
+            isinstance(node, exp.DataType) and not _is_allowed(node)
+        ):
             yield _forbidden(node)
 
 

@@ -14,7 +14,6 @@ import logging
 import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ParseError, SqlglotError, TokenError
-
 from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
 
 from ._catalog import OPS_CATALOG, Catalog
@@ -89,7 +88,8 @@ def _validate(
         return QueryValidation.refused(
             Violation(
                 "statement_not_allowed",
-                f"{keyword} statements are not allowed; only SELECT, WITH ... SELECT, VALUES or TABLE",
+                f"{keyword} statements are not allowed; "
+                "only SELECT, WITH ... SELECT, VALUES or TABLE",
             )
         )
 

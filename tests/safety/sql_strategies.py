@@ -8,10 +8,9 @@ character-level damage so the tokenizer and parser see broken input too.
 
 from __future__ import annotations
 
+import sqlglot
 from hypothesis import strategies as st
 from sqlglot.tokens import TokenType
-
-import sqlglot
 
 # Functions that must never be callable, however they are spelled.
 FORBIDDEN_FUNCTIONS = (

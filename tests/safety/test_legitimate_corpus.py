@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import psycopg
 import pytest
-from psycopg import sql
 from conftest import TENANT
 from corpus import CORPUS_DIR, load_named_queries
+from psycopg import sql
 
 from orchestrator.safety import OPS_CATALOG, validate_direct_query
 

@@ -47,7 +47,8 @@ ROW_LIMIT_CASES = {
     "with_ties_wrapped": (
         "SELECT id FROM t ORDER BY id FETCH FIRST 5 ROWS WITH TIES",
         100,
-        "SELECT * FROM (SELECT id FROM t ORDER BY id FETCH FIRST 5 ROWS WITH TIES) AS limited_rows LIMIT 100",
+        "SELECT * FROM (SELECT id FROM t ORDER BY id FETCH FIRST 5 ROWS WITH TIES) "
+        "AS limited_rows LIMIT 100",
     ),
 }
 
