@@ -7,7 +7,7 @@ a few worker processes instead; a worker that has not answered within the budget
 killed and replaced, and the query is refused as `too_complex`. Each worker judges one
 query at a time, so the wall-clock budget is, in effect, a CPU budget.
 
-    pool = ValidatorPool(workers=2, budget_seconds=0.5)
+    pool = ValidatorPool(workers=2, budget_seconds=1.0)
     verdict = await pool.validate(sql, max_rows=1000, tenant_id="acme")
     await pool.aclose()
 
@@ -31,7 +31,7 @@ from typing import Any
 from ._result import QueryValidation, Violation
 
 DEFAULT_WORKERS = 2
-DEFAULT_BUDGET_SECONDS = 0.5  # a typical query takes milliseconds
+DEFAULT_BUDGET_SECONDS = 1.0  # a typical query takes milliseconds; room for a busy machine
 _STARTUP_SECONDS = 60.0  # a cold worker imports sqlglot; generous for a loaded machine
 _PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])  # the folder holding `orchestrator`
 
