@@ -19,7 +19,7 @@ the original text.
 """
 
 from ._catalog import OPS_CATALOG, Catalog
-from ._offloop import ValidatorPool
+from ._offloop import ValidatorPool, ValidatorPoolStatistics
 from ._result import QueryValidation, Violation
 from ._text import MAX_QUERY_BYTES
 from ._validator import validate_direct_query
@@ -30,6 +30,7 @@ __all__ = [
     "Catalog",
     "QueryValidation",
     "ValidatorPool",
+    "ValidatorPoolStatistics",
     "Violation",
     "validate_direct_query",
 ]

@@ -25,6 +25,7 @@ import subprocess
 import sys
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -122,6 +123,17 @@ def _refused(code: str, message: str) -> QueryValidation:
     return QueryValidation.refused(Violation(code, message))
 
 
+@dataclass(frozen=True)
+class ValidatorPoolStatistics:
+    """What the pool has done: validations answered, and workers killed (and why)."""
+
+    workers: int
+    budget_seconds: float
+    validations: int
+    over_budget: int  # refused as too_complex, worker killed
+    cancelled: int  # the caller gave up first (its deadline), worker killed
+
+
 class ValidatorPool:
     """A few validator processes; `validate` waits for a free one (at most `workers` at once)."""
 
@@ -137,6 +149,13 @@ class ValidatorPool:
         self._idle: list[_Worker] = [_Worker() for _ in range(workers)]  # start warming now
         self._slots = asyncio.Semaphore(workers)
         self._closed = False
+        self._counts = {"validations": 0, "over_budget": 0, "cancelled": 0}
+        self._workers = workers
+
+    def statistics(self) -> ValidatorPoolStatistics:
+        return ValidatorPoolStatistics(
+            workers=self._workers, budget_seconds=self.budget_seconds, **self._counts
+        )
 
     async def validate(self, query: str, **options: Any) -> QueryValidation:
         if self._closed:
@@ -149,7 +168,10 @@ class ValidatorPool:
                 # Cancelled (deadline) or broken: the worker may be mid-query; never reuse it.
                 worker.interrupt()
                 self._replace()
+                self._counts["cancelled"] += 1
                 raise
+            self._counts["validations"] += 1
+            self._counts["over_budget"] += "too_complex" in verdict.codes and not worker.alive
             if worker.alive:
                 self._give_back(worker)
             else:

@@ -50,6 +50,7 @@ def test_a_pathological_query_is_refused_within_the_budget() -> None:
         elapsed = time.perf_counter() - started
         assert verdict.codes == ("too_complex",)
         assert elapsed < unbudgeted / 2, (elapsed, unbudgeted)
+        assert pool.statistics().over_budget == 1
         # the killed worker was replaced: the pool still answers
         assert (await pool.validate("SELECT service FROM services")).is_safe
 
@@ -85,6 +86,7 @@ def test_a_cancelled_validation_kills_its_worker_and_the_pool_recovers() -> None
         with pytest.raises(TimeoutError):
             async with asyncio.timeout(TINY_BUDGET):
                 await pool.validate(PATHOLOGICAL)
+        assert pool.statistics().cancelled == 1
         assert (await pool.validate("SELECT 1")).is_safe
 
     asyncio.run(_with_pool(60.0, body))
@@ -104,3 +106,18 @@ def test_the_tool_refuses_through_the_worker_pool() -> None:
     refusal = asyncio.run(scenario())
     assert refusal.code is ToolErrorCode.UNSAFE_QUERY
     assert "attribute_call" in str(refusal)
+
+
+def test_the_public_surface_is_pinned() -> None:
+    import orchestrator.safety as safety
+
+    assert sorted(safety.__all__) == [
+        "Catalog",
+        "MAX_QUERY_BYTES",
+        "OPS_CATALOG",
+        "QueryValidation",
+        "ValidatorPool",
+        "ValidatorPoolStatistics",
+        "Violation",
+        "validate_direct_query",
+    ]
