@@ -77,7 +77,7 @@ def _check_qualified(
 def _find_source(scope: Scope | None, name: str) -> exp.Expression | Scope | None:
     while scope is not None:
         for key, source in scope.sources.items():
-            if key.lower() == name or key == name:
+            if key == name:  # both folded as Postgres folds them (see _validator)
                 return source
         scope = scope.parent
     return None
