@@ -70,7 +70,7 @@ async def _measure(baseline, queries: list[str], rounds: int) -> dict[str, list[
     timings: dict[str, list[float]] = {"baseline": [], "current": [], "current_in_pool": []}
     pool = ValidatorPool(workers=1)
     try:
-        await pool.validate("SELECT 1")  # started and warm
+        await pool.wait_ready()
         for _ in range(rounds):
             timings["baseline"].append(_per_query_us(baseline, queries))
             timings["current"].append(_per_query_us(validate_direct_query, queries))

@@ -13,6 +13,9 @@ query at a time, so the wall-clock budget is, in effect, a CPU budget.
 
 The parent waits for a worker's answer in a thread (`asyncio.to_thread`), never on the
 loop. If the caller is cancelled (its deadline passed), the worker is killed at once.
+While a worker is still starting, its query is validated in a thread instead, so no
+request waits for a cold start; that path cannot be interrupted, but the 16 KiB size limit
+bounds its cost and the pool's slots bound how many run at once.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from ._result import QueryValidation, Violation
+from ._validator import validate_direct_query
 
 DEFAULT_WORKERS = 2
 DEFAULT_BUDGET_SECONDS = 1.0  # a typical query takes milliseconds; room for a busy machine
@@ -52,13 +56,17 @@ class _Worker:
         self._pending = b""
         self._ready = False
 
+    def ready(self, wait_seconds: float = 0.0) -> bool:
+        """Has the worker finished starting? Waits at most `wait_seconds` for it."""
+        if not self._ready and self.alive and self._read_line(wait_seconds) == b"ready":
+            self._ready = True
+        return self._ready
+
     def ask(self, query: str, options: dict[str, Any], budget_seconds: float) -> QueryValidation:
         """Blocking: the verdict, or a refusal if the budget ran out (the worker is killed)."""
-        if not self._ready:
-            if self._read_line(_STARTUP_SECONDS) != b"ready":
-                self.kill()
-                return _refused("validator_failed", "the query analyser did not start")
-            self._ready = True
+        if not self.ready(_STARTUP_SECONDS):
+            self.kill()
+            return _refused("validator_failed", "the query analyser did not start")
         assert self._process.stdin is not None
         try:
             self._process.stdin.write(json.dumps({"query": query, "options": options}).encode())
@@ -108,8 +116,7 @@ class _Worker:
         with selectors.DefaultSelector() as selector:
             selector.register(stdout, selectors.EVENT_READ)
             while b"\n" not in self._pending:
-                left = deadline - time.monotonic()
-                if left <= 0 or not selector.select(left):
+                if not selector.select(max(0.0, deadline - time.monotonic())):
                     return None
                 chunk = os.read(stdout.fileno(), 65536)
                 if not chunk:
@@ -162,6 +169,13 @@ class ValidatorPool:
             raise RuntimeError("the validator pool is closed")
         async with self._slots:
             worker = self._take()
+            if not worker.ready():
+                # Still starting (just after launch, or replacing a killed one; a cold start
+                # takes seconds on a busy machine). Validate in a thread meanwhile: off the
+                # loop, not interruptible, but bounded by the size limit and these slots.
+                self._give_back(worker)
+                self._counts["validations"] += 1
+                return await asyncio.to_thread(validate_direct_query, query, **options)
             try:
                 verdict = await asyncio.to_thread(worker.ask, query, options, self.budget_seconds)
             except BaseException:
@@ -177,6 +191,13 @@ class ValidatorPool:
             else:
                 self._replace()
             return verdict
+
+    async def wait_ready(self) -> None:
+        """Wait until the idle workers have started (e.g. before serving, or in tests)."""
+        with self._lock:
+            workers = list(self._idle)
+        for worker in workers:
+            await asyncio.to_thread(worker.ready, _STARTUP_SECONDS)
 
     async def aclose(self) -> None:
         self._closed = True
