@@ -108,7 +108,7 @@ def _function_columns(source: exp.Expression, renamed: list[str]) -> frozenset[s
     call = source.this if isinstance(source, (exp.Table, exp.Lateral)) else source
     names = set(renamed)
     if not renamed:
-        names |= {_folded_text(source.alias)} if source.alias else set()
+        names |= {source.alias} if source.alias else set()
         if isinstance(call, exp.Func):
             names |= _FUNCTION_COLUMNS.get(_call_name(call), frozenset())
     offset = call.args.get("offset") if isinstance(call, exp.Unnest) else None
@@ -152,7 +152,7 @@ def _scope_columns(scope: Scope, catalog: Catalog, depth: int) -> frozenset[str]
                 return None
             names |= expanded
         elif selected.alias_or_name:
-            names.add(_folded_text(selected.alias_or_name))
+            names.add(selected.alias_or_name)
     return frozenset(names)
 
 
@@ -177,9 +177,7 @@ def _alias_columns(node: exp.Expression) -> list[str]:
     alias = node.args.get("alias")
     if not isinstance(alias, exp.TableAlias):
         return []
-    return [
-        _folded(c) if isinstance(c, exp.Identifier) else _folded_text(c.name) for c in alias.columns
-    ]
+    return [_folded(c) if isinstance(c, exp.Identifier) else c.name for c in alias.columns]
 
 
 def _call_name(call: exp.Func) -> str:
@@ -193,10 +191,6 @@ def _folded(identifier: exp.Expression) -> str:
     if isinstance(identifier, exp.Identifier) and identifier.quoted:
         return identifier.name
     return identifier.name.lower()
-
-
-def _folded_text(name: str) -> str:
-    return name.lower()
 
 
 def _shown(node: exp.Expression) -> str:
