@@ -6,7 +6,9 @@ these is a call the function allowlist must judge; sqlglot reads them as field a
 
 from __future__ import annotations
 
+import psycopg
 import pytest
+from psycopg import sql
 
 from orchestrator.safety import validate_direct_query
 
@@ -135,3 +137,24 @@ def test_input_over_the_size_limit_is_refused_before_parsing() -> None:
     query = "SELECT 1" + "+1" * (MAX_QUERY_BYTES // 2)
     result = validate_direct_query(query, tenant_id=TENANT)
     assert result.codes == ("too_long",)
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(
+    ("attribute_form", "call_form"),
+    [
+        ("SELECT ('abc').md5", "SELECT md5('abc')"),
+        ("SELECT (t.v).upper FROM (SELECT 'a'::text AS v) t", "SELECT upper('a')"),
+        ("SELECT i.row_to_json::text FROM ops.incidents i LIMIT 1", None),
+    ],
+)
+def test_postgres_runs_attribute_notation_as_a_call_and_the_validator_refuses_it(
+    reader: psycopg.Connection, attribute_form: str, call_form: str | None
+) -> None:
+    # The threat is real: Postgres resolves `x.f` to f(x) when f is not a column of x.
+    with reader.transaction():
+        reader.execute(sql.SQL("SET LOCAL app.tenant_id = {}").format(sql.Literal(TENANT)))
+        got = reader.execute(attribute_form).fetchall()
+        if call_form is not None:
+            assert got == reader.execute(call_form).fetchall()
+    assert not validate_direct_query(attribute_form, tenant_id=TENANT).is_safe
