@@ -38,7 +38,12 @@ def check_references(tree: exp.Expression, catalog: Catalog) -> Iterator[Violati
     owners: dict[int, Scope] = {}
     for scope in traverse_scope(tree):
         for column in (*scope.columns, *scope.stars):
-            owners[id(column)] = scope
+            owners.setdefault(id(column), scope)  # innermost first: the scope it is in
+        for name in _duplicate_aliases(scope):
+            yield Violation(
+                "ambiguous_relation",
+                f"{name!r} names more than one relation in the same FROM clause",
+            )
     for node in tree.walk():
         if isinstance(node, exp.Dot) and not isinstance(node.expression, exp.Star):
             yield Violation(
@@ -75,12 +80,31 @@ def _check_qualified(
 
 
 def _find_source(scope: Scope | None, name: str) -> exp.Expression | Scope | None:
+    """The FROM item `name` names, as Postgres would see it from `scope`: items of this
+    query and of enclosing ones (correlation, LATERAL), never the query itself."""
+    chain: list[Scope] = []
     while scope is not None:
-        for key, source in scope.sources.items():
-            if key == name:  # both folded as Postgres folds them (see _validator)
-                return source
+        chain.append(scope)
+        if scope.is_udtf:  # inside LATERAL: only the FROM items before it are visible
+            visible = {key: source for key, source in scope.sources.items() if key}
+        else:  # only relations in FROM/JOIN; a CTE that no FROM names is not in scope
+            visible = {key: source for key, (_, source) in scope.selected_sources.items()}
+        source = visible.get(name)
+        if source is not None:
+            # A query naming itself (a CTE or LATERAL alias from inside) is an error to
+            # Postgres; refuse it rather than trust the columns it claims to have.
+            return None if any(source is outer for outer in chain) else source
         scope = scope.parent
     return None
+
+
+def _duplicate_aliases(scope: Scope) -> list[str]:
+    select = scope.expression
+    if not isinstance(select, exp.Select):
+        return []
+    items = [select.args.get("from_"), *select.args.get("joins", [])]
+    names = [item.this.alias_or_name for item in items if item is not None]
+    return sorted({name for name in names if names.count(name) > 1})
 
 
 def _source_columns(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import psycopg
 import pytest
-from psycopg import sql
+from conftest import tenant_scope
 
 from orchestrator.safety import validate_direct_query
 
@@ -152,8 +152,7 @@ def test_postgres_runs_attribute_notation_as_a_call_and_the_validator_refuses_it
     reader: psycopg.Connection, attribute_form: str, call_form: str | None
 ) -> None:
     # The threat is real: Postgres resolves `x.f` to f(x) when f is not a column of x.
-    with reader.transaction():
-        reader.execute(sql.SQL("SET LOCAL app.tenant_id = {}").format(sql.Literal(TENANT)))
+    with tenant_scope(reader):
         got = reader.execute(attribute_form).fetchall()
         if call_form is not None:
             assert got == reader.execute(call_form).fetchall()

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import psycopg
 import pytest
-from conftest import TENANT
+from conftest import TENANT, tenant_scope
 from corpus import CORPUS_DIR, load_named_queries
-from psycopg import sql
 
+from chaos import schema
+from chaos.postgres import PostgresServer
 from orchestrator.safety import OPS_CATALOG, validate_direct_query
 
 LEGITIMATE = load_named_queries(CORPUS_DIR / "legitimate.sql")
@@ -37,18 +38,18 @@ def test_accepted_query_runs_on_postgres(reader: psycopg.Connection, name: str) 
     validation = validate_direct_query(LEGITIMATE[name], tenant_id=TENANT)
     if not validation.is_safe:
         pytest.skip(f"refused: {validation.codes}")  # counted by the share test above
-    with reader.transaction():
-        reader.execute("SET TRANSACTION READ ONLY")
-        reader.execute(sql.SQL("SET LOCAL app.tenant_id = {}").format(sql.Literal(TENANT)))
+    with tenant_scope(reader):
         reader.execute(validation.sql, binary=True).fetchall()
 
 
 @pytest.mark.integration
-def test_catalog_matches_the_ops_schema(reader: psycopg.Connection) -> None:
-    rows = reader.execute(
-        "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = %s",
-        [OPS_CATALOG.schema],
-    ).fetchall()
+def test_catalog_matches_the_ops_schema(ops_server: PostgresServer) -> None:
+    with psycopg.connect(ops_server.dsn(schema.OPS_DB, ops_server.superuser)) as admin:
+        rows = admin.execute(
+            "SELECT table_name, column_name FROM information_schema.columns "
+            "WHERE table_schema = %s",
+            [OPS_CATALOG.schema],
+        ).fetchall()
     actual: dict[str, set[str]] = {}
     for table, column in rows:
         actual.setdefault(table, set()).add(column)
