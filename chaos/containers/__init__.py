@@ -1,0 +1,41 @@
+"""Containers for Gauntlet: the engine probe, image defaults, a system under test as an image.
+
+Every container is reached on 127.0.0.1 (a port published there, or host networking).
+"""
+
+from ._engine import (
+    LOOPBACK,
+    OWNER_LABEL,
+    DockerUnavailable,
+    owner_labels,
+    remove_orphans,
+    require_engine,
+)
+from ._images import (
+    LOCAL_POSTGRES,
+    LOCAL_TOXIPROXY,
+    OFFICIAL_POSTGRES,
+    OFFICIAL_TOXIPROXY,
+    postgres_image,
+    toxiproxy_image,
+)
+from ._target import ReadOnlyMounts, TargetContract, TargetDidNotStart, target_container
+
+__all__ = [
+    "LOCAL_POSTGRES",
+    "LOCAL_TOXIPROXY",
+    "LOOPBACK",
+    "OWNER_LABEL",
+    "OFFICIAL_POSTGRES",
+    "OFFICIAL_TOXIPROXY",
+    "DockerUnavailable",
+    "ReadOnlyMounts",
+    "TargetContract",
+    "TargetDidNotStart",
+    "owner_labels",
+    "postgres_image",
+    "remove_orphans",
+    "require_engine",
+    "target_container",
+    "toxiproxy_image",
+]
