@@ -5,9 +5,10 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 toxiproxy_server="$(realpath "$1")"
-base="${GAUNTLET_BASE_IMAGE:-gauntlet/debian-base:bookworm}"
-postgres="${GAUNTLET_POSTGRES_IMAGE:-gauntlet/postgres:15}"
-toxiproxy="${GAUNTLET_TOXIPROXY_IMAGE:-gauntlet/toxiproxy:2.12.0}"
+# The names chaos.containers looks for before falling back to the published images.
+base=gauntlet/debian-base:bookworm
+postgres=gauntlet/postgres:15
+toxiproxy=gauntlet/toxiproxy:2.12.0
 export DOCKER_BUILDKIT=0  # the classic builder uses local images as they are, offline
 
 missing() { ! docker image inspect "$1" >/dev/null 2>&1; }
