@@ -10,12 +10,14 @@ from ._engine import (
     owner_labels,
     remove_orphans,
     require_engine,
+    start_container,
 )
 from ._images import (
     LOCAL_POSTGRES,
     LOCAL_TOXIPROXY,
     OFFICIAL_POSTGRES,
     OFFICIAL_TOXIPROXY,
+    choose_images,
     postgres_image,
     toxiproxy_image,
 )
@@ -32,10 +34,12 @@ __all__ = [
     "ReadOnlyMounts",
     "TargetContract",
     "TargetDidNotStart",
+    "choose_images",
     "owner_labels",
     "postgres_image",
     "remove_orphans",
     "require_engine",
+    "start_container",
     "target_container",
     "toxiproxy_image",
 ]

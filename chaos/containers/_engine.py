@@ -34,14 +34,28 @@ def require_engine() -> Any:
         client = docker.from_env()
         client.ping()
     except DockerException as exc:
-        reason = str(exc).splitlines()[0][:160] if str(exc) else type(exc).__name__
-        raise DockerUnavailable(f"Docker engine not reachable ({reason})") from None
+        raise DockerUnavailable(f"Docker engine not reachable ({_first_line(exc)})") from None
     if "TESTCONTAINERS_RYUK_DISABLED" not in os.environ:
         from testcontainers.core.config import testcontainers_config
 
         testcontainers_config.ryuk_disabled = True
     remove_orphans(client)
     return client
+
+
+def start_container(container: Any) -> None:
+    """Start a testcontainers container; an engine error (say, an image that is neither here
+    nor pullable) becomes one `DockerUnavailable` line naming the image."""
+    from docker.errors import DockerException
+
+    try:
+        container.start()
+    except DockerException as exc:
+        container.stop()  # removes it if it was created; a no-op otherwise
+        reason = _first_line(exc)
+        raise DockerUnavailable(
+            f"container of image {container.image!r} did not start: {reason}"
+        ) from None
 
 
 def owner_labels() -> dict[str, str]:
@@ -59,6 +73,12 @@ def remove_orphans(client: Any) -> list[str]:
         container.remove(force=True)
         removed.append(container.name)
     return removed
+
+
+def _first_line(exc: Exception) -> str:
+    # An engine's APIError carries the daemon's own words in `explanation`.
+    text = str(getattr(exc, "explanation", None) or exc).strip()
+    return text.splitlines()[0][:200] if text else type(exc).__name__
 
 
 def _process_exists(pid: int) -> bool:

@@ -44,3 +44,12 @@ def _local_or(client: Any, local: str, official: str) -> str:
     except ImageNotFound:
         return official
     return local
+
+
+def choose_images(postgres: str | None = None, toxiproxy: str | None = None) -> None:
+    """Make explicit choices (command-line flags) the default of every container started in
+    this process and its children, through the same variables a user may set."""
+    if postgres:
+        os.environ[POSTGRES_IMAGE_ENV] = postgres
+    if toxiproxy:
+        os.environ[TOXIPROXY_IMAGE_ENV] = toxiproxy

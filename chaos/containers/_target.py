@@ -19,7 +19,7 @@ from pathlib import Path
 
 import httpx
 
-from ._engine import LOOPBACK, owner_labels, require_engine
+from ._engine import LOOPBACK, owner_labels, require_engine, start_container
 
 
 class TargetDidNotStart(RuntimeError):
@@ -74,7 +74,7 @@ def target_container(
     for path in mounts.paths:
         container.with_volume_mapping(str(path), str(path), "ro")
     base_url = f"http://{LOOPBACK}:{contract.port}"
-    container.start()
+    start_container(container)
     try:
         _wait_healthy(container, base_url, ready_timeout)
         yield base_url

@@ -19,6 +19,7 @@ from chaos.containers import (
     owner_labels,
     postgres_image,
     require_engine,
+    start_container,
 )
 
 from ._server import PostgresServer, PostgresUnavailable, StopMode
@@ -74,7 +75,9 @@ class DockerPostgres(PostgresServer):
     def start(self) -> None:
         if not self._started:
             try:
-                self._container.start()
+                start_container(self._container)
+            except DockerUnavailable as exc:
+                raise PostgresUnavailable(f"{exc}; check --postgres-image") from None
             except BaseException:
                 self._remove()
                 raise

@@ -66,7 +66,13 @@ def _local_binary_exists() -> bool:
 def _docker_toxiproxy(image: str | None) -> Iterator[ToxiproxyClient]:
     """The server in a container on the host's network, so that its proxies listen on, and
     reach upstreams at, the host's 127.0.0.1 just as the local binary's do."""
-    from chaos.containers import DockerUnavailable, owner_labels, require_engine, toxiproxy_image
+    from chaos.containers import (
+        DockerUnavailable,
+        owner_labels,
+        require_engine,
+        start_container,
+        toxiproxy_image,
+    )
 
     try:
         client = require_engine()
@@ -84,7 +90,10 @@ def _docker_toxiproxy(image: str | None) -> Iterator[ToxiproxyClient]:
         .with_command(["-host=127.0.0.1", f"-port={port}"])
         .with_kwargs(network_mode="host", labels=owner_labels())
     )
-    container.start()
+    try:
+        start_container(container)
+    except DockerUnavailable as exc:
+        raise ToxiproxyUnavailable(f"{exc}; check --toxiproxy-image") from None
     try:
         toxiproxy = ToxiproxyClient(f"http://127.0.0.1:{port}")
         _wait_until_answering(toxiproxy, container.get_wrapped_container())
