@@ -13,7 +13,7 @@ import pytest
 from chaos.containers import LOCAL_POSTGRES, LOCAL_TOXIPROXY
 from scenarios.loader import BUILTIN_SUITES_DIR
 
-pytestmark = [pytest.mark.docker, pytest.mark.integration]
+pytestmark = pytest.mark.docker
 
 GAUNTLET = Path(sys.executable).parent / "gauntlet"
 SMALL_RUN_SLO = """\

@@ -10,7 +10,7 @@ import pytest
 from chaos import schema
 from chaos.postgres import DockerPostgres, start_ops_postgres
 
-pytestmark = [pytest.mark.docker, pytest.mark.integration]
+pytestmark = pytest.mark.docker
 
 
 def test_ops_world_in_a_container_survives_stop_kill_and_restart(docker_engine: Any) -> None:

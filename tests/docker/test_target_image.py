@@ -19,7 +19,7 @@ from chaos.containers import (
 )
 from chaos.postgres import free_tcp_port
 
-pytestmark = [pytest.mark.docker, pytest.mark.integration]
+pytestmark = pytest.mark.docker
 
 REPO = Path(__file__).resolve().parents[2]
 CONTRACT_SERVICE = Path(__file__).with_name("contract_service.py")

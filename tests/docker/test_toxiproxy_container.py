@@ -10,7 +10,7 @@ import pytest
 from chaos import schema
 from chaos.containers import OWNER_LABEL
 
-pytestmark = [pytest.mark.docker, pytest.mark.integration]
+pytestmark = pytest.mark.docker
 
 
 def _select_one(dsn: str) -> None:
