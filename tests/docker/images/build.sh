@@ -21,6 +21,7 @@ if missing "$base"; then
     debootstrap --variant=minbase --include=postgresql,python3 bookworm "$rootfs" >/dev/null
     rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/*
     tar -C "$rootfs" -c . | docker import - "$base" >/dev/null
+    echo "built $base in ${SECONDS} s"
 fi
 
 if missing "$postgres"; then
@@ -37,4 +38,4 @@ if missing "$toxiproxy"; then
         -f "$here/toxiproxy.Dockerfile" "$context" >/dev/null
     rm -rf "$context"
 fi
-echo "images ready: $postgres $toxiproxy (base $base)"
+echo "images ready after ${SECONDS} s: $postgres $toxiproxy (base $base)"
