@@ -4,37 +4,29 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from pathlib import Path
 
 import psycopg
 import pytest
 from test_accepted_queries import SAFE_QUERIES
 
+from chaos.postgres import EmbeddedPostgres
 from orchestrator.safety import validate_direct_query
 
 SYNTAX_ERROR = "42601"
 
 
 @pytest.fixture(scope="module")
-def connection(
-    tmp_path_factory: pytest.TempPathFactory, monkeypatch_module: None
-) -> Iterator[psycopg.Connection]:
-    import pgserver
-
-    server = pgserver.get_server(tmp_path_factory.mktemp("pg") / "data", cleanup_mode="stop")
-    with psycopg.connect(server.get_uri(), autocommit=True) as conn:
-        yield conn
-    server.cleanup()
-
-
-@pytest.fixture(scope="module")
-def monkeypatch_module(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    # pgserver writes a lock file under $XDG_RUNTIME_DIR; keep it inside the test's folder.
-    with pytest.MonkeyPatch.context() as patch:
-        runtime = Path(tmp_path_factory.mktemp("runtime"))
-        runtime.chmod(0o700)
-        patch.setenv("XDG_RUNTIME_DIR", str(runtime))
-        yield
+def connection(tmp_path_factory: pytest.TempPathFactory) -> Iterator[psycopg.Connection]:
+    # Not pgserver's own get_server(): run as root, it puts the data under pytest's 0700
+    # folder and loosens that folder for its unprivileged user, which a concurrent pytest
+    # run tightens again. EmbeddedPostgres keeps the data where that user can reach it.
+    server = EmbeddedPostgres(state_dir=tmp_path_factory.mktemp("pg-state"))
+    try:
+        server.start()
+        with psycopg.connect(server.admin_dsn, autocommit=True) as conn:
+            yield conn
+    finally:
+        server.close()
 
 
 def _params(sql: str) -> dict[str, None] | list[None] | None:
