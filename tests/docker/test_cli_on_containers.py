@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from chaos.containers import LOCAL_POSTGRES, LOCAL_TOXIPROXY
-from scenarios.loader import BUILTIN_SUITES_DIR
+from scenarios.spec.loader import BUILTIN_SUITES_DIR
 
 pytestmark = pytest.mark.docker
 
