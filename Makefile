@@ -8,7 +8,7 @@ INSTALLED := $(VENV)/.installed
 TOXIPROXY := $(BIN)/toxiproxy-server
 TOXIPROXY_VERSION := v2.12.0
 
-.PHONY: setup run test test-browser chromium bench clean
+.PHONY: setup run test test-browser chromium test-docker bench clean
 
 setup: $(INSTALLED) $(TOXIPROXY)
 
@@ -38,6 +38,12 @@ test-browser: setup chromium
 
 chromium:
 	@command -v chromium >/dev/null || { apt-get update && apt-get install -y chromium; }
+
+# The container paths on a real engine: installs docker.io and debootstrap, starts dockerd
+# and builds the images, each only if missing, then runs the docker-marked tests.
+test-docker: setup
+	tests/docker/prepare.sh $(TOXIPROXY)
+	$(BIN)/python -m pytest -q -m docker tests/docker
 
 # Each prints ratios measured side by side in one run and writes bench/results/*.json.
 bench: setup

@@ -14,7 +14,8 @@ Fixtures:
 - `fault` (function): `fault(kind, **fields)` → a context manager applying one fault
   (any kind of `chaos.faults`); the world is healed after each test whatever happened.
 
-Options: `--gauntlet-db embedded|docker|URL`, `--gauntlet-toxiproxy auto|local|docker|URL`.
+Options: `--gauntlet-db embedded|docker|URL`, `--gauntlet-toxiproxy auto|local|docker|URL`,
+`--gauntlet-postgres-image`, `--gauntlet-toxiproxy-image` (for the docker backends).
 """
 
 from __future__ import annotations
@@ -122,6 +123,17 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--gauntlet-toxiproxy",
         default="auto",
         help="Toxiproxy for the gauntlet fixtures: auto, local, docker or a URL",
+    )
+    group.addoption("--gauntlet-postgres-image", help="image for --gauntlet-db docker")
+    group.addoption("--gauntlet-toxiproxy-image", help="image for --gauntlet-toxiproxy docker")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    from chaos.containers import choose_images
+
+    choose_images(
+        config.getoption("--gauntlet-postgres-image"),
+        config.getoption("--gauntlet-toxiproxy-image"),
     )
 
 

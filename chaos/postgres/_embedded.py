@@ -1,8 +1,7 @@
 """A real Postgres from pgserver's bundled binaries, on 127.0.0.1 and a free TCP port.
 
 pgserver's own `get_server()` listens only on a Unix socket, so we drive `initdb` and
-`pg_ctl` ourselves. Postgres refuses to run as root, so as root every command runs as
-the unprivileged system user `pgserver` (created if missing, as pgserver itself does).
+`pg_ctl` ourselves. As root, every command runs as an unprivileged user (`_run_as.py`).
 
 Durability against an OS crash is traded for speed on purpose (`initdb --no-sync`,
 `fsync=off`): this is a disposable test world. A hard kill of the server still exercises
@@ -14,7 +13,6 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import pwd
 import shutil
 import signal
 import socket
@@ -28,13 +26,13 @@ from pathlib import Path
 import psycopg
 from psycopg import sql
 
+from ._run_as import Runner
 from ._server import PostgresServer, PostgresUnavailable, StopMode
 from ._stale import DEFAULT_STATE_DIR, StateFile
 
 # Only pgserver's bundled binaries are used; importing the package itself would set up
 # its own server machinery (and warn about XDG_RUNTIME_DIR on every command).
 PG_BIN = Path(importlib.util.find_spec("pgserver").origin).parent / "pginstall" / "bin"  # type: ignore[union-attr, arg-type]
-RUN_AS = "pgserver"
 # fsync=off survives a killed server (the OS keeps what was written); synchronous_commit
 # stays on, or a hard kill loses commits already acknowledged (audit records, measured).
 _SERVER_SETTINGS = (
@@ -71,21 +69,22 @@ class EmbeddedPostgres(PostgresServer):
         port: int | None = None,
         state_dir: Path = DEFAULT_STATE_DIR,
         template_root: Path | None = None,
+        pg_bin: Path = PG_BIN,
     ) -> None:
-        if not (PG_BIN / "pg_ctl").exists():
+        if not (pg_bin / "pg_ctl").exists():
             raise PostgresUnavailable(
-                f"pgserver binaries not found under {PG_BIN}; "
+                f"pgserver binaries not found under {pg_bin}; "
                 "use --db docker or --db postgresql://..."
             )
         self._template = template
         self._template_root = template_root or default_template_root()
         self._port = port or free_tcp_port()
-        self._base = Path(tempfile.mkdtemp(prefix="gauntlet-pg-"))
+        _become_subreaper()
+        self._runner = Runner.for_current_user()
+        self.pg_bin = self._runner.reachable_bin(pg_bin)
+        self._base = self._runner.make_base_dir()
         self.data_dir = self._base / "data"
         self.log_file = self._base / "postgres.log"
-        _become_subreaper()
-        self._runner = _Runner.for_current_user()
-        self._runner.give(self._base)
         self._state = StateFile(state_dir, self._port)
         self._state.write(base_dir=self._base, postmaster_pid=None)
         self.started_from_template = False
@@ -112,7 +111,7 @@ class EmbeddedPostgres(PostgresServer):
     def stop(self, mode: StopMode = "fast") -> None:
         pid = self._postmaster_pid()
         if pid is not None and _alive(pid):
-            self._runner.run(PG_BIN / "pg_ctl", "-D", self.data_dir, "-m", mode, "-w", "stop")
+            self._runner.run(self.pg_bin / "pg_ctl", "-D", self.data_dir, "-m", mode, "-w", "stop")
             _wait_gone(pid)
 
     def kill(self) -> None:
@@ -155,7 +154,7 @@ class EmbeddedPostgres(PostgresServer):
         options = f"-h 127.0.0.1 -p {self._port} -k {self.data_dir}"
         try:
             self._runner.run(
-                PG_BIN / "pg_ctl",
+                self.pg_bin / "pg_ctl",
                 "-D",
                 self.data_dir,
                 "-l",
@@ -197,7 +196,7 @@ class EmbeddedPostgres(PostgresServer):
         pwfile.write_text(self.password_for(self.superuser) + "\n")
         self._runner.give(pwfile)
         self._runner.run(
-            PG_BIN / "initdb",
+            self.pg_bin / "initdb",
             "-D",
             self.data_dir,
             "-U",
@@ -247,49 +246,6 @@ class EmbeddedPostgres(PostgresServer):
             building.rename(cached)
         except OSError:  # another process stored the same template first
             shutil.rmtree(building, ignore_errors=True)
-
-
-@dataclass(frozen=True)
-class _Runner:
-    """Runs Postgres commands as an unprivileged user when we are root."""
-
-    uid: int | None
-    gid: int | None
-
-    @classmethod
-    def for_current_user(cls) -> _Runner:
-        if os.geteuid() != 0:
-            return cls(None, None)
-        try:
-            entry = pwd.getpwnam(RUN_AS)
-        except KeyError:
-            subprocess.run(
-                ["useradd", "--system", "-s", "/bin/false", RUN_AS], check=True, capture_output=True
-            )
-            entry = pwd.getpwnam(RUN_AS)
-        return cls(entry.pw_uid, entry.pw_gid)
-
-    def give(self, path: Path) -> None:
-        if self.uid is not None:
-            os.chown(path, self.uid, self.gid)
-
-    def run(self, *command: object) -> None:
-        env = {**os.environ, "XDG_RUNTIME_DIR": tempfile.gettempdir(), "LC_ALL": "C"}
-        subprocess.run(
-            [str(part) for part in command],
-            check=True,
-            env=env,
-            cwd="/",
-            user=self.uid,
-            group=self.gid,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
-
-    def copy_tree(self, source: Path, target: Path) -> None:
-        subprocess.run(["cp", "-a", str(source), str(target)], check=True)
-        if self.uid is not None:
-            subprocess.run(["chown", "-R", f"{self.uid}:{self.gid}", str(target)], check=True)
 
 
 def _alive(pid: int) -> bool:

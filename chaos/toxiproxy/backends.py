@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import socket
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from .binary import find_toxiproxy_server
 from .client import ToxiproxyClient
@@ -12,22 +15,21 @@ from .errors import ToxiproxyUnavailable
 from .local import LocalToxiproxyServer, cleanup_stale
 
 DEFAULT_STATE_DIR = Path(".gauntlet")
-DOCKER_IMAGE = "ghcr.io/shopify/toxiproxy:2.12.0"
-DOCKER_PROXY_PORTS = tuple(range(8666, 8676))
-"""Ports a container's proxies may listen on; each is published to a host port."""
+DOCKER_READY_TIMEOUT_S = 30.0
 
 BACKENDS = ("auto", "local", "docker")
 
 
 @contextmanager
 def open_toxiproxy(
-    spec: str = "auto", *, state_dir: Path | str = DEFAULT_STATE_DIR
+    spec: str = "auto", *, state_dir: Path | str = DEFAULT_STATE_DIR, image: str | None = None
 ) -> Iterator[ToxiproxyClient]:
     """A reset Toxiproxy server for the duration of the block, stopped afterwards.
 
     `local` runs the `toxiproxy-server` binary; `docker` runs it in a container;
     `http://host:port` uses a running server (reset now, left running); `auto` prefers the
-    local binary and falls back to Docker. Servers an earlier, killed run left behind in
+    local binary and falls back to Docker. `image` names the docker backend's image (default:
+    `chaos.containers.toxiproxy_image`). Servers an earlier, killed run left behind in
     `state_dir` are stopped first.
     """
     state_dir = Path(state_dir)
@@ -48,7 +50,7 @@ def open_toxiproxy(
         with LocalToxiproxyServer(state_dir) as client:
             yield client
     else:
-        with _docker_toxiproxy() as client:
+        with _docker_toxiproxy(image) as client:
             yield client
 
 
@@ -61,44 +63,64 @@ def _local_binary_exists() -> bool:
 
 
 @contextmanager
-def _docker_toxiproxy() -> Iterator[ToxiproxyClient]:
-    _require_docker()
-    from testcontainers.core.container import DockerContainer
-    from testcontainers.core.waiting_utils import wait_for_logs
+def _docker_toxiproxy(image: str | None) -> Iterator[ToxiproxyClient]:
+    """The server in a container on the host's network, so that its proxies listen on, and
+    reach upstreams at, the host's 127.0.0.1 just as the local binary's do."""
+    from chaos.containers import (
+        DockerUnavailable,
+        owner_labels,
+        require_engine,
+        start_container,
+        toxiproxy_image,
+    )
 
-    container = DockerContainer(DOCKER_IMAGE).with_exposed_ports(8474, *DOCKER_PROXY_PORTS)
-    with container:
-        wait_for_logs(container, "API HTTP server starting", timeout=30)
-        host = container.get_container_host_ip()
-
-        def published(listen: str) -> str:
-            # Inside the container a proxy listens on 0.0.0.0:<port>; from the host it is
-            # reached through the port Docker published for it.
-            port = int(listen.rsplit(":", 1)[1])
-            return f"{host}:{container.get_exposed_port(port)}"
-
-        client = ToxiproxyClient(
-            f"http://{host}:{container.get_exposed_port(8474)}", listen_address=published
-        )
-        client.version()
-        client.reset()
-        yield client
-
-
-def _require_docker() -> None:
     try:
-        import docker
-        from docker.errors import DockerException
-
-        try:
-            docker.from_env().ping()
-        except DockerException as exc:
-            raise ToxiproxyUnavailable(
-                f"Docker isn't reachable ({str(exc).splitlines()[0][:120]}); choose "
-                "--toxiproxy local (the toxiproxy-server binary; `make setup` installs it) "
-                "or --toxiproxy http://host:port"
-            ) from exc
-    except ImportError as exc:
+        client = require_engine()
+    except DockerUnavailable as exc:
         raise ToxiproxyUnavailable(
-            "the docker backend needs the `docker` package; choose --toxiproxy local"
-        ) from exc
+            f"{exc}; choose --toxiproxy local (the toxiproxy-server binary; `make setup` "
+            "installs it) or --toxiproxy http://host:port"
+        ) from None
+    from testcontainers.core.container import DockerContainer
+
+    port = _free_loopback_port()
+    # Both the published image and ours have `/toxiproxy` as entrypoint: flags only.
+    container = (
+        DockerContainer(toxiproxy_image(client, image))
+        .with_command(["-host=127.0.0.1", f"-port={port}"])
+        .with_kwargs(network_mode="host", labels=owner_labels())
+    )
+    try:
+        start_container(container)
+    except DockerUnavailable as exc:
+        raise ToxiproxyUnavailable(f"{exc}; check --toxiproxy-image") from None
+    try:
+        toxiproxy = ToxiproxyClient(f"http://127.0.0.1:{port}")
+        _wait_until_answering(toxiproxy, container.get_wrapped_container())
+        toxiproxy.reset()
+        yield toxiproxy
+    finally:
+        container.stop()
+
+
+def _wait_until_answering(client: ToxiproxyClient, wrapped: Any) -> None:
+    deadline = time.monotonic() + DOCKER_READY_TIMEOUT_S
+    while True:
+        try:
+            client.version()
+            return
+        except ToxiproxyUnavailable:
+            wrapped.reload()
+            if wrapped.status not in ("created", "running") or time.monotonic() > deadline:
+                last = wrapped.logs(tail=1).decode(errors="replace").strip()
+                raise ToxiproxyUnavailable(
+                    f"the Toxiproxy container did not answer on {client.api_url} "
+                    f"({wrapped.status}; last output: {last or 'nothing'})"
+                ) from None
+            time.sleep(0.05)
+
+
+def _free_loopback_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from chaos.containers import choose_images
 from chaos.postgres import OperationNotSupported, PostgresUnavailable
 from chaos.toxiproxy import ToxiproxyError
 from scenarios import exit_codes
@@ -36,6 +37,21 @@ def run(
     toxiproxy: Annotated[
         str, typer.Option(help="auto | local | docker | http://host:port")
     ] = "auto",
+    postgres_image: Annotated[
+        str | None,
+        typer.Option(
+            envvar="GAUNTLET_POSTGRES_IMAGE",
+            help="image for --db docker (default: gauntlet/postgres:15 if built, else postgres:16)",
+        ),
+    ] = None,
+    toxiproxy_image: Annotated[
+        str | None,
+        typer.Option(
+            envvar="GAUNTLET_TOXIPROXY_IMAGE",
+            help="image for --toxiproxy docker (default: gauntlet/toxiproxy:2.12.0 if built, "
+            "else ghcr.io/shopify/toxiproxy:2.12.0)",
+        ),
+    ] = None,
     slo: Annotated[Path, typer.Option(help="SLO file the whole run is gated on")] = DEFAULT_SLO,
     out: Annotated[
         Path | None, typer.Option(help="report folder [default: reports/<timestamp>]")
@@ -61,6 +77,7 @@ def run(
     except (YamlInputError, SloFileError, ValueError) as exc:
         typer.echo(f"gauntlet run: {exc}", err=True)
         raise typer.Exit(exit_codes.BAD_INPUT) from None
+    choose_images(postgres_image, toxiproxy_image)
     out_dir = out or Path("reports") / time.strftime("%Y%m%d-%H%M%S")
     console.print(f"running {len(scenarios)} scenarios; reports in {out_dir}")
     try:

@@ -46,7 +46,8 @@ def test_cleanup_stale_removes_a_server_whose_owner_died(tmp_path: Path) -> None
     server.close()
 
 
-def test_bad_specs_get_one_clear_line() -> None:
+def test_bad_specs_get_one_clear_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DOCKER_HOST", f"unix://{tmp_path}/no-engine.sock")
     with pytest.raises(ValueError, match="expected 'embedded', 'docker' or a postgresql://"):
         open_postgres("mysql://x")
     with pytest.raises(PostgresUnavailable, match="Docker engine not reachable .*--db embedded"):
