@@ -28,11 +28,11 @@ import time
 from pathlib import Path
 
 import numpy as np
+import orjson
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from slo.observation_lines import write_observation_lines  # noqa: E402
 from slo.spec import SloSpec  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "slo_eval.json"
@@ -88,7 +88,8 @@ def generate(path: Path, count: int, seed: int = 1) -> None:
                         "tool_errors": {"direct_query": "timeout"} if status != "success" else {},
                     }
                 )
-            write_observation_lines(stream, records)
+            # plain mappings with the record's field names: a generator, not a harness
+            stream.writelines(orjson.dumps(r, option=orjson.OPT_APPEND_NEWLINE) for r in records)
 
 
 def json_loads_seconds(path: Path) -> float:

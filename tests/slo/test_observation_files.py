@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 from pathlib import Path
 
@@ -11,9 +10,8 @@ from conftest import synthetic
 
 from slo.evaluation import evaluate, evaluate_files
 from slo.frame import READERS, expand
-from slo.observation_lines import observation_line, write_observation_lines
 from slo.spec import SloSpec
-from vocabulary import ObservationFileError, read_observations
+from vocabulary import ObservationFileError, read_observations, write_observations
 
 SPEC = SloSpec.model_validate(
     {
@@ -32,21 +30,19 @@ def write_lines(path: Path, lines: list[str]) -> Path:
     return path
 
 
-def test_the_fast_writer_round_trips_through_the_record_validator(tmp_path: Path) -> None:
+def test_the_writer_round_trips_through_the_record_validator(tmp_path: Path) -> None:
     records = list(synthetic(50, failed=0.1, tool_error=("direct_query", 0.3)))
     path = tmp_path / "observations.jsonl"
-    with path.open("wb") as stream:
-        assert write_observation_lines(stream, records) == 50
+    with path.open("w") as stream:
+        assert write_observations(stream, records) == 50
     assert list(read_observations(path)) == records
-    plain = dict(GOOD, phase="fault", tool_errors={"metrics": "timeout"})
-    assert json.loads(observation_line(plain)) == plain
 
 
 def test_a_glob_of_worker_files_is_one_run(tmp_path: Path) -> None:
     records = list(synthetic(600, failed=0.02, intents=("a", "b")))
     for worker in range(3):
-        with (tmp_path / f"observations-w{worker}.jsonl").open("wb") as stream:
-            write_observation_lines(stream, records[worker::3])
+        with (tmp_path / f"observations-w{worker}.jsonl").open("w") as stream:
+            write_observations(stream, records[worker::3])
     from_files = evaluate_files(tmp_path / "observations-*.jsonl", SPEC)
     in_memory = evaluate(records, SPEC)
     assert from_files.observations == 600
@@ -95,9 +91,3 @@ def test_both_readers_give_the_same_frame(reader: str) -> None:
     expected = READERS["polars"]([golden], SPEC)
     assert frame.height == 3934
     assert frame.equals(expected)
-
-
-def test_the_writer_writes_one_line_per_record() -> None:
-    stream = io.BytesIO()
-    write_observation_lines(stream, [GOOD, GOOD])
-    assert stream.getvalue().count(b"\n") == 2
