@@ -2,6 +2,9 @@
 
     create_app(orchestrator, api_keys, *, metrics_registry=None) -> FastAPI
     app_from_env() -> FastAPI          # uvicorn --factory orchestrator.service:app_from_env
+    config_from_env(environ) -> ServiceConfig   # the system-under-test contract's variables
+    env_from_config(config, port=) -> dict      # ... and back
+    python -m orchestrator.service     # the reference orchestrator, from that contract
 
 Endpoints: `POST /v1/orchestrate`, `GET /healthz`, `GET /metrics`, OpenAPI at `/docs`.
 """
@@ -18,6 +21,7 @@ from ._config import (
     load_service_config,
     write_service_config,
 )
+from ._env_contract import config_from_env, env_from_config
 from ._routes import REQUEST_ID_HEADER, STATUS_HEADER
 
 __all__ = [
@@ -31,7 +35,9 @@ __all__ = [
     "ServiceConfigError",
     "app_from_env",
     "build_app",
+    "config_from_env",
     "create_app",
+    "env_from_config",
     "load_service_config",
     "write_service_config",
 ]

@@ -1,8 +1,10 @@
-"""The service's configuration file, and `app_from_env` for `uvicorn --factory`.
+"""The service's configuration, and `app_from_env` for `uvicorn --factory`.
 
 A worker process started by `uvicorn --workers N` shares nothing with its parent but
 the environment, so everything it needs to build its own orchestrator (DSNs, spool
-directory, API keys) is in one JSON file named by `GAUNTLET_SERVICE_CONFIG`.
+directory, API keys) comes from the environment contract (`_env_contract.py`), or from
+one JSON file named by `GAUNTLET_SERVICE_CONFIG` (the same fields, for a deployment that
+prefers a file to variables).
 """
 
 from __future__ import annotations
@@ -139,10 +141,17 @@ def _apply_rate_limits(tools: list[Any], limits: dict[str, RateLimit]) -> None:
 
 
 def app_from_env() -> FastAPI:
-    """App factory for `uvicorn --factory orchestrator.service:app_from_env`."""
+    """App factory for `uvicorn --factory orchestrator.service:app_from_env`.
+
+    Reads the config file named by `GAUNTLET_SERVICE_CONFIG` when it is set, otherwise
+    the environment contract (`GAUNTLET_OPS_DSN`, ... see `_env_contract.py`)."""
+    from ._env_contract import config_from_env
+
     path = os.environ.get(CONFIG_ENV_VAR)
-    if not path:
-        raise ServiceConfigError(
-            f"{CONFIG_ENV_VAR} is not set: point it at the service's JSON config file"
-        )
-    return build_app(load_service_config(path))
+    if path:
+        return build_app(load_service_config(path))
+    try:
+        config = config_from_env()
+    except ServiceConfigError as exc:
+        raise ServiceConfigError(f"{exc} (or {CONFIG_ENV_VAR}: a JSON config file)") from None
+    return build_app(config)

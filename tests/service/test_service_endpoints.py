@@ -157,7 +157,9 @@ def test_the_public_surface_is_pinned() -> None:
         "ServiceConfigError",
         "app_from_env",
         "build_app",
+        "config_from_env",
         "create_app",
+        "env_from_config",
         "load_service_config",
         "write_service_config",
     }
