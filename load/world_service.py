@@ -1,7 +1,8 @@
 """The orchestrator service on a `chaos.world`: its config, and the world a load run needs.
 
-The chaos suite hosts the service in-process and the load runner in uvicorn workers
-that read the config from a file; both build that config here, from the world's proxies.
+The chaos suite hands this config to the system under test as the contract's environment
+(`orchestrator.service.env_from_config`); the load runner's uvicorn workers read it from
+a file. Both are built here, from the world's proxies.
 """
 
 from __future__ import annotations

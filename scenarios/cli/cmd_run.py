@@ -1,4 +1,8 @@
-"""`gauntlet run`: the built-in chaos suite (or your scenario files) against the orchestrator."""
+"""`gauntlet run`: the built-in chaos suite (or your scenario files) against a system under test.
+
+The system under test is a command started in its own process with the contract's
+environment: the reference orchestrator unless `--target-command` names another.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +16,12 @@ from rich.console import Console
 from chaos.containers import choose_images
 from chaos.postgres import OperationNotSupported, PostgresUnavailable
 from chaos.toxiproxy import ToxiproxyError
+from load.target_process import (
+    REFERENCE_COMMAND,
+    TargetCommandError,
+    TargetStartError,
+    parse_command,
+)
 from scenarios import exit_codes
 from scenarios.runner.suite_run import RunOptions, run_suite
 from scenarios.spec.loader import load_scenario, load_suite
@@ -59,11 +69,20 @@ def run(
     seed: Annotated[
         int, typer.Option(help="seed of the request mix (same seed, same requests)")
     ] = 7,
+    target_command: Annotated[
+        str | None,
+        typer.Option(
+            "--target-command",
+            help="system under test: a command that serves the contract on $PORT "
+            "[default: the reference orchestrator, python -m orchestrator.service]",
+        ),
+    ] = None,
 ) -> None:
     """Break the orchestrator's world on purpose, check what must hold, and leave a report.
 
     Exit codes: 0 every expectation and objective held, 1 one failed, 2 bad input,
-    3 Postgres or Toxiproxy could not start, 130 interrupted (faults rolled back).
+    3 Postgres, Toxiproxy or the system under test could not start, 130 interrupted
+    (faults rolled back).
     """
     console = Console()
     try:
@@ -74,14 +93,20 @@ def run(
                 raise typer.BadParameter(f"no scenario named {unknown} in suite {suite!r}")
             scenarios = [s for s in scenarios if s.name in only]
         spec = load_slo_file(slo)
-    except (YamlInputError, SloFileError, ValueError) as exc:
+        command = target_command if target_command is not None else REFERENCE_COMMAND
+        parse_command(command)
+    except (YamlInputError, SloFileError, TargetCommandError, ValueError) as exc:
         typer.echo(f"gauntlet run: {exc}", err=True)
         raise typer.Exit(exit_codes.BAD_INPUT) from None
     choose_images(postgres_image, toxiproxy_image)
     out_dir = out or Path("reports") / time.strftime("%Y%m%d-%H%M%S")
-    console.print(f"running {len(scenarios)} scenarios; reports in {out_dir}")
+    console.print(f"running {len(scenarios)} scenarios against: {command}; reports in {out_dir}")
+    options = RunOptions(out_dir, db, toxiproxy, seed, target_command=command)
     try:
-        code = run_suite(scenarios, spec, RunOptions(out_dir, db, toxiproxy, seed), console)
+        code = run_suite(scenarios, spec, options, console)
+    except TargetStartError as exc:
+        typer.echo(f"gauntlet run: the system under test could not start: {exc}", err=True)
+        raise typer.Exit(exit_codes.INFRASTRUCTURE) from None
     except (PostgresUnavailable, OperationNotSupported, ToxiproxyError) as exc:
         typer.echo(f"gauntlet run: infrastructure could not start: {exc}", err=True)
         raise typer.Exit(exit_codes.INFRASTRUCTURE) from None

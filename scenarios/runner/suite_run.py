@@ -1,11 +1,13 @@
-"""Run scenarios against the reference orchestrator and leave every report in one folder.
+"""Run scenarios against a system under test and leave every report in one folder.
 
-    world up (Postgres + Toxiproxy + proxies) ─► service up (uvicorn, in this loop)
+    world up (Postgres + Toxiproxy + proxies) ─► system under test up (its own process,
+      started from the contract's environment)
       ─► each scenario: run_experiment, observations appended as they arrive
       ─► SLO evaluation + scenario checks ─► reports ─► exit code
 
 Ctrl-C or SIGTERM cancels the run: the fault context managers roll back on the way
-out, the service and the world stop, and the reports are written for what was observed.
+out, the system under test and the world stop, and the reports are written for what was
+observed.
 """
 
 from __future__ import annotations
@@ -23,8 +25,9 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from chaos.world import World, open_world
+from load.target_process import REFERENCE_COMMAND, running_target
 from load.world_service import world_service_config
-from orchestrator.service import ServiceConfig, build_app
+from orchestrator.service import ServiceConfig, env_from_config
 from scenarios import exit_codes
 from scenarios.spec.model import Scenario
 from slo import (
@@ -40,7 +43,6 @@ from vocabulary import STATUSES, FaultWindow
 
 from .exchange import Outcome
 from .experiment import ScenarioResult, run_experiment
-from .service_host import hosted
 
 REQUEST_DEADLINE_S = 5.0
 # The suite's deployment protects the ops database with a token bucket on direct_query;
@@ -55,6 +57,8 @@ class RunOptions:
     db: str = "embedded"
     toxiproxy: str = "auto"
     seed: int = 7
+    # The system under test: a command started with the contract's environment.
+    target_command: str = REFERENCE_COMMAND
 
 
 def run_suite(
@@ -86,7 +90,7 @@ async def _run_all(
     assert main is not None
     loop = asyncio.get_running_loop()
     loop.add_signal_handler(signal.SIGTERM, main.cancel)
-    app = build_app(service_config(world, options.out_dir / "audit-spool"))
+    contract = contract_env(world, options.out_dir / "audit-spool")
     observations = (options.out_dir / "observations.jsonl").open("a", encoding="utf-8")
 
     def record(outcome: Outcome) -> None:
@@ -95,10 +99,12 @@ async def _run_all(
 
     try:
         async with (
-            hosted(app) as url,
-            httpx.AsyncClient(base_url=url, timeout=CLIENT_TIMEOUT_S) as client,
+            running_target(
+                options.target_command, contract, log_path=options.out_dir / "target.log"
+            ) as target,
+            httpx.AsyncClient(base_url=target.url, timeout=CLIENT_TIMEOUT_S) as client,
         ):
-            world.service_url = url
+            world.service_url = target.url
             with _progress(console) as progress:
                 for index, scenario in enumerate(scenarios):
                     bar = progress.add_task(scenario.name, total=None, status="")
@@ -122,6 +128,11 @@ def service_config(world: World, spool_dir: Path) -> ServiceConfig:
     return world_service_config(
         world, spool_dir, request_deadline_seconds=REQUEST_DEADLINE_S, rate_limits=RATE_LIMITS
     )
+
+
+def contract_env(world: World, spool_dir: Path) -> dict[str, str]:
+    """The same deployment as the system-under-test contract's environment."""
+    return env_from_config(service_config(world, spool_dir))
 
 
 def _log_libraries_to(path: Path) -> None:
