@@ -179,6 +179,10 @@ def _report(
     )
     console.print(_summary(results))
     print_report(evaluation, checks, console=console)
+    failed = [f"{check.group}: {check.name}" for check in checks if not check.passed]
+    if failed:
+        # One unwrapped line, so a failing system's catching checks read (and grep) whole.
+        console.print("checks that failed: " + "; ".join(failed), soft_wrap=True, markup=False)
     console.print(f"reports: {options.out_dir}")
     return verdict_exit_code(evaluation, checks)
 
