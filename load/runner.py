@@ -17,6 +17,7 @@ import json
 import signal
 import sys
 import time
+from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from rich.live import Live
 from chaos.schedule import FaultSpan, fault_spans
 from chaos.seed import TENANTS
 from chaos.world import World
+from orchestrator.service import env_from_config, load_service_config
 from slo import Check, evaluate, load_slo_file, print_report, verdict_exit_code, write_reports
 from slo.results import Evaluation
 from vocabulary import phase_at, write_observations
@@ -39,6 +41,7 @@ from .progress import ProgressTracker
 from .run_config import LocustRunConfig, ShapeStep, WeightedIntent, WeightedTenant
 from .service_process import start_service
 from .shape_replay import sample_tick
+from .target_process import REFERENCE_COMMAND, running_target
 from .world_service import open_load_stack
 
 DEFAULT_SLO_FILES = (Path("slo/examples/load.yaml"), Path(__file__).with_name("slo") / "load.yaml")
@@ -63,6 +66,9 @@ class LoadRunOptions:
     service_workers: int = 1
     web_ui: bool = False
     py_profile: bool = False
+    # The system under test, started with the contract's environment (default: the
+    # reference orchestrator; --service-workers/--py-profile run it under uvicorn instead).
+    target_command: str | None = None
     console: Console = field(default_factory=lambda: Console(stderr=True))
 
 
@@ -87,6 +93,11 @@ def run_load(options: LoadRunOptions) -> LoadRunResult:
     spec = load_slo_file(
         options.slo_path or default_slo_path()
     )  # fail on a bad SLO before starting
+    if options.target_command is not None and (options.service_workers > 1 or options.py_profile):
+        raise LoadInputError(
+            "--target-command starts your system as it is: "
+            "--service-workers and --py-profile apply to the reference orchestrator only"
+        )
     tenant_count = _tenants_needed(profile)
     out_dir.mkdir(parents=True, exist_ok=True)
     work_dir = out_dir / "work"
@@ -179,13 +190,8 @@ async def _drive(
     workers_dir: Path,
 ) -> int:
     out_dir, profile = options.out_dir, options.profile
-    profile_html = out_dir / "service-profile.html" if options.py_profile else None
-    service, url = await start_service(
-        config_path,
-        log_path=out_dir / "service.log",
-        workers=options.service_workers,
-        profile_html=profile_html,
-    )
+    service = AsyncExitStack()
+    url = await _start_target(options, config_path, service)
     stack.service_url = url
     try:
         config = locust_run_config(profile, stack, url, workers_dir).write(
@@ -215,7 +221,27 @@ async def _drive(
             # SIGINT lets Locust write its final CSV/JSON; the grace bounds it.
             await locust.stop(grace_s=SHUTDOWN_GRACE_S, first_signal=signal.SIGINT)
     finally:
-        await service.stop(grace_s=SHUTDOWN_GRACE_S)
+        await service.aclose()
+
+
+async def _start_target(options: LoadRunOptions, config_path: Path, stack: AsyncExitStack) -> str:
+    """Start the system under test in its own process, stopped when `stack` closes;
+    returns its base URL."""
+    log_path = options.out_dir / "service.log"
+    if options.target_command is None and (options.service_workers > 1 or options.py_profile):
+        profile_html = options.out_dir / "service-profile.html" if options.py_profile else None
+        service, url = await start_service(
+            config_path,
+            log_path=log_path,
+            workers=options.service_workers,
+            profile_html=profile_html,
+        )
+        stack.push_async_callback(service.stop, SHUTDOWN_GRACE_S)
+        return url
+    env = env_from_config(load_service_config(config_path))
+    command = options.target_command or REFERENCE_COMMAND
+    target = await stack.enter_async_context(running_target(command, env, log_path=log_path))
+    return target.url
 
 
 async def _supervise(

@@ -53,6 +53,12 @@ def load(
         "--py-profile",
         help="Run the service under pyinstrument; saves service-profile.html.",
     ),
+    target_command: str | None = typer.Option(
+        None,
+        "--target-command",
+        help="System under test: a command serving the contract on $PORT "
+        "[default: the reference orchestrator].",
+    ),
 ) -> None:
     # Imported here so `gauntlet --help` stays fast.
     from chaos.postgres import PostgresUnavailable
@@ -80,6 +86,7 @@ def load(
             service_workers=service_workers,
             web_ui=ui,
             py_profile=py_profile,
+            target_command=target_command,
         )
         result = run_load(options)
     except (YamlInputError, SloFileError, LoadInputError, ValueError) as exc:

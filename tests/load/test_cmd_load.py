@@ -30,6 +30,10 @@ def _load(*args: str) -> subprocess.CompletedProcess[str]:
             "expected the shape to fit in the run's duration",
         ),
         (["--profile", "spike", "--slo", "missing.yaml"], "missing.yaml: SLO file not found"),
+        (
+            ["--profile", "spike", "--target-command", "my-sut", "--service-workers", "2"],
+            "--service-workers and --py-profile apply to the reference orchestrator only",
+        ),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(args: list[str], expected: str) -> None:

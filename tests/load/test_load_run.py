@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from load.profile import load_profile
 from load.runner import LoadRunOptions, LoadRunResult, run_load
 
 pytestmark = pytest.mark.integration
+REPO = Path(__file__).resolve().parents[2]
 
 PROFILE = """\
 name: short-check
@@ -25,7 +27,7 @@ tenants: [acme, {tenant: globex, weight: 2}]
 """
 
 
-def _run(tmp_path: Path, processes: int) -> LoadRunResult:
+def _run(tmp_path: Path, processes: int, target_command: str | None = None) -> LoadRunResult:
     profile_path = tmp_path / "short.yaml"
     profile_path.write_text(PROFILE)
     return run_load(
@@ -33,6 +35,7 @@ def _run(tmp_path: Path, processes: int) -> LoadRunResult:
             profile=load_profile(profile_path),
             out_dir=tmp_path / "out",
             processes=processes,
+            target_command=target_command,
             console=Console(file=open("/dev/null", "w")),
         )
     )
@@ -77,3 +80,13 @@ def test_two_locust_processes_both_write_and_merge_without_loss(tmp_path: Path) 
         len(result.merge.observations) == sum(per_worker.values()) == _locust_total(result.out_dir)
     )
     assert {o.extra["worker"] for o in result.merge.observations} == set(per_worker)
+
+
+def test_load_drives_a_target_command_started_from_the_contract(tmp_path: Path) -> None:
+    naive = f"{sys.executable} {REPO / 'tests' / 'naive_sut' / 'service.py'}"
+    result = _run(tmp_path, processes=1, target_command=naive)
+    observations = result.merge.observations
+    assert observations and result.merge.lost == 0
+    # The naive system calls every answer a success and audits each request itself.
+    assert {o.status for o in observations} == {"success"}
+    assert len(observations) == result.locust_requests
