@@ -9,13 +9,16 @@ Installed with Gauntlet (entry point `pytest11`); nothing starts until a test as
 
 Fixtures:
 - `gauntlet_world` (session): seeded Postgres behind Toxiproxy (`chaos.world.World`);
-- `gauntlet` (session): the orchestrator service on that world, with a small client whose
-  answers are judged as scenarios and load judge theirs (`vocabulary.Answer`);
+- `gauntlet` (session): the system under test on that world, in its own process (the
+  reference orchestrator, or your service with `--gauntlet-target-command`), with a small
+  client whose answers are judged as scenarios and load judge theirs (`vocabulary.Answer`);
 - `fault` (function): `fault(kind, **fields)` → a context manager applying one fault
   (any kind of `chaos.faults`); the world is healed after each test whatever happened.
 
 Options: `--gauntlet-db embedded|docker|URL`, `--gauntlet-toxiproxy auto|local|docker|URL`,
-`--gauntlet-postgres-image`, `--gauntlet-toxiproxy-image` (for the docker backends).
+`--gauntlet-postgres-image`, `--gauntlet-toxiproxy-image` (for the docker backends),
+`--gauntlet-target-command CMD` (your service: started with the system-under-test
+contract's environment, ready when `GET /healthz` answers on `$PORT`).
 """
 
 from __future__ import annotations
@@ -35,25 +38,27 @@ from vocabulary import API_KEY_HEADER, ORCHESTRATE_PATH, Answer, Asked, judge_an
 
 
 class GauntletService:
-    """The orchestrator service running in a background thread, and a client for it."""
+    """The system under test in its own process, supervised from a background thread's
+    event loop, and a client for it."""
 
-    def __init__(self, world: Any, spool_dir: Path) -> None:
-        from orchestrator.service import build_app
-        from scenarios.runner.suite_run import service_config
+    def __init__(self, world: Any, spool_dir: Path, command: str, log_path: Path) -> None:
+        from scenarios.runner.suite_run import contract_env
 
         self.world = world
-        self._app = build_app(service_config(world, spool_dir))
+        self.command = command
+        self._contract = contract_env(world, spool_dir)
+        self._log_path = log_path
         self._ready = threading.Event()
         self._stop: asyncio.Event | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._serve, name="gauntlet-service", daemon=True)
+        self._thread = threading.Thread(target=self._serve, name="gauntlet-target", daemon=True)
         self.url = ""
 
     def __enter__(self) -> GauntletService:
         self._thread.start()
-        if not self._ready.wait(timeout=60) or self._error is not None:
-            raise RuntimeError(f"the orchestrator service did not start: {self._error}")
+        if not self._ready.wait(timeout=120) or self._error is not None:
+            raise RuntimeError(f"the system under test did not start: {self._error}")
         return self
 
     def __exit__(self, *exc_info: object) -> None:
@@ -62,14 +67,16 @@ class GauntletService:
         self._thread.join(timeout=30)
 
     def _serve(self) -> None:
-        from scenarios.runner.service_host import hosted
+        from load.target_process import running_target
 
         async def main() -> None:
             self._loop = asyncio.get_running_loop()
             self._stop = asyncio.Event()
-            async with hosted(self._app) as url:
-                self.url = url
-                self.world.service_url = url
+            async with running_target(
+                self.command, self._contract, log_path=self._log_path
+            ) as target:
+                self.url = target.url
+                self.world.service_url = target.url
                 self._ready.set()
                 await self._stop.wait()
 
@@ -126,6 +133,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     group.addoption("--gauntlet-postgres-image", help="image for --gauntlet-db docker")
     group.addoption("--gauntlet-toxiproxy-image", help="image for --gauntlet-toxiproxy docker")
+    group.addoption(
+        "--gauntlet-target-command",
+        default=None,
+        help="the system under test: a command serving the contract on $PORT "
+        "(default: the reference orchestrator)",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -149,10 +162,14 @@ def gauntlet_world(request: pytest.FixtureRequest) -> Iterator[Any]:
 
 @pytest.fixture(scope="session")
 def gauntlet(
-    gauntlet_world: Any, tmp_path_factory: pytest.TempPathFactory
+    request: pytest.FixtureRequest, gauntlet_world: Any, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[GauntletService]:
-    with GauntletService(gauntlet_world, tmp_path_factory.mktemp("audit-spool")) as service:
-        yield service
+    from load.target_process import REFERENCE_COMMAND
+
+    command = request.config.getoption("--gauntlet-target-command") or REFERENCE_COMMAND
+    work = tmp_path_factory.mktemp("gauntlet-target")
+    with GauntletService(gauntlet_world, work / "audit-spool", command, work / "target.log") as sut:
+        yield sut
 
 
 @pytest.fixture
