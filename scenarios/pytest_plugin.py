@@ -18,12 +18,17 @@ Fixtures:
 Options: `--gauntlet-db embedded|docker|URL`, `--gauntlet-toxiproxy auto|local|docker|URL`,
 `--gauntlet-postgres-image`, `--gauntlet-toxiproxy-image` (for the docker backends),
 `--gauntlet-target-command CMD` (your service: started with the system-under-test
-contract's environment, ready when `GET /healthz` answers on `$PORT`).
+contract's environment, ready when `GET /healthz` answers on `$PORT`), or
+`--gauntlet-target-url URL --gauntlet-upstream ops=HOST:PORT[@LISTEN] ...` (your service,
+already running: Gauntlet puts a proxy in front of each upstream, prints where the service
+must connect, and checks that it does before any test; API keys from `GAUNTLET_API_KEYS`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
+import os
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -36,55 +41,15 @@ import pytest
 
 from vocabulary import API_KEY_HEADER, ORCHESTRATE_PATH, Answer, Asked, judge_answer
 
+API_KEYS_VAR = "GAUNTLET_API_KEYS"  # the contract's own variable: API key -> tenant id
 
-class GauntletService:
-    """The system under test in its own process, supervised from a background thread's
-    event loop, and a client for it."""
 
-    def __init__(self, world: Any, spool_dir: Path, command: str, log_path: Path) -> None:
-        from scenarios.runner.suite_run import contract_env
+class GauntletClient:
+    """A client for the system under test whose answers are judged like a scenario's."""
 
+    def __init__(self, world: Any, url: str = "") -> None:
         self.world = world
-        self.command = command
-        self._contract = contract_env(world, spool_dir)
-        self._log_path = log_path
-        self._ready = threading.Event()
-        self._stop: asyncio.Event | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._serve, name="gauntlet-target", daemon=True)
-        self.url = ""
-
-    def __enter__(self) -> GauntletService:
-        self._thread.start()
-        if not self._ready.wait(timeout=120) or self._error is not None:
-            raise RuntimeError(f"the system under test did not start: {self._error}")
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        if self._loop is not None and self._stop is not None:
-            self._loop.call_soon_threadsafe(self._stop.set)
-        self._thread.join(timeout=30)
-
-    def _serve(self) -> None:
-        from load.target_process import running_target
-
-        async def main() -> None:
-            self._loop = asyncio.get_running_loop()
-            self._stop = asyncio.Event()
-            async with running_target(
-                self.command, self._contract, log_path=self._log_path
-            ) as target:
-                self.url = target.url
-                self.world.service_url = target.url
-                self._ready.set()
-                await self._stop.wait()
-
-        try:
-            asyncio.run(main())
-        except BaseException as exc:  # reported to the waiting test session
-            self._error = exc
-            self._ready.set()
+        self.url = url
 
     def orchestrate(
         self,
@@ -119,6 +84,55 @@ class GauntletService:
         )
 
 
+class GauntletService(GauntletClient):
+    """The system under test in its own process, supervised from a background thread's
+    event loop, and a client for it."""
+
+    def __init__(self, world: Any, spool_dir: Path, command: str, log_path: Path) -> None:
+        from scenarios.runner.suite_run import contract_env
+
+        super().__init__(world)
+        self.command = command
+        self._contract = contract_env(world, spool_dir)
+        self._log_path = log_path
+        self._ready = threading.Event()
+        self._stop: asyncio.Event | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._serve, name="gauntlet-target", daemon=True)
+
+    def __enter__(self) -> GauntletService:
+        self._thread.start()
+        if not self._ready.wait(timeout=120) or self._error is not None:
+            raise RuntimeError(f"the system under test did not start: {self._error}")
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._loop is not None and self._stop is not None:
+            self._loop.call_soon_threadsafe(self._stop.set)
+        self._thread.join(timeout=30)
+
+    def _serve(self) -> None:
+        from load.target_process import running_target
+
+        async def main() -> None:
+            self._loop = asyncio.get_running_loop()
+            self._stop = asyncio.Event()
+            async with running_target(
+                self.command, self._contract, log_path=self._log_path
+            ) as target:
+                self.url = target.url
+                self.world.service_url = target.url
+                self._ready.set()
+                await self._stop.wait()
+
+        try:
+            asyncio.run(main())
+        except BaseException as exc:  # reported to the waiting test session
+            self._error = exc
+            self._ready.set()
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("gauntlet", "Gauntlet chaos fixtures")
     group.addoption(
@@ -139,6 +153,20 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="the system under test: a command serving the contract on $PORT "
         "(default: the reference orchestrator)",
     )
+    group.addoption(
+        "--gauntlet-target-url",
+        default=None,
+        help="a system under test that is already running; declare its upstreams with "
+        "--gauntlet-upstream and its API keys in GAUNTLET_API_KEYS",
+    )
+    group.addoption(
+        "--gauntlet-upstream",
+        action="append",
+        default=[],
+        metavar="NAME=HOST:PORT[@LISTEN_PORT]",
+        help="with --gauntlet-target-url: an upstream of the system (ops, metrics) that "
+        "Gauntlet puts a Toxiproxy proxy in front of (repeatable)",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -154,6 +182,9 @@ def pytest_configure(config: pytest.Config) -> None:
 def gauntlet_world(request: pytest.FixtureRequest) -> Iterator[Any]:
     from chaos.world import open_world
 
+    if request.config.getoption("--gauntlet-target-url"):
+        yield from _remote_world(request)
+        return
     with open_world(
         request.config.getoption("--gauntlet-db"), request.config.getoption("--gauntlet-toxiproxy")
     ) as world:
@@ -163,13 +194,49 @@ def gauntlet_world(request: pytest.FixtureRequest) -> Iterator[Any]:
 @pytest.fixture(scope="session")
 def gauntlet(
     request: pytest.FixtureRequest, gauntlet_world: Any, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[GauntletService]:
+) -> Iterator[GauntletClient]:
     from load.target_process import REFERENCE_COMMAND
 
+    url = request.config.getoption("--gauntlet-target-url")
+    if url:
+        from scenarios.runner.proxy_check import check_traffic_flows
+
+        gauntlet_world.service_url = url.rstrip("/")
+        problems = check_traffic_flows(gauntlet_world, gauntlet_world.service_url)
+        if problems:
+            pytest.fail("the system under test bypasses Gauntlet: " + " ".join(problems), False)
+        yield GauntletClient(gauntlet_world, gauntlet_world.service_url)
+        return
     command = request.config.getoption("--gauntlet-target-command") or REFERENCE_COMMAND
     work = tmp_path_factory.mktemp("gauntlet-target")
     with GauntletService(gauntlet_world, work / "audit-spool", command, work / "target.log") as sut:
         yield sut
+
+
+def _remote_world(request: pytest.FixtureRequest) -> Iterator[Any]:
+    """Toxiproxy in front of the declared upstreams of a system that is already running."""
+    from chaos.remote_world import open_remote_world, parse_upstream
+
+    try:
+        upstreams = [
+            parse_upstream(text) for text in request.config.getoption("--gauntlet-upstream")
+        ]
+        keys = json.loads(os.environ.get(API_KEYS_VAR) or "{}")
+    except (ValueError, json.JSONDecodeError) as exc:
+        raise pytest.UsageError(f"gauntlet: {exc}") from None
+    if not upstreams:
+        raise pytest.UsageError(
+            "gauntlet: --gauntlet-target-url needs --gauntlet-upstream NAME=HOST:PORT"
+        )
+    tenant_keys = {tenant: key for key, tenant in keys.items()}
+    with open_remote_world(
+        upstreams, tenant_keys, request.config.getoption("--gauntlet-toxiproxy")
+    ) as world:
+        reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+        for line in world.listen_lines():
+            if reporter is not None:
+                reporter.write_line(f"gauntlet: {line}")
+        yield world
 
 
 @pytest.fixture

@@ -1,0 +1,138 @@
+"""A system that is already running, its upstreams behind Gauntlet's Toxiproxy proxies.
+
+    upstreams = [parse_upstream("ops=db.internal:5432@15432"), parse_upstream("metrics=...")]
+    with open_remote_world(upstreams, tenant_keys) as world:
+        world.listen_lines()            # where the system must connect, one line per upstream
+        with parse_fault({"kind": "down", "upstream": "ops"}).apply(world): ...
+
+Gauntlet owns no database here, so only network faults (toxics, `down`) and tenant
+attacks apply; a fault that needs Gauntlet's own Postgres is refused with a clear
+message. A fixed listen port (`@PORT`) lets the system be configured before the run.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import get_args
+
+from chaos.faults.errors import FaultInjectionError
+from chaos.faults.target import DatabaseServer, Upstream
+from chaos.toxiproxy import ProxyHandle, ToxiproxyClient, open_toxiproxy
+from chaos.world import STATE_DIR
+
+UPSTREAM_NAMES: tuple[str, ...] = get_args(Upstream)
+_DECLARATION = re.compile(r"^(?P<name>\w+)=(?P<host>[^:@\s]+):(?P<port>\d+)(@(?P<listen>\d+))?$")
+
+
+@dataclass(frozen=True)
+class DeclaredUpstream:
+    """`--upstream NAME=HOST:PORT[@LISTEN_PORT]`: where the system's upstream really is."""
+
+    name: str
+    address: str  # host:port of the real upstream
+    listen_port: int = 0  # 0: any free port
+
+    @property
+    def listen(self) -> str:
+        return f"127.0.0.1:{self.listen_port}"
+
+
+def parse_upstream(text: str) -> DeclaredUpstream:
+    """One `--upstream` value; a `ValueError` with one line says what was expected."""
+    match = _DECLARATION.match(text.strip())
+    if match is None:
+        raise ValueError(
+            f"--upstream {text!r}: expected NAME=HOST:PORT or NAME=HOST:PORT@LISTEN_PORT, "
+            f"e.g. ops=db.internal:5432"
+        )
+    if match["name"] not in UPSTREAM_NAMES:
+        raise ValueError(
+            f"--upstream {text!r}: unknown upstream {match['name']!r}; "
+            f"expected one of {', '.join(UPSTREAM_NAMES)}"
+        )
+    ports = [int(match["port"]), int(match["listen"] or 0)]
+    if not 0 < ports[0] < 65536 or not 0 <= ports[1] < 65536:
+        raise ValueError(f"--upstream {text!r}: ports must be within 1-65535")
+    return DeclaredUpstream(match["name"], f"{match['host']}:{match['port']}", ports[1])
+
+
+@dataclass
+class RemoteWorld:
+    """A `chaos.faults.FaultTarget` for a system Gauntlet did not start."""
+
+    toxiproxy: ToxiproxyClient
+    proxies: Mapping[str, ProxyHandle]
+    upstreams: Mapping[str, DeclaredUpstream]
+    tenant_keys: dict[str, str] = field(default_factory=dict)  # tenant id -> API key
+    service_url: str = ""
+    audit_spool_dir: Path | None = None  # the system's own; Gauntlet cannot see it
+    app_roles: tuple[str, ...] = ()
+
+    @property
+    def tenants(self) -> tuple[str, ...]:
+        return tuple(self.tenant_keys)
+
+    def proxy_name(self, upstream: Upstream) -> str:
+        if upstream not in self.proxies:
+            raise FaultInjectionError(
+                f"no proxy for upstream {upstream!r}: declare it with --upstream "
+                f"{upstream}=HOST:PORT (declared: {', '.join(self.proxies) or 'none'})"
+            )
+        return self.proxies[upstream].name
+
+    def listen_lines(self) -> list[str]:
+        return [
+            f"{name}: point the system at {proxy.listen} (Toxiproxy in front of "
+            f"{self.upstreams[name].address})"
+            for name, proxy in self.proxies.items()
+        ]
+
+    @property
+    def postgres(self) -> DatabaseServer:
+        raise self._not_ours("stop, kill or restart the database server")
+
+    @property
+    def admin_dsn(self) -> str:
+        raise self._not_ours("change the database's schema or sessions")
+
+    @property
+    def app_dsn(self) -> str:
+        raise self._not_ours("open connections as the application role")
+
+    def heal(self) -> None:
+        """Remove every toxic and re-enable every proxy."""
+        self.toxiproxy.reset()
+
+    @staticmethod
+    def _not_ours(what: str) -> FaultInjectionError:
+        return FaultInjectionError(
+            f"this fault must {what}, and against --target-url Gauntlet owns no database: "
+            "only network faults and tenant attacks apply"
+        )
+
+
+@contextmanager
+def open_remote_world(
+    upstreams: Sequence[DeclaredUpstream],
+    tenant_keys: Mapping[str, str],
+    toxiproxy: str = "auto",
+) -> Iterator[RemoteWorld]:
+    """Toxiproxy with one proxy per declared upstream, for the duration of the block."""
+    names = [u.name for u in upstreams]
+    if len(set(names)) != len(names):
+        raise ValueError(f"--upstream: each upstream may be declared once, got {names}")
+    with open_toxiproxy(toxiproxy, state_dir=STATE_DIR / "toxiproxy") as client:
+        proxies = {
+            u.name: client.create_proxy(f"gauntlet_{u.name}", upstream=u.address, listen=u.listen)
+            for u in upstreams
+        }
+        yield RemoteWorld(
+            toxiproxy=client,
+            proxies=proxies,
+            upstreams={u.name: u for u in upstreams},
+            tenant_keys=dict(tenant_keys),
+        )
