@@ -19,13 +19,26 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import get_args
 
+from chaos.faults import AuditPoisonRecordFault, DownFault, Fault, TenantAttack, ToxicFault
 from chaos.faults.errors import FaultInjectionError
 from chaos.faults.target import DatabaseServer, Upstream
 from chaos.toxiproxy import ProxyHandle, ToxiproxyClient, open_toxiproxy
 from chaos.world import STATE_DIR
 
 UPSTREAM_NAMES: tuple[str, ...] = get_args(Upstream)
+# What can break a system Gauntlet did not start: its traffic and its requests, no more.
+REMOTE_FAULTS: tuple[type[Fault], ...] = (
+    ToxicFault,
+    DownFault,
+    TenantAttack,
+    AuditPoisonRecordFault,
+)
 _DECLARATION = re.compile(r"^(?P<name>\w+)=(?P<host>[^:@\s]+):(?P<port>\d+)(@(?P<listen>\d+))?$")
+
+
+def applies_remotely(fault: Fault) -> bool:
+    """Whether `fault` can be applied to a `RemoteWorld` (no database of Gauntlet's own)."""
+    return isinstance(fault, REMOTE_FAULTS)
 
 
 @dataclass(frozen=True)

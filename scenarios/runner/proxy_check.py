@@ -22,6 +22,10 @@ PROBE_PARAMETERS: dict[str, Any] = {"service": "checkout"}
 PROBE_TIMEOUT_S = 30.0
 
 
+class ProxyBypassed(RuntimeError):
+    """The system under test does not (visibly) use Gauntlet's proxies; one line per problem."""
+
+
 def check_traffic_flows(world: RemoteWorld, url: str) -> list[str]:
     """One line per problem; an empty list when every proxy carries the system's traffic."""
     if not world.tenant_keys:

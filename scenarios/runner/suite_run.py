@@ -15,15 +15,18 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from chaos.remote_world import DeclaredUpstream, open_remote_world
 from chaos.world import World, open_world
 from load.target_process import REFERENCE_COMMAND, running_target
 from load.world_service import world_service_config
@@ -43,6 +46,7 @@ from vocabulary import STATUSES, FaultWindow
 
 from .exchange import Outcome
 from .experiment import ScenarioResult, run_experiment
+from .proxy_check import ProxyBypassed, check_traffic_flows
 
 REQUEST_DEADLINE_S = 5.0
 # The suite's deployment protects the ops database with a token bucket on direct_query;
@@ -57,8 +61,12 @@ class RunOptions:
     db: str = "embedded"
     toxiproxy: str = "auto"
     seed: int = 7
-    # The system under test: a command started with the contract's environment.
+    # The system under test: a command started with the contract's environment, or
+    # (with target_url) a system already running, whose declared upstreams get proxies.
     target_command: str = REFERENCE_COMMAND
+    target_url: str | None = None
+    upstreams: tuple[DeclaredUpstream, ...] = ()
+    api_keys: Mapping[str, str] = field(default_factory=dict)  # API key -> tenant id
 
 
 def run_suite(
@@ -69,7 +77,7 @@ def run_suite(
     _log_libraries_to(options.out_dir / "run.log")
     results: list[ScenarioResult] = []
     interrupted = False
-    with open_world(options.db, options.toxiproxy) as world:
+    with _world(options, console) as world:
         try:
             asyncio.run(_run_all(scenarios, world, options, console, results))
         except (KeyboardInterrupt, asyncio.CancelledError):
@@ -90,7 +98,6 @@ async def _run_all(
     assert main is not None
     loop = asyncio.get_running_loop()
     loop.add_signal_handler(signal.SIGTERM, main.cancel)
-    contract = contract_env(world, options.out_dir / "audit-spool")
     observations = (options.out_dir / "observations.jsonl").open("a", encoding="utf-8")
 
     def record(outcome: Outcome) -> None:
@@ -99,12 +106,10 @@ async def _run_all(
 
     try:
         async with (
-            running_target(
-                options.target_command, contract, log_path=options.out_dir / "target.log"
-            ) as target,
-            httpx.AsyncClient(base_url=target.url, timeout=CLIENT_TIMEOUT_S) as client,
+            _system_under_test(world, options) as url,
+            httpx.AsyncClient(base_url=url, timeout=CLIENT_TIMEOUT_S) as client,
         ):
-            world.service_url = target.url
+            world.service_url = url
             with _progress(console) as progress:
                 for index, scenario in enumerate(scenarios):
                     bar = progress.add_task(scenario.name, total=None, status="")
@@ -121,6 +126,36 @@ async def _run_all(
     finally:
         loop.remove_signal_handler(signal.SIGTERM)
         observations.close()
+
+
+@contextmanager
+def _world(options: RunOptions, console: Console) -> Iterator[Any]:
+    """Gauntlet's own world, or proxies in front of a running system's upstreams (checked
+    to carry its traffic before anything else happens)."""
+    if options.target_url is None:
+        with open_world(options.db, options.toxiproxy) as world:
+            yield world
+        return
+    tenant_keys = {tenant: key for key, tenant in options.api_keys.items()}
+    with open_remote_world(options.upstreams, tenant_keys, options.toxiproxy) as remote:
+        for line in remote.listen_lines():
+            console.print(line, soft_wrap=True, markup=False)
+        problems = check_traffic_flows(remote, options.target_url)
+        if problems:
+            raise ProxyBypassed("\n".join(problems))
+        yield remote
+
+
+@asynccontextmanager
+async def _system_under_test(world: Any, options: RunOptions) -> AsyncIterator[str]:
+    """The base URL of the system under test, started here unless it is already running."""
+    if options.target_url is not None:
+        yield options.target_url
+        return
+    contract = contract_env(world, options.out_dir / "audit-spool")
+    log_path = options.out_dir / "target.log"
+    async with running_target(options.target_command, contract, log_path=log_path) as target:
+        yield target.url
 
 
 def service_config(world: World, spool_dir: Path) -> ServiceConfig:
