@@ -112,6 +112,7 @@ class Drive:
             master_bind_host=topo.bind_host,
             master_bind_port=locust_port,
             web_ui=self.web_ui,
+            web_port=free_port() if self.web_ui else 0,
             csv_prefix=self.out_dir / "locust",
         )
         argv = [sys.executable, "-m", "load.locust_main", str(config_path)]
