@@ -17,6 +17,7 @@ import asyncio
 import contextlib
 import json
 import socket
+import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
@@ -59,7 +60,7 @@ class ObservationCollector:
             batch = Batch.model_validate_json(await request.body())
         except ValidationError as exc:
             return JSONResponse({"error": f"not a batch: {exc.errors()[0]['msg']}"}, 422)
-        receipt = self.ledger.receive(batch)
+        receipt = self.ledger.receive(batch, arrived_at=time.time())
         if receipt is Receipt.GAP:
             expected = self.ledger.accounts[batch.worker].last_seq + 1
             return JSONResponse({"error": f"expected batch {expected} first"}, 409)
@@ -93,6 +94,7 @@ class ObservationCollector:
                 "stored": account.stored,
                 "complete": account.complete,
                 "resent_batches": account.duplicates,
+                "clock_offset_s": account.clock_offset_s,
             }
             path = worker_count_path(self.directory, account.worker)
             path.write_text(json.dumps(record), encoding="utf-8")

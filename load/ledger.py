@@ -38,6 +38,7 @@ class Batch(BaseModel):
     final: bool = False
     sent_total: int = Field(default=0, ge=0)  # observations in batches 0..seq together
     requests_seen: int = Field(default=0, ge=0)  # Locust request events on this worker
+    sent_at: float | None = None  # the worker's clock when it (re)sent this batch
 
 
 class Receipt(enum.StrEnum):
@@ -58,6 +59,9 @@ class WorkerAccount:
     final: bool = False
     sent_total: int | None = None  # the worker's own count, from its final batch
     requests_seen: int | None = None
+    # The smallest (arrival on the harness's clock - send on the worker's) seen: the clock
+    # offset plus the quickest network delay, so an upper bound of the worker's lag.
+    clock_offset_s: float | None = None
 
     @property
     def complete(self) -> bool:
@@ -68,9 +72,13 @@ class BatchLedger:
     def __init__(self) -> None:
         self.accounts: dict[str, WorkerAccount] = {}
 
-    def receive(self, batch: Batch) -> Receipt:
+    def receive(self, batch: Batch, arrived_at: float | None = None) -> Receipt:
         """Decide what to do with `batch`; on STORED the caller stores it before acking."""
         account = self.accounts.setdefault(batch.worker, WorkerAccount(batch.worker))
+        if batch.sent_at is not None and arrived_at is not None:
+            offset = arrived_at - batch.sent_at
+            if account.clock_offset_s is None or offset < account.clock_offset_s:
+                account.clock_offset_s = offset
         if batch.seq <= account.last_seq:
             account.duplicates += 1
             return Receipt.DUPLICATE

@@ -34,6 +34,7 @@ class MergeResult:
     requests_reported: dict[str, int]  # what each worker's Locust request event counted
     duplicate_request_ids: list[str] = field(default_factory=list)
     sent_totals: dict[str, int] = field(default_factory=dict)  # what each worker says it sent
+    clock_offsets_s: dict[str, float] = field(default_factory=dict)  # harness - worker clock
 
     @property
     def lost(self) -> int:
@@ -80,13 +81,17 @@ def merge_observation_directory(
         sources.append((worker_id, list(read_observations(path))))
     reported: dict[str, int] = {}
     sent: dict[str, int] = {}
+    offsets: dict[str, float] = {}
     for path in sorted(directory.glob(COUNT_GLOB)):
         record = json.loads(path.read_text(encoding="utf-8"))
         worker = str(record["worker"])
         reported[worker] = int(record["requests"] or 0)  # None: no final batch arrived
         sent[worker] = int(record.get("sent_total") or 0)
+        if record.get("clock_offset_s") is not None:
+            offsets[worker] = float(record["clock_offset_s"])
         if not worker_observation_path(directory, worker).exists():
             sources.append((worker, []))  # it joined and ran no request
     merged = merge_observations(sources, fault_windows, reported)
     merged.sent_totals = sent
+    merged.clock_offsets_s = offsets
     return merged

@@ -14,6 +14,10 @@ from .observations import MergeResult
 from .profile import LoadProfile
 from .topology import Topology
 
+# Phases are labelled on the master's clock by the workers' timestamps: a worker this far
+# off moves requests across a fault window's edges by as much.
+CLOCK_TOLERANCE_S = 0.5
+
 
 def integrity_checks(
     merge: MergeResult,
@@ -55,6 +59,16 @@ def integrity_checks(
             f"exit code {outcome.locust_exit}",
         ),
     ]
+    skewed = {w: o for w, o in merge.clock_offsets_s.items() if abs(o) > CLOCK_TOLERANCE_S}
+    checks.append(
+        Check(
+            "load",
+            "worker clocks agree with the master's",
+            not skewed,
+            ", ".join(f"{w} {o:+.2f}s" for w, o in sorted(skewed.items()))
+            or f"within {CLOCK_TOLERANCE_S:g}s",
+        )
+    )
     if interrupted:
         checks.append(Check("load", "run completed", False, "interrupted by Ctrl-C"))
     if outcome.tripped is not None:
@@ -115,6 +129,7 @@ def write_measurement_note(
         "observations_per_worker": merge.per_worker,
         "sent_per_worker": merge.sent_totals,
         "locust_request_events_per_worker": merge.requests_reported,
+        "clock_offset_s_per_worker": merge.clock_offsets_s,
         "faults": [
             {
                 "kind": a.span.fault.kind,

@@ -34,12 +34,13 @@ class ObservationShipper:
         post: Post,
         sleep: Callable[[float], object],
         clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], float] = time.time,
         first_backoff_s: float = 0.1,
     ) -> None:
         self.worker_id = worker_id
         self.users = 0  # set by the caller; travels with each batch for the live line
         self.requests_seen = 0
-        self._post, self._sleep, self._clock = post, sleep, clock
+        self._post, self._sleep, self._clock, self._wall_clock = post, sleep, clock, wall_clock
         self._first_backoff_s = first_backoff_s
         self._pending: list[str] = []
         self._unacked: Batch | None = None
@@ -91,7 +92,7 @@ class ObservationShipper:
     def _send_until_acked(self, batch: Batch, deadline: float) -> bool:
         backoff = self._first_backoff_s
         while True:
-            if self._post(batch) == batch.seq:
+            if self._post(batch.model_copy(update={"sent_at": self._wall_clock()})) == batch.seq:
                 return True
             self.resends += 1
             if self._clock() >= deadline:

@@ -5,8 +5,12 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
+from load.chaos_driver import ChaosLog
+from load.drive import DriveOutcome
+from load.observations import MergeResult
 from load.profile import load_profile
 from load.progress import ProgressTracker
+from load.run_checks import integrity_checks
 from load.run_config import LocustRunConfig, ShapeStep, WeightedIntent, WeightedTenant
 from load.stop_rules import LoadStopCondition, StopWatch
 from load.topology import plan_topology
@@ -138,3 +142,24 @@ def test_a_worker_points_loopback_addresses_at_the_master() -> None:
     )
     elsewhere = config.model_copy(update={"host": "https://sut.example:443"})
     assert pointed_at(elsewhere, "master.lan").host == "https://sut.example:443"
+
+
+def test_the_run_checks_name_a_skewed_worker_and_a_missing_final_batch() -> None:
+    merge = MergeResult([], {"a": 3, "b": 2}, {"a": 3, "b": 2}, sent_totals={"a": 3, "b": 2})
+    merge.clock_offsets_s = {"a": 0.01, "b": -2.5}
+    outcome = DriveOutcome(locust_exit=0, incomplete_workers=["b"])
+    checks = {
+        c.name: c
+        for c in integrity_checks(
+            merge, ChaosLog(), outcome, None, topology=plan_topology(processes=2), interrupted=False
+        )
+    }
+    assert not checks["worker clocks agree with the master's"].passed
+    assert checks["worker clocks agree with the master's"].detail == "b -2.50s"
+    assert not checks["every worker delivered its final batch"].passed
+    assert checks["no request lost"].passed
+    merge.sent_totals = {"a": 3, "b": 4}  # b says it sent two that never arrived
+    lost = integrity_checks(
+        merge, ChaosLog(), outcome, None, topology=plan_topology(), interrupted=False
+    )
+    assert not next(c for c in lost if c.name == "no request lost").passed

@@ -8,6 +8,7 @@ import random
 from pathlib import Path
 
 import httpx
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -147,3 +148,11 @@ def test_the_collector_over_http_stores_acknowledged_batches_once(tmp_path: Path
     asyncio.run(scenario())
     merge = merge_observation_directory(tmp_path)
     assert merge.per_worker == merge.sent_totals == {"w-1": 2} and merge.lost == 0
+
+
+def test_the_ledger_estimates_how_far_a_worker_clock_is_behind() -> None:
+    ledger = BatchLedger()
+    ledger.receive(Batch(worker="w", seq=0, sent_at=100.0), arrived_at=103.2)
+    ledger.receive(Batch(worker="w", seq=1, sent_at=101.0), arrived_at=104.05)  # a quick one
+    ledger.receive(Batch(worker="w", seq=1, sent_at=102.0), arrived_at=105.9)  # a slow resend
+    assert ledger.accounts["w"].clock_offset_s == pytest.approx(3.05)
