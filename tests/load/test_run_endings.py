@@ -39,6 +39,10 @@ def _checks(out: Path) -> dict[str, bool]:
     return {check["name"]: check["passed"] for check in report["checks"]}
 
 
+def _interrupted(out: Path) -> bool:
+    return json.loads((out / "report.json").read_text())["interrupted"]
+
+
 def test_the_web_ui_ends_with_its_shape_and_writes_the_report(tmp_path: Path) -> None:
     result = run_load(
         LoadRunOptions(
@@ -50,7 +54,7 @@ def test_the_web_ui_ends_with_its_shape_and_writes_the_report(tmp_path: Path) ->
     )
     assert result.locust_exit == 0 and not result.interrupted
     assert result.merge.observations and (result.out_dir / "report.html").stat().st_size > 0
-    assert _checks(result.out_dir)["no request lost"]
+    assert _checks(result.out_dir)["no request lost"] and not _interrupted(result.out_dir)
 
 
 def test_a_stop_condition_ends_the_run_early_with_the_report(tmp_path: Path) -> None:
@@ -68,6 +72,7 @@ def test_a_stop_condition_ends_the_run_early_with_the_report(tmp_path: Path) -> 
     assert observations and observations[-1].ts - observations[0].ts < 60  # not the full 120 s
     checks = _checks(result.out_dir)
     assert checks["no stop condition tripped"] is False and result.exit_code == 1
+    assert _interrupted(result.out_dir)  # it ended before its shape did
     assert checks["no request lost"] and checks["every worker delivered its final batch"]
     note = json.loads((result.out_dir / "load.json").read_text())
     assert note["stopped_by"].startswith("stop condition 0 tripped: p95 latency")
@@ -92,7 +97,7 @@ def test_ctrl_c_stops_every_worker_and_still_reports_every_observation(tmp_path:
             harness.kill()
     assert exit_code == 130, log.read_text()
     checks = _checks(out)
-    assert checks["run completed"] is False
+    assert checks["run completed"] is False and _interrupted(out)
     assert checks["no request lost"] and checks["every worker delivered its final batch"]
     note = json.loads((out / "load.json").read_text())
     assert note["interrupted"] and len(note["observations_per_worker"]) == 2
