@@ -14,6 +14,7 @@ import json
 import signal
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -77,7 +78,12 @@ class Drive:
         self.tracker.users = self.collector.ledger.users
         self.stop_watch.add(answers, now)
 
-    async def run(self, stack: World, service_config: Path, config_for) -> None:
+    async def run(
+        self,
+        stack: World,
+        service_config: Path,
+        config_for: Callable[[str, str], LocustRunConfig],
+    ) -> None:
         topo = self.topology
         service, url = await start_service(
             service_config,
@@ -92,7 +98,7 @@ class Drive:
             sock = bound_socket(topo.bind_host, topo.collector_port)
             collector_port = sock.getsockname()[1]
             locust_port = topo.locust_port or free_port()
-            config: LocustRunConfig = config_for(url, f"http://127.0.0.1:{collector_port}")
+            config = config_for(url, f"http://127.0.0.1:{collector_port}")
             config_path = config.write(self.out_dir / "work" / "locust.json")
             self.collector.worker_config = {
                 "locust": config.model_dump(mode="json"),
@@ -104,7 +110,12 @@ class Drive:
             await service.stop(grace_s=SHUTDOWN_GRACE_S)
 
     async def _run_locust(
-        self, config, config_path: Path, collector_port: int, locust_port: int, stack: World
+        self,
+        config: LocustRunConfig,
+        config_path: Path,
+        collector_port: int,
+        locust_port: int,
+        stack: World,
     ) -> None:
         topo = self.topology
         options = LocustOptions(

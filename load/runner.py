@@ -19,7 +19,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from chaos.schedule import fault_spans
+from chaos.schedule import FaultSpan, fault_spans
 from chaos.seed import TENANTS
 from chaos.world import World
 from slo import Check, evaluate, load_slo_file, print_report, verdict_exit_code, write_reports
@@ -158,7 +158,7 @@ def run_load(options: LoadRunOptions) -> LoadRunResult:
 def _drive_for(
     options: LoadRunOptions,
     topology: Topology,
-    spans,
+    spans: list[FaultSpan],
     chaos_log: ChaosLog,
     collector: ObservationCollector,
     outcome: DriveOutcome,

@@ -155,7 +155,8 @@ def _ship_forever(environment) -> None:
 
 
 def _worker_id() -> str:
-    return re.sub(r"[^A-Za-z0-9._-]", "-", f"{socket.gethostname()}-{os.getpid()}")
+    host = re.sub(r"[^A-Za-z0-9._-]", "-", socket.gethostname())[:150] or "host"
+    return f"{host}-{os.getpid()}"
 
 
 @events.init.add_listener
