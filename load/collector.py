@@ -110,14 +110,23 @@ class ObservationCollector:
             timeout_graceful_shutdown=2,
         )
         server = _HarnessOwnedServer(config)
-        async with asyncio.TaskGroup() as group:
-            task = group.create_task(server.serve(sockets=[sock]))
+        # Not a TaskGroup around the body: the body's own error (Locust failed to start, ...)
+        # must reach the caller as itself, not inside an ExceptionGroup. The task is always
+        # awaited below, so it never outlives this block.
+        task = asyncio.create_task(server.serve(sockets=[sock]))
+        try:
             while not server.started and not task.done():
                 await asyncio.sleep(0.01)
+            if task.done():
+                task.result()  # it could not start: raise why
+            yield
+        finally:
+            server.should_exit = True
             try:
-                yield
-            finally:
-                server.should_exit = True
+                await task
+            except asyncio.CancelledError:
+                task.cancel()
+                raise
 
 
 class _HarnessOwnedServer(uvicorn.Server):

@@ -70,7 +70,7 @@ def integrity_checks(
         )
     )
     if interrupted:
-        checks.append(Check("load", "run completed", False, "interrupted by Ctrl-C"))
+        checks.append(Check("load", "run completed", False, "interrupted (Ctrl-C or SIGTERM)"))
     if outcome.tripped is not None:
         checks.append(Check("load", "no stop condition tripped", False, str(outcome.tripped)))
     if locust_requests is not None and not topology.distributed:

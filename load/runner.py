@@ -14,6 +14,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -114,7 +117,8 @@ def run_load(options: LoadRunOptions) -> LoadRunResult:
             def config_for(url: str, collector_url: str) -> LocustRunConfig:
                 return locust_run_config(profile, world, url, workers_dir, collector_url)
 
-            asyncio.run(drive.run(world, cfg, config_for))
+            with _sigterm_as_ctrl_c():
+                asyncio.run(drive.run(world, cfg, config_for))
     except KeyboardInterrupt:
         # Faults are rolled back and processes stopped by now; report what was observed.
         interrupted = True
@@ -153,6 +157,17 @@ def run_load(options: LoadRunOptions) -> LoadRunResult:
         interrupted,
         outcome,
     )
+
+
+@contextmanager
+def _sigterm_as_ctrl_c() -> Iterator[None]:
+    """SIGTERM (a CI job cancelled, `docker stop`) ends a run the way Ctrl-C does: faults
+    rolled back, every worker's last batch delivered, the report written."""
+    previous = signal.signal(signal.SIGTERM, lambda *_: signal.raise_signal(signal.SIGINT))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _drive_for(

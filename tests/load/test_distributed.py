@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import socket
+import signal
 import subprocess
 import sys
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -112,3 +114,26 @@ def test_a_worker_with_no_master_says_so_in_one_line() -> None:
         cwd=ROOT, capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert bad.returncode == 2 and "expected HOST:PORT" in bad.stderr
+
+
+def test_a_master_stopped_while_it_waits_for_workers_reports_and_exits_130(
+    tmp_path: Path,
+) -> None:
+    out, log = tmp_path / "out", tmp_path / "master.log"
+    port = _three_free_ports()
+    master = _gauntlet(
+        "load", "--profile", "spike", "--expect-workers", "1", "--master-port", str(port),
+        "--out", str(out), log=log,
+    )  # fmt: skip
+    try:
+        while "waiting for 1 worker(s)" not in log.read_text():
+            assert master.poll() is None, log.read_text()
+            time.sleep(0.2)
+        master.send_signal(signal.SIGTERM)  # e.g. a cancelled CI job: the same as Ctrl-C
+        exit_code = master.wait(timeout=120)
+    finally:
+        if master.poll() is None:
+            master.kill()
+    assert exit_code == 130 and "Traceback" not in log.read_text(), log.read_text()
+    report = json.loads((out / "report.json").read_text())
+    assert report["interrupted"] and report["observations"] == 0
