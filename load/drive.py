@@ -185,9 +185,10 @@ async def _wait_for_start(locust: ChildProcess, marker: Path, timeout_s: float |
     async with asyncio.timeout(timeout_s):
         while not marker.exists():
             if locust.returncode is not None:
+                last = locust.log_tail(lines=1) or "no output"
                 raise RuntimeError(
-                    f"Locust exited with code {locust.returncode} before starting:\n"
-                    f"{locust.log_tail()}"
+                    f"Locust exited with code {locust.returncode} before starting: {last} "
+                    f"(see {locust.log_path})"
                 )
             await asyncio.sleep(0.1)
     return float(json.loads(marker.read_text())["started"])

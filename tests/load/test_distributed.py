@@ -137,3 +137,20 @@ def test_a_master_stopped_while_it_waits_for_workers_reports_and_exits_130(
     assert exit_code == 130 and "Traceback" not in log.read_text(), log.read_text()
     report = json.loads((out / "report.json").read_text())
     assert report["interrupted"] and report["observations"] == 0
+
+
+@pytest.mark.parametrize("taken", [0, 1], ids=["collector port", "Locust's port"])
+def test_a_taken_master_port_is_one_line_and_exit_3(tmp_path: Path, taken: int) -> None:
+    port = _three_free_ports()
+    with socket.socket() as busy:
+        busy.bind(("0.0.0.0", port + taken))
+        busy.listen()
+        result = subprocess.run(
+            [sys.executable, "-m", "scenarios.cli", "load", "--profile", "spike",
+             "--expect-workers", "1", "--master-port", str(port), "--out", str(tmp_path)],
+            cwd=ROOT, capture_output=True, text=True, timeout=240,
+        )  # fmt: skip
+    ours = [line for line in result.stderr.splitlines() if line.startswith("gauntlet load: inf")]
+    assert result.returncode == 3 and len(ours) == 1, result.stderr
+    assert "Address already in use" in ours[0] and str(port + taken) in ours[0]
+    assert "Traceback" not in result.stderr
