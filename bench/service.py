@@ -80,14 +80,17 @@ def bare_app() -> FastAPI:
 
 
 async def _measure(app: str, users: int, seconds: float, work: Path) -> dict[str, float]:
+    from load.collector import ObservationCollector, bound_socket
     from load.locust_args import LocustOptions, locust_args
     from load.observations import merge_observation_directory
     from load.processes import ChildProcess
     from load.run_config import LocustRunConfig, ShapeStep, WeightedIntent, WeightedTenant
     from load.service_process import start_service
 
-    work.mkdir(parents=True)
+    (work / "workers").mkdir(parents=True)
     service, url = await start_service(None, log_path=work / "service.log", app=app)
+    collector = ObservationCollector(work / "workers", worker_config={})
+    sock = bound_socket("127.0.0.1", 0)
     try:
         config = LocustRunConfig(
             scenario="bench",
@@ -98,25 +101,29 @@ async def _measure(app: str, users: int, seconds: float, work: Path) -> dict[str
             tenants=[WeightedTenant(tenant="acme", weight=1, api_key=BENCH_KEY)],
             shape=[ShapeStep(at_s=0, users=users, spawn_rate=users)],
             flush_interval_s=1.0,
+            collector_url=f"http://127.0.0.1:{sock.getsockname()[1]}",
         ).write(work / "locust.json")
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        locust = await ChildProcess.start(
-            "locust",
-            [
-                sys.executable,
-                "-m",
-                "load.locust_main",
-                str(config),
-                *locust_args(
-                    LocustRunConfig.read(config), LocustOptions(csv_prefix=work / "locust")
-                ),
-            ],
-            log_path=work / "locust.log",
-        )
-        async with asyncio.timeout(seconds + 60):
-            await locust.process.wait()
+        async with collector.serving(sock):
+            locust = await ChildProcess.start(
+                "locust",
+                [
+                    sys.executable,
+                    "-m",
+                    "load.locust_main",
+                    str(config),
+                    *locust_args(
+                        LocustRunConfig.read(config), LocustOptions(csv_prefix=work / "locust")
+                    ),
+                ],
+                log_path=work / "locust.log",
+            )
+            async with asyncio.timeout(seconds + 60):
+                await locust.process.wait()
+            await collector.wait_until_complete(timeout_s=30)  # its final batch
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
     finally:
+        sock.close()
         await service.stop(grace_s=5)
     merged = merge_observation_directory(work / "workers").observations
     answered = [o for o in merged if o.status != "failed"]
@@ -173,7 +180,8 @@ def main() -> None:
     )
     print(f"service / bare:                 {result['service_over_bare']:.3f}")
     print(
-        f"Locust capacity per process:    {result['locust_req_per_cpu_s_per_process']:8.1f} req per CPU-second "
+        "Locust capacity per process:    "
+        f"{result['locust_req_per_cpu_s_per_process']:8.1f} req per CPU-second "
         f"(bare run used {result['bare_rps_over_locust_capacity']:.0%} of one Locust process)"
     )
     print(f"written: {out.relative_to(ROOT)}")

@@ -1,4 +1,4 @@
-"""The Locust command line for a run: a pure function of the run's settings."""
+"""The Locust command lines of a run: pure functions of the run's settings."""
 
 from __future__ import annotations
 
@@ -12,7 +12,10 @@ LOCUSTFILE = Path(__file__).with_name("users.py")
 
 @dataclass(frozen=True)
 class LocustOptions:
-    processes: int = 1  # 1: one local runner; N > 1: Locust's master plus N forked workers
+    # 0: one local runner runs the users; N > 0: a master that waits for N workers
+    expect_workers: int = 0
+    master_bind_host: str = "127.0.0.1"
+    master_bind_port: int = 5557
     web_ui: bool = False
     web_port: int = 8089
     csv_prefix: Path | None = None
@@ -22,26 +25,47 @@ class LocustOptions:
     log_level: str = "WARNING"
 
 
-def locust_args(config: LocustRunConfig, options: LocustOptions) -> list[str]:
-    """Arguments after `python -m load.locust_main` (Locust's own CLI)."""
-    args = [
+def _common(host: str, options_log_level: str, stop_timeout_s: float) -> list[str]:
+    return [
         "-f",
         str(LOCUSTFILE),
         "--host",
-        config.host,
+        host,
         "--loglevel",
-        options.log_level,
+        options_log_level,
         "--stop-timeout",
-        f"{options.stop_timeout_s:g}",
+        f"{stop_timeout_s:g}",
         "--exit-code-on-error",
         "0",
     ]
+
+
+def locust_args(config: LocustRunConfig, options: LocustOptions) -> list[str]:
+    """Arguments after `python -m load.locust_main` for the local runner or the master."""
+    args = _common(config.host, options.log_level, options.stop_timeout_s)
     if options.web_ui:
-        args += ["--web-host", "127.0.0.1", "--web-port", str(options.web_port), "--autostart"]
+        # The UI ends with the shape (autoquit) so the harness can write the report.
+        args += [
+            "--web-host",
+            "127.0.0.1",
+            "--web-port",
+            str(options.web_port),
+            "--autostart",
+            "--autoquit",
+            "0",
+        ]
     else:
         args += ["--headless"]
-    if options.processes > 1:
-        args += ["--processes", str(options.processes)]
+    if options.expect_workers > 0:
+        args += [
+            "--master",
+            "--expect-workers",
+            str(options.expect_workers),
+            "--master-bind-host",
+            options.master_bind_host,
+            "--master-bind-port",
+            str(options.master_bind_port),
+        ]
     if options.csv_prefix is not None:
         args += [
             "--csv",
@@ -49,4 +73,15 @@ def locust_args(config: LocustRunConfig, options: LocustOptions) -> list[str]:
             "--json-file",
             str(options.csv_prefix) + "_summary",
         ]
+    return args
+
+
+def worker_locust_args(
+    config: LocustRunConfig, master_host: str, master_port: int, processes: int = 1
+) -> list[str]:
+    """Arguments after `python -m load.locust_main` for a worker joining `master_host`."""
+    args = _common(config.host, "WARNING", 2.0)
+    args += ["--worker", "--master-host", master_host, "--master-port", str(master_port)]
+    if processes > 1:
+        args += ["--processes", str(processes)]
     return args

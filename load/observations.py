@@ -1,10 +1,9 @@
-"""Observation files of a load run: one JSON-lines file per Locust process, merged afterwards.
+"""Observation files of a load run: one JSON-lines file per Locust worker, merged afterwards.
 
-Locust's own worker→master report channel loses the last report at shutdown, so every
-process that runs users writes each observation to its own file (flushed regularly and at
-exit), and the harness merges the files. A request id is unique per request, so the merge
-can prove that nothing was counted twice; each worker also writes how many requests
-Locust's request event saw, so it can prove nothing was lost.
+The harness's collector (`load.collector`) writes each worker's acknowledged batches to that
+worker's own file, and at the end its figures beside it: what the worker says it sent and
+how many requests Locust's request event saw there. A request id is unique per request, so
+the merge can prove that nothing was counted twice, and the figures that nothing was lost.
 """
 
 from __future__ import annotations
@@ -13,7 +12,6 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
 
 from vocabulary import FaultWindow, Observation, phase_at, read_observations
 
@@ -29,52 +27,14 @@ def worker_count_path(directory: Path, worker_id: str) -> Path:
     return directory / f"requests-{worker_id}.json"
 
 
-class ObservationWriter:
-    """Buffers observations of one worker and appends them to its own file on `flush`.
-
-    Not thread-safe and does no I/O on `add`: the Locust process calls `flush` from one
-    periodic greenlet and once more when it quits.
-    """
-
-    def __init__(self, directory: Path, worker_id: str) -> None:
-        self.worker_id = worker_id
-        self.path = worker_observation_path(directory, worker_id)
-        self._count_path = worker_count_path(directory, worker_id)
-        self._pending: list[str] = []
-        self._stream: IO[str] | None = self.path.open("a", encoding="utf-8")
-        self.requests_seen = 0  # every request Locust reported, observed or not
-
-    def add(self, observation: Observation) -> None:
-        self._pending.append(observation.to_json())
-
-    def count_request(self) -> None:
-        self.requests_seen += 1
-
-    def flush(self) -> None:
-        if self._stream is None:
-            return
-        if self._pending:
-            lines, self._pending = self._pending, []
-            self._stream.write("\n".join(lines) + "\n")
-        self._stream.flush()
-        # Written atomically so a reader never sees half a count.
-        tmp = self._count_path.with_suffix(".tmp")
-        tmp.write_text(json.dumps({"worker": self.worker_id, "requests": self.requests_seen}))
-        tmp.replace(self._count_path)
-
-    def close(self) -> None:
-        self.flush()
-        if self._stream is not None:
-            self._stream.close()
-            self._stream = None
-
-
 @dataclass
 class MergeResult:
     observations: list[Observation]
     per_worker: dict[str, int]  # observations read from each worker's file
     requests_reported: dict[str, int]  # what each worker's Locust request event counted
     duplicate_request_ids: list[str] = field(default_factory=list)
+    sent_totals: dict[str, int] = field(default_factory=dict)  # what each worker says it sent
+    clock_offsets_s: dict[str, float] = field(default_factory=dict)  # harness - worker clock
 
     @property
     def lost(self) -> int:
@@ -114,13 +74,24 @@ def merge_observations(
 def merge_observation_directory(
     directory: Path, fault_windows: Sequence[FaultWindow] = ()
 ) -> MergeResult:
-    """Merge every worker file found in `directory` (see `ObservationWriter`)."""
+    """Merge every worker file found in `directory` (written by `load.collector`)."""
     sources = []
     for path in sorted(directory.glob(OBSERVATION_GLOB)):
         worker_id = path.stem.removeprefix("observations-")
         sources.append((worker_id, list(read_observations(path))))
-    reported = {}
+    reported: dict[str, int] = {}
+    sent: dict[str, int] = {}
+    offsets: dict[str, float] = {}
     for path in sorted(directory.glob(COUNT_GLOB)):
         record = json.loads(path.read_text(encoding="utf-8"))
-        reported[str(record["worker"])] = int(record["requests"])
-    return merge_observations(sources, fault_windows, reported)
+        worker = str(record["worker"])
+        reported[worker] = int(record["requests"] or 0)  # None: no final batch arrived
+        sent[worker] = int(record.get("sent_total") or 0)
+        if record.get("clock_offset_s") is not None:
+            offsets[worker] = float(record["clock_offset_s"])
+        if not worker_observation_path(directory, worker).exists():
+            sources.append((worker, []))  # it joined and ran no request
+    merged = merge_observations(sources, fault_windows, reported)
+    merged.sent_totals = sent
+    merged.clock_offsets_s = offsets
+    return merged

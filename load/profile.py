@@ -10,6 +10,8 @@
       - {tenant: globex, weight: 2}
     chaos:                           # optional; same shape as a scenario's `faults:`
       - {fault: {kind: latency, upstream: metrics, latency_ms: 3000}, start: 12s, duration: 6s}
+    stop_conditions:                 # optional; end the run early (see load/stop_rules.py)
+      - {failed_ratio_above: 0.5, window: 10s, min_requests: 20}
 
 `load_profile("spike")` loads a built-in profile (load/profiles/*.yaml); anything else is
 a path. Errors are `YamlInputError` (one line: file, line, field).
@@ -37,6 +39,7 @@ from vocabulary import NestedFieldError, YamlInputError, load_yaml_model
 
 from .intent_mix import IntentMix
 from .shapes import AnyShape, Tick
+from .stop_rules import LoadStopCondition
 
 __all__ = ["BUILTIN_PROFILES_DIR", "LoadProfile", "TenantMix", "builtin_profiles", "load_profile"]
 
@@ -66,6 +69,7 @@ class LoadProfile(BaseModel):
         min_length=1
     )
     chaos: list[TimedFault] = Field(default_factory=list)
+    stop_conditions: list[LoadStopCondition] = Field(default_factory=list)
 
     @field_validator("tenants")
     @classmethod
@@ -104,12 +108,19 @@ class LoadProfile(BaseModel):
     def with_overrides(
         self, *, duration_s: float | None = None, users: int | None = None
     ) -> LoadProfile:
-        """The profile with `--duration` / `--users` applied; re-validated (ValueError if unfit)."""
+        """The profile with `--duration` / `--users` applied; re-validated (ValueError if unfit).
+
+        A new duration scales the shape's offsets and the chaos schedule with it, so a spike
+        stays in the middle of the run and its fault stays on the spike.
+        """
         data = self.model_dump()
         shape = self.shape.with_peak_users(users) if users is not None else self.shape
-        data["shape"] = shape.model_dump()
         if duration_s is not None:
+            factor = duration_s / self.duration
+            shape = shape.scaled(factor)
+            data["chaos"] = [_scaled(timed, factor).model_dump() for timed in self.chaos]
             data["duration"] = duration_s
+        data["shape"] = shape.model_dump()
         try:
             return LoadProfile.model_validate(_as_file_values(data))
         except ValidationError as exc:
@@ -117,6 +128,11 @@ class LoadProfile(BaseModel):
             cause = (error.get("ctx") or {}).get("error")
             reason = str(cause) if cause is not None else error["msg"]
             raise ValueError(f"profile {self.name!r} with --duration/--users: {reason}") from None
+
+
+def _scaled(timed: TimedFault, factor: float) -> TimedFault:
+    duration = None if timed.duration is None else round(timed.duration * factor, 3)
+    return timed.model_copy(update={"start": round(timed.start * factor, 3), "duration": duration})
 
 
 def _as_file_values(data: dict[str, Any]) -> dict[str, Any]:

@@ -1,49 +1,35 @@
-"""The live progress line of a load run: RPS, p95 and the status mix, from the worker files.
+"""The live line of a load run: users, requests per second, p95 and the status mix.
 
-Reads only what was appended to each worker's observation file since the last look, so it
-costs nothing per request and works for any number of Locust processes.
+Fed by the collector as batches arrive (`add`), so it costs nothing per request and sees
+every Locust worker, local or remote. Time is passed in, never read, so tests use a
+made-up clock.
 """
 
 from __future__ import annotations
 
-import json
-import time
 from collections import Counter, deque
-from pathlib import Path
-
-from .observations import OBSERVATION_GLOB
+from collections.abc import Iterable
 
 
 class ProgressTracker:
-    """Rolling view over the last `window_s` seconds of observations, plus run totals."""
+    """Rolling view over the last `window_s` seconds of answers, plus run totals."""
 
-    def __init__(self, directory: Path, window_s: float = 5.0) -> None:
-        self._directory = directory
+    def __init__(self, window_s: float = 5.0) -> None:
         self._window_s = window_s
-        self._offsets: dict[Path, int] = {}
-        self._recent: deque[tuple[float, float, str]] = deque()  # (seen at, latency, status)
+        self._recent: deque[tuple[float, float]] = deque()  # (arrived at, latency ms)
         self.totals: Counter[str] = Counter()
+        self.users = 0
 
-    def poll(self, now: float | None = None) -> None:
-        now = time.time() if now is None else now
-        for path in sorted(self._directory.glob(OBSERVATION_GLOB)):
-            offset = self._offsets.get(path, 0)
-            with path.open("rb") as stream:
-                stream.seek(offset)
-                chunk = stream.read()
-            complete = chunk[
-                : chunk.rfind(b"\n") + 1
-            ]  # a half-written line waits for the next poll
-            self._offsets[path] = offset + len(complete)
-            for line in complete.splitlines():
-                record = json.loads(line)
-                self._recent.append((now, float(record["latency_ms"]), record["status"]))
-                self.totals[record["status"]] += 1
+    def add(self, answers: Iterable[tuple[float, str]], now: float) -> None:
+        """Record `(latency_ms, status)` pairs that arrived at `now`."""
+        for latency_ms, status in answers:
+            self._recent.append((now, latency_ms))
+            self.totals[status] += 1
+
+    def line(self, elapsed_s: float, phase: str, now: float) -> str:
         while self._recent and self._recent[0][0] < now - self._window_s:
             self._recent.popleft()
-
-    def line(self, elapsed_s: float, phase: str) -> str:
-        latencies = sorted(latency for _, latency, _ in self._recent)
+        latencies = sorted(latency for _, latency in self._recent)
         p95 = latencies[min(len(latencies) - 1, int(0.95 * len(latencies)))] if latencies else 0.0
         rps = len(self._recent) / self._window_s
         total = sum(self.totals.values())
@@ -56,6 +42,6 @@ class ProgressTracker:
             else "-"
         )
         return (
-            f"{elapsed_s:5.0f}s  {phase:<8}  {rps:7.1f} req/s  p95 {p95:7.1f} ms  "
-            f"requests {total}  [{mix}]"
+            f"{elapsed_s:5.0f}s  {phase:<8}  users {self.users:<4} {rps:7.1f} req/s  "
+            f"p95 {p95:7.1f} ms  requests {total}  [{mix}]"
         )

@@ -61,6 +61,10 @@ class LocustRunConfig(BaseModel):
     think_time_s: float = Field(default=0.0, ge=0)
     request_timeout_s: float = Field(default=30.0, gt=0)
     flush_interval_s: float = Field(default=0.5, gt=0)
+    # Where every process that runs users ships its observations (`load.collector`).
+    collector_url: str = Field(min_length=1)
+    ship_timeout_s: float = Field(default=5.0, gt=0)
+    final_delivery_timeout_s: float = Field(default=30.0, gt=0)
 
     def write(self, path: Path) -> Path:
         path.write_text(self.model_dump_json(indent=2), encoding="utf-8")

@@ -1,13 +1,13 @@
 """`gauntlet load`'s engine: stack, service and Locust in their own processes; chaos from here.
 
     result = run_load(LoadRunOptions(profile=load_profile("spike"), out_dir=Path("reports/load")))
-    result.exit_code  # the gate's code (scenarios/exit_codes.py)
+    result.exit_code  # the gate's code (scenarios/exit_codes.py); result.interrupted on Ctrl-C
 
-The sync top opens the stack (Postgres behind Toxiproxy); a thin asyncio driver starts
-the service and Locust as subprocesses, applies the chaos schedule on time, shows
-progress, and stops everything within a hard deadline (SIGTERM, then SIGKILL). Then the
-per-worker observation files are merged, labelled with the faults' actual windows,
-evaluated against the SLO file, and the usual reports are written.
+The sync top opens the stack (Postgres behind Toxiproxy) and hands the moving parts to
+`load.drive` (service, collector, Locust master or local runner, workers, chaos, live
+line). Then, however the run ended (shape done, stop condition, Ctrl-C), the per-worker
+observation files are merged, labelled with the faults' actual windows, evaluated against
+the SLO file, and the usual reports are written.
 """
 
 from __future__ import annotations
@@ -15,38 +15,33 @@ from __future__ import annotations
 import asyncio
 import json
 import signal
-import sys
-import time
-from contextlib import AsyncExitStack
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from rich.console import Console
-from rich.live import Live
 
 from chaos.schedule import FaultSpan, fault_spans
 from chaos.seed import TENANTS
 from chaos.world import World
-from orchestrator.service import env_from_config, load_service_config
 from slo import Check, evaluate, load_slo_file, print_report, verdict_exit_code, write_reports
 from slo.results import Evaluation
-from vocabulary import phase_at, write_observations
+from vocabulary import write_observations
 
-from .chaos_driver import ChaosLog, run_schedule
-from .locust_args import LocustOptions, locust_args
+from .chaos_driver import ChaosLog
+from .collector import ObservationCollector
+from .drive import Drive, DriveOutcome
 from .observations import MergeResult, merge_observation_directory
-from .processes import ChildProcess
 from .profile import LoadProfile
-from .progress import ProgressTracker
+from .run_checks import integrity_checks, write_measurement_note
 from .run_config import LocustRunConfig, ShapeStep, WeightedIntent, WeightedTenant
-from .service_process import start_service
 from .shape_replay import sample_tick
-from .target_process import REFERENCE_COMMAND, running_target
+from .stop_rules import StopWatch
+from .topology import Topology, plan_topology
 from .world_service import open_load_stack
 
 DEFAULT_SLO_FILES = (Path("slo/examples/load.yaml"), Path(__file__).with_name("slo") / "load.yaml")
-STARTUP_TIMEOUT_S = 60.0  # Locust's import and spawn of its first users
-SHUTDOWN_GRACE_S = 10.0
 
 
 class LoadInputError(ValueError):
@@ -63,6 +58,8 @@ class LoadRunOptions:
     slo_path: Path | None = None
     db: str = "embedded"
     processes: int = 1
+    expect_workers: int | None = None  # workers joining from anywhere (`gauntlet worker`)
+    master_port: int | None = None
     service_workers: int = 1
     web_ui: bool = False
     py_profile: bool = False
@@ -81,6 +78,8 @@ class LoadRunResult:
     locust_exit: int
     out_dir: Path
     locust_requests: int | None  # Locust's own count (its JSON summary), when it wrote one
+    interrupted: bool = False  # Ctrl-C: the reports hold what was observed until then
+    outcome: DriveOutcome = field(default_factory=DriveOutcome)
 
 
 def default_slo_path() -> Path:
@@ -90,6 +89,10 @@ def default_slo_path() -> Path:
 def run_load(options: LoadRunOptions) -> LoadRunResult:
     profile = options.profile
     out_dir = options.out_dir
+    try:
+        topology = plan_topology(options.processes, options.expect_workers, options.master_port)
+    except ValueError as exc:
+        raise LoadInputError(str(exc)) from None
     spec = load_slo_file(
         options.slo_path or default_slo_path()
     )  # fail on a bad SLO before starting
@@ -108,19 +111,36 @@ def run_load(options: LoadRunOptions) -> LoadRunResult:
     work_dir.mkdir(parents=True, exist_ok=True)
     spans = fault_spans([*profile.chaos, *options.extra_chaos], profile.duration)
     chaos_log = ChaosLog()
+    outcome = DriveOutcome()
+    collector = ObservationCollector(workers_dir, worker_config={})
+    drive = _drive_for(options, topology, spans, chaos_log, collector, outcome)
     options.console.print(
         f"[bold]gauntlet load[/]: profile {profile.name}, {profile.duration:g}s, "
         f"{len(spans)} fault(s), starting Postgres and Toxiproxy ..."
     )
-    with open_load_stack(options.db, tenants=tenant_count, work_dir=work_dir) as (world, config):
-        locust_exit = asyncio.run(_drive(options, world, config, spans, chaos_log, workers_dir))
+    interrupted = False
+    try:
+        with open_load_stack(options.db, tenants=tenant_count, work_dir=work_dir) as (world, cfg):
+
+            def config_for(url: str, collector_url: str) -> LocustRunConfig:
+                return locust_run_config(profile, world, url, workers_dir, collector_url)
+
+            with _sigterm_as_ctrl_c():
+                asyncio.run(drive.run(world, cfg, config_for))
+    except KeyboardInterrupt:
+        # Faults are rolled back and processes stopped by now; report what was observed.
+        interrupted = True
+        options.console.print("interrupted: writing the report of what was observed")
+    collector.write_counts()
 
     windows = chaos_log.windows()
     merge = merge_observation_directory(workers_dir, windows)
     with (out_dir / "observations.jsonl").open("w", encoding="utf-8") as stream:
         write_observations(stream, merge.observations)
     locust_requests = _locust_request_count(out_dir / "locust_summary.json")
-    checks = _integrity_checks(merge, chaos_log, locust_exit, locust_requests)
+    checks = integrity_checks(
+        merge, chaos_log, outcome, locust_requests, topology=topology, interrupted=interrupted
+    )
     evaluation = evaluate(merge.observations, spec)
     write_reports(
         out_dir,
@@ -129,18 +149,61 @@ def run_load(options: LoadRunOptions) -> LoadRunResult:
         fault_windows=windows,
         title=f"Gauntlet load: {profile.name}",
         observations=[out_dir / "observations.jsonl"],
+        # Ctrl-C, or a stop condition: either way the run ended before its shape did.
+        interrupted=interrupted or outcome.tripped is not None,
     )
-    _write_measurement_note(out_dir, profile, merge, chaos_log)
+    write_measurement_note(out_dir, profile, merge, chaos_log, outcome, interrupted)
     print_report(evaluation, checks, console=options.console)
     return LoadRunResult(
         verdict_exit_code(evaluation, checks),
         evaluation,
         merge,
         checks,
-        locust_exit,
+        outcome.locust_exit,
         out_dir,
         locust_requests,
+        interrupted,
+        outcome,
     )
+
+
+@contextmanager
+def _sigterm_as_ctrl_c() -> Iterator[None]:
+    """SIGTERM (a CI job cancelled, `docker stop`) ends a run the way Ctrl-C does: faults
+    rolled back, every worker's last batch delivered, the report written."""
+    previous = signal.signal(signal.SIGTERM, lambda *_: signal.raise_signal(signal.SIGINT))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _drive_for(
+    options: LoadRunOptions,
+    topology: Topology,
+    spans: list[FaultSpan],
+    chaos_log: ChaosLog,
+    collector: ObservationCollector,
+    outcome: DriveOutcome,
+) -> Drive:
+    drive = Drive(
+        topology=topology,
+        console=options.console,
+        out_dir=options.out_dir,
+        workers_dir=options.out_dir / "workers",
+        run_s=options.profile.duration,
+        spans=spans,
+        chaos_log=chaos_log,
+        collector=collector,
+        stop_watch=StopWatch(options.profile.stop_conditions),
+        outcome=outcome,
+        service_workers=options.service_workers,
+        target_command=options.target_command,
+        web_ui=options.web_ui,
+        profile_html=options.out_dir / "service-profile.html" if options.py_profile else None,
+    )
+    collector.on_batch = drive.on_batch
+    return drive
 
 
 def _tenants_needed(profile: LoadProfile) -> int:
@@ -156,7 +219,7 @@ def _tenants_needed(profile: LoadProfile) -> int:
 
 
 def locust_run_config(
-    profile: LoadProfile, stack: World, host: str, workers_dir: Path
+    profile: LoadProfile, stack: World, host: str, workers_dir: Path, collector_url: str
 ) -> LocustRunConfig:
     """The profile, resolved for one Locust process tree (see `load/run_config.py`)."""
     arrival = (
@@ -178,112 +241,8 @@ def locust_run_config(
         ],
         shape=steps,
         arrival_rate=arrival,
+        collector_url=collector_url,
     )
-
-
-async def _drive(
-    options: LoadRunOptions,
-    stack: World,
-    config_path: Path,
-    spans: list[FaultSpan],
-    chaos_log: ChaosLog,
-    workers_dir: Path,
-) -> int:
-    out_dir, profile = options.out_dir, options.profile
-    service = AsyncExitStack()
-    url = await _start_target(options, config_path, service)
-    stack.service_url = url
-    try:
-        config = locust_run_config(profile, stack, url, workers_dir).write(
-            out_dir / "work" / "locust.json"
-        )
-        locust_options = LocustOptions(
-            processes=options.processes, web_ui=options.web_ui, csv_prefix=out_dir / "locust"
-        )
-        locust = await ChildProcess.start(
-            "locust",
-            [
-                sys.executable,
-                "-m",
-                "load.locust_main",
-                str(config),
-                *locust_args(LocustRunConfig.read(config), locust_options),
-            ],
-            log_path=out_dir / "locust.log",
-        )
-        if options.web_ui:
-            options.console.print(
-                f"Locust web UI: http://127.0.0.1:{locust_options.web_port}  (Ctrl-C to stop)"
-            )
-        try:
-            return await _supervise(options, stack, spans, chaos_log, locust, workers_dir)
-        finally:
-            # SIGINT lets Locust write its final CSV/JSON; the grace bounds it.
-            await locust.stop(grace_s=SHUTDOWN_GRACE_S, first_signal=signal.SIGINT)
-    finally:
-        await service.aclose()
-
-
-async def _start_target(options: LoadRunOptions, config_path: Path, stack: AsyncExitStack) -> str:
-    """Start the system under test in its own process, stopped when `stack` closes;
-    returns its base URL."""
-    log_path = options.out_dir / "service.log"
-    if options.target_command is None and (options.service_workers > 1 or options.py_profile):
-        profile_html = options.out_dir / "service-profile.html" if options.py_profile else None
-        service, url = await start_service(
-            config_path,
-            log_path=log_path,
-            workers=options.service_workers,
-            profile_html=profile_html,
-        )
-        stack.push_async_callback(service.stop, SHUTDOWN_GRACE_S)
-        return url
-    env = env_from_config(load_service_config(config_path))
-    command = options.target_command or REFERENCE_COMMAND
-    target = await stack.enter_async_context(running_target(command, env, log_path=log_path))
-    return target.url
-
-
-async def _supervise(
-    options: LoadRunOptions,
-    stack: World,
-    spans: list[FaultSpan],
-    chaos_log: ChaosLog,
-    locust: ChildProcess,
-    workers_dir: Path,
-) -> int:
-    profile = options.profile
-    t0 = await _wait_for_start(locust, workers_dir / "started.json")
-    # The UI keeps Locust up after the shape ends; headless, Locust stops itself.
-    hard_deadline = None if options.web_ui else profile.duration + STARTUP_TIMEOUT_S
-    tracker = ProgressTracker(workers_dir)
-    async with asyncio.timeout(hard_deadline):
-        async with asyncio.TaskGroup() as group:
-            chaos = group.create_task(run_schedule(spans, stack, t0, chaos_log, profile.duration))
-            with Live(console=options.console, refresh_per_second=4, transient=False) as live:
-                while locust.returncode is None:
-                    await asyncio.sleep(0.5)
-                    tracker.poll()
-                    elapsed = time.time() - t0
-                    live.update(
-                        tracker.line(
-                            elapsed, phase_at(elapsed, [span.window for span in spans]).value
-                        )
-                    )
-            chaos.cancel()  # Locust is done: roll back whatever is still applied
-    return locust.returncode if locust.returncode is not None else -1
-
-
-async def _wait_for_start(locust: ChildProcess, marker: Path) -> float:
-    async with asyncio.timeout(STARTUP_TIMEOUT_S):
-        while not marker.exists():
-            if locust.returncode is not None:
-                raise RuntimeError(
-                    f"Locust exited with code {locust.returncode} before starting:\n"
-                    f"{locust.log_tail()}"
-                )
-            await asyncio.sleep(0.1)
-    return float(json.loads(marker.read_text())["started"])
 
 
 def _locust_request_count(summary_json: Path) -> int | None:
@@ -293,82 +252,3 @@ def _locust_request_count(summary_json: Path) -> int | None:
         return None
     entries = json.loads(summary_json.read_text(encoding="utf-8"))
     return sum(int(entry["num_requests"]) for entry in entries)
-
-
-def _integrity_checks(
-    merge: MergeResult, chaos_log: ChaosLog, locust_exit: int, locust_requests: int | None
-) -> list[Check]:
-    merged = len(merge.observations)
-    checks = [
-        Check(
-            "load",
-            "no request counted twice",
-            not merge.duplicate_request_ids,
-            f"{len(merge.duplicate_request_ids)} duplicate request ids",
-        ),
-        Check(
-            "load",
-            "no request lost",
-            merge.lost == 0,
-            f"{merged} observations from {len(merge.per_worker)} worker(s); "
-            f"Locust's request events: {sum(merge.requests_reported.values())}",
-        ),
-        Check("load", "Locust exited cleanly", locust_exit == 0, f"exit code {locust_exit}"),
-    ]
-    if locust_requests is not None:
-        checks.append(
-            Check(
-                "load",
-                "Locust's own count matches",
-                locust_requests == merged,
-                f"Locust JSON summary {locust_requests}, merged observations {merged}",
-            )
-        )
-    for applied in chaos_log.applied:
-        label = f"fault {applied.span.fault.kind} applied and rolled back on time"
-        checks.append(
-            Check(
-                "chaos",
-                label,
-                applied.error is None and applied.ended is not None,
-                applied.error or _timing(applied),
-            )
-        )
-    return checks
-
-
-def _timing(applied) -> str:
-    if applied.started is None or applied.ended is None:
-        return "not applied"
-    return f"active {applied.ended - applied.started:.1f}s (planned from {applied.span.label})"
-
-
-def _write_measurement_note(
-    out_dir: Path, profile: LoadProfile, merge: MergeResult, chaos_log: ChaosLog
-) -> None:
-    arrival = profile.shape.kind == "constant_arrival"
-    how = (
-        "constant arrival rate: each request has a scheduled send time; latency_ms is measured "
-        "from that scheduled time to the answer, so a send delayed by a slow service counts its "
-        "wait (coordinated-omission-free); extra.service_ms is the time from the actual send"
-        if arrival
-        else "closed model: latency_ms is from the actual send to the full answer, "
-        "as Locust measures it"
-    )
-    note = {
-        "profile": profile.name,
-        "latency_measurement": how,
-        "observations_per_worker": merge.per_worker,
-        "locust_request_events_per_worker": merge.requests_reported,
-        "faults": [
-            {
-                "kind": a.span.fault.kind,
-                "planned": a.span.label,
-                "started": a.started,
-                "ended": a.ended,
-                "error": a.error,
-            }
-            for a in chaos_log.applied
-        ],
-    }
-    (out_dir / "load.json").write_text(json.dumps(note, indent=2), encoding="utf-8")

@@ -25,14 +25,20 @@ def free_port() -> int:
 
 
 def service_argv(
-    app: str, port: int, *, workers: int, factory: bool = True, profile_html: Path | None = None
+    app: str,
+    port: int,
+    *,
+    workers: int,
+    factory: bool = True,
+    profile_html: Path | None = None,
+    host: str = "127.0.0.1",
 ) -> list[str]:
     """uvicorn's command line; with `profile_html` one worker runs under pyinstrument."""
     uvicorn = [
         "uvicorn",
         app,
         "--host",
-        "127.0.0.1",
+        host,
         "--port",
         str(port),
         "--log-level",
@@ -57,13 +63,20 @@ async def start_service(
     profile_html: Path | None = None,
     ready_timeout_s: float = 30.0,
     health_path: str = "/healthz",
+    host: str = "127.0.0.1",
+    port: int = 0,
 ) -> tuple[ChildProcess, str]:
-    """Start uvicorn and wait until `health_path` answers 200; returns (process, base URL)."""
-    port = free_port()
+    """Start uvicorn and wait until `health_path` answers 200; returns (process, base URL).
+
+    `host` is the interface it listens on (0.0.0.0 for workers on other hosts); `port` 0
+    picks a free one. The URL returned is always the loopback one."""
+    port = port or free_port()
     env = {CONFIG_ENV_VAR: str(config_path)} if config_path is not None else {}
     child = await ChildProcess.start(
         "service",
-        service_argv(app, port, workers=workers, factory=factory, profile_html=profile_html),
+        service_argv(
+            app, port, workers=workers, factory=factory, profile_html=profile_html, host=host
+        ),
         log_path=log_path,
         env=env,
     )
@@ -85,7 +98,8 @@ async def start_service(
     except TimeoutError:
         await child.stop(grace_s=2.0)
         raise ServiceStartError(
-            f"the service did not answer {health_path} within {ready_timeout_s:g}s:\n{child.log_tail()}"
+            f"the service did not answer {health_path} within {ready_timeout_s:g}s:\n"
+            f"{child.log_tail()}"
         ) from None
     except BaseException:
         await child.stop(grace_s=2.0)

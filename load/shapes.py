@@ -54,6 +54,7 @@ class _Shape(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     peak_field: ClassVar[str]  # the field `--users N` overrides
+    time_fields: ClassVar[tuple[str, ...]] = ()  # offsets that `--duration` scales
 
     def users_at(self, elapsed_s: float) -> int:
         raise NotImplementedError
@@ -78,10 +79,17 @@ class _Shape(BaseModel):
         """Offsets (seconds) this shape needs to fit inside the run, by field name."""
         return {}
 
+    def scaled(self, factor: float) -> _Shape:
+        """The same shape over a run `factor` times as long (times kept to whole ms)."""
+        return self.model_copy(
+            update={name: round(getattr(self, name) * factor, 3) for name in self.time_fields}
+        )
+
 
 class RampShape(_Shape):
     kind: Literal["ramp"] = "ramp"
     peak_field: ClassVar[str] = "to_users"
+    time_fields: ClassVar[tuple[str, ...]] = ("over",)
     from_users: NonNegativeInt = 0
     to_users: PositiveInt
     over: PositiveDuration
@@ -103,6 +111,7 @@ class RampShape(_Shape):
 class StepShape(_Shape):
     kind: Literal["step"] = "step"
     peak_field: ClassVar[str] = "max_users"
+    time_fields: ClassVar[tuple[str, ...]] = ("step_every",)
     start_users: NonNegativeInt | None = None  # default: one step
     step_users: PositiveInt
     step_every: PositiveDuration
@@ -127,6 +136,7 @@ class StepShape(_Shape):
 class SpikeShape(_Shape):
     kind: Literal["spike"] = "spike"
     peak_field: ClassVar[str] = "spike_users"
+    time_fields: ClassVar[tuple[str, ...]] = ("at", "spike_duration")
     base_users: PositiveInt
     spike_users: PositiveInt
     at: Duration

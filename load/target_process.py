@@ -68,19 +68,22 @@ async def running_target(
     log_path: Path,
     ready_timeout_s: float = READY_TIMEOUT_S,
     state_dir: Path = DEFAULT_STATE_DIR,
+    host: str = "127.0.0.1",
+    port: int = 0,
 ) -> AsyncIterator[RunningTarget]:
     """Start `command` with the contract's environment, wait until it is healthy, stop it
-    on the way out whatever happens."""
+    on the way out whatever happens. `host` and `port` (0: any free one) are where it
+    listens; a load master serving remote workers listens on all addresses."""
     argv = parse_command(command)
     clear_stale_targets(state_dir)
-    port = free_port()
+    port = port or free_port()
     log_path.parent.mkdir(parents=True, exist_ok=True)
     try:
         child = await ChildProcess.start(
             "target",
             argv,
             log_path=log_path,
-            env={**contract_env, "PORT": str(port)},
+            env={**contract_env, "PORT": str(port), "GAUNTLET_HOST": host},
             cwd=Path.cwd(),
         )
     except OSError as exc:

@@ -2,29 +2,35 @@
 
 Loaded by `load/locust_main.py` (never imported by the harness: Locust's gevent patches
 the whole process). Everything that decides anything lives in pure modules
-(`vocabulary.answer`, `arrival`, `shape_replay`, `observations`); this file wires them
-to Locust.
+(`vocabulary.answer`, `arrival`, `shape_replay`, `shipper`); this file wires them
+to Locust. Every process that runs users (a local runner or a worker, on any host) ships
+its observations to the harness's collector, acknowledged batch by batch, and delivers the
+last batch when it quits (Locust's own report channel would drop it).
 """
 
 from __future__ import annotations
 
-import atexit
 import json
 import os
 import random
+import re
 import socket
+import sys
 import time
+import urllib.request
 import uuid
 from pathlib import Path
 
 import gevent
+import gevent.lock
 from locust import FastHttpUser, LoadTestShape, events, task
 from locust.runners import MasterRunner, WorkerRunner
 
 from load.arrival import ArrivalTimetable, intended_latency_ms
-from load.observations import ObservationWriter
+from load.ledger import Batch
 from load.run_config import CONFIG_ENV, LocustRunConfig
 from load.shape_replay import ShapeReplay
+from load.shipper import ObservationShipper
 from vocabulary import API_KEY_HEADER, ORCHESTRATE_PATH, Asked, judge_answer
 
 # Each judged label gets its own line in Locust's statistics (`orchestrate [partial]` ...):
@@ -32,7 +38,8 @@ from vocabulary import API_KEY_HEADER, ORCHESTRATE_PATH, Asked, judge_answer
 REQUEST_LABEL = "orchestrate"
 CONFIG = LocustRunConfig.read(Path(os.environ[CONFIG_ENV]))
 _REPLAY = ShapeReplay(CONFIG.shape, CONFIG.duration_s)
-_writer: ObservationWriter | None = None
+_shipper: ObservationShipper | None = None
+_shipping = gevent.lock.Semaphore()  # the periodic and the final delivery never interleave
 
 
 class OrchestrationUser(FastHttpUser):
@@ -84,8 +91,8 @@ class OrchestrationUser(FastHttpUser):
                 latency_ms = intended_latency_ms(scheduled, completed)
                 extra["service_ms"] = round(service_ms, 3)
                 extra["send_delay_ms"] = round(max(0.0, sent - scheduled) * 1000, 3)
-            if _writer is not None:
-                extra["worker"] = _writer.worker_id
+            if _shipper is not None:
+                extra["worker"] = _shipper.worker_id
             asked = Asked(
                 ts=scheduled if scheduled is not None else sent,
                 source="load",
@@ -108,8 +115,8 @@ class OrchestrationUser(FastHttpUser):
                 response.success()
             else:
                 response.failure(answer.failure)
-        if _writer is not None:
-            _writer.add(answer.observation)
+        if _shipper is not None:
+            _shipper.add(answer.observation.to_json())
 
 
 class ProfileShape(LoadTestShape):
@@ -119,33 +126,52 @@ class ProfileShape(LoadTestShape):
         return _REPLAY.tick(self.get_run_time())
 
 
-def _flush_forever(writer: ObservationWriter) -> None:
-    while True:
+def _post_batch(batch: Batch) -> int | None:
+    request = urllib.request.Request(
+        CONFIG.collector_url + "/batches",
+        data=batch.model_dump_json().encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=CONFIG.ship_timeout_s) as response:
+            return int(json.loads(response.read())["ack"])
+    except (OSError, ValueError, KeyError):  # no answer or a refusal: resend later
+        return None
+
+
+def _ship(environment, *, final: bool, within_s: float) -> bool:
+    if _shipper is None:
+        return True
+    with _shipping:
+        _shipper.users = environment.runner.user_count if environment.runner else 0
+        return _shipper.ship(final=final, deadline=time.monotonic() + within_s)
+
+
+def _ship_forever(environment) -> None:
+    while True:  # the first round registers this worker with the collector
+        _ship(environment, final=False, within_s=CONFIG.ship_timeout_s)
         gevent.sleep(CONFIG.flush_interval_s)
-        writer.flush()
 
 
-def _close_writer() -> None:
-    if _writer is not None:
-        _writer.close()
+def _worker_id() -> str:
+    host = re.sub(r"[^A-Za-z0-9._-]", "-", socket.gethostname())[:150] or "host"
+    return f"{host}-{os.getpid()}"
 
 
 @events.init.add_listener
-def _open_writer(environment, **_kwargs) -> None:
-    global _writer
+def _open_shipper(environment, **_kwargs) -> None:
+    global _shipper
     if isinstance(environment.runner, MasterRunner):
-        return  # the master runs no users; its workers write their own files
-    CONFIG.observation_dir.mkdir(parents=True, exist_ok=True)
-    worker_id = f"{socket.gethostname()}-{os.getpid()}"
-    _writer = ObservationWriter(CONFIG.observation_dir, worker_id)
-    gevent.spawn(_flush_forever, _writer)
-    atexit.register(_close_writer)
+        return  # the master runs no users; each worker ships its own observations
+    _shipper = ObservationShipper(_worker_id(), post=_post_batch, sleep=gevent.sleep)
+    gevent.spawn(_ship_forever, environment)
 
 
 @events.request.add_listener
 def _count_request(**_kwargs) -> None:
-    if _writer is not None:
-        _writer.count_request()
+    if _shipper is not None:
+        _shipper.count_request()
 
 
 @events.test_start.add_listener
@@ -157,12 +183,10 @@ def _mark_start(environment, **_kwargs) -> None:
     marker.write_text(json.dumps({"started": time.time(), "pid": os.getpid()}))
 
 
-@events.test_stop.add_listener
-def _flush_on_stop(**_kwargs) -> None:
-    if _writer is not None:
-        _writer.flush()
-
-
 @events.quitting.add_listener
-def _flush_on_quit(**_kwargs) -> None:
-    _close_writer()
+def _deliver_the_rest(environment, **_kwargs) -> None:
+    if not _ship(environment, final=True, within_s=CONFIG.final_delivery_timeout_s):
+        sys.stderr.write(
+            f"gauntlet worker {_shipper.worker_id}: the collector did not acknowledge the "
+            f"final batch within {CONFIG.final_delivery_timeout_s:g}s\n"
+        )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from . import cmd_demo, cmd_gate, cmd_load, cmd_run, cmd_serve
+from . import cmd_demo, cmd_gate, cmd_load, cmd_run, cmd_serve, cmd_worker
 
 app = typer.Typer(
     name="gauntlet",
@@ -26,6 +26,9 @@ app.command("gate", help="Evaluate observations against an SLO file: the release
 )
 app.command("load", help="Drive the orchestrator service with Locust, optionally under chaos.")(
     cmd_load.load
+)
+app.command("worker", help="Join a load run's master from this host as a Locust worker.")(
+    cmd_worker.worker
 )
 app.command("serve", help="Start the orchestrator HTTP service on the embedded stack.")(
     cmd_serve.serve

@@ -30,7 +30,19 @@ def load(
         None, "--users", min=1, help="Override the shape's peak users."
     ),
     processes: int = typer.Option(
-        1, "--processes", min=1, help="Locust processes (>1: master + N workers)."
+        1, "--processes", min=1, help="Local Locust workers (>1: a master and N workers)."
+    ),
+    expect_workers: int | None = typer.Option(
+        None,
+        "--expect-workers",
+        min=1,
+        help="Run the master and wait for N workers: `gauntlet worker --master HOST:PORT`.",
+    ),
+    master_port: int | None = typer.Option(
+        None,
+        "--master-port",
+        help="With --expect-workers: workers join at this port (uses it and the next two; "
+        "default 5557).",
     ),
     service_workers: int = typer.Option(
         1, "--service-workers", min=1, help="uvicorn worker processes."
@@ -83,6 +95,8 @@ def load(
             slo_path=slo,
             db=db,
             processes=processes,
+            expect_workers=expect_workers,
+            master_port=master_port,
             service_workers=service_workers,
             web_ui=ui,
             py_profile=py_profile,
@@ -98,19 +112,22 @@ def load(
         ServiceStartError,
         RuntimeError,
         TimeoutError,
+        OSError,
     ) as exc:
         typer.echo(f"gauntlet load: infrastructure: {_one_line(exc)}", err=True)
         raise typer.Exit(exit_codes.INFRASTRUCTURE) from None
     except KeyboardInterrupt:
         typer.echo("gauntlet load: interrupted; faults rolled back, processes stopped", err=True)
         raise typer.Exit(exit_codes.INTERRUPTED) from None
+    if result.interrupted:
+        typer.echo("gauntlet load: interrupted; faults rolled back, processes stopped", err=True)
     typer.echo(
         f"reports: {result.out_dir}/report.html (report.json, report.md, junit.xml, "
         f"observations.jsonl)"
     )
     if py_profile:
         typer.echo(f"service profile: {result.out_dir}/service-profile.html")
-    raise typer.Exit(result.exit_code)
+    raise typer.Exit(exit_codes.INTERRUPTED if result.interrupted else result.exit_code)
 
 
 def _one_line(exc: BaseException) -> str:

@@ -25,9 +25,14 @@ def _load(*args: str) -> subprocess.CompletedProcess[str]:
     "args, expected",
     [
         (["--profile", "no-such-profile"], "no such profile file or built-in profile"),
+        (["--profile", "spike", "--duration", "0s"], "expected a duration above zero"),
         (
-            ["--profile", "spike", "--duration", "5s"],
-            "expected the shape to fit in the run's duration",
+            ["--profile", "spike", "--master-port", "6000"],
+            "--master-port needs --expect-workers N",
+        ),
+        (
+            ["--profile", "spike", "--expect-workers", "2", "--processes", "2"],
+            "--processes and --expect-workers do not combine",
         ),
         (["--profile", "spike", "--slo", "missing.yaml"], "missing.yaml: SLO file not found"),
         (

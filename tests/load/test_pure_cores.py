@@ -1,4 +1,4 @@
-"""Pure cores of the load harness: arrival pacing, shape replay, merging."""
+"""Pure cores of the load harness: arrival pacing, shape replay, merging, Locust's arguments."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from load.arrival import ArrivalTimetable, intended_latency_ms
-from load.locust_args import LocustOptions, locust_args
-from load.observations import ObservationWriter, merge_observation_directory, merge_observations
+from load.locust_args import LocustOptions, locust_args, worker_locust_args
+from load.observations import merge_observation_directory, merge_observations
 from load.run_config import LocustRunConfig, ShapeStep, WeightedIntent, WeightedTenant
 from load.shape_replay import ShapeReplay, sample_tick
 from vocabulary import FaultWindow, Observation, Phase
@@ -77,22 +77,29 @@ def test_merge_keeps_every_request_once(assignments) -> None:
     assert [o.ts for o in result.observations] == sorted(o.ts for o in result.observations)
 
 
-def test_writer_files_merge_without_loss_and_detect_missing(tmp_path: Path) -> None:
-    first, second = ObservationWriter(tmp_path, "a"), ObservationWriter(tmp_path, "b")
-    for i in range(5):
-        first.add(_obs(f"a{i}", ts=100.0 + i))
-        first.count_request()
-    first.flush()  # flushed mid-run, then more, then closed
-    first.add(_obs("a5", ts=105.5))
-    first.count_request()
-    first.close()
-    second.add(_obs("b0", ts=102.5))
-    second.count_request()
-    second.count_request()  # a request Locust saw but whose observation never reached disk
-    second.close()
+def _write_worker(directory: Path, worker: str, observations: list[Observation], **counts) -> None:
+    lines = "".join(o.to_json() + "\n" for o in observations)
+    (directory / f"observations-{worker}.jsonl").write_text(lines)
+    record = {"worker": worker, "requests": counts["requests"], "sent_total": counts["sent"]}
+    (directory / f"requests-{worker}.json").write_text(json.dumps(record))
+
+
+def test_worker_files_merge_without_loss_and_detect_missing(tmp_path: Path) -> None:
+    _write_worker(
+        tmp_path,
+        "a",
+        [_obs(f"a{i}", ts=100.0 + i) for i in range(5)] + [_obs("a5", ts=105.5)],
+        requests=6,
+        sent=6,
+    )
+    # b: Locust saw two requests, b sent one observation
+    _write_worker(tmp_path, "b", [_obs("b0", ts=102.5)], requests=2, sent=1)
+    # c joined and ran no request: it has counts and no observation file
+    (tmp_path / "requests-c.json").write_text('{"worker": "c", "requests": 0, "sent_total": 0}')
     result = merge_observation_directory(tmp_path, [FaultWindow(102.0, 104.0)])
-    assert result.per_worker == {"a": 6, "b": 1}
-    assert result.requests_reported == {"a": 6, "b": 2}
+    assert result.per_worker == {"a": 6, "b": 1, "c": 0}
+    assert result.requests_reported == {"a": 6, "b": 2, "c": 0}
+    assert result.sent_totals == result.per_worker
     assert result.lost == 1 and not result.duplicate_request_ids
     phases = {o.request_id: o.phase for o in result.observations}
     assert (phases["a1"], phases["b0"], phases["a5"]) == (
@@ -111,17 +118,38 @@ def test_locust_args_follow_the_options(tmp_path: Path) -> None:
         intents=[WeightedIntent(intent="service_health", weight=1)],
         tenants=[WeightedTenant(tenant="acme", weight=1, api_key="k")],
         shape=[ShapeStep(at_s=0, users=2, spawn_rate=2)],
+        collector_url="http://127.0.0.1:9",
     )
-    headless = locust_args(config, LocustOptions(processes=2, csv_prefix=tmp_path / "locust"))
+    headless = locust_args(config, LocustOptions(csv_prefix=tmp_path / "locust"))
     assert headless[:2] == ["-f", str(Path("load/users.py").resolve())]
-    assert "--headless" in headless and headless[headless.index("--processes") :][:2] == [
+    assert "--headless" in headless and "--master" not in headless
+    assert "--csv" in headless and "--autostart" not in headless
+    master = locust_args(
+        config, LocustOptions(expect_workers=3, master_bind_host="0.0.0.0", master_bind_port=7001)
+    )
+    assert master[master.index("--master") :][:7] == [
+        "--master",
+        "--expect-workers",
+        "3",
+        "--master-bind-host",
+        "0.0.0.0",
+        "--master-bind-port",
+        "7001",
+    ]
+    ui = locust_args(config, LocustOptions(web_ui=True, web_port=8123))
+    # The UI starts and quits with the shape, so the run ends and reports by itself.
+    assert "--headless" not in ui and "--autostart" in ui and "8123" in ui
+    assert ui[ui.index("--autoquit") + 1] == "0"
+    worker = worker_locust_args(config, "10.0.0.5", 7001, processes=2)
+    assert worker[worker.index("--worker") :] == [
+        "--worker",
+        "--master-host",
+        "10.0.0.5",
+        "--master-port",
+        "7001",
         "--processes",
         "2",
     ]
-    assert "--csv" in headless and "--autostart" not in headless
-    ui = locust_args(config, LocustOptions(web_ui=True, web_port=8123))
-    assert "--headless" not in ui and "--autostart" in ui and "8123" in ui
-    assert "--processes" not in ui
     # The config crosses the process boundary as a file and comes back equal.
     assert LocustRunConfig.read(config.write(tmp_path / "c.json")) == config
     assert json.loads((tmp_path / "c.json").read_text())["scenario"] == "spike"

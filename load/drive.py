@@ -1,0 +1,218 @@
+"""The asyncio part of a load run: service, collector, Locust and its workers, chaos, live line.
+
+Started by `load.runner`. Everything is stopped on every way out (end, stop condition,
+Ctrl-C, hard deadline): Locust first (its master tells the workers to quit), then the
+harness waits for every worker's final batch while the collector still listens, and only
+then stops the workers, the collector and the service. What happened is written into a
+`DriveOutcome` the caller owns, so it survives an interrupted run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import signal
+import sys
+import time
+from collections.abc import Callable
+from contextlib import AsyncExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rich.console import Console
+from rich.live import Live
+
+from chaos.schedule import FaultSpan
+from chaos.world import World
+from orchestrator.service import env_from_config, load_service_config
+from vocabulary import phase_at
+
+from .chaos_driver import ChaosLog, run_schedule
+from .collector import ObservationCollector, bound_socket
+from .ledger import Batch
+from .locust_args import LocustOptions, locust_args
+from .processes import ChildProcess
+from .progress import ProgressTracker
+from .run_config import LocustRunConfig
+from .service_process import free_port, start_service
+from .stop_rules import StopWatch, Tripped
+from .target_process import REFERENCE_COMMAND, running_target
+from .topology import Topology
+
+STARTUP_TIMEOUT_S = 60.0  # Locust's import and spawn of its first users
+SHUTDOWN_GRACE_S = 10.0
+FINAL_DELIVERY_S = 40.0  # a worker's own limit (30 s) plus a margin
+
+
+@dataclass
+class DriveOutcome:
+    locust_exit: int = -1
+    tripped: Tripped | None = None
+    incomplete_workers: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Drive:
+    """One run's moving parts; `config_for(url, collector_url)` resolves the profile."""
+
+    topology: Topology
+    console: Console
+    out_dir: Path
+    workers_dir: Path
+    run_s: float
+    spans: list[FaultSpan]
+    chaos_log: ChaosLog
+    collector: ObservationCollector
+    stop_watch: StopWatch
+    outcome: DriveOutcome
+    service_workers: int = 1
+    target_command: str | None = None
+    web_ui: bool = False
+    profile_html: Path | None = None
+    tracker: ProgressTracker = field(default_factory=ProgressTracker)
+
+    def on_batch(self, batch: Batch) -> None:
+        """Every stored batch: feed the live line and the stop conditions."""
+        now = time.time()
+        answers = [
+            (float(record["latency_ms"]), str(record["status"]))
+            for record in map(json.loads, batch.observations)
+        ]
+        self.tracker.add(answers, now)
+        self.tracker.users = self.collector.ledger.users
+        self.stop_watch.add(answers, now)
+
+    async def run(
+        self,
+        stack: World,
+        service_config: Path,
+        config_for: Callable[[str, str], LocustRunConfig],
+    ) -> None:
+        topo = self.topology
+        async with AsyncExitStack() as service:
+            url = await self._start_target(service_config, service)
+            stack.service_url = url
+            sock = bound_socket(topo.bind_host, topo.collector_port)
+            collector_port = sock.getsockname()[1]
+            locust_port = topo.locust_port or free_port()
+            config = config_for(url, f"http://127.0.0.1:{collector_port}")
+            config_path = config.write(self.out_dir / "work" / "locust.json")
+            self.collector.worker_config = {
+                "locust": config.model_dump(mode="json"),
+                "locust_port": locust_port,
+            }
+            async with self.collector.serving(sock):
+                await self._run_locust(config, config_path, collector_port, locust_port, stack)
+
+    async def _start_target(self, service_config: Path, service: AsyncExitStack) -> str:
+        """Start the system under test in its own process, stopped when `service` closes;
+        returns its base URL. The reference orchestrator runs from the same contract as any
+        other target, unless several uvicorn workers or a profiler were asked for."""
+        topo = self.topology
+        log_path = self.out_dir / "service.log"
+        if self.target_command is None and (self.service_workers > 1 or self.profile_html):
+            process, url = await start_service(
+                service_config,
+                log_path=log_path,
+                workers=self.service_workers,
+                profile_html=self.profile_html,
+                host=topo.bind_host,
+                port=topo.service_port,
+            )
+            service.push_async_callback(process.stop, SHUTDOWN_GRACE_S)
+            return url
+        env = env_from_config(load_service_config(service_config))
+        target = await service.enter_async_context(
+            running_target(
+                self.target_command or REFERENCE_COMMAND,
+                env,
+                log_path=log_path,
+                host=topo.bind_host,
+                port=topo.service_port,
+            )
+        )
+        return target.url
+
+    async def _run_locust(
+        self,
+        config: LocustRunConfig,
+        config_path: Path,
+        collector_port: int,
+        locust_port: int,
+        stack: World,
+    ) -> None:
+        topo = self.topology
+        options = LocustOptions(
+            expect_workers=topo.expect_workers,
+            master_bind_host=topo.bind_host,
+            master_bind_port=locust_port,
+            web_ui=self.web_ui,
+            web_port=free_port() if self.web_ui else 0,
+            csv_prefix=self.out_dir / "locust",
+        )
+        argv = [sys.executable, "-m", "load.locust_main", str(config_path)]
+        locust = await ChildProcess.start(
+            "locust", [*argv, *locust_args(config, options)], log_path=self.out_dir / "locust.log"
+        )
+        workers: list[ChildProcess] = []
+        try:
+            for index in range(topo.local_workers):
+                join = [sys.executable, "-m", "load.worker_join", f"127.0.0.1:{collector_port}"]
+                log = self.out_dir / f"worker-{index + 1}.log"
+                workers.append(await ChildProcess.start(f"worker-{index + 1}", join, log_path=log))
+            if self.web_ui:
+                self.console.print(f"Locust web UI: http://127.0.0.1:{options.web_port}")
+            if topo.remote:
+                self.console.print(
+                    f"waiting for {topo.expect_workers} worker(s): on each host run "
+                    f"`gauntlet worker --master <this host's address>:{collector_port}`"
+                )
+            await self._supervise(locust, stack)
+        finally:
+            # SIGINT lets Locust write its final CSV/JSON and tell its workers to quit.
+            self.outcome.locust_exit = await locust.stop(
+                grace_s=SHUTDOWN_GRACE_S, first_signal=signal.SIGINT
+            )
+            await self._wait_for_workers(workers)
+
+    async def _wait_for_workers(self, workers: list[ChildProcess]) -> None:
+        """Every worker's final batch, while the collector still listens; then stop them."""
+        incomplete = await self.collector.wait_until_complete(FINAL_DELIVERY_S)
+        self.outcome.incomplete_workers = incomplete
+        for worker in workers:
+            await worker.stop(grace_s=SHUTDOWN_GRACE_S)
+
+    async def _supervise(self, locust: ChildProcess, stack: World) -> None:
+        # Remote workers may take a person's while to start: wait for them without a limit.
+        startup = None if self.topology.remote else STARTUP_TIMEOUT_S
+        t0 = await _wait_for_start(locust, self.workers_dir / "started.json", startup)
+        windows = [span.window for span in self.spans]
+        async with asyncio.timeout(self.run_s + STARTUP_TIMEOUT_S):
+            async with asyncio.TaskGroup() as group:
+                chaos = group.create_task(
+                    run_schedule(self.spans, stack, t0, self.chaos_log, self.run_s)
+                )
+                with Live(console=self.console, refresh_per_second=4, transient=False) as live:
+                    while locust.returncode is None:
+                        await asyncio.sleep(0.5)
+                        now = time.time()
+                        phase = phase_at(now - t0, windows).value
+                        live.update(self.tracker.line(now - t0, phase, now))
+                        self.outcome.tripped = self.stop_watch.tripped(now)
+                        if self.outcome.tripped is not None:
+                            self.console.print(f"[bold red]{self.outcome.tripped}[/]: stopping")
+                            break
+                chaos.cancel()  # Locust is done (or stopped): roll back what is still applied
+
+
+async def _wait_for_start(locust: ChildProcess, marker: Path, timeout_s: float | None) -> float:
+    async with asyncio.timeout(timeout_s):
+        while not marker.exists():
+            if locust.returncode is not None:
+                last = locust.log_tail(lines=1) or "no output"
+                raise RuntimeError(
+                    f"Locust exited with code {locust.returncode} before starting: {last} "
+                    f"(see {locust.log_path})"
+                )
+            await asyncio.sleep(0.1)
+    return float(json.loads(marker.read_text())["started"])

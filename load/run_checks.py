@@ -1,0 +1,144 @@
+"""What a load run checks about itself, beside the SLO: nothing lost, nothing doubled, faults
+applied on time; and the measurement note (`load.json`) written beside the reports."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from slo import Check
+
+from .chaos_driver import AppliedFault, ChaosLog
+from .drive import DriveOutcome
+from .observations import MergeResult
+from .profile import LoadProfile
+from .topology import Topology
+
+# Phases are labelled on the master's clock by the workers' timestamps: a worker this far
+# off moves requests across a fault window's edges by as much.
+CLOCK_TOLERANCE_S = 0.5
+
+
+def integrity_checks(
+    merge: MergeResult,
+    chaos_log: ChaosLog,
+    outcome: DriveOutcome,
+    locust_requests: int | None,
+    *,
+    topology: Topology,
+    interrupted: bool,
+) -> list[Check]:
+    merged = len(merge.observations)
+    per_worker = ", ".join(f"{w} {n}" for w, n in sorted(merge.per_worker.items())) or "none"
+    checks = [
+        Check(
+            "load",
+            "no request counted twice",
+            not merge.duplicate_request_ids,
+            f"{len(merge.duplicate_request_ids)} duplicate request ids",
+        ),
+        Check(
+            "load",
+            "every worker delivered its final batch",
+            not outcome.incomplete_workers and bool(merge.per_worker),
+            f"incomplete: {', '.join(outcome.incomplete_workers)}"
+            if outcome.incomplete_workers
+            else f"{len(merge.per_worker)} worker(s) complete",
+        ),
+        Check(
+            "load",
+            "no request lost",
+            merge.lost == 0 and merge.sent_totals == merge.per_worker,
+            f"{merged} merged observations = per worker ({per_worker}); "
+            f"Locust's request events: {sum(merge.requests_reported.values())}",
+        ),
+        Check(
+            "load",
+            "Locust exited cleanly",
+            outcome.locust_exit == 0 or interrupted,
+            f"exit code {outcome.locust_exit}",
+        ),
+    ]
+    skewed = {w: o for w, o in merge.clock_offsets_s.items() if abs(o) > CLOCK_TOLERANCE_S}
+    checks.append(
+        Check(
+            "load",
+            "worker clocks agree with the master's",
+            not skewed,
+            ", ".join(f"{w} {o:+.2f}s" for w, o in sorted(skewed.items()))
+            or f"within {CLOCK_TOLERANCE_S:g}s",
+        )
+    )
+    if interrupted:
+        checks.append(Check("load", "run completed", False, "interrupted (Ctrl-C or SIGTERM)"))
+    if outcome.tripped is not None:
+        checks.append(Check("load", "no stop condition tripped", False, str(outcome.tripped)))
+    if locust_requests is not None and not topology.distributed:
+        # A master's figure comes through Locust's report channel, which drops the last
+        # report at shutdown: only a single local runner's count is exact.
+        checks.append(
+            Check(
+                "load",
+                "Locust's own count matches",
+                locust_requests == merged,
+                f"Locust JSON summary {locust_requests}, merged observations {merged}",
+            )
+        )
+    for applied in chaos_log.applied:
+        label = f"fault {applied.span.fault.kind} applied and rolled back on time"
+        checks.append(
+            Check(
+                "chaos",
+                label,
+                applied.error is None and applied.ended is not None,
+                applied.error or _timing(applied),
+            )
+        )
+    return checks
+
+
+def _timing(applied: AppliedFault) -> str:
+    if applied.started is None or applied.ended is None:
+        return "not applied"
+    return f"active {applied.ended - applied.started:.1f}s (planned from {applied.span.label})"
+
+
+def write_measurement_note(
+    out_dir: Path,
+    profile: LoadProfile,
+    merge: MergeResult,
+    chaos_log: ChaosLog,
+    outcome: DriveOutcome,
+    interrupted: bool,
+) -> None:
+    arrival = profile.shape.kind == "constant_arrival"
+    how = (
+        "constant arrival rate: each request has a scheduled send time; latency_ms is measured "
+        "from that scheduled time to the answer, so a send delayed by a slow service counts its "
+        "wait (coordinated-omission-free); extra.service_ms is the time from the actual send"
+        if arrival
+        else "closed model: latency_ms is from the actual send to the full answer, "
+        "as Locust measures it"
+    )
+    note = {
+        "profile": profile.name,
+        "latency_measurement": how,
+        "interrupted": interrupted,
+        "stopped_by": str(outcome.tripped) if outcome.tripped is not None else None,
+        "merged_observations": len(merge.observations),
+        "observations_per_worker": merge.per_worker,
+        "sent_per_worker": merge.sent_totals,
+        "locust_request_events_per_worker": merge.requests_reported,
+        "clock_offset_s_per_worker": merge.clock_offsets_s,
+        "faults": [
+            {
+                "kind": a.span.fault.kind,
+                "planned": a.span.label,
+                "started": a.started,
+                "ended": a.ended,
+                "error": a.error,
+            }
+            for a in chaos_log.applied
+        ],
+    }
+    (out_dir / "load.json").write_text(json.dumps(note, indent=2), encoding="utf-8")
