@@ -63,7 +63,7 @@ def fault_lines() -> list[str]:
     lines = []
     for kind, cls in sorted(FAULT_KINDS.items()):
         doc = (cls.__doc__ or "").strip().splitlines()[0]
-        lines.append(f"{kind:<20} {doc}")
+        lines.extend(_wrapped(f"{kind:<20} {doc}", indent="", then=" " * 21))
         lines.extend(_wrapped(field_summary(cls)))
     return lines
 
@@ -95,9 +95,9 @@ def _first_sentence(text: str) -> str:
     return sentence.rstrip(".") + "."
 
 
-def _wrapped(text: str) -> list[str]:
+def _wrapped(text: str, *, indent: str = "    ", then: str = "    ") -> list[str]:
     import shutil
     import textwrap
 
     width = min(shutil.get_terminal_size((80, 24)).columns, 100)
-    return textwrap.wrap(text, width=width, initial_indent="    ", subsequent_indent="    ")
+    return textwrap.wrap(text, width=width, initial_indent=indent, subsequent_indent=then)

@@ -77,6 +77,10 @@ class SuiteProgress:
                 self._task, advance=1, phase=phase, mix=mix_text(self._counts), left=self._left()
             )
 
+    def refresh(self) -> None:
+        """Draw the live line now (it is otherwise redrawn a few times a second)."""
+        self._progress.refresh()
+
     def done(self, result: ScenarioResult) -> None:
         if self._task is not None:
             self._progress.remove_task(self._task)

@@ -7,7 +7,7 @@ import io
 from rich.console import Console
 
 from scenarios.runner.experiment import ScenarioResult
-from scenarios.runner.terminal import print_summary, scenario_line
+from scenarios.runner.terminal import SuiteProgress, print_summary, scenario_line
 from scenarios.spec.model import Scenario
 from slo import Check, SloSpec, evaluate
 from vocabulary import Observation, Phase
@@ -81,3 +81,18 @@ def test_the_line_kept_for_each_scenario_is_one_line() -> None:
     [line] = out.getvalue().splitlines()
     assert len(line) <= 80 and line.startswith("a-scenario-with-a-rather-lo…")
     assert "held   1/1 checks" in line and line.rstrip().endswith("0 req:")
+
+
+def test_the_live_line_shows_phase_status_mix_and_time_left() -> None:
+    timed = SCENARIO.model_copy(
+        update={"workload": SCENARIO.workload.model_copy(update={"requests": None, "duration": 30})}
+    )
+    console, out = _console(terminal=True)
+    with SuiteProgress(console) as progress:
+        progress.start(timed)
+        for status in ("success", "partial", "partial"):
+            progress.observed(status, "fault")
+        progress.refresh()
+        live = out.getvalue()
+    assert "fault" in live and "ok 1 part 2" in live
+    assert any(f"{s}s left" in live for s in (28, 29, 30))
