@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
 
 import typer
 
@@ -28,8 +29,9 @@ from . import (
 
 EXIT_CODES_HELP = (
     "Exit codes: 0 all held; 1 an expectation or objective failed; 2 bad input or usage "
-    "(one line on stderr); 3 infrastructure could not start; 130 interrupted (faults "
-    "rolled back). `serve` exits 0 when stopped with Ctrl-C or SIGTERM."
+    "(one line on stderr); 3 infrastructure could not start; 4 an internal error (one line, "
+    "the traceback saved to a file); 130 interrupted (faults rolled back). `serve` exits 0 "
+    "when stopped with Ctrl-C or SIGTERM."
 )
 
 app = typer.Typer(
@@ -115,7 +117,25 @@ def main() -> None:
     except (typer.Abort, KeyboardInterrupt):
         typer.echo("gauntlet: interrupted", err=True)
         code = exit_codes.INTERRUPTED
+    except Exception as exc:  # noqa: BLE001 - the last boundary: a bug is one line, not a traceback
+        saved = _save_traceback(exc)
+        typer.echo(
+            f"gauntlet: internal error: {type(exc).__name__}: {_one_line(str(exc))}", err=True
+        )
+        typer.echo(f"gauntlet: the traceback is in {saved}; please report it", err=True)
+        code = exit_codes.INTERNAL_ERROR
     sys.exit(code if isinstance(code, int) else exit_codes.OK)
+
+
+def _save_traceback(exc: BaseException) -> Path:
+    import tempfile
+    import traceback
+
+    with tempfile.NamedTemporaryFile(
+        "w", prefix="gauntlet-error-", suffix=".txt", delete=False, encoding="utf-8"
+    ) as file:
+        traceback.print_exception(exc, file=file)
+    return Path(file.name)
 
 
 def _command_path(exc: typer.TyperException) -> str:

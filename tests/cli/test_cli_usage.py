@@ -96,3 +96,30 @@ def test_help_imports_no_heavy_module() -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
     )
     assert result.stdout.strip() == "[]"
+
+
+def test_an_internal_error_is_one_line_exit_4_with_the_traceback_in_a_file(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from scenarios.cli import cmd_list, main
+
+    def broken() -> list[str]:
+        raise RuntimeError("a bug\nover two lines")
+
+    monkeypatch.setattr(cmd_list, "intent_lines", broken)
+    monkeypatch.setattr(sys, "argv", ["gauntlet", "list", "intents"])
+    with pytest.raises(SystemExit) as exit_info:
+        main()
+    assert exit_info.value.code == exit_codes.INTERNAL_ERROR
+    first, second = capsys.readouterr().err.strip().splitlines()
+    assert first == "gauntlet: internal error: RuntimeError: a bug over two lines"
+    saved = Path(second.split(" is in ")[1].split(";")[0])
+    assert "Traceback" in saved.read_text() and "a bug" in saved.read_text()
+    saved.unlink()
+
+
+def test_every_exit_code_is_documented_in_the_help() -> None:
+    text = " ".join(gauntlet("--help").stdout.split())
+    for name, code in vars(exit_codes).items():
+        if name.isupper():
+            assert f" {code} " in f" {text} ", name
