@@ -94,7 +94,6 @@ def test_list_names_what_exists() -> None:
 
 
 def test_schema_report_prints_the_published_schema() -> None:
-    pytest.importorskip("slo.report_schema", reason="the report schema lands with slo/")
     import json
 
     result = gauntlet("schema", "report")
