@@ -137,9 +137,13 @@ def print_summary(
 ) -> None:
     """The verdict table: scenarios, objectives, failed checks (every check if verbose)."""
     width = console.width
-    if len(results) > 1 or verbose:
+    if len(results) > 1 or (results and verbose):
         console.print(scenario_table(results, width=width))
     console.print(objective_table(evaluation, verbose=verbose, width=width))
+    for result in evaluation.results:
+        if result.regression:  # against the baseline: said in words, one line each
+            line = Text(f"regressed: {result.label}: {result.regression_detail}", style="red")
+            console.print(line, no_wrap=True, overflow="ellipsis")
     shown = [c for c in checks if verbose or not c.passed]
     if shown:
         title = "Checks" if verbose else "Failed checks"
@@ -148,8 +152,9 @@ def print_summary(
     held = sum(check.passed for check in checks)
     line = Text("gate: ")
     line.append(verdict.upper(), style=STYLE.get(verdict, ""))
-    line.append(f"  {held}/{len(checks)} checks held")
-    line.append("" if verbose else "; every detail in report.md, or run with --verbose")
+    if checks:
+        line.append(f"  {held}/{len(checks)} checks held")
+    line.append("" if verbose else "; details in report.md, or --verbose")
     console.print(line, no_wrap=True, overflow="ellipsis")
 
 
