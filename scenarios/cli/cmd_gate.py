@@ -65,8 +65,6 @@ def gate(
     except (SloFileError, BaselineFileError, ObservationFileError) as exc:
         typer.echo(f"gauntlet gate: {exc}", err=True)
         raise typer.Exit(exit_codes.BAD_INPUT) from None
-    from scenarios.runner.terminal import print_summary
-
     console = Console(stderr=json_summary, highlight=False)
     if verbose:  # the full table: intervals, notes, error budgets (wide)
         print_report(evaluation, console=console)
