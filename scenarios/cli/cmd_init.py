@@ -30,7 +30,7 @@ faults:
   - {{fault: {{kind: latency, upstream: metrics, latency_ms: 3000}}, start: 3s, duration: 5s}}
 expectations:
   - {{status: {{failed: "<= 0.05"}}, phase: fault}}
-  - {{tool_errors: {{metrics: [timeout, connection_error]}}, phase: fault}}
+  - {{tool_errors: {{metrics: [timeout, circuit_open, connection_error]}}, phase: fault}}
   - no_cross_tenant_data: true
 stop_conditions:
   - {{failed_ratio_above: 0.5, window: 5s, min_requests: 10}}
