@@ -50,6 +50,7 @@ bench: setup
 	$(BIN)/python bench/engine.py
 	$(BIN)/python bench/service.py
 	$(BIN)/python bench/slo_eval.py
+	$(BIN)/python bench/cli_startup.py
 
 clean:
 	rm -rf $(VENV) reports .pytest_cache

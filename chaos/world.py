@@ -7,11 +7,16 @@
 `World` implements `chaos.faults.FaultTarget`; whoever starts the orchestrator service sets
 `service_url`. Opening a world first clears whatever a killed run left behind (servers,
 toxics, disabled proxies), then builds everything fresh.
+
+A Toxiproxy server given by URL may be shared with other people and other runs, so a world
+touches only what it made: its proxies carry a name unique to the run, are deleted when the
+world closes, and healing removes the toxics of those proxies only (never a global reset).
 """
 
 from __future__ import annotations
 
 import tempfile
+import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -22,7 +27,13 @@ from chaos import schema
 from chaos.faults.target import Upstream
 from chaos.postgres import PostgresServer, cleanup_stale, start_ops_postgres
 from chaos.seed import SeedOptions, api_keys
-from chaos.toxiproxy import ProxyHandle, ToxiproxyClient, open_toxiproxy
+from chaos.toxiproxy import (
+    ProxyHandle,
+    ToxiproxyClient,
+    ToxiproxyNotFound,
+    ToxiproxyUnavailable,
+    open_toxiproxy,
+)
 
 UPSTREAMS: tuple[Upstream, ...] = ("ops", "metrics")
 # One fixed place for every run, so the next run finds what a killed one left behind.
@@ -76,8 +87,8 @@ class World:
         return {key: tenant for tenant, key in self.tenant_keys.items()}
 
     def heal(self) -> None:
-        """Remove every toxic, re-enable every proxy, start Postgres if it is down."""
-        self.toxiproxy.reset()
+        """Remove the toxics of this world's proxies, re-enable them, start Postgres if down."""
+        self.toxiproxy.heal(proxy.name for proxy in self.proxies.values())
         if not self.postgres.is_running():
             self.postgres.start()
 
@@ -93,9 +104,11 @@ def open_world(
         stack.callback(server.close)
         client = stack.enter_context(open_toxiproxy(toxiproxy, state_dir=STATE_DIR / "toxiproxy"))
         upstream = f"{server.host}:{server.port}"
-        proxies = {
-            name: client.create_proxy(f"gauntlet_{name}", upstream=upstream) for name in UPSTREAMS
-        }
+        run_id = uuid.uuid4().hex[:8]
+        proxies: dict[str, ProxyHandle] = {}
+        for name in UPSTREAMS:
+            proxies[name] = client.create_proxy(f"gauntlet_{name}_{run_id}", upstream=upstream)
+            stack.callback(_delete_proxy, client, proxies[name].name)
         keys = api_keys(tenants=seed_options.tenants)
         yield World(
             postgres=server,
@@ -104,3 +117,11 @@ def open_world(
             seed_options=seed_options,
             tenant_keys={tenant: key for key, tenant in keys.items()},
         )
+
+
+def _delete_proxy(client: ToxiproxyClient, name: str) -> None:
+    # Deleting a proxy deletes its toxics with it; a server already gone has nothing to delete.
+    try:
+        client.delete_proxy(name)
+    except (ToxiproxyNotFound, ToxiproxyUnavailable):
+        pass

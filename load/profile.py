@@ -19,6 +19,7 @@ a path. Errors are `YamlInputError` (one line: file, line, field).
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -35,7 +36,8 @@ from pydantic import (
 
 from chaos.duration import PositiveDuration, format_duration
 from chaos.schedule import FaultSpan, TimedFault, check_schedule_fits, fault_spans
-from vocabulary import NestedFieldError, YamlInputError, load_yaml_model
+from chaos.seed import TENANTS
+from vocabulary import NestedFieldError, YamlInputError, load_yaml_model, unknown_name
 
 from .intent_mix import IntentMix
 from .shapes import AnyShape, Tick
@@ -51,6 +53,14 @@ class TenantMix(BaseModel):
 
     tenant: Annotated[str, Field(min_length=1, max_length=64)]
     weight: PositiveInt = 1
+
+    @field_validator("tenant")
+    @classmethod
+    def _seeded(cls, tenant: str) -> str:
+        # The seed names its first tenants, then numbers them: tenant011, tenant012, ...
+        if tenant not in TENANTS and not re.fullmatch(r"tenant\d{3}", tenant):
+            raise ValueError(unknown_name("tenant", tenant, TENANTS))
+        return tenant
 
 
 def _name_means_weight_one(value: Any) -> Any:

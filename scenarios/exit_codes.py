@@ -4,4 +4,5 @@ OK = 0  # every expectation / objective held
 FAILED = 1  # an expectation or objective failed (or was inconclusive under a fail policy)
 BAD_INPUT = 2  # a malformed file, a bad option, a usage error
 INFRASTRUCTURE = 3  # Postgres, Toxiproxy or the service could not start
+INTERNAL_ERROR = 4  # a bug in Gauntlet: one line on stderr, the traceback saved to a file
 INTERRUPTED = 130  # Ctrl-C / SIGTERM: faults rolled back, partial results written

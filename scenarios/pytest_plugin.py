@@ -38,8 +38,16 @@ from typing import Any
 
 import httpx
 import pytest
+from pydantic import ValidationError
 
-from vocabulary import API_KEY_HEADER, ORCHESTRATE_PATH, Answer, Asked, judge_answer
+from vocabulary import (
+    API_KEY_HEADER,
+    ORCHESTRATE_PATH,
+    Answer,
+    Asked,
+    judge_answer,
+    unknown_name,
+)
 
 API_KEYS_VAR = "GAUNTLET_API_KEYS"  # the contract's own variable: API key -> tenant id
 
@@ -61,6 +69,8 @@ class GauntletClient:
         **parameters: Any,
     ) -> Answer:
         """POST one request as `tenant`; returns the judged answer (`answer.body` is the JSON)."""
+        if api_key == "default" and tenant not in self.world.tenant_keys:
+            raise ValueError(unknown_name("tenant", tenant, self.world.tenant_keys))
         key = self.world.tenant_keys[tenant] if api_key == "default" else api_key
         headers = {API_KEY_HEADER: key} if key is not None else {}
         body = {"tenant_id": tenant, "intent": intent, "parameters": parameters}
@@ -244,9 +254,20 @@ def fault(gauntlet_world: Any) -> Iterator[Callable[..., AbstractContextManager[
     from chaos.faults import parse_fault
 
     def make(kind: str, **fields: Any) -> AbstractContextManager[None]:
-        return parse_fault({"kind": kind, **fields}).apply(gauntlet_world)
+        try:
+            chosen = parse_fault({"kind": kind, **fields})
+        except ValidationError as exc:
+            raise ValueError(f"fault({kind!r}): {_first_error(exc)}") from None
+        return chosen.apply(gauntlet_world)
 
     try:
         yield make
     finally:
         gauntlet_world.heal()
+
+
+def _first_error(exc: ValidationError) -> str:
+    """One line: the first problem and the field it is in (no pydantic union names)."""
+    error = exc.errors(include_url=False)[0]
+    where = ".".join(str(part) for part in error["loc"] if not str(part).startswith("function-"))
+    return f"{where}: {error['msg']}" if where else error["msg"]

@@ -8,7 +8,8 @@ of them (nor the orchestrator):
 - `ratio_bound`: the one notation for "a share of requests must be at most/least x";
 - `status`: the four orchestration statuses;
 - `answer`: the one judge of a service answer, turning it into an observation;
-- `yaml_input`: user files read into models, errors naming file:line: field.
+- `yaml_input`: user files read into models, errors naming file:line: field;
+- `suggest`: the did-you-mean line for a mistyped name.
 """
 
 from .answer import API_KEY_HEADER, ORCHESTRATE_PATH, Answer, Asked, judge_answer
@@ -21,6 +22,7 @@ from .observation import (
 from .phase import FaultWindow, Phase, phase_at
 from .ratio_bound import Comparison, RatioBound, RatioBoundField, parse_ratio_bound
 from .status import ANSWERED, STATUSES, Status
+from .suggest import unknown_name
 from .yaml_input import NestedFieldError, YamlInputError, load_yaml_model, parse_yaml_model
 
 __all__ = [
@@ -46,5 +48,6 @@ __all__ = [
     "parse_yaml_model",
     "phase_at",
     "read_observations",
+    "unknown_name",
     "write_observations",
 ]

@@ -201,6 +201,10 @@ def _located_validation_error(
         if kind == "union_tag_invalid":
             expected, got = error["ctx"]["expected_tags"], _show(error["ctx"]["tag"])
             message = f"expected {tag_key!r} to be one of {expected}, got {got}"
+            close = difflib.get_close_matches(
+                str(error["ctx"]["tag"]), re.findall(r"'([^']*)'", str(expected)), n=1
+            )
+            message += f" (did you mean {close[0]!r}?)" if close else ""
         else:
             message = f"expected a {tag_key!r} key saying which kind this is, got none"
     else:

@@ -13,6 +13,8 @@ from typing import Annotated, Any
 from pydantic import PlainSerializer, PlainValidator
 from pydantic_core import PydanticCustomError
 
+from vocabulary import unknown_name
+
 from .base import FAULT_KINDS, Fault
 
 __all__ = ["registered_fault"]
@@ -40,9 +42,13 @@ def registered_fault(base: type[Fault] = Fault) -> Any:
             expected = ", ".join(repr(kind) for kind in kinds)
             raise PydanticCustomError(
                 "union_tag_invalid",
-                "Input tag '{tag}' found using 'kind' does not match any of the expected tags: "
-                "{expected_tags}",
-                {"discriminator": "'kind'", "tag": value["kind"], "expected_tags": expected},
+                "{message}",
+                {
+                    "discriminator": "'kind'",
+                    "tag": value["kind"],
+                    "expected_tags": expected,
+                    "message": unknown_name("fault kind", value["kind"], kinds),
+                },
             )
         return cls.model_validate(value)
 

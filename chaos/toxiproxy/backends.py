@@ -24,11 +24,12 @@ BACKENDS = ("auto", "local", "docker")
 def open_toxiproxy(
     spec: str = "auto", *, state_dir: Path | str = DEFAULT_STATE_DIR, image: str | None = None
 ) -> Iterator[ToxiproxyClient]:
-    """A reset Toxiproxy server for the duration of the block, stopped afterwards.
+    """A Toxiproxy server for the duration of the block.
 
-    `local` runs the `toxiproxy-server` binary; `docker` runs it in a container;
-    `http://host:port` uses a running server (reset now, left running); `auto` prefers the
-    local binary and falls back to Docker. `image` names the docker backend's image (default:
+    `local` runs the `toxiproxy-server` binary; `docker` runs it in a container: both are
+    reset at start and stopped afterwards. `http://host:port` uses a running server that
+    others may share: it is never reset, and left running. `auto` prefers the local binary
+    and falls back to Docker. `image` names the docker backend's image (default:
     `chaos.containers.toxiproxy_image`). Servers an earlier, killed run left behind in
     `state_dir` are stopped first.
     """
@@ -37,13 +38,9 @@ def open_toxiproxy(
     if spec.startswith("http://") or spec.startswith("https://"):
         client = ToxiproxyClient(spec)
         client.version()
-        client.reset()
         yield client
         return
-    if spec not in BACKENDS:
-        raise ToxiproxyUnavailable(
-            f"unknown Toxiproxy backend {spec!r}: expected auto, local, docker or http://host:port"
-        )
+    check_toxiproxy_spec(spec)
     if spec == "auto":
         spec = "local" if _local_binary_exists() else "docker"
     if spec == "local":
@@ -52,6 +49,18 @@ def open_toxiproxy(
     else:
         with _docker_toxiproxy(image) as client:
             yield client
+
+
+def check_toxiproxy_spec(spec: str) -> None:
+    """Refuse a backend that is neither a known name nor an http://host:port URL."""
+    if spec in BACKENDS:
+        return
+    if spec.startswith(("http://", "https://")):
+        ToxiproxyClient(spec)  # raises on a URL without host or port
+        return
+    raise ToxiproxyUnavailable(
+        f"unknown Toxiproxy backend {spec!r}: expected auto, local, docker or http://host:port"
+    )
 
 
 def _local_binary_exists() -> bool:

@@ -11,7 +11,7 @@ HTTP API with httpx instead, because the library's probe has no timeout.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Literal, TypeVar
@@ -111,8 +111,18 @@ class ToxiproxyClient:
             return response.text.strip()
 
     def reset(self) -> None:
-        """Remove every toxic and re-enable every proxy."""
+        """Remove every toxic and re-enable every proxy: only for a server we started."""
         self._call(lambda: Toxiproxy().reset())
+
+    def heal(self, proxy_names: Iterable[str]) -> None:
+        """Remove the toxics of the named proxies and re-enable them; nothing else is touched.
+
+        The polite counterpart of `reset` for a server others use too."""
+        for name in proxy_names:
+            for toxic in self.toxics(name):
+                self.remove_toxic(name, toxic.name, missing_ok=True)
+            if not self.proxy(name).enabled:
+                self.enable(name)
 
     # --- proxies --------------------------------------------------------------------
 

@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException
 from ..contracts import OrchestrationRequest, OrchestrationResponse
 from ._auth import ApiKeyTable
 from ._body_limit import DEFAULT_MAX_BODY_BYTES, BodySizeLimit
+from ._docs import add_offline_docs
 from ._http_metrics import HttpMetrics, HttpMetricsMiddleware
 from ._refusal import ServiceRefusal, http_error_handler, refusal_handler, validation_handler
 from ._routes import router
@@ -74,7 +75,10 @@ def create_app(
             "Authenticate with a per-tenant API key in the `X-API-Key` header."
         ),
         lifespan=lifespan,
+        docs_url=None,  # served offline by add_offline_docs; ReDoc has no offline bundle
+        redoc_url=None,
     )
+    add_offline_docs(app)
     http_metrics = HttpMetrics()
     registry = metrics_registry if metrics_registry is not None else _registry_of(orchestrator)
     app.state.orchestrator = orchestrator

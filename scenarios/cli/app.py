@@ -1,22 +1,83 @@
-"""The `gauntlet` command line. Each command lives in its own module; this file only wires them."""
+"""The `gauntlet` command line. Each command lives in its own module; this file only wires them.
+
+Start-up stays fast because command modules import their heavy dependencies (Postgres,
+the orchestrator, Locust, the SLO engine) inside the command, never at module level.
+"""
 
 from __future__ import annotations
 
+import sys
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
 import typer
 
-from . import cmd_demo, cmd_gate, cmd_load, cmd_run, cmd_serve, cmd_worker
+from scenarios import exit_codes
+
+from . import (
+    cmd_demo,
+    cmd_fault,
+    cmd_gate,
+    cmd_init,
+    cmd_list,
+    cmd_load,
+    cmd_run,
+    cmd_schema,
+    cmd_serve,
+    cmd_validate,
+    cmd_worker,
+)
+
+EXIT_CODES_HELP = (
+    "Exit codes: 0 all held; 1 an expectation or objective failed; 2 bad input or usage "
+    "(one line on stderr); 3 infrastructure could not start; 4 an internal error (one line, "
+    "the traceback saved to a file); 130 interrupted (faults rolled back). `serve` exits 0 "
+    "when stopped with Ctrl-C or SIGTERM."
+)
 
 app = typer.Typer(
     name="gauntlet",
     help=(
         "Chaos-and-load testing harness with a reference orchestrator.\n\n"
-        "Exit codes: 0 all held, 1 an expectation or objective failed, "
-        "2 bad input or usage, 3 infrastructure could not start, 130 interrupted."
+        f"{EXIT_CODES_HELP}\n\n"
+        "Every option can also be set from the environment as GAUNTLET_<COMMAND>_<OPTION>, "
+        "e.g. GAUNTLET_RUN_DB=docker."
     ),
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
+    # Plain help: brackets in help texts are text, not markup, and flags carry no type label.
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"], "auto_envvar_prefix": "GAUNTLET"},
 )
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        typer.echo(f"gauntlet {gauntlet_version()}")
+        raise typer.Exit(exit_codes.OK)
+
+
+@app.callback()
+def _root(
+    show_version: bool = typer.Option(
+        False,
+        "--version",
+        callback=_show_version,
+        is_eager=True,
+        help="Print the version and exit.",
+        allow_from_autoenv=False,
+    ),
+) -> None:
+    """Chaos-and-load testing harness with a reference orchestrator."""
+
+
+def gauntlet_version() -> str:
+    try:
+        return version("gauntlet")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown"
+
 
 app.command("run", help="Run a chaos suite against the reference orchestrator and report.")(
     cmd_run.run
@@ -33,10 +94,58 @@ app.command("worker", help="Join a load run's master from this host as a Locust 
 app.command("serve", help="Start the orchestrator HTTP service on the embedded stack.")(
     cmd_serve.serve
 )
+app.command("validate", help="Check scenario, SLO and load profile files without running.")(
+    cmd_validate.validate
+)
+app.command("list", help="List what exists: scenarios, faults, intents, tenants.")(
+    cmd_list.list_things
+)
+app.command("init", help="Write a scenario file to start from.")(cmd_init.init)
+app.add_typer(cmd_fault.app, name="fault", help="Add, list and remove faults on `serve --chaos`.")
+app.add_typer(cmd_schema.app, name="schema", help="Print the JSON Schema of a report.")
 app.command("demo", help="Run one demo orchestration with in-process tools and print it.")(
     cmd_demo.demo
 )
 
 
 def main() -> None:
-    app()
+    """The console script: usage errors are one line and exit 2, never a traceback."""
+    try:
+        code = app(standalone_mode=False)
+    except typer.TyperException as exc:  # typer's usage errors: bad option, unknown command
+        if type(exc).__name__ == "NoArgsIsHelpError":  # `gauntlet` alone: the help, as usage
+            typer.echo(exc.format_message())
+        else:
+            typer.echo(f"{_command_path(exc)}: {_one_line(exc.format_message())}", err=True)
+        code = exit_codes.BAD_INPUT
+    except (typer.Abort, KeyboardInterrupt):
+        typer.echo("gauntlet: interrupted", err=True)
+        code = exit_codes.INTERRUPTED
+    except Exception as exc:  # noqa: BLE001 - the last boundary: a bug is one line, not a traceback
+        saved = _save_traceback(exc)
+        typer.echo(
+            f"gauntlet: internal error: {type(exc).__name__}: {_one_line(str(exc))}", err=True
+        )
+        typer.echo(f"gauntlet: the traceback is in {saved}; please report it", err=True)
+        code = exit_codes.INTERNAL_ERROR
+    sys.exit(code if isinstance(code, int) else exit_codes.OK)
+
+
+def _save_traceback(exc: BaseException) -> Path:
+    import tempfile
+    import traceback
+
+    with tempfile.NamedTemporaryFile(
+        "w", prefix="gauntlet-error-", suffix=".txt", delete=False, encoding="utf-8"
+    ) as file:
+        traceback.print_exception(exc, file=file)
+    return Path(file.name)
+
+
+def _command_path(exc: typer.TyperException) -> str:
+    context = getattr(exc, "ctx", None)
+    return context.command_path if context is not None else "gauntlet"
+
+
+def _one_line(message: str) -> str:
+    return " ".join(message.split())

@@ -12,34 +12,52 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from scenarios import exit_codes
-from slo import (
-    BaselineFileError,
-    BaselineReport,
-    SloFileError,
-    evaluate_files,
-    load_slo_file,
-    print_report,
-    verdict_exit_code,
-    write_reports,
-)
-from vocabulary import ObservationFileError
+
+from .report_folder import DEFAULT_HELP, report_folder, reports_line, summary_json
 
 
 def gate(
     observations: Annotated[
-        list[Path], typer.Argument(help="observations.jsonl files (one record per request)")
+        list[Path],
+        typer.Argument(metavar="OBSERVATIONS...", help="observations.jsonl files, or globs"),
     ],
-    slo: Annotated[Path, typer.Option("--slo", help="SLO file: Gauntlet YAML or OpenSLO v1")],
+    slo: Annotated[
+        Path, typer.Option("--slo", metavar="FILE", help="SLO file: Gauntlet YAML or OpenSLO v1")
+    ],
     baseline: Annotated[
-        Path | None, typer.Option("--baseline", help="a previous report.json to compare against")
+        Path | None,
+        typer.Option("--baseline", metavar="FILE", help="a previous report.json to compare with"),
     ] = None,
     out: Annotated[
-        Path | None, typer.Option("--out", help="folder for report.json/md/html and junit.xml")
+        Path | None,
+        typer.Option("--out", metavar="DIR", show_default=False, help=DEFAULT_HELP),
     ] = None,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="intervals and notes of every objective")
+    ] = False,
+    json_summary: Annotated[
+        bool,
+        typer.Option("--json", help="print a machine-readable summary on stdout (text to stderr)"),
+    ] = False,
 ) -> None:
+    # Imported here so `gauntlet --help` stays fast.
+    from rich.console import Console
+
+    from scenarios.runner.terminal import print_summary
+    from slo import (
+        BaselineFileError,
+        BaselineReport,
+        SloFileError,
+        evaluate_files,
+        load_slo_file,
+        print_report,
+        verdict_exit_code,
+        write_reports,
+    )
+    from vocabulary import ObservationFileError
+
     try:
         spec = load_slo_file(slo)
         previous = BaselineReport.load(baseline) if baseline is not None else None
@@ -47,11 +65,15 @@ def gate(
     except (SloFileError, BaselineFileError, ObservationFileError) as exc:
         typer.echo(f"gauntlet gate: {exc}", err=True)
         raise typer.Exit(exit_codes.BAD_INPUT) from None
-    print_report(evaluation, console=Console())
-    if out is not None:
-        written = write_reports(
-            out, evaluation, title=f"Gate: {spec.name}", observations=observations
-        )
-        typer.echo(f"reports: {', '.join(str(p) for p in written.values())}")
-    code = verdict_exit_code(evaluation)
-    raise typer.Exit(exit_codes.OK if code == 0 else exit_codes.FAILED)
+    console = Console(stderr=json_summary, highlight=False)
+    if verbose:  # the full table: intervals, notes, error budgets (wide)
+        print_report(evaluation, console=console)
+    else:
+        print_summary([], evaluation, [], console)
+    folder = report_folder(out)
+    write_reports(folder, evaluation, title=f"Gate: {spec.name}", observations=observations)
+    console.print(reports_line(folder), soft_wrap=True)
+    code = exit_codes.OK if verdict_exit_code(evaluation) == 0 else exit_codes.FAILED
+    if json_summary:
+        typer.echo(summary_json("gate", folder, code))
+    raise typer.Exit(code)

@@ -5,18 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from pydantic import BaseModel, ConfigDict, Field
 
-from chaos.duration import parse_duration
-from chaos.schedule import TimedFault
 from scenarios import exit_codes
 
-
-class FaultsFile(BaseModel):
-    """`--faults FILE`: `faults: [{fault: {kind: latency, ...}, start: 10s, duration: 10s}]`."""
-
-    model_config = ConfigDict(extra="forbid")
-    faults: list[TimedFault] = Field(min_length=1)
+from .choices import check_db
+from .report_folder import DEFAULT_HELP, report_folder, reports_line, summary_json
 
 
 def load(
@@ -51,11 +44,14 @@ def load(
     slo: Path | None = typer.Option(
         None, "--slo", help="SLO file (default slo/examples/load.yaml)."
     ),
-    out: Path = typer.Option(
-        Path("reports/load"), "--out", help="Folder for every report of the run."
+    out: Path | None = typer.Option(
+        None, "--out", metavar="DIR", show_default=False, help=DEFAULT_HELP
     ),
     db: str = typer.Option(
-        "embedded", "--db", help="Postgres: embedded | docker | postgresql://URL."
+        "embedded",
+        "--db",
+        callback=check_db,
+        help="Postgres: embedded | docker | postgresql://URL.",
     ),
     ui: bool = typer.Option(
         False, "--ui", help="Run Locust's web UI (interactive; prints its URL)."
@@ -71,8 +67,12 @@ def load(
         help="System under test: a command serving the contract on $PORT "
         "[default: the reference orchestrator].",
     ),
+    json_summary: bool = typer.Option(
+        False, "--json", help="print a machine-readable summary on stdout (text to stderr)"
+    ),
 ) -> None:
     # Imported here so `gauntlet --help` stays fast.
+    from chaos.duration import parse_duration
     from chaos.postgres import PostgresUnavailable
     from chaos.toxiproxy import ToxiproxyError
     from load.profile import load_profile
@@ -80,6 +80,8 @@ def load(
     from load.service_process import ServiceStartError
     from slo import SloFileError
     from vocabulary import YamlInputError, load_yaml_model
+
+    from .faults_file import FaultsFile
 
     try:
         chosen = load_profile(profile)
@@ -90,7 +92,7 @@ def load(
             raise LoadInputError(f"{slo}: SLO file not found")
         options = LoadRunOptions(
             profile=chosen,
-            out_dir=out,
+            out_dir=report_folder(out),
             extra_chaos=extra,
             slo_path=slo,
             db=db,
@@ -121,13 +123,13 @@ def load(
         raise typer.Exit(exit_codes.INTERRUPTED) from None
     if result.interrupted:
         typer.echo("gauntlet load: interrupted; faults rolled back, processes stopped", err=True)
-    typer.echo(
-        f"reports: {result.out_dir}/report.html (report.json, report.md, junit.xml, "
-        f"observations.jsonl)"
-    )
+    typer.echo(reports_line(result.out_dir), err=json_summary)
     if py_profile:
-        typer.echo(f"service profile: {result.out_dir}/service-profile.html")
-    raise typer.Exit(exit_codes.INTERRUPTED if result.interrupted else result.exit_code)
+        typer.echo(f"service profile: {result.out_dir}/service-profile.html", err=json_summary)
+    code = exit_codes.INTERRUPTED if result.interrupted else result.exit_code
+    if json_summary:
+        typer.echo(summary_json("load", result.out_dir, code))
+    raise typer.Exit(code)
 
 
 def _one_line(exc: BaseException) -> str:

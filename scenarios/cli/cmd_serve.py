@@ -13,13 +13,17 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from types import FrameType
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import typer
-import uvicorn
 
 from scenarios import exit_codes
-from vocabulary import API_KEY_HEADER, ORCHESTRATE_PATH
+
+from .choices import check_toxiproxy
+
+if TYPE_CHECKING:
+    from chaos.world import World
 
 _DB_HELP = (
     "Postgres backend: 'embedded' (pgserver), 'docker' (testcontainers) or a postgresql:// URL."
@@ -44,6 +48,18 @@ def serve(
         help="Where audit records wait while the database is down; kept across restarts. "
         "[default: $XDG_STATE_HOME/gauntlet/audit-spool]",
     ),
+    chaos: bool = typer.Option(
+        False,
+        "--chaos",
+        help="Put Toxiproxy in front of the upstreams, for `gauntlet fault add|list|remove`.",
+    ),
+    toxiproxy: str = typer.Option(
+        "auto",
+        "--toxiproxy",
+        metavar="BACKEND",
+        callback=check_toxiproxy,
+        help="With --chaos: auto | local | docker | http://host:port.",
+    ),
 ) -> None:
     """Serve until Ctrl-C (or SIGTERM), then stop the service and Postgres; exit 0."""
     if not _known_backend(db):
@@ -60,7 +76,14 @@ def serve(
     try:
         # The work folder is scratch; the spool is not, so it lives outside it.
         with listener, tempfile.TemporaryDirectory(prefix="gauntlet-serve-") as work_dir:
-            _serve_on(listener, db, tenants, Path(work_dir), spool_dir or default_spool_dir())
+            _serve_on(
+                listener,
+                db,
+                tenants,
+                Path(work_dir),
+                spool_dir or default_spool_dir(),
+                toxiproxy if chaos else None,
+            )
     except KeyboardInterrupt:
         pass  # the way a server is asked to stop; everything above has been shut down
     finally:
@@ -74,9 +97,16 @@ def default_spool_dir() -> Path:
 
 
 def _serve_on(
-    listener: socket.socket, db: str, tenants: int, work_dir: Path, spool_dir: Path
+    listener: socket.socket,
+    db: str,
+    tenants: int,
+    work_dir: Path,
+    spool_dir: Path,
+    toxiproxy: str | None,
 ) -> None:
     # Imported here so `gauntlet --help` stays fast and works without the data layer.
+    import uvicorn
+
     from orchestrator.service import build_app
 
     from .serve_stack import local_service_stack
@@ -88,7 +118,13 @@ def _serve_on(
     with ExitStack() as resources:
         try:
             stack = resources.enter_context(
-                local_service_stack(db, tenants=tenants, work_dir=work_dir, spool_dir=spool_dir)
+                local_service_stack(
+                    db,
+                    tenants=tenants,
+                    work_dir=work_dir,
+                    spool_dir=spool_dir,
+                    toxiproxy=toxiproxy,
+                )
             )
             app = build_app(stack.config)
         except Exception as exc:  # noqa: BLE001 - the CLI boundary: any startup failure is one line
@@ -103,11 +139,31 @@ def _serve_on(
             typer.echo(f"  {line}")
         typer.echo(f"  credentials (random for this stack, mode 0600): {stack.credentials_path}")
         typer.echo(f"  try:  {example_curl(url, stack.api_keys)}")
+        if stack.world is not None:
+            resources.enter_context(_hand_faults_allowed(url, stack.world))
         typer.echo("Press Ctrl-C to stop.", err=True)
         server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
         # The app closes the orchestrator in its lifespan; the stack then stops Postgres.
         with _signals_handled_by_uvicorn():
             asyncio.run(server.serve(sockets=[listener]))
+
+
+@contextmanager
+def _hand_faults_allowed(url: str, world: World) -> Iterator[None]:
+    """Record the stack for `gauntlet fault`; on the way out, say which hand faults go with it
+    (deleting the stack's proxies removes them)."""
+    from .stack_state import forget_stack, register_stack
+
+    proxies = {upstream: proxy.name for upstream, proxy in world.proxies.items()}
+    record = register_stack(url, world.toxiproxy.api_url, proxies)
+    typer.echo(f"  chaos: Toxiproxy {world.toxiproxy.api_url} in front of {', '.join(proxies)}")
+    typer.echo("  break it by hand:  gauntlet fault add latency upstream=metrics latency_ms=3000")
+    try:
+        yield
+    finally:
+        left = forget_stack(record.pid)
+        if left:
+            typer.echo(f"gauntlet serve: removed {len(left)} fault(s) added by hand", err=True)
 
 
 def credential_lines(api_keys: dict[str, str], passwords: dict[str, str]) -> list[str]:
@@ -126,6 +182,8 @@ def _by_tenant(item: tuple[str, str]) -> str:
 
 def example_curl(url: str, api_keys: dict[str, str]) -> str:
     """A ready-to-paste request for the first seeded tenant."""
+    from vocabulary import API_KEY_HEADER, ORCHESTRATE_PATH
+
     key, tenant_id = sorted(api_keys.items(), key=lambda item: item[1])[0]
     body = json.dumps(
         {

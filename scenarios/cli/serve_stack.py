@@ -4,6 +4,10 @@
 schema and seed, writes the service config (usable by
 `uvicorn --factory orchestrator.service:app_from_env` in other processes too) and
 yields everything needed to serve; on exit it stops Postgres.
+
+With `toxiproxy` set (`serve --chaos`), the world of the chaos suite is started instead:
+each upstream behind its own Toxiproxy proxy, the service's DSNs through those proxies,
+so that `gauntlet fault add` can break them by hand.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from pathlib import Path
 from chaos import schema
 from chaos.postgres import start_ops_postgres
 from chaos.seed import SeedOptions, api_keys
+from chaos.world import World, open_world
 from orchestrator.service import ServiceConfig, write_service_config
 
 
@@ -32,16 +37,26 @@ class LocalService:
     # Database role -> password, made at random for this stack.
     database_passwords: dict[str, str]
     credentials_path: Path
+    world: World | None = None  # with `--chaos`: the proxies faults are added to
 
 
 @contextmanager
 def local_service_stack(
-    db: str, *, tenants: int, work_dir: Path, spool_dir: Path | None = None
+    db: str,
+    *,
+    tenants: int,
+    work_dir: Path,
+    spool_dir: Path | None = None,
+    toxiproxy: str | None = None,
 ) -> Iterator[LocalService]:
     """Postgres started and seeded with `tenants` tenants; the service config written.
 
     The audit spool goes to `spool_dir` (default: inside `work_dir`), which is never
     deleted here: it may hold records the database has not taken yet."""
+    if toxiproxy is not None:
+        with _chaos_stack(db, toxiproxy, tenants, work_dir, spool_dir) as service:
+            yield service
+        return
     started = time.perf_counter()
     options = SeedOptions(tenants=tenants)
     with start_ops_postgres(db, options) as server:
@@ -59,6 +74,26 @@ def local_service_stack(
         yield LocalService(
             config, config_path, keys, time.perf_counter() - started, passwords, credentials
         )
+
+
+@contextmanager
+def _chaos_stack(
+    db: str, toxiproxy: str, tenants: int, work_dir: Path, spool_dir: Path | None
+) -> Iterator[LocalService]:
+    started = time.perf_counter()
+    with open_world(db, toxiproxy, seed_options=SeedOptions(tenants=tenants)) as world:
+        world.audit_spool_dir = spool_dir or work_dir / "audit-spool"
+        config = ServiceConfig(
+            **world.service_dsns(),
+            spool_dir=world.audit_spool_dir,
+            api_keys=world.api_key_table,
+        )
+        config_path = write_service_config(work_dir / "service.json", config)
+        passwords = world.postgres.passwords()
+        keys = world.api_key_table
+        credentials = write_credentials(work_dir / "credentials.json", keys, passwords)
+        elapsed = time.perf_counter() - started
+        yield LocalService(config, config_path, keys, elapsed, passwords, credentials, world)
 
 
 def write_credentials(path: Path, api_keys: dict[str, str], passwords: dict[str, str]) -> Path:

@@ -23,8 +23,6 @@ from typing import Any
 
 import httpx
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from chaos.remote_world import DeclaredUpstream, open_remote_world
 from chaos.world import World, open_world
@@ -33,20 +31,13 @@ from load.world_service import world_service_config
 from orchestrator.service import ServiceConfig, env_from_config
 from scenarios import exit_codes
 from scenarios.spec.model import Scenario
-from slo import (
-    Check,
-    SloSpec,
-    evaluate,
-    evaluate_files,
-    print_report,
-    verdict_exit_code,
-    write_reports,
-)
-from vocabulary import STATUSES, FaultWindow
+from slo import Check, SloSpec, evaluate, evaluate_files, verdict_exit_code, write_reports
+from vocabulary import FaultWindow
 
 from .exchange import Outcome
 from .experiment import ScenarioResult, run_experiment
 from .proxy_check import ProxyBypassed, check_traffic_flows
+from .terminal import SuiteProgress, print_summary
 
 REQUEST_DEADLINE_S = 5.0
 # The suite's deployment protects the ops database with a token bucket on direct_query;
@@ -70,7 +61,12 @@ class RunOptions:
 
 
 def run_suite(
-    scenarios: Sequence[Scenario], slo: SloSpec, options: RunOptions, console: Console
+    scenarios: Sequence[Scenario],
+    slo: SloSpec,
+    options: RunOptions,
+    console: Console,
+    *,
+    verbose: bool = False,
 ) -> int:
     """Run everything; returns the exit code (infrastructure errors propagate to the caller)."""
     options.out_dir.mkdir(parents=True, exist_ok=True)
@@ -83,7 +79,7 @@ def run_suite(
         except (KeyboardInterrupt, asyncio.CancelledError):
             interrupted = True
             console.print("[yellow]interrupted: faults rolled back, writing partial results[/]")
-    code = _report(results, slo, options, console, interrupted=interrupted)
+    code = _report(results, slo, options, console, interrupted=interrupted, verbose=verbose)
     return exit_codes.INTERRUPTED if interrupted else code
 
 
@@ -110,19 +106,21 @@ async def _run_all(
             httpx.AsyncClient(base_url=url, timeout=CLIENT_TIMEOUT_S) as client,
         ):
             world.service_url = url
-            with _progress(console) as progress:
+            with SuiteProgress(console) as progress:
                 for index, scenario in enumerate(scenarios):
-                    bar = progress.add_task(scenario.name, total=None, status="")
+                    progress.start(scenario)
                     result = await run_experiment(
                         scenario,
                         world,
                         client,
                         seed=options.seed + index,
-                        record=lambda o, bar=bar: (record(o), progress.advance(bar)),
+                        record=lambda o: (
+                            record(o),
+                            progress.observed(o.observation.status, o.observation.phase),
+                        ),
                     )
                     results.append(result)
-                    verdict = "[green]held[/]" if result.passed else "[red]FAILED[/]"
-                    progress.update(bar, total=len(result.outcomes), status=verdict)
+                    progress.done(result)
     finally:
         loop.remove_signal_handler(signal.SIGTERM)
         observations.close()
@@ -174,21 +172,11 @@ def _log_libraries_to(path: Path) -> None:
     """Connection-pool and server warnings are expected under chaos: keep them, off screen."""
     handler = logging.FileHandler(path, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
-    for name in ("psycopg", "uvicorn", "chaos"):
+    # asyncio too: a "Task exception was never retrieved" belongs in the log, not on screen.
+    for name in ("psycopg", "uvicorn", "chaos", "asyncio"):
         logger = logging.getLogger(name)
         logger.addHandler(handler)
         logger.propagate = False
-
-
-def _progress(console: Console) -> Progress:
-    return Progress(
-        TextColumn("{task.description:<34}"),
-        BarColumn(),
-        TextColumn("{task.completed:>4} requests"),
-        TimeElapsedColumn(),
-        TextColumn("{task.fields[status]}"),
-        console=console,
-    )
 
 
 def _report(
@@ -198,6 +186,7 @@ def _report(
     console: Console,
     *,
     interrupted: bool,
+    verbose: bool = False,
 ) -> int:
     checks: list[Check] = [check for result in results for check in result.checks]
     windows: list[FaultWindow] = [w for result in results for w in result.fault_windows]
@@ -212,35 +201,6 @@ def _report(
         observations=[path] if path.exists() else [],
         interrupted=interrupted,
     )
-    console.print(_summary(results))
-    print_report(evaluation, checks, console=console)
-    failed = [f"{check.group}: {check.name}" for check in checks if not check.passed]
-    if failed:
-        # One unwrapped line, so a failing system's catching checks read (and grep) whole.
-        console.print("checks that failed: " + "; ".join(failed), soft_wrap=True, markup=False)
-    console.print(f"reports: {options.out_dir}")
+    print_summary(results, evaluation, checks, console, verbose=verbose)
+    console.print(f"reports: {options.out_dir}", soft_wrap=True, highlight=False)
     return verdict_exit_code(evaluation, checks)
-
-
-def _summary(results: Sequence[ScenarioResult]) -> Table:
-    table = Table(title="Scenarios")
-    for column in (
-        "scenario",
-        "requests",
-        *STATUSES,
-        "checks",
-        "wall",
-    ):
-        table.add_column(column, justify="left" if column == "scenario" else "right")
-    for result in results:
-        statuses = [o.observation.status for o in result.outcomes]
-        held = sum(check.passed for check in result.checks)
-        mark = "green" if result.passed else "red"
-        table.add_row(
-            result.scenario.name,
-            str(len(statuses)),
-            *(str(statuses.count(s)) for s in STATUSES),
-            f"[{mark}]{held}/{len(result.checks)}[/]",
-            f"{result.ended - result.started:.1f}s",
-        )
-    return table

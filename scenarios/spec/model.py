@@ -40,8 +40,9 @@ from pydantic import BaseModel, ConfigDict, Field, PositiveInt, field_validator,
 from chaos.duration import PositiveDuration, Rate
 from chaos.faults import TenantAttack, registered_fault
 from chaos.schedule import TimedFault, check_schedule_fits
+from chaos.seed import SeedOptions
 from load.intent_mix import IntentMix
-from vocabulary import NestedFieldError, Phase, RatioBoundField, Status
+from vocabulary import NestedFieldError, Phase, RatioBoundField, Status, unknown_name
 
 from .expectations import AnyExpectation
 from .stop_condition import StopCondition
@@ -71,8 +72,12 @@ class Workload(_Strict):
 
     @field_validator("tenants")
     @classmethod
-    def _tenants_unique(cls, tenants: list[str]) -> list[str]:
+    def _tenants_unique_and_seeded(cls, tenants: list[str]) -> list[str]:
         _refuse_repeats(tenants, "tenant")
+        seeded = SeedOptions().tenant_ids  # the tenants every scenario run seeds
+        for index, tenant in enumerate(tenants):
+            if tenant not in seeded:
+                raise NestedFieldError(unknown_name("tenant", tenant, seeded), loc=(index,))
         return tenants
 
     @model_validator(mode="after")

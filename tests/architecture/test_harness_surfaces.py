@@ -30,6 +30,7 @@ SURFACES = {
         "parse_yaml_model",
         "phase_at",
         "read_observations",
+        "unknown_name",
         "write_observations",
     ],
     "chaos": [

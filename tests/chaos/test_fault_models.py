@@ -78,8 +78,10 @@ def test_bad_values_name_the_field(raw: dict[str, Any], field: str) -> None:
 
 
 def test_an_unknown_kind_names_the_valid_ones() -> None:
-    with pytest.raises(ValidationError, match="'latency'"):
+    with pytest.raises(ValidationError, match=r"unknown fault kind 'earthquake'; known: .*latency"):
         parse_fault({"kind": "earthquake"})
+    with pytest.raises(ValidationError, match=r"'latncy' \(did you mean 'latency'\?\)"):
+        parse_fault({"kind": "latncy"})
 
 
 def test_toxic_attributes_use_the_servers_names_and_units() -> None:

@@ -16,6 +16,7 @@ from chaos.toxiproxy import (
     LocalToxiproxyServer,
     ToxiproxyClient,
     ToxiproxyUnavailable,
+    check_toxiproxy_spec,
     cleanup_stale,
     find_toxiproxy_server,
     open_toxiproxy,
@@ -66,19 +67,28 @@ def test_local_server_is_stopped_and_forgotten_on_exit(tmp_path: Path) -> None:
 
 
 @pytest.mark.integration
-def test_an_existing_server_by_url_is_reset_and_left_running(
+def test_an_existing_server_by_url_is_left_as_it_was_and_running(
     toxiproxy: ToxiproxyClient, upstream: str, tmp_path: Path
 ) -> None:
-    toxiproxy.create_proxy("left_dirty", upstream=upstream)
+    # Someone else's proxy and toxic on a shared server: opening it must not reset them.
+    toxiproxy.create_proxy("someone_elses", upstream=upstream)
     try:
-        toxiproxy.add_toxic("left_dirty", type="latency", attributes={"latency": 100})
-        toxiproxy.disable("left_dirty")
+        toxiproxy.add_toxic("someone_elses", type="latency", attributes={"latency": 100})
+        toxiproxy.disable("someone_elses")
         with open_toxiproxy(toxiproxy.api_url, state_dir=tmp_path) as client:
-            assert client.toxics("left_dirty") == []
-            assert client.proxy("left_dirty").enabled
+            assert [t.name for t in client.toxics("someone_elses")] == ["latency_downstream"]
+            assert not client.proxy("someone_elses").enabled
         toxiproxy.version()  # still running
     finally:
-        toxiproxy.delete_proxy("left_dirty")
+        toxiproxy.delete_proxy("someone_elses")
+
+
+def test_a_bad_backend_or_url_is_refused_before_anything_starts() -> None:
+    check_toxiproxy_spec("auto")
+    check_toxiproxy_spec("http://127.0.0.1:8474")
+    for bad in ("bogus", "http://nohost", "ftp://x:1"):
+        with pytest.raises(ToxiproxyUnavailable):
+            check_toxiproxy_spec(bad)
 
 
 @pytest.mark.integration

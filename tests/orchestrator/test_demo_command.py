@@ -7,7 +7,7 @@ import asyncio
 from orchestrator_tools import by_call
 
 from orchestrator import OrchestrationStatus, ToolErrorCode
-from scenarios.cli.cmd_demo import run_demo
+from scenarios.cli.demo_orchestration import run_demo
 
 
 def test_the_demo_shows_each_kind_of_outcome() -> None:

@@ -39,3 +39,14 @@ def test_fault_fixture_heals_what_a_failing_test_left(gauntlet, gauntlet_world, 
         assert gauntlet_world.toxiproxy.toxics(gauntlet_world.proxy_name("ops"))
         raise RuntimeError("the test failed here")
     assert gauntlet_world.toxiproxy.toxics(gauntlet_world.proxy_name("ops")) == []
+
+
+def test_a_mistyped_fault_or_tenant_is_one_clear_line(gauntlet, fault):
+    with pytest.raises(ValueError) as kind:
+        fault("latncy", upstream="ops")
+    assert "unknown fault kind 'latncy' (did you mean 'latency'?)" in str(kind.value)
+    assert "tagged" not in str(kind.value) and "\n" not in str(kind.value)
+    with pytest.raises(ValueError, match=r"fault\('latency'\): latency_ms: Field required"):
+        fault("latency", upstream="ops")
+    with pytest.raises(ValueError, match=r"unknown tenant 'acmee' \(did you mean 'acme'\?\)"):
+        gauntlet.orchestrate("acmee", "service_overview", service="checkout")

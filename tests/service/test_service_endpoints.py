@@ -163,3 +163,16 @@ def test_the_public_surface_is_pinned() -> None:
         "load_service_config",
         "write_service_config",
     }
+
+
+def test_docs_page_and_its_assets_come_from_the_service_itself() -> None:
+    import re
+
+    page = request("GET", "/docs")
+    assert page.status_code == 200 and "swagger-ui" in page.text
+    links = re.findall(r"""(?:src|href|url)\s*[=:]\s*['"]([^'"]+)['"]""", page.text)
+    assert links and all(link.startswith("/") for link in links), links  # no CDN
+    for asset in ("/docs/assets/swagger-ui-bundle.js", "/docs/assets/swagger-ui.css"):
+        answer = request("GET", asset)
+        assert answer.status_code == 200 and len(answer.content) > 10_000, asset
+    assert request("GET", "/redoc").status_code == 404  # no page that needs a CDN

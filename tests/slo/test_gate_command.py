@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+import pytest
 import typer
 from conftest import synthetic
 from typer.testing import CliRunner
@@ -17,6 +18,11 @@ SLO = (
     "  - {name: failed, ratio: failed, max: 0.05}\n"
     "  - {name: p99, latency: p99, max_ms: 1000}\n"
 )
+
+
+@pytest.fixture(autouse=True)
+def _in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # without --out, the gate writes to ./reports/<timestamp>
 
 
 def files(tmp_path: Path, n: int, failed: float) -> tuple[Path, Path]:
@@ -92,3 +98,27 @@ def test_missing_files_exit_2(tmp_path: Path) -> None:
         invoke(observations, "--slo", slo, "--baseline", tmp_path / "absent.json").exit_code
         == exit_codes.BAD_INPUT
     )
+
+
+def test_without_out_the_gate_writes_a_timestamped_folder_and_names_it(tmp_path: Path) -> None:
+    observations, slo = files(tmp_path, 2000, failed=0.01)
+    result = invoke(observations, "--slo", slo)
+    folders = list((tmp_path / "reports").iterdir())
+    assert len(folders) == 1 and (folders[0] / "report.json").is_file()
+    assert [line for line in result.output.splitlines() if line.startswith("reports:")] == [
+        f"reports: {Path('reports') / folders[0].name}"
+    ]
+
+
+def test_json_prints_a_machine_readable_summary_on_stdout(tmp_path: Path) -> None:
+    import json
+
+    observations, slo = files(tmp_path, 2000, failed=0.2)
+    result = CliRunner().invoke(
+        app, [str(observations), "--slo", str(slo), "--json", "--out", str(tmp_path / "o")]
+    )
+    summary = json.loads(result.stdout)
+    assert summary["command"] == "gate" and summary["exit_code"] == exit_codes.FAILED
+    assert summary["verdict"] == "fail" and summary["reports"] == str(tmp_path / "o")
+    failed = {o["name"]: o["outcome"] for o in summary["objectives"]}
+    assert failed["failed"] == "fail"

@@ -1,0 +1,103 @@
+"""`gauntlet list scenarios|faults|intents|tenants`: what exists, as `chaos discover` would."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+
+
+class Things(StrEnum):
+    scenarios = "scenarios"
+    faults = "faults"
+    intents = "intents"
+    tenants = "tenants"
+
+
+def list_things(
+    things: Annotated[Things, typer.Argument(help="what to list")],
+    suite: Annotated[
+        str, typer.Option(help="with `scenarios`: a built-in suite or a folder")
+    ] = "core",
+    tag: Annotated[
+        str | None, typer.Option(metavar="TAG", help="with `scenarios`: only those tagged so")
+    ] = None,
+) -> None:
+    """Scenarios of a suite (by tag), fault kinds with their fields and units, intents with
+    their parameters, seeded tenants."""
+    lines = {
+        Things.scenarios: lambda: scenario_lines(suite, tag),
+        Things.faults: fault_lines,
+        Things.intents: intent_lines,
+        Things.tenants: tenant_lines,
+    }[things]()
+    for line in lines:
+        typer.echo(line)
+
+
+def scenario_lines(suite: str, tag: str | None) -> list[str]:
+    from scenarios import exit_codes
+    from scenarios.spec.loader import load_suite
+    from vocabulary import YamlInputError
+
+    try:
+        scenarios = load_suite(suite)
+    except YamlInputError as exc:
+        typer.echo(f"gauntlet list: {exc}", err=True)
+        raise typer.Exit(exit_codes.BAD_INPUT) from None
+    lines = []
+    for chosen in scenarios:
+        if tag is None or tag in chosen.tags:
+            lines.append(f"{chosen.name:<32} {', '.join(chosen.tags)}")
+            lines.extend(_wrapped(_first_sentence(chosen.description)))
+    return lines
+
+
+def fault_lines() -> list[str]:
+    """`latency     upstream (ops|metrics), latency_ms (ms, >= 0), ...  Delay every chunk...`."""
+    from chaos.faults import FAULT_KINDS
+
+    from .fault_fields import field_summary
+
+    lines = []
+    for kind, cls in sorted(FAULT_KINDS.items()):
+        doc = (cls.__doc__ or "").strip().splitlines()[0]
+        lines.extend(_wrapped(f"{kind:<20} {doc}", indent="", then=" " * 21))
+        lines.extend(_wrapped(field_summary(cls)))
+    return lines
+
+
+def intent_lines() -> list[str]:
+    import inspect
+
+    from load.intent_mix import known_intents
+    from orchestrator import intents
+
+    summary = inspect.getdoc(intents) or ""
+    described = {
+        line.split()[0]: line for line in summary.splitlines() if line[:1].isalpha() and "{" in line
+    }
+    return [described.get(name, name) for name in known_intents().intents()]
+
+
+def tenant_lines() -> list[str]:
+    from chaos.seed import SeedOptions
+
+    return [
+        f"{tenant}  (seeded by `run` and `serve`; `serve --tenants N` seeds more)"
+        for tenant in SeedOptions().tenant_ids
+    ]
+
+
+def _first_sentence(text: str) -> str:
+    sentence, _, _ = " ".join(text.split()).partition(". ")
+    return sentence.rstrip(".") + "."
+
+
+def _wrapped(text: str, *, indent: str = "    ", then: str = "    ") -> list[str]:
+    import shutil
+    import textwrap
+
+    width = min(shutil.get_terminal_size((80, 24)).columns, 100)
+    return textwrap.wrap(text, width=width, initial_indent=indent, subsequent_indent=then)

@@ -1,0 +1,94 @@
+"""`gauntlet validate PATH...`: check scenario, SLO and load profile files without running.
+
+A file's kind is read from its top-level keys: `workload` makes a scenario, `objectives`
+(or OpenSLO's `apiVersion`) an SLO, `shape` a load profile. A folder is checked file by
+file (`*.yaml`, `*.yml`, in name order). The first bad file ends the check with one line
+naming file, line and field, and exit code 2.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from scenarios import exit_codes
+
+KINDS = "a scenario (workload:), an SLO (objectives: or apiVersion:) or a load profile (shape:)"
+
+
+def validate(
+    paths: Annotated[
+        list[Path], typer.Argument(metavar="PATH...", help="files, or folders of YAML files")
+    ],
+) -> None:
+    """Exit 0 when every file is valid, 2 at the first that is not."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found = sorted([*path.glob("*.yaml"), *path.glob("*.yml")])
+            if not found:
+                _fail(f"{path}: no *.yaml files in this folder")
+            files.extend(found)
+        elif path.is_file():
+            files.append(path)
+        else:
+            _fail(f"{path}: no such file or folder")
+    for path in files:
+        try:
+            what = check_file(path)
+        except ValueError as exc:  # every loader's error is a ValueError of one line
+            _fail(_one_line(str(exc)))
+        typer.echo(f"ok  {path}  ({what})")
+
+
+def check_file(path: Path) -> str:
+    """Validate one file; returns what it is (`scenario NAME`, ...); raises `ValueError`."""
+    from slo import load_slo_file
+    from vocabulary import YamlInputError
+
+    kind = _kind_of(path)
+    if kind == "scenario":
+        from scenarios.spec.loader import load_scenario
+
+        return f"scenario {load_scenario(path).name}"
+    if kind == "slo":
+        return f"SLO {load_slo_file(path).name}"
+    if kind == "profile":
+        from load.profile import load_profile
+
+        return f"load profile {load_profile(path).name}"
+    raise YamlInputError(str(path), f"cannot tell what this file is: expected {KINDS}")
+
+
+def _kind_of(path: Path) -> str | None:
+    import yaml
+
+    from vocabulary import YamlInputError
+
+    try:
+        documents = [d for d in yaml.safe_load_all(path.read_text(encoding="utf-8")) if d]
+    except (OSError, UnicodeDecodeError) as exc:
+        raise YamlInputError(str(path), f"cannot read: {exc}") from None
+    except yaml.YAMLError:
+        return "scenario"  # every loader reports a syntax error by line; this one will do
+    first = documents[0] if documents else None
+    if not isinstance(first, dict):
+        return None
+    if "workload" in first:
+        return "scenario"
+    if "objectives" in first or "apiVersion" in first:
+        return "slo"
+    if "shape" in first:
+        return "profile"
+    return None
+
+
+def _one_line(message: str) -> str:
+    return " ".join(message.split())
+
+
+def _fail(message: str) -> None:
+    typer.echo(f"gauntlet validate: {message}", err=True)
+    raise typer.Exit(exit_codes.BAD_INPUT)

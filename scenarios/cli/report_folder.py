@@ -1,0 +1,73 @@
+"""Where a command leaves its reports, how it says so, and its `--json` summary.
+
+Every command that writes reports writes them to `reports/<timestamp>` unless told
+otherwise, and prints exactly one line `reports: <folder>` naming the folder.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+REPORTS_ROOT = Path("reports")
+DEFAULT_HELP = "report folder [default: reports/<timestamp>]"
+
+
+def report_folder(chosen: Path | None) -> Path:
+    """`chosen`, or a new `reports/<YYYYmmdd-HHMMSS>` (suffixed if that second is taken)."""
+    if chosen is not None:
+        return chosen
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    folder = REPORTS_ROOT / stamp
+    attempt = 1
+    while folder.exists():
+        attempt += 1
+        folder = REPORTS_ROOT / f"{stamp}-{attempt}"
+    return folder
+
+
+def reports_line(folder: Path) -> str:
+    return f"reports: {folder}"
+
+
+def summary(command: str, folder: Path, exit_code: int) -> dict[str, Any]:
+    """The machine-readable summary `--json` prints, read back from the folder's report.json."""
+    document = _report_document(folder / "report.json")
+    return {
+        "command": command,
+        "exit_code": exit_code,
+        "verdict": document.get("verdict"),
+        "interrupted": document.get("interrupted", exit_code == 130),
+        "reports": str(folder),
+        "observations": document.get("observations"),
+        "status_totals": document.get("status_totals", {}),
+        "objectives": [
+            {
+                "name": objective.get("name"),
+                "group": objective.get("group"),
+                "outcome": objective.get("outcome"),
+                "verdict": objective.get("verdict"),
+                "observed": objective.get("observed"),
+                "target": objective.get("target"),
+            }
+            for objective in document.get("objectives", [])
+        ],
+        "checks": [
+            {"group": c.get("group"), "name": c.get("name"), "passed": c.get("passed")}
+            for c in document.get("checks", [])
+        ],
+    }
+
+
+def summary_json(command: str, folder: Path, exit_code: int) -> str:
+    return json.dumps(summary(command, folder, exit_code), indent=2)
+
+
+def _report_document(path: Path) -> dict[str, Any]:
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}  # nothing was written (bad input, or interrupted before the report)
+    return document if isinstance(document, dict) else {}

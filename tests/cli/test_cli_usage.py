@@ -1,0 +1,125 @@
+"""The `gauntlet` console script as a user meets it: version, help, completion, one-line
+usage errors with exit 2, options from the environment, and fast start-up by design."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from scenarios import exit_codes
+
+GAUNTLET = Path(sys.executable).parent / "gauntlet"
+
+
+def gauntlet(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(GAUNTLET), *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "COLUMNS": "80", **(env or {})},
+    )
+
+
+def test_version_and_short_help() -> None:
+    result = gauntlet("--version")
+    assert result.returncode == exit_codes.OK and result.stdout.startswith("gauntlet 0.")
+    short, long = gauntlet("-h"), gauntlet("--help")
+    assert short.returncode == exit_codes.OK and short.stdout == long.stdout
+    text = " ".join(short.stdout.split())
+    assert "Exit codes: 0 all held" in text and "130 interrupted" in text
+    assert gauntlet("run", "-h").returncode == exit_codes.OK
+
+
+def test_shell_completion_is_offered() -> None:
+    result = gauntlet("--show-completion", env={"SHELL": "/bin/bash"})
+    assert result.returncode == exit_codes.OK
+    assert "_GAUNTLET_COMPLETE" in result.stdout
+
+
+def test_run_help_shows_its_defaults_as_written() -> None:
+    text = " ".join(gauntlet("run", "--help").stdout.split())
+    assert "[default: reports/<timestamp>]" in text
+    assert "[default: the core suite's SLO]" in text
+    assert "<bool>" not in text and str(Path.cwd()) not in text
+    assert "GAUNTLET_RUN_DB" in text  # options name their environment variable
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["run", "--db", "sqlite"], "'--db': expected embedded, docker or a postgresql:// URL"),
+        (["run", "--toxiproxy", "bogus"], "'--toxiproxy': unknown Toxiproxy backend 'bogus'"),
+        (["run", "--only", "nosuch"], "unknown scenario 'nosuch'; known: audit-poison-record"),
+        (["run", "--seed", "many"], "'--seed'"),
+        (["load", "--profile", "spike", "--db", "mysql"], "'--db'"),
+        (["serve", "--chaos", "--toxiproxy", "ftp://x"], "'--toxiproxy'"),
+        (["list", "everything"], "'everything'"),
+        (["nosuch"], "No such command 'nosuch'"),
+        (["fault", "add", "latncy", "upstream=ops"], "did you mean 'latency'?"),
+        (["fault", "remove"], "give fault ids"),
+    ],
+)
+def test_a_bad_value_of_any_flag_is_one_line_and_exit_2(args: list[str], says: str) -> None:
+    result = gauntlet(*args)
+    assert result.returncode == exit_codes.BAD_INPUT, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and says in lines[0], result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_options_come_from_gauntlet_environment_variables() -> None:
+    result = gauntlet("run", env={"GAUNTLET_RUN_DB": "sqlite"})
+    assert result.returncode == exit_codes.BAD_INPUT
+    assert "got 'sqlite'" in result.stderr
+
+
+def test_no_command_prints_the_help_and_exits_2() -> None:
+    result = gauntlet()
+    assert result.returncode == exit_codes.BAD_INPUT and "Commands:" in result.stdout
+
+
+def test_help_imports_no_heavy_module() -> None:
+    # Start-up time follows from what is imported: the help must not pull in the data layer,
+    # the orchestrator, the SLO engine or Locust (bench/cli_startup.py measures the time).
+    probe = (
+        "import sys; from scenarios.cli import app\n"
+        "heavy = ['psycopg', 'uvicorn', 'fastapi', 'locust', 'polars', 'sqlglot', "
+        "'orchestrator', 'slo', 'chaos', 'pydantic', 'rich']\n"
+        "print(sorted(m for m in heavy if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert result.stdout.strip() == "[]"
+
+
+def test_an_internal_error_is_one_line_exit_4_with_the_traceback_in_a_file(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from scenarios.cli import cmd_list, main
+
+    def broken() -> list[str]:
+        raise RuntimeError("a bug\nover two lines")
+
+    monkeypatch.setattr(cmd_list, "intent_lines", broken)
+    monkeypatch.setattr(sys, "argv", ["gauntlet", "list", "intents"])
+    with pytest.raises(SystemExit) as exit_info:
+        main()
+    assert exit_info.value.code == exit_codes.INTERNAL_ERROR
+    first, second = capsys.readouterr().err.strip().splitlines()
+    assert first == "gauntlet: internal error: RuntimeError: a bug over two lines"
+    saved = Path(second.split(" is in ")[1].split(";")[0])
+    assert "Traceback" in saved.read_text() and "a bug" in saved.read_text()
+    saved.unlink()
+
+
+def test_every_exit_code_is_documented_in_the_help() -> None:
+    text = " ".join(gauntlet("--help").stdout.split())
+    for name, code in vars(exit_codes).items():
+        if name.isupper():
+            assert f" {code} " in f" {text} ", name
