@@ -1,4 +1,5 @@
-"""The release gate: `gauntlet gate OBSERVATIONS... --slo FILE [--baseline FILE] [--out DIR]`.
+"""The release gate: `gauntlet gate OBSERVATIONS... --slo FILE [--slo FILE...] [--baseline FILE]
+[--out DIR]`.
 
 OBSERVATIONS are JSON-lines files or globs of them (e.g. a load run's worker files).
 
@@ -20,7 +21,7 @@ from slo import (
     BaselineReport,
     SloFileError,
     evaluate_files,
-    load_slo_file,
+    load_slo_files,
     print_report,
     verdict_exit_code,
     write_reports,
@@ -32,7 +33,10 @@ def gate(
     observations: Annotated[
         list[Path], typer.Argument(help="observations.jsonl files (one record per request)")
     ],
-    slo: Annotated[Path, typer.Option("--slo", help="SLO file: Gauntlet YAML or OpenSLO v1")],
+    slo: Annotated[
+        list[Path],
+        typer.Option("--slo", help="SLO file or folder: Gauntlet YAML or OpenSLO v1 (repeatable)"),
+    ],
     baseline: Annotated[
         Path | None, typer.Option("--baseline", help="a previous report.json to compare against")
     ] = None,
@@ -41,12 +45,14 @@ def gate(
     ] = None,
 ) -> None:
     try:
-        spec = load_slo_file(slo)
+        spec = load_slo_files(slo)
         previous = BaselineReport.load(baseline) if baseline is not None else None
         evaluation = evaluate_files(observations, spec, baseline=previous)
     except (SloFileError, BaselineFileError, ObservationFileError) as exc:
         typer.echo(f"gauntlet gate: {exc}", err=True)
         raise typer.Exit(exit_codes.BAD_INPUT) from None
+    for part in spec.not_evaluated:
+        typer.echo(f"not evaluated: {part}", err=True)
     print_report(evaluation, console=Console())
     if out is not None:
         written = write_reports(

@@ -29,7 +29,7 @@ from scenarios import exit_codes
 from scenarios.runner.proxy_check import ProxyBypassed
 from scenarios.runner.suite_run import RunOptions, run_suite
 from scenarios.spec.loader import load_scenario, load_suite
-from slo import SloFileError, load_slo_file
+from slo import SloFileError, load_slo_files
 from vocabulary import YamlInputError
 
 DEFAULT_SLO = Path(__file__).resolve().parents[2] / "slo" / "examples" / "chaos-core.yaml"
@@ -66,7 +66,9 @@ def run(
             "else ghcr.io/shopify/toxiproxy:2.12.0)",
         ),
     ] = None,
-    slo: Annotated[Path, typer.Option(help="SLO file the whole run is gated on")] = DEFAULT_SLO,
+    slo: Annotated[
+        list[Path], typer.Option(help="SLO file or folder the run is gated on (repeatable)")
+    ] = [DEFAULT_SLO],  # noqa: B006 (typer reads the default; nothing mutates it)
     out: Annotated[
         Path | None, typer.Option(help="report folder [default: reports/<timestamp>]")
     ] = None,
@@ -114,13 +116,15 @@ def run(
             if unknown:
                 raise typer.BadParameter(f"no scenario named {unknown} in suite {suite!r}")
             scenarios = [s for s in scenarios if s.name in only]
-        spec = load_slo_file(slo)
+        spec = load_slo_files(slo)
         command = target_command if target_command is not None else REFERENCE_COMMAND
         parse_command(command)
         remote = _remote_options(target_url, upstream or [], target_command, scenarios)
     except (YamlInputError, SloFileError, TargetCommandError, ValueError) as exc:
         typer.echo(f"gauntlet run: {exc}", err=True)
         raise typer.Exit(exit_codes.BAD_INPUT) from None
+    for part in spec.not_evaluated:
+        console.print(f"not evaluated: {part}")
     choose_images(postgres_image, toxiproxy_image)
     out_dir = out or Path("reports") / time.strftime("%Y%m%d-%H%M%S")
     system = target_url or command
