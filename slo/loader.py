@@ -67,6 +67,8 @@ def _expand(paths: list[Path]) -> list[Path]:
             if not found:
                 raise SloFileError(f"{path}: folder holds no *.yaml or *.yml SLO file")
             files.extend(found)
+        elif not path.exists():
+            raise SloFileError(f"{path}: SLO file not found")
         else:
             files.append(path)
     if not files:
