@@ -5,17 +5,21 @@ queries (`query: Any`, or a Datadog query) are put in Gauntlet's convention befo
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from typer.testing import CliRunner
 
+from scenarios import exit_codes
+from scenarios.cli.app import app
 from slo.evaluation import evaluate
 from slo.loader import SloFileError, load_slo_file
 from slo.results import ObjectiveResult
-from vocabulary import Observation, Phase
+from vocabulary import Observation, Phase, write_observations
 
 EXAMPLES = Path(__file__).parent / "openslo_examples"
 QUERIES = {
@@ -91,7 +95,7 @@ def test_timeslices_example_passes_when_every_minute_meets_the_slice_target(
     tmp_path: Path,
 ) -> None:
     # every minute 124/125 = 99.2% good: each slice meets 0.99, so 100% of slices are good
-    # (reading target 0.995 as the per-slice bound, as before, failed this met SLO)
+    # (the former reading, target 0.995 per sliding window, left it inconclusive: a gate FAIL)
     observed = verdicts(TIMESLICES, tmp_path, slices(*[(125, 1)] * 30))
     assert observed == {INTERNAL: "pass", SLA: "pass"}
 
@@ -231,3 +235,19 @@ def test_v2alpha_schema_is_named_and_refused() -> None:
         "document; the gate reads OpenSLO v1 ('apiVersion: openslo/v1') or its own SLO file "
         "format"
     )
+
+
+def test_gate_judges_the_timeslices_example_and_writes_its_reports(tmp_path: Path) -> None:
+    observations = tmp_path / "observations.jsonl"
+    with observations.open("w") as stream:
+        write_observations(stream, slices(*[(100, 0)] * 99, (100, 5)))
+    slo = with_gauntlet_queries(TIMESLICES, tmp_path)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        app, ["gate", str(observations), "--slo", str(slo), "--out", str(out)]
+    )
+    assert result.exit_code == exit_codes.FAILED, result.output
+    report = json.loads((out / "report.json").read_text())
+    judged = {o["name"]: (o["verdict"], o["observed"]) for o in report["objectives"]}
+    assert judged == {INTERNAL: ("fail", 0.99), SLA: ("pass", 0.99)}
+    assert (out / "junit.xml").exists() and (out / "report.html").exists()
