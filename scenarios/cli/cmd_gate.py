@@ -35,7 +35,11 @@ def gate(
     ],
     slo: Annotated[
         list[Path],
-        typer.Option("--slo", help="SLO file or folder: Gauntlet YAML or OpenSLO v1 (repeatable)"),
+        typer.Option(
+            "--slo",
+            help="SLO file or folder: Gauntlet YAML or OpenSLO v1 (repeatable)",
+            metavar="PATH",
+        ),
     ],
     baseline: Annotated[
         Path | None, typer.Option("--baseline", help="a previous report.json to compare against")

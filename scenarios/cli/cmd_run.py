@@ -67,7 +67,8 @@ def run(
         ),
     ] = None,
     slo: Annotated[
-        list[Path], typer.Option(help="SLO file or folder the run is gated on (repeatable)")
+        list[Path],
+        typer.Option(help="SLO file or folder the run is gated on (repeatable)", metavar="PATH"),
     ] = [DEFAULT_SLO],  # noqa: B006 (typer reads the default; nothing mutates it)
     out: Annotated[
         Path | None, typer.Option(help="report folder [default: reports/<timestamp>]")
