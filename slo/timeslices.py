@@ -1,7 +1,8 @@
 """OpenSLO's time-slice budgeting, judged the way the specification defines it.
 
 The run is cut into non-overlapping slices of `slice_s` from its first observation; a slice
-without any counted event has no ratio and is left out.
+without any counted event has no ratio and is left out, and the run's last slice, however
+short, counts like the others (the run is the whole budgeting period the gate sees).
 
 - `timeslices`: a slice is good when its ratio meets the objective's bound (OpenSLO's
   `timeSliceTarget`); the objective holds when the share of good slices reaches
