@@ -10,7 +10,7 @@ exit_code = verdict_exit_code(evaluation, checks)
 
 from .baseline import BaselineFileError, BaselineReport
 from .evaluation import evaluate, evaluate_files
-from .loader import SloFileError, load_slo_file
+from .loader import SloFileError, load_slo_file, load_slo_files
 from .report_terminal import print_report
 from .reports import write_reports
 from .results import Check, Evaluation, ObjectiveResult, TimeSeries
@@ -31,6 +31,7 @@ __all__ = [
     "evaluate",
     "evaluate_files",
     "load_slo_file",
+    "load_slo_files",
     "overall_verdict",
     "print_report",
     "verdict_exit_code",

@@ -27,6 +27,7 @@ class RatioGroup:
     total: int
     burn: list[tuple[float, Counts]] = field(default_factory=list)  # (bucket start, counts)
     windows: dict[int, Counts] | None = None  # fine bucket index -> counts
+    slices: dict[int, Counts] | None = None  # time slice index from the run's start -> counts
 
 
 @dataclass
@@ -61,6 +62,8 @@ def objective_state(frame: pl.LazyFrame, objective: Objective) -> ObjectiveState
         state.latency_groups = _latency_groups(rows, per)
     else:
         state.ratio_groups = _ratio_groups(rows, objective, per, objective.window_s)
+        if objective.slice_s is not None:
+            _add_slices(state.ratio_groups, frame, rows, objective, per)
         if objective.compare_with_phase is not None:
             reference = objective.filters.model_copy(update={"phase": None})
             phase = objective.compare_with_phase.value
@@ -111,6 +114,29 @@ def _ratio_groups(
                 window_counts = group.windows = {}
             window_counts[key] = (hits, total)
     return groups
+
+
+def _add_slices(
+    groups: dict[str, RatioGroup],
+    frame: pl.LazyFrame,
+    rows: pl.LazyFrame,
+    objective: Objective,
+    per: str | None,
+) -> None:
+    """Counts per non-overlapping slice; slices start at the run's first observation, so
+    the objective's filters do not move them."""
+    assert objective.slice_s is not None
+    origin = frame.select(pl.col("ts").min()).collect().item()
+    if origin is None:
+        return
+    index = ((pl.col("ts") - origin) / objective.slice_s).floor().cast(pl.Int64).alias("slice")
+    hit = is_hit(objective).cast(pl.Int64)
+    counted = rows.group_by(group_key(per), index).agg(hits=hit.sum(), total=pl.len())
+    for value, key, hits, total in counted.collect().rows():
+        group = groups[group_name(per, value)]
+        if group.slices is None:
+            group.slices = {}
+        group.slices[key] = (hits, total)
 
 
 def _latency_groups(rows: pl.LazyFrame, per: str | None) -> dict[str, SortedLatencies]:

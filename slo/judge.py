@@ -11,6 +11,7 @@ from .latency import CoarseHistogram, SortedLatencies
 from .results import ObjectiveResult
 from .spec import Objective, SloSpec
 from .stats import ratio_verdict, samples_to_settle
+from .timeslices import judge_slices
 
 _TOO_FEW = "fewer than min_samples ({}), so never pass"
 
@@ -54,6 +55,8 @@ def judge_ratio(
     _error_budget(result, objective, state)
     if objective.window_s is not None:
         _judge_windows(result, objective, state, spec)
+    if objective.slice_s is not None:
+        judge_slices(result, objective, state, spec)
     return result
 
 

@@ -1,7 +1,10 @@
-"""`load_slo_file`: a Gauntlet SLO file or OpenSLO v1 documents, validated, or one line of error."""
+"""Load what `--slo` names: one Gauntlet SLO file, or OpenSLO v1 documents from one or
+several files or folders (an SLI in one file may serve an SLO in another). Validated, or
+one line of error."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +13,7 @@ from pydantic import ValidationError
 
 from vocabulary.yaml_input import YamlInputError, format_field, line_at, load_yaml_model
 
-from .openslo import OpenSloError, is_openslo, openslo_to_spec
+from .openslo import OpenSloError, foreign_format, is_openslo, openslo_to_spec
 from .spec import SloSpec
 
 
@@ -21,45 +24,88 @@ class SloFileError(ValueError):
     """
 
 
+# every parsed document with where it came from: (file, its node, its value)
+_Located = list[tuple[Path, yaml.Node, Any]]
+
+
 def load_slo_file(path: str | Path) -> SloSpec:
-    path = Path(path)
-    documents, nodes = _try_compose(path)
-    if documents is not None and nodes is not None and is_openslo(documents):
-        return _load_openslo(path, documents, nodes)
+    return load_slo_files([path])
+
+
+def load_slo_files(paths: Iterable[str | Path]) -> SloSpec:
+    """A folder stands for its *.yaml and *.yml files, in name order."""
+    files = _expand([Path(p) for p in paths])
+    located: _Located = []
+    for path in files:
+        parsed = _try_compose(path)
+        if parsed is None:
+            if len(files) == 1:
+                break  # the native loader names what is wrong with it, with its line
+            raise SloFileError(f"{path}: expected YAML documents (unreadable or not YAML)")
+        located.extend((path, node, doc) for node, doc in parsed)
+    documents = [doc for _, _, doc in located]
+    if (foreign := foreign_format(documents)) is not None:
+        index, loc, message = foreign
+        raise _located_error(located, OpenSloError(index, loc, message))
+    if is_openslo(documents):
+        return _load_openslo(located)
+    if len(files) > 1:
+        raise SloFileError(
+            f"{', '.join(map(str, files))}: several SLO files must all be OpenSLO v1 documents"
+        )
     try:
-        return load_yaml_model(path, SloSpec, what="SLO file")
+        return load_yaml_model(files[0], SloSpec, what="SLO file")
     except YamlInputError as exc:
         raise SloFileError(str(exc)) from None
 
 
-def _try_compose(path: Path) -> tuple[list[Any] | None, list[yaml.Node] | None]:
-    """Parse every document with positions; None when the file is unreadable or not YAML
-    (the native loader then reports that with its line)."""
+def _expand(paths: list[Path]) -> list[Path]:
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found = sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml"))
+            if not found:
+                raise SloFileError(f"{path}: folder holds no *.yaml or *.yml SLO file")
+            files.extend(found)
+        elif not path.exists():
+            raise SloFileError(f"{path}: SLO file not found")
+        else:
+            files.append(path)
+    if not files:
+        raise SloFileError("expected at least one SLO file")
+    return files
+
+
+def _try_compose(path: Path) -> list[tuple[yaml.Node, Any]] | None:
+    """Every document with its position; None when the file is unreadable or not YAML."""
     try:
         text = path.read_text(encoding="utf-8")
         nodes = [
             node for node in yaml.compose_all(text, Loader=yaml.SafeLoader) if node is not None
         ]
-        documents = [yaml.SafeLoader("").construct_document(node) for node in nodes]
+        return [(node, yaml.SafeLoader("").construct_document(node)) for node in nodes]
     except (OSError, UnicodeDecodeError, yaml.YAMLError, TypeError, ValueError):
-        return None, None
-    return documents, nodes
+        return None
 
 
-def _load_openslo(path: Path, documents: list[Any], nodes: list[yaml.Node]) -> SloSpec:
+def _load_openslo(located: _Located) -> SloSpec:
     try:
-        return SloSpec.model_validate(openslo_to_spec(documents))
+        return SloSpec.model_validate(openslo_to_spec([doc for _, _, doc in located]))
     except OpenSloError as exc:
-        line = line_at(nodes[exc.doc_index], exc.loc) if exc.doc_index < len(nodes) else None
-        field = format_field(exc.loc)
-        where = f"{path}:{line}" if line else str(path)
-        raise SloFileError(
-            f"{where}: field '{field}': {exc}" if field else f"{where}: {exc}"
-        ) from None
+        raise _located_error(located, exc) from None
     except ValidationError as exc:
         error = exc.errors(include_url=False)[0]
         field = ".".join(str(p) for p in error["loc"])
         message = str(error["msg"]).removeprefix("Value error, ")
+        files = ", ".join(sorted({str(path) for path, _, _ in located}))
         raise SloFileError(
-            f"{path}: OpenSLO maps to an invalid objective ({field}): {message}"
+            f"{files}: OpenSLO maps to an invalid objective ({field}): {message}"
         ) from None
+
+
+def _located_error(located: _Located, exc: OpenSloError) -> SloFileError:
+    path, node, _ = located[min(exc.doc_index, len(located) - 1)]
+    line = line_at(node, exc.loc)
+    field = format_field(exc.loc)
+    where = f"{path}:{line}" if line else str(path)
+    return SloFileError(f"{where}: field '{field}': {exc}" if field else f"{where}: {exc}")

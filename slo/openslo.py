@@ -1,4 +1,5 @@
-"""OpenSLO v1 import: `SLO` and `SLI` documents mapped onto `SloSpec`.
+"""OpenSLO v1 import: `SLO` and `SLI` documents, from one or several files, mapped onto
+`SloSpec`; the other kinds and `alertPolicies` are read and listed as not evaluated.
 
 OpenSLO leaves metric sources to vendors (a PromQL string, a Datadog query ...). Gauntlet's
 observations are the only source, so a metric source's `spec.query` uses this small
@@ -9,55 +10,75 @@ convention (whitespace is free, names are case-sensitive):
     ratioMetric total:        all
     thresholdMetric:          latency_ms
 
-Mapping: a ratio objective's `target` (or `targetPercent`) becomes `min` of the good
-ratio, or `max: 1 - target` of the bad ratio; a threshold objective with `op: lt|lte`,
-`value: N` and `target: 0.99` becomes `latency: p99, max_ms: N`. `Timeslices` and
-`RatioTimeslices` budgeting become sliding windows of `timeSliceWindow` of which
-`timeSliceTarget` must meet the target. `timeWindow` is accepted and not used: the gate
-evaluates the run it is given. Anything else that changes the meaning (composite
-objectives, alert policies, raw metrics, other kinds) is refused with a named error.
+Budgeting, as the v1 specification defines it (see `slo/timeslices.py`):
+- `Occurrences`: a ratio objective's `target` (or `targetPercent`) becomes `min` of the good
+  ratio, or `max: 1 - target` of the bad ratio; a threshold objective with `op: lt|lte`,
+  `value: N` and `target: 0.99` becomes `latency: p99, max_ms: N`.
+- `Timeslices`: a slice of `timeSliceWindow` is good when its ratio meets `timeSliceTarget`;
+  `target` is the share of good slices required.
+- `RatioTimeslices`: the mean of the slices' ratios must meet `target`.
+
+`timeWindow` is checked and not used: the gate evaluates the run it is given. Required
+fields missing, or fields the specification says exclude each other, are refused one at a
+time, naming the field. Composite objectives and raw metrics are refused; other SLO formats
+(OpenSLO v2alpha, Sloth, Pyrra) are named and refused.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from typing import Any
 
-from vocabulary import STATUSES
+from .openslo_objectives import (
+    BUDGETING_METHODS,
+    OpenSloError,
+    Path_,
+    map_objective,
+    one_of,
+    required,
+)
 
-Path_ = tuple[str | int, ...]
+__all__ = ["OpenSloError", "foreign_format", "is_openslo", "openslo_to_spec"]
 
-
-class OpenSloError(ValueError):
-    """An OpenSLO document uses something the gate cannot map; `loc` says where."""
-
-    def __init__(self, doc_index: int, loc: Path_, message: str) -> None:
-        super().__init__(message)
-        self.doc_index = doc_index
-        self.loc = loc
-
-
-_STATUS_IN = re.compile(r"^status\s+in\s*\(([^)]*)\)$")
-_STATUS_EQ = re.compile(r"^status\s*==?\s*(\w+)$")
-_TOOL_ERROR = re.compile(r"^tool_error\(\s*([\w.-]+)\s*\)$")
-_DURATION = re.compile(r"^(\d+(?:\.\d+)?)(s|m|h|d|w)$")
-_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
-_IGNORED_KINDS = ("Service", "DataSource")
-_SUPPORTED_BUDGETING = ("Occurrences", "Timeslices", "RatioTimeslices")
+_NOT_EVALUATED_KINDS = (
+    "AlertPolicy",
+    "AlertCondition",
+    "AlertNotificationTarget",
+    "DataSource",
+    "Service",
+)
+_SUPPORTED = "the gate reads OpenSLO v1 ('apiVersion: openslo/v1') or its own SLO file format"
 
 
 def is_openslo(documents: Sequence[Any]) -> bool:
-    return any(
-        isinstance(d, dict) and str(d.get("apiVersion", "")).startswith("openslo/")
-        for d in documents
-    )
+    return any(_api_version(d).startswith("openslo/") for d in documents)
+
+
+def foreign_format(documents: Sequence[Any]) -> tuple[int, Path_, str] | None:
+    """The first document of another SLO format, as (index, field, one-line refusal)."""
+    for index, doc in enumerate(documents):
+        api = _api_version(doc)
+        kind = doc.get("kind") if isinstance(doc, dict) else None
+        if api.startswith("openslo.com/") or (api.startswith("openslo/") and api != "openslo/v1"):
+            what = f"an OpenSLO {api.split('/', 1)[1]} document"
+        elif api.startswith("sloth.slok.dev/") or kind == "PrometheusServiceLevel":
+            what = f"a Sloth Kubernetes document ({api} {kind})"
+        elif isinstance(doc, dict) and str(doc.get("version", "")).startswith("prometheus/"):
+            return index, ("version",), f"a Sloth SLO file ({doc['version']}); {_SUPPORTED}"
+        elif api.startswith("pyrra.dev/"):
+            what = f"a Pyrra document ({api} {kind})"
+        else:
+            continue
+        return index, ("apiVersion",), f"{what}; {_SUPPORTED}"
+    return None
 
 
 def openslo_to_spec(documents: Sequence[Any]) -> dict[str, Any]:
-    """Translate OpenSLO documents into the raw mapping of an `SloSpec`."""
+    """Translate OpenSLO documents (of one or several files) into the raw mapping of an
+    `SloSpec`; every SLI of any file can be referenced by every SLO."""
     slis: dict[str, tuple[int, dict[str, Any]]] = {}
     slos: list[tuple[int, dict[str, Any]]] = []
+    not_evaluated: list[str] = []
     for index, doc in enumerate(documents):
         if doc is None:
             continue
@@ -67,60 +88,77 @@ def openslo_to_spec(documents: Sequence[Any]) -> dict[str, Any]:
             raise OpenSloError(
                 index, ("apiVersion",), f"expected 'openslo/v1', got {doc.get('apiVersion')!r}"
             )
-        kind = doc.get("kind")
+        kind, name = required(index, doc, ("kind",)), _name(index, doc)
         if kind == "SLI":
-            slis[_name(index, doc)] = (index, doc.get("spec") or {})
+            if name in slis:
+                raise OpenSloError(index, ("metadata", "name"), f"a second SLI named {name!r}")
+            slis[name] = (index, _spec(index, doc))
         elif kind == "SLO":
             slos.append((index, doc))
-        elif kind not in _IGNORED_KINDS:
+        elif kind in _NOT_EVALUATED_KINDS:
+            not_evaluated.append(f"{kind} {name!r}")
+        else:
             raise OpenSloError(
                 index,
                 ("kind",),
-                f"kind {kind!r} is not supported by the gate "
-                "(expected SLO, SLI, Service or DataSource)",
+                f"expected one of SLO, SLI, {', '.join(_NOT_EVALUATED_KINDS)}, got {kind!r}",
             )
     if not slos:
         raise OpenSloError(0, (), "expected at least one OpenSLO document of kind 'SLO'")
     objectives: list[dict[str, Any]] = []
     for index, doc in slos:
-        objectives.extend(_slo_objectives(index, doc, slis))
+        objectives.extend(_slo_objectives(index, doc, slis, not_evaluated))
     first = slos[0][1]
     return {
         "name": _name(slos[0][0], first),
-        "description": str((first.get("spec") or {}).get("description") or ""),
+        "description": str(first["spec"].get("description") or ""),
         "objectives": objectives,
+        "not_evaluated": not_evaluated,
     }
 
 
+def _api_version(doc: Any) -> str:
+    return str(doc.get("apiVersion", "")) if isinstance(doc, dict) else ""
+
+
 def _name(index: int, doc: dict[str, Any]) -> str:
-    name = (doc.get("metadata") or {}).get("name")
+    metadata = doc.get("metadata")
+    if not isinstance(metadata, dict):
+        raise OpenSloError(index, ("metadata",), "required field is missing")
+    name = required(index, metadata, ("metadata", "name"))
     if not isinstance(name, str) or not name:
-        raise OpenSloError(index, ("metadata", "name"), "required field is missing")
+        raise OpenSloError(index, ("metadata", "name"), f"expected a name, got {name!r}")
     return name
 
 
-def _slo_objectives(
-    index: int, doc: dict[str, Any], slis: dict[str, tuple[int, dict[str, Any]]]
-) -> list[dict[str, Any]]:
-    spec = doc.get("spec")
+def _spec(index: int, doc: dict[str, Any]) -> dict[str, Any]:
+    spec = required(index, doc, ("spec",))
     if not isinstance(spec, dict):
         raise OpenSloError(index, ("spec",), "expected a mapping")
-    slo_name = _name(index, doc)
-    if spec.get("alertPolicies"):
-        raise OpenSloError(
-            index,
-            ("spec", "alertPolicies"),
-            "alert policies are not supported by the gate; remove them",
-        )
-    budgeting = spec.get("budgetingMethod", "Occurrences")
-    if budgeting not in _SUPPORTED_BUDGETING:
+    return spec
+
+
+def _slo_objectives(
+    index: int,
+    doc: dict[str, Any],
+    slis: dict[str, tuple[int, dict[str, Any]]],
+    not_evaluated: list[str],
+) -> list[dict[str, Any]]:
+    spec, slo_name = _spec(index, doc), _name(index, doc)
+    required(index, spec, ("spec", "service"))
+    budgeting = required(index, spec, ("spec", "budgetingMethod"))
+    if budgeting not in BUDGETING_METHODS:
         raise OpenSloError(
             index,
             ("spec", "budgetingMethod"),
-            f"expected one of {_SUPPORTED_BUDGETING}, got {budgeting!r}",
+            f"expected one of {', '.join(BUDGETING_METHODS)}, got {budgeting!r}",
         )
+    _check_time_window(index, spec)
+    if spec.get("alertPolicies"):
+        count = len(spec["alertPolicies"]) if isinstance(spec["alertPolicies"], list) else 1
+        not_evaluated.append(f"SLO {slo_name!r}: alertPolicies ({count})")
     default_sli = _indicator(index, ("spec",), spec, slis)
-    objectives = spec.get("objectives")
+    objectives = required(index, spec, ("spec", "objectives"))
     if not isinstance(objectives, list) or not objectives:
         raise OpenSloError(index, ("spec", "objectives"), "expected a non-empty list of objectives")
     mapped = []
@@ -134,30 +172,41 @@ def _slo_objectives(
             )
         sli = _indicator(index, loc, objective, slis) or default_sli
         if sli is None:
-            raise OpenSloError(index, ("spec",), "expected 'indicator' or 'indicatorRef'")
+            raise OpenSloError(
+                index, ("spec", "indicator"), "expected 'indicator' or 'indicatorRef'"
+            )
+        if "thresholdMetric" in sli[2] and len(objectives) > 1:
+            raise OpenSloError(
+                index, ("spec", "objectives"), "a thresholdMetric SLO takes exactly one objective"
+            )
         label = objective.get("displayName") or f"objective {position + 1}"
-        entry: dict[str, Any] = {
-            "name": f"{slo_name}: {label}" if len(objectives) > 1 else slo_name
-        }
-        entry.update(_map_objective(index, loc, objective, sli))
-        if budgeting != "Occurrences":
-            entry.update(_time_slices(index, loc, objective))
-        mapped.append(entry)
+        entry = {"name": f"{slo_name}: {label}" if len(objectives) > 1 else slo_name}
+        mapped.append(entry | map_objective(index, loc, objective, sli, budgeting))
     return mapped
+
+
+def _check_time_window(index: int, spec: dict[str, Any]) -> None:
+    if "timeWindow" not in spec:
+        return
+    window = spec["timeWindow"]
+    if not isinstance(window, list) or len(window) != 1 or not isinstance(window[0], dict):
+        raise OpenSloError(index, ("spec", "timeWindow"), "expected a list of exactly one item")
+    required(index, window[0], ("spec", "timeWindow", 0, "duration"))
 
 
 def _indicator(
     index: int, loc: Path_, holder: dict[str, Any], slis: dict[str, tuple[int, dict[str, Any]]]
 ) -> tuple[int, Path_, dict[str, Any]] | None:
-    if "indicatorRef" in holder:
+    given = one_of(index, loc, holder, ("indicator", "indicatorRef"), needed=False)
+    if given == "indicatorRef":
         ref = holder["indicatorRef"]
         if ref not in slis:
             raise OpenSloError(
-                index, loc + ("indicatorRef",), f"no SLI document named {ref!r} in this file"
+                index, loc + ("indicatorRef",), f"no SLI document named {ref!r} in the SLO files"
             )
         sli_index, sli_spec = slis[ref]
         return sli_index, ("spec",), sli_spec
-    if "indicator" in holder:
+    if given == "indicator":
         indicator = holder["indicator"]
         if not isinstance(indicator, dict) or not isinstance(indicator.get("spec"), dict):
             raise OpenSloError(
@@ -165,130 +214,3 @@ def _indicator(
             )
         return index, loc + ("indicator", "spec"), indicator["spec"]
     return None
-
-
-def _map_objective(
-    index: int, loc: Path_, objective: dict[str, Any], sli: tuple[int, Path_, dict[str, Any]]
-) -> dict[str, Any]:
-    target = _target(index, loc, objective)
-    sli_index, sli_loc, sli_spec = sli
-    if "ratioMetric" in sli_spec:
-        op = objective.get("op", "gte")
-        if op not in ("gt", "gte"):
-            raise OpenSloError(
-                index, loc + ("op",), f"a ratio objective supports op 'gt' or 'gte', got {op!r}"
-            )
-        return _ratio(sli_index, sli_loc + ("ratioMetric",), sli_spec["ratioMetric"], target)
-    if "thresholdMetric" in sli_spec:
-        query = _query(sli_index, sli_loc + ("thresholdMetric",), sli_spec["thresholdMetric"])
-        if query != "latency_ms":
-            raise OpenSloError(
-                sli_index,
-                sli_loc + ("thresholdMetric", "metricSource", "spec", "query"),
-                f"expected 'latency_ms', got {query!r}",
-            )
-        if objective.get("op") not in ("lt", "lte"):
-            raise OpenSloError(
-                index,
-                loc + ("op",),
-                f"a latency objective supports op 'lt' or 'lte', got {objective.get('op')!r}",
-            )
-        value = objective.get("value")
-        if not isinstance(value, (int, float)) or value <= 0:
-            raise OpenSloError(
-                index, loc + ("value",), f"expected a latency bound in milliseconds, got {value!r}"
-            )
-        return {"latency": f"p{round(target * 100, 4):g}", "max_ms": float(value)}
-    raise OpenSloError(
-        sli_index,
-        sli_loc,
-        "expected 'ratioMetric' or 'thresholdMetric' (raw metrics are not supported)",
-    )
-
-
-def _target(index: int, loc: Path_, objective: dict[str, Any]) -> float:
-    if "targetPercent" in objective:
-        value = objective["targetPercent"]
-        if isinstance(value, (int, float)) and 0 < value < 100:
-            return float(value) / 100
-        raise OpenSloError(
-            index,
-            loc + ("targetPercent",),
-            f"expected a percentage between 0 and 100, got {value!r}",
-        )
-    value = objective.get("target")
-    if isinstance(value, (int, float)) and 0 < value < 1:
-        return float(value)
-    raise OpenSloError(
-        index, loc + ("target",), f"expected a fraction between 0 and 1, got {value!r}"
-    )
-
-
-def _ratio(index: int, loc: Path_, metric: Any, target: float) -> dict[str, Any]:
-    if not isinstance(metric, dict):
-        raise OpenSloError(index, loc, "expected a mapping")
-    if metric.get("rawType") or metric.get("raw"):
-        raise OpenSloError(
-            index, loc + ("raw",), "raw ratio metrics are not supported; use good/bad and total"
-        )
-    total = _query(index, loc + ("total",), metric.get("total"))
-    if total != "all":
-        raise OpenSloError(
-            index,
-            loc + ("total", "metricSource", "spec", "query"),
-            f"expected 'all', got {total!r}",
-        )
-    side = "good" if "good" in metric else "bad"
-    if side not in metric:
-        raise OpenSloError(index, loc, "expected 'good' or 'bad'")
-    query_loc = loc + (side, "metricSource", "spec", "query")
-    ratio = _event_query(index, query_loc, _query(index, loc + (side,), metric[side]))
-    bound = {"min": target} if side == "good" else {"max": round(1 - target, 12)}
-    return ratio | bound
-
-
-def _query(index: int, loc: Path_, source: Any) -> str:
-    query = (
-        ((source or {}).get("metricSource") or {}).get("spec", {})
-        if isinstance(source, dict)
-        else None
-    )
-    if not isinstance(query, dict) or not isinstance(query.get("query"), str):
-        raise OpenSloError(
-            index,
-            loc + ("metricSource", "spec", "query"),
-            "required field is missing (see the query convention in slo/openslo.py)",
-        )
-    return " ".join(query["query"].split())
-
-
-def _event_query(index: int, loc: Path_, query: str) -> dict[str, Any]:
-    if query == "fallback":
-        return {"ratio": "fallback"}
-    if match := _TOOL_ERROR.match(query):
-        return {"ratio": "tool_error", "tool": match.group(1)}
-    match = _STATUS_IN.match(query) or _STATUS_EQ.match(query)
-    statuses = [s.strip() for s in match.group(1).split(",") if s.strip()] if match else []
-    if not statuses or any(s not in STATUSES for s in statuses):
-        raise OpenSloError(
-            index,
-            loc,
-            "expected 'status in (success, partial, ...)', 'status == failed', 'fallback' "
-            f"or 'tool_error(TOOL)', got {query!r}",
-        )
-    return {"ratio": "status_in", "statuses": statuses}
-
-
-def _time_slices(index: int, loc: Path_, objective: dict[str, Any]) -> dict[str, Any]:
-    window = str(objective.get("timeSliceWindow", ""))
-    match = _DURATION.match(window)
-    if not match:
-        raise OpenSloError(
-            index,
-            loc + ("timeSliceWindow",),
-            f"expected a duration such as 30s or 1m, got {window!r}",
-        )
-    mapped: dict[str, Any] = {"window_s": float(match.group(1)) * _SECONDS[match.group(2)]}
-    if "timeSliceTarget" in objective:
-        mapped["windows_required"] = objective["timeSliceTarget"]
-    return mapped

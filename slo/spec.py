@@ -122,8 +122,15 @@ class Objective(BaseModel):
     error_code: str | None = None
     statuses: list[Status] | None = None
     window_s: float | None = Field(default=None, gt=0)
-    # fraction of windows that must meet the target (OpenSLO's timeSliceTarget)
+    # fraction of the sliding windows that must meet the bound
     windows_required: float = Field(default=1.0, gt=0, le=1)
+    # OpenSLO budgeting over non-overlapping slices of `slice_s` from the run's first
+    # observation: `timeslices` calls a slice good when its ratio meets the bound and needs
+    # `good_slices` of the slices good; `ratio_timeslices` holds the mean of the slices'
+    # ratios to the bound
+    budgeting: Literal["occurrences", "timeslices", "ratio_timeslices"] = "occurrences"
+    slice_s: float | None = Field(default=None, gt=0)
+    good_slices: float | None = Field(default=None, gt=0, le=1)
     # compare with another phase of the same run, e.g. fault vs baseline: a significantly
     # worse ratio counts as a regression (gated by `on_regression`)
     compare_with_phase: Phase | None = None
@@ -181,6 +188,7 @@ class Objective(BaseModel):
                 )
         if self.recovers_within_s is not None and (self.max is not None or self.min is not None):
             raise ValueError("expected no 'max'/'min' in a time-to-recover objective")
+        _check_budgeting(self)
         if (self.tool or self.error_code) and self.ratio is not RatioKind.TOOL_ERROR:
             raise ValueError("expected 'tool' and 'error_code' only with ratio 'tool_error'")
         if self.ratio is not None:
@@ -237,6 +245,18 @@ class Objective(BaseModel):
         return lambda obs: obs.status == status
 
 
+def _check_budgeting(objective: Objective) -> None:
+    sliced = objective.budgeting != "occurrences"
+    if sliced and (objective.ratio is None or objective.slice_s is None):
+        raise ValueError(f"expected 'slice_s' in a ratio objective with '{objective.budgeting}'")
+    if sliced and objective.window_s is not None:
+        raise ValueError("expected either time slices ('slice_s') or sliding 'window_s'")
+    if not sliced and objective.slice_s is not None:
+        raise ValueError("expected 'slice_s' only with budgeting timeslices or ratio_timeslices")
+    if (objective.budgeting == "timeslices") != (objective.good_slices is not None):
+        raise ValueError("expected 'good_slices' with budgeting 'timeslices' (and only there)")
+
+
 class SloSpec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -248,6 +268,8 @@ class SloSpec(BaseModel):
     on_regression: Literal["fail", "warn"] = "fail"
     filters: Filters = Filters()
     objectives: list[Objective] = Field(min_length=1)
+    # parts of imported documents the gate reads but does not evaluate (e.g. alert policies)
+    not_evaluated: list[str] = []
 
     @field_validator("objectives")
     @classmethod

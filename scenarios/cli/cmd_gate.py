@@ -1,4 +1,5 @@
-"""The release gate: `gauntlet gate OBSERVATIONS... --slo FILE [--baseline FILE] [--out DIR]`.
+"""The release gate: `gauntlet gate OBSERVATIONS... --slo FILE [--slo FILE...] [--baseline FILE]
+[--out DIR]`.
 
 OBSERVATIONS are JSON-lines files or globs of them (e.g. a load run's worker files).
 
@@ -24,7 +25,12 @@ def gate(
         typer.Argument(metavar="OBSERVATIONS...", help="observations.jsonl files, or globs"),
     ],
     slo: Annotated[
-        Path, typer.Option("--slo", metavar="FILE", help="SLO file: Gauntlet YAML or OpenSLO v1")
+        list[Path],
+        typer.Option(
+            "--slo",
+            metavar="PATH",
+            help="SLO file or folder: Gauntlet YAML or OpenSLO v1 (repeatable)",
+        ),
     ],
     baseline: Annotated[
         Path | None,
@@ -51,7 +57,7 @@ def gate(
         BaselineReport,
         SloFileError,
         evaluate_files,
-        load_slo_file,
+        load_slo_files,
         print_report,
         verdict_exit_code,
         write_reports,
@@ -59,13 +65,15 @@ def gate(
     from vocabulary import ObservationFileError
 
     try:
-        spec = load_slo_file(slo)
+        spec = load_slo_files(slo)
         previous = BaselineReport.load(baseline) if baseline is not None else None
         evaluation = evaluate_files(observations, spec, baseline=previous)
     except (SloFileError, BaselineFileError, ObservationFileError) as exc:
         typer.echo(f"gauntlet gate: {exc}", err=True)
         raise typer.Exit(exit_codes.BAD_INPUT) from None
     console = Console(stderr=json_summary, highlight=False)
+    for part in spec.not_evaluated:
+        typer.echo(f"not evaluated: {part}", err=True)
     if verbose:  # the full table: intervals, notes, error budgets (wide)
         print_report(evaluation, console=console)
     else:

@@ -66,11 +66,12 @@ def run(
         ),
     ] = None,
     slo: Annotated[
-        Path | None,
+        list[Path] | None,
         typer.Option(
-            metavar="FILE",
+            metavar="PATH",
             show_default=False,
-            help="SLO file the whole run is gated on [default: the core suite's SLO]",
+            help="SLO file or folder the run is gated on (repeatable; OpenSLO files merge) "
+            "[default: the core suite's SLO]",
         ),
     ] = None,
     out: Annotated[
@@ -134,7 +135,7 @@ def run(
     from scenarios.runner.proxy_check import ProxyBypassed
     from scenarios.runner.suite_run import RunOptions, run_suite
     from scenarios.spec.loader import load_scenario, load_suite
-    from slo import SloFileError, load_slo_file
+    from slo import SloFileError, load_slo_files
     from vocabulary import YamlInputError, unknown_name
 
     console = Console(stderr=json_summary, highlight=False)
@@ -148,13 +149,15 @@ def run(
                         unknown_name("scenario", name, names), param_hint="'--only'"
                     )
             scenarios = [s for s in scenarios if s.name in only]
-        spec = load_slo_file(slo or default_slo())
+        spec = load_slo_files(slo or [default_slo()])
         command = target_command if target_command is not None else REFERENCE_COMMAND
         parse_command(command)
         remote = remote_options(target_url, upstream or [], target_command, scenarios)
     except (YamlInputError, SloFileError, TargetCommandError, ValueError) as exc:
         typer.echo(f"gauntlet run: {exc}", err=True)
         raise typer.Exit(exit_codes.BAD_INPUT) from None
+    for part in spec.not_evaluated:
+        console.print(f"not evaluated: {part}")
     choose_images(postgres_image, toxiproxy_image)
     out_dir = report_folder(out)
     count = f"{len(scenarios)} scenario{'s' if len(scenarios) != 1 else ''}"

@@ -70,6 +70,7 @@ SURFACES = {
         "evaluate",
         "evaluate_files",
         "load_slo_file",
+        "load_slo_files",
         "overall_verdict",
         "print_report",
         "verdict_exit_code",

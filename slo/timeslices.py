@@ -1,0 +1,60 @@
+"""OpenSLO's time-slice budgeting, judged the way the specification defines it.
+
+The run is cut into non-overlapping slices of `slice_s` from its first observation; a slice
+without any counted event has no ratio and is left out, and the run's last slice, however
+short, counts like the others (the run is the whole budgeting period the gate sees).
+
+- `timeslices`: a slice is good when its ratio meets the objective's bound (OpenSLO's
+  `timeSliceTarget`); the objective holds when the share of good slices reaches
+  `good_slices` (OpenSLO's `target`).
+- `ratio_timeslices`: the mean of the slices' ratios must meet the bound (`target`).
+
+Both budgets are defined on the slices as observed, so the verdict is the observed one:
+no interval; `min_samples` still keeps a short run from passing.
+"""
+
+from __future__ import annotations
+
+from .accumulators import RatioGroup
+from .results import ObjectiveResult
+from .spec import Objective, SloSpec
+
+
+def judge_slices(
+    result: ObjectiveResult, objective: Objective, state: RatioGroup, spec: SloSpec
+) -> None:
+    """Overwrite the whole-run verdict of `result` with the time-slice one."""
+    assert objective.slice_s is not None
+    ratios = [hits / total for hits, total in (state.slices or {}).values() if total]
+    result.lower = result.upper = result.more_samples = None
+    if not ratios:
+        result.verdict, result.observed = "inconclusive", None
+        result.detail = "no time slice holds an event"
+        return
+    if objective.budgeting == "timeslices":
+        assert objective.good_slices is not None
+        good = sum(1 for r in ratios if _meets(objective, r))
+        share = good / len(ratios)
+        holds = share >= objective.good_slices
+        result.observed, result.threshold = share, objective.good_slices
+        result.target = (
+            f">= {objective.good_slices:.4%} of {objective.slice_s:g} s slices with "
+            f"{'<=' if objective.at_most else '>='} {objective.target:.4%}"
+        )
+        result.detail = f"{good}/{len(ratios)} slices of {objective.slice_s:g} s good"
+    else:
+        mean = sum(ratios) / len(ratios)
+        holds = _meets(objective, mean)
+        result.observed = mean
+        result.target = f"mean of {objective.slice_s:g} s slices {result.target}"
+        result.detail = (
+            f"mean ratio {mean:.4%} over {len(ratios)} slices of {objective.slice_s:g} s"
+        )
+    result.verdict = "pass" if holds else "fail"
+    if holds and result.samples < spec.min_samples:
+        result.verdict = "inconclusive"
+        result.detail += f"; fewer than min_samples ({spec.min_samples}), so never pass"
+
+
+def _meets(objective: Objective, ratio: float) -> bool:
+    return ratio <= objective.target if objective.at_most else ratio >= objective.target
