@@ -64,7 +64,7 @@ def test_a_profile_reads_its_stop_conditions(tmp_path) -> None:
     path = tmp_path / "p.yaml"
     path.write_text(
         "name: p\nduration: 10s\nshape: {kind: soak, users: 1}\n"
-        "intents: [{intent: service_health}]\ntenants: [acme]\n"
+        "intents: [{intent: service_overview, parameters: {service: checkout}}]\ntenants: [acme]\n"
         "stop_conditions:\n  - {latency_above: 2s, window: 5s}\n"
     )
     (condition,) = load_profile(path).stop_conditions
@@ -84,7 +84,8 @@ def test_duration_scales_a_chaos_schedule(tmp_path) -> None:
     path = tmp_path / "p.yaml"
     path.write_text(
         "name: p\nduration: 30s\nshape: {kind: spike, base_users: 1, spike_users: 3, at: 10s,"
-        " spike_duration: 10s}\nintents: [{intent: service_health}]\ntenants: [acme]\n"
+        " spike_duration: 10s}\n"
+        "intents: [{intent: service_overview, parameters: {service: checkout}}]\ntenants: [acme]\n"
         "chaos:\n  - {fault: {kind: latency, upstream: metrics, latency_ms: 100},"
         " start: 12s, duration: 6s}\n"
     )
