@@ -44,6 +44,14 @@ from .tenant import (
     MissingApiKeyFault,
     TenantAttack,
 )
+from .tenant_abuse import (
+    AdvisoryLockFloodFault,
+    AuditIdSquatFault,
+    CallerErrorBurstFault,
+    CancelForeignQueriesFault,
+    ForeignSqlTextFault,
+    SqlAttack,
+)
 
 AnyFault = registered_fault(Fault)
 """Any registered fault kind, chosen by its `kind` field (embed this in scenario models).
@@ -60,9 +68,13 @@ def parse_fault(raw: Any) -> Fault:
 
 __all__ = [
     "FAULT_KINDS",
+    "AdvisoryLockFloodFault",
     "AnyFault",
+    "AuditIdSquatFault",
     "AuditPoisonRecordFault",
     "BandwidthFault",
+    "CallerErrorBurstFault",
+    "CancelForeignQueriesFault",
     "CrossTenantQueryFault",
     "DatabaseServer",
     "DbKillFault",
@@ -76,6 +88,7 @@ __all__ = [
     "FaultInjectionError",
     "FaultRollbackError",
     "FaultTarget",
+    "ForeignSqlTextFault",
     "ForgedApiKeyFault",
     "InjectionFault",
     "MissingApiKeyFault",
@@ -89,6 +102,7 @@ __all__ = [
     "SlicerFault",
     "SlowCloseFault",
     "SpoolDiskFullFault",
+    "SqlAttack",
     "TimeoutFault",
     "ToxicFault",
     "Upstream",

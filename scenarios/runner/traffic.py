@@ -13,10 +13,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from chaos.faults import (
+    AuditIdSquatFault,
     CrossTenantQueryFault,
     ForgedApiKeyFault,
     InjectionFault,
     MissingApiKeyFault,
+    SqlAttack,
     TenantAttack,
 )
 from scenarios.spec.model import Workload
@@ -55,6 +57,7 @@ class TrafficMix:
         self._rng = random.Random(seed)
         self._weights = [mix.weight for mix in workload.intents]
         self._injections = 0
+        self._squatted: tuple[str, str] | None = None  # (request id, its first tenant)
 
     def draw(self, attacks: Sequence[TenantAttack] = ()) -> PlannedRequest:
         mix = self._rng.choices(self._workload.intents, weights=self._weights)[0]
@@ -78,12 +81,38 @@ class TrafficMix:
             return PlannedRequest(
                 request.tenant, "ad_hoc_query", {"sql": payload}, request.api_key, kind
             )
+        if isinstance(attack, SqlAttack):
+            caller = attack.as_tenant or request.tenant
+            return PlannedRequest(
+                caller, "ad_hoc_query", {"sql": attack.sql}, self._keys[caller], kind
+            )
+        if isinstance(attack, AuditIdSquatFault):
+            return self._squatting(request, kind)
         if isinstance(attack, ForgedApiKeyFault):
             forged = attack.api_key or f"gk_{request.tenant}_{secrets.token_hex(12)}"
             return PlannedRequest(request.tenant, request.intent, request.parameters, forged, kind)
         if isinstance(attack, MissingApiKeyFault):
             return PlannedRequest(request.tenant, request.intent, request.parameters, None, kind)
         raise ValueError(f"attack kind {kind!r} has no request mutation")
+
+    def _squatting(self, request: PlannedRequest, kind: str) -> PlannedRequest:
+        """The first of a pair picks a fresh id; the second reuses it as another tenant."""
+        if self._squatted is None:
+            request_id = f"squat-{self._rng.getrandbits(64):016x}"
+            self._squatted = (request_id, request.tenant)
+            tenant = request.tenant
+        else:
+            request_id, first = self._squatted
+            self._squatted = None
+            tenant = self._other_tenant(first)
+        return PlannedRequest(
+            tenant,
+            request.intent,
+            request.parameters,
+            self._keys[tenant],
+            kind,
+            body_extra={"request_id": request_id},
+        )
 
     def _other_tenant(self, tenant: str) -> str:
         others = sorted(t for t in self._keys if t != tenant)

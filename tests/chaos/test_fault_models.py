@@ -32,6 +32,11 @@ MINIMAL: dict[str, dict[str, Any]] = {
     "missing_api_key": {},
     "spool_disk_full": {},
     "audit_poison_record": {},
+    "foreign_sql_text": {},
+    "cancel_foreign_queries": {},
+    "advisory_lock_flood": {},
+    "caller_error_burst": {"as_tenant": "initech"},
+    "audit_id_squat": {},
 }
 
 

@@ -1,0 +1,94 @@
+"""Tenant attacks on shared resources: other tenants' SQL text, their queries, the lock
+table, the breaker, and the audit key.
+
+Like every `TenantAttack`, these are request mutations: the scenario runner rewrites the
+requests they pick (with probability `share`) and observes the answers apart from the
+workload's (source `attack`). What a scenario checks is whether the *other* tenants'
+traffic and data stay untouched.
+
+The SQL attacks use Postgres's attribute-call notation, `(arg).func`, which calls a
+one-argument function while reading like field access, so a validator that only looks
+for calls does not see it.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from .base import register_fault
+from .tenant import TenantAttack
+
+# The other sessions' query text, one lexeme a row; named `tenant_id` so that a tenant id
+# found in another session's SQL shows up as another tenant's row in the answer.
+FOREIGN_SQL_TEXT = (
+    "SELECT (('SELECT to_tsvector(''simple'', query) FROM pg_stat_activity "
+    "WHERE pid <> pg_backend_pid()').ts_stat).word AS tenant_id"
+)
+CANCEL_FOREIGN_QUERIES = (
+    "SELECT count((pid).pg_cancel_backend) AS cancelled FROM pg_stat_activity "
+    "WHERE pid <> pg_backend_pid()"
+)
+# Session-level locks outlive the transaction; enough of them fill the shared lock table.
+ADVISORY_LOCK_FLOOD = (
+    "SELECT count((g::bigint).pg_try_advisory_lock) AS held FROM generate_series(1, 50000) AS g"
+)
+CALLER_ERROR = "SELECT 1/0 AS boom"
+
+
+class SqlAttack(TenantAttack):
+    """An ad hoc query `sql` sent as `as_tenant` (default: the request's own tenant)."""
+
+    sql: str
+    as_tenant: str | None = None
+
+
+@register_fault
+class ForeignSqlTextFault(SqlAttack):
+    """Read the SQL text other sessions ran (`ts_stat` over `pg_stat_activity`).
+
+    Expected: refused; no other tenant's id in any answer."""
+
+    kind: Literal["foreign_sql_text"] = "foreign_sql_text"
+    sql: str = FOREIGN_SQL_TEXT
+
+
+@register_fault
+class CancelForeignQueriesFault(SqlAttack):
+    """Cancel every other session's running query (`pg_cancel_backend`).
+
+    Expected: refused; the other tenants' queries run to their end."""
+
+    kind: Literal["cancel_foreign_queries"] = "cancel_foreign_queries"
+    sql: str = CANCEL_FOREIGN_QUERIES
+
+
+@register_fault
+class AdvisoryLockFloodFault(SqlAttack):
+    """Take 50,000 session-level advisory locks on a pooled connection.
+
+    Expected: refused; no later connection meets "out of shared memory"."""
+
+    kind: Literal["advisory_lock_flood"] = "advisory_lock_flood"
+    sql: str = ADVISORY_LOCK_FLOOD
+
+
+@register_fault
+class CallerErrorBurstFault(SqlAttack):
+    """Queries that fail by the caller's own fault (`SELECT 1/0`), from `as_tenant`.
+
+    Expected: answered `invalid_arguments`; the tool's breaker stays closed for the other
+    tenants, whose calls keep succeeding."""
+
+    kind: Literal["caller_error_burst"] = "caller_error_burst"
+    sql: str = CALLER_ERROR
+
+
+@register_fault
+class AuditIdSquatFault(TenantAttack):
+    """Requests in pairs with one chosen `request_id`: first from the request's tenant,
+    then from another tenant, which reuses (squats) the id.
+
+    Expected: both answered and both audited, each under its own tenant; the first
+    tenant's record stays as it was."""
+
+    kind: Literal["audit_id_squat"] = "audit_id_squat"
