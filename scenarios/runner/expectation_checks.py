@@ -26,11 +26,15 @@ from vocabulary import RatioBound
 
 from .exchange import SECURITY_CODES, Outcome
 
+AuditRows = Mapping[tuple[str, str], int]
+"""Audit records per (tenant, request id)."""
+
 
 def judge_expectations(
-    scenario: Scenario, outcomes: Sequence[Outcome], *, audit_rows: Mapping[str, int] | None = None
+    scenario: Scenario, outcomes: Sequence[Outcome], *, audit_rows: AuditRows | None = None
 ) -> list[Check]:
-    """One check per expectation. `audit_rows`: audit records per request id, if counted."""
+    """One check per expectation. `audit_rows`: audit records per (tenant, request id),
+    if counted."""
     checks = []
     for expectation in scenario.expectations:
         scoped = [
@@ -121,13 +125,15 @@ def _no_leak(_e: NoCrossTenantData, outcomes: Sequence[Outcome], _: object) -> t
 
 
 def _audit(
-    _e: AuditExactlyOnce, outcomes: Sequence[Outcome], audit_rows: Mapping[str, int] | None
+    _e: AuditExactlyOnce, outcomes: Sequence[Outcome], audit_rows: AuditRows | None
 ) -> tuple[bool, str]:
     if audit_rows is None:
         return False, "audit records were not counted"
-    acknowledged = {o.observation.request_id for o in outcomes if o.audit_acknowledged}
-    missing = [rid for rid in acknowledged if audit_rows.get(rid, 0) == 0]
-    doubled = [rid for rid, n in audit_rows.items() if n > 1]
+    acknowledged = {
+        (o.observation.tenant, o.observation.request_id) for o in outcomes if o.audit_acknowledged
+    }
+    missing = [key for key in acknowledged if audit_rows.get(key, 0) == 0]
+    doubled = [key for key, n in audit_rows.items() if n > 1]
     if missing or doubled:
         return (
             False,

@@ -250,16 +250,19 @@ async def _wait_or(event: asyncio.Event, seconds: float) -> None:
         pass
 
 
-def _count_audit_records(world: World, outcomes: Sequence[Outcome]) -> dict[str, int] | None:
-    """Audit rows per request id of this scenario (as the owner, who bypasses RLS)."""
-    ids = [o.observation.request_id for o in outcomes if o.observation.request_id]
+def _count_audit_records(
+    world: World, outcomes: Sequence[Outcome]
+) -> dict[tuple[str, str], int] | None:
+    """Audit rows per (tenant, request id) of this scenario (as the owner, who bypasses
+    RLS). Audit is keyed per tenant: two tenants may use one request id."""
+    ids = sorted({o.observation.request_id for o in outcomes if o.observation.request_id})
     try:
         with psycopg.connect(world.admin_dsn, connect_timeout=5) as conn:
             rows = conn.execute(
-                "SELECT request_id, count(*) FROM ops.audit_log "
-                "WHERE request_id = ANY(%s) GROUP BY request_id",
+                "SELECT tenant_id, request_id, count(*) FROM ops.audit_log "
+                "WHERE request_id = ANY(%s) GROUP BY tenant_id, request_id",
                 [ids],
             )
-            return {request_id: count for request_id, count in rows}
+            return {(tenant, request_id): count for tenant, request_id, count in rows}
     except (psycopg.Error, FaultError):  # FaultError: a running system's database is not ours
         return None
