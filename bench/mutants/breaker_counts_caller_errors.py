@@ -1,0 +1,13 @@
+"""The breaker counts the caller's own errors (a division by zero) as upstream failures."""
+
+from __future__ import annotations
+
+DEFECT = "breaker poisoning: a tenant's SELECT 1/0 counts toward the shared breaker"
+SCENARIOS = ("breaker-poisoning",)
+
+
+def apply() -> None:
+    from orchestrator import breaker
+    from orchestrator.contracts import ToolErrorCode
+
+    breaker.UPSTREAM_FAILURES = breaker.UPSTREAM_FAILURES | {ToolErrorCode.INVALID_ARGUMENTS}
