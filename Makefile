@@ -8,7 +8,7 @@ INSTALLED := $(VENV)/.installed
 TOXIPROXY := $(BIN)/toxiproxy-server
 TOXIPROXY_VERSION := v2.12.0
 
-.PHONY: setup run test test-browser chromium test-docker bench clean
+.PHONY: setup run test test-browser chromium test-docker bench gate-power clean
 
 setup: $(INSTALLED) $(TOXIPROXY)
 
@@ -51,6 +51,11 @@ bench: setup
 	$(BIN)/python bench/service.py
 	$(BIN)/python bench/slo_eval.py
 	$(BIN)/python bench/cli_startup.py
+
+# The core suite against the clean orchestrator and against each deliberately broken
+# build of bench/mutants/ (one defect at a time): writes bench/results/gate_power.json.
+gate-power: setup
+	$(BIN)/python bench/gate_power.py
 
 clean:
 	rm -rf $(VENV) reports .pytest_cache
