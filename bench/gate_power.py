@@ -146,8 +146,12 @@ def _run(mutant: str | None, scenarios: list[str] | None, out: Path, mode: str) 
 
 def _failures(report: dict[str, Any]) -> list[str]:
     """Failed scenario checks (`scenario: check`) and breached objectives (`slo: name`);
-    an inconclusive objective is not a failure of the build."""
-    checks = [f"{c['group']}: {c['name']}" for c in report["checks"] if not c["passed"]]
+    an inconclusive check or objective is not a failure of the build."""
+    checks = [
+        f"{c['group']}: {c['name']}"
+        for c in report["checks"]
+        if not c["passed"] and not c.get("inconclusive", False)
+    ]
     breached = [f"slo: {o['name']}" for o in report["objectives"] if o["verdict"] == "fail"]
     return sorted(checks + breached)
 

@@ -114,7 +114,11 @@ def _run(out: Path, only: list[str] | None) -> dict[str, Any]:
         "exit_code": code,
         "wall_s": wall_s,
         "failures": sorted(
-            [f"{c['group']}: {c['name']}" for c in document["checks"] if not c["passed"]]
+            [
+                f"{c['group']}: {c['name']}"
+                for c in document["checks"]
+                if not c["passed"] and not c.get("inconclusive", False)
+            ]
             + [f"slo: {o['name']}" for o in objectives if o["verdict"] == "fail"]
         ),
         "inconclusive": [o["name"] for o in objectives if o["verdict"] == "inconclusive"],
