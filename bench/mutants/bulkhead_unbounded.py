@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 DEFECT = "bulkhead unbounded: any number of concurrent calls per tool, no tenant share"
-SCENARIOS = ("burst-bulkhead",)
+SCENARIOS = ("bulkhead-tenant-share", "burst-bulkhead")
 
 
 def apply() -> None:

@@ -1,19 +1,29 @@
-"""A call waits for its tool however long it takes: the deadline never cuts it short."""
+"""No deadline anywhere on a call: neither the call's nor the request's cuts it short, and
+the tools' own budgets (statement_timeout, pool waits) are an hour."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 DEFECT = "no call deadline: a tool call waits for its upstream however long it takes"
-SCENARIOS = ("metrics-latency-cascade", "breaker-fails-fast")
+SCENARIOS = ("breaker-fails-fast", "metrics-latency-cascade")
+_AN_HOUR = 3600.0
 
 
 def apply() -> None:
-    from orchestrator import call_policy
+    from orchestrator.call_policy import GuardedTool
+    from orchestrator.tools import _audit, _direct_query, _metrics, _tenant_tx, _topology
 
-    wait = call_policy.wait_within_deadline
+    rules = GuardedTool.rules
 
-    async def without_deadline(task, _deadline_at, **options):  # type: ignore[no-untyped-def]
-        return await wait(task, math.inf, **options)
+    def without_deadline(self, started, request_deadline_at):  # type: ignore[no-untyped-def]
+        return dataclasses.replace(
+            rules(self, started, request_deadline_at),
+            deadline_at=math.inf,
+            request_deadline_at=math.inf,
+        )
 
-    call_policy.wait_within_deadline = without_deadline
+    GuardedTool.rules = without_deadline  # type: ignore[method-assign]
+    for module in _tenant_tx, _audit, _direct_query, _metrics, _topology:
+        module.budget_for = lambda _budget, _default: _AN_HOUR

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 DEFECT = "rate limit off: the tools' token buckets admit every call"
-SCENARIOS = ("rate-limit-burst",)
+SCENARIOS = ("rate-limit-tenant-share", "rate-limit-burst")
 
 
 def apply() -> None:
