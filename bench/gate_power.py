@@ -5,9 +5,8 @@
 Runs `gauntlet run` on the clean reference orchestrator (the whole core suite), then once
 per mutant of bench/mutants/, one defect at a time and one run after another (the suites
 share the machine's cores). A mutant is switched on from outside the product: its service
-is `python bench/mutants/serve.py NAME`, given to `gauntlet run --target-command`. Where
-this `gauntlet` has no `--target-command` yet, the mutant is applied to a `gauntlet run`
-process that hosts the service itself (`run_in_process.py`); the JSON says which.
+is `python bench/mutants/serve.py NAME`, given to `gauntlet run --target-command`; the
+clean build is `python -m orchestrator.service`, given the same way.
 
 By default a mutant runs only the scenarios aimed at its defect (its SCENARIOS), to keep
 the whole benchmark within minutes; `--full` runs the whole suite for each mutant.
@@ -49,25 +48,23 @@ def main() -> int:
     except LookupError as exc:
         print(f"gate_power: {exc}", file=sys.stderr)
         return 2
-    mode = "target-command" if _has_target_command() else "in-process"
     work = Path(tempfile.mkdtemp(prefix="gate-power-"))
     document: dict[str, Any] = {
         "command": shlex.join(["python", "bench/gate_power.py", *sys.argv[1:]]),
-        "mode": mode,
         "subsets": not args.full,
         "reports": str(work),
         "clean": None,
         "mutants": [],
     }
-    print(f"gate power: clean build + {len(mutants)} mutants, {mode}; reports in {work}")
-    clean = _run(None, None, work / "clean", mode)
+    print(f"gate power: clean build + {len(mutants)} mutants; reports in {work}")
+    clean = _run(None, None, work / "clean")
     document["clean"] = clean
     _write(args.out, document)
     _say("clean", clean["verdict"], clean["wall_s"], clean["failures"])
     clean_failures = set(clean["failures"])
     for name, module in mutants.items():
         scenarios = None if args.full else list(module.SCENARIOS)
-        run = _run(name, scenarios, work / name, mode)
+        run = _run(name, scenarios, work / name)
         by = sorted(set(run["failures"]) - clean_failures)
         document["mutants"].append(
             {
@@ -101,30 +98,26 @@ def _arguments() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def _has_target_command() -> bool:
-    help_text = subprocess.run(
-        [*GAUNTLET, "run", "--help"], capture_output=True, text=True, cwd=ROOT, check=False
-    ).stdout
-    return "--target-command" in help_text
-
-
-def _command(mutant: str | None, scenarios: list[str] | None, out: Path, mode: str) -> list[str]:
+def _command(mutant: str | None, scenarios: list[str] | None, out: Path) -> list[str]:
     selection = [arg for name in scenarios or () for arg in ("--only", name)]
-    run_args = ["run", "--out", str(out), *selection]
-    if mode == "target-command":
-        service = (
-            [sys.executable, "-m", "orchestrator.service"]
-            if mutant is None
-            else [sys.executable, str(BENCH / "mutants" / "serve.py"), mutant]
-        )
-        return [*GAUNTLET, *run_args, "--target-command", shlex.join(service)]
-    if mutant is None:
-        return [*GAUNTLET, *run_args]
-    return [sys.executable, str(BENCH / "mutants" / "run_in_process.py"), mutant, *run_args]
+    service = (
+        [sys.executable, "-m", "orchestrator.service"]
+        if mutant is None
+        else [sys.executable, str(BENCH / "mutants" / "serve.py"), mutant]
+    )
+    return [
+        *GAUNTLET,
+        "run",
+        "--out",
+        str(out),
+        *selection,
+        "--target-command",
+        shlex.join(service),
+    ]
 
 
-def _run(mutant: str | None, scenarios: list[str] | None, out: Path, mode: str) -> dict[str, Any]:
-    command = _command(mutant, scenarios, out, mode)
+def _run(mutant: str | None, scenarios: list[str] | None, out: Path) -> dict[str, Any]:
+    command = _command(mutant, scenarios, out)
     started = time.monotonic()
     with (out.parent / f"{out.name}.log").open("w") as log:
         code = subprocess.run(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT).returncode

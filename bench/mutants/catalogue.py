@@ -18,7 +18,7 @@ from pathlib import Path
 from types import ModuleType
 
 MUTANTS_DIR = Path(__file__).resolve().parent
-_NOT_MUTANTS = {"catalogue", "serve", "run_in_process"}
+_NOT_MUTANTS = {"catalogue", "serve"}
 
 
 def mutant_names() -> list[str]:
