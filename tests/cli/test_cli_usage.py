@@ -54,7 +54,7 @@ def test_run_help_shows_its_defaults_as_written() -> None:
     [
         (["run", "--db", "sqlite"], "'--db': expected embedded, docker or a postgresql:// URL"),
         (["run", "--toxiproxy", "bogus"], "'--toxiproxy': unknown Toxiproxy backend 'bogus'"),
-        (["run", "--only", "nosuch"], "unknown scenario 'nosuch'; known: audit-poison-record"),
+        (["run", "--only", "nosuch"], "unknown scenario 'nosuch'; known: advisory-lock-flood"),
         (["run", "--seed", "many"], "'--seed'"),
         (["load", "--profile", "spike", "--db", "mysql"], "'--db'"),
         (["serve", "--chaos", "--toxiproxy", "ftp://x"], "'--toxiproxy'"),
