@@ -46,10 +46,13 @@ class GuardedPool:
         name: str = "pool",
         lingering: LingeringTasks | None = None,
         close_timeout_seconds: float = 2.0,
+        reset_sessions: bool = True,
     ) -> None:
         """`lingering`: where abandoned work goes, from the pool's owner (a registry of
         its own when none is given); `close_timeout_seconds`: how long `aclose()` lets
-        borrowed connections come back."""
+        borrowed connections come back; `reset_sessions`: DISCARD ALL on every return,
+        for pools whose connections run SQL that could leave session state behind (the
+        pool rolls back an unfinished transaction either way)."""
         self._pool: AsyncConnectionPool = AsyncConnectionPool(
             dsn,
             open=False,
@@ -60,7 +63,7 @@ class GuardedPool:
             # so the first call after the server returns starts a fresh, immediate attempt
             # instead of waiting out a long exponential delay.
             check=_check_and_track,
-            reset=_reset_session,
+            reset=_reset_session if reset_sessions else None,
             reconnect_timeout=RECONNECT_TIMEOUT_SECONDS,
             # No server-side prepared statements: the reset's DISCARD ALL drops them on
             # the server while psycopg's cache would still name them ("prepared statement
