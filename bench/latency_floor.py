@@ -49,7 +49,6 @@ TENANT = "acme"
 SERVICE = "checkout"
 BUDGET_SECONDS = 2.5
 WARMUP = 30
-VALIDATE = True
 
 
 class BareWorkloads:
@@ -132,7 +131,6 @@ async def _bench(dsns: tuple[str, str, str], requests: int, profile: Path | None
     with tempfile.TemporaryDirectory(prefix="latency-floor-") as spool:
         orchestrator = _orchestrator(*dsns, Path(spool))
         bare = await BareWorkloads.connect(*dsns)
-        statuses: list[str] = []
 
         async def orchestrated() -> None:
             answer = await orchestrator.orchestrate(
@@ -140,7 +138,6 @@ async def _bench(dsns: tuple[str, str, str], requests: int, profile: Path | None
                     tenant_id=TENANT, intent="service_overview", parameters={"service": SERVICE}
                 )
             )
-            statuses.append(answer.status.value)
             if answer.status is not OrchestrationStatus.SUCCESS:
                 raise RuntimeError(f"not a healthy request: {answer.model_dump_json()}")
 
@@ -152,10 +149,12 @@ async def _bench(dsns: tuple[str, str, str], requests: int, profile: Path | None
             floor: list[float] = []
             for n in range(requests):
                 # Alternate which goes first, so neither always meets a warmer cache.
-                pair = (orchestrated, bare.request) if n % 2 else (bare.request, orchestrated)
-                first, second = (await _timed_ms(pair[0]), await _timed_ms(pair[1]))
-                ours.append(second if n % 2 == 0 else first)
-                floor.append(first if n % 2 == 0 else second)
+                if n % 2:
+                    ours.append(await _timed_ms(orchestrated))
+                    floor.append(await _timed_ms(bare.request))
+                else:
+                    floor.append(await _timed_ms(bare.request))
+                    ours.append(await _timed_ms(orchestrated))
             if profile is not None:
                 profiler = cProfile.Profile()
                 profiler.enable()
