@@ -110,7 +110,6 @@ def _orchestrator(reader_ops: str, reader_metrics: str, auditor: str, spool: Pat
         auditor,
         spool_dir=spool,
         lingering=lingering,
-        validate_queries=VALIDATE,
     )
     planner = Planner()
     register_ops_intents(planner)
