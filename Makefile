@@ -45,12 +45,17 @@ test-docker: setup
 	tests/docker/prepare.sh $(TOXIPROXY)
 	$(BIN)/python -m pytest -q -m docker tests/docker
 
-# Each prints ratios measured side by side in one run and writes bench/results/*.json.
+# Every benchmark in bench/: each prints its ratios, measured side by side in one run, one
+# per line, and writes bench/results/*.json. The fuzzer runs a tenth of its default cases.
 bench: setup
 	$(BIN)/python bench/engine.py
+	$(BIN)/python bench/latency_floor.py
 	$(BIN)/python bench/service.py
 	$(BIN)/python bench/slo_eval.py
 	$(BIN)/python bench/cli_startup.py
+	$(BIN)/python bench/audit_backlog.py
+	$(BIN)/python bench/validator_cost.py
+	$(BIN)/python bench/validator_fuzz.py --cases 10000 --jobs 2
 
 # The core suite against the clean orchestrator and against each deliberately broken
 # build of bench/mutants/ (one defect at a time): writes bench/results/gate_power.json.

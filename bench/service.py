@@ -20,6 +20,7 @@ import json
 import resource
 import sys
 import tempfile
+import uuid
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -70,7 +71,8 @@ def bare_app() -> FastAPI:
 
     @app.post("/v1/orchestrate")
     async def orchestrate() -> dict[str, Any]:
-        return CONSTANT
+        # A fresh request id, as the service gives: observations are merged by request id.
+        return {**CONSTANT, "request_id": uuid.uuid4().hex}
 
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:

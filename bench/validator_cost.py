@@ -98,7 +98,8 @@ def main() -> int:
         "current_over_baseline": round(medians["current"] / medians["baseline"], 2),
         "pool_over_baseline": round(medians["current_in_pool"] / medians["baseline"], 2),
     }
-    print(json.dumps(report, indent=2))
+    print(f"validator / baseline validator: {report['current_over_baseline']:.2f}")
+    print(f"validator in its worker pool / baseline: {report['pool_over_baseline']:.2f}")
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(json.dumps(report, indent=2) + "\n")
     return 0

@@ -79,6 +79,7 @@ def main() -> int:
         f"cases={total['cases']} accepted={total['accepted']} failures={total['failures']} "
         f"cpu_seconds={total['cpu_seconds']:.1f} jobs={args.jobs}"
     )
+    print(f"failures / cases: {total['failures'] / max(1, total['cases']):.6f}")
     RESULTS.parent.mkdir(exist_ok=True)
     report = {**total, "cpu_seconds": round(total["cpu_seconds"], 1), "jobs": args.jobs}
     RESULTS.write_text(json.dumps({**report, "examples": examples}, indent=2) + "\n")

@@ -28,7 +28,9 @@ _api_key_header = APIKeyHeader(
 router = APIRouter()
 
 
-def authenticated_tenant(request: Request, api_key: str | None = Depends(_api_key_header)) -> str:
+async def authenticated_tenant(
+    request: Request, api_key: str | None = Depends(_api_key_header)
+) -> str:
     """The tenant the caller's key belongs to; 401 otherwise (same message for every case)."""
     keys: ApiKeyTable = request.app.state.api_keys
     tenant_id = keys.tenant_for(api_key)

@@ -58,7 +58,7 @@ def build_tools(
     """
     lingering = lingering if lingering is not None else LingeringTasks()
 
-    def pool(dsn: str, name: str) -> GuardedPool:
+    def pool(dsn: str, name: str, *, reset_sessions: bool = False) -> GuardedPool:
         return GuardedPool(
             dsn,
             max_size=pool_size,
@@ -66,11 +66,17 @@ def build_tools(
             name=name,
             lingering=lingering,
             close_timeout_seconds=pool_close_timeout_seconds,
+            reset_sessions=reset_sessions,
         )
 
+    # Only direct_query runs SQL the server did not write, which could leave session state
+    # (advisory locks, settings) for the next borrower; the other tools run fixed statements
+    # whose only settings are SET LOCAL, gone when their transaction ends.
     return [
         DirectQueryTool(
-            pool(ops_dsn, "direct_query"), max_rows=max_rows, validate_queries=validate_queries
+            pool(ops_dsn, "direct_query", reset_sessions=True),
+            max_rows=max_rows,
+            validate_queries=validate_queries,
         ),
         MetricsTool(pool(metrics_dsn, "metrics")),
         TopologyTool(pool(ops_dsn, "topology")),

@@ -7,8 +7,8 @@ spools the validated record durably and reports it spooled; a spool write that f
 (a full disk) is a failure, never an acknowledgement.
 
 Replay runs in a background task the tool owns: started by the tool's first call, woken
-by each call, polling while a backlog remains, and stopped in `aclose()`. A request never
-waits for a backlog.
+by each record spooled, looking at the spool every second otherwise, and stopped in
+`aclose()`. A request never waits for a backlog.
 """
 
 from __future__ import annotations
@@ -60,7 +60,10 @@ class AuditTool:
         await run_on_database(
             self._pool, budget, TOOL_ID, lambda conn: insert_records(conn, [record], budget)
         )
-        self._nudge_replayer()  # the database answers: a good moment to drain
+        # The database answers, so a backlog could drain; the replayer's own poll finds it
+        # within a second. Waking it on every request would cost each one a thread hop to
+        # look at the spool, which under load held the event loop back for milliseconds.
+        self._ensure_replayer()
         return {"request_id": record["request_id"], "recorded": True}
 
     async def fallback(self, arguments: Mapping[str, Any], ctx: CallContext) -> Any:
@@ -91,6 +94,10 @@ class AuditTool:
         await self._pool.aclose()
 
     def _nudge_replayer(self) -> None:
+        self._ensure_replayer().set()
+
+    def _ensure_replayer(self) -> asyncio.Event:
+        """Start the replayer unless it runs; returns the event that wakes it."""
         if self._replayer is None or self._replayer.done():
             # A new event per task: an event belongs to the loop that first waits on it.
             self._wake = asyncio.Event()
@@ -98,7 +105,7 @@ class AuditTool:
                 self._replay_in_background(self._wake), name="audit-replay"
             )
         assert self._wake is not None
-        self._wake.set()
+        return self._wake
 
     async def _replay_in_background(self, wake: asyncio.Event) -> None:
         while True:

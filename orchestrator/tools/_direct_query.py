@@ -14,6 +14,7 @@ from ..capabilities import CapabilityType, ToolCapability
 from ..contracts import ToolErrorCode
 from ..errors import SecurityRefusal, ToolError
 from ..tool import CallContext
+from ._accepted_queries import AcceptedQueries
 from ._guarded_pool import GuardedPool
 from ._tenant_tx import (
     TOOL_TIMEOUT_SECONDS,
@@ -75,6 +76,8 @@ class DirectQueryTool:
         self._validation_pool = (
             _validator_pool() if validate_queries and validator is None else None
         )
+        # Only the project's own validator is known to be a pure function of its inputs.
+        self._accepted = AcceptedQueries() if validator is None else None
 
     async def run(self, arguments: Mapping[str, Any], ctx: CallContext) -> Any:
         query = require_text(arguments, "sql", TOOL_ID)
@@ -98,16 +101,14 @@ class DirectQueryTool:
         await self._pool.aclose()
 
     async def _checked(self, query: str, tenant_id: str) -> str:
-        if self._validation_pool is not None:
-            verdict = await self._validation_pool.validate(
-                query, max_rows=self._max_rows, tenant_id=tenant_id
-            )
-        else:
-            validator = self._validator or default_validator()
-            verdict = await asyncio.to_thread(
-                validator, query, max_rows=self._max_rows, tenant_id=tenant_id
-            )
+        accepted = self._accepted
+        statement = accepted.get(query, tenant_id, self._max_rows) if accepted is not None else None
+        if statement is not None:
+            return statement
+        verdict = await self._verdict(query, tenant_id)
         if verdict.is_safe:
+            if accepted is not None:
+                accepted.remember(query, tenant_id, self._max_rows, verdict.sql)
             return verdict.sql
         reasons = "; ".join(f"{v.code}: {v.message}" for v in verdict.violations) or "refused"
         code = (
@@ -116,6 +117,16 @@ class DirectQueryTool:
             else ToolErrorCode.UNSAFE_QUERY
         )
         raise SecurityRefusal(code, f"{TOOL_ID}: {reasons}")
+
+    async def _verdict(self, query: str, tenant_id: str) -> Any:
+        if self._validation_pool is not None:
+            return await self._validation_pool.validate(
+                query, max_rows=self._max_rows, tenant_id=tenant_id
+            )
+        validator = self._validator or default_validator()
+        return await asyncio.to_thread(
+            validator, query, max_rows=self._max_rows, tenant_id=tenant_id
+        )
 
 
 async def _read_capped(

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import os
+import select
 import socket
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
@@ -45,10 +46,13 @@ class GuardedPool:
         name: str = "pool",
         lingering: LingeringTasks | None = None,
         close_timeout_seconds: float = 2.0,
+        reset_sessions: bool = True,
     ) -> None:
         """`lingering`: where abandoned work goes, from the pool's owner (a registry of
         its own when none is given); `close_timeout_seconds`: how long `aclose()` lets
-        borrowed connections come back."""
+        borrowed connections come back; `reset_sessions`: DISCARD ALL on every return,
+        for pools whose connections run SQL that could leave session state behind (the
+        pool rolls back an unfinished transaction either way)."""
         self._pool: AsyncConnectionPool = AsyncConnectionPool(
             dsn,
             open=False,
@@ -59,7 +63,7 @@ class GuardedPool:
             # so the first call after the server returns starts a fresh, immediate attempt
             # instead of waiting out a long exponential delay.
             check=_check_and_track,
-            reset=_reset_session,
+            reset=_reset_session if reset_sessions else None,
             reconnect_timeout=RECONNECT_TIMEOUT_SECONDS,
             # No server-side prepared statements: the reset's DISCARD ALL drops them on
             # the server while psycopg's cache would still name them ("prepared statement
@@ -132,10 +136,30 @@ class GuardedPool:
 
 
 async def _check_and_track(conn: psycopg.AsyncConnection[Any]) -> None:
+    """The pool's check on every borrow, without a round trip when there is no news.
+
+    An idle, healthy connection has nothing to read: the server speaks unprompted only to
+    say it is going away (a FATAL before a shutdown, then end-of-file). So a connection
+    whose socket is quiet is lent at once; only one with something to read gets the full
+    check, which fails on a dead connection, and the pool discards it. (A peer that went
+    silent without a word passes either check; the deadline and the severed socket deal
+    with it.)
+    """
+    if conn.closed or conn.pgconn.status != psycopg.pq.ConnStatus.OK:
+        raise psycopg.OperationalError("the connection is closed")
+    if not _has_unread_data(conn.pgconn.socket):
+        return
     tracked = _in_use.get(None)
     if tracked is not None:
         tracked.append(conn)  # a stalled health check must be severable too
     await AsyncConnectionPool.check_connection(conn)
+
+
+def _has_unread_data(fd: int) -> bool:
+    """Is `fd` readable (data or end-of-file) right now? Never waits."""
+    poller = select.poll()  # not select.select: it cannot watch descriptors above 1023
+    poller.register(fd, select.POLLIN)
+    return bool(poller.poll(0))
 
 
 async def _reset_session(conn: psycopg.AsyncConnection[Any]) -> None:

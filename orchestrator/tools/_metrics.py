@@ -17,12 +17,12 @@ from ..tool import CallContext
 from ._guarded_pool import GuardedPool
 from ._tenant_tx import (
     TOOL_TIMEOUT_SECONDS,
-    begin_tenant_scope,
     budget_for,
     jsonable,
     require_int,
     require_text,
     run_on_database,
+    tenant_transaction,
 )
 
 TOOL_ID = "metrics"
@@ -63,16 +63,14 @@ class MetricsTool:
         budget = budget_for(ctx.budget_seconds, self.capability.timeout_seconds)
 
         async def work(conn: psycopg.AsyncConnection[Any]) -> list[dict[str, Any]]:
-            async with conn.transaction():
-                await begin_tenant_scope(conn, ctx.tenant_id, budget, read_only=True)
+            async with tenant_transaction(conn, ctx.tenant_id, budget, read_only=True):
                 cursor = await conn.execute(
                     _AGGREGATES, {"metric": metric, "services": services, "window": window}
                 )
+                rows = await cursor.fetchall()
+                # Read after the rows: in a pipeline the description arrives with them.
                 columns = [column.name for column in cursor.description or ()]
-                return [
-                    dict(zip(columns, jsonable(list(row)), strict=False))
-                    for row in await cursor.fetchall()
-                ]
+                return [dict(zip(columns, jsonable(list(row)), strict=False)) for row in rows]
 
         series = await run_on_database(self._pool, budget, TOOL_ID, work)
         return {"metric": metric, "window_minutes": window, "services": services, "series": series}

@@ -15,11 +15,11 @@ from ..tool import CallContext
 from ._guarded_pool import GuardedPool
 from ._tenant_tx import (
     TOOL_TIMEOUT_SECONDS,
-    begin_tenant_scope,
     budget_for,
     require_int,
     require_text,
     run_on_database,
+    tenant_transaction,
 )
 
 TOOL_ID = "topology"
@@ -56,15 +56,16 @@ class TopologyTool:
         params = {"service": service, "depth": depth}
 
         async def work(conn: psycopg.AsyncConnection[Any]) -> list[tuple[str, str, int]]:
-            async with conn.transaction():
-                await begin_tenant_scope(conn, ctx.tenant_id, budget, read_only=True)
-                known = await (await conn.execute(_EXISTS, params)).fetchone()
-                if known is None:
+            async with tenant_transaction(conn, ctx.tenant_id, budget, read_only=True):
+                # Both queries go out together; the walk of an unknown service is empty.
+                exists = await conn.execute(_EXISTS, params)
+                walk = await conn.execute(_EDGES, params)
+                if await exists.fetchone() is None:
                     raise ToolError(
                         ToolErrorCode.INVALID_ARGUMENTS,
                         f"{TOOL_ID}: no service {service!r} for this tenant",
                     )
-                return await (await conn.execute(_EDGES, params)).fetchall()
+                return await walk.fetchall()
 
         edges = await run_on_database(self._pool, budget, TOOL_ID, work)
         graph = _graph(service, depth, edges)
