@@ -8,7 +8,7 @@ INSTALLED := $(VENV)/.installed
 TOXIPROXY := $(BIN)/toxiproxy-server
 TOXIPROXY_VERSION := v2.12.0
 
-.PHONY: setup run test test-browser chromium test-docker bench gate-power clean
+.PHONY: setup run lint test test-browser chromium test-docker bench gate-power clean
 
 setup: $(INSTALLED) $(TOXIPROXY)
 
@@ -28,7 +28,12 @@ $(TOXIPROXY): | $(BIN)/python
 run: setup
 	$(BIN)/gauntlet run
 
-test: setup
+# Lint and format are part of the tests: a style error fails `make test`.
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: lint
 	$(BIN)/python -m pytest -q
 
 # The HTML reports in headless Chromium (Debian's package): charts render, hover and zoom

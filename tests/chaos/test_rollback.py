@@ -33,18 +33,22 @@ def test_rollback_after_an_exception_leaves_no_toxic(world: TestWorld, proxy: Pr
 def test_rollback_after_keyboard_interrupt_reenables_the_proxy(
     world: TestWorld, proxy: ProxyHandle
 ) -> None:
-    with pytest.raises(KeyboardInterrupt):
-        with parse_fault({"kind": "down", "upstream": "ops"}).apply(world):
-            raise KeyboardInterrupt
+    with (
+        pytest.raises(KeyboardInterrupt),
+        parse_fault({"kind": "down", "upstream": "ops"}).apply(world),
+    ):
+        raise KeyboardInterrupt
     assert world.toxiproxy.proxy(proxy.name).enabled
 
 
 def test_a_failed_injection_is_reported_and_undone(world: TestWorld, proxy: ProxyHandle) -> None:
     world.proxies = {"ops": "no_such_proxy", "metrics": proxy.name}
     fault = parse_fault({"kind": "latency", "upstream": "ops", "latency_ms": 5})
-    with pytest.raises(FaultInjectionError, match="latency: could not inject"):
-        with fault.apply(world):
-            pytest.fail("the body must not run when injection failed")
+    with (
+        pytest.raises(FaultInjectionError, match="latency: could not inject"),
+        fault.apply(world),
+    ):
+        pytest.fail("the body must not run when injection failed")
 
 
 class _TwoStepFault(Fault):
@@ -58,9 +62,11 @@ class _TwoStepFault(Fault):
 
 
 def test_a_half_done_injection_is_rolled_back(world: TestWorld, proxy: ProxyHandle) -> None:
-    with pytest.raises(FaultInjectionError, match="second step failed"):
-        with _TwoStepFault().apply(world):
-            pass
+    with (
+        pytest.raises(FaultInjectionError, match="second step failed"),
+        _TwoStepFault().apply(world),
+    ):
+        pass
     assert world.toxiproxy.toxics(proxy.name) == []
 
 

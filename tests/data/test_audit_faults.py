@@ -74,7 +74,8 @@ def test_audit_poison_records_are_audited_and_never_block_the_spool(gauntlet) ->
             "SELECT detail::text FROM ops.audit_log WHERE request_id LIKE 'poison-%'"
         ).fetchall()
         after = conn.execute(
-            "SELECT count(*) FROM ops.audit_log WHERE request_id = %s", [answer.observation.request_id]
+            "SELECT count(*) FROM ops.audit_log WHERE request_id = %s",
+            [answer.observation.request_id],
         ).fetchone()
     assert len(details) == 2 and all("\ufffd" in row[0] for row in details)
     assert after == (1,)
