@@ -80,14 +80,21 @@ def run_suite(
     _log_libraries_to(options.out_dir / "run.log")
     results: list[ScenarioResult] = []
     stop = _Interrupts(console)
-    with _world(options, console) as world:
-        try:
-            asyncio.run(_run_all(scenarios, world, options, console, results, stop))
-        except (KeyboardInterrupt, asyncio.CancelledError):
-            stop.presses = max(stop.presses, 2)
+    previous = signal.getsignal(signal.SIGINT)
+    try:
+        with _world(options, console) as world:
+            try:
+                asyncio.run(_run_all(scenarios, world, options, console, results, stop))
+            except (KeyboardInterrupt, asyncio.CancelledError):
+                stop.presses = max(stop.presses, 2)
+            # From here a Ctrl-C only counts: the world's teardown is what rolls back the
+            # faults, and a KeyboardInterrupt in the middle of it would leave them in place.
+            signal.signal(signal.SIGINT, stop.count)
         if stop.presses:
             console.print("[yellow]interrupted: faults rolled back, writing partial results[/]")
-    code = _report(results, slo, options, console, stop=stop, verbose=verbose)
+        code = _report(results, slo, options, console, stop=stop, verbose=verbose)
+    finally:
+        signal.signal(signal.SIGINT, previous)
     return exit_codes.INTERRUPTED if stop.presses else code
 
 
@@ -110,6 +117,10 @@ class _Interrupts:
             )
         else:
             main.cancel()
+
+    def count(self, signum: int, frame: object) -> None:
+        """A press while the run is already ending: noted, the teardown carries on."""
+        self.presses += 1
 
 
 async def _run_all(
