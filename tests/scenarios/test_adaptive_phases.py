@@ -86,7 +86,9 @@ def scenario(expectations: str, *, faults: bool = True) -> Scenario:
 
     return Scenario.model_validate(
         yaml.safe_load(
-            "name: s\nworkload:\n  intents: [{intent: service_overview}]\n  tenants: [acme]\n"
+            "name: s\nworkload:\n"
+            "  intents: [{intent: service_overview, parameters: {service: checkout}}]\n"
+            "  tenants: [acme]\n"
             "  duration: 5s\n" + schedule + "expectations:\n" + expectations
         )
     )
