@@ -22,6 +22,8 @@ def world_service_config(
     *,
     request_deadline_seconds: float = 5.0,
     rate_limits: Mapping[str, Mapping[str, int]] | None = None,
+    breaker_failure_threshold: int = 5,
+    breaker_cool_down_seconds: float = 5.0,
 ) -> ServiceConfig:
     """The orchestrator service on `world`: every upstream through its proxy.
 
@@ -33,6 +35,8 @@ def world_service_config(
         api_keys=world.api_key_table,
         request_deadline_seconds=request_deadline_seconds,
         rate_limits=dict(rate_limits or {}),
+        breaker_failure_threshold=breaker_failure_threshold,
+        breaker_cool_down_seconds=breaker_cool_down_seconds,
     )
 
 

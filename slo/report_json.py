@@ -4,7 +4,7 @@ a later run's `--baseline`."""
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 from typing import Any
 
@@ -23,6 +23,7 @@ def report_document(
     title: str,
     *,
     interrupted: bool = False,
+    run_facts: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The document; its JSON Schema is `report_schema.report_json_schema()`."""
     series = evaluation.timeseries
@@ -51,7 +52,7 @@ def report_document(
         "checks": [asdict(check) for check in checks],
         "fault_windows": [_finite(asdict(window)) for window in fault_windows],
         "timeseries": _finite(asdict(series)),
-    }
+    } | dict(run_facts or {})
 
 
 def _finite(value: Any) -> Any:

@@ -11,7 +11,7 @@ from .formatting import show_interval, show_value
 from .results import Check, Evaluation
 from .verdict import overall_verdict
 
-_ICON = {"pass": "✅", "warn": "⚠️", "fail": "❌"}
+_ICON = {"pass": "✅", "warn": "⚠️", "inconclusive": "❔", "fail": "❌"}
 
 
 def render_markdown(
@@ -50,8 +50,7 @@ def render_markdown(
     if checks:
         lines += ["", "| | check | detail |", "|---|---|---|"]
         lines += [
-            f"| {_ICON['pass' if c.passed else 'fail']} | {_cell(c.group)}: {_cell(c.name)} "
-            f"| {_cell(c.detail)} |"
+            f"| {_ICON[c.verdict]} | {_cell(c.group)}: {_cell(c.name)} | {_cell(c.detail)} |"
             for c in checks
         ]
     return "\n".join(lines) + "\n"

@@ -61,6 +61,9 @@ class CheckEntry(_Strict):
     name: str
     passed: bool
     detail: str
+    inconclusive: bool = Field(
+        default=False, description="not passed, not breached either: too little evidence"
+    )
 
 
 class FaultWindowEntry(_Strict):
@@ -85,8 +88,18 @@ class ReportDocument(_Strict):
         description="report_json.SCHEMA_VERSION; bumped on an incompatible change"
     )
     title: str
-    verdict: Literal["pass", "warn", "fail"]
+    verdict: Literal["pass", "warn", "inconclusive", "fail"]
     interrupted: bool = Field(description="the run was stopped early; results are partial")
+    interrupted_requests: int | None = Field(
+        default=None,
+        ge=0,
+        description="requests abandoned in flight by a second Ctrl-C (never recorded as failed)",
+    )
+    timeline: dict[str, list[tuple[str, float]]] | None = Field(
+        default=None,
+        description="per scenario, each step (heal, steady state, inject, a phase's stretch, "
+        "roll back, ...) and the seconds it took",
+    )
     slo: SloSummary
     observations: int = Field(ge=0, description="observations read")
     matched: int = Field(ge=0, description="observations that passed the SLO file's filters")

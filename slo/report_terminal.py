@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from .formatting import show_interval, show_note, show_value
 from .results import Check, Evaluation
 from .verdict import overall_verdict
 
-_STYLE = {"pass": "green", "warn": "yellow", "fail": "bold red"}
+_STYLE = {"pass": "green", "warn": "yellow", "inconclusive": "yellow", "fail": "bold red"}
 
 
 def print_report(
@@ -28,7 +29,7 @@ def print_report(
         outcome = evaluation.gate_outcome(result)
         table.add_row(
             f"[{_STYLE[outcome]}]{result.verdict}[/]",
-            result.label,
+            escape(result.label),
             result.target,
             show_value(result.observed, result.unit),
             show_interval(result),
@@ -36,15 +37,15 @@ def print_report(
             show_note(result),
         )
     for check in checks:
-        outcome = "pass" if check.passed else "fail"
+        outcome = check.verdict
         table.add_row(
             f"[{_STYLE[outcome]}]{outcome}[/]",
-            f"{check.group}: {check.name}",
+            escape(f"{check.group}: {check.name}"),  # "status [fault]" is not markup
             "",
             "",
             "",
             "",
-            check.detail,
+            escape(check.detail),
         )
     console.print(table)
     verdict = overall_verdict(evaluation, checks)

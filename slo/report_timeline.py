@@ -128,40 +128,39 @@ def _fault_windows(
 ) -> None:
     """A grey band below the data in every panel, its edges as dotted lines above the data
     (the status bars fill their panel, so a band alone would be hidden there), and a labelled
-    strip over the top panel."""
+    strip over the top panel.
+
+    The shapes are built as plain dicts and set once: plotly's add_vrect/add_shape copy every
+    shape already on the figure, which took tens of seconds for a suite's windows."""
+    shapes: list[dict[str, object]] = []
+    labels: list[dict[str, object]] = []
+    panels = ["" if row == 1 else str(row) for row in range(1, len(_ROWS) + 1)]
     for window in windows:
         # A fault still active when the run stopped (end = inf) is drawn to the last bucket.
         end = min(window.end, start + series_end)
         x0, x1 = window.start - start, max(end, window.start) - start
-        figure.add_vrect(
-            x0=x0, x1=x1, row="all", col=1, layer="below", fillcolor=FAULT_FILL, line_width=0
-        )
-        for edge in (x0, x1):
-            figure.add_vline(
-                x=edge,
-                row="all",
-                col=1,
-                layer="above",
-                line={"color": FAULT_EDGE, "width": 1.5, "dash": "dot"},
+        for panel in panels:
+            axes = {"xref": f"x{panel}", "yref": f"y{panel} domain", "y0": 0, "y1": 1}
+            shapes.append(
+                {"type": "rect", "x0": x0, "x1": x1, "layer": "below", "fillcolor": FAULT_FILL}
+                | {"line": {"width": 0}}
+                | axes
             )
-        figure.add_shape(
-            type="rect",
-            x0=x0,
-            x1=x1,
-            xref="x",
-            y0=1.0,
-            y1=1.04,
-            yref="y domain",
-            fillcolor=FAULT_EDGE,
-            line_width=0,
+            edge_line = {"color": FAULT_EDGE, "width": 1.5, "dash": "dot"}
+            shapes += [
+                {"type": "line", "x0": edge, "x1": edge, "layer": "above", "line": edge_line} | axes
+                for edge in (x0, x1)
+            ]
+        shapes.append(
+            {"type": "rect", "x0": x0, "x1": x1, "xref": "x", "y0": 1.0, "y1": 1.04}
+            | {"yref": "y domain", "fillcolor": FAULT_EDGE, "line": {"width": 0}}
         )
-        figure.add_annotation(
-            x=(x0 + x1) / 2,
-            y=1.04,
-            xref="x",
-            yref="y domain",
-            yanchor="bottom",
-            text=f"fault: {window.label}",
-            showarrow=False,
-            font={"size": 11, "color": "#212121"},
+        labels.append(
+            {"x": (x0 + x1) / 2, "y": 1.04, "xref": "x", "yref": "y domain"}
+            | {"yanchor": "bottom", "text": f"fault: {window.label}", "showarrow": False}
+            | {"font": {"size": 11, "color": "#212121"}}
         )
+    figure.update_layout(
+        shapes=[*figure.layout.shapes, *shapes],
+        annotations=[*figure.layout.annotations, *labels],
+    )

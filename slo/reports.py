@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from vocabulary import FaultWindow
 
@@ -26,15 +27,19 @@ def write_reports(
     title: str = "Gauntlet report",
     observations: Sequence[Path] = (),
     interrupted: bool = False,
+    run_facts: Mapping[str, Any] | None = None,
 ) -> dict[str, Path]:
     """Write report.json, report.md, junit.xml and report.html; returns them by format.
 
     `observations`: the observations files the evaluation read; the HTML report plots them
     (without them it shows the objectives only). `interrupted`: the run stopped early.
+    `run_facts`: further top-level facts of the run for report.json (e.g. its timeline).
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    document = report_document(evaluation, checks, fault_windows, title, interrupted=interrupted)
+    document = report_document(
+        evaluation, checks, fault_windows, title, interrupted=interrupted, run_facts=run_facts
+    )
     frame = read_frame(observations, evaluation.spec.filters)
     contents = {
         "json": ("report.json", json.dumps(document, indent=2)),

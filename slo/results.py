@@ -15,6 +15,11 @@ class Check:
     name: str
     passed: bool
     detail: str = ""
+    inconclusive: bool = False  # not passed, but not breached either: too little evidence
+
+    @property
+    def verdict(self) -> str:
+        return "pass" if self.passed else "inconclusive" if self.inconclusive else "fail"
 
 
 @dataclass

@@ -4,7 +4,7 @@ One concept per module; every harness package imports this one, and it imports n
 of them (nor the orchestrator):
 
 - `observation`: the record of one orchestrated request, and its JSON-lines files;
-- `phase`: baseline / fault / recovery, the fault-window value and the one phase function;
+- `phase`: baseline / burst / fault / recovery, the fault-window value and the one phase function;
 - `ratio_bound`: the one notation for "a share of requests must be at most/least x";
 - `status`: the four orchestration statuses;
 - `answer`: the one judge of a service answer, turning it into an observation;
@@ -19,7 +19,7 @@ from .observation import (
     read_observations,
     write_observations,
 )
-from .phase import FaultWindow, Phase, phase_at
+from .phase import FaultWindow, Phase, phase_at, phase_during
 from .ratio_bound import Comparison, RatioBound, RatioBoundField, parse_ratio_bound
 from .status import ANSWERED, STATUSES, Status
 from .suggest import unknown_name
@@ -47,6 +47,7 @@ __all__ = [
     "parse_ratio_bound",
     "parse_yaml_model",
     "phase_at",
+    "phase_during",
     "read_observations",
     "unknown_name",
     "write_observations",

@@ -47,6 +47,10 @@ class ServiceConfig(BaseModel):
     max_body_bytes: int = Field(default=DEFAULT_MAX_BODY_BYTES, ge=1, le=16 * 1024 * 1024)
     # Rate limits are the deployment's to set (what the upstream can take), by tool id.
     rate_limits: dict[str, RateLimit] = Field(default_factory=dict)
+    # The breaker opens after this many consecutive upstream failures, and refuses for
+    # the cool-down before it lets one probe through.
+    breaker_failure_threshold: int = Field(default=5, ge=1, le=1000)
+    breaker_cool_down_seconds: float = Field(default=5.0, gt=0, le=300)
 
 
 def load_service_config(path: str | os.PathLike[str]) -> ServiceConfig:
@@ -85,6 +89,7 @@ def build_app(config: ServiceConfig) -> FastAPI:
     """
     # Imported here so the service package imports without the data layer (tests,
     # tooling); a worker process needs it anyway.
+    from ..call_policy import PolicySettings
     from ..deadline import LingeringTasks
     from ..executor import Orchestrator
     from ..intents import register_ops_intents
@@ -112,6 +117,10 @@ def build_app(config: ServiceConfig) -> FastAPI:
         metrics=metrics,
         request_deadline_seconds=config.request_deadline_seconds,
         lingering=lingering,
+        policy=PolicySettings(
+            breaker_failure_threshold=config.breaker_failure_threshold,
+            breaker_cool_down_seconds=config.breaker_cool_down_seconds,
+        ),
     )
     return create_app(
         orchestrator,

@@ -16,6 +16,8 @@ Optional (the reference orchestrator's own knobs; another system may ignore them
     GAUNTLET_REQUEST_DEADLINE_SECONDS  the service's request deadline (default 15)
     GAUNTLET_RATE_LIMITS               JSON: tool id -> {"per_minute": N, "burst": M}
     GAUNTLET_MAX_BODY_BYTES            request body limit (default 64 KiB)
+    GAUNTLET_BREAKER_FAILURE_THRESHOLD consecutive upstream failures that open a breaker (5)
+    GAUNTLET_BREAKER_COOL_DOWN_SECONDS how long an open breaker refuses before a probe (5)
 """
 
 from __future__ import annotations
@@ -39,6 +41,8 @@ SPOOL_DIR = "GAUNTLET_SPOOL_DIR"
 REQUEST_DEADLINE = "GAUNTLET_REQUEST_DEADLINE_SECONDS"
 RATE_LIMITS = "GAUNTLET_RATE_LIMITS"
 MAX_BODY_BYTES = "GAUNTLET_MAX_BODY_BYTES"
+BREAKER_FAILURE_THRESHOLD = "GAUNTLET_BREAKER_FAILURE_THRESHOLD"
+BREAKER_COOL_DOWN = "GAUNTLET_BREAKER_COOL_DOWN_SECONDS"
 
 REQUIRED = (OPS_DSN, METRICS_DSN, AUDIT_DSN, API_KEYS)
 # Optional variable -> the ServiceConfig field it sets, and whether its value is JSON.
@@ -46,6 +50,8 @@ _OPTIONAL_FIELDS = {
     REQUEST_DEADLINE: ("request_deadline_seconds", False),
     RATE_LIMITS: ("rate_limits", True),
     MAX_BODY_BYTES: ("max_body_bytes", False),
+    BREAKER_FAILURE_THRESHOLD: ("breaker_failure_threshold", False),
+    BREAKER_COOL_DOWN: ("breaker_cool_down_seconds", False),
 }
 _FIELD_VARS = {
     "ops_dsn": OPS_DSN,
@@ -108,6 +114,8 @@ def env_from_config(config: ServiceConfig, *, port: int | None = None) -> dict[s
         SPOOL_DIR: str(config.spool_dir),
         REQUEST_DEADLINE: repr(config.request_deadline_seconds),
         MAX_BODY_BYTES: str(config.max_body_bytes),
+        BREAKER_FAILURE_THRESHOLD: str(config.breaker_failure_threshold),
+        BREAKER_COOL_DOWN: repr(config.breaker_cool_down_seconds),
     }
     if config.rate_limits:
         env[RATE_LIMITS] = json.dumps(

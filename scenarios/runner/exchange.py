@@ -9,8 +9,8 @@ acknowledgement.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
 from typing import Any
 
 import httpx
@@ -27,6 +27,11 @@ from vocabulary import (
 )
 
 from .traffic import PlannedRequest
+
+# Marks a request that started in one phase and was still in flight when the next began:
+# it counts in the phase it met for every rule, but not in the shares estimated for that
+# phase (it was not sent into it, so it is not a sample of it).
+CAUGHT_IN_FLIGHT = "caught_in_flight"
 
 # The security refusals, as they appear on the wire (derived, so a new code cannot be missed).
 SECURITY_CODES = frozenset(code.value for code in ToolErrorCode if code.is_security)
@@ -56,19 +61,22 @@ async def exchange(
     request: PlannedRequest,
     *,
     scenario: str,
-    phase: Phase,
+    phase_of: Callable[[float, float], Phase],
     tenants: Iterable[str],
 ) -> Outcome:
-    """Send `request`; any transport error is an answer too (status `failed`)."""
+    """Send `request`; any transport error is an answer too (status `failed`).
+
+    `phase_of(start, end)` (epoch seconds) names the phase the exchange lived through; it
+    is asked once the answer is in, so a fault that landed meanwhile is accounted for."""
     headers = {API_KEY_HEADER: request.api_key} if request.api_key is not None else {}
+    started = time.time()
     asked = Asked(
-        ts=time.time(),
+        ts=started,
         # Attack requests are observed apart: their refusal is the point, not a failure.
         source="attack" if request.attack else "scenario",
         scenario=scenario,
         tenant=request.tenant,
         intent=request.intent,
-        phase=phase,
         extra={"attack": request.attack} if request.attack else {},
     )
     clock = time.perf_counter()
@@ -88,6 +96,11 @@ async def exchange(
         answer = judge_answer(
             asked, latency_ms=latency_ms, http_status=response.status_code, content=response.content
         )
+    lived, at_start = phase_of(started, time.time()), phase_of(started, started)
+    observation = answer.observation.in_phase(lived)
+    if lived is not at_start:  # caught in flight by a fault landing (or ending)
+        observation = replace(observation, extra={**observation.extra, CAUGHT_IN_FLIGHT: True})
+    answer = replace(answer, observation=observation)
     others = frozenset(tenants) - {request.tenant}
     leaked = frozenset().union(*(_tenants_in(r.get("data"), others) for r in answer.results))
     audited = any(r["tool_id"] == "audit" and r["success"] for r in answer.results)

@@ -1,66 +1,145 @@
 """Judge a scenario's expectations on its outcomes: pure, one small function per kind.
 
-Each expectation becomes an `slo.Check` (group = scenario name) so the reports and the
-JUnit file show it beside the SLO objectives. An expectation scoped to a phase with no
-request in it fails: an expectation that observed nothing has not held.
+Each expectation gets a verdict, `pass`, `fail` or `inconclusive`, and becomes an
+`slo.Check` (group = scenario name) so the reports and the JUnit file show it beside the
+SLO objectives. Statistical expectations (a status share strictly between 0 and 1, a
+percentile against the baseline's) are judged with confidence sequences, which stay valid
+however often they are looked at: the runner asks after every tick whether a phase is
+decided and moves on as soon as it is. Everything else is a rule over every request
+("no answer holds another tenant's rows"), judged on what was observed.
+
+A statistical verdict, once decided, stays decided (`Decided`): a confidence sequence
+covers the truth at every sample size at once, so the intersection of its intervals over
+the looks taken is as valid as any one of them. Requests still in flight when a phase was
+decided and stopped may add to its population afterwards without undoing the decision.
+
+An expectation scoped to a phase with no request in it is inconclusive: it observed nothing.
 """
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 
 from scenarios.spec.expectations import (
     AuditExactlyOnce,
+    CodesSeen,
     LatencyPercentile,
+    LatencyVsBaseline,
     MaxLatency,
     NoCrossTenantData,
     SecurityRefusals,
     StatusMix,
     ToolErrors,
+    WithinDeadline,
 )
 from scenarios.spec.model import Scenario
 from slo import Check
-from vocabulary import RatioBound
+from slo.decision import decide_ratio
+from vocabulary import Phase, RatioBound
 
-from .exchange import SECURITY_CODES, Outcome
+from .exchange import CAUGHT_IN_FLIGHT, SECURITY_CODES, Outcome
+from .latency_verdicts import baseline_bracketed, judge_percentile, judge_vs_baseline
+
+Verdict = tuple[str, str]  # pass | fail | inconclusive, and the detail a reader needs
+# "every attack is refused" is a rule, judged on every attack; below this many it has not
+# been put to the test
+MIN_ATTACKS = 12
+Decided = dict[tuple[int, str], str]  # (expectation index, part) -> first decided verdict
 
 AuditRows = Mapping[tuple[str, str], int]
 """Audit records per (tenant, request id)."""
 
 
 def judge_expectations(
-    scenario: Scenario, outcomes: Sequence[Outcome], *, audit_rows: AuditRows | None = None
+    scenario: Scenario,
+    outcomes: Sequence[Outcome],
+    *,
+    audit_rows: AuditRows | None = None,
+    decided: Decided | None = None,
 ) -> list[Check]:
-    """One check per expectation. `audit_rows`: audit records per (tenant, request id),
-    if counted."""
+    """One check per expectation. `audit_rows`: audit records per (tenant, request id), if
+    counted;
+    `decided`: statistical verdicts already decided while the run watched."""
     checks = []
-    for expectation in scenario.expectations:
-        scoped = [
-            o
-            for o in outcomes
-            if expectation.phase is None or o.observation.phase == expectation.phase
-        ]
-        name = _name(expectation)
-        if not scoped:
-            checks.append(
-                Check(
-                    scenario.name,
-                    name,
-                    False,
-                    f"no request observed in phase '{expectation.phase}'",
-                )
+    decided = decided if decided is not None else {}
+    for index, expectation in enumerate(scenario.expectations):
+        verdict, detail = _verdict(scenario, index, outcomes, audit_rows, decided)
+        checks.append(
+            Check(
+                scenario.name,
+                _name(expectation),
+                verdict == "pass",
+                detail,
+                inconclusive=verdict == "inconclusive",
             )
-            continue
-        judge = _JUDGES[type(expectation)]
-        passed, detail = judge(expectation, scoped, audit_rows)
-        checks.append(Check(scenario.name, name, passed, detail))
+        )
     return checks
 
 
+def undecided(
+    scenario: Scenario, outcomes: Sequence[Outcome], phase: Phase, *, last: bool, decided: Decided
+) -> list[str]:
+    """Names of the expectations concerning `phase` that are not decided yet. Those scoped
+    to the whole method concern only the `last` stretch of it. Audit records are counted
+    once, after the method, so the audit expectation never holds a phase open."""
+    waiting = []
+    baseline_ms = _latencies(o for o in outcomes if o.observation.phase is Phase.BASELINE)
+    for index, expectation in enumerate(scenario.expectations):
+        if (
+            phase is Phase.BASELINE
+            and isinstance(expectation, LatencyVsBaseline)
+            and not baseline_bracketed(
+                expectation.latency_vs_baseline, baseline_ms, scenario.confidence
+            )
+        ):
+            waiting.append(f"{_name(expectation)}: its baseline")
+            continue
+        if expectation.phase != phase and not (expectation.phase is None and last):
+            continue
+        if isinstance(expectation, AuditExactlyOnce):
+            continue
+        verdict, _ = _verdict(scenario, index, outcomes, None, decided)
+        if verdict == "inconclusive":
+            waiting.append(_name(expectation))
+    return waiting
+
+
+def _verdict(
+    scenario: Scenario,
+    index: int,
+    outcomes: Sequence[Outcome],
+    audit_rows: Mapping[str, int] | None,
+    decided: Decided,
+) -> Verdict:
+    expectation = scenario.expectations[index]
+    phase = expectation.phase
+    scoped = [o for o in outcomes if phase is None or o.observation.phase == phase]
+    if not scoped:
+        return "inconclusive", f"no request observed in phase '{phase}'"
+    if isinstance(expectation, LatencyVsBaseline):
+        verdict, detail = judge_vs_baseline(
+            expectation.latency_vs_baseline,
+            _latencies(scoped),
+            _latencies(o for o in outcomes if o.observation.phase is Phase.BASELINE),
+            scenario.confidence,
+        )
+        return _sticky(decided, (index, ""), verdict), detail
+    if isinstance(expectation, StatusMix):
+        return _status(expectation, scoped, scenario.confidence, decided, index)
+    judge = _JUDGES[type(expectation)]
+    return judge(expectation, scoped, audit_rows, scenario.confidence)
+
+
+def _sticky(decided: Decided, key: tuple[int, str], verdict: str) -> str:
+    """The first decided verdict for `key`, recording `verdict` if it is the first."""
+    if key not in decided and verdict != "inconclusive":
+        decided[key] = verdict
+    return decided.get(key, verdict)
+
+
 def judge_status(bounds: Mapping[str, RatioBound], outcomes: Sequence[Outcome]) -> tuple[bool, str]:
-    """Status ratios against `{status: RatioBound}` (shared with the steady-state check)."""
+    """Status shares against `{status: RatioBound}` as observed (the steady-state check)."""
     counts = Counter(o.observation.status for o in outcomes)
     total = len(outcomes)
     failures, parts = [], []
@@ -73,12 +152,39 @@ def judge_status(bounds: Mapping[str, RatioBound], outcomes: Sequence[Outcome]) 
     return not failures, f"{', '.join(parts)} of {total} requests (mix: {mix})"
 
 
-def _status(e: StatusMix, outcomes: Sequence[Outcome], _: object) -> tuple[bool, str]:
-    return judge_status(e.status, outcomes)
+def _status(
+    e: StatusMix, outcomes: Sequence[Outcome], confidence: float, decided: Decided, index: int
+) -> Verdict:
+    own = [o for o in outcomes if o.attack is None]  # an attack's refusal is its point
+    if not own:
+        return "inconclusive", "no request of the scenario's own traffic"
+    counts = Counter(o.observation.status for o in own)
+    total = len(own)
+    # a share is estimated over the requests sent into the phase (see CAUGHT_IN_FLIGHT)
+    sampled = Counter(
+        o.observation.status for o in own if not o.observation.extra.get(CAUGHT_IN_FLIGHT)
+    )
+    verdicts, parts = [], []
+    for status, bound in e.status.items():
+        hits = counts[status]
+        if bound.threshold in (0.0, 1.0):  # a rule over every request, not a share to estimate
+            verdicts.append("pass" if bound.holds(hits / total) else "fail")
+            parts.append(f"{status} {hits}/{total} ({bound})")
+            continue
+        hits, n = sampled[status], sampled.total()
+        decision = decide_ratio(hits, n, bound.threshold, bound.at_most, confidence)
+        verdict = _sticky(decided, (index, status), decision.verdict)
+        verdicts.append(verdict)
+        more = f", ~{decision.more_samples} more samples" if verdict == "inconclusive" else ""
+        parts.append(f"{status} {hits}/{n} sent in the phase ({bound}: {verdict}{more})")
+    verdict = (
+        "fail" if "fail" in verdicts else "inconclusive" if "inconclusive" in verdicts else "pass"
+    )
+    return verdict, f"{', '.join(parts)} at {confidence:.0%}; mix {dict(counts)}"
 
 
-def _tool_errors(e: ToolErrors, outcomes: Sequence[Outcome], _: object) -> tuple[bool, str]:
-    problems, seen = [], []
+def _tool_errors(e: ToolErrors, outcomes: Sequence[Outcome], *_: object) -> Verdict:
+    problems, waiting, seen = [], [], []
     for tool, allowed in e.tool_errors.items():
         codes = Counter(
             o.observation.tool_errors[tool] for o in outcomes if tool in o.observation.tool_errors
@@ -88,84 +194,116 @@ def _tool_errors(e: ToolErrors, outcomes: Sequence[Outcome], _: object) -> tuple
         if not allowed_values and codes:
             problems.append(f"{tool} should not fail")
         elif allowed_values and not codes:
-            problems.append(f"{tool} never failed (expected {sorted(allowed_values)})")
+            waiting.append(f"{tool} never failed (expected {sorted(allowed_values)})")
         elif set(codes) - allowed_values:
             problems.append(f"{tool} failed with {sorted(set(codes) - allowed_values)}")
-    return not problems, "; ".join(problems or seen)
+    if problems:
+        return "fail", "; ".join(problems + seen)
+    if waiting:
+        return "inconclusive", "; ".join(waiting)
+    return "pass", "; ".join(seen)
 
 
-def _max_latency(e: MaxLatency, outcomes: Sequence[Outcome], _: object) -> tuple[bool, str]:
+def _codes_seen(e: CodesSeen, outcomes: Sequence[Outcome], *_: object) -> Verdict:
+    missing = []
+    for tool, wanted in e.codes_seen.items():
+        codes = {o.observation.tool_errors.get(tool) for o in outcomes}
+        missing += [f"{tool}: {code.value}" for code in wanted if code.value not in codes]
+    if missing:
+        return "inconclusive", f"not seen yet: {', '.join(missing)} in {len(outcomes)} requests"
+    return "pass", f"seen in {len(outcomes)} requests: {', '.join(sorted(e.codes_seen))}"
+
+
+def _within_deadline(e: WithinDeadline, outcomes: Sequence[Outcome], *_: object) -> Verdict:
+    bound = e.within_deadline.deadline_ms + e.within_deadline.grace_ms
+    late = [o for o in outcomes if o.observation.latency_ms > bound]
     slowest = max(o.observation.latency_ms for o in outcomes)
-    return (
-        slowest <= e.max_latency_ms,
-        f"slowest {slowest:.0f} ms (bound {e.max_latency_ms:.0f} ms)",
+    detail = (
+        f"slowest {slowest:.0f} ms of {len(outcomes)}; promise {e.within_deadline.deadline_ms:.0f}"
+        f" ms + grace {e.within_deadline.grace_ms:.0f} ms"
     )
+    return ("fail", f"{len(late)} answers late; {detail}") if late else ("pass", detail)
 
 
-def _percentile(e: LatencyPercentile, outcomes: Sequence[Outcome], _: object) -> tuple[bool, str]:
-    latencies = sorted(o.observation.latency_ms for o in outcomes)
-    bound = e.latency_percentile
-    rank = max(0, math.ceil(bound.percentile / 100 * len(latencies)) - 1)  # nearest rank
-    value = latencies[rank]
-    return value <= bound.max_ms, (
-        f"p{bound.percentile:g} {value:.0f} ms "
-        f"(bound {bound.max_ms:.0f} ms, {len(latencies)} requests)"
-    )
+def _max_latency(e: MaxLatency, outcomes: Sequence[Outcome], *_: object) -> Verdict:
+    slowest = max(o.observation.latency_ms for o in outcomes)
+    held = slowest <= e.max_latency_ms
+    return "pass" if held else "fail", f"slowest {slowest:.0f} ms (bound {e.max_latency_ms:.0f} ms)"
 
 
-def _no_leak(_e: NoCrossTenantData, outcomes: Sequence[Outcome], _: object) -> tuple[bool, str]:
+def _percentile(e: LatencyPercentile, outcomes: Sequence[Outcome], _: object, c: float) -> Verdict:
+    return judge_percentile(e.latency_percentile, _latencies(outcomes), c)
+
+
+def _no_leak(_e: NoCrossTenantData, outcomes: Sequence[Outcome], *_: object) -> Verdict:
     leaks = [o for o in outcomes if o.leaked_tenants]
     if leaks:
         first = leaks[0]
-        return False, (
+        return "fail", (
             f"{len(leaks)} answers held other tenants' rows, e.g. "
             f"{first.observation.tenant} saw {sorted(first.leaked_tenants)}"
         )
-    return True, f"{len(outcomes)} answers, none with another tenant's rows"
+    return "pass", f"{len(outcomes)} answers, none with another tenant's rows"
 
 
 def _audit(
-    _e: AuditExactlyOnce, outcomes: Sequence[Outcome], audit_rows: AuditRows | None
-) -> tuple[bool, str]:
+    _e: AuditExactlyOnce,
+    outcomes: Sequence[Outcome],
+    audit_rows: AuditRows | None,
+    _: float,
+) -> Verdict:
     if audit_rows is None:
-        return False, "audit records were not counted"
+        return "inconclusive", "audit records were not counted"
     acknowledged = {
         (o.observation.tenant, o.observation.request_id) for o in outcomes if o.audit_acknowledged
     }
     missing = [key for key in acknowledged if audit_rows.get(key, 0) == 0]
     doubled = [key for key, n in audit_rows.items() if n > 1]
     if missing or doubled:
-        return (
-            False,
-            f"{len(missing)} acknowledged requests without a record, {len(doubled)} doubled",
+        return "fail", (
+            f"{len(missing)} acknowledged requests without a record, {len(doubled)} doubled"
         )
-    return True, f"{len(acknowledged)} acknowledged requests, one record each"
+    return "pass", f"{len(acknowledged)} acknowledged requests, one record each"
 
 
-def _refusals(e: SecurityRefusals, outcomes: Sequence[Outcome], _: object) -> tuple[bool, str]:
+def _refusals(e: SecurityRefusals, outcomes: Sequence[Outcome], *_: object) -> Verdict:
     attacks = [o for o in outcomes if o.attack is not None]
-    if not attacks:
-        return False, "no attack request was sent"
     wanted = {c.value for c in e.security_refusals.codes} or SECURITY_CODES
     unrefused = [o for o in attacks if not (o.refusal_codes & wanted)]
     if unrefused:
         first = unrefused[0]
-        return False, (
+        return "fail", (
             f"{len(unrefused)} of {len(attacks)} attacks not refused with "
             f"{sorted(wanted)}, e.g. {first.attack} answered {first.observation.status}"
         )
-    return True, f"all {len(attacks)} attack requests refused ({sorted(wanted)})"
+    if len(attacks) < MIN_ATTACKS:
+        return (
+            "inconclusive",
+            f"{len(attacks)} of the {MIN_ATTACKS} attack requests needed, all refused",
+        )
+    return "pass", f"all {len(attacks)} attack requests refused ({sorted(wanted)})"
 
 
-_JUDGES: dict[type, Callable[..., tuple[bool, str]]] = {
-    StatusMix: _status,
+_JUDGES: dict[type, Callable[..., Verdict]] = {
     ToolErrors: _tool_errors,
+    CodesSeen: _codes_seen,
+    WithinDeadline: _within_deadline,
     MaxLatency: _max_latency,
     LatencyPercentile: _percentile,
     NoCrossTenantData: _no_leak,
     AuditExactlyOnce: _audit,
     SecurityRefusals: _refusals,
 }
+
+
+def _latencies(outcomes: object) -> list[float]:
+    """Latencies of the scenario's own traffic sent into the phase: an attack's refusal is a
+    different request, and one caught in flight by a phase change is no sample of either."""
+    return sorted(
+        o.observation.latency_ms
+        for o in outcomes  # type: ignore[attr-defined]
+        if o.attack is None and not o.observation.extra.get(CAUGHT_IN_FLIGHT)
+    )
 
 
 def _name(expectation: object) -> str:

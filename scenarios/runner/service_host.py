@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import socket
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, nullcontext
 
 import uvicorn
 from fastapi import FastAPI
@@ -27,7 +27,9 @@ async def hosted(app: FastAPI, host: str = "127.0.0.1") -> AsyncIterator[str]:
     server = uvicorn.Server(
         uvicorn.Config(app, log_level="warning", lifespan="on", access_log=False)
     )
-    server.install_signal_handlers = lambda: None  # type: ignore[method-assign]  # the harness owns signals
+    # The harness owns Ctrl-C: uvicorn would otherwise take SIGINT for itself and shut the
+    # service down under requests still in flight, which then read as `failed`.
+    server.capture_signals = nullcontext  # type: ignore[method-assign]
     task = asyncio.create_task(server.serve(sockets=[sock]))
     try:
         async with asyncio.timeout(STARTUP_TIMEOUT_S):

@@ -5,9 +5,11 @@
       ─► each scenario: run_experiment, observations appended as they arrive
       ─► SLO evaluation + scenario checks ─► reports ─► exit code
 
-Ctrl-C or SIGTERM cancels the run: the fault context managers roll back on the way
-out, the system under test and the world stop, and the reports are written for what was
-observed.
+Interrupts keep the data true. A first Ctrl-C (or SIGTERM) stops sending: the requests
+in flight are answered and recorded, the faults roll back, and the reports are written for
+what was observed, with `interrupted: true`. A second Ctrl-C abandons the requests still
+in flight (counted as interrupted, never recorded as `failed`), cancels the run, rolls the
+faults back and exits at once. The system under test and the world stop either way.
 """
 
 from __future__ import annotations
@@ -43,6 +45,11 @@ REQUEST_DEADLINE_S = 5.0
 # The suite's deployment protects the ops database with a token bucket on direct_query;
 # the rate-limit-burst scenario meets it, the others stay below it.
 RATE_LIMITS = {"direct_query": {"per_minute": 3600, "burst": 40}}
+# A breaker opens after 4 consecutive upstream failures (one round of the scenarios' 4
+# callers) and refuses for 2 s before it probes: long enough that every fault of the
+# suite opens it and its refusals are seen, short enough that recovery is not mostly waiting.
+BREAKER_FAILURE_THRESHOLD = 4
+BREAKER_COOL_DOWN_S = 2.0
 CLIENT_TIMEOUT_S = 30.0  # far beyond the request deadline: the service must answer first
 
 
@@ -72,15 +79,48 @@ def run_suite(
     options.out_dir.mkdir(parents=True, exist_ok=True)
     _log_libraries_to(options.out_dir / "run.log")
     results: list[ScenarioResult] = []
-    interrupted = False
-    with _world(options, console) as world:
-        try:
-            asyncio.run(_run_all(scenarios, world, options, console, results))
-        except (KeyboardInterrupt, asyncio.CancelledError):
-            interrupted = True
+    stop = _Interrupts(console)
+    previous = signal.getsignal(signal.SIGINT)
+    try:
+        with _world(options, console) as world:
+            try:
+                asyncio.run(_run_all(scenarios, world, options, console, results, stop))
+            except (KeyboardInterrupt, asyncio.CancelledError):
+                stop.presses = max(stop.presses, 2)
+            # From here a Ctrl-C only counts: the world's teardown is what rolls back the
+            # faults, and a KeyboardInterrupt in the middle of it would leave them in place.
+            signal.signal(signal.SIGINT, stop.count)
+        if stop.presses:
             console.print("[yellow]interrupted: faults rolled back, writing partial results[/]")
-    code = _report(results, slo, options, console, interrupted=interrupted, verbose=verbose)
-    return exit_codes.INTERRUPTED if interrupted else code
+        code = _report(results, slo, options, console, stop=stop, verbose=verbose)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    return exit_codes.INTERRUPTED if stop.presses else code
+
+
+class _Interrupts:
+    """Ctrl-C / SIGTERM presses: the first stops sending, the second cancels the run."""
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+        self.presses = 0
+        self.sending = asyncio.Event()  # set: stop sending; bound to the run's loop on use
+        self.abandoned = 0  # requests in flight when the run was cancelled
+
+    def press(self, main: asyncio.Task[None]) -> None:
+        self.presses += 1
+        if self.presses == 1:
+            self.sending.set()
+            self.console.print(
+                "[yellow]stopping: answering the requests in flight and rolling back the "
+                "faults (Ctrl-C again to abandon them)[/]"
+            )
+        else:
+            main.cancel()
+
+    def count(self, signum: int, frame: object) -> None:
+        """A press while the run is already ending: noted, the teardown carries on."""
+        self.presses += 1
 
 
 async def _run_all(
@@ -89,11 +129,14 @@ async def _run_all(
     options: RunOptions,
     console: Console,
     results: list[ScenarioResult],
+    stop: _Interrupts,
 ) -> None:
     main = asyncio.current_task()
     assert main is not None
     loop = asyncio.get_running_loop()
-    loop.add_signal_handler(signal.SIGTERM, main.cancel)
+    stop.sending = asyncio.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.press, main)
     observations = (options.out_dir / "observations.jsonl").open("a", encoding="utf-8")
 
     def record(outcome: Outcome) -> None:
@@ -108,7 +151,11 @@ async def _run_all(
             world.service_url = url
             with SuiteProgress(console) as progress:
                 for index, scenario in enumerate(scenarios):
+                    if stop.sending.is_set():
+                        break
                     progress.start(scenario)
+                    result = ScenarioResult(scenario)
+                    results.append(result)  # partial results are reported too
                     result = await run_experiment(
                         scenario,
                         world,
@@ -118,11 +165,13 @@ async def _run_all(
                             record(o),
                             progress.observed(o.observation.status, o.observation.phase),
                         ),
+                        stop=stop.sending,
+                        into=result,
                     )
-                    results.append(result)
                     progress.done(result)
     finally:
-        loop.remove_signal_handler(signal.SIGTERM)
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)
         observations.close()
 
 
@@ -159,7 +208,12 @@ async def _system_under_test(world: Any, options: RunOptions) -> AsyncIterator[s
 def service_config(world: World, spool_dir: Path) -> ServiceConfig:
     """The suite's deployment of the orchestrator service on `world`."""
     return world_service_config(
-        world, spool_dir, request_deadline_seconds=REQUEST_DEADLINE_S, rate_limits=RATE_LIMITS
+        world,
+        spool_dir,
+        request_deadline_seconds=REQUEST_DEADLINE_S,
+        rate_limits=RATE_LIMITS,
+        breaker_failure_threshold=BREAKER_FAILURE_THRESHOLD,
+        breaker_cool_down_seconds=BREAKER_COOL_DOWN_S,
     )
 
 
@@ -185,13 +239,15 @@ def _report(
     options: RunOptions,
     console: Console,
     *,
-    interrupted: bool,
+    stop: _Interrupts,
     verbose: bool = False,
 ) -> int:
     checks: list[Check] = [check for result in results for check in result.checks]
     windows: list[FaultWindow] = [w for result in results for w in result.fault_windows]
     path = options.out_dir / "observations.jsonl"
     evaluation = evaluate_files(path, slo) if path.exists() else evaluate(iter(()), slo)
+    interrupted = stop.presses > 0
+    abandoned = sum(result.tally.interrupted for result in results)
     write_reports(
         options.out_dir,
         evaluation,
@@ -200,7 +256,17 @@ def _report(
         title="Gauntlet chaos suite" + (" (interrupted)" if interrupted else ""),
         observations=[path] if path.exists() else [],
         interrupted=interrupted,
+        run_facts={
+            "interrupted_requests": abandoned,  # abandoned in flight, not recorded as failed
+            "timeline": _phase_durations(results),
+        },
     )
     print_summary(results, evaluation, checks, console, verbose=verbose)
     console.print(f"reports: {options.out_dir}", soft_wrap=True, highlight=False)
     return verdict_exit_code(evaluation, checks)
+
+
+def _phase_durations(results: Sequence[ScenarioResult]) -> dict[str, list[list[object]]]:
+    """Per scenario, each step in order (heal, steady state, inject, each phase's stretch,
+    roll back, ...) and the seconds it took: where the wall time went."""
+    return {r.scenario.name: [[step, round(s, 2)] for step, s in r.tally.steps] for r in results}

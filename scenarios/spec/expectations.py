@@ -1,15 +1,22 @@
 """What must hold during a scenario: one small model per expectation kind.
 
 Each list item of `expectations:` has exactly one kind key, and may be scoped to a
-phase (`baseline`, `fault`, `recovery`; omitted = the whole method)::
+phase (`baseline`, `burst`, `fault`, `recovery`; omitted = the whole method)::
 
-    - status: {partial: ">= 0.8", failed: "<= 0.05"}    # share of requests per status
+    - status: {partial: ">= 0.8", failed: "<= 0.05"}    # share of the scenario's own requests
       phase: fault
-    - tool_errors: {metrics: [timeout], direct_query: []}
+        # judged at the scenario's confidence: a bound strictly between 0 and 1 holds once
+        # its confidence sequence is inside it; "<= 0" and ">= 1" are judged on every request
+    - tool_errors: {metrics: [timeout, circuit_open], direct_query: []}
         # every failed call of the tool has one of these codes, and at least one failed;
         # [] means the tool must not fail at all (other tools unaffected)
-    - max_latency_ms: 2500                                 # slowest request
-    - latency_percentile: {percentile: 95, max_ms: 800}
+    - codes_seen: {direct_query: [circuit_open]}          # each code appears at least once
+    - within_deadline: {deadline_ms: 5000, grace_ms: 1000}
+        # every answer by the promised deadline plus a stated grace
+    - latency_vs_baseline: {percentile: 90, max_ratio: 3}
+        # this phase's p90 at most 3 x the same run's baseline p90 (intervals on both sides)
+    - max_latency_ms: 2500                                 # slowest request (absolute)
+    - latency_percentile: {percentile: 95, max_ms: 800}    # absolute
     - no_cross_tenant_data: true                           # no row of another tenant in any answer
     - audit_exactly_once: true                             # one audit record per request
     - security_refusals: true                              # every attack request refused
@@ -28,13 +35,16 @@ from vocabulary import Phase, RatioBoundField, Status
 __all__ = [
     "AnyExpectation",
     "AuditExactlyOnce",
+    "CodesSeen",
     "EXPECTATION_KINDS",
     "LatencyPercentile",
+    "LatencyVsBaseline",
     "MaxLatency",
     "NoCrossTenantData",
     "SecurityRefusals",
     "StatusMix",
     "ToolErrors",
+    "WithinDeadline",
 ]
 
 
@@ -60,6 +70,41 @@ class ToolErrors(_Expectation):
 class MaxLatency(_Expectation):
     kind: ClassVar[str] = "max_latency_ms"
     max_latency_ms: float = Field(gt=0)
+
+
+class DeadlineBound(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    deadline_ms: float = Field(gt=0)  # the promise, e.g. the request deadline
+    grace_ms: float = Field(ge=0)  # what the answer may take beyond it (transport, scheduling)
+
+
+class CodesSeen(_Expectation):
+    """Codes that must appear, e.g. where the breaker's answer matters: `circuit_open`."""
+
+    kind: ClassVar[str] = "codes_seen"
+    codes_seen: dict[Annotated[str, Field(min_length=1)], list[ToolErrorCode]] = Field(min_length=1)
+
+
+class WithinDeadline(_Expectation):
+    """A bound that follows from a promise: the slowest answer is judged, on purpose."""
+
+    kind: ClassVar[str] = "within_deadline"
+    within_deadline: DeadlineBound
+
+
+class RelativeLatencyBound(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    percentile: float = Field(gt=0, lt=100)
+    max_ratio: float = Field(gt=0)
+
+
+class LatencyVsBaseline(_Expectation):
+    """A percentile of this phase against the same one of the run's baseline phase."""
+
+    kind: ClassVar[str] = "latency_vs_baseline"
+    latency_vs_baseline: RelativeLatencyBound
 
 
 class PercentileBound(BaseModel):
@@ -105,6 +150,9 @@ EXPECTATION_KINDS: dict[str, type[_Expectation]] = {
     for cls in (
         StatusMix,
         ToolErrors,
+        CodesSeen,
+        WithinDeadline,
+        LatencyVsBaseline,
         MaxLatency,
         LatencyPercentile,
         NoCrossTenantData,

@@ -15,18 +15,24 @@ scoped by phase, which neither offers::
       requests: 60              # or duration: 20s (exactly one)
       concurrency: 4
       rate: 10/s                # optional pacing
-    steady_state: {requests: 10, status: {success: ">= 0.95"}, max_latency_ms: 2000}
+      burst: false              # true: the method is a deliberate burst (phase `burst`)
+    confidence: 0.95            # of every statistical expectation
+    steady_state: {requests: 10, status: {success: ">= 0.95"}}
     faults:
       - {fault: {kind: latency, upstream: metrics, latency_ms: 3000}, start: 2s, duration: 6s}
     expectations:
       - {status: {partial: ">= 0.8"}, phase: fault}
-      - {tool_errors: {metrics: [timeout]}, phase: fault}
-      - max_latency_ms: 2500
+      - {tool_errors: {metrics: [timeout, circuit_open]}, phase: fault}
+      - within_deadline: {deadline_ms: 5000, grace_ms: 1000}
       - no_cross_tenant_data: true
     stop_conditions:
       - {failed_ratio_above: 0.5, window: 10s, min_requests: 10}
     attacks:                    # tenant attacks (chaos.faults) mixed into the whole method
       - {kind: cross_tenant_query, share: 0.2}
+
+With a `duration` workload the method's phases are adaptive: `start` and `duration` of
+each fault are budgets, and the runner moves on from a phase as soon as every expectation
+that concerns it is decided (see `scenarios.runner.conductor`).
 
 Every model refuses unknown keys. Expectation kinds live in `scenarios.spec.expectations`.
 """
@@ -69,6 +75,9 @@ class Workload(_Strict):
     duration: PositiveDuration | None = None
     concurrency: PositiveInt = 1
     rate: Rate | None = None  # requests per second across all workers; None = as fast as answered
+    # a deliberate burst beyond the steady rate: the method is recorded as phase `burst`,
+    # so it never counts as healthy steady traffic
+    burst: bool = False
 
     @field_validator("tenants")
     @classmethod
@@ -105,6 +114,7 @@ class Scenario(_Strict):
     name: Slug
     description: str = ""
     tags: list[Annotated[str, Field(min_length=1, max_length=40)]] = Field(default_factory=list)
+    confidence: float = Field(default=0.95, gt=0.5, lt=1)
     workload: Workload
     steady_state: SteadyState | None = None
     faults: list[TimedFault] = Field(default_factory=list)
@@ -124,10 +134,18 @@ class Scenario(_Strict):
     @model_validator(mode="after")
     def _expectations_can_be_observed(self) -> Scenario:
         for index, expectation in enumerate(self.expectations):
-            if expectation.phase in (Phase.FAULT, Phase.RECOVERY) and not self.faults:
+            ends = bool(self.faults) or self.workload.burst  # something to recover from
+            if (expectation.phase is Phase.FAULT and not self.faults) or (
+                expectation.phase is Phase.RECOVERY and not ends
+            ):
                 raise NestedFieldError(
                     "expected a 'faults' schedule for an expectation scoped to phase "
                     f"'{expectation.phase}'",
+                    loc=("expectations", index, "phase"),
+                )
+            if expectation.phase is Phase.BURST and not self.workload.burst:
+                raise NestedFieldError(
+                    "expected 'workload.burst: true' for an expectation scoped to phase 'burst'",
                     loc=("expectations", index, "phase"),
                 )
             if expectation.kind == "security_refusals" and not self.has_attacks:

@@ -29,6 +29,7 @@ SURFACES = {
         "parse_ratio_bound",
         "parse_yaml_model",
         "phase_at",
+        "phase_during",
         "read_observations",
         "unknown_name",
         "write_observations",

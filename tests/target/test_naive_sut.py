@@ -38,11 +38,12 @@ def test_the_naive_implementation_fails_and_the_catching_checks_are_named(
 ) -> None:
     code, checks, output = _run(NAIVE, tmp_path)
     assert code == 1, output
-    # No deadline: the slow metrics upstream holds every answer far past 6 s; no honest
-    # status or error: the lost metrics call never shows as a tool error.
+    # No deadline: the slow metrics upstream holds every answer far past the promised 5 s
+    # (+1 s grace); no honest status or error: the lost metrics call never shows as a tool
+    # error (so that expectation never holds).
     failed = {name for name, passed in checks.items() if not passed}
-    assert {"max_latency_ms [fault]", "tool_errors [fault]"} <= failed, checks
-    for name in ("max_latency_ms", "tool_errors"):
+    assert {"within_deadline", "tool_errors [fault]"} <= failed, checks
+    for name in ("within_deadline", "tool_errors"):
         assert name in output  # the terminal's table of failed checks names them
 
 
@@ -52,8 +53,8 @@ def test_the_reference_orchestrator_run_the_same_way_holds_every_check(tmp_path:
     target_log = (tmp_path / "target.log").read_text()
     assert "listening on http://127.0.0.1:" in target_log, "the reference ran as its own process"
     # The gate's verdict also weighs the SLO file's objectives; with one scenario's
-    # traffic some stay undecided (inconclusive), which chaos-core counts as a failure.
+    # traffic some stay undecided (inconclusive), which is not a failure: exit 0.
     report = json.loads((tmp_path / "report.json").read_text())
     verdicts = {o["verdict"] for o in report["objectives"]}
     assert "fail" not in verdicts, output
-    assert code == (1 if "inconclusive" in verdicts else 0), output
+    assert code == 0, output

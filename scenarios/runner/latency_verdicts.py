@@ -1,0 +1,89 @@
+"""Latency expectations judged with confidence sequences for quantiles: pure.
+
+A percentile of a sample is bracketed by two order statistics whose ranks come from
+`slo.confseq.quantile_rank_bounds`; the bracket stays valid however often it is looked at,
+so a runner may stop a phase the moment the verdict below is decided.
+
+Against the baseline, both sides are uncertain: the phase's percentile holds when its upper
+bound is within `max_ratio` x the baseline's lower bound, and is breached when its lower
+bound exceeds `max_ratio` x the baseline's upper bound. Each side is bracketed at half the
+error rate, so the pair holds at the stated confidence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from scenarios.spec.expectations import PercentileBound, RelativeLatencyBound
+from slo.confseq import quantile_rank_bounds
+
+Verdict = tuple[str, str]
+TIGHT_BASELINE = 2.0  # upper / lower bound of the baseline's percentile, to stop measuring it
+
+
+def bracket(
+    sorted_ms: Sequence[float], quantile: float, confidence: float
+) -> tuple[float | None, float | None]:
+    """Lower and upper bound of the `quantile` of the population `sorted_ms` was drawn from;
+    None for a side the sample cannot bound yet."""
+    low, high = quantile_rank_bounds(len(sorted_ms), quantile, confidence)
+    return (
+        sorted_ms[low - 1] if low is not None else None,
+        sorted_ms[high - 1] if high is not None else None,
+    )
+
+
+def judge_percentile(
+    bound: PercentileBound, sorted_ms: Sequence[float], confidence: float
+) -> Verdict:
+    if not sorted_ms:
+        return "inconclusive", "no request observed"
+    low, high = bracket(sorted_ms, bound.percentile / 100, confidence)
+    name = f"p{bound.percentile:g}"
+    detail = (
+        f"{name} in [{_ms(low)}, {_ms(high)}] of {len(sorted_ms)} (bound {bound.max_ms:.0f} ms)"
+    )
+    if high is not None and high <= bound.max_ms:
+        return "pass", detail
+    if low is not None and low > bound.max_ms:
+        return "fail", detail
+    return "inconclusive", detail + "; more samples needed"
+
+
+def judge_vs_baseline(
+    bound: RelativeLatencyBound,
+    phase_ms: Sequence[float],
+    baseline_ms: Sequence[float],
+    confidence: float,
+) -> Verdict:
+    if not baseline_ms:
+        return "inconclusive", "no baseline request to compare with"
+    each_side = 1 - (1 - confidence) / 2
+    quantile = bound.percentile / 100
+    p_low, p_high = bracket(phase_ms, quantile, each_side)
+    b_low, b_high = bracket(baseline_ms, quantile, each_side)
+    name = f"p{bound.percentile:g}"
+    detail = (
+        f"{name} in [{_ms(p_low)}, {_ms(p_high)}] of {len(phase_ms)} vs baseline {name} in "
+        f"[{_ms(b_low)}, {_ms(b_high)}] of {len(baseline_ms)}; bound {bound.max_ratio:g}x "
+        f"at {confidence:.0%}"
+    )
+    if p_high is not None and b_low is not None and p_high <= bound.max_ratio * b_low:
+        return "pass", detail
+    if p_low is not None and b_high is not None and p_low > bound.max_ratio * b_high:
+        return "fail", detail
+    return "inconclusive", detail + "; more samples needed on the open side"
+
+
+def baseline_bracketed(
+    bound: RelativeLatencyBound, baseline_ms: Sequence[float], confidence: float
+) -> bool:
+    """True once the baseline's percentile is bracketed within a factor of TIGHT_BASELINE
+    (the baseline phase runs until it is, or out of budget, so that the phases compared
+    with it can be decided)."""
+    low, high = bracket(baseline_ms, bound.percentile / 100, 1 - (1 - confidence) / 2)
+    return low is not None and high is not None and high <= TIGHT_BASELINE * low
+
+
+def _ms(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0f} ms"

@@ -1,0 +1,44 @@
+"""An inconclusive check never reads as pass; the SLO file decides whether it fails."""
+
+from __future__ import annotations
+
+from conftest import synthetic
+
+from slo import Check
+from slo.evaluation import evaluate
+from slo.spec import SloSpec
+from slo.verdict import overall_verdict, verdict_exit_code
+
+
+def spec(on_inconclusive: str) -> SloSpec:
+    return SloSpec.model_validate(
+        {
+            "min_samples": 30,
+            "on_inconclusive": on_inconclusive,
+            "objectives": [{"name": "failed", "ratio": "failed", "max": 0.05}],
+        }
+    )
+
+
+UNDECIDED = Check("s", "status [fault]", False, "partial 5/5 (>= 0.6)", inconclusive=True)
+HELD = Check("s", "no_cross_tenant_data", True, "")
+BROKEN = Check("s", "tool_errors", False, "metrics failed with internal_error")
+
+
+def test_an_undecided_check_is_inconclusive_and_exits_0_under_warn() -> None:
+    evaluation = evaluate(synthetic(3000, failed=0.0), spec("warn"))
+    assert overall_verdict(evaluation, [HELD]) == "pass"
+    assert overall_verdict(evaluation, [HELD, UNDECIDED]) == "inconclusive"
+    assert verdict_exit_code(evaluation, [HELD, UNDECIDED]) == 0
+    assert UNDECIDED.verdict == "inconclusive" and not UNDECIDED.passed
+
+
+def test_an_undecided_check_fails_a_gate_that_says_so() -> None:
+    evaluation = evaluate(synthetic(3000, failed=0.0), spec("fail"))
+    assert overall_verdict(evaluation, [HELD, UNDECIDED]) == "fail"
+    assert verdict_exit_code(evaluation, [HELD, UNDECIDED]) == 1
+
+
+def test_a_breach_fails_whatever_else_is_undecided() -> None:
+    evaluation = evaluate(synthetic(3000, failed=0.0), spec("warn"))
+    assert overall_verdict(evaluation, [UNDECIDED, BROKEN]) == "fail"
