@@ -180,7 +180,8 @@ def _status(
     verdict = (
         "fail" if "fail" in verdicts else "inconclusive" if "inconclusive" in verdicts else "pass"
     )
-    return verdict, f"{', '.join(parts)} at {confidence:.0%}; mix {dict(counts)}"
+    mix = ", ".join(f"{status} {count}" for status, count in counts.items())
+    return verdict, f"{', '.join(parts)} at {confidence:.0%} (mix: {mix})"
 
 
 def _tool_errors(e: ToolErrors, outcomes: Sequence[Outcome], *_: object) -> Verdict:
