@@ -15,6 +15,8 @@ import os
 import socket
 from typing import Any
 
+from ..liveness import process_exists
+
 LOOPBACK = "127.0.0.1"
 OWNER_LABEL = "io.gauntlet.owner"
 
@@ -68,7 +70,7 @@ def remove_orphans(client: Any) -> list[str]:
     here = socket.gethostname()
     for container in client.containers.list(all=True, filters={"label": OWNER_LABEL}):
         host, _, pid = container.labels.get(OWNER_LABEL, "").rpartition(":")
-        if host != here or not pid.isdigit() or _process_exists(int(pid)):
+        if host != here or not pid.isdigit() or process_exists(int(pid)):
             continue
         container.remove(force=True)
         removed.append(container.name)
@@ -79,13 +81,3 @@ def _first_line(exc: Exception) -> str:
     # An engine's APIError carries the daemon's own words in `explanation`.
     text = str(getattr(exc, "explanation", None) or exc).strip()
     return text.splitlines()[0][:200] if text else type(exc).__name__
-
-
-def _process_exists(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True

@@ -14,6 +14,8 @@ import signal
 import tempfile
 from pathlib import Path
 
+from ..liveness import process_exists
+
 DEFAULT_STATE_DIR = Path(tempfile.gettempdir()) / "gauntlet-pg-state"
 
 
@@ -36,16 +38,6 @@ class StateFile:
         self.path.unlink(missing_ok=True)
 
 
-def _process_exists(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def cleanup_stale(state_dir: Path = DEFAULT_STATE_DIR) -> list[Path]:
     """Kill servers whose owning process died and delete their folders; return the folders."""
     removed: list[Path] = []
@@ -55,10 +47,10 @@ def cleanup_stale(state_dir: Path = DEFAULT_STATE_DIR) -> list[Path]:
         except (OSError, ValueError):
             state_path.unlink(missing_ok=True)
             continue
-        if _process_exists(int(record.get("owner_pid", 0))):
+        if process_exists(int(record.get("owner_pid", 0))):
             continue
         postmaster = record.get("postmaster_pid")
-        if postmaster and _process_exists(int(postmaster)):
+        if postmaster and process_exists(int(postmaster)):
             try:
                 os.killpg(int(postmaster), signal.SIGKILL)
             except (ProcessLookupError, PermissionError):
