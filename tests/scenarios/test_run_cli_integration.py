@@ -73,6 +73,14 @@ def test_two_core_scenarios_run_end_to_end_and_leave_every_report(tmp_path: Path
     assert "security_refusals" in junit and "no_cross_tenant_data" in junit
 
 
+def _command_line(process: psutil.Process) -> str:
+    # A short-lived child may have ended (a zombie until reaped) between listing and reading.
+    try:
+        return " ".join(process.cmdline())
+    except (psutil.NoSuchProcess, psutil.AccessDenied):
+        return ""
+
+
 def _descendants(pid: int) -> list[psutil.Process]:
     try:
         return psutil.Process(pid).children(recursive=True)
@@ -107,7 +115,7 @@ def test_sigint_during_a_fault_rolls_back_and_leaves_no_child_process(tmp_path: 
     try:
         _wait_for_fault_phase(out / "observations.jsonl", process, timeout_s=90)
         children = _descendants(process.pid)
-        names = " ".join(" ".join(child.cmdline()) for child in children)
+        names = " ".join(_command_line(child) for child in children)
         assert "toxiproxy-server" in names and "postgres" in names, names
         # Only the harness gets the signal (not its process group), as a supervisor's
         # `kill -INT` would: it must stop its children itself.
