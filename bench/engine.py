@@ -83,28 +83,59 @@ def _tools(sleep_seconds: float) -> list[SleepingTool]:
 
 
 async def measure_efficiency(requests: int) -> dict[str, float]:
+    """Engine and bare `asyncio.gather` on the same sleeping tools, request by request in
+    turn, so both see the same machine. Bare gather's efficiency is the physical limit:
+    what the event loop itself costs around 40 ms of timers on this machine."""
     tools = _tools(SLEEP_SECONDS)
-    request = OrchestrationRequest(tenant_id="bench", plan=_plan())
-    observed, slept_paths = [], []
+    plan = _plan()
+    request = OrchestrationRequest(tenant_id="bench", plan=plan)
+    runs: dict[str, tuple[list[float], list[float]]] = {"engine": ([], []), "gather": ([], [])}
     async with Orchestrator(tools) as orchestrator:
-        for _ in range(requests + 5):
-            for tool in tools:
-                tool.slept.clear()
-            began = time.perf_counter()
+
+        async def engine() -> None:
             response = await orchestrator.orchestrate(request)
-            observed.append((time.perf_counter() - began) * 1000.0)
             assert response.status.value == "success", response.status
-            # Each stage's calls are one per tool, so per tool: [stage 0, stage 1].
-            slept_paths.append(sum(max(t.slept[s] for t in tools) for s in range(STAGES)) * 1000.0)
-    observed, slept_paths = observed[5:], slept_paths[5:]  # warm-up
+
+        for index in range(requests + 5):
+            for name, run in (("engine", engine), ("gather", lambda: _gather(tools, plan))):
+                for tool in tools:
+                    tool.slept.clear()
+                began = time.perf_counter()
+                await run()
+                observed_ms = (time.perf_counter() - began) * 1000.0
+                # Each stage's calls are one per tool, so per tool: [stage 0, stage 1].
+                slept = sum(max(t.slept[s] for t in tools) for s in range(STAGES)) * 1000.0
+                if index >= 5:  # warm-up
+                    runs[name][0].append(observed_ms)
+                    runs[name][1].append(slept)
+    (observed, slept_paths), (gather_observed, gather_slept) = runs["engine"], runs["gather"]
     median = statistics.median(observed)
+    efficiency = statistics.median(slept_paths) / median
+    gather_efficiency = statistics.median(gather_slept) / statistics.median(gather_observed)
     return {
         "efficiency": CRITICAL_PATH_MS / median,
-        "efficiency_vs_slept_critical_path": statistics.median(slept_paths) / median,
+        "efficiency_vs_slept_critical_path": efficiency,
+        "gather_efficiency_vs_slept_critical_path": gather_efficiency,
+        "efficiency_over_gather_efficiency": efficiency / gather_efficiency,
         "observed_median_ms": median,
         "observed_p95_ms": _p95(observed),
+        "gather_observed_median_ms": statistics.median(gather_observed),
         "slept_critical_path_median_ms": statistics.median(slept_paths),
     }
+
+
+async def _gather(tools: list[SleepingTool], plan: Plan) -> None:
+    """The plan with no engine at all: each stage's calls in one `asyncio.gather`."""
+    by_id = {tool.capability.tool_id: tool for tool in tools}
+    for stage in plan.stages:
+        await asyncio.gather(
+            *(
+                by_id[call.tool_id].run(
+                    call.arguments, CallContext("r", "bench", True, call.call_id)
+                )
+                for call in stage.calls
+            )
+        )
 
 
 async def measure_throughput(rounds: int, requests_per_round: int) -> dict[str, float]:
@@ -114,21 +145,7 @@ async def measure_throughput(rounds: int, requests_per_round: int) -> dict[str, 
     request = OrchestrationRequest(tenant_id="bench", plan=plan)
 
     async def bare_gather() -> None:
-        for stage in plan.stages:
-            await asyncio.gather(
-                *(
-                    by_id[call.tool_id].run(
-                        call.arguments,
-                        CallContext(
-                            request_id="r",
-                            tenant_id="bench",
-                            authenticated=True,
-                            call_id=call.call_id,
-                        ),
-                    )
-                    for call in stage.calls
-                )
-            )
+        await _gather(tools, plan)
 
     async def bare_shape() -> None:
         async def driver(call: ToolCall) -> Any:
@@ -192,7 +209,13 @@ def main() -> None:
     args = parser.parse_args()
     efficiency = asyncio.run(measure_efficiency(args.requests))
     throughput = asyncio.run(measure_throughput(args.rounds, args.per_round))
-    print(f"efficiency vs slept critical path: {efficiency['efficiency']:.4f}")
+    print(
+        f"efficiency vs slept critical path: {efficiency['efficiency_vs_slept_critical_path']:.4f}"
+    )
+    print(
+        "bare gather efficiency vs slept critical path: "
+        f"{efficiency['gather_efficiency_vs_slept_critical_path']:.4f}"
+    )
     print(f"throughput / asyncio.gather: {throughput['throughput_ratio_vs_gather']:.4f}")
     print(f"bare stage shape / asyncio.gather: {throughput['bare_shape_ratio_vs_gather']:.4f}")
     report = {
@@ -202,7 +225,7 @@ def main() -> None:
         "plan": f"{STAGES} stages x {CALLS_PER_STAGE} calls",
         "cpu_count": os.cpu_count(),
         "python": sys.version.split()[0],
-        "targets": {"efficiency": 0.97, "throughput_ratio_vs_gather": 0.5},
+        "targets": {"efficiency_vs_slept_critical_path": 0.99, "throughput_ratio_vs_gather": 0.6},
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
