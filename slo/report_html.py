@@ -30,7 +30,7 @@ from .verdict import overall_verdict
 _CSS = f"""
 body{{font-family:sans-serif;margin:24px auto;color:#212121;max-width:1200px;padding:0 16px}}
 h1 .pass{{color:{OUTCOME_COLOURS["pass"]}}}h1 .warn{{color:{OUTCOME_COLOURS["warn"]}}}
-h1 .fail{{color:{OUTCOME_COLOURS["fail"]}}}
+h1 .fail{{color:{OUTCOME_COLOURS["fail"]}}}h1 .inconclusive{{color:{OUTCOME_COLOURS["warn"]}}}
 table{{border-collapse:collapse;width:100%;font-size:13px}}
 td,th{{border-bottom:1px solid #e0e0e0;padding:4px 6px;text-align:left;vertical-align:top}}
 td.pass{{color:{OUTCOME_COLOURS["pass"]}}}td.warn{{color:{OUTCOME_COLOURS["warn"]}}}
@@ -77,7 +77,7 @@ def render_html(
         "target.</p>" + objective_charts + _objectives_table(evaluation, outcomes)
     )
     if checks:
-        sections.append("<h2>Checks</h2>" + _checks_table(checks))
+        sections.append("<h2>Checks</h2>" + _checks_table(evaluation, checks))
     body = "\n".join(sections)
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
@@ -134,9 +134,9 @@ def _objectives_table(evaluation: Evaluation, outcomes: Sequence[str]) -> str:
     return f"<table><tr>{header}</tr>{rows}</table>"
 
 
-def _checks_table(checks: Sequence[Check]) -> str:
+def _checks_table(evaluation: Evaluation, checks: Sequence[Check]) -> str:
     rows = "".join(
-        f'<tr><td class="{"pass" if c.passed else "fail"}">{"pass" if c.passed else "fail"}</td>'
+        f'<tr><td class="{evaluation.check_outcome(c)}">{c.verdict}</td>'
         f"<td>{escape(c.group)}: {escape(c.name)}</td><td>{escape(c.detail)}</td></tr>"
         for c in checks
     )

@@ -48,8 +48,12 @@ def render_junit(
         check_suite = _suite(root, group, written_at, 0.0)
         for check in members:
             case = _case(check_suite, group, check.name)
-            if not check.passed:
-                ET.SubElement(case, "failure", message=check.detail or "failed", type="check")
+            outcome = evaluation.check_outcome(check)
+            if outcome == "fail":
+                message = check.detail or "failed"
+                ET.SubElement(case, "failure", message=message, type=check.verdict)
+            elif outcome == "warn":
+                ET.SubElement(case, "skipped", message=check.detail or check.verdict)
             elif check.detail:
                 ET.SubElement(case, "system-out").text = check.detail
     for each in root.iter("testsuite"):

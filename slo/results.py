@@ -86,3 +86,9 @@ class Evaluation:
         if result.verdict == "inconclusive":
             return "fail" if self.spec.on_inconclusive == "fail" else "warn"
         return "pass"
+
+    def check_outcome(self, check: Check) -> str:
+        """The same for a check: an undecided check follows `on_inconclusive` too."""
+        if check.inconclusive:
+            return "fail" if self.spec.on_inconclusive == "fail" else "warn"
+        return "pass" if check.passed else "fail"

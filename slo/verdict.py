@@ -18,7 +18,7 @@ PASS_EXIT, FAIL_EXIT = 0, 1  # the same numbers as scenarios/exit_codes.py; slo 
 def overall_verdict(evaluation: Evaluation, checks: Sequence[Check] = ()) -> str:
     """pass | warn | inconclusive | fail, under the SLO file's policies."""
     outcomes = [evaluation.gate_outcome(result) for result in evaluation.results]
-    outcomes += [_check_outcome(evaluation, check) for check in checks]
+    outcomes += [evaluation.check_outcome(check) for check in checks]
     undecided = any(r.verdict == "inconclusive" for r in evaluation.results) or any(
         check.inconclusive for check in checks
     )
@@ -31,9 +31,3 @@ def overall_verdict(evaluation: Evaluation, checks: Sequence[Check] = ()) -> str
 
 def verdict_exit_code(evaluation: Evaluation, checks: Sequence[Check] = ()) -> int:
     return FAIL_EXIT if overall_verdict(evaluation, checks) == "fail" else PASS_EXIT
-
-
-def _check_outcome(evaluation: Evaluation, check: Check) -> str:
-    if check.inconclusive:
-        return "fail" if evaluation.spec.on_inconclusive == "fail" else "warn"
-    return "pass" if check.passed else "fail"

@@ -146,8 +146,9 @@ def print_summary(
             console.print(line, no_wrap=True, overflow="ellipsis")
     shown = [c for c in checks if verbose or not c.passed]
     if shown:
-        title = "Checks" if verbose else "Failed checks"
-        console.print(check_table(shown, title=title, width=width))
+        title = "Checks" if verbose else "Checks not passed"
+        outcomes = [evaluation.check_outcome(check) for check in shown]
+        console.print(check_table(shown, outcomes, title=title, width=width))
     verdict = overall_verdict(evaluation, checks)
     held = sum(check.passed for check in checks)
     line = Text("gate: ")
@@ -202,8 +203,12 @@ def objective_table(evaluation: Evaluation, *, verbose: bool, width: int = 80) -
     return table
 
 
-def check_table(checks: Sequence[Check], *, title: str, width: int = 80) -> Table:
-    """One row per check; the scenario's name only when checks come from several."""
+def check_table(
+    checks: Sequence[Check], outcomes: Sequence[str], *, title: str, width: int = 80
+) -> Table:
+    """One row per check, marked by what it means for the gate (`outcomes`: pass | warn |
+    fail, as `Evaluation.check_outcome` says); the scenario's name only when checks come
+    from several."""
     groups = {check.group for check in checks}
     if len(groups) == 1:
         title = f"{title} of {next(iter(groups))}"
@@ -214,10 +219,18 @@ def check_table(checks: Sequence[Check], *, title: str, width: int = 80) -> Tabl
     table.add_column("", width=4, no_wrap=True)
     table.add_column("check", width=check_width, no_wrap=True, overflow="ellipsis")
     table.add_column("detail", width=detail_width, no_wrap=True, overflow="ellipsis")
-    for check, name in zip(checks, names, strict=True):
-        mark = Text("ok", style="green") if check.passed else Text("FAIL", style="bold red")
-        table.add_row(mark, Text(name), Text(check.detail))
+    for check, name, outcome in zip(checks, names, outcomes, strict=True):
+        table.add_row(_MARKS[check.verdict, outcome], Text(name), Text(check.detail))
     return table
+
+
+# A check's mark: its verdict, coloured by what it means for the gate ("??": undecided).
+_MARKS = {
+    ("pass", "pass"): Text("ok", style="green"),
+    ("fail", "fail"): Text("FAIL", style="bold red"),
+    ("inconclusive", "warn"): Text("??", style=STYLE["inconclusive"]),
+    ("inconclusive", "fail"): Text("??", style="bold red"),
+}
 
 
 def fit(text: str, width: int) -> str:
