@@ -14,6 +14,11 @@ the looks taken is as valid as any one of them. Requests still in flight when a 
 decided and stopped may add to its population afterwards without undoing the decision.
 
 An expectation scoped to a phase with no request in it is inconclusive: it observed nothing.
+
+Codes a fault must provoke (`tool_errors` naming codes, `codes_seen`) keep a phase open
+until they are seen. Once the method is over they are judged as a rule: a phase that
+answered `MIN_PROVOKED` requests without one of them did not do what the fault provokes,
+and that fails (a bulkhead that never refuses, a breaker that never opens).
 """
 
 from __future__ import annotations
@@ -45,6 +50,8 @@ Verdict = tuple[str, str]  # pass | fail | inconclusive, and the detail a reader
 # "every attack is refused" is a rule, judged on every attack; below this many it has not
 # been put to the test
 MIN_ATTACKS = 12
+# the same for "this fault makes the tool answer with these codes", judged after the method
+MIN_PROVOKED = 12
 Decided = dict[tuple[int, str], str]  # (expectation index, part) -> first decided verdict
 
 AuditRows = Mapping[tuple[str, str], int]
@@ -64,7 +71,7 @@ def judge_expectations(
     checks = []
     decided = decided if decided is not None else {}
     for index, expectation in enumerate(scenario.expectations):
-        verdict, detail = _verdict(scenario, index, outcomes, audit_rows, decided)
+        verdict, detail = _verdict(scenario, index, outcomes, audit_rows, decided, final=True)
         checks.append(
             Check(
                 scenario.name,
@@ -99,7 +106,7 @@ def undecided(
             continue
         if isinstance(expectation, AuditExactlyOnce):
             continue
-        verdict, _ = _verdict(scenario, index, outcomes, None, decided)
+        verdict, _ = _verdict(scenario, index, outcomes, None, decided, final=False)
         if verdict == "inconclusive":
             waiting.append(_name(expectation))
     return waiting
@@ -111,7 +118,10 @@ def _verdict(
     outcomes: Sequence[Outcome],
     audit_rows: Mapping[str, int] | None,
     decided: Decided,
+    *,
+    final: bool,
 ) -> Verdict:
+    """`final`: the method is over, so what is still not seen will not be."""
     expectation = scenario.expectations[index]
     phase = expectation.phase
     scoped = [o for o in outcomes if phase is None or o.observation.phase == phase]
@@ -128,7 +138,11 @@ def _verdict(
     if isinstance(expectation, StatusMix):
         return _status(expectation, scoped, scenario.confidence, decided, index)
     judge = _JUDGES[type(expectation)]
-    return judge(expectation, scoped, audit_rows, scenario.confidence)
+    verdict, detail = judge(expectation, scoped, audit_rows, scenario.confidence)
+    provoking = isinstance(expectation, ToolErrors | CodesSeen)
+    if provoking and final and verdict == "inconclusive" and len(scoped) >= MIN_PROVOKED:
+        return "fail", f"{detail}; the method ended after {len(scoped)} requests of the phase"
+    return verdict, detail
 
 
 def _sticky(decided: Decided, key: tuple[int, str], verdict: str) -> str:

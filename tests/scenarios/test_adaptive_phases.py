@@ -163,6 +163,28 @@ def test_tool_errors_wait_for_a_failure_and_fail_at_once_on_a_foreign_code() -> 
     assert verdicts(s, [hit, wrong]) == ["fail"]
 
 
+@pytest.mark.parametrize(
+    ("expectation", "code"),
+    [
+        ("{tool_errors: {direct_query: [concurrency_limit]}, phase: fault}", "concurrency_limit"),
+        ("{codes_seen: {direct_query: [circuit_open]}, phase: fault}", "circuit_open"),
+    ],
+)
+def test_a_code_the_fault_never_provoked_fails_once_the_method_is_over(
+    expectation: str, code: str
+) -> None:
+    """While the phase runs it waits for the code; after it, twelve requests without one
+    mean the defence never acted (a bulkhead that admits all, a breaker that never opens)."""
+    s = scenario(f"  - {expectation}\n")
+    unprovoked = [outcome(Phase.FAULT, "success")] * 11
+    assert verdicts(s, unprovoked) == ["inconclusive"]  # too few to call it
+    unprovoked.append(outcome(Phase.FAULT, "success"))
+    assert undecided(s, unprovoked, Phase.FAULT, last=False, decided={})  # still waiting
+    assert verdicts(s, unprovoked) == ["fail"]
+    hit = outcome(Phase.FAULT, "partial", errors={"direct_query": code})
+    assert verdicts(s, [*unprovoked, hit]) == ["pass"]
+
+
 def test_codes_seen_waits_until_the_breaker_has_answered() -> None:
     s = scenario("  - {codes_seen: {direct_query: [circuit_open]}, phase: fault}\n")
     timeout = outcome(Phase.FAULT, "degraded", errors={"direct_query": "timeout"})
