@@ -1,4 +1,5 @@
-"""Judge a scenario's expectations on its outcomes: pure, one small function per kind.
+"""Judge a scenario's expectations on its outcomes: pure, one small function per kind
+(statuses here, latencies in `latency_verdicts.py`, rules in `rule_verdicts.py`).
 
 Each expectation gets a verdict, `pass`, `fail` or `inconclusive`, and becomes an
 `slo.Check` (group = scenario name) so the reports and the JUnit file show it beside the
@@ -43,19 +44,15 @@ from slo import Check
 from slo.decision import decide_ratio
 from vocabulary import Phase, RatioBound
 
-from .exchange import CAUGHT_IN_FLIGHT, SECURITY_CODES, Outcome
+from . import rule_verdicts as rules
+from .exchange import CAUGHT_IN_FLIGHT, Outcome
 from .latency_verdicts import baseline_bracketed, judge_percentile, judge_vs_baseline
+from .rule_verdicts import AuditRows, Verdict
 
-Verdict = tuple[str, str]  # pass | fail | inconclusive, and the detail a reader needs
-# "every attack is refused" is a rule, judged on every attack; below this many it has not
-# been put to the test
-MIN_ATTACKS = 12
-# the same for "this fault makes the tool answer with these codes", judged after the method
+# "this fault makes the tool answer with these codes" has been put to the test after this
+# many requests of the phase (judged after the method)
 MIN_PROVOKED = 12
 Decided = dict[tuple[int, str], str]  # (expectation index, part) -> first decided verdict
-
-AuditRows = Mapping[tuple[str, str], int]
-"""Audit records per (tenant, request id)."""
 
 
 def judge_expectations(
@@ -198,116 +195,19 @@ def _status(
     return verdict, f"{', '.join(parts)} at {confidence:.0%} (mix: {mix})"
 
 
-def _tool_errors(e: ToolErrors, outcomes: Sequence[Outcome], *_: object) -> Verdict:
-    problems, waiting, seen = [], [], []
-    for tool, allowed in e.tool_errors.items():
-        codes = Counter(
-            o.observation.tool_errors[tool] for o in outcomes if tool in o.observation.tool_errors
-        )
-        allowed_values = {code.value for code in allowed}
-        seen.append(f"{tool}: {dict(codes) or 'no failure'}")
-        if not allowed_values and codes:
-            problems.append(f"{tool} should not fail")
-        elif allowed_values and not codes:
-            waiting.append(f"{tool} never failed (expected {sorted(allowed_values)})")
-        elif set(codes) - allowed_values:
-            problems.append(f"{tool} failed with {sorted(set(codes) - allowed_values)}")
-    if problems:
-        return "fail", "; ".join(problems + seen)
-    if waiting:
-        return "inconclusive", "; ".join(waiting)
-    return "pass", "; ".join(seen)
-
-
-def _codes_seen(e: CodesSeen, outcomes: Sequence[Outcome], *_: object) -> Verdict:
-    missing = []
-    for tool, wanted in e.codes_seen.items():
-        codes = {o.observation.tool_errors.get(tool) for o in outcomes}
-        missing += [f"{tool}: {code.value}" for code in wanted if code.value not in codes]
-    if missing:
-        return "inconclusive", f"not seen yet: {', '.join(missing)} in {len(outcomes)} requests"
-    return "pass", f"seen in {len(outcomes)} requests: {', '.join(sorted(e.codes_seen))}"
-
-
-def _within_deadline(e: WithinDeadline, outcomes: Sequence[Outcome], *_: object) -> Verdict:
-    bound = e.within_deadline.deadline_ms + e.within_deadline.grace_ms
-    late = [o for o in outcomes if o.observation.latency_ms > bound]
-    slowest = max(o.observation.latency_ms for o in outcomes)
-    detail = (
-        f"slowest {slowest:.0f} ms of {len(outcomes)}; promise {e.within_deadline.deadline_ms:.0f}"
-        f" ms + grace {e.within_deadline.grace_ms:.0f} ms"
-    )
-    return ("fail", f"{len(late)} answers late; {detail}") if late else ("pass", detail)
-
-
-def _max_latency(e: MaxLatency, outcomes: Sequence[Outcome], *_: object) -> Verdict:
-    slowest = max(o.observation.latency_ms for o in outcomes)
-    held = slowest <= e.max_latency_ms
-    return "pass" if held else "fail", f"slowest {slowest:.0f} ms (bound {e.max_latency_ms:.0f} ms)"
-
-
 def _percentile(e: LatencyPercentile, outcomes: Sequence[Outcome], _: object, c: float) -> Verdict:
     return judge_percentile(e.latency_percentile, _latencies(outcomes), c)
 
 
-def _no_leak(_e: NoCrossTenantData, outcomes: Sequence[Outcome], *_: object) -> Verdict:
-    leaks = [o for o in outcomes if o.leaked_tenants]
-    if leaks:
-        first = leaks[0]
-        return "fail", (
-            f"{len(leaks)} answers held other tenants' rows, e.g. "
-            f"{first.observation.tenant} saw {sorted(first.leaked_tenants)}"
-        )
-    return "pass", f"{len(outcomes)} answers, none with another tenant's rows"
-
-
-def _audit(
-    _e: AuditExactlyOnce,
-    outcomes: Sequence[Outcome],
-    audit_rows: AuditRows | None,
-    _: float,
-) -> Verdict:
-    if audit_rows is None:
-        return "inconclusive", "audit records were not counted"
-    acknowledged = {
-        (o.observation.tenant, o.observation.request_id) for o in outcomes if o.audit_acknowledged
-    }
-    missing = [key for key in acknowledged if audit_rows.get(key, 0) == 0]
-    doubled = [key for key, n in audit_rows.items() if n > 1]
-    if missing or doubled:
-        return "fail", (
-            f"{len(missing)} acknowledged requests without a record, {len(doubled)} doubled"
-        )
-    return "pass", f"{len(acknowledged)} acknowledged requests, one record each"
-
-
-def _refusals(e: SecurityRefusals, outcomes: Sequence[Outcome], *_: object) -> Verdict:
-    attacks = [o for o in outcomes if o.attack is not None]
-    wanted = {c.value for c in e.security_refusals.codes} or SECURITY_CODES
-    unrefused = [o for o in attacks if not (o.refusal_codes & wanted)]
-    if unrefused:
-        first = unrefused[0]
-        return "fail", (
-            f"{len(unrefused)} of {len(attacks)} attacks not refused with "
-            f"{sorted(wanted)}, e.g. {first.attack} answered {first.observation.status}"
-        )
-    if len(attacks) < MIN_ATTACKS:
-        return (
-            "inconclusive",
-            f"{len(attacks)} of the {MIN_ATTACKS} attack requests needed, all refused",
-        )
-    return "pass", f"all {len(attacks)} attack requests refused ({sorted(wanted)})"
-
-
 _JUDGES: dict[type, Callable[..., Verdict]] = {
-    ToolErrors: _tool_errors,
-    CodesSeen: _codes_seen,
-    WithinDeadline: _within_deadline,
-    MaxLatency: _max_latency,
+    ToolErrors: rules.tool_errors,
+    CodesSeen: rules.codes_seen,
+    WithinDeadline: rules.within_deadline,
+    MaxLatency: rules.max_latency,
     LatencyPercentile: _percentile,
-    NoCrossTenantData: _no_leak,
-    AuditExactlyOnce: _audit,
-    SecurityRefusals: _refusals,
+    NoCrossTenantData: rules.no_cross_tenant_data,
+    AuditExactlyOnce: rules.audit_exactly_once,
+    SecurityRefusals: rules.security_refusals,
 }
 
 
