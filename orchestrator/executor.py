@@ -27,6 +27,7 @@ from .contracts import (
     OrchestrationRequest,
     OrchestrationResponse,
     OrchestrationStatus,
+    Plan,
     ToolCall,
     ToolErrorCode,
     ToolResult,
@@ -81,14 +82,21 @@ class Orchestrator:
         request: OrchestrationRequest,
         *,
         authenticated: bool = True,
+        plan: Plan | None = None,
     ) -> OrchestrationResponse:
-        """Answer one request; never raises for a bad request or a failing tool."""
+        """Answer one request; never raises for a bad request or a failing tool.
+
+        `plan` is `self.planner.plan(request)` when the caller has already made it (the
+        service does, to refuse what cannot be planned before it counts as an answer);
+        otherwise it is made here.
+        """
         loop = asyncio.get_running_loop()
         started = loop.time()
-        try:
-            plan = self.planner.plan(request)
-        except PlanningError as exc:
-            return self._respond(request, started, [], [], error_message=str(exc))
+        if plan is None:
+            try:
+                plan = self.planner.plan(request)
+            except PlanningError as exc:
+                return self._respond(request, started, [], [], error_message=str(exc))
         deadline_at = started + (request.deadline_seconds or self.request_deadline_seconds)
 
         results: dict[str, ToolResult] = {}

@@ -11,7 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from prometheus_client import CollectorRegistry
 from starlette.exceptions import HTTPException
 
-from ..contracts import OrchestrationRequest, OrchestrationResponse
+from ..contracts import OrchestrationRequest, OrchestrationResponse, Plan
 from ._auth import ApiKeyTable
 from ._body_limit import DEFAULT_MAX_BODY_BYTES, BodySizeLimit
 from ._docs import add_offline_docs
@@ -24,7 +24,11 @@ class OrchestratorService(Protocol):
     """What the service needs of an orchestrator (`orchestrator.executor.Orchestrator`)."""
 
     async def orchestrate(
-        self, request: OrchestrationRequest, *, authenticated: bool = True
+        self,
+        request: OrchestrationRequest,
+        *,
+        authenticated: bool = True,
+        plan: Plan | None = None,
     ) -> OrchestrationResponse: ...
 
     def statistics(self) -> Any: ...

@@ -30,6 +30,23 @@ class HttpMetrics:
             buckets=_LATENCY_BUCKETS,
             registry=self.registry,
         )
+        self._children: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
+
+    def record(self, method: str, route: str, status: int, seconds: float) -> None:
+        """Count one answered request and sample its latency."""
+        # `labels()` takes a lock and rebuilds its key on every call; the label sets are
+        # the series the registry holds anyway, so each is looked up once.
+        key = (method, route, status)
+        children = self._children.get(key)
+        if children is None:
+            children = (
+                self.requests.labels(method, route, str(status)),
+                self.latency.labels(method, route),
+            )
+            self._children[key] = children
+        count, latency = children
+        count.inc()
+        latency.observe(seconds)
 
 
 class HttpMetricsMiddleware:
@@ -59,5 +76,4 @@ class HttpMetricsMiddleware:
             route = scope.get("route")
             template = getattr(route, "path", None) or _UNMATCHED_ROUTE
             method = scope.get("method", "")
-            self.metrics.requests.labels(method, template, str(status)).inc()
-            self.metrics.latency.labels(method, template).observe(time.perf_counter() - started)
+            self.metrics.record(method, template, status, time.perf_counter() - started)

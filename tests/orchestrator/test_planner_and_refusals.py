@@ -74,6 +74,31 @@ def test_bad_parameters_answer_failed_with_the_planning_error() -> None:
     assert "parameter 'service' is required" in response.error_message
 
 
+def test_a_plan_already_made_is_run_as_given_and_answers_as_planning_would() -> None:
+    asked: list[Mapping[str, Any]] = []
+
+    def overview(parameters: Mapping[str, Any]) -> Plan:
+        asked.append(parameters)
+        return _overview(parameters)
+
+    orchestrator = Orchestrator([ScriptedTool("ops")], planner=Planner({"overview": overview}))
+    request = OrchestrationRequest(
+        tenant_id="acme", intent="overview", parameters={"service": "checkout"}
+    )
+    plan = orchestrator.planner.plan(request)
+
+    async def both() -> tuple[Any, Any]:
+        given = await orchestrator.orchestrate(request, plan=plan)
+        planned = await orchestrator.orchestrate(request)
+        return given, planned
+
+    given, planned = asyncio.run(both())
+    assert len(asked) == 2  # once above, once by the second orchestrate; never for `given`
+    ignore = {"latency_ms": True, "trace": True, "results": {"__all__": {"latency_ms"}}}
+    assert given.model_dump(exclude=ignore) == planned.model_dump(exclude=ignore)
+    assert [r.tool_id for r in given.results] == ["ops"]
+
+
 def test_bad_capability_values_get_one_line_naming_the_field() -> None:
     with pytest.raises(CapabilityError) as refused:
         ToolCapability.build(

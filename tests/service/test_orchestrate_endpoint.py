@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Mapping
+from typing import Any
 
 import httpx
-from service_support import ACME_KEY, API_KEYS, SleepyTool, plan_body, request
+from service_support import ACME_KEY, API_KEYS, SleepyTool, make_orchestrator, plan_body, request
 
+from orchestrator import Plan, Stage, ToolCall
 from orchestrator.executor import Orchestrator
 from orchestrator.service import create_app
 
@@ -154,3 +157,28 @@ def test_a_request_cannot_extend_the_service_deadline() -> None:
 
     assert asyncio.run(error_codes(300)) == [None, None, None]
     assert "timeout" in asyncio.run(error_codes(0.5))
+
+
+def test_each_request_is_planned_once() -> None:
+    """The service plans to refuse what cannot be planned, then hands that plan on."""
+    built: list[Mapping[str, Any]] = []
+
+    def echo_intent(parameters: Mapping[str, Any]) -> Plan:
+        built.append(parameters)
+        return Plan(stages=[Stage(calls=[ToolCall(call_id="e", tool_id="echo")])])
+
+    async def scenario() -> httpx.Response:
+        orchestrator = make_orchestrator()
+        orchestrator.planner.register("echo", echo_intent)
+        app = create_app(orchestrator, API_KEYS)
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://s"
+        ) as client:
+            body = {"tenant_id": "acme", "intent": "echo", "parameters": {"n": 1}}
+            answer = await client.post(URL, json=body, headers={"X-API-Key": ACME_KEY})
+        await orchestrator.aclose()
+        return answer
+
+    answer = asyncio.run(scenario())
+    assert answer.status_code == 200 and answer.json()["status"] == "success"
+    assert built == [{"n": 1}]

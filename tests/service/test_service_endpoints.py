@@ -59,7 +59,10 @@ def test_metrics_parse_and_count_requests_by_route_template() -> None:
         async with httpx.AsyncClient(
             transport=httpx.ASGITransport(app=app), base_url="http://s"
         ) as client:
-            await client.post("/v1/orchestrate", json=plan_body(), headers={"X-API-Key": ACME_KEY})
+            for _ in range(2):  # the same labels again: counted on the same series
+                await client.post(
+                    "/v1/orchestrate", json=plan_body(), headers={"X-API-Key": ACME_KEY}
+                )
             await client.post("/v1/orchestrate", json=plan_body())
             await client.get("/no/such/path/12345")
             answer = await client.get("/metrics")
@@ -75,19 +78,24 @@ def test_metrics_parse_and_count_requests_by_route_template() -> None:
         for s in families["gauntlet_http_requests"].samples
         if s.name == "gauntlet_http_requests_total"
     }
-    assert counts[("/v1/orchestrate", "200")] == 1
+    assert counts[("/v1/orchestrate", "200")] == 2
     assert counts[("/v1/orchestrate", "401")] == 1
     # Unknown paths share one label value, so scanning cannot create new series.
     assert counts[("unmatched", "404")] == 1
     assert not any("12345" in route for route, _ in counts)
-    assert "gauntlet_http_request_duration_seconds" in families
+    latency_counts = {
+        s.labels["route"]: s.value
+        for s in families["gauntlet_http_request_duration_seconds"].samples
+        if s.name == "gauntlet_http_request_duration_seconds_count"
+    }
+    assert latency_counts["/v1/orchestrate"] == 3
     # The orchestrator's own registry is exposed too, without being passed explicitly.
     by_status = {
         s.labels["status"]: s.value
         for s in families["gauntlet_requests"].samples
         if s.name == "gauntlet_requests_total"
     }
-    assert by_status == {"success": 1}
+    assert by_status == {"success": 2}
 
 
 def test_metrics_include_the_given_registry() -> None:
