@@ -5,13 +5,14 @@ run stopped, including a stop chosen because the verdict looked settled."""
 
 from __future__ import annotations
 
-from .accumulators import WINDOW_RESOLUTION, RatioGroup, RecoveryGroup
+from .accumulators import RatioGroup, RecoveryGroup
 from .confseq import quantile_rank_bounds, ratio_sequence
 from .latency import CoarseHistogram, SortedLatencies
 from .results import ObjectiveResult
 from .spec import Objective, SloSpec
 from .stats import ratio_verdict, samples_to_settle
 from .timeslices import judge_slices
+from .window_verdicts import judge_windows
 
 _TOO_FEW = "fewer than min_samples ({}), so never pass"
 
@@ -54,7 +55,7 @@ def judge_ratio(
     )
     _error_budget(result, objective, state)
     if objective.window_s is not None:
-        _judge_windows(result, objective, state, spec)
+        judge_windows(result, objective, state.windows or {}, spec)
     if objective.slice_s is not None:
         judge_slices(result, objective, state, spec)
     return result
@@ -70,55 +71,6 @@ def _error_budget(result: ObjectiveResult, objective: Objective, state: RatioGro
     for start, (hits, total) in state.burn:
         bucket_bad = hits if objective.at_most else total - hits
         result.burn_rates.append((start, (bucket_bad / total) / allowed if total else 0.0))
-
-
-def _judge_windows(
-    result: ObjectiveResult, objective: Objective, state: RatioGroup, spec: SloSpec
-) -> None:
-    """Sliding windows of `window_s`, stepping a tenth of it; each window judged on its own
-    interval. A window counts as breached only when its interval lies wholly outside."""
-    assert state.windows is not None and objective.window_s is not None
-    buckets = state.windows
-    if not buckets:
-        return
-    first, last = min(buckets), max(buckets)
-    verdicts: list[str] = []
-    worst: tuple[float, float, float, int, int] | None = (
-        None  # (bad ratio, lower, upper, hits, total)
-    )
-    # whole windows only: a window hanging over the run's edge holds too few requests to judge
-    last_start = max(first, last - WINDOW_RESOLUTION + 1)
-    for start in range(first, last_start + 1):
-        hits = total = 0
-        for key in range(start, start + WINDOW_RESOLUTION):
-            counts = buckets.get(key)
-            if counts:
-                hits, total = hits + counts[0], total + counts[1]
-        if total == 0:
-            continue
-        lower, upper = ratio_sequence(hits, total, spec.confidence)
-        verdicts.append(ratio_verdict(lower, upper, objective.target, objective.at_most))
-        badness = hits / total if objective.at_most else 1 - hits / total
-        if worst is None or badness > worst[0]:
-            worst = (badness, lower, upper, hits, total)
-    required = objective.windows_required
-    passed, breached = verdicts.count("pass"), verdicts.count("fail")
-    count = len(verdicts)
-    if passed / count >= required and result.samples >= spec.min_samples:
-        result.verdict = "pass"
-    elif breached / count > 1 - required:
-        result.verdict = "fail"
-    else:
-        result.verdict = "inconclusive"
-    assert worst is not None
-    _, result.lower, result.upper, hits, total = worst
-    result.observed = hits / total
-    result.more_samples = None
-    result.detail = (
-        f"{count} windows of {objective.window_s:g}s: {passed} pass, {breached} breached, "
-        f"{count - passed - breached} inconclusive; need {required:.0%} passing; "
-        f"worst window {hits}/{total}"
-    )
 
 
 def judge_latency(
