@@ -1,7 +1,7 @@
 """Per-objective state, computed by the columnar engine in a few group-bys over the frame.
 
 What comes out is small: per group, counts, per-second or per-window counts, the sorted
-latencies of a percentile objective, per-second latency histograms of a recovery. Python
+latencies of a percentile objective, per-second counts of a recovery (see `recovery`). Python
 judges those (see `judge`); it never loops over observations.
 """
 
@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from .expressions import NO_GROUP, group_key, group_name, is_hit, matches
-from .latency import CoarseHistogram, SortedLatencies
+from .latency import SortedLatencies
+from .recovery import RecoveryGroup, recovery_groups
 from .spec import Objective
 
 WINDOW_RESOLUTION = 10  # buckets per sliding window: it slides in tenths of its length
@@ -31,18 +32,6 @@ class RatioGroup:
 
 
 @dataclass
-class RecoveryGroup:
-    """Baseline reference and per-second recovery buckets of one scenario."""
-
-    baseline_success: int = 0
-    baseline_total: int = 0
-    baseline_latency: CoarseHistogram = field(default_factory=CoarseHistogram)
-    recovery_start: float | None = None
-    # second (floored epoch) -> [successes, total, latency histogram]
-    seconds: dict[int, tuple[list[int], CoarseHistogram]] = field(default_factory=dict)
-
-
-@dataclass
 class ObjectiveState:
     objective: Objective
     ratio_groups: dict[str, RatioGroup] = field(default_factory=dict)
@@ -57,7 +46,7 @@ def objective_state(frame: pl.LazyFrame, objective: Objective) -> ObjectiveState
     rows = frame.filter(matches(objective.filters)) if not objective.filters.is_empty else frame
     per = objective.per.value if objective.per is not None else None
     if objective.kind == "recovery":
-        state.recovery_groups = _recovery_groups(rows)
+        state.recovery_groups = recovery_groups(rows, objective)
     elif objective.kind == "latency":
         state.latency_groups = _latency_groups(rows, per)
     else:
@@ -147,32 +136,3 @@ def _latency_groups(rows: pl.LazyFrame, per: str | None) -> dict[str, SortedLate
             sorted_by_group[NO_GROUP], sorted_by_group["latency_ms"], strict=True
         )
     }
-
-
-def _recovery_groups(rows: pl.LazyFrame) -> dict[str, RecoveryGroup]:
-    """One group-by: per scenario, phase, second (recovery only) and latency bucket."""
-    phase = pl.col("phase")
-    second = pl.when(phase == "recovery").then(pl.col("second")).alias("second")
-    counted = (
-        rows.filter(phase.is_in(["baseline", "recovery"]))
-        .group_by(pl.col("scenario").alias(NO_GROUP), phase.cast(pl.String), second, "bin")
-        .agg((pl.col("status") == "success").sum(), pl.len(), pl.col("ts").min())
-    )
-    # every scenario the objective saw gets a verdict, even one without a baseline phase
-    seen = rows.select(pl.col("scenario").unique().alias(NO_GROUP))
-    seen_frame, counted_frame = pl.collect_all([seen, counted])
-    groups = {group: RecoveryGroup() for group in seen_frame[NO_GROUP]}
-    for group, in_phase, at, index, successes, total, first in counted_frame.rows():
-        state = groups[group]
-        if in_phase == "baseline":
-            state.baseline_success += successes
-            state.baseline_total += total
-            state.baseline_latency.add(index, total)
-            continue
-        if state.recovery_start is None or first < state.recovery_start:
-            state.recovery_start = first
-        counts, histogram = state.seconds.setdefault(at, ([0, 0], CoarseHistogram()))
-        counts[0] += successes
-        counts[1] += total
-        histogram.add(index, total)
-    return {f"scenario={group}": state for group, state in groups.items()}

@@ -5,9 +5,10 @@ run stopped, including a stop chosen because the verdict looked settled."""
 
 from __future__ import annotations
 
-from .accumulators import RatioGroup, RecoveryGroup
+from .accumulators import RatioGroup
 from .confseq import quantile_rank_bounds, ratio_sequence
-from .latency import CoarseHistogram, SortedLatencies
+from .latency import P95, SortedLatencies
+from .recovery import RecoveryGroup, first_recovered_second
 from .results import ObjectiveResult
 from .spec import Objective, SloSpec
 from .stats import ratio_verdict, samples_to_settle
@@ -132,41 +133,28 @@ def judge_recovery(
         observed=None,
         lower=None,
         upper=None,
-        samples=sum(c[1] for c, _ in state.seconds.values()),
+        samples=int(state.totals.sum()),
     )
-    base_p95 = state.baseline_latency.quantile(0.95)
+    # the latency ceiling, base_p95 x latency_tolerance, is counted in by `recovery_groups`
+    base_p95 = state.baseline_latency.quantile(P95)
     if state.baseline_total == 0 or base_p95 is None or state.recovery_start is None:
         result.detail = "needs baseline-phase and recovery-phase observations"
         return result
     base_ratio = state.baseline_success / state.baseline_total
     ratio_floor = base_ratio - objective.ratio_tolerance
-    latency_ceiling = base_p95 * objective.latency_tolerance
-    seconds = sorted(state.seconds)
     stable = max(1, round(objective.stable_for_s))
-    for first in seconds:
-        window = [state.seconds[s] for s in range(first, first + stable) if s in state.seconds]
-        if first + stable - 1 > seconds[-1]:
-            break  # not enough run left to show it stays recovered
-        successes = sum(c[0] for c, _ in window)
-        total = sum(c[1] for c, _ in window)
-        merged = _merged([h for _, h in window])
-        p95 = merged.quantile(0.95)
-        if (
-            total
-            and successes / total >= ratio_floor
-            and p95 is not None
-            and p95 <= latency_ceiling
-        ):
-            took = max(0.0, first - state.recovery_start)
-            result.observed = took
-            result.verdict = "pass" if took <= within else "fail"
-            result.detail = (
-                f"back to baseline (success {base_ratio:.2%} - {objective.ratio_tolerance:.0%}, "
-                f"p95 {base_p95:.0f} ms x {objective.latency_tolerance:g}) after {took:.0f} s, "
-                f"held {stable} s"
-            )
-            return result
-    observed_for = seconds[-1] + 1 - state.recovery_start
+    first = first_recovered_second(state, ratio_floor, stable)
+    if first is not None:
+        took = max(0.0, first - state.recovery_start)
+        result.observed = took
+        result.verdict = "pass" if took <= within else "fail"
+        result.detail = (
+            f"back to baseline (success {base_ratio:.2%} - {objective.ratio_tolerance:.0%}, "
+            f"p95 {base_p95:.0f} ms x {objective.latency_tolerance:g}) after {took:.0f} s, "
+            f"held {stable} s"
+        )
+        return result
+    observed_for = int(state.seconds[-1]) + 1 - state.recovery_start
     if observed_for >= within + stable:
         result.verdict, result.observed = "fail", observed_for
         result.detail = (
@@ -177,10 +165,3 @@ def judge_recovery(
             f"only {observed_for:.0f} s observed after rollback; not yet back to baseline"
         )
     return result
-
-
-def _merged(histograms: list[CoarseHistogram]) -> CoarseHistogram:
-    merged = CoarseHistogram()
-    for histogram in histograms:
-        merged.merge(histogram)
-    return merged

@@ -15,6 +15,8 @@ import polars as pl
 
 _GROWTH = 1.04
 _FLOOR_MS = 0.01
+_LAST_BUCKET = (1 << 15) - 1  # the engine stores bucket indices as 16-bit integers
+P95 = 0.95
 
 
 class SortedLatencies:
@@ -47,14 +49,12 @@ def coarse_bin(column: str = "latency_ms") -> pl.Expr:
 class CoarseHistogram:
     """Sparse histogram with ~4% wide log buckets: enough for a plotted percentile line."""
 
-    _GROWTH = _GROWTH
-
     def __init__(self) -> None:
         self.bins: dict[int, int] = {}
         self.count = 0
 
     def record(self, latency_ms: float) -> None:
-        self.add(int(math.log(max(latency_ms, _FLOOR_MS) / _FLOOR_MS, self._GROWTH)))
+        self.add(int(math.log(max(latency_ms, _FLOOR_MS) / _FLOOR_MS, _GROWTH)))
 
     def add(self, index: int, count: int = 1) -> None:
         self.bins[index] = self.bins.get(index, 0) + count
@@ -72,5 +72,27 @@ class CoarseHistogram:
         for index in sorted(self.bins):
             running += self.bins[index]
             if running >= needed:
-                return _FLOOR_MS * self._GROWTH ** (index + 0.5)
+                return bucket_value(index)
         return None
+
+
+def bucket_value(index: int) -> float:
+    """The latency a CoarseHistogram reports for a percentile that falls in bucket `index`."""
+    return _FLOOR_MS * _GROWTH ** (index + 0.5)
+
+
+def last_bucket_within(ms: float) -> int:
+    """The highest bucket whose reported value is at most `ms` (-1 when none is): a percentile
+    is at most `ms` exactly when its share of requests lies in buckets up to this one."""
+    within, beyond = -1, _LAST_BUCKET + 1  # bisect on the reported values, which only grow
+    while beyond - within > 1:
+        middle = (within + beyond) // 2
+        try:
+            reaches = bucket_value(middle) <= ms
+        except OverflowError:  # past the largest float: beyond any latency
+            reaches = False
+        if reaches:
+            within = middle
+        else:
+            beyond = middle
+    return within
