@@ -14,6 +14,7 @@ import polars as pl
 from .expressions import NO_GROUP, group_key, group_name, is_hit, matches
 from .latency import SortedLatencies
 from .recovery import RecoveryGroup, recovery_groups
+from .second_counts import REQUESTS, SECOND, SecondCounts, objective_labels
 from .spec import Objective
 
 WINDOW_RESOLUTION = 10  # buckets per sliding window: it slides in tenths of its length
@@ -41,7 +42,9 @@ class ObjectiveState:
     reference_groups: dict[str, RatioGroup] = field(default_factory=dict)
 
 
-def objective_state(frame: pl.LazyFrame, objective: Objective) -> ObjectiveState:
+def objective_state(
+    frame: pl.LazyFrame, objective: Objective, counts: SecondCounts
+) -> ObjectiveState:
     state = ObjectiveState(objective)
     rows = frame.filter(matches(objective.filters)) if not objective.filters.is_empty else frame
     per = objective.per.value if objective.per is not None else None
@@ -50,14 +53,17 @@ def objective_state(frame: pl.LazyFrame, objective: Objective) -> ObjectiveState
     elif objective.kind == "latency":
         state.latency_groups = _latency_groups(rows, per)
     else:
-        state.ratio_groups = _ratio_groups(rows, objective, per, objective.window_s)
+        table = counts.table(objective_labels(objective))
+        state.ratio_groups = _ratio_groups(table.filter(matches(objective.filters)), objective, per)
+        if objective.window_s is not None:
+            _add_windows(state.ratio_groups, rows, objective, per)
         if objective.slice_s is not None:
             _add_slices(state.ratio_groups, frame, rows, objective, per)
         if objective.compare_with_phase is not None:
             reference = objective.filters.model_copy(update={"phase": None})
             phase = objective.compare_with_phase.value
-            rows = frame.filter(matches(reference) & (pl.col("phase") == phase))
-            state.reference_groups = _ratio_groups(rows, objective, per, None)
+            in_phase = table.filter(matches(reference) & (pl.col("phase") == phase))
+            state.reference_groups = _ratio_groups(in_phase, objective, per)
     return state
 
 
@@ -75,14 +81,15 @@ def compacted(counts: dict[int, list[int]], limit: int = PLOT_BUCKETS) -> tuple[
 
 
 def _ratio_groups(
-    rows: pl.LazyFrame, objective: Objective, per: str | None, window_s: float | None
+    per_second: pl.LazyFrame, objective: Objective, per: str | None
 ) -> dict[str, RatioGroup]:
-    hit = is_hit(objective).cast(pl.Int64)
-    per_second = (
-        rows.group_by(group_key(per), "second").agg(hits=hit.sum(), total=pl.len()).collect().rows()
+    """Whole-run counts and burn-rate buckets per group, from a table of `SecondCounts`."""
+    requests = pl.col(REQUESTS)
+    counted = per_second.group_by(group_key(per), SECOND).agg(
+        hits=requests.filter(is_hit(objective)).sum(), total=requests.sum()
     )
     by_group: dict[str, dict[int, list[int]]] = {}
-    for value, at, hits, total in per_second:
+    for value, at, hits, total in counted.collect().rows():
         by_group.setdefault(group_name(per, value), {})[at] = [hits, total]
     groups: dict[str, RatioGroup] = {}
     for group, seconds in by_group.items():
@@ -92,17 +99,23 @@ def _ratio_groups(
             total=sum(c[1] for c in seconds.values()),
             burn=[(key * width, (c[0], c[1])) for key, c in sorted(buckets.items())],
         )
-    if window_s is not None:
-        width = window_s / WINDOW_RESOLUTION
-        bucket = (pl.col("ts") / width).floor().cast(pl.Int64).alias("bucket")
-        windows = rows.group_by(group_key(per), bucket).agg(hits=hit.sum(), total=pl.len())
-        for value, key, hits, total in windows.collect().rows():
-            group = groups[group_name(per, value)]
-            window_counts = group.windows
-            if window_counts is None:
-                window_counts = group.windows = {}
-            window_counts[key] = (hits, total)
     return groups
+
+
+def _add_windows(
+    groups: dict[str, RatioGroup], rows: pl.LazyFrame, objective: Objective, per: str | None
+) -> None:
+    """Counts per tenth of a sliding window, from the requests: finer than a second."""
+    assert objective.window_s is not None
+    width = objective.window_s / WINDOW_RESOLUTION
+    bucket = (pl.col("ts") / width).floor().cast(pl.Int64).alias("bucket")
+    hit = is_hit(objective).cast(pl.Int64)
+    windows = rows.group_by(group_key(per), bucket).agg(hits=hit.sum(), total=pl.len())
+    for value, key, hits, total in windows.collect().rows():
+        group = groups[group_name(per, value)]
+        if group.windows is None:
+            group.windows = {}
+        group.windows[key] = (hits, total)
 
 
 def _add_slices(

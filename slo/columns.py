@@ -59,10 +59,8 @@ def finished(frame: pl.LazyFrame | pl.DataFrame) -> pl.LazyFrame | pl.DataFrame:
         if name in names
     ]
     tools = [pl.col(name).cast(pl.Categorical()) for name in names if name.startswith(_TOOL)]
-    shared = [
-        pl.col("ts").floor().cast(pl.Int64).alias("second"),
-        coarse_bin().cast(pl.Int16).alias("bin"),  # < 700 up to an hour-long request
-    ]
+    # no per-row second: per-second counts are taken once (see `second_counts`)
+    shared = [coarse_bin().cast(pl.Int16).alias("bin")]  # < 700 up to an hour-long request
     return frame.with_columns(filled + tools + shared)
 
 
