@@ -1,6 +1,6 @@
 """Per-objective state, computed by the columnar engine in a few group-bys over the frame.
 
-What comes out is small: per group, counts, per-second or per-window counts, the sorted
+What comes out is small: per group, counts, per-second or per-window counts, the gathered
 latencies of a percentile objective, per-second counts of a recovery (see `recovery`). Python
 judges those (see `judge`); it never loops over observations.
 """
@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from .expressions import NO_GROUP, group_key, group_name, is_hit, matches
-from .latency import SortedLatencies
+from .latency import ExactLatencies
 from .recovery import RecoveryGroup, recovery_groups
 from .second_counts import REQUESTS, SECOND, SecondCounts, objective_labels
 from .spec import Objective
@@ -36,7 +36,7 @@ class RatioGroup:
 class ObjectiveState:
     objective: Objective
     ratio_groups: dict[str, RatioGroup] = field(default_factory=dict)
-    latency_groups: dict[str, SortedLatencies] = field(default_factory=dict)
+    latency_groups: dict[str, ExactLatencies] = field(default_factory=dict)
     recovery_groups: dict[str, RecoveryGroup] = field(default_factory=dict)
     # the same objective over another phase of the run, to compare against
     reference_groups: dict[str, RatioGroup] = field(default_factory=dict)
@@ -141,11 +141,9 @@ def _add_slices(
         group.slices[key] = (hits, total)
 
 
-def _latency_groups(rows: pl.LazyFrame, per: str | None) -> dict[str, SortedLatencies]:
-    sorted_by_group = rows.group_by(group_key(per)).agg(pl.col("latency_ms").sort()).collect()
+def _latency_groups(rows: pl.LazyFrame, per: str | None) -> dict[str, ExactLatencies]:
+    gathered = rows.group_by(group_key(per)).agg(pl.col("latency_ms")).collect()
     return {
-        group_name(per, value): SortedLatencies(values)
-        for value, values in zip(
-            sorted_by_group[NO_GROUP], sorted_by_group["latency_ms"], strict=True
-        )
+        group_name(per, value): ExactLatencies(values.to_numpy(writable=True))
+        for value, values in zip(gathered[NO_GROUP], gathered["latency_ms"], strict=True)
     }

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from .accumulators import RatioGroup
 from .confseq import quantile_rank_bounds, ratio_sequence
-from .latency import P95, SortedLatencies
+from .latency import P95, ExactLatencies
 from .recovery import RecoveryGroup, first_recovered_second
 from .results import ObjectiveResult
 from .spec import Objective, SloSpec
@@ -75,7 +75,7 @@ def _error_budget(result: ObjectiveResult, objective: Objective, state: RatioGro
 
 
 def judge_latency(
-    objective: Objective, group: str, recorder: SortedLatencies, spec: SloSpec
+    objective: Objective, group: str, recorder: ExactLatencies, spec: SloSpec
 ) -> ObjectiveResult:
     q, limit, n = objective.quantile, objective.max_ms, recorder.count
     assert limit is not None

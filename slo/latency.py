@@ -1,7 +1,7 @@
 """Latency distributions, as the engine hands them over.
 
-`SortedLatencies` holds one group's latencies sorted by polars (8 bytes a request, no Python
-objects): percentiles and their order-statistic bounds are exact at any size.
+`ExactLatencies` holds one group's latencies as the engine gathered them (8 bytes a request,
+no Python objects): percentiles and their order-statistic bounds are exact at any size.
 `CoarseHistogram` is a small sparse log-bucket histogram for per-second and per-bucket
 percentiles (time to recover, the plots), where an exact sort per bucket would buy nothing;
 the engine computes its bucket index (`coarse_bin`) and counts.
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import polars as pl
 
 _GROWTH = 1.04
@@ -19,26 +20,28 @@ _LAST_BUCKET = (1 << 15) - 1  # the engine stores bucket indices as 16-bit integ
 P95 = 0.95
 
 
-class SortedLatencies:
-    """One group's latencies in ascending order (a polars Series)."""
+class ExactLatencies:
+    """One group's latencies, in no order (a numpy array). A verdict reads two or three order
+    statistics; each is selected in linear time (introselect) rather than sorting the group."""
 
     is_exact = True
 
-    def __init__(self, ascending: pl.Series) -> None:
-        self._values = ascending
-        self.count = len(ascending)
+    def __init__(self, values: np.ndarray) -> None:
+        self._values = values
+        self.count = len(values)
 
     def value_at_rank(self, rank: int) -> float:
         """The `rank`-th smallest sample (1-based)."""
-        rank = min(max(rank, 1), self.count)
-        return float(self._values[rank - 1])
+        index = min(max(rank, 1), self.count) - 1
+        self._values.partition(index)  # in place: only the order changes, never the samples
+        return float(self._values[index])
 
     def quantile(self, q: float) -> float:
         return self.value_at_rank(max(1, math.ceil(q * self.count)))
 
     def count_above(self, threshold_ms: float) -> int:
         """Samples strictly slower than `threshold_ms`."""
-        return self.count - int(self._values.search_sorted(threshold_ms, side="right"))
+        return int(np.count_nonzero(self._values > threshold_ms))
 
 
 def coarse_bin(column: str = "latency_ms") -> pl.Expr:
