@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from .accumulators import RatioGroup
 from .confseq import quantile_rank_bounds, ratio_sequence
-from .latency import P95, ExactLatencies
+from .latency import P95, ExactLatencies, quantile_rank
 from .recovery import RecoveryGroup, first_recovered_second
 from .results import ObjectiveResult
 from .spec import Objective, SloSpec
@@ -80,8 +80,8 @@ def judge_latency(
     q, limit, n = objective.quantile, objective.max_ms, recorder.count
     assert limit is not None
     low_rank, high_rank = quantile_rank_bounds(n, q, spec.confidence)
-    lower = recorder.value_at_rank(low_rank) if low_rank is not None else None
-    upper = recorder.value_at_rank(high_rank) if high_rank is not None else None
+    observed_rank = quantile_rank(q, n) if n else None
+    lower, upper, observed = recorder.at_ranks(low_rank, high_rank, observed_rank)
     if n == 0:
         verdict = "inconclusive"
     elif upper is not None and upper <= limit:
@@ -107,7 +107,7 @@ def judge_latency(
         target=f"{objective.latency} <= {limit:g} ms",
         threshold=limit,
         unit="ms",
-        observed=recorder.quantile(q) if n else None,
+        observed=observed,
         lower=lower,
         upper=upper,
         samples=n,

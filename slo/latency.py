@@ -21,8 +21,9 @@ P95 = 0.95
 
 
 class ExactLatencies:
-    """One group's latencies, in no order (a numpy array). A verdict reads two or three order
-    statistics; each is selected in linear time (introselect) rather than sorting the group."""
+    """One group's latencies, in no order (a numpy array, possibly a read-only view of the
+    engine's). A verdict reads two or three order statistics: they are selected together in
+    linear time (introselect) on a copy, rather than sorting the group."""
 
     is_exact = True
 
@@ -30,18 +31,23 @@ class ExactLatencies:
         self._values = values
         self.count = len(values)
 
-    def value_at_rank(self, rank: int) -> float:
-        """The `rank`-th smallest sample (1-based)."""
-        index = min(max(rank, 1), self.count) - 1
-        self._values.partition(index)  # in place: only the order changes, never the samples
-        return float(self._values[index])
-
-    def quantile(self, q: float) -> float:
-        return self.value_at_rank(max(1, math.ceil(q * self.count)))
+    def at_ranks(self, *ranks: int | None) -> list[float | None]:
+        """The `rank`-th smallest sample (1-based, clamped to the sample) for each rank; None
+        for None."""
+        indices = {rank: min(max(rank, 1), self.count) - 1 for rank in ranks if rank is not None}
+        if not indices:
+            return [None for _ in ranks]
+        selected = np.partition(self._values, sorted(set(indices.values())))
+        return [None if rank is None else float(selected[indices[rank]]) for rank in ranks]
 
     def count_above(self, threshold_ms: float) -> int:
         """Samples strictly slower than `threshold_ms`."""
         return int(np.count_nonzero(self._values > threshold_ms))
+
+
+def quantile_rank(q: float, count: int) -> int:
+    """The 1-based rank of the sample reported as the `q` quantile of `count` samples."""
+    return max(1, math.ceil(q * count))
 
 
 def coarse_bin(column: str = "latency_ms") -> pl.Expr:
