@@ -17,7 +17,8 @@ COLUMNS: dict[str, tuple[pl.DataType, object]] = {
     "ts": (pl.Float64(), None),
     "source": (pl.Categorical(), "scenario"),
     "scenario": (pl.Categorical(), None),
-    "phase": (pl.Categorical(), Phase.BASELINE.value),
+    # a closed set: one byte a row; an unknown phase fails the cast, and the line is named
+    "phase": (pl.Enum(PHASES), Phase.BASELINE.value),
     "tenant": (pl.Categorical(), ""),
     "intent": (pl.Categorical(), ""),
     "status": (pl.Categorical(), None),

@@ -22,12 +22,18 @@ from .spec import SloSpec
 
 BATCH_ROWS = 200_000
 COPY_EVERY = 10
-_DUCK_TYPES = {pl.Float64: "DOUBLE", pl.Boolean: "BOOLEAN", pl.Categorical: "VARCHAR"}
+_DUCK_TYPES = {
+    pl.Float64: "DOUBLE",
+    pl.Boolean: "BOOLEAN",
+    pl.Categorical: "VARCHAR",
+    pl.Enum: "VARCHAR",
+}
 
 
 def read_with_polars(files: Sequence[Path], spec: SloSpec) -> pl.DataFrame:
     names, tools = needed_columns(spec), tools_of(spec)
-    schema: dict[str, pl.DataType] = {name: COLUMNS[name][0] for name in names}
+    # strings as read; `finished` makes them categorical or enum
+    schema: dict[str, pl.DataType] = {name: _as_read(COLUMNS[name][0]) for name in names}
     if tools:
         schema["tool_errors"] = pl.Struct({tool: pl.String() for tool in tools})
     frame = pl.scan_ndjson([str(f) for f in files], schema=schema)
@@ -64,6 +70,10 @@ def read_with_duckdb(files: Sequence[Path], spec: SloSpec) -> pl.DataFrame:
         empty = {n: COLUMNS[n][0] for n in names} | {tool_column(t): pl.String() for t in tools}
         return finished(pl.DataFrame(schema=empty))  # type: ignore[return-value]
     return pl.concat(parts, rechunk=False)  # type: ignore[arg-type]
+
+
+def _as_read(dtype: pl.DataType) -> pl.DataType:
+    return pl.String() if isinstance(dtype, pl.Categorical | pl.Enum) else dtype
 
 
 def _text(value: str) -> str:
