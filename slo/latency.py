@@ -21,9 +21,9 @@ P95 = 0.95
 
 
 class ExactLatencies:
-    """One group's latencies, in no order (a numpy array, possibly a read-only view of the
-    engine's). A verdict reads two or three order statistics: they are selected together in
-    linear time (introselect) on a copy, rather than sorting the group."""
+    """One group's latencies, in no order (a numpy array of its own, which selection reorders).
+    A verdict reads two or three order statistics: they are selected together in linear time
+    (introselect), in place, rather than sorting the group or copying it again."""
 
     is_exact = True
 
@@ -37,8 +37,8 @@ class ExactLatencies:
         indices = {rank: min(max(rank, 1), self.count) - 1 for rank in ranks if rank is not None}
         if not indices:
             return [None for _ in ranks]
-        selected = np.partition(self._values, sorted(set(indices.values())))
-        return [None if rank is None else float(selected[indices[rank]]) for rank in ranks]
+        self._values.partition(sorted(set(indices.values())))  # only the order changes
+        return [None if rank is None else float(self._values[indices[rank]]) for rank in ranks]
 
     def count_above(self, threshold_ms: float) -> int:
         """Samples strictly slower than `threshold_ms`."""
