@@ -51,8 +51,8 @@ def tool_column(tool: str) -> str:
 
 
 def finished(frame: pl.LazyFrame | pl.DataFrame) -> pl.LazyFrame | pl.DataFrame:
-    """Defaults filled, strings categorical (4 bytes a row), and the per-row values every
-    group-by shares."""
+    """Defaults filled, strings categorical (4 bytes a row, the phase 1), and the latency
+    bucket the histograms share."""
     names = frame.collect_schema().names()
     filled = [
         (pl.col(name) if default is None else pl.col(name).fill_null(default)).cast(dtype)

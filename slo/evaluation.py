@@ -2,8 +2,9 @@
 
 The observations become a polars frame (scanned from JSON lines by `evaluate_files`, or built
 from records already in memory by `evaluate`); every count, split, window, percentile and
-recovery curve is a group-by over it (see `accumulators`, `timeline`). Python judges only the
-small results. Memory is the frame's: a few bytes per observation, no Python object each.
+recovery curve is a group-by over it (see `accumulators`, `timeline`), or over the per-second
+counts taken from it once (`second_counts`). Python judges only the small results. Memory is
+the frame's: a few bytes per observation, no Python object each.
 """
 
 from __future__ import annotations
