@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .accumulators import RatioGroup
-from .latency import SortedLatencies
+from .latency import ExactLatencies
 from .results import ObjectiveResult
 from .stats import two_proportion_worse
 
@@ -104,7 +104,7 @@ def compare_ratio_with_phase(
 
 def compare_latency(
     result: ObjectiveResult,
-    recorder: SortedLatencies,
+    recorder: ExactLatencies,
     previous: BaselineObjective,
     confidence: float,
 ) -> None:

@@ -24,7 +24,7 @@ from scipy.optimize import brentq
 from scipy.special import betaln, xlog1py, xlogy
 
 PRIOR = 0.5  # Beta(1/2, 1/2): Jeffreys; spreads the mixture's mass towards 0 and 1, where SLOs live
-_EDGE = 1e-300
+EDGE = 1e-300  # the least p a lower end is searched from
 
 
 def log_mixture(hits: np.ndarray | float, n: np.ndarray | float, p: float) -> np.ndarray | float:
@@ -51,8 +51,8 @@ def ratio_sequence(hits: int, n: int, confidence: float) -> tuple[float, float]:
         return float(log_mixture(hits, n, p)) - level
 
     lower = 0.0
-    if hits > 0 and excess(_EDGE) > 0:
-        lower = brentq(excess, _EDGE, centre, xtol=1e-15, rtol=1e-13)
+    if hits > 0 and excess(EDGE) > 0:
+        lower = brentq(excess, EDGE, centre, xtol=1e-15, rtol=1e-13)
     upper = 1.0
     top = math.nextafter(1.0, 0.0)
     if hits < n and excess(top) > 0:

@@ -2,8 +2,9 @@
 
 The observations become a polars frame (scanned from JSON lines by `evaluate_files`, or built
 from records already in memory by `evaluate`); every count, split, window, percentile and
-recovery curve is a group-by over it (see `accumulators`, `timeline`). Python judges only the
-small results. Memory is the frame's: a few bytes per observation, no Python object each.
+recovery curve is a group-by over it (see `accumulators`, `timeline`), or over the per-second
+counts taken from it once (`second_counts`). Python judges only the small results. Memory is
+the frame's: a few bytes per observation, no Python object each.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from .expressions import matches
 from .frame import Paths, Reader, frame_of, read_frame
 from .judge import judge_latency, judge_ratio, judge_recovery
 from .results import Evaluation, ObjectiveResult
+from .second_counts import REQUESTS, SecondCounts, objective_labels
 from .spec import SloSpec
 from .timeline import timeseries
 
@@ -53,18 +55,26 @@ def evaluate_frame(
         pl.len().alias("matched"), pl.col("ts").min().alias("first"), pl.col("ts").max()
     ).collect()
     matched, started, ended = summary.row(0)
+    by_status = frozenset({"status"})  # the plot's status series and the totals
+    ratios = [objective_labels(o) for o in spec.objectives if o.kind == "ratio"]
+    counts = SecondCounts(rows, [by_status, *ratios])
+    statuses = counts.table(by_status)
     status_totals = dict(
-        rows.group_by(pl.col("status").cast(pl.String)).len().sort("status").collect().rows()
+        statuses.group_by(pl.col("status").cast(pl.String))
+        .agg(pl.col(REQUESTS).sum())
+        .sort("status")
+        .collect()
+        .rows()
     )
     results = [
         result
         for objective in spec.objectives
-        for result in _judge(objective_state(rows, objective), spec, baseline)
+        for result in _judge(objective_state(rows, objective, counts), spec, baseline)
     ]
     return Evaluation(
         spec=spec,
         results=results,
-        timeseries=timeseries(rows),
+        timeseries=timeseries(rows, statuses),
         observations=frame.height,
         matched=matched,
         started=started,

@@ -5,13 +5,15 @@ run stopped, including a stop chosen because the verdict looked settled."""
 
 from __future__ import annotations
 
-from .accumulators import WINDOW_RESOLUTION, RatioGroup, RecoveryGroup
+from .accumulators import RatioGroup
 from .confseq import quantile_rank_bounds, ratio_sequence
-from .latency import CoarseHistogram, SortedLatencies
+from .latency import P95, ExactLatencies, quantile_rank
+from .recovery import RecoveryGroup, first_recovered_second
 from .results import ObjectiveResult
 from .spec import Objective, SloSpec
 from .stats import ratio_verdict, samples_to_settle
 from .timeslices import judge_slices
+from .window_verdicts import judge_windows
 
 _TOO_FEW = "fewer than min_samples ({}), so never pass"
 
@@ -54,7 +56,7 @@ def judge_ratio(
     )
     _error_budget(result, objective, state)
     if objective.window_s is not None:
-        _judge_windows(result, objective, state, spec)
+        judge_windows(result, objective, state.windows or {}, spec)
     if objective.slice_s is not None:
         judge_slices(result, objective, state, spec)
     return result
@@ -72,63 +74,14 @@ def _error_budget(result: ObjectiveResult, objective: Objective, state: RatioGro
         result.burn_rates.append((start, (bucket_bad / total) / allowed if total else 0.0))
 
 
-def _judge_windows(
-    result: ObjectiveResult, objective: Objective, state: RatioGroup, spec: SloSpec
-) -> None:
-    """Sliding windows of `window_s`, stepping a tenth of it; each window judged on its own
-    interval. A window counts as breached only when its interval lies wholly outside."""
-    assert state.windows is not None and objective.window_s is not None
-    buckets = state.windows
-    if not buckets:
-        return
-    first, last = min(buckets), max(buckets)
-    verdicts: list[str] = []
-    worst: tuple[float, float, float, int, int] | None = (
-        None  # (bad ratio, lower, upper, hits, total)
-    )
-    # whole windows only: a window hanging over the run's edge holds too few requests to judge
-    last_start = max(first, last - WINDOW_RESOLUTION + 1)
-    for start in range(first, last_start + 1):
-        hits = total = 0
-        for key in range(start, start + WINDOW_RESOLUTION):
-            counts = buckets.get(key)
-            if counts:
-                hits, total = hits + counts[0], total + counts[1]
-        if total == 0:
-            continue
-        lower, upper = ratio_sequence(hits, total, spec.confidence)
-        verdicts.append(ratio_verdict(lower, upper, objective.target, objective.at_most))
-        badness = hits / total if objective.at_most else 1 - hits / total
-        if worst is None or badness > worst[0]:
-            worst = (badness, lower, upper, hits, total)
-    required = objective.windows_required
-    passed, breached = verdicts.count("pass"), verdicts.count("fail")
-    count = len(verdicts)
-    if passed / count >= required and result.samples >= spec.min_samples:
-        result.verdict = "pass"
-    elif breached / count > 1 - required:
-        result.verdict = "fail"
-    else:
-        result.verdict = "inconclusive"
-    assert worst is not None
-    _, result.lower, result.upper, hits, total = worst
-    result.observed = hits / total
-    result.more_samples = None
-    result.detail = (
-        f"{count} windows of {objective.window_s:g}s: {passed} pass, {breached} breached, "
-        f"{count - passed - breached} inconclusive; need {required:.0%} passing; "
-        f"worst window {hits}/{total}"
-    )
-
-
 def judge_latency(
-    objective: Objective, group: str, recorder: SortedLatencies, spec: SloSpec
+    objective: Objective, group: str, recorder: ExactLatencies, spec: SloSpec
 ) -> ObjectiveResult:
     q, limit, n = objective.quantile, objective.max_ms, recorder.count
     assert limit is not None
     low_rank, high_rank = quantile_rank_bounds(n, q, spec.confidence)
-    lower = recorder.value_at_rank(low_rank) if low_rank is not None else None
-    upper = recorder.value_at_rank(high_rank) if high_rank is not None else None
+    observed_rank = quantile_rank(q, n) if n else None
+    lower, upper, observed = recorder.at_ranks(low_rank, high_rank, observed_rank)
     if n == 0:
         verdict = "inconclusive"
     elif upper is not None and upper <= limit:
@@ -154,7 +107,7 @@ def judge_latency(
         target=f"{objective.latency} <= {limit:g} ms",
         threshold=limit,
         unit="ms",
-        observed=recorder.quantile(q) if n else None,
+        observed=observed,
         lower=lower,
         upper=upper,
         samples=n,
@@ -180,41 +133,28 @@ def judge_recovery(
         observed=None,
         lower=None,
         upper=None,
-        samples=sum(c[1] for c, _ in state.seconds.values()),
+        samples=int(state.totals.sum()),
     )
-    base_p95 = state.baseline_latency.quantile(0.95)
+    # the latency ceiling, base_p95 x latency_tolerance, is counted in by `recovery_groups`
+    base_p95 = state.baseline_latency.quantile(P95)
     if state.baseline_total == 0 or base_p95 is None or state.recovery_start is None:
         result.detail = "needs baseline-phase and recovery-phase observations"
         return result
     base_ratio = state.baseline_success / state.baseline_total
     ratio_floor = base_ratio - objective.ratio_tolerance
-    latency_ceiling = base_p95 * objective.latency_tolerance
-    seconds = sorted(state.seconds)
     stable = max(1, round(objective.stable_for_s))
-    for first in seconds:
-        window = [state.seconds[s] for s in range(first, first + stable) if s in state.seconds]
-        if first + stable - 1 > seconds[-1]:
-            break  # not enough run left to show it stays recovered
-        successes = sum(c[0] for c, _ in window)
-        total = sum(c[1] for c, _ in window)
-        merged = _merged([h for _, h in window])
-        p95 = merged.quantile(0.95)
-        if (
-            total
-            and successes / total >= ratio_floor
-            and p95 is not None
-            and p95 <= latency_ceiling
-        ):
-            took = max(0.0, first - state.recovery_start)
-            result.observed = took
-            result.verdict = "pass" if took <= within else "fail"
-            result.detail = (
-                f"back to baseline (success {base_ratio:.2%} - {objective.ratio_tolerance:.0%}, "
-                f"p95 {base_p95:.0f} ms x {objective.latency_tolerance:g}) after {took:.0f} s, "
-                f"held {stable} s"
-            )
-            return result
-    observed_for = seconds[-1] + 1 - state.recovery_start
+    first = first_recovered_second(state, ratio_floor, stable)
+    if first is not None:
+        took = max(0.0, first - state.recovery_start)
+        result.observed = took
+        result.verdict = "pass" if took <= within else "fail"
+        result.detail = (
+            f"back to baseline (success {base_ratio:.2%} - {objective.ratio_tolerance:.0%}, "
+            f"p95 {base_p95:.0f} ms x {objective.latency_tolerance:g}) after {took:.0f} s, "
+            f"held {stable} s"
+        )
+        return result
+    observed_for = int(state.seconds[-1]) + 1 - state.recovery_start
     if observed_for >= within + stable:
         result.verdict, result.observed = "fail", observed_for
         result.detail = (
@@ -225,10 +165,3 @@ def judge_recovery(
             f"only {observed_for:.0f} s observed after rollback; not yet back to baseline"
         )
     return result
-
-
-def _merged(histograms: list[CoarseHistogram]) -> CoarseHistogram:
-    merged = CoarseHistogram()
-    for histogram in histograms:
-        merged.merge(histogram)
-    return merged

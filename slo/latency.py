@@ -1,7 +1,7 @@
 """Latency distributions, as the engine hands them over.
 
-`SortedLatencies` holds one group's latencies sorted by polars (8 bytes a request, no Python
-objects): percentiles and their order-statistic bounds are exact at any size.
+`ExactLatencies` holds one group's latencies as the engine gathered them (8 bytes a request,
+no Python objects): percentiles and their order-statistic bounds are exact at any size.
 `CoarseHistogram` is a small sparse log-bucket histogram for per-second and per-bucket
 percentiles (time to recover, the plots), where an exact sort per bucket would buy nothing;
 the engine computes its bucket index (`coarse_bin`) and counts.
@@ -11,32 +11,43 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import polars as pl
 
 _GROWTH = 1.04
 _FLOOR_MS = 0.01
+_LAST_BUCKET = (1 << 15) - 1  # the engine stores bucket indices as 16-bit integers
+P95 = 0.95
 
 
-class SortedLatencies:
-    """One group's latencies in ascending order (a polars Series)."""
+class ExactLatencies:
+    """One group's latencies, in no order (a numpy array of its own, which selection reorders).
+    A verdict reads two or three order statistics: they are selected together in linear time
+    (introselect), in place, rather than sorting the group or copying it again."""
 
     is_exact = True
 
-    def __init__(self, ascending: pl.Series) -> None:
-        self._values = ascending
-        self.count = len(ascending)
+    def __init__(self, values: np.ndarray) -> None:
+        self._values = values
+        self.count = len(values)
 
-    def value_at_rank(self, rank: int) -> float:
-        """The `rank`-th smallest sample (1-based)."""
-        rank = min(max(rank, 1), self.count)
-        return float(self._values[rank - 1])
-
-    def quantile(self, q: float) -> float:
-        return self.value_at_rank(max(1, math.ceil(q * self.count)))
+    def at_ranks(self, *ranks: int | None) -> list[float | None]:
+        """The `rank`-th smallest sample (1-based, clamped to the sample) for each rank; None
+        for None."""
+        indices = {rank: min(max(rank, 1), self.count) - 1 for rank in ranks if rank is not None}
+        if not indices:
+            return [None for _ in ranks]
+        self._values.partition(sorted(set(indices.values())))  # only the order changes
+        return [None if rank is None else float(self._values[indices[rank]]) for rank in ranks]
 
     def count_above(self, threshold_ms: float) -> int:
         """Samples strictly slower than `threshold_ms`."""
-        return self.count - int(self._values.search_sorted(threshold_ms, side="right"))
+        return int(np.count_nonzero(self._values > threshold_ms))
+
+
+def quantile_rank(q: float, count: int) -> int:
+    """The 1-based rank of the sample reported as the `q` quantile of `count` samples."""
+    return max(1, math.ceil(q * count))
 
 
 def coarse_bin(column: str = "latency_ms") -> pl.Expr:
@@ -47,14 +58,12 @@ def coarse_bin(column: str = "latency_ms") -> pl.Expr:
 class CoarseHistogram:
     """Sparse histogram with ~4% wide log buckets: enough for a plotted percentile line."""
 
-    _GROWTH = _GROWTH
-
     def __init__(self) -> None:
         self.bins: dict[int, int] = {}
         self.count = 0
 
     def record(self, latency_ms: float) -> None:
-        self.add(int(math.log(max(latency_ms, _FLOOR_MS) / _FLOOR_MS, self._GROWTH)))
+        self.add(int(math.log(max(latency_ms, _FLOOR_MS) / _FLOOR_MS, _GROWTH)))
 
     def add(self, index: int, count: int = 1) -> None:
         self.bins[index] = self.bins.get(index, 0) + count
@@ -72,5 +81,27 @@ class CoarseHistogram:
         for index in sorted(self.bins):
             running += self.bins[index]
             if running >= needed:
-                return _FLOOR_MS * self._GROWTH ** (index + 0.5)
+                return bucket_value(index)
         return None
+
+
+def bucket_value(index: int) -> float:
+    """The latency a CoarseHistogram reports for a percentile that falls in bucket `index`."""
+    return _FLOOR_MS * _GROWTH ** (index + 0.5)
+
+
+def last_bucket_within(ms: float) -> int:
+    """The highest bucket whose reported value is at most `ms` (-1 when none is): a percentile
+    is at most `ms` exactly when its share of requests lies in buckets up to this one."""
+    within, beyond = -1, _LAST_BUCKET + 1  # bisect on the reported values, which only grow
+    while beyond - within > 1:
+        middle = (within + beyond) // 2
+        try:
+            reaches = bucket_value(middle) <= ms
+        except OverflowError:  # past the largest float: beyond any latency
+            reaches = False
+        if reaches:
+            within = middle
+        else:
+            beyond = middle
+    return within

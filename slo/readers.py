@@ -4,7 +4,9 @@ fast as polars' `scan_ndjson` on our 2-core machines) and polars' own scan.
 
 Both read only the columns the SLO file needs, with a fixed schema, and stream: DuckDB hands
 over Arrow batches that become categorical columns batch by batch, so the strings of the
-whole file are never held at once.
+whole file are never held at once. Every COPY_EVERY batches are copied into one chunk of the
+frame's own: a batch's numeric columns pass to polars without a copy and keep DuckDB's Arrow
+allocations alive, which held the process at over twice the frame's size.
 """
 
 from __future__ import annotations
@@ -19,12 +21,19 @@ from .columns import COLUMNS, finished, needed_columns, tool_column, tools_of
 from .spec import SloSpec
 
 BATCH_ROWS = 200_000
-_DUCK_TYPES = {pl.Float64: "DOUBLE", pl.Boolean: "BOOLEAN", pl.Categorical: "VARCHAR"}
+COPY_EVERY = 10
+_DUCK_TYPES = {
+    pl.Float64: "DOUBLE",
+    pl.Boolean: "BOOLEAN",
+    pl.Categorical: "VARCHAR",
+    pl.Enum: "VARCHAR",
+}
 
 
 def read_with_polars(files: Sequence[Path], spec: SloSpec) -> pl.DataFrame:
     names, tools = needed_columns(spec), tools_of(spec)
-    schema: dict[str, pl.DataType] = {name: COLUMNS[name][0] for name in names}
+    # strings as read; `finished` makes them categorical or enum
+    schema: dict[str, pl.DataType] = {name: _as_read(COLUMNS[name][0]) for name in names}
     if tools:
         schema["tool_errors"] = pl.Struct({tool: pl.String() for tool in tools})
     frame = pl.scan_ndjson([str(f) for f in files], schema=schema)
@@ -50,11 +59,21 @@ def read_with_duckdb(files: Sequence[Path], spec: SloSpec) -> pl.DataFrame:
     with duckdb.connect(config={"memory_limit": "128MB"}) as connection:
         connection.execute("SET enable_progress_bar = false")
         batches = connection.sql(query).to_arrow_reader(BATCH_ROWS)
-        parts = [finished(pl.from_arrow(batch)) for batch in batches]  # type: ignore[arg-type]
+        parts, pending = [], []
+        for batch in batches:
+            pending.append(finished(pl.from_arrow(batch)))  # type: ignore[arg-type]
+            if len(pending) == COPY_EVERY:
+                parts.append(pl.concat(pending, rechunk=True))
+                pending = []
+        parts += [pl.concat(pending, rechunk=True)] if pending else []
     if not parts:
         empty = {n: COLUMNS[n][0] for n in names} | {tool_column(t): pl.String() for t in tools}
         return finished(pl.DataFrame(schema=empty))  # type: ignore[return-value]
     return pl.concat(parts, rechunk=False)  # type: ignore[arg-type]
+
+
+def _as_read(dtype: pl.DataType) -> pl.DataType:
+    return pl.String() if isinstance(dtype, pl.Categorical | pl.Enum) else dtype
 
 
 def _text(value: str) -> str:

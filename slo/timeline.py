@@ -8,10 +8,12 @@ import polars as pl
 from .accumulators import PLOT_BUCKETS
 from .latency import CoarseHistogram
 from .results import TimeSeries
+from .second_counts import REQUESTS, SECOND, second
 
 
-def timeseries(rows: pl.LazyFrame) -> TimeSeries:
-    seconds = rows.select(pl.col("second").unique()).collect().to_series()
+def timeseries(rows: pl.LazyFrame, statuses: pl.LazyFrame) -> TimeSeries:
+    """`statuses`: requests per second and status (a table of `SecondCounts`)."""
+    seconds = statuses.select(pl.col(SECOND).unique()).collect().to_series()
     if seconds.is_empty():
         return TimeSeries(
             start=0.0, bucket_s=1.0, status_counts=[], p50_ms=[], p95_ms=[], p99_ms=[]
@@ -21,22 +23,23 @@ def timeseries(rows: pl.LazyFrame) -> TimeSeries:
         shift += 1
     width = float(1 << shift)
     # floor(ts / 2**shift) == floor(ts) // 2**shift: the per-second buckets, merged pairwise
-    bucket = (pl.col("second") // (1 << shift)).alias("bucket")
-    statuses: dict[int, dict[str, int]] = {}
-    for key, status, count in (
-        rows.group_by(bucket, pl.col("status").cast(pl.String)).len().collect().rows()
-    ):
-        statuses.setdefault(key, {})[status] = count
+    per_status = statuses.group_by(
+        (pl.col(SECOND) // (1 << shift)).alias("bucket"), pl.col("status").cast(pl.String)
+    ).agg(pl.col(REQUESTS).sum())
+    counts: dict[int, dict[str, int]] = {}
+    for key, status, count in per_status.collect().rows():
+        counts.setdefault(key, {})[status] = count
+    bucket = (second() // (1 << shift)).alias("bucket")
     histograms: dict[int, CoarseHistogram] = {}
     for key, index, count in rows.group_by(bucket, "bin").len().collect().rows():
         histograms.setdefault(key, CoarseHistogram()).add(index, count)
-    first, last = min(statuses), max(statuses)
+    first, last = min(counts), max(counts)
     empty = CoarseHistogram()
     keys = range(first, last + 1)
     return TimeSeries(
         start=first * width,
         bucket_s=width,
-        status_counts=[dict(sorted(statuses.get(k, {}).items())) for k in keys],
+        status_counts=[dict(sorted(counts.get(k, {}).items())) for k in keys],
         p50_ms=[histograms.get(k, empty).quantile(0.50) for k in keys],
         p95_ms=[histograms.get(k, empty).quantile(0.95) for k in keys],
         p99_ms=[histograms.get(k, empty).quantile(0.99) for k in keys],

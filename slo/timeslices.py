@@ -25,7 +25,10 @@ def judge_slices(
 ) -> None:
     """Overwrite the whole-run verdict of `result` with the time-slice one."""
     assert objective.slice_s is not None
-    ratios = [hits / total for hits, total in (state.slices or {}).values() if total]
+    # in slice order: the engine's group-by order varies, and a float sum's last digit
+    # with it
+    slices = sorted((state.slices or {}).items())
+    ratios = [hits / total for _, (hits, total) in slices if total]
     result.lower = result.upper = result.more_samples = None
     if not ratios:
         result.verdict, result.observed = "inconclusive", None
