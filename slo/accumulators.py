@@ -110,13 +110,11 @@ def _add_windows(
     assert objective.window_s is not None
     width = objective.window_s / WINDOW_RESOLUTION
     bucket = (pl.col("ts") / width).floor().cast(pl.Int64).alias("bucket")
-    hit = is_hit(objective).cast(pl.Int64)
-    windows = rows.group_by(group_key(per), bucket).agg(hits=hit.sum(), total=pl.len())
-    for value, key, hits, total in windows.collect().rows():
-        group = groups[group_name(per, value)]
+    for name, key, counts in _counted_by(rows, objective, per, bucket):
+        group = groups[name]
         if group.windows is None:
             group.windows = {}
-        group.windows[key] = (hits, total)
+        group.windows[key] = counts
 
 
 def _add_slices(
@@ -133,13 +131,23 @@ def _add_slices(
     if origin is None:
         return
     index = ((pl.col("ts") - origin) / objective.slice_s).floor().cast(pl.Int64).alias("slice")
-    hit = is_hit(objective).cast(pl.Int64)
-    counted = rows.group_by(group_key(per), index).agg(hits=hit.sum(), total=pl.len())
-    for value, key, hits, total in counted.collect().rows():
-        group = groups[group_name(per, value)]
+    for name, key, counts in _counted_by(rows, objective, per, index):
+        group = groups[name]
         if group.slices is None:
             group.slices = {}
-        group.slices[key] = (hits, total)
+        group.slices[key] = counts
+
+
+def _counted_by(
+    rows: pl.LazyFrame, objective: Objective, per: str | None, index: pl.Expr
+) -> list[tuple[str, int, tuple[int, int]]]:
+    """(group, index, (hits, total)) for every group and value of `index` holding a request."""
+    hit = is_hit(objective).cast(pl.Int64)
+    counted = rows.group_by(group_key(per), index).agg(hits=hit.sum(), total=pl.len())
+    return [
+        (group_name(per, value), key, (hits, total))
+        for value, key, hits, total in counted.collect().rows()
+    ]
 
 
 def _latency_groups(rows: pl.LazyFrame, per: str | None) -> dict[str, ExactLatencies]:
