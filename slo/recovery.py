@@ -65,22 +65,21 @@ def recovery_groups(rows: pl.LazyFrame, objective: Objective) -> dict[str, Recov
         fastest = pl.when(pl.col("scenario") == group).then(bucket).otherwise(fastest)
     per_second = (
         rows.filter(phase == "recovery")
-        .group_by(scenario, pl.col("ts").floor().cast(pl.Int64).alias("second"))
+        .group_by(scenario, pl.col("ts").floor().cast(pl.Int64).alias("seconds"))
         .agg(
             successes,
             pl.len().alias("totals"),
             (pl.col("bin") <= fastest).sum().alias("fast"),
             pl.col("ts").min().alias("first"),
         )
-        .sort("second")
+        .sort("seconds")
         .collect()
     )
-    for (group,), seconds in per_second.partition_by(NO_GROUP, as_dict=True).items():
+    for (group,), counted in per_second.partition_by(NO_GROUP, as_dict=True).items():
         state = groups[group]
-        state.recovery_start = seconds["first"].min()  # type: ignore[assignment]
+        state.recovery_start = counted["first"].min()  # type: ignore[assignment]
         for name in ("seconds", "totals", "successes", "fast"):
-            column = "second" if name == "seconds" else name
-            setattr(state, name, seconds[column].to_numpy().astype(np.int64))
+            setattr(state, name, counted[name].to_numpy().astype(np.int64))
     return {f"scenario={group}": state for group, state in groups.items()}
 
 
