@@ -5,6 +5,7 @@
     config_from_env(environ) -> ServiceConfig   # the system-under-test contract's variables
     env_from_config(config, port=) -> dict      # ... and back
     python -m orchestrator.service     # the reference orchestrator, from that contract
+    serve_until_stopped(app, StopSignals(), sockets=[...])  # SIGTERM/SIGINT stop it, always
 
 Endpoints: `POST /v1/orchestrate`, `GET /healthz`, `GET /metrics`, OpenAPI at `/docs`.
 """
@@ -22,6 +23,8 @@ from ._config import (
     write_service_config,
 )
 from ._env_contract import config_from_env, env_from_config
+from ._graceful_stop import StopSignals, serve_until_stopped
+from ._listener import bind_listener
 from ._routes import REQUEST_ID_HEADER, STATUS_HEADER
 
 __all__ = [
@@ -33,11 +36,14 @@ __all__ = [
     "OrchestratorService",
     "ServiceConfig",
     "ServiceConfigError",
+    "StopSignals",
     "app_from_env",
+    "bind_listener",
     "build_app",
     "config_from_env",
     "create_app",
     "env_from_config",
     "load_service_config",
+    "serve_until_stopped",
     "write_service_config",
 ]

@@ -119,8 +119,10 @@ def main() -> None:
             typer.echo(f"{_command_path(exc)}: {_one_line(exc.format_message())}", err=True)
         code = exit_codes.BAD_INPUT
     except (typer.Abort, KeyboardInterrupt):
-        typer.echo("gauntlet: interrupted", err=True)
-        code = exit_codes.INTERRUPTED
+        code = exit_codes.on_interrupt(sys.argv[1:])
+        typer.echo(
+            "gauntlet: stopped" if code == exit_codes.OK else "gauntlet: interrupted", err=True
+        )
     except Exception as exc:  # noqa: BLE001 - the last boundary: a bug is one line, not a traceback
         saved = _save_traceback(exc)
         typer.echo(
@@ -128,6 +130,8 @@ def main() -> None:
         )
         typer.echo(f"gauntlet: the traceback is in {saved}; please report it", err=True)
         code = exit_codes.INTERNAL_ERROR
+    if code == exit_codes.INTERRUPTED:  # typer's own answer to a KeyboardInterrupt, too
+        code = exit_codes.on_interrupt(sys.argv[1:])
     sys.exit(code if isinstance(code, int) else exit_codes.OK)
 
 

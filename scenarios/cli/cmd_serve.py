@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import shlex
-import signal
 import socket
 import tempfile
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
-from types import FrameType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 from urllib.parse import urlsplit
 
 import typer
@@ -24,6 +21,7 @@ from .choices import check_toxiproxy
 
 if TYPE_CHECKING:
     from chaos.world import World
+    from orchestrator.service import StopSignals
 
 _DB_HELP = (
     "Postgres backend: 'embedded' (pgserver), 'docker' (testcontainers) or a postgresql:// URL."
@@ -67,17 +65,21 @@ def serve(
             exit_codes.BAD_INPUT,
             f"--db: expected 'embedded', 'docker' or a postgresql:// URL, got {db!r}",
         )
-    # Bind first: a busy port should fail in milliseconds, before Postgres is started.
-    try:
-        listener = _bind(host, port)
-    except OSError as exc:
-        _fail(exit_codes.INFRASTRUCTURE, f"cannot listen on {host}:{port}: {exc.strerror or exc}")
-    previous_sigterm = signal.signal(signal.SIGTERM, _interrupt)
+    from orchestrator.service import StopSignals
+
+    # One handler from here to the end: a signal during start-up unwinds it like Ctrl-C; one
+    # that lands once uvicorn exists stops it, whenever it lands (see StopSignals).
+    stop = StopSignals(interrupts_startup=True)
     try:
         # The work folder is scratch; the spool is not, so it lives outside it.
-        with listener, tempfile.TemporaryDirectory(prefix="gauntlet-serve-") as work_dir:
+        with (
+            stop.installed(),
+            _listener(host, port) as listener,
+            tempfile.TemporaryDirectory(prefix="gauntlet-serve-") as work_dir,
+        ):
             _serve_on(
                 listener,
+                stop,
                 db,
                 tenants,
                 Path(work_dir),
@@ -86,8 +88,6 @@ def serve(
             )
     except KeyboardInterrupt:
         pass  # the way a server is asked to stop; everything above has been shut down
-    finally:
-        signal.signal(signal.SIGTERM, previous_sigterm)
     typer.echo("gauntlet serve: stopped; service and Postgres shut down", err=True)
 
 
@@ -98,6 +98,7 @@ def default_spool_dir() -> Path:
 
 def _serve_on(
     listener: socket.socket,
+    stop: StopSignals,
     db: str,
     tenants: int,
     work_dir: Path,
@@ -105,9 +106,7 @@ def _serve_on(
     toxiproxy: str | None,
 ) -> None:
     # Imported here so `gauntlet --help` stays fast and works without the data layer.
-    import uvicorn
-
-    from orchestrator.service import build_app
+    from orchestrator.service import build_app, serve_until_stopped
 
     from .serve_stack import local_service_stack
 
@@ -142,10 +141,8 @@ def _serve_on(
         if stack.world is not None:
             resources.enter_context(_hand_faults_allowed(url, stack.world))
         typer.echo("Press Ctrl-C to stop.", err=True)
-        server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
         # The app closes the orchestrator in its lifespan; the stack then stops Postgres.
-        with _signals_handled_by_uvicorn():
-            asyncio.run(server.serve(sockets=[listener]))
+        serve_until_stopped(app, stop, sockets=[listener])
 
 
 @contextmanager
@@ -210,47 +207,18 @@ def _known_backend(db: str) -> bool:
     return db in ("embedded", "docker") or db.startswith(("postgresql://", "postgres://"))
 
 
-def _bind(host: str, port: int) -> socket.socket:
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    listener = socket.socket(family, socket.SOCK_STREAM)
+def _listener(host: str, port: int) -> socket.socket:
+    # Bound first: a busy port fails in milliseconds, before Postgres is started.
+    from orchestrator.service import bind_listener
+
     try:
-        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        listener.bind((host, port))
-        listener.listen(2048)
-    except BaseException:
-        listener.close()
-        raise
-    listener.set_inheritable(True)
-    return listener
+        return bind_listener(host, port)
+    except OSError as exc:
+        _fail(exit_codes.INFRASTRUCTURE, f"cannot listen on {host}:{port}: {exc.strerror or exc}")
 
 
 def _url(host: str, port: int) -> str:
     return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
-
-
-def _interrupt(signum: int, frame: FrameType | None) -> None:
-    # While Postgres starts, SIGTERM must unwind the `with` blocks like Ctrl-C does,
-    # not kill the process with Postgres left running.
-    raise KeyboardInterrupt
-
-
-def _already_handled(signum: int, frame: FrameType | None) -> None:
-    """uvicorn re-raises the signal it shut down for; by then there is nothing left to do."""
-
-
-@contextmanager
-def _signals_handled_by_uvicorn() -> Iterator[None]:
-    # uvicorn installs its own handlers while serving and afterwards re-raises the signal
-    # into whatever was installed before it; a no-op there lets `serve()` return normally
-    # instead of raising from deep inside the event loop's teardown.
-    previous = {
-        sig: signal.signal(sig, _already_handled) for sig in (signal.SIGINT, signal.SIGTERM)
-    }
-    try:
-        yield
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
 
 
 def _one_line(exc: BaseException) -> str:
@@ -258,6 +226,6 @@ def _one_line(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
 
 
-def _fail(code: int, message: str) -> None:
+def _fail(code: int, message: str) -> NoReturn:
     typer.echo(f"gauntlet serve: {message}", err=True)
     raise typer.Exit(code)

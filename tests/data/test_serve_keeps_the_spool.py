@@ -5,6 +5,8 @@ from __future__ import annotations
 import signal
 import subprocess
 import sys
+import threading
+from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
@@ -26,15 +28,21 @@ def test_serve_never_deletes_its_spool(tmp_path: Path) -> None:
         stderr=subprocess.PIPE,
         text=True,
     )
-    try:
-        assert process.stdout is not None
-        for line in process.stdout:
+    said: list[str] = []
+    listening = threading.Event()
+
+    def read(stream: Iterable[str]) -> None:  # both pipes, so the child never blocks on one
+        for line in stream:
+            said.append(line)
             if "listening on" in line:
-                break
-        else:
-            pytest.fail(f"serve never listened: {process.stderr.read() if process.stderr else ''}")
+                listening.set()
+
+    for stream in (process.stdout, process.stderr):
+        threading.Thread(target=read, args=(stream,), daemon=True).start()
+    try:
+        assert listening.wait(120), f"serve never listened: {''.join(said)}"
         process.send_signal(signal.SIGTERM)
-        assert process.wait(timeout=60) == 0
+        assert process.wait(timeout=60) == 0, "".join(said)
     finally:
         if process.poll() is None:
             process.kill()
