@@ -1,5 +1,5 @@
 """`python -m scenarios.cli`: the `gauntlet` command."""
 
-from .app import main
+from scenarios.console import main
 
 main()
