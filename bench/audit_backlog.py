@@ -27,19 +27,23 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from chaos import schema  # noqa: E402
 from chaos.postgres import start_ops_postgres  # noqa: E402
-from orchestrator.tool import CallContext  # noqa: E402
+from orchestrator import CallContext  # noqa: E402
 from orchestrator.tools import build_tools  # noqa: E402
 from orchestrator.tools._audit import AuditTool  # noqa: E402
 
+BUDGET_SECONDS = 2.5
+
 
 def _ctx(request_id: str) -> CallContext:
+    # A 2.5 s budget from now, as the orchestrator gives a call: an absolute deadline on
+    # the running loop's clock.
     return CallContext(
         request_id=request_id,
         tenant_id="acme",
         authenticated=True,
         call_id="audit",
         dependency_outputs={},
-        budget_seconds=2.5,
+        deadline_at=asyncio.get_running_loop().time() + BUDGET_SECONDS,
     )
 
 
