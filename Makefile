@@ -8,7 +8,7 @@ INSTALLED := $(VENV)/.installed
 TOXIPROXY := $(BIN)/toxiproxy-server
 TOXIPROXY_VERSION := v2.12.0
 
-.PHONY: setup run lint test test-browser chromium test-docker bench gate-power clean
+.PHONY: setup run lint test test-browser chromium test-docker bench bench-quick gate-power clean
 
 setup: $(INSTALLED) $(TOXIPROXY)
 
@@ -61,6 +61,14 @@ bench: setup
 	$(BIN)/python bench/audit_backlog.py
 	$(BIN)/python bench/validator_cost.py
 	$(BIN)/python bench/validator_fuzz.py --cases 10000 --jobs 2
+
+# Every benchmark with --quick (tiny sizes, one or two rounds, no results file): a check that
+# each still runs against today's code, not a measurement. Every bench/*.py is found, except
+# the two that run whole suites. `make test` runs the same (tests/bench/test_benchmarks_run.py).
+BENCH_QUICK := $(filter-out bench/gate_power.py bench/verdict_stability.py,$(sort $(wildcard bench/*.py)))
+
+bench-quick: setup
+	@set -e; for script in $(BENCH_QUICK); do echo "== $$script --quick"; $(BIN)/python $$script --quick; done
 
 # The core suite against the clean orchestrator and against each deliberately broken
 # build of bench/mutants/ (one defect at a time): writes bench/results/gate_power.json.

@@ -8,8 +8,8 @@ On a real embedded Postgres, one audit tool:
 (c) for contrast, what one request would have waited had it drained the backlog itself
     (`flush_spool()` of the same backlog, inline).
 
-Prints the figures and writes bench/results/audit_backlog.json.
-    .venv/bin/python bench/audit_backlog.py [--backlog 5000] [--requests 200]
+Prints the figures and writes bench/results/audit_backlog.json (not with --quick).
+    .venv/bin/python bench/audit_backlog.py [--backlog 5000] [--requests 200] [--quick]
 """
 
 from __future__ import annotations
@@ -27,19 +27,23 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from chaos import schema  # noqa: E402
 from chaos.postgres import start_ops_postgres  # noqa: E402
-from orchestrator.tool import CallContext  # noqa: E402
+from orchestrator import CallContext  # noqa: E402
 from orchestrator.tools import build_tools  # noqa: E402
 from orchestrator.tools._audit import AuditTool  # noqa: E402
 
+BUDGET_SECONDS = 2.5
+
 
 def _ctx(request_id: str) -> CallContext:
+    # A 2.5 s budget from now, as the orchestrator gives a call: an absolute deadline on
+    # the running loop's clock.
     return CallContext(
         request_id=request_id,
         tenant_id="acme",
         authenticated=True,
         call_id="audit",
         dependency_outputs={},
-        budget_seconds=2.5,
+        deadline_at=asyncio.get_running_loop().time() + BUDGET_SECONDS,
     )
 
 
@@ -117,7 +121,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--backlog", type=int, default=5000)
     parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="tiny sizes, one round: checks that it runs; writes no results file",
+    )
     args = parser.parse_args()
+    if args.quick:
+        args.backlog, args.requests = 100, 10
     server = start_ops_postgres("embedded")
     try:
         with tempfile.TemporaryDirectory(prefix="audit-bench-") as spool_dir:
@@ -133,6 +144,8 @@ def main() -> None:
         server.close()
     for name, value in figures.items():
         print(f"{name}: {value:.3f}" if isinstance(value, float) else f"{name}: {value}")
+    if args.quick:
+        return
     out = Path(__file__).resolve().parent / "results" / "audit_backlog.json"
     out.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
 

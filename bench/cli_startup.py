@@ -1,13 +1,14 @@
 """`gauntlet --help` wall time, measured side by side in one run.
 
-    .venv/bin/python bench/cli_startup.py [--rounds 7]
+    .venv/bin/python bench/cli_startup.py [--rounds 7] [--quick]
 
 Alternates, round by round, two processes on the same machine:
   1. `gauntlet --help` as shipped (command modules import their dependencies lazily);
   2. the same help after importing, up front, every module the commands use (the data
      layer, the orchestrator and its service, the runner, the SLO engine, Locust's runner):
      what the CLI cost when everything was imported at start-up.
-Prints the medians and lazy ÷ eager; writes bench/results/cli_startup.json.
+Prints the medians and lazy ÷ eager; writes bench/results/cli_startup.json (not with
+--quick, which runs one round).
 """
 
 from __future__ import annotations
@@ -43,7 +44,13 @@ def wall_time(command: list[str]) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=7)
-    rounds = parser.parse_args().rounds
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="tiny sizes, one round: checks that it runs; writes no results file",
+    )
+    args = parser.parse_args()
+    rounds = 1 if args.quick else args.rounds
     lazy, eager = [], []
     for _ in range(rounds):  # alternated, so a busy neighbour slows both alike
         lazy.append(wall_time(LAZY))
@@ -59,6 +66,8 @@ def main() -> None:
         f"{result['eager_median_s']:.2f} s with everything imported up front "
         f"(ratio {result['lazy_over_eager']:.2f}, median of {rounds})"
     )
+    if args.quick:
+        return
     out = ROOT / "bench" / "results" / "cli_startup.json"
     out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
 

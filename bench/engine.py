@@ -11,8 +11,9 @@
     per call a driver task, per attempt a task of its own (so a deadline can abandon a
     cleanup that will not end). The ceiling any engine of that shape can reach.
 
-Prints the three ratios, one per line, and writes bench/results/engine.json.
-    .venv/bin/python bench/engine.py [--rounds N]
+Prints the three ratios, one per line, and writes bench/results/engine.json (not with
+--quick, which runs a few requests and two rounds).
+    .venv/bin/python bench/engine.py [--rounds N] [--quick]
 """
 
 from __future__ import annotations
@@ -206,7 +207,14 @@ def main() -> None:
     parser.add_argument(
         "--out", type=Path, default=Path(__file__).parent / "results" / "engine.json"
     )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="tiny sizes, two rounds: checks that it runs; writes no results file",
+    )
     args = parser.parse_args()
+    if args.quick:
+        args.requests, args.rounds, args.per_round = 5, 2, 20
     efficiency = asyncio.run(measure_efficiency(args.requests))
     throughput = asyncio.run(measure_throughput(args.rounds, args.per_round))
     print(
@@ -227,6 +235,8 @@ def main() -> None:
         "python": sys.version.split()[0],
         "targets": {"efficiency_vs_slept_critical_path": 0.99, "throughput_ratio_vs_gather": 0.6},
     }
+    if args.quick:
+        return
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
 

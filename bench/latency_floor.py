@@ -1,6 +1,6 @@
 """A healthy request against the database's own floor, measured side by side in one run.
 
-    .venv/bin/python bench/latency_floor.py [--requests 300] [--profile out.prof]
+    .venv/bin/python bench/latency_floor.py [--requests 300] [--profile out.prof] [--quick]
 
 On one embedded Postgres with the seeded ops world, alternating request by request:
   1. the orchestrator, in process and without HTTP: a `service_overview` request (overview
@@ -8,7 +8,8 @@ On one embedded Postgres with the seeded ops world, alternating request by reque
   2. bare psycopg: the same four workloads on four open connections in parallel, each
      its own transaction with the same tenant scope (role, tenant, timeouts) and the same
      SQL, with nothing around it: no pool, no validator, no policy, no contracts.
-Prints orchestrator ÷ bare at p50 and p95 and writes bench/results/latency_floor.json.
+Prints orchestrator ÷ bare at p50 and p95 and writes bench/results/latency_floor.json
+(not with --quick, which runs a few requests).
 With --profile, the orchestrator's requests also run once more under cProfile.
 """
 
@@ -126,7 +127,9 @@ def _p95(samples: list[float]) -> float:
     return statistics.quantiles(samples, n=20)[18]
 
 
-async def _bench(dsns: tuple[str, str, str], requests: int, profile: Path | None) -> dict:
+async def _bench(
+    dsns: tuple[str, str, str], requests: int, profile: Path | None, warmup: int = WARMUP
+) -> dict:
     with tempfile.TemporaryDirectory(prefix="latency-floor-") as spool:
         orchestrator = _orchestrator(*dsns, Path(spool))
         bare = await BareWorkloads.connect(*dsns)
@@ -141,7 +144,7 @@ async def _bench(dsns: tuple[str, str, str], requests: int, profile: Path | None
                 raise RuntimeError(f"not a healthy request: {answer.model_dump_json()}")
 
         try:
-            for _ in range(WARMUP):
+            for _ in range(warmup):
                 await orchestrated()
                 await bare.request()
             ours: list[float] = []
@@ -181,7 +184,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--profile", type=Path, default=None, help="write cProfile stats here")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="tiny sizes: checks that it runs; writes no results file",
+    )
     args = parser.parse_args()
+    requests, warmup = (10, 3) if args.quick else (args.requests, WARMUP)
     server = start_ops_postgres("embedded")
     try:
         dsns = (
@@ -189,18 +198,20 @@ def main() -> None:
             server.dsn(schema.METRICS_DB, schema.READER),
             server.dsn(schema.OPS_DB, schema.AUDITOR),
         )
-        result = asyncio.run(_bench(dsns, args.requests, args.profile))
+        result = asyncio.run(_bench(dsns, requests, args.profile, warmup))
     finally:
         server.close()
     out = ROOT / "bench" / "results" / "latency_floor.json"
-    out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    if not args.quick:
+        out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     print(f"orchestrator p50 / bare psycopg p50: {result['ratio_p50']:.3f}")
     print(f"orchestrator p95 / bare psycopg p95: {result['ratio_p95']:.3f}")
     print(
         f"  (p50 {result['orchestrator_p50_ms']:.2f} ms vs {result['bare_p50_ms']:.2f} ms; "
         f"p95 {result['orchestrator_p95_ms']:.2f} ms vs {result['bare_p95_ms']:.2f} ms)"
     )
-    print(f"written: {out.relative_to(ROOT)}")
+    if not args.quick:
+        print(f"written: {out.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """Service ceiling and load-generator capacity, measured side by side in one run.
 
-    .venv/bin/python bench/service.py [--users 16] [--seconds 10]
+    .venv/bin/python bench/service.py [--users 16] [--seconds 10] [--quick]
 
 Same Locust settings (users, duration, one process, closed model, no think time) against:
   1. the orchestrator service (FastAPI + uvicorn, one worker) on a plan of three
@@ -8,7 +8,8 @@ Same Locust settings (users, duration, one process, closed model, no think time)
   2. a bare endpoint on the same server stack returning a constant body (the ceiling).
 Prints service ÷ bare, and the load generator's requests per CPU-second of its own
 process (measured with getrusage on the reaped Locust child, import time included, so
-it is a lower bound of what one Locust process can drive). Writes bench/results/service.json.
+it is a lower bound of what one Locust process can drive). Writes bench/results/service.json
+(not with --quick: 2 users for 1 s each).
 Loopback only; every run is bounded by Locust's own duration plus the harness's deadline.
 """
 
@@ -168,11 +169,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="tiny sizes: checks that it runs; writes no results file",
+    )
     args = parser.parse_args()
+    if args.quick:
+        args.users, args.seconds = 2, 1.0
     result = asyncio.run(_bench(args.users, args.seconds))
     out = ROOT / "bench" / "results" / "service.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(result, indent=2) + "\n")
+    if not args.quick:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(result, indent=2) + "\n")
     s, b = result["service_zero_latency_tools"], result["bare_endpoint"]
     print(
         f"service (3 zero-latency tools): {s['req_per_s']:8.1f} req/s  ({s['requests']} requests)"
@@ -186,7 +195,8 @@ def main() -> None:
         f"{result['locust_req_per_cpu_s_per_process']:8.1f} req per CPU-second "
         f"(bare run used {result['bare_rps_over_locust_capacity']:.0%} of one Locust process)"
     )
-    print(f"written: {out.relative_to(ROOT)}")
+    if not args.quick:
+        print(f"written: {out.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":

@@ -11,10 +11,12 @@ machine's drift hits every measurement alike (the figures are medians over the r
   - evaluate_with_polars_scan_s: the same evaluation reading with polars' `scan_ndjson`,
     the side-by-side comparison behind the choice of reader.
 The ratio is the median of the rounds' own ratios.
-Writes bench/results/slo_eval.json (slo_eval_10m.json with --ten-million).
+Writes bench/results/slo_eval.json (slo_eval_10m.json with --ten-million; nothing with
+--quick).
 
     .venv/bin/python bench/slo_eval.py              # 1,000,000 observations, 3 rounds
     .venv/bin/python bench/slo_eval.py --ten-million  # 10,000,000, 1 round
+    .venv/bin/python bench/slo_eval.py --quick        # 5,000, 1 round: checks that it runs
 """
 
 from __future__ import annotations
@@ -134,9 +136,16 @@ def main() -> None:
     parser.add_argument("--ten-million", action="store_true", help="10,000,000 observations")
     parser.add_argument("--keep", type=Path, help="write the observations here and keep them")
     parser.add_argument("--rounds", type=int, help="alternating rounds (default 3; 1 for 10M)")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="tiny sizes, one round: checks that it runs; writes no results file",
+    )
     args = parser.parse_args()
     count = 10_000_000 if args.ten_million else args.count
     rounds = args.rounds or (1 if args.ten_million else 3)
+    if args.quick:
+        count, rounds = 5_000, 1
     with tempfile.TemporaryDirectory() as scratch:
         path = args.keep or Path(scratch) / "observations.jsonl"
         began = time.perf_counter()
@@ -177,9 +186,10 @@ def main() -> None:
         "cpus": multiprocessing.cpu_count(),
         "python": platform.python_version(),
     }
-    target = RESULTS_10M if args.ten_million else RESULTS
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(json.dumps(result, indent=2) + "\n")
+    if not args.quick:
+        target = RESULTS_10M if args.ten_million else RESULTS
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(json.dumps(result, indent=2) + "\n")
     print(f"observations {count:,} ({size_mb:.0f} MB, written in {written_s:.1f} s)")
     print(f"json_loads_s {loads_s:.3f}")
     print(f"evaluate_s {evaluate_s:.3f}")

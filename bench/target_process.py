@@ -1,6 +1,7 @@
 """Healthy-traffic latency with the system under test in the harness's process, or in its own.
 
     .venv/bin/python bench/target_process.py [--scenario metrics-latency-cascade] [--rounds 2]
+                                             [--quick]
 
 One world (embedded Postgres behind Toxiproxy), one scenario of the core suite, run in
 alternating rounds against the reference orchestrator hosted two ways:
@@ -9,7 +10,8 @@ alternating rounds against the reference orchestrator hosted two ways:
   2. own process: `python -m orchestrator.service`, started from the contract's
      environment (how every run hosts it now).
 Prints the p50 and p95 of the successful baseline requests (healthy traffic, before any
-fault) per hosting, and the ratio own ÷ in-process. Writes bench/results/target_process.json.
+fault) per hosting, and the ratio own ÷ in-process. Writes bench/results/target_process.json
+(not with --quick, which runs one round).
 """
 
 from __future__ import annotations
@@ -62,7 +64,14 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--scenario", default="metrics-latency-cascade")
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="tiny sizes, one round: checks that it runs; writes no results file",
+    )
     args = parser.parse_args()
+    if args.quick:
+        args.rounds = 1
     (scenario,) = [s for s in load_suite("core") if s.name == args.scenario]
     samples: dict[str, list[float]] = {"in-process": [], "own process": []}
     with tempfile.TemporaryDirectory() as tmp, open_world() as world:
@@ -95,6 +104,8 @@ def main() -> None:
         "hostings": figures,
         "p50_ratio_own_over_in_process": round(ratio, 3),
     }
+    if args.quick:
+        return
     out = ROOT / "bench" / "results" / "target_process.json"
     out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     print(f"wrote {out}")

@@ -8,8 +8,8 @@ is what the direct-query tool pays per query.
 
 Queries: the legitimate corpus (tests/safety/corpus/legitimate.sql) that both accept.
 Prints the median microseconds per validation of each, and the ratios; writes
-bench/results/validator_cost.json.
-    .venv/bin/python bench/validator_cost.py [--baseline-ref REF] [--rounds N]
+bench/results/validator_cost.json (not with --quick, which runs one round).
+    .venv/bin/python bench/validator_cost.py [--baseline-ref REF] [--rounds N] [--quick]
 """
 
 from __future__ import annotations
@@ -84,7 +84,14 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--baseline-ref", default=BASE_REF)
     parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="tiny sizes, one round: checks that it runs; writes no results file",
+    )
     args = parser.parse_args()
+    if args.quick:
+        args.rounds = 1
     with tempfile.TemporaryDirectory() as folder:
         baseline = _baseline(args.baseline_ref, Path(folder))
         corpus = load_named_queries(CORPUS_DIR / "legitimate.sql").values()
@@ -100,8 +107,9 @@ def main() -> int:
     }
     print(f"validator / baseline validator: {report['current_over_baseline']:.2f}")
     print(f"validator in its worker pool / baseline: {report['pool_over_baseline']:.2f}")
-    RESULTS.parent.mkdir(exist_ok=True)
-    RESULTS.write_text(json.dumps(report, indent=2) + "\n")
+    if not args.quick:
+        RESULTS.parent.mkdir(exist_ok=True)
+        RESULTS.write_text(json.dumps(report, indent=2) + "\n")
     return 0
 
 

@@ -4,9 +4,10 @@ Each case is a query composed by the hypothesis strategies of tests/safety/sql_s
 (hostile-class fragments, clauses, character damage). The property: the validator returns
 a verdict and never raises, and no accepted query calls a forbidden function. Prints the
 number of cases, how many were accepted, and every exception (none is expected); writes
-bench/results/validator_fuzz.json. Exit code 1 if any case broke the property. With
---jobs N the cases are split over N processes, each drawing its own random stream.
-    .venv/bin/python bench/validator_fuzz.py [--cases 100000] [--jobs 2]
+bench/results/validator_fuzz.json (not with --quick: 200 cases, one process). Exit code 1
+if any case broke the property. With --jobs N the cases are split over N processes, each
+drawing its own random stream.
+    .venv/bin/python bench/validator_fuzz.py [--cases 100000] [--jobs 2] [--quick]
 """
 
 from __future__ import annotations
@@ -64,7 +65,14 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=100_000)
     parser.add_argument("--jobs", type=int, default=1, help="processes, each its own stream")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="tiny sizes: checks that it runs; writes no results file",
+    )
     args = parser.parse_args()
+    if args.quick:
+        args.cases, args.jobs = 200, 1
     shares = [args.cases // args.jobs + (i < args.cases % args.jobs) for i in range(args.jobs)]
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
         parts = list(pool.map(run_cases, shares))
@@ -80,9 +88,10 @@ def main() -> int:
         f"cpu_seconds={total['cpu_seconds']:.1f} jobs={args.jobs}"
     )
     print(f"failures / cases: {total['failures'] / max(1, total['cases']):.6f}")
-    RESULTS.parent.mkdir(exist_ok=True)
-    report = {**total, "cpu_seconds": round(total["cpu_seconds"], 1), "jobs": args.jobs}
-    RESULTS.write_text(json.dumps({**report, "examples": examples}, indent=2) + "\n")
+    if not args.quick:
+        RESULTS.parent.mkdir(exist_ok=True)
+        report = {**total, "cpu_seconds": round(total["cpu_seconds"], 1), "jobs": args.jobs}
+        RESULTS.write_text(json.dumps({**report, "examples": examples}, indent=2) + "\n")
     return 1 if total["failures"] else 0
 
 
