@@ -7,6 +7,7 @@ harness starts this module as a separate process and talks to it through files.
 from __future__ import annotations
 
 import os
+import signal
 import sys
 
 import locust  # noqa: F401, I001 - must precede every other import (gevent patching)
@@ -19,6 +20,10 @@ def main(argv: list[str]) -> int:
         sys.stderr.write("usage: python -m load.locust_main CONFIG.json [locust arguments]\n")
         return 2
     os.environ[CONFIG_ENV] = argv[0]
+    # The harness stops this process with SIGINT (Locust then writes its last reports and
+    # tells its workers to quit); a harness run as a background job passes on an ignored
+    # SIGINT, which would turn that into a kill after the grace period.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     from locust.main import main as locust_main
 
     sys.argv = ["locust", *argv[1:]]

@@ -170,12 +170,20 @@ def run_load(options: LoadRunOptions) -> LoadRunResult:
 @contextmanager
 def _sigterm_as_ctrl_c() -> Iterator[None]:
     """SIGTERM (a CI job cancelled, `docker stop`) ends a run the way Ctrl-C does: faults
-    rolled back, every worker's last batch delivered, the report written."""
+    rolled back, every worker's last batch delivered, the report written.
+
+    A run started in the background inherits an ignored SIGINT (shells do that to `&`
+    jobs), which would make SIGTERM do nothing too: for the run, Ctrl-C is Ctrl-C again.
+    """
+    previous_int = signal.getsignal(signal.SIGINT)
+    if previous_int is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     previous = signal.signal(signal.SIGTERM, lambda *_: signal.raise_signal(signal.SIGINT))
     try:
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
+        signal.signal(signal.SIGINT, previous_int)
 
 
 def _drive_for(

@@ -75,7 +75,10 @@ def test_sigint_to_a_process_holding_a_fault_rolls_it_back(
 ) -> None:
     child_code = textwrap.dedent(
         f"""
-        import sys, time
+        import signal, sys, time
+        # Ctrl-C as a terminal delivers it, even if this test runs as a background job
+        # (which inherits an ignored SIGINT).
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         sys.path.insert(0, {str(Path(__file__).parent)!r})
         from chaos_world import TestWorld
         from chaos.faults import parse_fault
