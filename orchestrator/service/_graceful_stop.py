@@ -74,6 +74,14 @@ class _Server(uvicorn.Server):
     def capture_signals(self) -> Iterator[None]:
         yield
 
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().shutdown(sockets=sockets)
+        if self.force_exit:
+            # A forced exit makes uvicorn skip the app's lifespan shutdown, and the
+            # orchestrator would then be cancelled mid-close (pools open, a replay cut
+            # short). The second signal ends the wait for connections, not the close.
+            await self.lifespan.shutdown()
+
 
 def serve_until_stopped(
     app: Any,
