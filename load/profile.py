@@ -35,6 +35,7 @@ from pydantic import (
 )
 
 from chaos.duration import PositiveDuration, format_duration
+from chaos.faults import TenantAttack
 from chaos.schedule import FaultSpan, TimedFault, check_schedule_fits, fault_spans
 from chaos.seed import TENANTS
 from vocabulary import NestedFieldError, YamlInputError, load_yaml_model, unknown_name
@@ -92,6 +93,20 @@ class LoadProfile(BaseModel):
                 )
             seen.add(mix.tenant)
         return tenants
+
+    @field_validator("chaos")
+    @classmethod
+    def _no_tenant_attacks(cls, chaos: list[TimedFault]) -> list[TimedFault]:
+        # An attack rewrites requests, and only the scenario runner writes requests that way:
+        # here it would change nothing yet still open a `fault` window.
+        for index, timed in enumerate(chaos):
+            if isinstance(timed.fault, TenantAttack):
+                raise NestedFieldError(
+                    f"expected a fault of the world, got tenant attack {timed.fault.kind!r}: "
+                    "tenant attacks run in scenarios, not load profiles",
+                    loc=(index, "fault", "kind"),
+                )
+        return chaos
 
     @model_validator(mode="after")
     def _timing_fits_the_run(self) -> LoadProfile:

@@ -93,6 +93,13 @@ def test_builtin_profiles_load_and_stop_at_their_duration() -> None:
         ),
         ("duration: 6s", "duration: 20s", 17, "chaos[0].duration", "end by 30s"),
         (
+            "{kind: latency, upstream: metrics, latency_ms: 3000}",
+            "{kind: injection}",
+            15,
+            "chaos[0].fault.kind",
+            "tenant attacks run in scenarios, not load profiles",
+        ),
+        (
             "  - acme\n",
             "  - acme\n  - {tenant: acme}\n",
             13,
