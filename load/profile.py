@@ -44,7 +44,14 @@ from .intent_mix import IntentMix
 from .shapes import AnyShape, Tick
 from .stop_rules import LoadStopCondition
 
-__all__ = ["BUILTIN_PROFILES_DIR", "LoadProfile", "TenantMix", "builtin_profiles", "load_profile"]
+__all__ = [
+    "BUILTIN_PROFILES_DIR",
+    "LoadProfile",
+    "TenantMix",
+    "builtin_profiles",
+    "load_profile",
+    "world_faults_only",
+]
 
 BUILTIN_PROFILES_DIR = Path(__file__).resolve().parent / "profiles"
 
@@ -62,6 +69,21 @@ class TenantMix(BaseModel):
         if tenant not in TENANTS and not re.fullmatch(r"tenant\d{3}", tenant):
             raise ValueError(unknown_name("tenant", tenant, TENANTS))
         return tenant
+
+
+def world_faults_only(chaos: list[TimedFault]) -> list[TimedFault]:
+    """Refuse a tenant attack in a load run's chaos schedule (a `NestedFieldError`).
+
+    An attack rewrites requests, and only the scenario runner writes requests that way: in a
+    load run it would change nothing, yet still open a `fault` window."""
+    for index, timed in enumerate(chaos):
+        if isinstance(timed.fault, TenantAttack):
+            raise NestedFieldError(
+                f"expected a fault of the world, got tenant attack {timed.fault.kind!r}: "
+                "tenant attacks run in scenarios, not load profiles",
+                loc=(index, "fault", "kind"),
+            )
+    return chaos
 
 
 def _name_means_weight_one(value: Any) -> Any:
@@ -97,16 +119,7 @@ class LoadProfile(BaseModel):
     @field_validator("chaos")
     @classmethod
     def _no_tenant_attacks(cls, chaos: list[TimedFault]) -> list[TimedFault]:
-        # An attack rewrites requests, and only the scenario runner writes requests that way:
-        # here it would change nothing yet still open a `fault` window.
-        for index, timed in enumerate(chaos):
-            if isinstance(timed.fault, TenantAttack):
-                raise NestedFieldError(
-                    f"expected a fault of the world, got tenant attack {timed.fault.kind!r}: "
-                    "tenant attacks run in scenarios, not load profiles",
-                    loc=(index, "fault", "kind"),
-                )
-        return chaos
+        return world_faults_only(chaos)
 
     @model_validator(mode="after")
     def _timing_fits_the_run(self) -> LoadProfile:
