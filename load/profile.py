@@ -36,7 +36,7 @@ from pydantic import (
 
 from chaos.duration import PositiveDuration, format_duration
 from chaos.faults import TenantAttack
-from chaos.schedule import FaultSpan, TimedFault, check_schedule_fits, fault_spans
+from chaos.schedule import TimedFault, check_schedule_fits
 from chaos.seed import TENANTS
 from vocabulary import NestedFieldError, YamlInputError, load_yaml_model, unknown_name
 
@@ -139,9 +139,6 @@ class LoadProfile(BaseModel):
     def tick(self, elapsed_s: float) -> Tick:
         """`(users, spawn_rate)` at `elapsed_s` seconds into the run, or None to stop."""
         return self.shape.tick(elapsed_s, self.duration)
-
-    def fault_spans(self) -> list[FaultSpan]:
-        return fault_spans(self.chaos, self.duration)
 
     def with_overrides(
         self, *, duration_s: float | None = None, users: int | None = None

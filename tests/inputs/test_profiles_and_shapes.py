@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from chaos.schedule import fault_spans
 from load.profile import builtin_profiles, load_profile
 from load.shapes import ConstantArrivalShape, RampShape, SpikeShape, StepShape
 from vocabulary import Phase, YamlInputError, phase_at
@@ -50,7 +51,7 @@ def _write(tmp_path: Path, text: str) -> Path:
 def test_profile_file_loads_with_tenant_weights_and_chaos(tmp_path: Path) -> None:
     profile = load_profile(_write(tmp_path, PROFILE))
     assert [(mix.tenant, mix.weight) for mix in profile.tenants] == [("acme", 1), ("globex", 2)]
-    windows = [span.window for span in profile.fault_spans()]
+    windows = [span.window for span in fault_spans(profile.chaos, profile.duration)]
     assert [phase_at(t, windows) for t in (0, 12, 17.9, 18, 29)] == [
         Phase.BASELINE,
         Phase.FAULT,
