@@ -6,8 +6,10 @@ The order is the policy (the driver in `executor.py` follows it):
            bulkhead, the tenant's share then a slot   (bounded concurrency, short queue wait)
     attempt: behind the breaker, inside the deadline, retried when `CallLifecycle` says so
              result-size cap
+    release: the bulkhead slot, whatever happened, before any fallback (which runs outside it)
     fall_back: when the primary path failed for a non-security reason and the tool has one
-    release: the bulkhead slot, whatever happened
+               (inside what is left of the request's deadline; result-size cap)
+    result: the `ToolResult` the lifecycle ended with
 
 Fairness between tenants: a tenant may hold at most `tenant_share` of a tool's bulkhead
 slots and of its rate (rounded up, at least one), so one tenant's flood is refused at its
