@@ -28,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from chaos import schema  # noqa: E402
 from chaos.postgres import start_ops_postgres  # noqa: E402
 from orchestrator import CallContext  # noqa: E402
+from orchestrator.deadline import LingeringTasks  # noqa: E402
 from orchestrator.tools import build_tools  # noqa: E402
 from orchestrator.tools._audit import AuditTool  # noqa: E402
 
@@ -80,7 +81,7 @@ async def _wait_drained(audit: AuditTool, began: float) -> float:
 async def bench(dsn: str, spool_dir: Path, backlog: int, requests: int) -> dict[str, float]:
     (audit,) = [
         t
-        for t in build_tools(dsn, dsn, dsn, spool_dir=spool_dir)
+        for t in build_tools(dsn, dsn, dsn, spool_dir=spool_dir, lingering=LingeringTasks())
         if t.capability.tool_id == "audit"
     ]
     try:

@@ -41,6 +41,7 @@ from orchestrator import (  # noqa: E402
     ToolCall,
     ToolCapability,
 )
+from orchestrator.deadline import LingeringTasks  # noqa: E402
 
 STAGES, CALLS_PER_STAGE, SLEEP_SECONDS = 2, 4, 0.020
 CRITICAL_PATH_MS = STAGES * SLEEP_SECONDS * 1000.0
@@ -91,7 +92,7 @@ async def measure_efficiency(requests: int) -> dict[str, float]:
     plan = _plan()
     request = OrchestrationRequest(tenant_id="bench", plan=plan)
     runs: dict[str, tuple[list[float], list[float]]] = {"engine": ([], []), "gather": ([], [])}
-    async with Orchestrator(tools) as orchestrator:
+    async with Orchestrator(tools, lingering=LingeringTasks()) as orchestrator:
 
         async def engine() -> None:
             response = await orchestrator.orchestrate(request)
@@ -165,7 +166,7 @@ async def measure_throughput(rounds: int, requests_per_round: int) -> dict[str, 
         return requests_per_round / (time.perf_counter() - began)
 
     engine_rates, gather_rates, shape_rates = [], [], []
-    async with Orchestrator(tools) as orchestrator:
+    async with Orchestrator(tools, lingering=LingeringTasks()) as orchestrator:
 
         async def engine() -> None:
             await orchestrator.orchestrate(request)

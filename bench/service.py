@@ -28,6 +28,8 @@ from typing import Any
 
 from fastapi import FastAPI
 
+from orchestrator.deadline import LingeringTasks
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
@@ -62,7 +64,9 @@ def zero_latency_app() -> FastAPI:
 
     plan = Plan(stages=[Stage(calls=[ToolCall(call_id=t, tool_id=t) for t in TOOL_IDS])])
     planner = Planner({"zero": lambda parameters: plan})
-    orchestrator = Orchestrator([ZeroLatencyTool(t) for t in TOOL_IDS], planner=planner)
+    orchestrator = Orchestrator(
+        [ZeroLatencyTool(t) for t in TOOL_IDS], lingering=LingeringTasks(), planner=planner
+    )
     return create_app(orchestrator, {BENCH_KEY: "acme"}, owns_orchestrator=True)
 
 

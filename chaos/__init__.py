@@ -9,7 +9,7 @@ Subpackages name their own surfaces: `chaos.faults` (the fault catalogue),
 """
 
 from .duration import Duration, PositiveDuration, Rate, format_duration, parse_duration
-from .schedule import FaultSpan, TimedFault, active_faults, check_schedule_fits, fault_spans
+from .schedule import FaultSpan, TimedFault, check_schedule_fits, fault_spans
 from .world import World, open_world
 
 __all__ = [
@@ -19,7 +19,6 @@ __all__ = [
     "Rate",
     "TimedFault",
     "World",
-    "active_faults",
     "check_schedule_fits",
     "fault_spans",
     "format_duration",

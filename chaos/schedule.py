@@ -21,7 +21,6 @@ from .duration import Duration, PositiveDuration, format_duration
 __all__ = [
     "FaultSpan",
     "TimedFault",
-    "active_faults",
     "check_schedule_fits",
     "fault_spans",
 ]
@@ -70,13 +69,6 @@ def fault_spans(schedule: Sequence[TimedFault], method_s: float | None = None) -
         for index, timed in enumerate(schedule)
     ]
     return sorted(spans, key=lambda span: (span.window.start, span.index))
-
-
-def active_faults(offset_s: float, spans: Sequence[FaultSpan]) -> list[FaultSpan]:
-    """The spans active at `offset_s`, in schedule order."""
-    return sorted(
-        (span for span in spans if span.window.contains(offset_s)), key=lambda span: span.index
-    )
 
 
 def check_schedule_fits(schedule: Sequence[TimedFault], method_s: float) -> None:

@@ -1,9 +1,9 @@
 """Applies a timed chaos schedule from the harness while Locust runs.
 
-Faults are the `chaos.faults` models: synchronous context managers that always roll back.
-Each scheduled fault is one task: sleep until its start, apply (in a thread, since
-Toxiproxy and Postgres calls block), hold, roll back. Cancelling the task (hard timeout,
-Ctrl-C) still rolls back: the rollback runs in a `finally`, shielded from a second cancel.
+Each scheduled fault is one task: sleep until its start, hold it with `chaos.faults.applied`
+(injection and rollback in a thread, since Toxiproxy and Postgres calls block), roll back.
+Cancelling the task (hard timeout, Ctrl-C) at any point still rolls back: a cancel during
+the injection waits for it to finish and then undoes it, and a rollback is never abandoned.
 The *actual* apply and rollback times are recorded, so observations are labelled by what
 really happened, not by what was planned.
 """
@@ -16,7 +16,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from chaos.faults import FaultTarget
+from chaos.faults import FaultTarget, applied
 from chaos.schedule import FaultSpan
 from vocabulary import FaultWindow
 
@@ -59,19 +59,20 @@ async def run_schedule(
 async def _hold(entry: AppliedFault, target: FaultTarget, t0: float, run_end_s: float) -> None:
     span = entry.span
     await asyncio.sleep(max(0.0, t0 + span.window.start - time.time()))
-    context = span.fault.apply(target)
+    end_s = run_end_s if span.window.is_open else span.window.end
     try:
-        await asyncio.to_thread(context.__enter__)
-    except Exception as exc:  # an injection failure is reported, not fatal to the run
-        entry.error = f"{span.fault.kind}: {exc}"
-        return
-    entry.started = time.time()
-    try:
-        end_s = run_end_s if span.window.is_open else span.window.end
-        await asyncio.sleep(max(0.0, t0 + end_s - time.time()))
+        async with applied(span.fault, target):
+            entry.started = time.time()
+            await asyncio.sleep(max(0.0, t0 + end_s - time.time()))
+    except Exception as exc:  # a failed injection or rollback is reported, not fatal to the run
+        entry.error = str(exc)  # `FaultInjectionError` / `FaultRollbackError` name kind and step
+        if _being_cancelled():  # a rollback error must not swallow the cancel that caused it
+            raise asyncio.CancelledError from exc
     finally:
-        try:
-            await asyncio.shield(asyncio.to_thread(context.__exit__, None, None, None))
-        except Exception as exc:
-            entry.error = f"{span.fault.kind}: rollback failed: {exc}"
-        entry.ended = time.time()
+        if entry.started is not None:
+            entry.ended = time.time()
+
+
+def _being_cancelled() -> bool:
+    task = asyncio.current_task()
+    return task is not None and task.cancelling() > 0

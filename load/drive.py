@@ -196,6 +196,7 @@ class Drive:
                     while locust.returncode is None:
                         await asyncio.sleep(0.5)
                         now = time.time()
+                        # The live line names the phase of this instant, not of a request.
                         phase = phase_at(now - t0, windows).value
                         live.update(self.tracker.line(now - t0, phase, now))
                         self.outcome.tripped = self.stop_watch.tripped(now)

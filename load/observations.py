@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from vocabulary import FaultWindow, Observation, phase_at, read_observations
+from vocabulary import FaultWindow, Observation, phase_during, read_observations
 
 OBSERVATION_GLOB = "observations-*.jsonl"
 COUNT_GLOB = "requests-*.json"
@@ -49,7 +49,9 @@ def merge_observations(
 ) -> MergeResult:
     """Merge per-worker observation streams in time order, labelling each with its phase.
 
-    `fault_windows` are when faults were actually active, in epoch seconds.
+    `fault_windows` are when faults were actually active, in epoch seconds. A request is
+    labelled by everything it lived through, start to answer (`vocabulary.phase_during`),
+    the same rule a scenario applies.
 
     A request id seen twice is kept once and listed in `duplicate_request_ids`.
     """
@@ -65,7 +67,7 @@ def merge_observations(
                 duplicates.append(observation.request_id)
                 continue
             seen.add(observation.request_id)
-            phase = phase_at(observation.ts, fault_windows)
+            phase = phase_during(observation.ts, observation.ended, fault_windows)
             merged.append(observation.in_phase(phase))
     merged.sort(key=lambda o: o.ts)
     return MergeResult(merged, per_worker, dict(requests_reported or {}), duplicates)

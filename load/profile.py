@@ -35,7 +35,8 @@ from pydantic import (
 )
 
 from chaos.duration import PositiveDuration, format_duration
-from chaos.schedule import FaultSpan, TimedFault, check_schedule_fits, fault_spans
+from chaos.faults import TenantAttack
+from chaos.schedule import TimedFault, check_schedule_fits
 from chaos.seed import TENANTS
 from vocabulary import NestedFieldError, YamlInputError, load_yaml_model, unknown_name
 
@@ -43,7 +44,14 @@ from .intent_mix import IntentMix
 from .shapes import AnyShape, Tick
 from .stop_rules import LoadStopCondition
 
-__all__ = ["BUILTIN_PROFILES_DIR", "LoadProfile", "TenantMix", "builtin_profiles", "load_profile"]
+__all__ = [
+    "BUILTIN_PROFILES_DIR",
+    "LoadProfile",
+    "TenantMix",
+    "builtin_profiles",
+    "load_profile",
+    "world_faults_only",
+]
 
 BUILTIN_PROFILES_DIR = Path(__file__).resolve().parent / "profiles"
 
@@ -61,6 +69,21 @@ class TenantMix(BaseModel):
         if tenant not in TENANTS and not re.fullmatch(r"tenant\d{3}", tenant):
             raise ValueError(unknown_name("tenant", tenant, TENANTS))
         return tenant
+
+
+def world_faults_only(chaos: list[TimedFault]) -> list[TimedFault]:
+    """Refuse a tenant attack in a load run's chaos schedule (a `NestedFieldError`).
+
+    An attack rewrites requests, and only the scenario runner writes requests that way: in a
+    load run it would change nothing, yet still open a `fault` window."""
+    for index, timed in enumerate(chaos):
+        if isinstance(timed.fault, TenantAttack):
+            raise NestedFieldError(
+                f"expected a fault of the world, got tenant attack {timed.fault.kind!r}: "
+                "tenant attacks run in scenarios, not load profiles",
+                loc=(index, "fault", "kind"),
+            )
+    return chaos
 
 
 def _name_means_weight_one(value: Any) -> Any:
@@ -93,6 +116,11 @@ class LoadProfile(BaseModel):
             seen.add(mix.tenant)
         return tenants
 
+    @field_validator("chaos")
+    @classmethod
+    def _no_tenant_attacks(cls, chaos: list[TimedFault]) -> list[TimedFault]:
+        return world_faults_only(chaos)
+
     @model_validator(mode="after")
     def _timing_fits_the_run(self) -> LoadProfile:
         for field, offset in self.shape.timed_fields().items():
@@ -111,9 +139,6 @@ class LoadProfile(BaseModel):
     def tick(self, elapsed_s: float) -> Tick:
         """`(users, spawn_rate)` at `elapsed_s` seconds into the run, or None to stop."""
         return self.shape.tick(elapsed_s, self.duration)
-
-    def fault_spans(self) -> list[FaultSpan]:
-        return fault_spans(self.chaos, self.duration)
 
     def with_overrides(
         self, *, duration_s: float | None = None, users: int | None = None

@@ -6,8 +6,10 @@ The order is the policy (the driver in `executor.py` follows it):
            bulkhead, the tenant's share then a slot   (bounded concurrency, short queue wait)
     attempt: behind the breaker, inside the deadline, retried when `CallLifecycle` says so
              result-size cap
+    release: the bulkhead slot, whatever happened, before any fallback (which runs outside it)
     fall_back: when the primary path failed for a non-security reason and the tool has one
-    release: the bulkhead slot, whatever happened
+               (inside what is left of the request's deadline; result-size cap)
+    result: the `ToolResult` the lifecycle ended with
 
 Fairness between tenants: a tenant may hold at most `tenant_share` of a tool's bulkhead
 slots and of its rate (rounded up, at least one), so one tenant's flood is refused at its
@@ -129,10 +131,12 @@ class GuardedTool:
         self.bulkhead.release(ctx.tenant_id)
 
     async def attempt(
-        self, call: ToolCall, ctx: CallContext, rules: CallRules
+        self, call: ToolCall, ctx: CallContext, deadline_at: float, rules: CallRules
     ) -> tuple[Any, ToolError | None]:
-        """One attempt until `ctx.deadline_at`, behind the breaker: its data or its error
-        (`CircuitOpen` when the breaker refused it: nothing reached the tool)."""
+        """One attempt until `deadline_at` (the lifecycle's `Attempt` says when), behind the
+        breaker: its data or its error (`CircuitOpen` when the breaker refused it: nothing
+        reached the tool). The tool sees the same deadline in its context."""
+        ctx = replace(ctx, deadline_at=deadline_at)
         try:
             self.breaker.admit()
         except CircuitOpen as refusal:
@@ -148,7 +152,10 @@ class GuardedTool:
         except BaseException:  # cancelled from outside: neutral for the breaker
             self.breaker.record(ToolErrorCode.CANCELLED)
             raise
-        data, error = _outcome(work, self.tool_id) if ended else (None, self._timed_out(rules))
+        if ended:
+            data, error = _outcome(work, self.tool_id)
+        else:
+            data, error = None, self._timed_out(deadline_at, rules)
         self.breaker.record(error.code if error else None)
         if error is None:
             error = result_size_error(self.capability, data)
@@ -196,10 +203,10 @@ class GuardedTool:
             breaker=self.breaker.statistics(),
         )
 
-    def _timed_out(self, rules: CallRules) -> ToolError:
+    def _timed_out(self, deadline_at: float, rules: CallRules) -> ToolError:
         budget = (
             f"its {self.capability.timeout_seconds:g} s deadline"
-            if rules.deadline_at < rules.request_deadline_at
+            if deadline_at < rules.request_deadline_at
             else "the request deadline"
         )
         return ToolError(ToolErrorCode.TIMEOUT, f"tool {self.tool_id!r} was cancelled at {budget}")

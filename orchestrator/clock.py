@@ -1,8 +1,8 @@
 """Where the policies read the time, so tests can run them on a virtual clock.
 
 A clock is any zero-argument callable returning seconds on a monotonic scale.
-Deadlines are the one exception: they come from the event loop's own clock, because
-`asyncio.timeout_at` is scheduled on it.
+Deadlines are the one exception: they are times on the event loop's own clock, because
+`deadline.wait_within_deadline` schedules its wake-up there (`loop.call_at`).
 """
 
 from __future__ import annotations

@@ -52,10 +52,11 @@ class Orchestrator:
         request_deadline_seconds: float = 15.0,
         clock: Clock = monotonic,
         policy: PolicySettings | None = None,
-        lingering: LingeringTasks | None = None,
+        lingering: LingeringTasks,
     ) -> None:
-        """`lingering`: the registry of abandoned work, shared with the tools' pools when
-        given (see `deadline.py`); `aclose()` waits for it before closing the tools."""
+        """`lingering`: the orchestrator's one registry of abandoned work, the same one its
+        tools' pools were given (see `deadline.py`); `aclose()` waits for it before closing
+        the tools."""
         if request_deadline_seconds <= 0:
             raise ValueError(
                 f"request_deadline_seconds must be positive, got {request_deadline_seconds}"
@@ -63,7 +64,7 @@ class Orchestrator:
         self.planner = planner if planner is not None else Planner()
         self.metrics = metrics if metrics is not None else OrchestratorMetrics()
         self.request_deadline_seconds = request_deadline_seconds
-        self._lingering = lingering if lingering is not None else LingeringTasks()
+        self._lingering = lingering
         self._tools: dict[str, GuardedTool] = {}
         settings = policy if policy is not None else PolicySettings()
         for tool in tools:
@@ -141,7 +142,7 @@ class Orchestrator:
             authenticated,
             call.call_id,
             dependencies,
-            rules.deadline_at,
+            rules.deadline_at,  # admission waits within it; each step then carries its own
         )
         refusal = await guarded.admit(ctx)
         step = lifecycle.start(now(), refusal)
@@ -151,7 +152,7 @@ class Orchestrator:
                     await asyncio.sleep(step.seconds)
                     step = lifecycle.waited(now())
                 else:
-                    data, error = await guarded.attempt(call, ctx, rules)
+                    data, error = await guarded.attempt(call, ctx, step.deadline_at, rules)
                     step = lifecycle.attempted(data, error, now())
         finally:
             if refusal is None:

@@ -50,6 +50,3 @@ class RetryPolicy:
         if seconds_left - delay < self.min_attempt_seconds:
             return None
         return delay
-
-
-NO_RETRY = RetryPolicy(max_attempts=1)

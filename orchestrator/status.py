@@ -11,7 +11,8 @@ def aggregate_status(results: Iterable[ToolResult]) -> OrchestrationStatus:
     """Classify a request by its calls.
 
     success  every call succeeded on its primary path (and there was at least one call)
-    partial  at least one primary success and at least one failure or fallback
+    partial  at least one primary success and at least one failure (a call answered by its
+             fallback failed on its primary path, so it counts as one)
     degraded no primary success, at least one fallback result
     failed   no primary success and no fallback (this includes no calls at all)
 

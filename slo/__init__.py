@@ -1,4 +1,4 @@
-"""SLO evaluation: observations in, verdict out. Imports none of the other packages.
+"""SLO evaluation: observations in, verdict out. Imports only `vocabulary`, the shared words.
 
 spec = load_slo_file("slo/examples/chaos-core.yaml")
 evaluation = evaluate_files("observations.jsonl", spec,  # or a glob of worker files

@@ -25,8 +25,6 @@ class ExactLatencies:
     A verdict reads two or three order statistics: they are selected together in linear time
     (introselect), in place, rather than sorting the group or copying it again."""
 
-    is_exact = True
-
     def __init__(self, values: np.ndarray) -> None:
         self._values = values
         self.count = len(values)
@@ -62,16 +60,9 @@ class CoarseHistogram:
         self.bins: dict[int, int] = {}
         self.count = 0
 
-    def record(self, latency_ms: float) -> None:
-        self.add(int(math.log(max(latency_ms, _FLOOR_MS) / _FLOOR_MS, _GROWTH)))
-
     def add(self, index: int, count: int = 1) -> None:
         self.bins[index] = self.bins.get(index, 0) + count
         self.count += count
-
-    def merge(self, other: CoarseHistogram) -> None:
-        for index, count in other.bins.items():
-            self.add(index, count)
 
     def quantile(self, q: float) -> float | None:
         if self.count == 0:

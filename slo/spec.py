@@ -22,7 +22,6 @@ objectives:
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from enum import StrEnum
 from typing import Literal
 
@@ -37,10 +36,8 @@ from pydantic import (
 )
 
 from vocabulary import (
-    ANSWERED,
     Comparison,
     NestedFieldError,
-    Observation,
     Phase,
     RatioBound,
     Status,
@@ -88,15 +85,6 @@ class Filters(BaseModel):
     def is_empty(self) -> bool:
         return all(
             v is None for v in (self.scenario, self.phase, self.tenant, self.intent, self.source)
-        )
-
-    def matches(self, obs: Observation) -> bool:
-        return (
-            (self.scenario is None or obs.scenario in self.scenario)
-            and (self.phase is None or obs.phase in self.phase)
-            and (self.tenant is None or obs.tenant in self.tenant)
-            and (self.intent is None or obs.intent in self.intent)
-            and (self.source is None or obs.source in self.source)
         )
 
 
@@ -221,28 +209,6 @@ class Objective(BaseModel):
     @property
     def target(self) -> float:
         return self.bound.threshold
-
-    def counts_as_hit(self, obs: Observation) -> bool:
-        """Whether `obs` is one of the events whose ratio this objective bounds."""
-        return self.hit_predicate()(obs)
-
-    def hit_predicate(self) -> Callable[[Observation], bool]:
-        """The test for `counts_as_hit`, resolved once: it runs for every observation."""
-        kind = self.ratio
-        if kind is RatioKind.ANSWERED:
-            return lambda obs: obs.status in ANSWERED
-        if kind is RatioKind.FALLBACK:
-            return lambda obs: obs.fallback_used
-        if kind is RatioKind.STATUS_IN:
-            statuses = frozenset(self.statuses or ())
-            return lambda obs: obs.status in statuses
-        if kind is RatioKind.TOOL_ERROR:
-            tool, wanted = self.tool or "", self.error_code
-            if wanted is None:
-                return lambda obs: tool in obs.tool_errors
-            return lambda obs: obs.tool_errors.get(tool) == wanted
-        status = kind.value if kind else ""
-        return lambda obs: obs.status == status
 
 
 def _check_budgeting(objective: Objective) -> None:

@@ -1,8 +1,8 @@
-"""Pure statistics for the gate: binomial intervals, settling sample sizes, order-statistic
-bounds for percentiles and the two-proportion test. No I/O, no state.
+"""Pure statistics for the gate: verdicts from an interval, settling sample sizes and the
+two-proportion test. No I/O, no state.
 
-The gate's verdicts use the confidence sequences of `confseq` (valid under continuous
-monitoring); the fixed-n Wilson interval and normal ranks stay here for comparison."""
+The intervals themselves are the confidence sequences of `confseq` (valid under continuous
+monitoring)."""
 
 from __future__ import annotations
 
@@ -18,22 +18,6 @@ _STANDARD_NORMAL = NormalDist()
 def z_for_confidence(confidence: float) -> float:
     """Two-sided critical value: 0.95 -> 1.96."""
     return _STANDARD_NORMAL.inv_cdf(1.0 - (1.0 - confidence) / 2.0)
-
-
-def wilson_interval(hits: int, n: int, confidence: float) -> tuple[float, float]:
-    """Wilson score interval for a binomial proportion; (0, 1) when there is no data.
-
-    Wilson rather than the textbook normal interval because the gate lives near 0 and 1
-    (failed <= 0.1%), where the normal interval collapses to a point and under-covers.
-    """
-    if n <= 0:
-        return 0.0, 1.0
-    z = z_for_confidence(confidence)
-    p = hits / n
-    denom = 1.0 + z * z / n
-    centre = (p + z * z / (2 * n)) / denom
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    return max(0.0, centre - half), min(1.0, centre + half)
 
 
 def ratio_verdict(lower: float, upper: float, target: float, at_most: bool) -> str:
@@ -82,25 +66,6 @@ def samples_to_settle(
         else:
             low = mid
     return high - n
-
-
-def percentile_rank_bounds(
-    n: int, quantile: float, confidence: float
-) -> tuple[int | None, int | None]:
-    """1-based ranks of the sorted sample bracketing the `quantile` with `confidence`.
-
-    Order-statistic method: the count of samples below the true quantile is
-    Binomial(n, q); its normal approximation gives the ranks. None means the sample is
-    too small to bound that side (e.g. the upper bound of a p99 from 50 samples).
-    """
-    if n <= 0:
-        return None, None
-    z = z_for_confidence(confidence)
-    centre = n * quantile
-    spread = z * math.sqrt(n * quantile * (1 - quantile))
-    lower = math.floor(centre - spread)
-    upper = math.ceil(centre + spread) + 1
-    return (lower if lower >= 1 else None), (upper if upper <= n else None)
 
 
 def two_proportion_worse(

@@ -58,6 +58,11 @@ class Observation:
         if type(self.phase) is not Phase:  # a plain string from a caller
             object.__setattr__(self, "phase", Phase(self.phase))
 
+    @property
+    def ended(self) -> float:
+        """When the answer was in, seconds since the Unix epoch (start plus latency)."""
+        return self.ts + self.latency_ms / 1000
+
     def in_phase(self, phase: Phase) -> Observation:
         return replace(self, phase=phase)
 

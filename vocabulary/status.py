@@ -1,7 +1,8 @@
 """The four orchestration statuses, as the harness reads them off the wire.
 
 - `success`: every call succeeded on its primary path;
-- `partial`: at least one primary success and at least one failure;
+- `partial`: at least one primary success and at least one failure (a call answered by
+  its fallback failed on its primary path: it counts as a failure here);
 - `degraded`: no primary success, at least one fallback result;
 - `failed`: no primary success and no fallback, or the request itself was refused
   (the harness also records a request the service never answered as `failed`).

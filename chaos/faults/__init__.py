@@ -35,6 +35,7 @@ from .network import (
     TimeoutFault,
     ToxicFault,
 )
+from .planned_request import Crowd, PlannedRequest
 from .registered import registered_fault
 from .target import DatabaseServer, FaultTarget, Upstream
 from .tenant import (
@@ -76,6 +77,7 @@ __all__ = [
     "CallerErrorBurstFault",
     "CancelForeignQueriesFault",
     "CrossTenantQueryFault",
+    "Crowd",
     "DatabaseServer",
     "DbKillFault",
     "DbRestartFault",
@@ -92,6 +94,7 @@ __all__ = [
     "ForgedApiKeyFault",
     "InjectionFault",
     "MissingApiKeyFault",
+    "PlannedRequest",
     "RenameColumnFault",
     "TableLockFault",
     "TenantAttack",

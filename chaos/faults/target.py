@@ -58,7 +58,7 @@ class FaultTarget(Protocol):
 
     @property
     def service_url(self) -> str:
-        """Base URL of the orchestrator service (tenant attacks are sent there)."""
+        """Base URL of the service under test (`audit_poison_record` posts its requests there)."""
         ...
 
     @property

@@ -1,18 +1,20 @@
 """Tenant attacks: request mutations, not infrastructure faults.
 
 They break nothing in the world, so applying one is a no-op context manager; the scenario
-runner finds the active `TenantAttack`s and mutates the workload's requests while they hold.
-Each attack picks the requests it mutates with probability `share` (0–1).
+runner finds the active `TenantAttack`s and, while they hold, has each `rewrite` the
+workload requests it picks (with probability `share`, 0–1).
 """
 
 from __future__ import annotations
 
+import secrets
 from contextlib import ExitStack
 from typing import Literal
 
 from pydantic import Field
 
 from .base import Fault, register_fault
+from .planned_request import Crowd, PlannedRequest
 from .target import FaultTarget
 
 DEFAULT_INJECTION_PAYLOADS: tuple[str, ...] = (
@@ -32,6 +34,10 @@ class TenantAttack(Fault):
     def inject(self, target: FaultTarget, undo: ExitStack) -> None:
         return None
 
+    def rewrite(self, request: PlannedRequest, crowd: Crowd) -> PlannedRequest:
+        """The attacking request made of the workload's `request`."""
+        raise NotImplementedError(f"attack kind {self.kind!r} has no request mutation")
+
 
 @register_fault
 class CrossTenantQueryFault(TenantAttack):
@@ -45,6 +51,12 @@ class CrossTenantQueryFault(TenantAttack):
     kind: Literal["cross_tenant_query"] = "cross_tenant_query"
     as_tenant: str | None = None
     victim_tenant: str | None = None
+
+    def rewrite(self, request: PlannedRequest, crowd: Crowd) -> PlannedRequest:
+        caller = self.as_tenant or request.tenant
+        victim = self.victim_tenant or crowd.other_tenant(caller)
+        sql = f"SELECT service, owner_team FROM ops.services WHERE tenant_id = '{victim}'"
+        return PlannedRequest(caller, "ad_hoc_query", {"sql": sql}, crowd.keys[caller], self.kind)
 
 
 @register_fault
@@ -60,6 +72,14 @@ class InjectionFault(TenantAttack):
         default_factory=lambda: list(DEFAULT_INJECTION_PAYLOADS), min_length=1
     )
 
+    def rewrite(self, request: PlannedRequest, crowd: Crowd) -> PlannedRequest:
+        turn = crowd.memory.get(self.kind, 0)  # payloads in turn, across the whole run
+        crowd.memory[self.kind] = turn + 1
+        payload = self.payloads[turn % len(self.payloads)]
+        return PlannedRequest(
+            request.tenant, "ad_hoc_query", {"sql": payload}, request.api_key, self.kind
+        )
+
 
 @register_fault
 class ForgedApiKeyFault(TenantAttack):
@@ -71,9 +91,16 @@ class ForgedApiKeyFault(TenantAttack):
     kind: Literal["forged_api_key"] = "forged_api_key"
     api_key: str | None = None
 
+    def rewrite(self, request: PlannedRequest, crowd: Crowd) -> PlannedRequest:
+        forged = self.api_key or f"gk_{request.tenant}_{secrets.token_hex(12)}"
+        return PlannedRequest(request.tenant, request.intent, request.parameters, forged, self.kind)
+
 
 @register_fault
 class MissingApiKeyFault(TenantAttack):
     """Send the request without an API key. Expected: refused as unauthenticated."""
 
     kind: Literal["missing_api_key"] = "missing_api_key"
+
+    def rewrite(self, request: PlannedRequest, crowd: Crowd) -> PlannedRequest:
+        return PlannedRequest(request.tenant, request.intent, request.parameters, None, self.kind)

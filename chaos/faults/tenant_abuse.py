@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Literal
 
 from .base import register_fault
+from .planned_request import Crowd, PlannedRequest
 from .tenant import TenantAttack
 
 # The other sessions' query text, one lexeme a row; named `tenant_id` so that a tenant id
@@ -40,6 +41,12 @@ class SqlAttack(TenantAttack):
 
     sql: str
     as_tenant: str | None = None
+
+    def rewrite(self, request: PlannedRequest, crowd: Crowd) -> PlannedRequest:
+        caller = self.as_tenant or request.tenant
+        return PlannedRequest(
+            caller, "ad_hoc_query", {"sql": self.sql}, crowd.keys[caller], self.kind
+        )
 
 
 @register_fault
@@ -92,3 +99,21 @@ class AuditIdSquatFault(TenantAttack):
     tenant's record stays as it was."""
 
     kind: Literal["audit_id_squat"] = "audit_id_squat"
+
+    def rewrite(self, request: PlannedRequest, crowd: Crowd) -> PlannedRequest:
+        """The first of a pair picks a fresh id; the second reuses it as another tenant."""
+        squatted = crowd.memory.pop(self.kind, None)  # (request id, its first tenant)
+        if squatted is None:
+            request_id, tenant = f"squat-{crowd.rng.getrandbits(64):016x}", request.tenant
+            crowd.memory[self.kind] = (request_id, tenant)
+        else:
+            request_id, first = squatted
+            tenant = crowd.other_tenant(first)
+        return PlannedRequest(
+            tenant,
+            request.intent,
+            request.parameters,
+            crowd.keys[tenant],
+            self.kind,
+            body_extra={"request_id": request_id},
+        )

@@ -1,6 +1,9 @@
 """The orchestrator's four tools over the real data layer.
 
-    tools = build_tools(ops_dsn, metrics_dsn, audit_dsn, spool_dir=Path("spool"))
+    lingering = LingeringTasks()  # the orchestrator's one registry of abandoned work
+    tools = build_tools(ops_dsn, metrics_dsn, audit_dsn, spool_dir=Path("spool"),
+                        lingering=lingering)
+    orchestrator = Orchestrator(tools, lingering=lingering)
     ...
     await aclose_tools(tools)        # or each tool's `aclose()`
 
@@ -47,7 +50,7 @@ def build_tools(
     connect_timeout: float = 3.0,
     max_rows: int = 1000,
     validate_queries: bool = True,
-    lingering: LingeringTasks | None = None,
+    lingering: LingeringTasks,
     pool_close_timeout_seconds: float = 2.0,
     **_: Any,
 ) -> list[Tool]:
@@ -56,7 +59,6 @@ def build_tools(
     `lingering`: the registry of abandoned work to share with the orchestrator that owns
     these tools (`Orchestrator(tools, lingering=...)`), so closing it waits for them too.
     """
-    lingering = lingering if lingering is not None else LingeringTasks()
 
     def pool(dsn: str, name: str, *, reset_sessions: bool = False) -> GuardedPool:
         return GuardedPool(

@@ -44,12 +44,12 @@ class GuardedPool:
         max_size: int,
         connect_timeout: float = 3.0,
         name: str = "pool",
-        lingering: LingeringTasks | None = None,
+        lingering: LingeringTasks,
         close_timeout_seconds: float = 2.0,
         reset_sessions: bool = True,
     ) -> None:
-        """`lingering`: where abandoned work goes, from the pool's owner (a registry of
-        its own when none is given); `close_timeout_seconds`: how long `aclose()` lets
+        """`lingering`: where abandoned work goes, the registry of the orchestrator that owns
+        the pool; `close_timeout_seconds`: how long `aclose()` lets
         borrowed connections come back; `reset_sessions`: DISCARD ALL on every return,
         for pools whose connections run SQL that could leave session state behind (the
         pool rolls back an unfinished transaction either way)."""
@@ -71,7 +71,7 @@ class GuardedPool:
             kwargs={"connect_timeout": max(1, round(connect_timeout)), "prepare_threshold": None},
         )
         self._opened = False
-        self._lingering = lingering if lingering is not None else LingeringTasks()
+        self._lingering = lingering
         self._close_timeout_seconds = close_timeout_seconds
 
     async def run(

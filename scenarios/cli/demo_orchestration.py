@@ -25,6 +25,7 @@ from orchestrator import (
     ToolError,
     ToolErrorCode,
 )
+from orchestrator.deadline import LingeringTasks
 
 
 class InventoryTool:
@@ -90,5 +91,5 @@ def demo_request() -> OrchestrationRequest:
 
 async def run_demo() -> OrchestrationResponse:
     tools = [InventoryTool(), SlowMetricsTool(), TopologyTool(), SummaryTool()]
-    async with Orchestrator(tools) as orchestrator:
+    async with Orchestrator(tools, lingering=LingeringTasks()) as orchestrator:
         return await orchestrator.orchestrate(demo_request())

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from chaos.schedule import TimedFault
+from load.profile import world_faults_only
 
 
 class FaultsFile(BaseModel):
@@ -12,3 +13,8 @@ class FaultsFile(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     faults: list[TimedFault] = Field(min_length=1)
+
+    @field_validator("faults")
+    @classmethod
+    def _no_tenant_attacks(cls, faults: list[TimedFault]) -> list[TimedFault]:
+        return world_faults_only(faults)

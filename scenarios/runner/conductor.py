@@ -25,7 +25,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from chaos.schedule import TimedFault
-from vocabulary import Phase
+from vocabulary import FaultWindow, Phase, phase_at
 
 # Every stretch runs at least this long: a fault long enough to be really felt, the
 # healthy stretches long enough to hold requests that started and ended in them.
@@ -56,11 +56,10 @@ def plan_stretches(
     cuts = sorted({0.0, until, *(t.start for t in faults), *ends} - {math.inf})
     if math.isinf(until) or not cuts or cuts[-1] != until:
         cuts.append(until)
+    windows = [FaultWindow(t.start, end) for t, end in zip(faults, ends, strict=True)]
     stretches = []
     for start, end in zip(cuts, cuts[1:], strict=False):
-        holding = [i for i, t in enumerate(faults) if t.start <= start < ends[i]]
-        started_before = any(t.start <= start for t in faults)
-        phase = Phase.FAULT if holding else Phase.RECOVERY if started_before else Phase.BASELINE
+        phase = phase_at(start, windows)  # a stretch holds one phase from start to end
         if burst and phase is not Phase.FAULT:
             phase = Phase.BURST
         stretches.append(

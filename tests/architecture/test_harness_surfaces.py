@@ -41,7 +41,6 @@ SURFACES = {
         "Rate",
         "TimedFault",
         "World",
-        "active_faults",
         "check_schedule_fits",
         "fault_spans",
         "format_duration",

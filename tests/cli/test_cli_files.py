@@ -100,3 +100,30 @@ def test_schema_report_prints_the_published_schema() -> None:
     assert result.exit_code == exit_codes.OK
     schema = json.loads(result.output)
     assert "interrupted" in json.dumps(schema)
+
+
+@pytest.mark.parametrize("command", [("validate",), ("load", "--profile")])
+def test_a_tenant_attack_in_a_load_profile_is_refused_in_one_line(
+    tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    profile = tmp_path / "attacked.yaml"
+    spike = (REPO / "load" / "profiles" / "spike.yaml").read_text()
+    profile.write_text(spike + "chaos:\n  - {fault: {kind: injection}, start: 5s, duration: 5s}\n")
+    result = gauntlet(*command, profile)
+    assert result.exit_code == exit_codes.BAD_INPUT
+    assert result.output.strip().splitlines() == [
+        f"gauntlet {command[0]}: {profile}:11: field 'chaos[0].fault.kind': expected a fault of "
+        "the world, got tenant attack 'injection': tenant attacks run in scenarios, not load "
+        "profiles"
+    ]
+
+
+def test_a_tenant_attack_in_a_faults_file_is_refused_in_one_line(tmp_path: Path) -> None:
+    faults = tmp_path / "faults.yaml"
+    faults.write_text("faults:\n  - {fault: {kind: forged_api_key}, start: 1s}\n")
+    result = gauntlet("load", "--profile", "spike", "--faults", faults)
+    assert result.exit_code == exit_codes.BAD_INPUT
+    assert result.output.strip().splitlines() == [
+        f"gauntlet load: {faults}:2: field 'faults[0].fault.kind': expected a fault of the world, "
+        "got tenant attack 'forged_api_key': tenant attacks run in scenarios, not load profiles"
+    ]

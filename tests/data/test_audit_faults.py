@@ -13,6 +13,7 @@ from data_world import call_context
 from chaos.faults import parse_fault
 from chaos.postgres import EmbeddedPostgres
 from orchestrator.contracts import ToolErrorCode
+from orchestrator.deadline import LingeringTasks
 from orchestrator.errors import ToolError
 from orchestrator.tools import aclose_tools, build_tools
 
@@ -36,6 +37,7 @@ def test_spool_disk_full_refuses_to_acknowledge_and_loses_nothing_spooled_before
             postgres.dsn("metrics", "gauntlet_reader"),
             postgres.dsn("ops", "gauntlet_auditor"),
             spool_dir=tmp_path,
+            lingering=LingeringTasks(),
         )
         if tool.capability.tool_id == "audit"
     ]

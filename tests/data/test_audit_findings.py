@@ -16,6 +16,7 @@ from data_world import call_context
 
 from chaos.postgres import EmbeddedPostgres
 from orchestrator.contracts import OrchestrationRequest
+from orchestrator.deadline import LingeringTasks
 from orchestrator.executor import Orchestrator
 from orchestrator.intents import register_ops_intents
 from orchestrator.planner import Planner
@@ -35,6 +36,7 @@ def _tools(postgres: EmbeddedPostgres, spool_dir: Path) -> list:
         postgres.dsn("ops", "gauntlet_auditor"),
         spool_dir=spool_dir,
         connect_timeout=1.0,
+        lingering=LingeringTasks(),
     )
 
 
@@ -117,7 +119,9 @@ def test_one_tenant_cannot_squat_another_tenants_request_id(
 def _orchestrate(postgres: EmbeddedPostgres, spool_dir: Path, request: OrchestrationRequest):
     planner = Planner()
     register_ops_intents(planner)
-    orchestrator = Orchestrator(_tools(postgres, spool_dir), planner=planner)
+    orchestrator = Orchestrator(
+        _tools(postgres, spool_dir), lingering=LingeringTasks(), planner=planner
+    )
 
     async def scenario():
         try:

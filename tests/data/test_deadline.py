@@ -11,6 +11,7 @@ from data_world import call_context, proxy_to
 
 from chaos.postgres import EmbeddedPostgres
 from orchestrator.contracts import ToolErrorCode
+from orchestrator.deadline import LingeringTasks
 from orchestrator.errors import ToolError
 from orchestrator.tools import DirectQueryTool, GuardedPool
 
@@ -23,7 +24,7 @@ def test_a_stalled_connection_answers_at_the_deadline_and_is_discarded(
 ) -> None:
     port = proxy_to(toxiproxy_url, "ops_stall", postgres.port)
     dsn = postgres.dsn("ops", "gauntlet_reader").replace(f":{postgres.port}/", f":{port}/")
-    pool = GuardedPool(dsn, max_size=4, connect_timeout=1.0)
+    pool = GuardedPool(dsn, max_size=4, connect_timeout=1.0, lingering=LingeringTasks())
     tool = DirectQueryTool(pool)
     toxics = f"{toxiproxy_url}/proxies/ops_stall/toxics"
 

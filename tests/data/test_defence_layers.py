@@ -28,6 +28,7 @@ from psycopg import errors as pg_errors
 from psycopg import sql
 
 from chaos.postgres import EmbeddedPostgres, random_password
+from orchestrator.deadline import LingeringTasks
 from orchestrator.tools import DirectQueryTool, GuardedPool, tenant_role
 from orchestrator.tools._guarded_pool import RESET_TIMEOUT_SECONDS
 from orchestrator.tools._tenant_tx import begin_tenant_scope
@@ -137,7 +138,8 @@ def test_tenant_role_alone_hides_and_protects_other_tenants_sessions(
     victim's SQL text through ts_stat or pg_stat_activity, nor cancel its query."""
     secret = "rolelayersecret0815"
     victim_tool = DirectQueryTool(
-        GuardedPool(postgres.dsn("ops", "gauntlet_reader"), max_size=1), validate_queries=False
+        GuardedPool(postgres.dsn("ops", "gauntlet_reader"), max_size=1, lingering=LingeringTasks()),
+        validate_queries=False,
     )
 
     def attack() -> tuple[list[str], str, bool]:
@@ -237,7 +239,7 @@ def locker_dsn(postgres: EmbeddedPostgres) -> Iterator[str]:
 def test_reset_alone_releases_advisory_locks_and_session_state(
     postgres: EmbeddedPostgres, locker_dsn: str
 ) -> None:
-    pool = GuardedPool(locker_dsn, max_size=1)
+    pool = GuardedPool(locker_dsn, max_size=1, lingering=LingeringTasks())
 
     async def leave_a_mess(conn: psycopg.AsyncConnection[Any]) -> int:
         async with conn.transaction():
@@ -280,7 +282,9 @@ def test_idle_in_transaction_timeout_ends_a_stalled_transaction(
 ) -> None:
     """A client that opens a tenant transaction and goes quiet is cut off by the server
     shortly after the transaction's own budget, not left holding its snapshot."""
-    pool = GuardedPool(postgres.dsn("ops", "gauntlet_reader"), max_size=1)
+    pool = GuardedPool(
+        postgres.dsn("ops", "gauntlet_reader"), max_size=1, lingering=LingeringTasks()
+    )
 
     async def stall(conn: psycopg.AsyncConnection[Any]) -> None:
         async with conn.transaction():
@@ -307,7 +311,7 @@ def test_a_reset_on_a_stalled_connection_gives_up_and_discards_it(
     port = proxy_to(toxiproxy_url, "ops_reset_stall", postgres.port)
     dsn = postgres.dsn("ops", "gauntlet_reader").replace(f":{postgres.port}/", f":{port}/")
     toxics = f"{toxiproxy_url}/proxies/ops_reset_stall/toxics"
-    pool = GuardedPool(dsn, max_size=1, connect_timeout=1.0)
+    pool = GuardedPool(dsn, max_size=1, connect_timeout=1.0, lingering=LingeringTasks())
 
     async def pid(conn: psycopg.AsyncConnection[Any]) -> int:
         row = await (await conn.execute("SELECT pg_backend_pid()")).fetchone()

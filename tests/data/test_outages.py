@@ -11,6 +11,7 @@ from data_world import call_context
 
 from chaos.postgres import EmbeddedPostgres
 from orchestrator.contracts import ToolErrorCode
+from orchestrator.deadline import LingeringTasks
 from orchestrator.errors import ToolError
 from orchestrator.tools import aclose_tools, build_tools
 
@@ -24,6 +25,7 @@ def _tools(postgres: EmbeddedPostgres, spool_dir: Path) -> dict[str, object]:
         postgres.dsn("ops", "gauntlet_auditor"),
         spool_dir=spool_dir,
         connect_timeout=1.0,
+        lingering=LingeringTasks(),
     )
     return {tool.capability.tool_id: tool for tool in tools}
 

@@ -9,6 +9,7 @@ import psycopg
 import pytest
 
 from chaos.postgres import EmbeddedPostgres
+from orchestrator.deadline import LingeringTasks
 from orchestrator.tools import GuardedPool
 
 pytestmark = pytest.mark.integration
@@ -22,7 +23,9 @@ async def _backend_pid(conn: psycopg.AsyncConnection[Any]) -> int:
 
 def test_a_connection_the_server_ended_is_not_lent_again(postgres: EmbeddedPostgres) -> None:
     async def scenario() -> tuple[int, int, int]:
-        pool = GuardedPool(postgres.dsn("ops", "gauntlet_reader"), max_size=1)
+        pool = GuardedPool(
+            postgres.dsn("ops", "gauntlet_reader"), max_size=1, lingering=LingeringTasks()
+        )
         try:
             first = await pool.run(3.0, _backend_pid)
             with psycopg.connect(postgres.dsn("ops", postgres.superuser)) as admin:

@@ -8,6 +8,7 @@ from typing import Any
 import psycopg
 import pytest
 
+from orchestrator.deadline import LingeringTasks
 from orchestrator.tools._guarded_pool import GuardedPool
 
 pytestmark = pytest.mark.integration
@@ -17,7 +18,9 @@ def test_the_same_statement_runs_again_and_again_on_one_reset_connection(postgre
     # psycopg prepares a statement on the server after a few executions; the pool's reset
     # (DISCARD ALL) drops it there. The next borrower must not be told it does not exist.
     async def scenario() -> list[int]:
-        pool = GuardedPool(postgres.dsn("ops", "gauntlet_reader"), max_size=1)
+        pool = GuardedPool(
+            postgres.dsn("ops", "gauntlet_reader"), max_size=1, lingering=LingeringTasks()
+        )
 
         async def work(conn: psycopg.AsyncConnection[Any]) -> int:
             cursor = await conn.execute("SELECT %s::int + 1", (41,))

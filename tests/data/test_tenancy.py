@@ -11,6 +11,7 @@ from psycopg import errors as pg_errors
 
 from chaos.postgres import EmbeddedPostgres
 from orchestrator.contracts import ToolErrorCode
+from orchestrator.deadline import LingeringTasks
 from orchestrator.errors import SecurityRefusal, ToolError
 from orchestrator.tools import DirectQueryTool, GuardedPool
 
@@ -18,7 +19,9 @@ pytestmark = pytest.mark.integration
 
 
 def _direct_query(postgres: EmbeddedPostgres, *, validate: bool) -> DirectQueryTool:
-    pool = GuardedPool(postgres.dsn("ops", "gauntlet_reader"), max_size=2)
+    pool = GuardedPool(
+        postgres.dsn("ops", "gauntlet_reader"), max_size=2, lingering=LingeringTasks()
+    )
     return DirectQueryTool(pool, validate_queries=validate)
 
 

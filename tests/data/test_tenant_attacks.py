@@ -18,6 +18,7 @@ from data_world import call_context
 
 from chaos.postgres import EmbeddedPostgres, start_ops_postgres
 from orchestrator.contracts import ToolErrorCode
+from orchestrator.deadline import LingeringTasks
 from orchestrator.errors import ToolError
 from orchestrator.tools import DirectQueryTool, GuardedPool
 
@@ -40,7 +41,9 @@ HUGE_RESULT = "SELECT repeat('x', 1000000) AS blob FROM generate_series(1, 1000)
 
 
 def _tool(postgres: EmbeddedPostgres) -> DirectQueryTool:
-    pool = GuardedPool(postgres.dsn("ops", "gauntlet_reader"), max_size=4)
+    pool = GuardedPool(
+        postgres.dsn("ops", "gauntlet_reader"), max_size=4, lingering=LingeringTasks()
+    )
     return DirectQueryTool(pool, validate_queries=False)
 
 

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from chaos.schedule import fault_spans
 from load.profile import builtin_profiles, load_profile
 from load.shapes import ConstantArrivalShape, RampShape, SpikeShape, StepShape
 from vocabulary import Phase, YamlInputError, phase_at
@@ -50,7 +51,7 @@ def _write(tmp_path: Path, text: str) -> Path:
 def test_profile_file_loads_with_tenant_weights_and_chaos(tmp_path: Path) -> None:
     profile = load_profile(_write(tmp_path, PROFILE))
     assert [(mix.tenant, mix.weight) for mix in profile.tenants] == [("acme", 1), ("globex", 2)]
-    windows = [span.window for span in profile.fault_spans()]
+    windows = [span.window for span in fault_spans(profile.chaos, profile.duration)]
     assert [phase_at(t, windows) for t in (0, 12, 17.9, 18, 29)] == [
         Phase.BASELINE,
         Phase.FAULT,
@@ -92,6 +93,13 @@ def test_builtin_profiles_load_and_stop_at_their_duration() -> None:
             "fit in the run's duration",
         ),
         ("duration: 6s", "duration: 20s", 17, "chaos[0].duration", "end by 30s"),
+        (
+            "{kind: latency, upstream: metrics, latency_ms: 3000}",
+            "{kind: injection}",
+            15,
+            "chaos[0].fault.kind",
+            "tenant attacks run in scenarios, not load profiles",
+        ),
         (
             "  - acme\n",
             "  - acme\n  - {tenant: acme}\n",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from chaos.schedule import TimedFault, active_faults, fault_spans
+from chaos.schedule import TimedFault, fault_spans
 from scenarios.runner.stop_conditions import StopConditionMonitor, evaluate_stop_conditions
 from scenarios.spec.stop_condition import StopCondition
 from vocabulary import Phase, phase_at
@@ -31,7 +31,7 @@ def test_spans_are_sorted_and_open_ended_faults_last_to_the_method_end() -> None
     windows = [span.window for span in spans]
     assert phase_at(19.0, windows) is Phase.FAULT
     assert phase_at(20.0, windows) is Phase.RECOVERY
-    assert [span.index for span in active_faults(5.5, spans)] == [0, 1]
+    assert [span.index for span in spans if span.window.contains(5.5)] == [1, 0]
     assert spans[1].label == "latency 5s..6s" and windows[1].label == "latency"
 
 

@@ -11,6 +11,7 @@ import pytest
 from orchestrator_tools import ScriptedTool, StubbornTool, by_call, plan_request
 
 from orchestrator import OrchestrationStatus, Orchestrator, PolicySettings, ToolErrorCode
+from orchestrator.deadline import LingeringTasks
 
 HANG = 3600.0
 
@@ -20,7 +21,7 @@ def test_a_hanging_tool_is_cut_at_its_deadline_and_the_request_is_partial() -> N
     quick = ScriptedTool("quick")
 
     async def scenario():
-        async with Orchestrator([hanging, quick]) as orchestrator:
+        async with Orchestrator([hanging, quick], lingering=LingeringTasks()) as orchestrator:
             return await orchestrator.orchestrate(plan_request([("h", "hang"), ("q", "quick")]))
 
     response = asyncio.run(scenario())
@@ -39,7 +40,9 @@ def test_stubborn_cleanup_does_not_hold_the_answer_back() -> None:
 
     async def scenario():
         orchestrator = Orchestrator(
-            [stubborn, quick], policy=PolicySettings(cancel_grace_seconds=0.05)
+            [stubborn, quick],
+            lingering=LingeringTasks(),
+            policy=PolicySettings(cancel_grace_seconds=0.05),
         )
         response = await orchestrator.orchestrate(plan_request([("s", "stall"), ("q", "quick")]))
         lingering_after_answer = orchestrator.lingering_calls
@@ -60,7 +63,7 @@ def test_the_request_deadline_cuts_calls_and_skips_later_stages() -> None:
     later = ScriptedTool("later")
 
     async def scenario():
-        async with Orchestrator([slow, later]) as orchestrator:
+        async with Orchestrator([slow, later], lingering=LingeringTasks()) as orchestrator:
             return await orchestrator.orchestrate(
                 plan_request([("s", "slow")], [("l", "later")], deadline_seconds=0.2)
             )
@@ -80,7 +83,9 @@ def test_the_default_request_deadline_applies_without_one_in_the_request() -> No
     slow = ScriptedTool("slow", delay=HANG, timeout_seconds=30)
 
     async def scenario():
-        async with Orchestrator([slow], request_deadline_seconds=0.1) as orchestrator:
+        async with Orchestrator(
+            [slow], lingering=LingeringTasks(), request_deadline_seconds=0.1
+        ) as orchestrator:
             return await orchestrator.orchestrate(plan_request([("s", "slow")]))
 
     result = by_call(asyncio.run(scenario()))["s"]
@@ -91,7 +96,7 @@ def test_cancelling_orchestrate_leaves_no_task_behind() -> None:
     hanging = [ScriptedTool(f"hang{i}", delay=HANG) for i in range(3)]
 
     async def scenario() -> None:
-        orchestrator = Orchestrator(hanging)
+        orchestrator = Orchestrator(hanging, lingering=LingeringTasks())
         request = plan_request([(f"c{i}", f"hang{i}") for i in range(3)])
         task = asyncio.create_task(orchestrator.orchestrate(request))
         while sum(tool.runs for tool in hanging) < 3:
@@ -110,7 +115,7 @@ def test_an_outer_timeout_around_orchestrate_propagates_as_cancellation() -> Non
     stubborn = StubbornTool("stall", cleanup_seconds=0.5, timeout_seconds=10)
 
     async def scenario() -> None:
-        orchestrator = Orchestrator([stubborn])
+        orchestrator = Orchestrator([stubborn], lingering=LingeringTasks())
         with pytest.raises(TimeoutError):
             async with asyncio.timeout(0.1):
                 await orchestrator.orchestrate(plan_request([("s", "stall")]))

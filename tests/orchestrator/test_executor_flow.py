@@ -16,6 +16,7 @@ from orchestrator import (
     ToolCall,
     ToolErrorCode,
 )
+from orchestrator.deadline import LingeringTasks
 
 
 def _run(orchestrator: Orchestrator, request: OrchestrationRequest, **kwargs: object):
@@ -29,7 +30,8 @@ def _run(orchestrator: Orchestrator, request: OrchestrationRequest, **kwargs: ob
 def test_all_primary_successes_is_success_with_a_trace_per_stage() -> None:
     first, second = ScriptedTool("first", delay=0.01, default={"n": 1}), ScriptedTool("second")
     response = _run(
-        Orchestrator([first, second]), plan_request([("a", "first")], [("b", "second", ["a"])])
+        Orchestrator([first, second], lingering=LingeringTasks()),
+        plan_request([("a", "first")], [("b", "second", ["a"])]),
     )
     assert response.status is OrchestrationStatus.SUCCESS
     assert response.successful_tools == ["first", "second"]
@@ -46,7 +48,7 @@ def test_a_failed_dependency_is_not_run_and_counts_as_failed() -> None:
     broken = ScriptedTool("broken", default=upstream_error(), capability_type="read_write")
     after, sibling = ScriptedTool("after"), ScriptedTool("sibling")
     response = _run(
-        Orchestrator([broken, after, sibling]),
+        Orchestrator([broken, after, sibling], lingering=LingeringTasks()),
         plan_request([("a", "broken"), ("s", "sibling")], [("b", "after", ["a"])]),
     )
     results = by_call(response)
@@ -67,7 +69,7 @@ def test_a_fallback_result_feeds_its_dependants() -> None:
     )
     reader = ScriptedTool("reader")
     response = _run(
-        Orchestrator([topology, reader]),
+        Orchestrator([topology, reader], lingering=LingeringTasks()),
         plan_request([("t", "topology")], [("r", "reader", ["t"])]),
     )
     results = by_call(response)
@@ -86,7 +88,9 @@ def test_only_fallbacks_is_degraded_and_a_failing_fallback_keeps_the_primary_err
         fallback_data=[1],
         capability_type="read_write",
     )
-    response = _run(Orchestrator([degraded]), plan_request([("a", "snap")]))
+    response = _run(
+        Orchestrator([degraded], lingering=LingeringTasks()), plan_request([("a", "snap")])
+    )
     assert response.status is OrchestrationStatus.DEGRADED
 
     no_snapshot = ScriptedTool(
@@ -96,7 +100,9 @@ def test_only_fallbacks_is_degraded_and_a_failing_fallback_keeps_the_primary_err
         fallback_error=upstream_error("no snapshot either"),
         capability_type="read_write",
     )
-    response = _run(Orchestrator([no_snapshot]), plan_request([("a", "snap")]))
+    response = _run(
+        Orchestrator([no_snapshot], lingering=LingeringTasks()), plan_request([("a", "snap")])
+    )
     result = by_call(response)["a"]
     assert response.status is OrchestrationStatus.FAILED
     assert (result.error_code, result.error_message) == (ToolErrorCode.UPSTREAM_ERROR, "db gone")
@@ -107,7 +113,10 @@ def test_security_refusals_never_run_never_fall_back() -> None:
     only_acme = ScriptedTool(
         "ops", supported_tenants=frozenset({"acme"}), fallback_enabled=True, fallback_data="leak"
     )
-    response = _run(Orchestrator([only_acme]), plan_request([("a", "ops")], tenant_id="globex"))
+    response = _run(
+        Orchestrator([only_acme], lingering=LingeringTasks()),
+        plan_request([("a", "ops")], tenant_id="globex"),
+    )
     result = by_call(response)["a"]
     assert result.error_code is ToolErrorCode.TENANT_VIOLATION and result.security_error
     assert "'globex'" in result.error_message
@@ -115,7 +124,10 @@ def test_security_refusals_never_run_never_fall_back() -> None:
     assert response.status is OrchestrationStatus.FAILED
 
     response = _run(
-        Orchestrator([ScriptedTool("ops", fallback_enabled=True, fallback_data=1)]),
+        Orchestrator(
+            [ScriptedTool("ops", fallback_enabled=True, fallback_data=1)],
+            lingering=LingeringTasks(),
+        ),
         plan_request([("a", "ops")]),
         authenticated=False,
     )
@@ -126,7 +138,8 @@ def test_security_refusals_never_run_never_fall_back() -> None:
 
 def test_unknown_tool_and_unknown_intent_are_answered_not_raised() -> None:
     response = _run(
-        Orchestrator([ScriptedTool("known")]), plan_request([("a", "known"), ("b", "nosuch")])
+        Orchestrator([ScriptedTool("known")], lingering=LingeringTasks()),
+        plan_request([("a", "known"), ("b", "nosuch")]),
     )
     result = by_call(response)["b"]
     assert result.error_code is ToolErrorCode.INVALID_ARGUMENTS
@@ -141,7 +154,7 @@ def test_unknown_tool_and_unknown_intent_are_answered_not_raised() -> None:
         }
     )
     response = _run(
-        Orchestrator([ScriptedTool("known")], planner=planner),
+        Orchestrator([ScriptedTool("known")], lingering=LingeringTasks(), planner=planner),
         OrchestrationRequest(tenant_id="acme", intent="triage"),
     )
     assert response.status is OrchestrationStatus.FAILED
@@ -153,7 +166,10 @@ def test_unknown_tool_and_unknown_intent_are_answered_not_raised() -> None:
 def test_unexpected_exceptions_and_oversized_results_map_to_their_codes() -> None:
     crashing = ScriptedTool("crash", default=KeyError("missing"))
     huge = ScriptedTool("huge", default="x" * 2_000_000, max_result_size_mb=1)
-    response = _run(Orchestrator([crashing, huge]), plan_request([("a", "crash"), ("b", "huge")]))
+    response = _run(
+        Orchestrator([crashing, huge], lingering=LingeringTasks()),
+        plan_request([("a", "crash"), ("b", "huge")]),
+    )
     results = by_call(response)
     assert results["a"].error_code is ToolErrorCode.INTERNAL_ERROR
     assert "KeyError" in results["a"].error_message
@@ -163,7 +179,10 @@ def test_unexpected_exceptions_and_oversized_results_map_to_their_codes() -> Non
 
 def test_a_tool_that_cancels_its_own_work_is_reported_cancelled() -> None:
     response = _run(
-        Orchestrator([ScriptedTool("self", default=asyncio.CancelledError())]),
+        Orchestrator(
+            [ScriptedTool("self", default=asyncio.CancelledError())],
+            lingering=LingeringTasks(),
+        ),
         plan_request([("a", "self")]),
     )
     assert by_call(response)["a"].error_code is ToolErrorCode.CANCELLED
@@ -171,7 +190,8 @@ def test_a_tool_that_cancels_its_own_work_is_reported_cancelled() -> None:
 
 def test_the_response_serialises_as_its_contract() -> None:
     response = _run(
-        Orchestrator([ScriptedTool("a", default={"rows": [1, 2]})]), plan_request([("c", "a")])
+        Orchestrator([ScriptedTool("a", default={"rows": [1, 2]})], lingering=LingeringTasks()),
+        plan_request([("c", "a")]),
     )
     again = type(response).model_validate_json(response.model_dump_json())
     assert again == response

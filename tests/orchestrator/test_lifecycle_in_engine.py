@@ -21,6 +21,7 @@ from orchestrator import (
     ToolErrorCode,
     VirtualClock,
 )
+from orchestrator.deadline import LingeringTasks
 from orchestrator.tools._db_errors import map_db_error
 
 SLOW_RETRY = PolicySettings(retry=RetryPolicy(max_attempts=3, base_delay_seconds=0.05))
@@ -30,7 +31,9 @@ def test_a_retry_attempt_sees_less_budget_than_the_first() -> None:
     flaky = ScriptedTool("flaky", delay=0.05, outcomes=[upstream_error()], timeout_seconds=2.0)
 
     async def scenario():
-        async with Orchestrator([flaky], policy=SLOW_RETRY) as orchestrator:
+        async with Orchestrator(
+            [flaky], lingering=LingeringTasks(), policy=SLOW_RETRY
+        ) as orchestrator:
             return await orchestrator.orchestrate(plan_request([("a", "flaky")]))
 
     result = by_call(asyncio.run(scenario()))["a"]
@@ -45,7 +48,7 @@ def test_the_budget_a_tool_reads_is_cut_by_the_request_deadline() -> None:
     tool = ScriptedTool("t", timeout_seconds=30)
 
     async def scenario():
-        async with Orchestrator([tool]) as orchestrator:
+        async with Orchestrator([tool], lingering=LingeringTasks()) as orchestrator:
             await orchestrator.orchestrate(plan_request([("a", "t")], deadline_seconds=0.5))
 
     asyncio.run(scenario())
@@ -84,7 +87,9 @@ def test_no_task_exception_is_ever_left_unretrieved(caplog: pytest.LogCaptureFix
         asyncio.get_running_loop().set_exception_handler(
             lambda _, context: reported.append(context)
         )
-        orchestrator = Orchestrator([crashing, hanging, flaky], policy=SLOW_RETRY)
+        orchestrator = Orchestrator(
+            [crashing, hanging, flaky], lingering=LingeringTasks(), policy=SLOW_RETRY
+        )
         request = plan_request([("c", "crash"), ("h", "hang"), ("f", "flaky")])
         for round_index in range(30):
             task = asyncio.create_task(orchestrator.orchestrate(request))
@@ -116,7 +121,9 @@ def test_no_task_exception_is_ever_left_unretrieved(caplog: pytest.LogCaptureFix
 )
 def test_a_callers_own_errors_never_open_the_breaker(error: ToolError) -> None:
     tool = ScriptedTool("q", default=error, capability_type="read_write")
-    orchestrator = Orchestrator([tool], policy=PolicySettings(breaker_failure_threshold=2))
+    orchestrator = Orchestrator(
+        [tool], lingering=LingeringTasks(), policy=PolicySettings(breaker_failure_threshold=2)
+    )
 
     async def scenario():
         async with orchestrator:
@@ -149,7 +156,10 @@ def test_the_open_breaker_answers_circuit_open_and_the_call_falls_back() -> None
         "down", default=upstream_error(), fallback_enabled=True, fallback_data="snapshot"
     )
     orchestrator = Orchestrator(
-        [down], clock=clock, policy=PolicySettings(breaker_failure_threshold=1)
+        [down],
+        lingering=LingeringTasks(),
+        clock=clock,
+        policy=PolicySettings(breaker_failure_threshold=1),
     )
 
     async def scenario():
@@ -164,7 +174,9 @@ def test_the_open_breaker_answers_circuit_open_and_the_call_falls_back() -> None
 
 def test_one_tenants_flood_leaves_the_other_tenants_their_share_of_slots() -> None:
     slow = ScriptedTool("slow", delay=0.1, max_concurrent_calls=4)
-    orchestrator = Orchestrator([slow], policy=PolicySettings(queue_budget_seconds=0.0))
+    orchestrator = Orchestrator(
+        [slow], lingering=LingeringTasks(), policy=PolicySettings(queue_budget_seconds=0.0)
+    )
 
     async def scenario():
         async with orchestrator:
@@ -189,7 +201,7 @@ def test_one_tenants_flood_leaves_the_other_tenants_their_share_of_slots() -> No
 def test_one_tenants_flood_leaves_the_other_tenants_their_share_of_the_rate() -> None:
     clock = VirtualClock()
     limited = ScriptedTool("limited", rate_limit_per_minute=10)
-    orchestrator = Orchestrator([limited], clock=clock)
+    orchestrator = Orchestrator([limited], lingering=LingeringTasks(), clock=clock)
 
     async def scenario():
         async with orchestrator:

@@ -10,6 +10,7 @@ from orchestrator_tools import ScriptedTool, plan_request, upstream_error
 from prometheus_client import generate_latest
 
 from orchestrator import Orchestrator, OrchestratorMetrics, PolicySettings
+from orchestrator.deadline import LingeringTasks
 
 
 def _sample(metrics: OrchestratorMetrics, name: str, **labels: str) -> float | None:
@@ -27,7 +28,9 @@ def test_calls_requests_fallbacks_and_breakers_are_counted() -> None:
     )
     broken = ScriptedTool("broken", default=upstream_error(), capability_type="read_write")
     orchestrator = Orchestrator(
-        [ok, snap, broken], policy=PolicySettings(breaker_failure_threshold=1)
+        [ok, snap, broken],
+        lingering=LingeringTasks(),
+        policy=PolicySettings(breaker_failure_threshold=1),
     )
     request = plan_request([("a", "ok"), ("b", "snap"), ("c", "broken"), ("d", "ghost")])
     for _ in range(2):
@@ -66,7 +69,10 @@ def test_calls_requests_fallbacks_and_breakers_are_counted() -> None:
 
 
 def test_two_orchestrators_do_not_share_metrics() -> None:
-    first, second = Orchestrator([ScriptedTool("ok")]), Orchestrator([ScriptedTool("ok")])
+    first, second = (
+        Orchestrator([ScriptedTool("ok")], lingering=LingeringTasks()),
+        Orchestrator([ScriptedTool("ok")], lingering=LingeringTasks()),
+    )
     asyncio.run(first.orchestrate(plan_request([("a", "ok")])))
     assert _sample(first.metrics, "gauntlet_requests_total", status="success") == 1
     assert _sample(second.metrics, "gauntlet_requests_total", status="success") is None
@@ -74,7 +80,8 @@ def test_two_orchestrators_do_not_share_metrics() -> None:
 
 def test_statistics_are_frozen_records_per_tool() -> None:
     orchestrator = Orchestrator(
-        [ScriptedTool("ok", rate_limit_per_minute=10), ScriptedTool("free")]
+        [ScriptedTool("ok", rate_limit_per_minute=10), ScriptedTool("free")],
+        lingering=LingeringTasks(),
     )
     asyncio.run(orchestrator.orchestrate(plan_request([("a", "ok")])))
     stats = orchestrator.statistics()
@@ -88,5 +95,5 @@ def test_statistics_are_frozen_records_per_tool() -> None:
 
 def test_aclose_closes_the_tools() -> None:
     tool = ScriptedTool("ok")
-    asyncio.run(Orchestrator([tool]).aclose())
+    asyncio.run(Orchestrator([tool], lingering=LingeringTasks()).aclose())
     assert tool.closed

@@ -22,6 +22,7 @@ from orchestrator import (
     ToolCall,
     ToolCapability,
 )
+from orchestrator.deadline import LingeringTasks
 
 
 def _overview(parameters: Mapping[str, Any]) -> Plan:
@@ -65,7 +66,9 @@ def test_planning_errors_name_the_intent_and_what_is_wrong() -> None:
 
 def test_bad_parameters_answer_failed_with_the_planning_error() -> None:
     orchestrator = Orchestrator(
-        [ScriptedTool("ops")], planner=Planner({"service_overview": _overview})
+        [ScriptedTool("ops")],
+        lingering=LingeringTasks(),
+        planner=Planner({"service_overview": _overview}),
     )
     response = asyncio.run(
         orchestrator.orchestrate(OrchestrationRequest(tenant_id="acme", intent="service_overview"))
@@ -81,7 +84,11 @@ def test_a_plan_already_made_is_run_as_given_and_answers_as_planning_would() -> 
         asked.append(parameters)
         return _overview(parameters)
 
-    orchestrator = Orchestrator([ScriptedTool("ops")], planner=Planner({"overview": overview}))
+    orchestrator = Orchestrator(
+        [ScriptedTool("ops")],
+        lingering=LingeringTasks(),
+        planner=Planner({"overview": overview}),
+    )
     request = OrchestrationRequest(
         tenant_id="acme", intent="overview", parameters={"service": "checkout"}
     )
@@ -112,9 +119,9 @@ def test_bad_capability_values_get_one_line_naming_the_field() -> None:
 
 def test_duplicate_tools_and_incomplete_tools_are_refused() -> None:
     with pytest.raises(CapabilityError, match="'ops' is already registered"):
-        Orchestrator([ScriptedTool("ops"), ScriptedTool("ops")])
+        Orchestrator([ScriptedTool("ops"), ScriptedTool("ops")], lingering=LingeringTasks())
     with pytest.raises(CapabilityError, match="must be a ToolCapability"):
-        Orchestrator([object()])  # type: ignore[list-item]
+        Orchestrator([object()], lingering=LingeringTasks())  # type: ignore[list-item]
 
     class NoFallback:
         capability = ToolCapability.build(
@@ -125,7 +132,7 @@ def test_duplicate_tools_and_incomplete_tools_are_refused() -> None:
             return None
 
     with pytest.raises(CapabilityError, match="fallback_enabled is set but it has no fallback"):
-        Orchestrator([NoFallback()])  # type: ignore[list-item]
+        Orchestrator([NoFallback()], lingering=LingeringTasks())  # type: ignore[list-item]
 
 
 def test_malformed_requests_are_refused_with_the_reason() -> None:

@@ -17,6 +17,7 @@ from orchestrator import (
     ToolErrorCode,
     VirtualClock,
 )
+from orchestrator.deadline import LingeringTasks
 
 FAST_RETRY = PolicySettings(retry=RetryPolicy(max_attempts=3, base_delay_seconds=0.001))
 
@@ -33,7 +34,9 @@ def _orchestrate_all(orchestrator: Orchestrator, *requests, authenticated: bool 
 
 def test_the_bulkhead_sheds_calls_beyond_its_bound() -> None:
     narrow = ScriptedTool("narrow", delay=0.2, max_concurrent_calls=1)
-    orchestrator = Orchestrator([narrow], policy=PolicySettings(queue_budget_seconds=0.01))
+    orchestrator = Orchestrator(
+        [narrow], lingering=LingeringTasks(), policy=PolicySettings(queue_budget_seconds=0.01)
+    )
     [response] = _orchestrate_all(
         orchestrator, plan_request([(f"c{i}", "narrow") for i in range(3)])
     )
@@ -47,7 +50,12 @@ def test_the_rate_limit_fails_fast_with_rate_limited() -> None:
     clock = VirtualClock()
     limited = ScriptedTool("limited", rate_limit_per_minute=2)
     # One tenant may use the whole rate here: this pins the tool-wide bucket.
-    orchestrator = Orchestrator([limited], clock=clock, policy=PolicySettings(tenant_share=1.0))
+    orchestrator = Orchestrator(
+        [limited],
+        lingering=LingeringTasks(),
+        clock=clock,
+        policy=PolicySettings(tenant_share=1.0),
+    )
     responses = _orchestrate_all(
         orchestrator, *[plan_request([("a", "limited")]) for _ in range(3)]
     )
@@ -61,7 +69,12 @@ def test_the_rate_limit_fails_fast_with_rate_limited() -> None:
 def test_the_declared_burst_bounds_calls_arriving_at_once() -> None:
     clock = VirtualClock()
     limited = ScriptedTool("limited", rate_limit_per_minute=600, rate_limit_burst=2)
-    orchestrator = Orchestrator([limited], clock=clock, policy=PolicySettings(tenant_share=1.0))
+    orchestrator = Orchestrator(
+        [limited],
+        lingering=LingeringTasks(),
+        clock=clock,
+        policy=PolicySettings(tenant_share=1.0),
+    )
     responses = _orchestrate_all(
         orchestrator, *[plan_request([("a", "limited")]) for _ in range(3)]
     )
@@ -78,6 +91,7 @@ def test_the_breaker_opens_then_fails_fast_and_a_probe_closes_it() -> None:
     flaky = ScriptedTool("flaky", outcomes=[upstream_error()] * 2, capability_type="read_write")
     orchestrator = Orchestrator(
         [flaky],
+        lingering=LingeringTasks(),
         clock=clock,
         policy=PolicySettings(breaker_failure_threshold=2, breaker_cool_down_seconds=30),
     )
@@ -113,7 +127,10 @@ def test_an_open_breaker_still_allows_the_fallback() -> None:
         capability_type="read_write",
     )
     orchestrator = Orchestrator(
-        [topology], clock=clock, policy=PolicySettings(breaker_failure_threshold=1)
+        [topology],
+        lingering=LingeringTasks(),
+        clock=clock,
+        policy=PolicySettings(breaker_failure_threshold=1),
     )
     responses = _orchestrate_all(orchestrator, *[plan_request([("a", "topology")])] * 2)
     assert [r.status for r in responses] == [OrchestrationStatus.DEGRADED] * 2
@@ -127,7 +144,8 @@ def test_idempotent_reads_are_retried_on_transient_errors() -> None:
         default={"ok": 1},
     )
     [response] = _orchestrate_all(
-        Orchestrator([reads], policy=FAST_RETRY), plan_request([("a", "reads")])
+        Orchestrator([reads], lingering=LingeringTasks(), policy=FAST_RETRY),
+        plan_request([("a", "reads")]),
     )
     result = by_call(response)["a"]
     assert result.success and result.attempts == 3 and reads.runs == 3
@@ -137,7 +155,8 @@ def test_idempotent_reads_are_retried_on_transient_errors() -> None:
 def test_writes_are_never_retried(capability_type: str) -> None:
     writes = ScriptedTool("writes", outcomes=[upstream_error()], capability_type=capability_type)
     [response] = _orchestrate_all(
-        Orchestrator([writes], policy=FAST_RETRY), plan_request([("a", "writes")])
+        Orchestrator([writes], lingering=LingeringTasks(), policy=FAST_RETRY),
+        plan_request([("a", "writes")]),
     )
     assert by_call(response)["a"].attempts == 1 and writes.runs == 1
 
@@ -153,7 +172,8 @@ def test_writes_are_never_retried(capability_type: str) -> None:
 def test_non_transient_errors_are_not_retried(error: ToolError) -> None:
     reads = ScriptedTool("reads", outcomes=[error])
     [response] = _orchestrate_all(
-        Orchestrator([reads], policy=FAST_RETRY), plan_request([("a", "reads")])
+        Orchestrator([reads], lingering=LingeringTasks(), policy=FAST_RETRY),
+        plan_request([("a", "reads")]),
     )
     result = by_call(response)["a"]
     assert (result.error_code, result.attempts) == (error.code, 1)
@@ -163,7 +183,8 @@ def test_non_transient_errors_are_not_retried(error: ToolError) -> None:
 def test_a_timeout_is_not_retried_and_retries_stop_at_the_deadline() -> None:
     stalled = StubbornTool("stall", cleanup_seconds=0.0, timeout_seconds=0.1)
     [response] = _orchestrate_all(
-        Orchestrator([stalled], policy=FAST_RETRY), plan_request([("a", "stall")])
+        Orchestrator([stalled], lingering=LingeringTasks(), policy=FAST_RETRY),
+        plan_request([("a", "stall")]),
     )
     assert by_call(response)["a"].attempts == 1
 
@@ -171,7 +192,8 @@ def test_a_timeout_is_not_retried_and_retries_stop_at_the_deadline() -> None:
         "slowfail", delay=0.08, default=upstream_error(), timeout_seconds=0.2
     )
     [response] = _orchestrate_all(
-        Orchestrator([slow_failures], policy=FAST_RETRY), plan_request([("a", "slowfail")])
+        Orchestrator([slow_failures], lingering=LingeringTasks(), policy=FAST_RETRY),
+        plan_request([("a", "slowfail")]),
     )
     result = by_call(response)["a"]
     assert result.error_code is ToolErrorCode.UPSTREAM_ERROR

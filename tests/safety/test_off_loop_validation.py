@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable
 import pytest
 
 from orchestrator.contracts import ToolErrorCode
+from orchestrator.deadline import LingeringTasks
 from orchestrator.errors import SecurityRefusal
 from orchestrator.safety import MAX_QUERY_BYTES, ValidatorPool, validate_direct_query
 from orchestrator.tool import CallContext
@@ -109,7 +110,11 @@ def test_a_query_is_answered_while_the_workers_are_still_starting() -> None:
 
 def test_the_tool_refuses_through_the_worker_pool() -> None:
     async def scenario() -> SecurityRefusal:
-        tool = DirectQueryTool(GuardedPool("postgresql://unused@127.0.0.1:1/ops", max_size=1))
+        tool = DirectQueryTool(
+            GuardedPool(
+                "postgresql://unused@127.0.0.1:1/ops", max_size=1, lingering=LingeringTasks()
+            )
+        )
         ctx = CallContext(request_id="r", tenant_id="acme", authenticated=True, call_id="c")
         try:
             with pytest.raises(SecurityRefusal) as refusal:

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
+from typing import Literal
 
 import pytest
 
 from chaos.faults import (
     AuditIdSquatFault,
     CallerErrorBurstFault,
+    Crowd,
     ForeignSqlTextFault,
+    PlannedRequest,
     TenantAttack,
     parse_fault,
 )
@@ -98,3 +102,19 @@ def test_a_squatted_id_whose_second_tenant_has_no_row_fails() -> None:
     [check] = judge_expectations(SQUAT, outcomes, audit_rows={("acme", "r1"): 1})
     assert not check.passed
     assert "1 acknowledged requests without a record" in check.detail
+
+
+class _RenamedIntentAttack(TenantAttack):
+    """An attack kind the runner has never heard of: its rewrite alone says what it does."""
+
+    kind: Literal["renamed_intent_for_test"] = "renamed_intent_for_test"
+
+    def rewrite(self, request: PlannedRequest, crowd: Crowd) -> PlannedRequest:
+        return replace(request, intent="incident_triage", attack=self.kind)
+
+
+def test_any_attack_kind_shapes_requests_by_its_own_rewrite() -> None:
+    requests = _draws(_RenamedIntentAttack(share=1.0), n=5)
+    assert {(r.intent, r.attack) for r in requests} == {
+        ("incident_triage", "renamed_intent_for_test")
+    }

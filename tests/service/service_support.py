@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 
 from orchestrator import CallContext, CapabilityType, ToolCapability, ToolError, ToolErrorCode
+from orchestrator.deadline import LingeringTasks
 from orchestrator.executor import Orchestrator
 from orchestrator.service import create_app
 
@@ -62,7 +63,7 @@ def make_orchestrator(*, with_audit: bool = False) -> Orchestrator:
     tools = [EchoTool(), BrokenTool(), EchoTool("acme_only", tenants=frozenset({"acme"}))]
     if with_audit:
         tools.append(EchoTool("audit"))
-    return Orchestrator(tools, request_deadline_seconds=5.0)
+    return Orchestrator(tools, lingering=LingeringTasks(), request_deadline_seconds=5.0)
 
 
 def plan_body(tenant_id: str = "acme", *tool_ids: str, **extra: Any) -> dict[str, Any]:

@@ -11,6 +11,7 @@ import httpx
 from service_support import ACME_KEY, API_KEYS, SleepyTool, make_orchestrator, plan_body, request
 
 from orchestrator import Plan, Stage, ToolCall
+from orchestrator.deadline import LingeringTasks
 from orchestrator.executor import Orchestrator
 from orchestrator.service import create_app
 
@@ -146,7 +147,9 @@ def test_a_request_cannot_extend_the_service_deadline() -> None:
     body = {"tenant_id": "acme", "plan": {"stages": stages}, "deadline_seconds": 300}
 
     async def error_codes(max_deadline_seconds: float) -> list[str | None]:
-        orchestrator = Orchestrator([SleepyTool(0.3)], request_deadline_seconds=300)
+        orchestrator = Orchestrator(
+            [SleepyTool(0.3)], lingering=LingeringTasks(), request_deadline_seconds=300
+        )
         app = create_app(orchestrator, API_KEYS, max_deadline_seconds=max_deadline_seconds)
         async with httpx.AsyncClient(
             transport=httpx.ASGITransport(app=app), base_url="http://s"
