@@ -9,7 +9,7 @@ import typer
 from scenarios import exit_codes
 
 from .choices import check_db
-from .report_folder import DEFAULT_HELP, report_folder, reports_line, summary_json
+from .report_folder import DEFAULT_HELP, error_json, report_folder, reports_line, summary_json
 
 
 def load(
@@ -107,6 +107,8 @@ def load(
         result = run_load(options)
     except (YamlInputError, SloFileError, LoadInputError, ValueError) as exc:
         typer.echo(f"gauntlet load: {_one_line(exc)}", err=True)
+        if json_summary:
+            typer.echo(error_json("load", _one_line(exc), exit_codes.BAD_INPUT))
         raise typer.Exit(exit_codes.BAD_INPUT) from None
     except (
         PostgresUnavailable,

@@ -11,7 +11,7 @@ from scenarios import exit_codes
 
 from .choices import check_db, check_toxiproxy
 from .remote_options import remote_options
-from .report_folder import DEFAULT_HELP, report_folder, summary_json
+from .report_folder import DEFAULT_HELP, error_json, report_folder, summary_json
 
 
 def run(
@@ -155,6 +155,8 @@ def run(
         remote = remote_options(target_url, upstream or [], target_command, scenarios)
     except (YamlInputError, SloFileError, TargetCommandError, ValueError) as exc:
         typer.echo(f"gauntlet run: {exc}", err=True)
+        if json_summary:
+            typer.echo(error_json("run", str(exc), exit_codes.BAD_INPUT))
         raise typer.Exit(exit_codes.BAD_INPUT) from None
     for part in spec.not_evaluated:
         console.print(f"not evaluated: {part}")
