@@ -27,6 +27,7 @@ from . import (
     cmd_validate,
     cmd_worker,
 )
+from .env_names import carry_renamed_variables, from_environment
 
 EXIT_CODES_HELP = (
     "Exit codes: 0 all held; 1 an expectation or objective failed; 2 bad input or usage "
@@ -70,6 +71,7 @@ def _root(
     ),
 ) -> None:
     """Chaos-and-load testing harness with a reference orchestrator."""
+    carry_renamed_variables()  # before any command reads its options from the environment
 
 
 def gauntlet_version() -> str:
@@ -116,7 +118,7 @@ def main() -> None:
         if type(exc).__name__ == "NoArgsIsHelpError":  # `gauntlet` alone: the help, as usage
             typer.echo(exc.format_message())
         else:
-            typer.echo(f"{_command_path(exc)}: {_one_line(exc.format_message())}", err=True)
+            typer.echo(f"{_command_path(exc)}: {_usage_message(exc)}", err=True)
         code = exit_codes.BAD_INPUT
     except (typer.Abort, KeyboardInterrupt):
         code = exit_codes.on_interrupt(sys.argv[1:])
@@ -133,6 +135,14 @@ def main() -> None:
     if code == exit_codes.INTERRUPTED:  # typer's own answer to a KeyboardInterrupt, too
         code = exit_codes.on_interrupt(sys.argv[1:])
     sys.exit(code if isinstance(code, int) else exit_codes.OK)
+
+
+def _usage_message(exc: typer.TyperException) -> str:
+    # A bad value read from the environment is fixed there: name the variable, not the option.
+    variable = from_environment(exc) if isinstance(exc, typer.BadParameter) else None
+    if variable is not None:
+        return f"{variable}: {_one_line(exc.message)}"
+    return _one_line(exc.format_message())
 
 
 def _save_traceback(exc: BaseException) -> Path:

@@ -45,7 +45,11 @@ def gate(
     ] = False,
     json_summary: Annotated[
         bool,
-        typer.Option("--json", help="print a machine-readable summary on stdout (text to stderr)"),
+        typer.Option(
+            "--json",
+            envvar="GAUNTLET_GATE_JSON",
+            help="print a machine-readable summary on stdout (text to stderr)",
+        ),
     ] = False,
 ) -> None:
     # Imported here so `gauntlet --help` stays fast.

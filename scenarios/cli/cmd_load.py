@@ -68,7 +68,10 @@ def load(
         "[default: the reference orchestrator].",
     ),
     json_summary: bool = typer.Option(
-        False, "--json", help="print a machine-readable summary on stdout (text to stderr)"
+        False,
+        "--json",
+        envvar="GAUNTLET_LOAD_JSON",
+        help="print a machine-readable summary on stdout (text to stderr)",
     ),
 ) -> None:
     # Imported here so `gauntlet --help` stays fast.

@@ -111,7 +111,11 @@ def run(
     ] = False,
     json_summary: Annotated[
         bool,
-        typer.Option("--json", help="print a machine-readable summary on stdout (text to stderr)"),
+        typer.Option(
+            "--json",
+            envvar="GAUNTLET_RUN_JSON",
+            help="print a machine-readable summary on stdout (text to stderr)",
+        ),
     ] = False,
 ) -> None:
     """Break the orchestrator's world on purpose, check what must hold, and leave a report.
