@@ -55,7 +55,8 @@ class YamlInputError(ValueError):
     """A user file is missing, unreadable, not YAML, or does not fit its model.
 
     `str(error)` is one line suitable for a terminal; the parts are kept as attributes
-    so a caller can build its own report.
+    so a caller can build its own report. `all_errors` holds every mistake found in the
+    file, this one first (a validation error can find several).
     """
 
     def __init__(
@@ -65,6 +66,7 @@ class YamlInputError(ValueError):
         self.line = line
         self.field = field
         self.message = message
+        self.all_errors: list[YamlInputError] = [self]  # more when a file has several mistakes
         where = f"{path}:{line}" if line is not None else path
         text = f"{where}: field '{field}': {message}" if field else f"{where}: {message}"
         super().__init__(_one_line(text))
@@ -184,7 +186,30 @@ def _located_validation_error(
     what: str,
     validated: tuple[type[BaseModel], object],
 ) -> YamlInputError:
-    error, hint = _most_telling(exc.errors(include_url=False))
+    """The most telling error, carrying every other one (a place once) in `all_errors`."""
+    errors = exc.errors(include_url=False)
+    error, hint = _most_telling(errors)
+    first = _located(error, hint, root, source, what, validated)
+    seen = {(first.line, first.field)}
+    for other in errors:
+        caused = other["type"] == "missing" and repr(str(other["loc"][-1])) in hint
+        if other is error or caused:  # a misspelt key's hint names the field it leaves missing
+            continue
+        located = _located(other, "", root, source, what, validated)
+        if (located.line, located.field) not in seen:
+            seen.add((located.line, located.field))
+            first.all_errors.append(located)
+    return first
+
+
+def _located(
+    error: Any,
+    hint: str,
+    root: yaml.Node,
+    source: str,
+    what: str,
+    validated: tuple[type[BaseModel], object],
+) -> YamlInputError:
     loc: Loc = tuple(error["loc"])
     cause = (error.get("ctx") or {}).get("error")
     if isinstance(cause, NestedFieldError):

@@ -22,8 +22,9 @@ def validate(tmp_path: Path, text: str) -> str:
     path.write_text(text)
     result = CliRunner().invoke(app, ["validate", str(path)])
     assert result.exit_code == exit_codes.BAD_INPUT, result.output
-    assert len(result.stderr.splitlines()) == 1, result.stderr
-    return result.stderr
+    *mistakes, summary = result.stderr.splitlines()
+    assert summary.startswith("gauntlet validate: ") and "0 valid file(s)" in summary
+    return mistakes[0]  # the first mistake of the file: the one to fix first
 
 
 @pytest.mark.parametrize(
@@ -83,3 +84,22 @@ def test_an_unknown_profile_suggests_the_closest_built_in() -> None:
     result = CliRunner().invoke(app, ["load", "--profile", "spikey"])
     assert result.exit_code == exit_codes.BAD_INPUT
     assert "(did you mean 'spike'?)" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("fields", "says"),
+    [
+        (
+            ["latency_ms=3", "jiter_ms=3"],
+            "latency: unknown field 'jiter_ms' (did you mean 'jitter_ms'?); known: jitter_ms,",
+        ),
+        (["jiter_ms=3"], "unknown field 'jiter_ms' (did you mean 'jitter_ms'?)"),
+        (["latency_ms=3s"], "latency: latency_ms: expected milliseconds, an integer, got '3s'"),
+        ([], "latency: latency_ms: required field is missing (write latency_ms=VALUE)"),
+    ],
+)
+def test_fault_add_speaks_in_our_words(fields: list[str], says: str) -> None:
+    result = CliRunner().invoke(app, ["fault", "add", "latency", "upstream=metrics", *fields])
+    assert result.exit_code == exit_codes.BAD_INPUT
+    assert says in result.stderr
+    assert "Extra inputs" not in result.stderr and "Input should" not in result.stderr
