@@ -9,7 +9,14 @@ import typer
 from scenarios import exit_codes
 
 from .choices import check_db
-from .report_folder import DEFAULT_HELP, error_json, report_folder, reports_line, summary_json
+from .report_folder import (
+    DEFAULT_HELP,
+    error_json,
+    report_folder,
+    reports_line,
+    say_interrupted,
+    summary_json,
+)
 
 
 def load(
@@ -126,14 +133,14 @@ def load(
     except KeyboardInterrupt:
         typer.echo("gauntlet load: interrupted; faults rolled back, processes stopped", err=True)
         raise typer.Exit(exit_codes.INTERRUPTED) from None
-    if result.interrupted:
-        typer.echo("gauntlet load: interrupted; faults rolled back, processes stopped", err=True)
     typer.echo(reports_line(result.out_dir), err=json_summary)
     if py_profile:
         typer.echo(f"service profile: {result.out_dir}/service-profile.html", err=json_summary)
     code = exit_codes.INTERRUPTED if result.interrupted else result.exit_code
     if json_summary:
         typer.echo(summary_json("load", result.out_dir, code))
+    if result.interrupted:  # the last line says so, after the summary and folder
+        say_interrupted("load", result.out_dir)
     raise typer.Exit(code)
 
 

@@ -11,7 +11,7 @@ from scenarios import exit_codes
 
 from .choices import check_db, check_toxiproxy
 from .remote_options import remote_options
-from .report_folder import DEFAULT_HELP, error_json, report_folder, summary_json
+from .report_folder import DEFAULT_HELP, error_json, report_folder, say_interrupted, summary_json
 
 
 def run(
@@ -184,6 +184,8 @@ def run(
         raise typer.Exit(exit_codes.INFRASTRUCTURE) from None
     if json_summary:
         typer.echo(summary_json("run", out_dir, code))
+    if code == exit_codes.INTERRUPTED:  # the last line says so, after the summary and folder
+        say_interrupted("run", out_dir)
     raise typer.Exit(code)
 
 

@@ -32,6 +32,19 @@ def reports_line(folder: Path) -> str:
     return f"reports: {folder}"
 
 
+def say_interrupted(command: str, folder: Path) -> None:
+    """The run's last line after Ctrl-C, on stderr once stdout's lines are out."""
+    import sys
+
+    import typer
+
+    sys.stdout.flush()
+    typer.echo(
+        f"gauntlet {command}: interrupted; faults rolled back, partial results in {folder}",
+        err=True,
+    )
+
+
 def summary(command: str, folder: Path, exit_code: int) -> dict[str, Any]:
     """The machine-readable summary `--json` prints, read back from the folder's report.json."""
     document = _report_document(folder / "report.json")

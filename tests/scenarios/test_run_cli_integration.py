@@ -135,6 +135,8 @@ def test_sigint_during_a_fault_rolls_back_and_leaves_no_child_process(tmp_path: 
             process.wait()
     assert process.returncode == 130, output[-3000:]
     assert "Traceback" not in output
+    last = output.strip().splitlines()[-1]
+    assert last == f"gauntlet run: interrupted; faults rolled back, partial results in {out}"
     lines = (out / "observations.jsonl").read_text().splitlines()
     assert lines and all(
         json.loads(line)["scenario"] == "interrupted-under-faults" for line in lines
