@@ -6,6 +6,7 @@ the orchestrator, Locust, the SLO engine) inside the command, never at module le
 
 from __future__ import annotations
 
+import os
 import sys
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -119,6 +120,7 @@ def main() -> None:
             typer.echo(exc.format_message())
         else:
             typer.echo(f"{_command_path(exc)}: {_usage_message(exc)}", err=True)
+            _usage_error_as_json(exc)
         code = exit_codes.BAD_INPUT
     except (typer.Abort, KeyboardInterrupt):
         code = exit_codes.on_interrupt(sys.argv[1:])
@@ -154,6 +156,17 @@ def _save_traceback(exc: BaseException) -> Path:
     ) as file:
         traceback.print_exception(exc, file=file)
     return Path(file.name)
+
+
+def _usage_error_as_json(exc: typer.TyperException) -> None:
+    # A script that asked for --json reads stdout: a usage error is an answer there too.
+    from .report_folder import error_json
+
+    command = _command_path(exc).removeprefix("gauntlet ")
+    switch = os.environ.get(f"GAUNTLET_{command.upper()}_JSON", "").lower()
+    asked = "--json" in sys.argv[1:] or switch in ("1", "true", "yes", "on")
+    if command in ("run", "gate", "load") and asked:
+        typer.echo(error_json(command, _usage_message(exc), exit_codes.BAD_INPUT))
 
 
 def _command_path(exc: typer.TyperException) -> str:

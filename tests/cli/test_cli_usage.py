@@ -167,3 +167,15 @@ def test_the_old_json_variable_still_works_with_a_deprecation_notice(tmp_path: P
     assert result.stderr.splitlines()[0] == notice
     renamed = gauntlet("gate", "x.jsonl", "--slo", missing, env={"GAUNTLET_GATE_JSON": "1"})
     assert '"exit_code": 2' in renamed.stdout and "deprecated" not in renamed.stderr
+
+
+def test_a_usage_error_under_json_is_a_json_answer_too() -> None:
+    import json
+
+    result = gauntlet("gate", "x.jsonl", "--json")  # --slo missing: click's own usage error
+    assert result.returncode == exit_codes.BAD_INPUT
+    document = json.loads(result.stdout)
+    assert document["command"] == "gate" and "--slo" in document["error"]
+    from_env = gauntlet("run", "--only", "nosuch", env={"GAUNTLET_RUN_JSON": "1"})
+    assert json.loads(from_env.stdout)["error"].startswith("Invalid value for '--only'")
+    assert gauntlet("gate", "x.jsonl").stdout == ""  # without --json, stdout stays empty
