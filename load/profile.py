@@ -19,6 +19,7 @@ a path. Errors are `YamlInputError` (one line: file, line, field).
 
 from __future__ import annotations
 
+import difflib
 import re
 from pathlib import Path
 from typing import Annotated, Any
@@ -190,7 +191,9 @@ def load_profile(name_or_path: str | Path) -> LoadProfile:
         isinstance(name_or_path, str) and not path.exists() and path.suffix not in (".yaml", ".yml")
     ):
         known = ", ".join(builtin_profiles())
+        close = difflib.get_close_matches(name_or_path, builtin_profiles(), n=1, cutoff=0.6)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
         raise YamlInputError(
-            name_or_path, f"no such profile file or built-in profile (built-in: {known})"
+            name_or_path, f"no such profile file or built-in profile{hint} (built-in: {known})"
         )
     return load_yaml_model(path, LoadProfile, what="load profile")

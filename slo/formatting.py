@@ -15,6 +15,11 @@ def show_value(value: float | None, unit: str) -> str:
     return f"{value:.0f} s"
 
 
+def show_percent(share: float) -> str:
+    """A target as its author wrote it: 0.02 is `2%`, 0.0005 is `0.05%` (4 decimals at most)."""
+    return f"{share * 100:.4f}".rstrip("0").rstrip(".") + "%"
+
+
 def show_interval(result: ObjectiveResult) -> str:
     if result.kind == "recovery":
         return "-"

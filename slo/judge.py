@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from .accumulators import RatioGroup
 from .confseq import quantile_rank_bounds, ratio_sequence
+from .formatting import show_percent
 from .latency import P95, ExactLatencies, quantile_rank
 from .recovery import RecoveryGroup, first_recovered_second
 from .results import ObjectiveResult
@@ -43,7 +44,7 @@ def judge_ratio(
         kind="ratio",
         group=group,
         verdict=verdict,
-        target=f"{'<=' if objective.at_most else '>='} {objective.target:.4%}",
+        target=f"{'<=' if objective.at_most else '>='} {show_percent(objective.target)}",
         threshold=objective.target,
         unit="ratio",
         observed=hits / total if total else None,

@@ -3,14 +3,17 @@ group), valid under the Jenkins xunit plugin's JUnit schema (junit-10.xsd): ever
 carries `tests`, `failures`, `errors`, `skipped`, `time` and `timestamp`.
 
 An objective is a judgement over the whole run, not a timed step: its case's `time` is 0 and
-its suite's `time` is the span of requests observed. A warn (inconclusive or a regression
-under a `warn` policy) is a skipped case with its reason.
+its suite's `time` is the span of requests observed. A check suite (a scenario's checks)
+carries the scenario's own start and wall time when the run knows them. A warn (inconclusive
+or a regression under a `warn` policy) is a skipped case with its reason. Names are unique
+within a suite (readers key cases by classname and name): a repeated one gets ` (2)`, ` (3)`...
+in order of appearance.
 """
 
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 
 from .formatting import show_interval, show_note, show_value
@@ -18,9 +21,15 @@ from .results import Check, Evaluation
 
 
 def render_junit(
-    evaluation: Evaluation, checks: Sequence[Check], title: str, *, written_at: float
+    evaluation: Evaluation,
+    checks: Sequence[Check],
+    title: str,
+    *,
+    written_at: float,
+    spans: Mapping[str, tuple[float, float]] | None = None,
 ) -> str:
-    """`written_at` (epoch seconds) stamps suites that have no observed start of their own."""
+    """`written_at` (epoch seconds) stamps suites that have no observed start of their own;
+    `spans`: per check group (a scenario), its (start, end) in epoch seconds."""
     span = (
         evaluation.ended - evaluation.started
         if evaluation.started is not None and evaluation.ended is not None
@@ -45,9 +54,10 @@ def render_junit(
     for check in checks:
         groups.setdefault(check.group, []).append(check)
     for group, members in groups.items():
-        check_suite = _suite(root, group, written_at, 0.0)
-        for check in members:
-            case = _case(check_suite, group, check.name)
+        started, ended = (spans or {}).get(group, (written_at, written_at))
+        check_suite = _suite(root, group, started, max(0.0, ended - started))
+        for check, name in zip(members, _unique([check.name for check in members]), strict=True):
+            case = _case(check_suite, group, name)
             outcome = evaluation.check_outcome(check)
             if outcome == "fail":
                 message = check.detail or "failed"
@@ -61,6 +71,21 @@ def render_junit(
     _count_all(root, span)
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def _unique(names: Sequence[str]) -> list[str]:
+    """Each name, a repeat suffixed with the next ordinal no other case uses."""
+    originals = set(names)
+    used: set[str] = set()
+    unique = []
+    for name in names:
+        chosen, n = name, 1
+        while chosen in used or (chosen != name and chosen in originals):
+            n += 1
+            chosen = f"{name} ({n})"
+        used.add(chosen)
+        unique.append(chosen)
+    return unique
 
 
 def _suite(root: ET.Element, name: str, started: float, span: float) -> ET.Element:

@@ -23,8 +23,13 @@ def print_report(
         title=f"SLO {evaluation.spec.name} ({evaluation.matched} observations, "
         f"{evaluation.spec.confidence:.0%} confidence)"
     )
-    for column in ("verdict", "objective", "target", "observed", "interval", "n", "note"):
+    # A verdict and a count are never broken ("inconclusi/ve" at 80 columns); the note, the
+    # longest text, takes what width is left.
+    table.add_column("verdict", no_wrap=True, min_width=len("inconclusive"))
+    for column in ("objective", "target", "observed", "interval"):
         table.add_column(column, overflow="fold")
+    table.add_column("n", no_wrap=True, justify="right")
+    table.add_column("note", overflow="fold")
     for result in evaluation.results:
         outcome = evaluation.gate_outcome(result)
         table.add_row(

@@ -28,12 +28,14 @@ def write_reports(
     observations: Sequence[Path] = (),
     interrupted: bool = False,
     run_facts: Mapping[str, Any] | None = None,
+    check_spans: Mapping[str, tuple[float, float]] | None = None,
 ) -> dict[str, Path]:
     """Write report.json, report.md, junit.xml and report.html; returns them by format.
 
     `observations`: the observations files the evaluation read; the HTML report plots them
     (without them it shows the objectives only). `interrupted`: the run stopped early.
     `run_facts`: further top-level facts of the run for report.json (e.g. its timeline).
+    `check_spans`: per check group (a scenario), its (start, end) in epoch seconds.
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -47,7 +49,10 @@ def write_reports(
             "report.md",
             render_markdown(evaluation, checks, title, interrupted=interrupted),
         ),
-        "junit": ("junit.xml", render_junit(evaluation, checks, title, written_at=time.time())),
+        "junit": (
+            "junit.xml",
+            render_junit(evaluation, checks, title, written_at=time.time(), spans=check_spans),
+        ),
         "html": (
             "report.html",
             render_html(evaluation, checks, fault_windows, title, frame, interrupted=interrupted),

@@ -16,6 +16,7 @@ no interval; `min_samples` still keeps a short run from passing.
 from __future__ import annotations
 
 from .accumulators import RatioGroup
+from .formatting import show_percent
 from .results import ObjectiveResult
 from .spec import Objective, SloSpec
 
@@ -41,8 +42,8 @@ def judge_slices(
         holds = share >= objective.good_slices
         result.observed, result.threshold = share, objective.good_slices
         result.target = (
-            f">= {objective.good_slices:.4%} of {objective.slice_s:g} s slices with "
-            f"{'<=' if objective.at_most else '>='} {objective.target:.4%}"
+            f">= {show_percent(objective.good_slices)} of {objective.slice_s:g} s slices with "
+            f"{'<=' if objective.at_most else '>='} {show_percent(objective.target)}"
         )
         result.detail = f"{good}/{len(ratios)} slices of {objective.slice_s:g} s good"
     else:

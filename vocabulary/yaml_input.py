@@ -32,6 +32,9 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from .model_keys import known_keys
+from .unit_hints import number_message
+
 __all__ = [
     "NestedFieldError",
     "YamlInputError",
@@ -52,7 +55,8 @@ class YamlInputError(ValueError):
     """A user file is missing, unreadable, not YAML, or does not fit its model.
 
     `str(error)` is one line suitable for a terminal; the parts are kept as attributes
-    so a caller can build its own report.
+    so a caller can build its own report. `all_errors` holds every mistake found in the
+    file, this one first (a validation error can find several).
     """
 
     def __init__(
@@ -62,6 +66,7 @@ class YamlInputError(ValueError):
         self.line = line
         self.field = field
         self.message = message
+        self.all_errors: list[YamlInputError] = [self]  # more when a file has several mistakes
         where = f"{path}:{line}" if line is not None else path
         text = f"{where}: field '{field}': {message}" if field else f"{where}: {message}"
         super().__init__(_one_line(text))
@@ -113,7 +118,7 @@ def parse_yaml_model(
     try:
         return model_cls.model_validate(data)
     except ValidationError as exc:
-        raise _located_validation_error(exc, root, source, what) from None
+        raise _located_validation_error(exc, root, source, what, (model_cls, data)) from None
 
 
 # -- parsing --------------------------------------------------------------------------
@@ -175,9 +180,36 @@ def _refuse_duplicate_keys(
 
 
 def _located_validation_error(
-    exc: ValidationError, root: yaml.Node, source: str, what: str
+    exc: ValidationError,
+    root: yaml.Node,
+    source: str,
+    what: str,
+    validated: tuple[type[BaseModel], object],
 ) -> YamlInputError:
-    error, hint = _most_telling(exc.errors(include_url=False))
+    """The most telling error, carrying every other one (a place once) in `all_errors`."""
+    errors = exc.errors(include_url=False)
+    error, hint = _most_telling(errors)
+    first = _located(error, hint, root, source, what, validated)
+    seen = {(first.line, first.field)}
+    for other in errors:
+        caused = other["type"] == "missing" and repr(str(other["loc"][-1])) in hint
+        if other is error or caused:  # a misspelt key's hint names the field it leaves missing
+            continue
+        located = _located(other, "", root, source, what, validated)
+        if (located.line, located.field) not in seen:
+            seen.add((located.line, located.field))
+            first.all_errors.append(located)
+    return first
+
+
+def _located(
+    error: Any,
+    hint: str,
+    root: yaml.Node,
+    source: str,
+    what: str,
+    validated: tuple[type[BaseModel], object],
+) -> YamlInputError:
     loc: Loc = tuple(error["loc"])
     cause = (error.get("ctx") or {}).get("error")
     if isinstance(cause, NestedFieldError):
@@ -186,7 +218,10 @@ def _located_validation_error(
     kind = error["type"]
     if kind == "extra_forbidden" and key_node is not None:
         line = _line(key_node)
+        known = known_keys(validated[0], loc[:-1], validated[1])
+        hint = hint or _did_you_mean(str(loc[-1]), known)
         message = f"unknown key{hint}, not allowed here (got {_show(error['input'])})"
+        message += f"; known: {', '.join(known)}" if known and not hint else ""
     elif kind == "missing":
         line = _line(node)
         shown_loc = shown_loc + unmatched[-1:]
@@ -207,9 +242,14 @@ def _located_validation_error(
             message += f" (did you mean {close[0]!r}?)" if close else ""
         else:
             message = f"expected a {tag_key!r} key saying which kind this is, got none"
+    elif kind in ("literal_error", "enum"):
+        line = _line(node)
+        choices = re.findall(r"'([^']*)'", str(error["ctx"]["expected"]))
+        message = _expected(error, cause) + _did_you_mean(str(error["input"]), choices)
     else:
         line = _line(node)
-        message = _expected(error, cause)
+        siblings = known_keys(validated[0], loc[:-1], validated[1])
+        message = number_message(error, siblings, _show) or _expected(error, cause)
     if not shown_loc:
         if kind == "model_type":
             return YamlInputError(
@@ -294,6 +334,11 @@ def _expected(error: Any, cause: object) -> str:
     ):
         message = f"{message}, got {_show(error['input'])}"
     return message
+
+
+def _did_you_mean(name: str, known: Sequence[str]) -> str:
+    close = difflib.get_close_matches(name, known, n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 def line_at(root: yaml.Node, loc: Sequence[str | int]) -> int:

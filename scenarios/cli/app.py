@@ -6,6 +6,7 @@ the orchestrator, Locust, the SLO engine) inside the command, never at module le
 
 from __future__ import annotations
 
+import os
 import sys
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -27,6 +28,7 @@ from . import (
     cmd_validate,
     cmd_worker,
 )
+from .env_names import carry_renamed_variables, from_environment
 
 EXIT_CODES_HELP = (
     "Exit codes: 0 all held; 1 an expectation or objective failed; 2 bad input or usage "
@@ -70,6 +72,7 @@ def _root(
     ),
 ) -> None:
     """Chaos-and-load testing harness with a reference orchestrator."""
+    carry_renamed_variables()  # before any command reads its options from the environment
 
 
 def gauntlet_version() -> str:
@@ -116,7 +119,8 @@ def main() -> None:
         if type(exc).__name__ == "NoArgsIsHelpError":  # `gauntlet` alone: the help, as usage
             typer.echo(exc.format_message())
         else:
-            typer.echo(f"{_command_path(exc)}: {_one_line(exc.format_message())}", err=True)
+            typer.echo(f"{_command_path(exc)}: {_usage_message(exc)}", err=True)
+            _usage_error_as_json(exc)
         code = exit_codes.BAD_INPUT
     except (typer.Abort, KeyboardInterrupt):
         code = exit_codes.on_interrupt(sys.argv[1:])
@@ -135,6 +139,14 @@ def main() -> None:
     sys.exit(code if isinstance(code, int) else exit_codes.OK)
 
 
+def _usage_message(exc: typer.TyperException) -> str:
+    # A bad value read from the environment is fixed there: name the variable, not the option.
+    variable = from_environment(exc) if isinstance(exc, typer.BadParameter) else None
+    if variable is not None:
+        return f"{variable}: {_one_line(exc.message)}"
+    return _one_line(exc.format_message())
+
+
 def _save_traceback(exc: BaseException) -> Path:
     import tempfile
     import traceback
@@ -144,6 +156,17 @@ def _save_traceback(exc: BaseException) -> Path:
     ) as file:
         traceback.print_exception(exc, file=file)
     return Path(file.name)
+
+
+def _usage_error_as_json(exc: typer.TyperException) -> None:
+    # A script that asked for --json reads stdout: a usage error is an answer there too.
+    from .report_folder import error_json
+
+    command = _command_path(exc).removeprefix("gauntlet ")
+    switch = os.environ.get(f"GAUNTLET_{command.upper()}_JSON", "").lower()
+    asked = "--json" in sys.argv[1:] or switch in ("1", "true", "yes", "on")
+    if command in ("run", "gate", "load") and asked:
+        typer.echo(error_json(command, _usage_message(exc), exit_codes.BAD_INPUT))
 
 
 def _command_path(exc: typer.TyperException) -> str:

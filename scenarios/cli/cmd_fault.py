@@ -73,7 +73,12 @@ def list_faults(stack: StackOption = None) -> None:
 @app.command("remove")
 def remove(
     fault_ids: Annotated[list[str] | None, typer.Argument(metavar="ID...")] = None,
-    every: Annotated[bool, typer.Option("--all", help="remove every fault added by hand")] = False,
+    every: Annotated[
+        bool,
+        typer.Option(
+            "--all", envvar="GAUNTLET_FAULT_REMOVE_ALL", help="remove every fault added by hand"
+        ),
+    ] = False,
     stack: StackOption = None,
 ) -> None:
     """Remove faults added by hand, by id (or all of them)."""

@@ -16,7 +16,7 @@ import typer
 
 from scenarios import exit_codes
 
-from .report_folder import DEFAULT_HELP, report_folder, reports_line, summary_json
+from .report_folder import DEFAULT_HELP, error_json, report_folder, reports_line, summary_json
 
 
 def gate(
@@ -45,7 +45,11 @@ def gate(
     ] = False,
     json_summary: Annotated[
         bool,
-        typer.Option("--json", help="print a machine-readable summary on stdout (text to stderr)"),
+        typer.Option(
+            "--json",
+            envvar="GAUNTLET_GATE_JSON",
+            help="print a machine-readable summary on stdout (text to stderr)",
+        ),
     ] = False,
 ) -> None:
     # Imported here so `gauntlet --help` stays fast.
@@ -70,6 +74,8 @@ def gate(
         evaluation = evaluate_files(observations, spec, baseline=previous)
     except (SloFileError, BaselineFileError, ObservationFileError) as exc:
         typer.echo(f"gauntlet gate: {exc}", err=True)
+        if json_summary:
+            typer.echo(error_json("gate", str(exc), exit_codes.BAD_INPUT))
         raise typer.Exit(exit_codes.BAD_INPUT) from None
     console = Console(stderr=json_summary, highlight=False)
     for part in spec.not_evaluated:

@@ -46,6 +46,13 @@ def scenario_lines(suite: str, tag: str | None) -> list[str]:
     except YamlInputError as exc:
         typer.echo(f"gauntlet list: {exc}", err=True)
         raise typer.Exit(exit_codes.BAD_INPUT) from None
+    tags = {each for chosen in scenarios for each in chosen.tags}
+    if tag is not None and tag not in tags:  # an empty listing would read as "nothing to do"
+        from vocabulary import unknown_name
+
+        said = unknown_name("tag", tag, tags)
+        typer.echo(f"gauntlet list: no scenario of {suite!r} matched: {said}", err=True)
+        raise typer.Exit(exit_codes.BAD_INPUT)
     lines = []
     for chosen in scenarios:
         if tag is None or tag in chosen.tags:
@@ -62,7 +69,8 @@ def fault_lines() -> list[str]:
 
     lines = []
     for kind, cls in sorted(FAULT_KINDS.items()):
-        doc = (cls.__doc__ or "").strip().splitlines()[0]
+        paragraph = (cls.__doc__ or "").strip().split("\n\n")[0]
+        doc = " ".join(paragraph.split())  # the whole paragraph: a cut sentence misleads
         lines.extend(_wrapped(f"{kind:<20} {doc}", indent="", then=" " * 21))
         lines.extend(_wrapped(field_summary(cls)))
     return lines

@@ -9,7 +9,14 @@ import typer
 from scenarios import exit_codes
 
 from .choices import check_db
-from .report_folder import DEFAULT_HELP, report_folder, reports_line, summary_json
+from .report_folder import (
+    DEFAULT_HELP,
+    error_json,
+    report_folder,
+    reports_line,
+    say_interrupted,
+    summary_json,
+)
 
 
 def load(
@@ -68,7 +75,10 @@ def load(
         "[default: the reference orchestrator].",
     ),
     json_summary: bool = typer.Option(
-        False, "--json", help="print a machine-readable summary on stdout (text to stderr)"
+        False,
+        "--json",
+        envvar="GAUNTLET_LOAD_JSON",
+        help="print a machine-readable summary on stdout (text to stderr)",
     ),
 ) -> None:
     # Imported here so `gauntlet --help` stays fast.
@@ -107,6 +117,8 @@ def load(
         result = run_load(options)
     except (YamlInputError, SloFileError, LoadInputError, ValueError) as exc:
         typer.echo(f"gauntlet load: {_one_line(exc)}", err=True)
+        if json_summary:
+            typer.echo(error_json("load", _one_line(exc), exit_codes.BAD_INPUT))
         raise typer.Exit(exit_codes.BAD_INPUT) from None
     except (
         PostgresUnavailable,
@@ -121,14 +133,14 @@ def load(
     except KeyboardInterrupt:
         typer.echo("gauntlet load: interrupted; faults rolled back, processes stopped", err=True)
         raise typer.Exit(exit_codes.INTERRUPTED) from None
-    if result.interrupted:
-        typer.echo("gauntlet load: interrupted; faults rolled back, processes stopped", err=True)
     typer.echo(reports_line(result.out_dir), err=json_summary)
     if py_profile:
         typer.echo(f"service profile: {result.out_dir}/service-profile.html", err=json_summary)
     code = exit_codes.INTERRUPTED if result.interrupted else result.exit_code
     if json_summary:
         typer.echo(summary_json("load", result.out_dir, code))
+    if result.interrupted:  # the last line says so, after the summary and folder
+        say_interrupted("load", result.out_dir)
     raise typer.Exit(code)
 
 

@@ -11,7 +11,7 @@ from scenarios import exit_codes
 
 from .choices import check_db, check_toxiproxy
 from .remote_options import remote_options
-from .report_folder import DEFAULT_HELP, report_folder, summary_json
+from .report_folder import DEFAULT_HELP, error_json, report_folder, say_interrupted, summary_json
 
 
 def run(
@@ -111,7 +111,11 @@ def run(
     ] = False,
     json_summary: Annotated[
         bool,
-        typer.Option("--json", help="print a machine-readable summary on stdout (text to stderr)"),
+        typer.Option(
+            "--json",
+            envvar="GAUNTLET_RUN_JSON",
+            help="print a machine-readable summary on stdout (text to stderr)",
+        ),
     ] = False,
 ) -> None:
     """Break the orchestrator's world on purpose, check what must hold, and leave a report.
@@ -155,6 +159,8 @@ def run(
         remote = remote_options(target_url, upstream or [], target_command, scenarios)
     except (YamlInputError, SloFileError, TargetCommandError, ValueError) as exc:
         typer.echo(f"gauntlet run: {exc}", err=True)
+        if json_summary:
+            typer.echo(error_json("run", str(exc), exit_codes.BAD_INPUT))
         raise typer.Exit(exit_codes.BAD_INPUT) from None
     for part in spec.not_evaluated:
         console.print(f"not evaluated: {part}")
@@ -178,6 +184,8 @@ def run(
         raise typer.Exit(exit_codes.INFRASTRUCTURE) from None
     if json_summary:
         typer.echo(summary_json("run", out_dir, code))
+    if code == exit_codes.INTERRUPTED:  # the last line says so, after the summary and folder
+        say_interrupted("run", out_dir)
     raise typer.Exit(code)
 
 

@@ -2,8 +2,8 @@
 
 A file's kind is read from its top-level keys: `workload` makes a scenario, `objectives`
 (or OpenSLO's `apiVersion`) an SLO, `shape` a load profile. A folder is checked file by
-file (`*.yaml`, `*.yml`, in name order). The first bad file ends the check with one line
-naming file, line and field, and exit code 2.
+file (`*.yaml`, `*.yml`, in name order). Every file is checked: each bad one gets one line
+on stderr naming file, line and field, and any bad one makes the exit code 2.
 """
 
 from __future__ import annotations
@@ -23,24 +23,31 @@ def validate(
         list[Path], typer.Argument(metavar="PATH...", help="files, or folders of YAML files")
     ],
 ) -> None:
-    """Exit 0 when every file is valid, 2 at the first that is not."""
+    """Exit 0 when every file is valid, 2 when any is not (each one named)."""
     files: list[Path] = []
+    problems = valid = 0
     for path in paths:
         if path.is_dir():
             found = sorted([*path.glob("*.yaml"), *path.glob("*.yml")])
             if not found:
-                _fail(f"{path}: no *.yaml files in this folder")
+                problems += _problem(f"{path}: no *.yaml files in this folder")
             files.extend(found)
         elif path.is_file():
             files.append(path)
         else:
-            _fail(f"{path}: no such file or folder")
+            problems += _problem(f"{path}: no such file or folder")
     for path in files:
         try:
             what = check_file(path)
         except ValueError as exc:  # every loader's error is a ValueError of one line
-            _fail(_one_line(str(exc)))
+            for each in getattr(exc, "all_errors", [exc]):  # a YAML file: every mistake in it
+                problems += _problem(_one_line(str(each)))
+            continue
         typer.echo(f"ok  {path}  ({what})")
+        valid += 1
+    if problems:
+        typer.echo(f"gauntlet validate: {problems} problem(s); {valid} valid file(s)", err=True)
+        raise typer.Exit(exit_codes.BAD_INPUT)
 
 
 def check_file(path: Path) -> str:
@@ -89,6 +96,6 @@ def _one_line(message: str) -> str:
     return " ".join(message.split())
 
 
-def _fail(message: str) -> None:
+def _problem(message: str) -> int:
     typer.echo(f"gauntlet validate: {message}", err=True)
-    raise typer.Exit(exit_codes.BAD_INPUT)
+    return 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import types
 import typing
 from typing import Any
 
@@ -25,13 +26,24 @@ def _describe(name: str, info: FieldInfo) -> str:
     details.extend(_bounds(info))
     text = f"{name} ({', '.join(d for d in details if d)})"
     if not info.is_required():
-        text += f" = {_show(info.default)}"
+        text += f" = {_show(info.get_default(call_default_factory=True))}"
     return text
 
 
 def _type_text(annotation: Any) -> str:
-    if typing.get_origin(annotation) is typing.Literal:
-        return "|".join(str(arg) for arg in typing.get_args(annotation))
+    """The type as a user writes it: `list[str] | None`, never pydantic's constraint objects."""
+    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+    if origin is typing.Literal:
+        return "|".join(str(arg) for arg in args)
+    if origin is typing.Annotated:
+        return _type_text(args[0])
+    if origin is typing.Union or origin is types.UnionType:
+        return " | ".join(_type_text(arg) for arg in args)
+    if annotation is type(None):
+        return "None"
+    if origin is not None:
+        inner = ", ".join(_type_text(arg) for arg in args)
+        return f"{getattr(origin, '__name__', str(origin))}[{inner}]" if inner else origin.__name__
     return getattr(annotation, "__name__", str(annotation))
 
 

@@ -49,9 +49,27 @@ def hand_fault(kind: str, fields: dict[str, Any]) -> Fault:
     try:
         return parse_fault({"kind": kind, **fields})
     except ValidationError as exc:
-        error = exc.errors(include_url=False)[0]
-        where = ".".join(str(part) for part in error["loc"] if "function-" not in str(part))
-        raise ValueError(f"{kind}: {where}: {error['msg']}" if where else error["msg"]) from None
+        raise ValueError(f"{kind}: {_in_our_words(kind, exc)}") from None
+
+
+def _in_our_words(kind: str, exc: Any) -> str:
+    """The error a user should fix first (a misspelt field before the field it leaves missing),
+    in the words of `gauntlet list faults`, never pydantic's."""
+    from vocabulary import unknown_name
+    from vocabulary.unit_hints import number_message
+
+    errors = exc.errors(include_url=False)
+    error = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
+    loc = [part for part in error["loc"] if "function-" not in str(part) and part != kind]
+    name = ".".join(str(part) for part in loc)
+    known = [field for field in FAULT_KINDS[kind].model_fields if field != "kind"]
+    if error["type"] == "extra_forbidden":
+        return unknown_name("field", name, known)
+    if error["type"] == "missing":
+        return f"{name}: required field is missing (write {name}=VALUE)"
+    said = number_message(error, known, repr) or error["msg"]
+    said = said.replace("Input should be ", "expected ")
+    return f"{name}: {said}, got {error['input']!r}" if ", got " not in said else f"{name}: {said}"
 
 
 def add(stack: StackRecord, fault: Fault) -> HandFault:

@@ -32,6 +32,19 @@ def reports_line(folder: Path) -> str:
     return f"reports: {folder}"
 
 
+def say_interrupted(command: str, folder: Path) -> None:
+    """The run's last line after Ctrl-C, on stderr once stdout's lines are out."""
+    import sys
+
+    import typer
+
+    sys.stdout.flush()
+    typer.echo(
+        f"gauntlet {command}: interrupted; faults rolled back, partial results in {folder}",
+        err=True,
+    )
+
+
 def summary(command: str, folder: Path, exit_code: int) -> dict[str, Any]:
     """The machine-readable summary `--json` prints, read back from the folder's report.json."""
     document = _report_document(folder / "report.json")
@@ -54,11 +67,38 @@ def summary(command: str, folder: Path, exit_code: int) -> dict[str, Any]:
             }
             for objective in document.get("objectives", [])
         ],
-        "checks": [
-            {"group": c.get("group"), "name": c.get("name"), "passed": c.get("passed")}
-            for c in document.get("checks", [])
-        ],
+        "checks": [_check_summary(check) for check in document.get("checks", [])],
     }
+
+
+def _check_summary(check: dict[str, Any]) -> dict[str, Any]:
+    # `passed` alone reads the same for a breach and for too little evidence: say which.
+    passed = bool(check.get("passed"))
+    verdict = "pass" if passed else "inconclusive" if check.get("inconclusive") else "fail"
+    return {
+        "group": check.get("group"),
+        "name": check.get("name"),
+        "passed": passed,
+        "verdict": verdict,
+        "detail": check.get("detail", ""),
+    }
+
+
+def error_json(command: str, message: str, exit_code: int) -> str:
+    """The `--json` answer when a command stops before it has a report: same keys, plus `error`."""
+    document = {
+        "command": command,
+        "exit_code": exit_code,
+        "error": message,
+        "verdict": None,
+        "interrupted": False,
+        "reports": None,
+        "observations": None,
+        "status_totals": {},
+        "objectives": [],
+        "checks": [],
+    }
+    return json.dumps(document, indent=2)
 
 
 def summary_json(command: str, folder: Path, exit_code: int) -> str:

@@ -260,6 +260,7 @@ def _report(
             "interrupted_requests": abandoned,  # abandoned in flight, not recorded as failed
             "timeline": _phase_durations(results),
         },
+        check_spans={r.scenario.name: (r.started, r.ended) for r in results if r.started},
     )
     print_summary(results, evaluation, checks, console, verbose=verbose)
     console.print(f"reports: {options.out_dir}", soft_wrap=True, highlight=False)

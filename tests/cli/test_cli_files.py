@@ -47,18 +47,39 @@ def test_init_writes_a_scenario_that_validates(tmp_path: Path) -> None:
         (("{service: checkout}}", "{servic: checkout}}"), "unknown parameter(s) ['servic']"),
     ],
 )
-def test_the_first_bad_file_is_one_line_naming_it_and_exit_2(
+def test_a_bad_file_is_one_line_naming_it_and_the_next_files_are_still_checked(
     tmp_path: Path, change: tuple[str, str], says: str
 ) -> None:
-    good, bad = tmp_path / "a-good.yaml", tmp_path / "b-bad.yaml"
+    bad, good = tmp_path / "a-bad.yaml", tmp_path / "b-good.yaml"
     gauntlet("init", good)
     assert change[0] in good.read_text()
     bad.write_text(good.read_text().replace(*change, 1))
     result = gauntlet("validate", tmp_path)
     assert result.exit_code == exit_codes.BAD_INPUT
-    *oks, error = result.output.strip().splitlines()
-    assert oks == [f"ok  {good}  (scenario my-first-scenario)"]
+    assert result.stdout.splitlines() == [f"ok  {good}  (scenario my-first-scenario)"]
+    error, summary = result.stderr.splitlines()
     assert error.startswith(f"gauntlet validate: {bad}:") and says in error
+    assert summary == "gauntlet validate: 1 problem(s); 1 valid file(s)"
+
+
+def test_validate_reports_every_mistake_of_every_file(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_text(
+        "name: x\n"
+        "workload: {concurency: 2, duration: 10s, tenants: [acme],\n"
+        "  intents: [{intent: service_overview, parameters: {service: checkout}}]}\n"
+        "faults:\n"
+        "  - {fault: {kind: latency, upstream: metrics, latency_ms: 3 seconds}, start: 1s}\n"
+    )
+    (tmp_path / "b.yaml").write_text("objectives:\n  - {name: f, ratio: partiall, max: 0.05}\n")
+    result = gauntlet("validate", tmp_path, tmp_path / "missing.yaml")
+    assert result.exit_code == exit_codes.BAD_INPUT and result.stdout == ""
+    assert [line.split(": field ")[0] for line in result.stderr.splitlines()] == [
+        "gauntlet validate: " + str(tmp_path / "missing.yaml") + ": no such file or folder",
+        f"gauntlet validate: {tmp_path / 'a.yaml'}:2",  # concurency (not the missing it causes)
+        f"gauntlet validate: {tmp_path / 'a.yaml'}:5",  # latency_ms in words
+        f"gauntlet validate: {tmp_path / 'b.yaml'}:2",
+        "gauntlet validate: 4 problem(s); 0 valid file(s)",
+    ]
 
 
 def test_a_file_of_no_known_kind_or_not_yaml_is_named(tmp_path: Path) -> None:
@@ -91,6 +112,30 @@ def test_list_names_what_exists() -> None:
     tagged = gauntlet("list", "scenarios", "--tag", "security").output
     assert "cross-tenant-query" in tagged and "metrics-latency-cascade" not in tagged
     assert max(len(line) for line in gauntlet("list", "faults").output.splitlines()) <= 80
+
+
+def test_list_faults_speaks_in_plain_types_and_whole_sentences() -> None:
+    faults = gauntlet("list", "faults").output
+    assert "PydanticUndefined" not in faults and "Constraints(" not in faults
+    assert "typing." not in faults and "roles (list[str] | None) = None" in faults
+    assert "payloads (list[str]) = [" in faults  # a default built by a factory, shown
+    descriptions: dict[str, str] = {}
+    for line in faults.splitlines():
+        if not line.startswith(" "):
+            kind = line.split()[0]
+            descriptions[kind] = line[len(kind) :].strip()
+        elif line.startswith(" " * 21):  # a description wrapped onto the next line
+            descriptions[kind] += " " + line.strip()
+    cut = {kind: text for kind, text in descriptions.items() if not text.endswith(".")}
+    assert not cut  # e.g. audit_id_squat read "first from the request's tenant,"
+
+
+def test_list_scenarios_with_an_unknown_tag_says_nothing_matched() -> None:
+    result = gauntlet("list", "scenarios", "--tag", "securty")
+    assert result.exit_code == exit_codes.BAD_INPUT and result.stdout == ""
+    assert "no scenario of 'core' matched: unknown tag 'securty' (did you mean 'security'?)" in (
+        result.stderr
+    )
 
 
 def test_schema_report_prints_the_published_schema() -> None:

@@ -92,7 +92,14 @@ def test_wrong_type_points_at_the_value(tmp_path: Path) -> None:
     error = _error(tmp_path, VALID.replace("latency_ms: 100", "latency_ms: slow"))
     assert (error.line, error.field) == (5, "steps[0].fault.latency_ms")
     assert str(error).endswith("got 'slow'")
-    assert "expected a valid integer" in str(error)
+    assert "expected milliseconds, an integer" in str(error)  # the unit, from the field's name
+
+
+def test_a_wrong_type_elsewhere_keeps_pydantics_expectation(tmp_path: Path) -> None:
+    error = _error(tmp_path, VALID.replace("title: demo", "title: demo\nretries: many"))
+    assert str(error).endswith(
+        "expected a valid integer, unable to parse string as an integer, got 'many'"
+    )
 
 
 def test_missing_field_points_at_the_parent_mapping(tmp_path: Path) -> None:

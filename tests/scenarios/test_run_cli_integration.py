@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import psutil
@@ -71,6 +72,13 @@ def test_two_core_scenarios_run_end_to_end_and_leave_every_report(tmp_path: Path
     assert any(o["source"] == "attack" for o in observations)
     junit = (out / "junit.xml").read_text()
     assert "security_refusals" in junit and "no_cross_tenant_data" in junit
+    scenario_suites = {
+        suite.get("name"): float(suite.get("time", "0"))
+        for suite in ET.fromstring(junit).iter("testsuite")
+        if not str(suite.get("name")).startswith("slo.")
+    }
+    assert set(scenario_suites) == {"sql-injection", "cross-tenant-query"}
+    assert all(seconds > 1.0 for seconds in scenario_suites.values()), scenario_suites
 
 
 def _command_line(process: psutil.Process) -> str:
@@ -127,6 +135,8 @@ def test_sigint_during_a_fault_rolls_back_and_leaves_no_child_process(tmp_path: 
             process.wait()
     assert process.returncode == 130, output[-3000:]
     assert "Traceback" not in output
+    last = output.strip().splitlines()[-1]
+    assert last == f"gauntlet run: interrupted; faults rolled back, partial results in {out}"
     lines = (out / "observations.jsonl").read_text().splitlines()
     assert lines and all(
         json.loads(line)["scenario"] == "interrupted-under-faults" for line in lines

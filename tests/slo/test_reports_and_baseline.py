@@ -80,6 +80,18 @@ def test_terminal_report_lists_objectives_and_the_verdict() -> None:
     assert "failed" in text and "gate: FAIL" in text
 
 
+def test_the_verbose_table_fits_80_columns_without_breaking_a_verdict() -> None:
+    evaluation = evaluate(synthetic(40, failed=0.3), SPEC.model_copy(update={"min_samples": 5}))
+    assert "inconclusive" in {result.verdict for result in evaluation.results}
+    undecided = Check("s", "status [fault]", False, "12 samples", inconclusive=True)
+    out = StringIO()
+    print_report(evaluation, [undecided], console=Console(file=out, width=80))
+    lines = out.getvalue().splitlines()
+    assert max(len(line) for line in lines) <= 80
+    verdicts = [line.split("│")[1].strip() for line in lines if line.startswith("│")]
+    assert "inconclusive" in verdicts and "inconclusi" not in verdicts and "fail" in verdicts
+
+
 def test_baseline_comparison_flags_a_significant_regression(tmp_path: Path) -> None:
     _, written = run_reports(tmp_path / "before", failed=0.01, latency_ms=50)
     baseline = BaselineReport.load(written["json"])
