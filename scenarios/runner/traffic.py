@@ -21,6 +21,7 @@ from chaos.faults import (
     SqlAttack,
     TenantAttack,
 )
+from contract import request_body
 from scenarios.spec.model import Workload
 
 
@@ -34,12 +35,7 @@ class PlannedRequest:
     body_extra: dict[str, Any] = field(default_factory=dict)
 
     def body(self) -> dict[str, Any]:
-        return {
-            "tenant_id": self.tenant,
-            "intent": self.intent,
-            "parameters": self.parameters,
-            **self.body_extra,
-        }
+        return {**request_body(self.tenant, self.intent, self.parameters), **self.body_extra}
 
 
 class TrafficMix:

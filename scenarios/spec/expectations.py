@@ -29,7 +29,7 @@ from typing import Annotated, Any, ClassVar, Literal, Union
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag
 
-from orchestrator.contracts import ToolErrorCode
+from contract import ToolErrorCode
 from vocabulary import Phase, RatioBoundField, Status
 
 __all__ = [
