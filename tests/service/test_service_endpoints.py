@@ -163,12 +163,15 @@ def test_the_public_surface_is_pinned() -> None:
         "OrchestratorService",
         "ServiceConfig",
         "ServiceConfigError",
+        "StopSignals",
         "app_from_env",
+        "bind_listener",
         "build_app",
         "config_from_env",
         "create_app",
         "env_from_config",
         "load_service_config",
+        "serve_until_stopped",
         "write_service_config",
     }
 
