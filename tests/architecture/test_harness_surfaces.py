@@ -69,6 +69,7 @@ SURFACES = {
         "STATUSES",
         "Status",
         "YamlInputError",
+        "did_you_mean",
         "judge_answer",
         "load_yaml_model",
         "parse_ratio_bound",
