@@ -33,14 +33,14 @@ sys.path.insert(0, str(ROOT))
 
 async def one_round(world, scenario, hosting: str, work: Path, seed: int) -> list[float]:
     from load.target_process import REFERENCE_COMMAND, running_target
-    from orchestrator.service import build_app
+    from orchestrator.service import ServiceConfig, build_app
     from scenarios.runner.experiment import run_experiment
     from scenarios.runner.service_host import hosted
     from scenarios.runner.suite_run import CLIENT_TIMEOUT_S, contract_env, service_config
 
     spool = work / f"spool-{hosting}-{seed}"
     if hosting == "in-process":
-        host = hosted(build_app(service_config(world, spool)))
+        host = hosted(build_app(ServiceConfig.model_validate(service_config(world, spool))))
     else:
         host = running_target(
             REFERENCE_COMMAND, contract_env(world, spool), log_path=work / "target.log"

@@ -14,7 +14,7 @@ import json
 import signal
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +24,6 @@ from rich.live import Live
 
 from chaos.schedule import FaultSpan
 from chaos.world import World
-from orchestrator.service import env_from_config, load_service_config
 from vocabulary import phase_at
 
 from .chaos_driver import ChaosLog, run_schedule
@@ -85,12 +84,12 @@ class Drive:
     async def run(
         self,
         stack: World,
-        service_config: Path,
+        contract_env: Mapping[str, str],
         config_for: Callable[[str, str], LocustRunConfig],
     ) -> None:
         topo = self.topology
         async with AsyncExitStack() as service:
-            url = await self._start_target(service_config, service)
+            url = await self._start_target(contract_env, service)
             stack.service_url = url
             sock = bound_socket(topo.bind_host, topo.collector_port)
             collector_port = sock.getsockname()[1]
@@ -104,7 +103,7 @@ class Drive:
             async with self.collector.serving(sock):
                 await self._run_locust(config, config_path, collector_port, locust_port, stack)
 
-    async def _start_target(self, service_config: Path, service: AsyncExitStack) -> str:
+    async def _start_target(self, contract_env: Mapping[str, str], service: AsyncExitStack) -> str:
         """Start the system under test in its own process, stopped when `service` closes;
         returns its base URL. The reference orchestrator runs from the same contract as any
         other target, unless several uvicorn workers or a profiler were asked for."""
@@ -112,7 +111,7 @@ class Drive:
         log_path = self.out_dir / "service.log"
         if self.target_command is None and (self.service_workers > 1 or self.profile_html):
             process, url = await start_service(
-                service_config,
+                contract_env,
                 log_path=log_path,
                 workers=self.service_workers,
                 profile_html=self.profile_html,
@@ -121,11 +120,10 @@ class Drive:
             )
             service.push_async_callback(process.stop, SHUTDOWN_GRACE_S)
             return url
-        env = env_from_config(load_service_config(service_config))
         target = await service.enter_async_context(
             running_target(
                 self.target_command or REFERENCE_COMMAND,
-                env,
+                contract_env,
                 log_path=log_path,
                 host=topo.bind_host,
                 port=topo.service_port,

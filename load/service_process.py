@@ -5,11 +5,10 @@ from __future__ import annotations
 import asyncio
 import socket
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 import httpx
-
-from orchestrator.service import CONFIG_ENV_VAR
 
 from .processes import ChildProcess
 
@@ -54,7 +53,7 @@ def service_argv(
 
 
 async def start_service(
-    config_path: Path | None,
+    contract_env: Mapping[str, str] | None,
     *,
     log_path: Path,
     workers: int = 1,
@@ -71,7 +70,7 @@ async def start_service(
     `host` is the interface it listens on (0.0.0.0 for workers on other hosts); `port` 0
     picks a free one. The URL returned is always the loopback one."""
     port = port or free_port()
-    env = {CONFIG_ENV_VAR: str(config_path)} if config_path is not None else {}
+    env = dict(contract_env or {})
     child = await ChildProcess.start(
         "service",
         service_argv(

@@ -26,6 +26,7 @@ import gevent.lock
 from locust import FastHttpUser, LoadTestShape, events, task
 from locust.runners import MasterRunner, WorkerRunner
 
+from contract import request_body
 from load.arrival import ArrivalTimetable, intended_latency_ms
 from load.ledger import Batch
 from load.run_config import CONFIG_ENV, LocustRunConfig
@@ -66,12 +67,7 @@ class OrchestrationUser(FastHttpUser):
         intent = random.choices(CONFIG.intents, weights=[i.weight for i in CONFIG.intents])[0]
         tenant = random.choices(CONFIG.tenants, weights=[t.weight for t in CONFIG.tenants])[0]
         request_id = uuid.uuid4().hex
-        body = {
-            "request_id": request_id,
-            "tenant_id": tenant.tenant,
-            "intent": intent.intent,
-            "parameters": intent.parameters,
-        }
+        body = request_body(tenant.tenant, intent.intent, intent.parameters, request_id=request_id)
         scheduled = self._timetable.take_slot() if self._timetable is not None else None
         sent = time.time()
         with self.client.post(

@@ -18,13 +18,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from contract import upstream_health_codes
+
 from .clock import Clock, monotonic
 from .contracts import ToolErrorCode
 from .errors import CircuitOpen
 
-UPSTREAM_FAILURES = frozenset(
-    {ToolErrorCode.TIMEOUT, ToolErrorCode.CONNECTION_ERROR, ToolErrorCode.UPSTREAM_ERROR}
-)
+UPSTREAM_FAILURES = upstream_health_codes()
 
 
 class BreakerState(StrEnum):

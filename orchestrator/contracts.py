@@ -7,50 +7,14 @@ request is a 422 with the field named, not a silently ignored option.
 from __future__ import annotations
 
 import uuid
-from enum import StrEnum
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from contract import Status, ToolErrorCode
 
-class ToolErrorCode(StrEnum):
-    """The closed set of ways a tool call can fail; every failure maps to exactly one."""
-
-    TIMEOUT = "timeout"
-    CONNECTION_ERROR = "connection_error"
-    UPSTREAM_ERROR = "upstream_error"
-    SCHEMA_MISMATCH = "schema_mismatch"
-    RATE_LIMITED = "rate_limited"
-    CONCURRENCY_LIMIT = "concurrency_limit"
-    # The tool's breaker is open: refused at once, nothing reached the upstream. Its own
-    # code (not connection_error) so the cause shows, and so it is never retried and
-    # never counted as one more upstream failure.
-    CIRCUIT_OPEN = "circuit_open"
-    RESULT_TOO_LARGE = "result_too_large"
-    UNSAFE_QUERY = "unsafe_query"
-    TENANT_VIOLATION = "tenant_violation"
-    UNAUTHENTICATED = "unauthenticated"
-    DEPENDENCY_FAILED = "dependency_failed"
-    CANCELLED = "cancelled"
-    INVALID_ARGUMENTS = "invalid_arguments"
-    INTERNAL_ERROR = "internal_error"
-
-    @property
-    def is_security(self) -> bool:
-        """A security refusal never falls back and never retries."""
-        return self in _SECURITY_CODES
-
-
-_SECURITY_CODES = frozenset(
-    {ToolErrorCode.UNSAFE_QUERY, ToolErrorCode.TENANT_VIOLATION, ToolErrorCode.UNAUTHENTICATED}
-)
-
-
-class OrchestrationStatus(StrEnum):
-    SUCCESS = "success"
-    PARTIAL = "partial"
-    DEGRADED = "degraded"
-    FAILED = "failed"
+# The error codes and statuses are the contract's: every system under test shares them.
+OrchestrationStatus = Status
 
 
 class _Strict(BaseModel):

@@ -11,14 +11,13 @@ Registering them also makes the planner add the server's audit call to every pla
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
+import contract
+
 from .contracts import Plan, Stage, ToolCall
 from .errors import PlanningError
-
-_SERVICE_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,63}$")
 
 SERVICE_OVERVIEW_SQL = """
 SELECT s.service, s.tier, s.owner_team,
@@ -48,7 +47,7 @@ def register_ops_intents(planner: Any) -> None:
 
 
 def service_overview(params: Mapping[str, Any]) -> Plan:
-    service = _service(params, allowed={"service"})
+    service = _checked("service_overview", params)["service"]
     return Plan(
         stages=[
             Stage(
@@ -79,7 +78,7 @@ def service_overview(params: Mapping[str, Any]) -> Plan:
 
 
 def incident_triage(params: Mapping[str, Any]) -> Plan:
-    service = _service(params, allowed={"service"})
+    service = _checked("incident_triage", params)["service"]
     return Plan(
         stages=[
             Stage(
@@ -115,13 +114,9 @@ def incident_triage(params: Mapping[str, Any]) -> Plan:
 
 
 def ad_hoc_query(params: Mapping[str, Any]) -> Plan:
-    _only(params, {"sql", "params"})
-    sql = params.get("sql")
-    if not isinstance(sql, str) or not sql.strip():
-        raise PlanningError(f"parameter 'sql': expected a non-empty string, got {sql!r}")
+    _checked("ad_hoc_query", params)
+    sql = params["sql"]
     query_params = params.get("params", {})
-    if not isinstance(query_params, Mapping):
-        raise PlanningError("parameter 'params': expected an object of name → value")
     return Plan(
         stages=[
             Stage(
@@ -137,18 +132,9 @@ def ad_hoc_query(params: Mapping[str, Any]) -> Plan:
     )
 
 
-def _service(params: Mapping[str, Any], *, allowed: set[str]) -> str:
-    _only(params, allowed)
-    service = params.get("service")
-    if not isinstance(service, str) or not _SERVICE_NAME.match(service):
-        raise PlanningError(
-            "parameter 'service': expected a service name like 'checkout' "
-            f"(lowercase letters, digits, '-' or '_'), got {service!r}"
-        )
-    return service
-
-
-def _only(params: Mapping[str, Any], allowed: set[str]) -> None:
-    unknown = sorted(set(params) - allowed)
-    if unknown:
-        raise PlanningError(f"unknown parameter(s) {unknown}; expected {sorted(allowed)}")
+def _checked(intent: str, params: Mapping[str, Any]) -> Mapping[str, Any]:
+    """`params`, once they fit the intent's parameter schema in the contract."""
+    problem = contract.parameter_error(intent, params)
+    if problem is not None:
+        raise PlanningError(problem)
+    return params

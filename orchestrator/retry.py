@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from contract import ErrorClass, codes_of
+
 from .contracts import ToolErrorCode
 
-TRANSIENT_CODES = frozenset({ToolErrorCode.CONNECTION_ERROR, ToolErrorCode.UPSTREAM_ERROR})
+TRANSIENT_CODES = codes_of(ErrorClass.TRANSIENT)
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,8 @@ import httpx
 import pytest
 from pydantic import ValidationError
 
+import contract
+from contract import request_body
 from vocabulary import (
     API_KEY_HEADER,
     ORCHESTRATE_PATH,
@@ -49,7 +51,7 @@ from vocabulary import (
     unknown_name,
 )
 
-API_KEYS_VAR = "GAUNTLET_API_KEYS"  # the contract's own variable: API key -> tenant id
+API_KEYS_VAR = contract.API_KEYS  # the contract's own variable: API key -> tenant id
 
 
 class GauntletClient:
@@ -73,7 +75,7 @@ class GauntletClient:
             raise ValueError(unknown_name("tenant", tenant, self.world.tenant_keys))
         key = self.world.tenant_keys[tenant] if api_key == "default" else api_key
         headers = {API_KEY_HEADER: key} if key is not None else {}
-        body = {"tenant_id": tenant, "intent": intent, "parameters": parameters}
+        body = request_body(tenant, intent, parameters)
         asked = Asked(
             ts=time.time(), source="pytest", scenario="pytest", tenant=tenant, intent=intent
         )

@@ -22,7 +22,7 @@ from .observation import (
 from .phase import FaultWindow, Phase, phase_at, phase_during
 from .ratio_bound import Comparison, RatioBound, RatioBoundField, parse_ratio_bound
 from .status import ANSWERED, STATUSES, Status
-from .suggest import unknown_name
+from .suggest import did_you_mean, unknown_name
 from .yaml_input import NestedFieldError, YamlInputError, load_yaml_model, parse_yaml_model
 
 __all__ = [
@@ -30,6 +30,7 @@ __all__ = [
     "ORCHESTRATE_PATH",
     "Answer",
     "Asked",
+    "did_you_mean",
     "judge_answer",
     "ANSWERED",
     "STATUSES",

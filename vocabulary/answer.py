@@ -31,6 +31,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from contract import API_KEY_HEADER, ORCHESTRATE_PATH
+
 from .observation import Observation
 from .phase import Phase
 from .status import STATUSES, Status
@@ -38,8 +40,6 @@ from .status import STATUSES, Status
 __all__ = ["API_KEY_HEADER", "ORCHESTRATE_PATH", "Answer", "Asked", "judge_answer"]
 
 # The service's side of the wire, as every harness client calls it.
-ORCHESTRATE_PATH = "/v1/orchestrate"
-API_KEY_HEADER = "X-API-Key"
 OK = 200
 _REFUSAL_BY_HTTP_STATUS = {401: "unauthenticated", 403: "tenant_violation"}
 

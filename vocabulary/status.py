@@ -7,22 +7,14 @@
 - `failed`: no primary success and no fallback, or the request itself was refused
   (the harness also records a request the service never answered as `failed`).
 
-The orchestrator's own `OrchestrationStatus` holds the same four values; a test keeps
-the two in step (this package may not import the orchestrator).
+They are the contract's statuses (`contract.Status`), re-exported under the harness's name.
 """
 
 from __future__ import annotations
 
-from enum import StrEnum
+from contract import Status
 
 __all__ = ["ANSWERED", "STATUSES", "Status"]
-
-
-class Status(StrEnum):
-    SUCCESS = "success"
-    PARTIAL = "partial"
-    DEGRADED = "degraded"
-    FAILED = "failed"
 
 
 STATUSES: tuple[Status, ...] = tuple(Status)

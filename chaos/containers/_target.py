@@ -10,7 +10,6 @@ every way out of the block, and labelled so that a later run removes it after a 
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -18,6 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+
+import contract
 
 from ._engine import LOOPBACK, owner_labels, require_engine, start_container
 
@@ -37,13 +38,13 @@ class TargetContract:
     port: int
 
     def environment(self) -> dict[str, str]:
-        return {
-            "GAUNTLET_OPS_DSN": self.ops_dsn,
-            "GAUNTLET_METRICS_DSN": self.metrics_dsn,
-            "GAUNTLET_AUDIT_DSN": self.audit_dsn,
-            "GAUNTLET_API_KEYS": json.dumps(dict(self.api_keys)),
-            "PORT": str(self.port),
+        settings = {
+            "ops_dsn": self.ops_dsn,
+            "metrics_dsn": self.metrics_dsn,
+            "audit_dsn": self.audit_dsn,
+            "api_keys": dict(self.api_keys),
         }
+        return contract.environment(settings, port=self.port)
 
 
 @dataclass(frozen=True)

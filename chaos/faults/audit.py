@@ -25,6 +25,8 @@ from typing import Literal
 import httpx
 from pydantic import Field
 
+import contract
+
 from .base import Fault, register_fault
 from .target import FaultTarget
 
@@ -60,17 +62,17 @@ class AuditPoisonRecordFault(Fault):
             raise ValueError("needs the orchestrator service running (service_url, tenant_keys)")
         tenant, key = sorted(target.tenant_keys.items())[0]
         for n in range(self.requests):
-            body = {
-                "tenant_id": tenant,
-                "request_id": f"poison-{time.time_ns()}-{n}",
-                "intent": "ad_hoc_query",
-                "parameters": {"sql": POISON_SQL[n % 2], "params": POISON_PARAMS[n % 2]},
-            }
+            body = contract.request_body(
+                tenant,
+                "ad_hoc_query",
+                {"sql": POISON_SQL[n % 2], "params": POISON_PARAMS[n % 2]},
+                request_id=f"poison-{time.time_ns()}-{n}",
+            )
             answer = httpx.post(
-                f"{target.service_url}/v1/orchestrate",
+                f"{target.service_url}{contract.ORCHESTRATE_PATH}",
                 # ASCII JSON: its escapes carry the lone surrogate and the NUL intact.
                 content=json.dumps(body, ensure_ascii=True),
-                headers={"X-API-Key": key, "content-type": "application/json"},
+                headers={contract.API_KEY_HEADER: key, "content-type": "application/json"},
                 timeout=30,
             )
             if answer.status_code >= 500:

@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from contract import request_body
+
 
 @dataclass(frozen=True)
 class PlannedRequest:
@@ -23,12 +25,7 @@ class PlannedRequest:
     body_extra: dict[str, Any] = field(default_factory=dict)
 
     def body(self) -> dict[str, Any]:
-        return {
-            "tenant_id": self.tenant,
-            "intent": self.intent,
-            "parameters": self.parameters,
-            **self.body_extra,
-        }
+        return {**request_body(self.tenant, self.intent, self.parameters), **self.body_extra}
 
 
 @dataclass

@@ -26,7 +26,7 @@ from pathlib import Path
 import psycopg
 from psycopg import sql
 
-from orchestrator.tools import TENANTS_GROUP_ROLE, tenant_role
+from contract import TENANTS_GROUP_ROLE, tenant_role
 
 SCHEMA_DIR = Path(__file__).parent
 OPS_DB = "ops"

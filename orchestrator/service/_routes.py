@@ -10,13 +10,19 @@ from fastapi.security import APIKeyHeader
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.requests import HTTPConnection
 
+from contract import (
+    API_KEY_HEADER,
+    HEALTH_PATH,
+    METRICS_PATH,
+    ORCHESTRATE_PATH,
+    REQUEST_ID_HEADER,
+    STATUS_HEADER,
+)
+
 from ..contracts import OrchestrationRequest, OrchestrationResponse, Plan
 from ..errors import PlanningError
 from ._auth import UNAUTHENTICATED_MESSAGE, ApiKeyTable
 from ._refusal import ErrorBody, ServiceRefusal
-
-STATUS_HEADER = "X-Gauntlet-Status"
-REQUEST_ID_HEADER = "X-Request-ID"
 
 _ERROR_BODY: dict[str, Any] = {"model": ErrorBody}
 
@@ -38,7 +44,7 @@ class TenantApiKey(APIKeyHeader):
 
 
 authenticated_tenant = TenantApiKey(
-    name="X-API-Key",
+    name=API_KEY_HEADER,
     # The scheme's name in the published OpenAPI document (the class name by default).
     scheme_name="APIKeyHeader",
     description="Per-tenant API key; the key decides which tenant the request acts for.",
@@ -48,7 +54,7 @@ router = APIRouter()
 
 
 @router.post(
-    "/v1/orchestrate",
+    ORCHESTRATE_PATH,
     response_model=OrchestrationResponse,
     summary="Answer one operations question",
     description=(
@@ -140,7 +146,7 @@ def _plan_or_refuse(orchestrator: Any, body: OrchestrationRequest) -> Plan | Non
 
 
 @router.get(
-    "/healthz",
+    HEALTH_PATH,
     summary="Liveness and per-tool breaker state",
     description=(
         "Answers 200 while the process serves requests. `tools` is the orchestrator's "
@@ -155,7 +161,7 @@ async def healthz(request: Request) -> dict[str, Any]:
 
 
 @router.get(
-    "/metrics",
+    METRICS_PATH,
     summary="Prometheus metrics",
     description="The orchestrator's metrics plus HTTP request counters and latency, "
     "in the Prometheus text exposition format.",

@@ -18,13 +18,14 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from contract import TENANTS_GROUP_ROLE, tenant_role
+
 from ..deadline import LingeringTasks
 from ..tool import Tool
 from ._audit import AuditTool
 from ._direct_query import DirectQueryTool
 from ._guarded_pool import GuardedPool
 from ._metrics import MetricsTool
-from ._tenant_tx import TENANTS_GROUP_ROLE, tenant_role
 from ._topology import TopologyTool
 
 __all__ = [

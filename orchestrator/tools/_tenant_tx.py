@@ -13,6 +13,8 @@ import psycopg
 from psycopg import sql
 from psycopg_pool import PoolTimeout
 
+from contract import tenant_role
+
 from ..contracts import ToolErrorCode
 from ..errors import ToolError
 from ._db_errors import map_db_error
@@ -24,18 +26,9 @@ T = TypeVar("T")
 _SERVER_HEADROOM_SECONDS = 0.05
 
 
-# The database contract (see the ops schema): each tenant has a role of its own, a member
-# of TENANTS_GROUP_ROLE, and row-level security shows that role only its tenant's rows.
-TENANT_ROLE_PREFIX = "gauntlet_tenant_"
-TENANTS_GROUP_ROLE = "gauntlet_tenants"
 # How long a transaction may sit idle past its own deadline before the server ends it
 # (a stalled client must not hold locks or a snapshot for long).
 _IDLE_IN_TRANSACTION_GRACE_MS = 1000
-
-
-def tenant_role(tenant_id: str) -> str:
-    """The database role that reads for `tenant_id`."""
-    return TENANT_ROLE_PREFIX + tenant_id
 
 
 async def begin_tenant_scope(

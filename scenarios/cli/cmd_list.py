@@ -1,4 +1,4 @@
-"""`gauntlet list scenarios|faults|intents|tenants`: what exists, as `chaos discover` would."""
+"""`gauntlet list scenarios|faults|intents|tools|tenants`: what exists, as `chaos discover` does."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ class Things(StrEnum):
     scenarios = "scenarios"
     faults = "faults"
     intents = "intents"
+    tools = "tools"
     tenants = "tenants"
 
 
@@ -25,11 +26,12 @@ def list_things(
     ] = None,
 ) -> None:
     """Scenarios of a suite (by tag), fault kinds with their fields and units, intents with
-    their parameters, seeded tenants."""
+    their parameters, the contract's tools, seeded tenants."""
     lines = {
         Things.scenarios: lambda: scenario_lines(suite, tag),
         Things.faults: fault_lines,
         Things.intents: intent_lines,
+        Things.tools: tool_lines,
         Things.tenants: tenant_lines,
     }[things]()
     for line in lines:
@@ -77,16 +79,23 @@ def fault_lines() -> list[str]:
 
 
 def intent_lines() -> list[str]:
-    import inspect
+    """`service_overview  {service}  reads direct_query, metrics, topology`."""
+    from contract import INTENTS
 
-    from load.intent_mix import known_intents
-    from orchestrator import intents
+    lines = []
+    for name, intent in sorted(INTENTS.items()):  # one line each: `split()[0]` is the name
+        properties = intent.parameters.get("properties", {})
+        required = set(intent.parameters.get("required", ()))
+        shown = ", ".join(p if p in required else f"{p}?" for p in properties)
+        lines.append(f"{name:<17} {{{shown}}}  reads {', '.join(intent.reads)}")
+    return lines
 
-    summary = inspect.getdoc(intents) or ""
-    described = {
-        line.split()[0]: line for line in summary.splitlines() if line[:1].isalpha() and "{" in line
-    }
-    return [described.get(name, name) for name in known_intents().intents()]
+
+def tool_lines() -> list[str]:
+    """`direct_query  read-only SQL on the ops database, ...`: the tools the contract names."""
+    from contract import TOOLS
+
+    return [f"{tool:<13} {description}" for tool, description in TOOLS.items()]
 
 
 def tenant_lines() -> list[str]:

@@ -179,16 +179,10 @@ def _by_tenant(item: tuple[str, str]) -> str:
 
 def example_curl(url: str, api_keys: dict[str, str]) -> str:
     """A ready-to-paste request for the first seeded tenant."""
-    from vocabulary import API_KEY_HEADER, ORCHESTRATE_PATH
+    from contract import API_KEY_HEADER, ORCHESTRATE_PATH, request_body
 
     key, tenant_id = sorted(api_keys.items(), key=lambda item: item[1])[0]
-    body = json.dumps(
-        {
-            "tenant_id": tenant_id,
-            "intent": EXAMPLE_INTENT,
-            "parameters": {"service": EXAMPLE_SERVICE},
-        }
-    )
+    body = json.dumps(request_body(tenant_id, EXAMPLE_INTENT, {"service": EXAMPLE_SERVICE}))
     return (
         f"curl -s -X POST {url}{ORCHESTRATE_PATH} -H {shlex.quote(f'{API_KEY_HEADER}: {key}')} "
         f"-H 'content-type: application/json' -d {shlex.quote(body)}"

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 
+from contract import API_KEYS
+
 
 def remote_options(
     target_url: str | None, upstreams: list[str], target_command: str | None, scenarios: list
@@ -22,7 +24,7 @@ def remote_options(
         raise ValueError("--target-url needs at least one --upstream NAME=HOST:PORT")
     declared = tuple(parse_upstream(text) for text in upstreams)
     try:
-        api_keys = json.loads(os.environ.get("GAUNTLET_API_KEYS") or "")
+        api_keys = json.loads(os.environ.get(API_KEYS) or "")
     except json.JSONDecodeError:
         raise ValueError(
             "--target-url: set GAUNTLET_API_KEYS to the system's API keys "

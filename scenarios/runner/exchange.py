@@ -15,7 +15,7 @@ from typing import Any
 
 import httpx
 
-from orchestrator.contracts import ToolErrorCode
+from contract import ErrorClass, codes_of
 from vocabulary import (
     API_KEY_HEADER,
     ORCHESTRATE_PATH,
@@ -34,7 +34,7 @@ from .traffic import PlannedRequest
 CAUGHT_IN_FLIGHT = "caught_in_flight"
 
 # The security refusals, as they appear on the wire (derived, so a new code cannot be missed).
-SECURITY_CODES = frozenset(code.value for code in ToolErrorCode if code.is_security)
+SECURITY_CODES = frozenset(code.value for code in codes_of(ErrorClass.SECURITY))
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 
 from chaos.remote_world import RemoteWorld
+from contract import request_body
 from vocabulary import API_KEY_HEADER, ORCHESTRATE_PATH, Asked, judge_answer
 
 PROBE_INTENT = "service_overview"
@@ -55,7 +56,7 @@ def check_traffic_flows(world: RemoteWorld, url: str) -> list[str]:
 
 
 def _probe(url: str, tenant: str, key: str) -> str:
-    body = {"tenant_id": tenant, "intent": PROBE_INTENT, "parameters": PROBE_PARAMETERS}
+    body = request_body(tenant, PROBE_INTENT, PROBE_PARAMETERS)
     asked = Asked(ts=time.time(), source="probe", scenario="proxy check", tenant=tenant)
     clock = time.perf_counter()
     try:

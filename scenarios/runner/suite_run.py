@@ -26,11 +26,11 @@ from typing import Any
 import httpx
 from rich.console import Console
 
+import contract
 from chaos.remote_world import DeclaredUpstream, open_remote_world
 from chaos.world import World, open_world
 from load.target_process import REFERENCE_COMMAND, running_target
 from load.world_service import world_service_config
-from orchestrator.service import ServiceConfig, env_from_config
 from scenarios import exit_codes
 from scenarios.spec.model import Scenario
 from slo import Check, SloSpec, evaluate, evaluate_files, verdict_exit_code, write_reports
@@ -205,8 +205,8 @@ async def _system_under_test(world: Any, options: RunOptions) -> AsyncIterator[s
         yield target.url
 
 
-def service_config(world: World, spool_dir: Path) -> ServiceConfig:
-    """The suite's deployment of the orchestrator service on `world`."""
+def service_config(world: World, spool_dir: Path) -> dict[str, Any]:
+    """The suite's deployment of the system under test on `world` (contract settings)."""
     return world_service_config(
         world,
         spool_dir,
@@ -219,7 +219,7 @@ def service_config(world: World, spool_dir: Path) -> ServiceConfig:
 
 def contract_env(world: World, spool_dir: Path) -> dict[str, str]:
     """The same deployment as the system-under-test contract's environment."""
-    return env_from_config(service_config(world, spool_dir))
+    return contract.environment(service_config(world, spool_dir))
 
 
 def _log_libraries_to(path: Path) -> None:

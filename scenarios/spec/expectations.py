@@ -27,10 +27,18 @@ from __future__ import annotations
 
 from typing import Annotated, Any, ClassVar, Literal, Union
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+)
 
-from orchestrator.contracts import ToolErrorCode
-from vocabulary import Phase, RatioBoundField, Status
+from contract import TOOL_IDS, ToolErrorCode
+from vocabulary import Phase, RatioBoundField, Status, did_you_mean
 
 __all__ = [
     "AnyExpectation",
@@ -48,6 +56,17 @@ __all__ = [
 ]
 
 
+def _known_tool(tool: str) -> str:
+    # A misspelt tool would match no answer, so its expectation would pass vacuously.
+    if tool not in TOOL_IDS:
+        hint = did_you_mean(tool, TOOL_IDS)
+        raise ValueError(f"expected a tool id ({', '.join(TOOL_IDS)}), got {tool!r}{hint}")
+    return tool
+
+
+ToolId = Annotated[str, AfterValidator(_known_tool)]
+
+
 class _Expectation(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -62,9 +81,7 @@ class StatusMix(_Expectation):
 
 class ToolErrors(_Expectation):
     kind: ClassVar[str] = "tool_errors"
-    tool_errors: dict[Annotated[str, Field(min_length=1)], list[ToolErrorCode]] = Field(
-        min_length=1
-    )
+    tool_errors: dict[ToolId, list[ToolErrorCode]] = Field(min_length=1)
 
 
 class MaxLatency(_Expectation):
@@ -83,7 +100,7 @@ class CodesSeen(_Expectation):
     """Codes that must appear, e.g. where the breaker's answer matters: `circuit_open`."""
 
     kind: ClassVar[str] = "codes_seen"
-    codes_seen: dict[Annotated[str, Field(min_length=1)], list[ToolErrorCode]] = Field(min_length=1)
+    codes_seen: dict[ToolId, list[ToolErrorCode]] = Field(min_length=1)
 
 
 class WithinDeadline(_Expectation):

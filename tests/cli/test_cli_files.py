@@ -138,6 +138,25 @@ def test_list_scenarios_with_an_unknown_tag_says_nothing_matched() -> None:
     )
 
 
+def test_list_tools_names_the_contracts_tools_one_line_each() -> None:
+    import contract
+
+    lines = gauntlet("list", "tools").output.splitlines()
+    assert [line.split()[0] for line in lines] == list(contract.TOOL_IDS)
+    assert all(len(line.split(maxsplit=1)) == 2 for line in lines)  # each has a description
+
+
+def test_validate_refuses_an_expectation_on_a_tool_that_does_not_exist(tmp_path: Path) -> None:
+    path = tmp_path / "typo.yaml"
+    gauntlet("init", path)
+    path.write_text(path.read_text().replace("tool_errors: {metrics:", "tool_errors: {metric:"))
+    result = gauntlet("validate", path)
+    assert result.exit_code == exit_codes.BAD_INPUT
+    [line] = [line for line in result.output.splitlines() if "typo.yaml:" in line]
+    assert "typo.yaml:" in line and "field 'expectations[1].tool_errors.metric'" in line
+    assert "(did you mean 'metrics'?)" in line
+
+
 def test_schema_report_prints_the_published_schema() -> None:
     import json
 

@@ -47,6 +47,18 @@ CASES = {
         "expectations[0]",
         "expected exactly one of",
     ),
+    "unknown-tool": (
+        VALID_HEAD + "  requests: 3\nexpectations:\n  - {tool_errors: {payments: [timeout]}}\n",
+        7,
+        "expectations[0].tool_errors.payments",
+        "expected a tool id (direct_query, metrics, topology, audit), got 'payments'",
+    ),
+    "misspelt-tool": (
+        VALID_HEAD + "  requests: 3\nexpectations:\n  - {codes_seen: {metric: [circuit_open]}}\n",
+        7,
+        "expectations[0].codes_seen.metric",
+        "got 'metric' (did you mean 'metrics'?)",
+    ),
     "phase-without-faults": (
         VALID_HEAD + "  requests: 3\nexpectations:\n  - {max_latency_ms: 100, phase: fault}\n",
         7,

@@ -1,4 +1,4 @@
-"""The contract's reference: the committed OpenAPI document is the service's own.
+"""The contract's `openapi.json` is what the reference serves.
 
 Regenerate after changing an endpoint or a contract model:
     GAUNTLET_WRITE_OPENAPI=1 .venv/bin/python -m pytest tests/service/test_openapi_document.py
@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import json
 import os
-from pathlib import Path
 
 from service_support import API_KEYS, make_orchestrator
 
+from contract import HEALTH_PATH, METRICS_PATH, OPENAPI_DOCUMENT, ORCHESTRATE_PATH
 from orchestrator.service import create_app
 
-DOCUMENT = Path(__file__).resolve().parents[2] / "orchestrator" / "service" / "openapi.json"
+DOCUMENT = OPENAPI_DOCUMENT
 
 
 def test_the_committed_openapi_document_is_the_services() -> None:
@@ -23,6 +23,6 @@ def test_the_committed_openapi_document_is_the_services() -> None:
     if os.environ.get("GAUNTLET_WRITE_OPENAPI"):
         DOCUMENT.write_text(text, encoding="utf-8")
     assert DOCUMENT.read_text(encoding="utf-8") == text, (
-        "orchestrator/service/openapi.json is stale: regenerate it (see this test's docstring)"
+        "contract/openapi.json is stale: regenerate it (see this test's docstring)"
     )
-    assert {"/v1/orchestrate", "/healthz"} <= set(served["paths"])
+    assert {ORCHESTRATE_PATH, HEALTH_PATH, METRICS_PATH} <= set(served["paths"])
