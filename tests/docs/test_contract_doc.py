@@ -1,6 +1,6 @@
 """docs/contract.md's environment table stays in step with the variables the code reads.
 
-The names come from `orchestrator.service._env_contract` at test time (its module-level
+The names come from `contract._environment` at test time (its module-level
 string constants that name a variable), so a variable added there without a row in the
 table, or a row left behind for a variable the code no longer reads, fails here.
 """
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from orchestrator.service import _env_contract
+from contract import _environment as _env_contract
 
 CONTRACT_DOC = Path(__file__).resolve().parents[2] / "docs" / "contract.md"
 TABLE_HEADING = "### Environment"
