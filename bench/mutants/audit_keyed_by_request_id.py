@@ -7,9 +7,10 @@ SCENARIOS = ("audit-id-squatting",)
 
 
 def apply() -> None:
+    from catalogue import replace
+
     from orchestrator.tools._audit import AuditTool
 
-    write = AuditTool.run
     audited: set[str] = set()
 
     async def once_per_request_id(self, arguments, ctx):  # type: ignore[no-untyped-def]
@@ -18,4 +19,4 @@ def apply() -> None:
         audited.add(ctx.request_id)
         return await write(self, arguments, ctx)
 
-    AuditTool.run = once_per_request_id  # type: ignore[method-assign]
+    write = replace(AuditTool, "run", once_per_request_id)

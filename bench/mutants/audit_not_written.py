@@ -7,9 +7,11 @@ SCENARIOS = ("cross-tenant-query", "audit-id-squatting")
 
 
 def apply() -> None:
+    from catalogue import replace
+
     from orchestrator.tools._audit import AuditTool
 
     async def acknowledged_only(self, arguments, ctx):  # type: ignore[no-untyped-def]
         return {"request_id": ctx.request_id, "recorded": True}
 
-    AuditTool.run = acknowledged_only  # type: ignore[method-assign]
+    replace(AuditTool, "run", acknowledged_only)

@@ -7,7 +7,10 @@ SCENARIOS = ("breaker-poisoning",)
 
 
 def apply() -> None:
+    from catalogue import replace
+
     from orchestrator import breaker
     from orchestrator.contracts import ToolErrorCode
 
-    breaker.UPSTREAM_FAILURES = breaker.UPSTREAM_FAILURES | {ToolErrorCode.INVALID_ARGUMENTS}
+    widened = breaker.UPSTREAM_FAILURES | {ToolErrorCode.INVALID_ARGUMENTS}
+    replace(breaker, "UPSTREAM_FAILURES", widened)

@@ -7,6 +7,8 @@ SCENARIOS = ("breaker-fails-fast", "metrics-latency-cascade")
 
 
 def apply() -> None:
+    from catalogue import replace
+
     from orchestrator import breaker
 
-    breaker.UPSTREAM_FAILURES = frozenset()
+    replace(breaker, "UPSTREAM_FAILURES", frozenset())

@@ -7,11 +7,11 @@ SCENARIOS = ("bulkhead-tenant-share", "burst-bulkhead")
 
 
 def apply() -> None:
-    from orchestrator.bulkhead import Bulkhead
+    from catalogue import replace
 
-    build = Bulkhead.__init__
+    from orchestrator.bulkhead import Bulkhead
 
     def unbounded(self, _limit, **options):  # type: ignore[no-untyped-def]
         build(self, 1_000_000, **{**options, "tenant_share": 1.0})
 
-    Bulkhead.__init__ = unbounded  # type: ignore[method-assign]
+    build = replace(Bulkhead, "__init__", unbounded)

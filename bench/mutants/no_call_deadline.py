@@ -12,10 +12,12 @@ _AN_HOUR = 3600.0
 
 
 def apply() -> None:
-    from orchestrator.call_policy import GuardedTool
+    from catalogue import replace, require_fields
+
+    from orchestrator.call_policy import CallRules, GuardedTool
     from orchestrator.tools import _audit, _direct_query, _metrics, _tenant_tx, _topology
 
-    rules = GuardedTool.rules
+    require_fields(CallRules, "deadline_at", "request_deadline_at")
 
     def without_deadline(self, started, request_deadline_at):  # type: ignore[no-untyped-def]
         return dataclasses.replace(
@@ -24,6 +26,6 @@ def apply() -> None:
             request_deadline_at=math.inf,
         )
 
-    GuardedTool.rules = without_deadline  # type: ignore[method-assign]
+    rules = replace(GuardedTool, "rules", without_deadline)
     for module in _tenant_tx, _audit, _direct_query, _metrics, _topology:
-        module.budget_for = lambda _budget, _default: _AN_HOUR
+        replace(module, "budget_for", lambda _budget, _default: _AN_HOUR)

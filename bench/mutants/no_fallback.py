@@ -7,12 +7,12 @@ SCENARIOS = ("database-down-degraded", "audit-poison-record")
 
 
 def apply() -> None:
-    from orchestrator.call_policy import GuardedTool
+    from catalogue import replace
 
-    build = GuardedTool.__init__
+    from orchestrator.call_policy import GuardedTool
 
     def without_fallback(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         build(self, *args, **kwargs)
-        self._fallback_seconds = None
+        replace(self, "_fallback_seconds", None)
 
-    GuardedTool.__init__ = without_fallback  # type: ignore[method-assign]
+    build = replace(GuardedTool, "__init__", without_fallback)

@@ -8,11 +8,13 @@ SCENARIOS = ("audit-poison-record",)
 
 
 def apply() -> None:
+    from catalogue import replace
+
     from orchestrator.contracts import ToolErrorCode
     from orchestrator.errors import ToolError
     from orchestrator.tools import _audit_record, _audit_replay
 
-    _audit_record.postgres_safe = lambda value: value
+    replace(_audit_record, "postgres_safe", lambda value: value)
 
     async def all_or_nothing(spool, pool, tool_id, batch):  # type: ignore[no-untyped-def]
         async def insert(conn):  # type: ignore[no-untyped-def]
@@ -26,4 +28,4 @@ def apply() -> None:
         )
         return len(batch)
 
-    _audit_replay._replay_batch = all_or_nothing
+    replace(_audit_replay, "_replay_batch", all_or_nothing)

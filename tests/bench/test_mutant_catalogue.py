@@ -1,7 +1,7 @@
-"""The catalogue of broken builds: each mutant says its defect and aims at real scenarios.
+"""The catalogue of broken builds: each mutant says its defect, aims at real scenarios, and
+still applies to today's orchestrator.
 
-Applying a mutant patches the process it runs in, so none is applied here; the gate-power
-benchmark applies each in a process of its own.
+Applying a mutant patches the process it runs in, so each is applied in a process of its own.
 """
 
 from __future__ import annotations
@@ -60,3 +60,36 @@ def test_an_unknown_mutant_is_one_line_and_exit_code_2() -> None:
     assert done.returncode == 2
     assert done.stderr.startswith("serve.py: no mutant named 'no-such-defect'; known: ")
     assert len(done.stderr.strip().splitlines()) == 1
+
+
+_APPLY = """
+import sys
+sys.path.insert(0, sys.argv[1])
+from catalogue import load_mutant
+load_mutant(sys.argv[2]).apply()
+"""
+
+
+@pytest.mark.parametrize("name", sorted(PROMISED))
+def test_each_mutant_still_finds_what_it_patches(name: str) -> None:
+    # A renamed method or module global must fail here, not disarm the mutant in gate-power.
+    done = subprocess.run(
+        [sys.executable, "-c", _APPLY, str(MUTANTS), name],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+
+
+def test_a_patch_of_a_name_the_orchestrator_lost_is_refused() -> None:
+    from catalogue import StaleMutant, replace
+
+    class Tool:
+        def run(self) -> str:
+            return "honest"
+
+    assert replace(Tool, "run", lambda self: "broken")(Tool()) == "honest"
+    assert Tool().run() == "broken"
+    with pytest.raises(StaleMutant, match="Tool has no attribute 'walk'"):
+        replace(Tool, "walk", lambda self: None)
