@@ -28,8 +28,8 @@ from slo import Check
 from vocabulary import FaultWindow
 
 from .exchange import Outcome
-from .expectation_checks import Decided, judge_expectations, judge_status
-from .method import MethodTally, Phases, run_method, send
+from .expectation_checks import judge_expectations, judge_status
+from .method import ExperimentRun, MethodTally, run_method
 from .traffic import PlannedRequest, TrafficMix
 
 RECOVERY_GRACE_S = 20.0  # how long the hypothesis after rollback may take to hold again
@@ -75,96 +75,90 @@ async def run_experiment(
     are answered and recorded, the faults roll back, and the result is marked interrupted.
     `into`: a result the caller already holds, filled as the run goes (kept if cancelled).
     """
-    stop = stop or asyncio.Event()
     result = into or ScenarioResult(scenario)
     result.started = time.time()
-    traffic = TrafficMix(scenario.workload, world.tenant_keys, seed)
-    phases = Phases()
 
     def keep(outcome: Outcome) -> None:
         result.outcomes.append(outcome)
         record(outcome)
 
-    async def hypothesis(steady: SteadyState, *, grace_s: float) -> tuple[bool, str]:
-        return await _hypothesis(
-            scenario, steady, traffic, world, client, phases, keep, result.tally, grace_s=grace_s
-        )
-
-    mark = result.tally.mark
+    run = ExperimentRun(
+        scenario,
+        TrafficMix(scenario.workload, world.tenant_keys, seed),
+        world,
+        client,
+        keep=keep,
+        stop=stop or asyncio.Event(),
+        outcomes=result.outcomes,
+        tally=result.tally,
+    )
     await asyncio.to_thread(world.heal)
-    mark("heal")
-    if scenario.steady_state is not None and not stop.is_set():
-        held, detail = await hypothesis(scenario.steady_state, grace_s=SETTLE_GRACE_S)
-        mark("steady state before")
-        result.checks.append(Check(scenario.name, "steady state before", held, detail))
-        if not held:
-            result.aborted = "steady state did not hold before the faults"
-            result.ended = time.time()
-            return result
-    decided: Decided = {}  # statistical verdicts, kept once decided
-    result.aborted = await run_method(
-        scenario, traffic, world, client, phases, keep, result.outcomes, result.tally, stop, decided
-    )
-    mark("method")
-    if scenario.steady_state is not None and not stop.is_set():
-        held, detail = await hypothesis(scenario.steady_state, grace_s=RECOVERY_GRACE_S)
-        mark("steady state after")
-        result.checks.append(Check(scenario.name, "steady state after rollback", held, detail))
-    if result.aborted:
-        result.checks.append(Check(scenario.name, "stop conditions", False, result.aborted))
+    run.tally.mark("heal")
+    if not await _steady_before(run, result):
+        result.aborted = "steady state did not hold before the faults"
+        result.ended = time.time()
+        return result
+    result.aborted = await run_method(run)
+    run.tally.mark("method")
+    await _steady_after(run, result)
     audit_rows = await _audit_records_settled(world, result.outcomes)
-    mark("audit count")
+    run.tally.mark("audit count")
     result.checks.extend(
-        judge_expectations(scenario, result.outcomes, audit_rows=audit_rows, decided=decided)
+        judge_expectations(scenario, result.outcomes, audit_rows=audit_rows, decided=run.decided)
     )
-    result.interrupted = stop.is_set()
+    result.interrupted = run.stop.is_set()
     result.ended = time.time()
     return result
 
 
+async def _steady_before(run: ExperimentRun, result: ScenarioResult) -> bool:
+    """Whether the steady state held before the method (true when there is none to check)."""
+    steady = run.scenario.steady_state
+    if steady is None or run.stop.is_set():
+        return True
+    held, detail = await _hypothesis(run, steady, grace_s=SETTLE_GRACE_S)
+    run.tally.mark("steady state before")
+    result.checks.append(Check(run.scenario.name, "steady state before", held, detail))
+    return held
+
+
+async def _steady_after(run: ExperimentRun, result: ScenarioResult) -> None:
+    """The steady state after rollback, and the stop conditions' check if one tripped."""
+    steady = run.scenario.steady_state
+    if steady is not None and not run.stop.is_set():
+        held, detail = await _hypothesis(run, steady, grace_s=RECOVERY_GRACE_S)
+        run.tally.mark("steady state after")
+        result.checks.append(Check(run.scenario.name, "steady state after rollback", held, detail))
+    if result.aborted:
+        result.checks.append(Check(run.scenario.name, "stop conditions", False, result.aborted))
+
+
 async def _hypothesis(
-    scenario: Scenario,
-    steady: SteadyState,
-    traffic: TrafficMix,
-    world: World,
-    client: httpx.AsyncClient,
-    phases: Phases,
-    keep: Callable[[Outcome], None],
-    tally: MethodTally,
-    *,
-    grace_s: float = 0.0,
+    run: ExperimentRun, steady: SteadyState, *, grace_s: float = 0.0
 ) -> tuple[bool, str]:
     """Send `steady.requests` requests and judge them; retry until `grace_s` has passed."""
     deadline = time.monotonic() + grace_s
     tries = 0
     while True:
         tries += 1
-        batch = await _send_batch(steady.requests, scenario, traffic, world, client, phases, tally)
+        batch = await _send_batch(run, steady.requests)
         for outcome in batch:
-            keep(outcome)
+            run.keep(outcome)
         held, detail = _steady_holds(steady, batch)
         if held or time.monotonic() >= deadline:
             return held, detail + (f" (held after {tries} tries)" if tries > 1 and held else "")
         await asyncio.sleep(0.5)
 
 
-async def _send_batch(
-    count: int,
-    scenario: Scenario,
-    traffic: TrafficMix,
-    world: World,
-    client: httpx.AsyncClient,
-    phases: Phases,
-    tally: MethodTally,
-) -> list[Outcome]:
+async def _send_batch(run: ExperimentRun, count: int) -> list[Outcome]:
     """`count` requests, as many at a time as the workload's callers (no more: a burst would
     meet the bulkheads, and the hypothesis is about the steady state)."""
-    callers = asyncio.Semaphore(scenario.workload.concurrency)
-    requests = [traffic.draw() for _ in range(count)]
+    callers = asyncio.Semaphore(run.scenario.workload.concurrency)
+    requests = [run.traffic.draw() for _ in range(count)]
 
     async def one(request: PlannedRequest) -> Outcome:
         async with callers:
-            return await send(client, request, scenario, world, phases, tally)
+            return await run.send(request)
 
     async with asyncio.TaskGroup() as group:
         sends = [group.create_task(one(request)) for request in requests]

@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from chaos.faults import TenantAttack, applied
+from chaos.faults import Fault, TenantAttack, applied
 from chaos.world import World
-from scenarios.spec.model import Scenario
+from scenarios.spec.model import Scenario, Workload
 from vocabulary import FaultWindow, Phase, phase_during
 
 from .conductor import conduct, plan_stretches
@@ -62,139 +62,170 @@ class MethodTally:
         self._last = now
 
 
-async def send(
-    client: httpx.AsyncClient,
-    request: PlannedRequest,
-    scenario: Scenario,
-    world: World,
-    phases: Phases,
-    tally: MethodTally,
-) -> Outcome:
-    """One exchange; a hard interrupt abandons it as `interrupted`, never as `failed`."""
-    try:
-        return await exchange(
-            client, request, scenario=scenario.name, phase_of=phases.during, tenants=world.tenants
-        )
-    except asyncio.CancelledError:
-        tally.interrupted += 1
-        raise
+@dataclass
+class ExperimentRun:
+    """What one scenario's run shares between its steps: the world it drives, the requests
+    it sends, and the journal of what happened (outcomes, fault windows, decided verdicts)."""
+
+    scenario: Scenario
+    traffic: TrafficMix
+    world: World
+    client: httpx.AsyncClient
+    keep: Callable[[Outcome], None]  # records an outcome as it arrives
+    stop: asyncio.Event  # a first Ctrl-C: no new request, roll back, finish
+    outcomes: Sequence[Outcome] = ()  # every outcome kept so far
+    phases: Phases = field(default_factory=Phases)
+    tally: MethodTally = field(default_factory=MethodTally)
+    decided: Decided = field(default_factory=dict)  # statistical verdicts, kept once decided
+
+    async def send(self, request: PlannedRequest) -> Outcome:
+        """One exchange; a hard interrupt abandons it as `interrupted`, never as `failed`."""
+        try:
+            return await exchange(
+                self.client,
+                request,
+                scenario=self.scenario.name,
+                phase_of=self.phases.during,
+                tenants=self.world.tenants,
+            )
+        except asyncio.CancelledError:
+            self.tally.interrupted += 1
+            raise
 
 
-async def run_method(
-    scenario: Scenario,
-    traffic: TrafficMix,
-    world: World,
-    client: httpx.AsyncClient,
-    phases: Phases,
-    keep: Callable[[Outcome], None],
-    outcomes: Sequence[Outcome],
-    tally: MethodTally,
-    stop: asyncio.Event,
-    verdicts: Decided,
-) -> str | None:
-    """Run the method; returns why it was aborted by a stop condition, if it was."""
-    workload = scenario.workload
-    monitor = StopConditionMonitor(scenario.stop_conditions)
-    done = asyncio.Event()
-    aborted: list[str] = []
-    started = time.monotonic()
-    sent = 0
-    next_at = 0.0  # offset of the next paced send
-    timed = scenario.faults
-    go = [asyncio.Event() for _ in timed]
-    injected = [asyncio.Event() for _ in timed]
-    release = [asyncio.Event() for _ in timed]
-    released = [asyncio.Event() for _ in timed]
+class _Pacing:
+    """When the next request may go. Paced sends never catch up: slots missed while the
+    service was slow are skipped, so the workload never exceeds its rate (a catch-up burst
+    would be a fault of its own)."""
 
-    def next_slot() -> float | None:
-        """Seconds to wait before the next request may go, or None when the method is over.
+    def __init__(self, workload: Workload) -> None:
+        self.workload = workload
+        self.started = time.monotonic()
+        self.sent = 0
+        self.next_at = 0.0  # offset of the next paced send
 
-        Paced sends never catch up: slots missed while the service was slow are skipped,
-        so the workload never exceeds its rate (a catch-up burst would be a fault of its own).
-        """
-        nonlocal sent, next_at
-        if stop.is_set():
-            done.set()
-        if done.is_set() or (workload.requests is not None and sent >= workload.requests):
+    def next_wait(self) -> float | None:
+        """Seconds to wait before the next request, or None when its count is sent."""
+        if self.workload.requests is not None and self.sent >= self.workload.requests:
             return None
-        sent += 1
-        if not workload.rate:
+        self.sent += 1
+        if not self.workload.rate:
             return 0.0
-        elapsed = time.monotonic() - started
-        slot = max(next_at, elapsed)
-        next_at = slot + 1.0 / workload.rate
+        elapsed = time.monotonic() - self.started
+        slot = max(self.next_at, elapsed)
+        self.next_at = slot + 1.0 / self.workload.rate
         return slot - elapsed
 
-    async def worker() -> None:
-        while (wait := next_slot()) is not None:
-            await asyncio.sleep(wait)
-            request = traffic.draw([*scenario.attacks, *phases.attacks])
-            outcome = await send(client, request, scenario, world, phases, tally)
-            keep(outcome)
-            now = time.monotonic() - started
-            monitor.record(now, outcome.observation.status)
-            if (decision := monitor.tripped(now)) is not None and not aborted:
-                aborted.append(f"stop condition tripped: {decision}")
-                done.set()
 
-    async def workers() -> None:
-        async with asyncio.TaskGroup() as group:
-            for _ in range(workload.concurrency):
-                group.create_task(worker())
-        done.set()  # a request-count workload ends the method when its count is sent
+class _FaultHold:
+    """One timed fault's life: held from `begin` until `end` (or the method's end), applied
+    as a context manager so it always rolls back, with its window in `phases`."""
 
-    async def hold(index: int) -> None:
-        fault = timed[index].fault
-        await _first(go[index], done)
+    def __init__(self, fault: Fault) -> None:
+        self.fault = fault
+        self.go, self.injected = asyncio.Event(), asyncio.Event()
+        self.release, self.released = asyncio.Event(), asyncio.Event()
+
+    async def hold(self, run: ExperimentRun, done: asyncio.Event) -> None:
+        await _first(self.go, done)
         if done.is_set():
-            released[index].set()
+            self.released.set()
             return
         # The fault phase opens when injection starts (stopping a server takes a moment,
         # and requests sent meanwhile already meet the fault) and closes after rollback.
-        window = FaultWindow(time.time(), label=fault.kind)
-        phases.windows.append(window)
-        attack = fault if isinstance(fault, TenantAttack) else None
+        window = FaultWindow(time.time(), label=self.fault.kind)
+        run.phases.windows.append(window)
+        attack = self.fault if isinstance(self.fault, TenantAttack) else None
         try:
-            async with applied(fault, world):
+            async with applied(self.fault, run.world):
                 if attack is not None:
-                    phases.attacks.append(attack)
-                injected[index].set()
-                await _first(release[index], done)
+                    run.phases.attacks.append(attack)
+                self.injected.set()
+                await _first(self.release, done)
                 if attack is not None:
-                    phases.attacks.remove(attack)
+                    run.phases.attacks.remove(attack)
         finally:
             closed = FaultWindow(window.start, time.time(), window.label)
-            phases.windows[phases.windows.index(window)] = closed
-            tally.windows.append(closed)
-            released[index].set()
+            run.phases.windows[run.phases.windows.index(window)] = closed
+            run.tally.windows.append(closed)
+            self.released.set()
 
-    async def begin(index: int) -> None:
-        go[index].set()
-        await _first(injected[index], released[index])
+    async def begin(self) -> None:
+        self.go.set()
+        await _first(self.injected, self.released)
 
-    async def end(index: int) -> None:
-        release[index].set()
-        await released[index].wait()
+    async def end(self) -> None:
+        self.release.set()
+        await self.released.wait()
 
-    def decided(phase: Phase, last: bool) -> bool:
-        if stop.is_set():
+
+class _Method:
+    """The workers, the fault holds and the conductor of one run's method."""
+
+    def __init__(self, run: ExperimentRun) -> None:
+        self.run = run
+        self.monitor = StopConditionMonitor(run.scenario.stop_conditions)
+        self.pacing = _Pacing(run.scenario.workload)
+        self.holds = [_FaultHold(timed.fault) for timed in run.scenario.faults]
+        self.done = asyncio.Event()
+        self.aborted: str | None = None
+
+    async def worker(self) -> None:
+        run = self.run
+        while (wait := self._next_wait()) is not None:
+            await asyncio.sleep(wait)
+            outcome = await run.send(run.traffic.draw([*run.scenario.attacks, *run.phases.attacks]))
+            run.keep(outcome)
+            now = time.monotonic() - self.pacing.started
+            self.monitor.record(now, outcome.observation.status)
+            if (decision := self.monitor.tripped(now)) is not None and self.aborted is None:
+                self.aborted = f"stop condition tripped: {decision}"
+                self.done.set()
+
+    def _next_wait(self) -> float | None:
+        if self.run.stop.is_set():
+            self.done.set()
+        return None if self.done.is_set() else self.pacing.next_wait()
+
+    async def workers(self) -> None:
+        async with asyncio.TaskGroup() as group:
+            for _ in range(self.run.scenario.workload.concurrency):
+                group.create_task(self.worker())
+        self.done.set()  # a request-count workload ends the method when its count is sent
+
+    def decided(self, phase: Phase, last: bool) -> bool:
+        run = self.run
+        if run.stop.is_set():
             return True
-        return not undecided(scenario, outcomes, phase, last=last, decided=verdicts)
+        return not undecided(run.scenario, run.outcomes, phase, last=last, decided=run.decided)
 
-    stretches = plan_stretches(timed, workload.duration, burst=workload.burst)
-    phases.in_burst = workload.burst
+    async def conduct(self) -> list[tuple[Phase, float]]:
+        workload = self.run.scenario.workload
+        return await conduct(
+            plan_stretches(self.run.scenario.faults, workload.duration, burst=workload.burst),
+            begin=lambda index: self.holds[index].begin(),
+            end=lambda index: self.holds[index].end(),
+            decided=self.decided,
+            done=self.done,
+            mark=self.run.tally.mark,
+        )
+
+
+async def run_method(run: ExperimentRun) -> str | None:
+    """Run the method; returns why it was aborted by a stop condition, if it was."""
+    method = _Method(run)
+    burst = run.scenario.workload.burst
+    run.phases.in_burst = burst
     try:
         async with asyncio.TaskGroup() as group:
-            for index in range(len(timed)):
-                group.create_task(hold(index))
-            group.create_task(workers())
-            tally.stretches = await conduct(
-                stretches, begin=begin, end=end, decided=decided, done=done, mark=tally.mark
-            )
+            for hold in method.holds:
+                group.create_task(hold.hold(run, method.done))
+            group.create_task(method.workers())
+            run.tally.stretches = await method.conduct()
     finally:
-        phases.in_burst = False
-        phases.burst_over = workload.burst
-    return aborted[0] if aborted else None
+        run.phases.in_burst = False
+        run.phases.burst_over = burst
+    return method.aborted
 
 
 async def _first(*events: asyncio.Event) -> None:
