@@ -24,7 +24,7 @@ import psycopg
 from chaos.faults import FaultError
 from chaos.world import World
 from scenarios.spec.model import Scenario, SteadyState
-from slo import Check
+from slo import Check, Verdict
 from vocabulary import FaultWindow
 
 from .exchange import Outcome
@@ -96,7 +96,7 @@ async def run_experiment(
     if scenario.steady_state is not None and not stop.is_set():
         held, detail = await hypothesis(scenario.steady_state, grace_s=SETTLE_GRACE_S)
         mark("steady state before")
-        result.checks.append(Check(scenario.name, "steady state before", held, detail))
+        result.checks.append(Check(scenario.name, "steady state before", Verdict.of(held), detail))
         if not held:
             result.aborted = "steady state did not hold before the faults"
             result.ended = time.time()
@@ -109,9 +109,10 @@ async def run_experiment(
     if scenario.steady_state is not None and not stop.is_set():
         held, detail = await hypothesis(scenario.steady_state, grace_s=RECOVERY_GRACE_S)
         mark("steady state after")
-        result.checks.append(Check(scenario.name, "steady state after rollback", held, detail))
+        after = Check(scenario.name, "steady state after rollback", Verdict.of(held), detail)
+        result.checks.append(after)
     if result.aborted:
-        result.checks.append(Check(scenario.name, "stop conditions", False, result.aborted))
+        result.checks.append(Check(scenario.name, "stop conditions", Verdict.FAIL, result.aborted))
     audit_rows = await _audit_records_settled(world, result.outcomes)
     mark("audit count")
     result.checks.extend(
