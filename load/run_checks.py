@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from slo import Check
+from slo import Check, Verdict
 
 from .chaos_driver import AppliedFault, ChaosLog
 from .drive import DriveOutcome
@@ -34,13 +34,13 @@ def integrity_checks(
         Check(
             "load",
             "no request counted twice",
-            not merge.duplicate_request_ids,
+            Verdict.of(not merge.duplicate_request_ids),
             f"{len(merge.duplicate_request_ids)} duplicate request ids",
         ),
         Check(
             "load",
             "every worker delivered its final batch",
-            not outcome.incomplete_workers and bool(merge.per_worker),
+            Verdict.of(not outcome.incomplete_workers and bool(merge.per_worker)),
             f"incomplete: {', '.join(outcome.incomplete_workers)}"
             if outcome.incomplete_workers
             else f"{len(merge.per_worker)} worker(s) complete",
@@ -48,14 +48,14 @@ def integrity_checks(
         Check(
             "load",
             "no request lost",
-            merge.lost == 0 and merge.sent_totals == merge.per_worker,
+            Verdict.of(merge.lost == 0 and merge.sent_totals == merge.per_worker),
             f"{merged} merged observations = per worker ({per_worker}); "
             f"Locust's request events: {sum(merge.requests_reported.values())}",
         ),
         Check(
             "load",
             "Locust exited cleanly",
-            outcome.locust_exit == 0 or interrupted,
+            Verdict.of(outcome.locust_exit == 0 or interrupted),
             f"exit code {outcome.locust_exit}",
         ),
     ]
@@ -64,15 +64,19 @@ def integrity_checks(
         Check(
             "load",
             "worker clocks agree with the master's",
-            not skewed,
+            Verdict.of(not skewed),
             ", ".join(f"{w} {o:+.2f}s" for w, o in sorted(skewed.items()))
             or f"within {CLOCK_TOLERANCE_S:g}s",
         )
     )
     if interrupted:
-        checks.append(Check("load", "run completed", False, "interrupted (Ctrl-C or SIGTERM)"))
+        checks.append(
+            Check("load", "run completed", Verdict.FAIL, "interrupted (Ctrl-C or SIGTERM)")
+        )
     if outcome.tripped is not None:
-        checks.append(Check("load", "no stop condition tripped", False, str(outcome.tripped)))
+        checks.append(
+            Check("load", "no stop condition tripped", Verdict.FAIL, str(outcome.tripped))
+        )
     if locust_requests is not None and not topology.distributed:
         # A master's figure comes through Locust's report channel, which drops the last
         # report at shutdown: only a single local runner's count is exact.
@@ -80,7 +84,7 @@ def integrity_checks(
             Check(
                 "load",
                 "Locust's own count matches",
-                locust_requests == merged,
+                Verdict.of(locust_requests == merged),
                 f"Locust JSON summary {locust_requests}, merged observations {merged}",
             )
         )
@@ -90,7 +94,7 @@ def integrity_checks(
             Check(
                 "chaos",
                 label,
-                applied.error is None and applied.ended is not None,
+                Verdict.of(applied.error is None and applied.ended is not None),
                 applied.error or _timing(applied),
             )
         )

@@ -15,7 +15,7 @@ from .report_terminal import print_report
 from .reports import write_reports
 from .results import Check, Evaluation, ObjectiveResult, TimeSeries
 from .spec import Filters, Objective, SloSpec
-from .verdict import overall_verdict, verdict_exit_code
+from .verdict import Judgement, Verdict, overall_verdict, verdict_exit_code
 
 __all__ = [
     "BaselineFileError",
@@ -23,11 +23,13 @@ __all__ = [
     "Check",
     "Evaluation",
     "Filters",
+    "Judgement",
     "Objective",
     "ObjectiveResult",
     "SloFileError",
     "SloSpec",
     "TimeSeries",
+    "Verdict",
     "evaluate",
     "evaluate_files",
     "load_slo_file",

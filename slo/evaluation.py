@@ -24,6 +24,7 @@ from .results import Evaluation, ObjectiveResult
 from .second_counts import REQUESTS, SecondCounts, objective_labels
 from .spec import SloSpec
 from .timeline import timeseries
+from .verdict import Verdict
 
 
 def evaluate(
@@ -118,7 +119,7 @@ def _judge(
                 name=objective.name,
                 kind=objective.kind,
                 group="",
-                verdict="inconclusive",
+                verdict=Verdict.INCONCLUSIVE,
                 target="",
                 threshold=0.0,
                 unit="",

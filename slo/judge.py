@@ -6,53 +6,42 @@ run stopped, including a stop chosen because the verdict looked settled."""
 from __future__ import annotations
 
 from .accumulators import RatioGroup
-from .confseq import quantile_rank_bounds, ratio_sequence
+from .confseq import quantile_rank_bounds
+from .decision import TOO_FEW, decide, decide_ratio, samples_to_settle
 from .formatting import show_percent
 from .latency import P95, ExactLatencies, quantile_rank
 from .recovery import RecoveryGroup, first_recovered_second
 from .results import ObjectiveResult
 from .spec import Objective, SloSpec
-from .stats import ratio_verdict, samples_to_settle
 from .timeslices import judge_slices
+from .verdict import Verdict
 from .window_verdicts import judge_windows
-
-_TOO_FEW = "fewer than min_samples ({}), so never pass"
 
 
 def judge_ratio(
     objective: Objective, group: str, state: RatioGroup, spec: SloSpec
 ) -> ObjectiveResult:
     hits, total = state.hits, state.total
-    lower, upper = ratio_sequence(hits, total, spec.confidence)
-    verdict = (
-        ratio_verdict(lower, upper, objective.target, objective.at_most)
-        if total
-        else "inconclusive"
-    )
-    more = (
-        samples_to_settle(hits, total, objective.target, objective.at_most, spec.confidence)
-        if total
-        else None
+    decision = decide_ratio(
+        hits, total, objective.target, objective.at_most, spec.confidence, spec.min_samples
     )
     detail = f"{hits}/{total} at {spec.confidence:.0%} confidence"
-    if total < spec.min_samples and verdict == "pass":
-        verdict, detail = "inconclusive", detail + "; " + _TOO_FEW.format(spec.min_samples)
-    if verdict == "inconclusive" and total < spec.min_samples:
-        more = max(more or 0, spec.min_samples - total)
+    if decision.too_few:
+        detail += "; " + TOO_FEW.format(spec.min_samples)
     result = ObjectiveResult(
         name=objective.name,
         kind="ratio",
         group=group,
-        verdict=verdict,
+        verdict=decision.verdict,
         target=f"{'<=' if objective.at_most else '>='} {show_percent(objective.target)}",
         threshold=objective.target,
         unit="ratio",
         observed=hits / total if total else None,
-        lower=lower,
-        upper=upper,
+        lower=decision.lower,
+        upper=decision.upper,
         samples=total,
         hits=hits,
-        more_samples=more if verdict == "inconclusive" else None,
+        more_samples=decision.more_samples,
         detail=detail,
     )
     _error_budget(result, objective, state)
@@ -83,19 +72,12 @@ def judge_latency(
     low_rank, high_rank = quantile_rank_bounds(n, q, spec.confidence)
     observed_rank = quantile_rank(q, n) if n else None
     lower, upper, observed = recorder.at_ranks(low_rank, high_rank, observed_rank)
-    if n == 0:
-        verdict = "inconclusive"
-    elif upper is not None and upper <= limit:
-        verdict = "pass"
-    elif lower is not None and lower > limit:
-        verdict = "fail"
-    else:
-        verdict = "inconclusive"
+    decision = decide((lower, upper), limit, at_most=True, samples=n, min_samples=spec.min_samples)
     detail = f"{n} samples (exact) at {spec.confidence:.0%} confidence"
-    if n < spec.min_samples and verdict == "pass":
-        verdict, detail = "inconclusive", detail + "; " + _TOO_FEW.format(spec.min_samples)
+    if decision.too_few:
+        detail += "; " + TOO_FEW.format(spec.min_samples)
     more = None
-    if verdict == "inconclusive" and n:
+    if not decision.decided and n:
         # p_q <= limit exactly when the share of samples slower than limit is <= 1 - q
         slower = recorder.count_above(limit)
         more = samples_to_settle(slower, n, 1 - q, True, spec.confidence)
@@ -104,7 +86,7 @@ def judge_latency(
         name=objective.name,
         kind="latency",
         group=group,
-        verdict=verdict,
+        verdict=decision.verdict,
         target=f"{objective.latency} <= {limit:g} ms",
         threshold=limit,
         unit="ms",
@@ -127,7 +109,7 @@ def judge_recovery(
         name=objective.name,
         kind="recovery",
         group=group,
-        verdict="inconclusive",
+        verdict=Verdict.INCONCLUSIVE,
         target=f"recovers within {within:g} s",
         threshold=within,
         unit="s",
@@ -148,7 +130,7 @@ def judge_recovery(
     if first is not None:
         took = max(0.0, first - state.recovery_start)
         result.observed = took
-        result.verdict = "pass" if took <= within else "fail"
+        result.verdict = Verdict.of(took <= within)
         result.detail = (
             f"back to baseline (success {base_ratio:.2%} - {objective.ratio_tolerance:.0%}, "
             f"p95 {base_p95:.0f} ms x {objective.latency_tolerance:g}) after {took:.0f} s, "
@@ -157,7 +139,7 @@ def judge_recovery(
         return result
     observed_for = int(state.seconds[-1]) + 1 - state.recovery_start
     if observed_for >= within + stable:
-        result.verdict, result.observed = "fail", observed_for
+        result.verdict, result.observed = Verdict.FAIL, observed_for
         result.detail = (
             f"not back to baseline within the {observed_for:.0f} s observed after rollback"
         )

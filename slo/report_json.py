@@ -11,7 +11,7 @@ from typing import Any
 from vocabulary import FaultWindow
 
 from .results import Check, Evaluation
-from .verdict import overall_verdict
+from .verdict import Verdict, overall_verdict
 
 SCHEMA_VERSION = 1
 
@@ -49,10 +49,21 @@ def report_document(
             _finite(asdict(result) | {"outcome": evaluation.gate_outcome(result)})
             for result in evaluation.results
         ],
-        "checks": [asdict(check) for check in checks],
+        "checks": [_check_entry(check) for check in checks],
         "fault_windows": [_finite(asdict(window)) for window in fault_windows],
         "timeseries": _finite(asdict(series)),
     } | dict(run_facts or {})
+
+
+def _check_entry(check: Check) -> dict[str, Any]:
+    """A check as schema version 1 writes it: the verdict as two flags."""
+    return {
+        "group": check.group,
+        "name": check.name,
+        "passed": check.verdict is Verdict.PASS,
+        "detail": check.detail,
+        "inconclusive": check.verdict is Verdict.INCONCLUSIVE,
+    }
 
 
 def _finite(value: Any) -> Any:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .spec import SloSpec
+from .verdict import Verdict
 
 
 @dataclass
@@ -13,13 +14,16 @@ class Check:
 
     group: str
     name: str
-    passed: bool
+    verdict: Verdict
     detail: str = ""
-    inconclusive: bool = False  # not passed, but not breached either: too little evidence
+
+    def __post_init__(self) -> None:
+        # a bool here is the old (passed, inconclusive) pair: refuse it rather than guess
+        self.verdict = Verdict(self.verdict)
 
     @property
-    def verdict(self) -> str:
-        return "pass" if self.passed else "inconclusive" if self.inconclusive else "fail"
+    def passed(self) -> bool:
+        return self.verdict is Verdict.PASS
 
 
 @dataclass
@@ -27,7 +31,7 @@ class ObjectiveResult:
     name: str
     kind: str  # ratio | latency | recovery
     group: str  # "" or e.g. "intent=search"
-    verdict: str  # pass | fail | inconclusive
+    verdict: Verdict
     target: str  # human text, e.g. "<= 5%"
     threshold: float  # the number in the target (ratio, ms or s)
     unit: str  # ratio | ms | s
@@ -79,16 +83,16 @@ class Evaluation:
 
     def gate_outcome(self, result: ObjectiveResult) -> str:
         """What this result means for the gate under the file's policies: pass | warn | fail."""
-        if result.verdict == "fail":
+        if result.verdict == Verdict.FAIL:
             return "fail"
         if result.regression:
             return "fail" if self.spec.on_regression == "fail" else "warn"
-        if result.verdict == "inconclusive":
+        if result.verdict == Verdict.INCONCLUSIVE:
             return "fail" if self.spec.on_inconclusive == "fail" else "warn"
         return "pass"
 
     def check_outcome(self, check: Check) -> str:
         """The same for a check: an undecided check follows `on_inconclusive` too."""
-        if check.inconclusive:
+        if check.verdict == Verdict.INCONCLUSIVE:
             return "fail" if self.spec.on_inconclusive == "fail" else "warn"
         return "pass" if check.passed else "fail"

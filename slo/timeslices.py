@@ -16,9 +16,11 @@ no interval; `min_samples` still keeps a short run from passing.
 from __future__ import annotations
 
 from .accumulators import RatioGroup
+from .decision import TOO_FEW, against_bound, decide
 from .formatting import show_percent
 from .results import ObjectiveResult
 from .spec import Objective, SloSpec
+from .verdict import Verdict
 
 
 def judge_slices(
@@ -32,14 +34,14 @@ def judge_slices(
     ratios = [hits / total for _, (hits, total) in slices if total]
     result.lower = result.upper = result.more_samples = None
     if not ratios:
-        result.verdict, result.observed = "inconclusive", None
+        result.verdict, result.observed = Verdict.INCONCLUSIVE, None
         result.detail = "no time slice holds an event"
         return
     if objective.budgeting == "timeslices":
         assert objective.good_slices is not None
         good = sum(1 for r in ratios if _meets(objective, r))
         share = good / len(ratios)
-        holds = share >= objective.good_slices
+        observed, bound, at_most = share, objective.good_slices, False
         result.observed, result.threshold = share, objective.good_slices
         result.target = (
             f">= {show_percent(objective.good_slices)} of {objective.slice_s:g} s slices with "
@@ -48,17 +50,25 @@ def judge_slices(
         result.detail = f"{good}/{len(ratios)} slices of {objective.slice_s:g} s good"
     else:
         mean = sum(ratios) / len(ratios)
-        holds = _meets(objective, mean)
+        observed, bound, at_most = mean, objective.target, objective.at_most
         result.observed = mean
         result.target = f"mean of {objective.slice_s:g} s slices {result.target}"
         result.detail = (
             f"mean ratio {mean:.4%} over {len(ratios)} slices of {objective.slice_s:g} s"
         )
-    result.verdict = "pass" if holds else "fail"
-    if holds and result.samples < spec.min_samples:
-        result.verdict = "inconclusive"
-        result.detail += f"; fewer than min_samples ({spec.min_samples}), so never pass"
+    # observed, not estimated: the interval is the one point
+    decision = decide(
+        (observed, observed),
+        bound,
+        at_most=at_most,
+        samples=result.samples,
+        min_samples=spec.min_samples,
+    )
+    result.verdict = decision.verdict
+    if decision.too_few:
+        result.detail += "; " + TOO_FEW.format(spec.min_samples)
 
 
 def _meets(objective: Objective, ratio: float) -> bool:
-    return ratio <= objective.target if objective.at_most else ratio >= objective.target
+    point = (ratio, ratio)
+    return against_bound(point, objective.target, at_most=objective.at_most) is Verdict.PASS

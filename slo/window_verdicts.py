@@ -24,9 +24,10 @@ import numpy as np
 
 from .accumulators import WINDOW_RESOLUTION, Counts
 from .confseq import EDGE, log_mixture, ratio_sequence, threshold
+from .decision import against_bound, decide
 from .results import ObjectiveResult
 from .spec import Objective, SloSpec
-from .stats import ratio_verdict
+from .verdict import Verdict
 
 # brentq's ends are within 1e-15 + 1e-13 of the root; the statistic's slope is at most
 # n / min(p, 1 - p), so a window whose statistic is further than this from the level is
@@ -49,13 +50,14 @@ def judge_windows(
     worst_hits, worst_total = int(hits[worst]), int(totals[worst])
     required = objective.windows_required
     count = len(verdicts)
-    passed, breached = int((verdicts == "pass").sum()), int((verdicts == "fail").sum())
-    if passed / count >= required and result.samples >= spec.min_samples:
-        result.verdict = "pass"
-    elif breached / count > 1 - required:
-        result.verdict = "fail"
-    else:
-        result.verdict = "inconclusive"
+    passed = int((verdicts == Verdict.PASS).sum())
+    breached = int((verdicts == Verdict.FAIL).sum())
+    # the share of windows that hold lies between those decided passing and those not
+    # breached: the same rule as any other interval against its bound
+    shares = (passed / count, (count - breached) / count)
+    result.verdict = decide(
+        shares, required, at_most=False, samples=result.samples, min_samples=spec.min_samples
+    ).verdict
     result.lower, result.upper = ratio_sequence(worst_hits, worst_total, spec.confidence)
     result.observed = worst_hits / worst_total
     result.more_samples = None
@@ -86,7 +88,8 @@ def window_counts(buckets: dict[int, Counts]) -> tuple[np.ndarray, np.ndarray]:
 def ratio_verdicts(
     hits: np.ndarray, totals: np.ndarray, target: float, at_most: bool, confidence: float
 ) -> np.ndarray:
-    """`ratio_verdict(*ratio_sequence(h, n), target, at_most)` for every (h, n), at once."""
+    """`against_bound(ratio_sequence(h, n), target)` for every (h, n), at once: an array of
+    `Verdict` values."""
     near = min(target, 1.0 - target)
     if near <= 1e-9:  # a target at 0 or 1: the statistic's slope is unbounded there
         return _searched(hits, totals, target, at_most, confidence, np.arange(len(hits)))
@@ -101,7 +104,7 @@ def ratio_verdicts(
         passed, failed = above & (at_target >= 0), below & (at_target > 0)
     else:  # pass: lower >= target; fail: upper < target
         passed, failed = below & (at_target >= 0), above & (at_target > 0)
-    verdicts = np.where(passed, "pass", np.where(failed, "fail", "inconclusive"))
+    verdicts = np.where(passed, Verdict.PASS, np.where(failed, Verdict.FAIL, Verdict.INCONCLUSIVE))
     slack = _ROOT_SLACK * totals / near
     close = np.abs(at_target) <= slack
     close |= (np.abs(at_edge) <= _ROOT_SLACK) | (np.abs(at_top) <= _ROOT_SLACK)
@@ -119,7 +122,9 @@ def _searched(
 ) -> np.ndarray:
     """The verdicts of the windows at `indices`, by the interval's own root search."""
     verdicts = [
-        ratio_verdict(*ratio_sequence(int(hits[i]), int(totals[i]), confidence), target, at_most)
+        against_bound(
+            ratio_sequence(int(hits[i]), int(totals[i]), confidence), target, at_most=at_most
+        )
         for i in indices.tolist()
     ]
     return np.array(verdicts, dtype="<U12")

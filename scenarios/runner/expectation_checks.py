@@ -40,19 +40,19 @@ from scenarios.spec.expectations import (
     WithinDeadline,
 )
 from scenarios.spec.model import Scenario
-from slo import Check
+from slo import Check, Judgement, Verdict
 from slo.decision import decide_ratio
 from vocabulary import Phase, RatioBound
 
 from . import rule_verdicts as rules
 from .exchange import CAUGHT_IN_FLIGHT, Outcome
 from .latency_verdicts import baseline_bracketed, judge_percentile, judge_vs_baseline
-from .rule_verdicts import AuditRows, Verdict
+from .rule_verdicts import AuditRows
 
 # "this fault makes the tool answer with these codes" has been put to the test after this
 # many requests of the phase (judged after the method)
 MIN_PROVOKED = 12
-Decided = dict[tuple[int, str], str]  # (expectation index, part) -> first decided verdict
+Decided = dict[tuple[int, str], Verdict]  # (expectation index, part) -> first decided verdict
 
 
 def judge_expectations(
@@ -68,16 +68,8 @@ def judge_expectations(
     checks = []
     decided = decided if decided is not None else {}
     for index, expectation in enumerate(scenario.expectations):
-        verdict, detail = _verdict(scenario, index, outcomes, audit_rows, decided, final=True)
-        checks.append(
-            Check(
-                scenario.name,
-                _name(expectation),
-                verdict == "pass",
-                detail,
-                inconclusive=verdict == "inconclusive",
-            )
-        )
+        judged = _judge(scenario, index, outcomes, audit_rows, decided, final=True)
+        checks.append(Check(scenario.name, _name(expectation), judged.verdict, judged.detail))
     return checks
 
 
@@ -103,13 +95,12 @@ def undecided(
             continue
         if isinstance(expectation, AuditExactlyOnce):
             continue
-        verdict, _ = _verdict(scenario, index, outcomes, None, decided, final=False)
-        if verdict == "inconclusive":
+        if not _judge(scenario, index, outcomes, None, decided, final=False).verdict.decided:
             waiting.append(_name(expectation))
     return waiting
 
 
-def _verdict(
+def _judge(
     scenario: Scenario,
     index: int,
     outcomes: Sequence[Outcome],
@@ -117,34 +108,35 @@ def _verdict(
     decided: Decided,
     *,
     final: bool,
-) -> Verdict:
+) -> Judgement:
     """`final`: the method is over, so what is still not seen will not be."""
     expectation = scenario.expectations[index]
     phase = expectation.phase
     scoped = [o for o in outcomes if phase is None or o.observation.phase == phase]
     if not scoped:
-        return "inconclusive", f"no request observed in phase '{phase}'"
+        return Judgement(Verdict.INCONCLUSIVE, f"no request observed in phase '{phase}'")
     if isinstance(expectation, LatencyVsBaseline):
-        verdict, detail = judge_vs_baseline(
+        judged = judge_vs_baseline(
             expectation.latency_vs_baseline,
             _latencies(scoped),
             _latencies(o for o in outcomes if o.observation.phase is Phase.BASELINE),
             scenario.confidence,
         )
-        return _sticky(decided, (index, ""), verdict), detail
+        return Judgement(_sticky(decided, (index, ""), judged.verdict), judged.detail)
     if isinstance(expectation, StatusMix):
         return _status(expectation, scoped, scenario.confidence, decided, index)
     judge = _JUDGES[type(expectation)]
-    verdict, detail = judge(expectation, scoped, audit_rows, scenario.confidence)
+    judged = judge(expectation, scoped, audit_rows, scenario.confidence)
     provoking = isinstance(expectation, ToolErrors | CodesSeen)
-    if provoking and final and verdict == "inconclusive" and len(scoped) >= MIN_PROVOKED:
-        return "fail", f"{detail}; the method ended after {len(scoped)} requests of the phase"
-    return verdict, detail
+    if provoking and final and not judged.verdict.decided and len(scoped) >= MIN_PROVOKED:
+        ended = f"the method ended after {len(scoped)} requests of the phase"
+        return Judgement(Verdict.FAIL, f"{judged.detail}; {ended}")
+    return judged
 
 
-def _sticky(decided: Decided, key: tuple[int, str], verdict: str) -> str:
+def _sticky(decided: Decided, key: tuple[int, str], verdict: Verdict) -> Verdict:
     """The first decided verdict for `key`, recording `verdict` if it is the first."""
-    if key not in decided and verdict != "inconclusive":
+    if key not in decided and verdict.decided:
         decided[key] = verdict
     return decided.get(key, verdict)
 
@@ -165,10 +157,10 @@ def judge_status(bounds: Mapping[str, RatioBound], outcomes: Sequence[Outcome]) 
 
 def _status(
     e: StatusMix, outcomes: Sequence[Outcome], confidence: float, decided: Decided, index: int
-) -> Verdict:
+) -> Judgement:
     own = [o for o in outcomes if o.attack is None]  # an attack's refusal is its point
     if not own:
-        return "inconclusive", "no request of the scenario's own traffic"
+        return Judgement(Verdict.INCONCLUSIVE, "no request of the scenario's own traffic")
     counts = Counter(o.observation.status for o in own)
     total = len(own)
     # a share is estimated over the requests sent into the phase (see CAUGHT_IN_FLIGHT)
@@ -179,27 +171,27 @@ def _status(
     for status, bound in e.status.items():
         hits = counts[status]
         if bound.threshold in (0.0, 1.0):  # a rule over every request, not a share to estimate
-            verdicts.append("pass" if bound.holds(hits / total) else "fail")
+            verdicts.append(Verdict.of(bound.holds(hits / total)))
             parts.append(f"{status} {hits}/{total} ({bound})")
             continue
         hits, n = sampled[status], sampled.total()
         decision = decide_ratio(hits, n, bound.threshold, bound.at_most, confidence)
         verdict = _sticky(decided, (index, status), decision.verdict)
         verdicts.append(verdict)
-        more = f", ~{decision.more_samples} more samples" if verdict == "inconclusive" else ""
+        more = "" if verdict.decided else f", ~{decision.more_samples} more samples"
         parts.append(f"{status} {hits}/{n} sent in the phase ({bound}: {verdict}{more})")
-    verdict = (
-        "fail" if "fail" in verdicts else "inconclusive" if "inconclusive" in verdicts else "pass"
-    )
     mix = ", ".join(f"{status} {count}" for status, count in counts.items())
-    return verdict, f"{', '.join(parts)} at {confidence:.0%} (mix: {mix})"
+    detail = f"{', '.join(parts)} at {confidence:.0%} (mix: {mix})"
+    return Judgement(Verdict.worst(verdicts), detail)
 
 
-def _percentile(e: LatencyPercentile, outcomes: Sequence[Outcome], _: object, c: float) -> Verdict:
+def _percentile(
+    e: LatencyPercentile, outcomes: Sequence[Outcome], _: object, c: float
+) -> Judgement:
     return judge_percentile(e.latency_percentile, _latencies(outcomes), c)
 
 
-_JUDGES: dict[type, Callable[..., Verdict]] = {
+_JUDGES: dict[type, Callable[..., Judgement]] = {
     ToolErrors: rules.tool_errors,
     CodesSeen: rules.codes_seen,
     WithinDeadline: rules.within_deadline,

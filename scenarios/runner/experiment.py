@@ -24,7 +24,7 @@ import psycopg
 from chaos.faults import FaultError
 from chaos.world import World
 from scenarios.spec.model import Scenario, SteadyState
-from slo import Check
+from slo import Check, Verdict
 from vocabulary import FaultWindow
 
 from .exchange import Outcome
@@ -118,7 +118,7 @@ async def _steady_before(run: ExperimentRun, result: ScenarioResult) -> bool:
         return True
     held, detail = await _hypothesis(run, steady, grace_s=SETTLE_GRACE_S)
     run.tally.mark("steady state before")
-    result.checks.append(Check(run.scenario.name, "steady state before", held, detail))
+    result.checks.append(Check(run.scenario.name, "steady state before", Verdict.of(held), detail))
     return held
 
 
@@ -128,9 +128,12 @@ async def _steady_after(run: ExperimentRun, result: ScenarioResult) -> None:
     if steady is not None and not run.stop.is_set():
         held, detail = await _hypothesis(run, steady, grace_s=RECOVERY_GRACE_S)
         run.tally.mark("steady state after")
-        result.checks.append(Check(run.scenario.name, "steady state after rollback", held, detail))
+        after = Check(run.scenario.name, "steady state after rollback", Verdict.of(held), detail)
+        result.checks.append(after)
     if result.aborted:
-        result.checks.append(Check(run.scenario.name, "stop conditions", False, result.aborted))
+        result.checks.append(
+            Check(run.scenario.name, "stop conditions", Verdict.FAIL, result.aborted)
+        )
 
 
 async def _hypothesis(

@@ -15,9 +15,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from scenarios.spec.expectations import PercentileBound, RelativeLatencyBound
+from slo import Judgement, Verdict
 from slo.confseq import quantile_rank_bounds
+from slo.decision import decide
 
-Verdict = tuple[str, str]
 TIGHT_BASELINE = 2.0  # upper / lower bound of the baseline's percentile, to stop measuring it
 
 
@@ -35,19 +36,18 @@ def bracket(
 
 def judge_percentile(
     bound: PercentileBound, sorted_ms: Sequence[float], confidence: float
-) -> Verdict:
+) -> Judgement:
     if not sorted_ms:
-        return "inconclusive", "no request observed"
+        return Judgement(Verdict.INCONCLUSIVE, "no request observed")
     low, high = bracket(sorted_ms, bound.percentile / 100, confidence)
     name = f"p{bound.percentile:g}"
     detail = (
         f"{name} in [{_ms(low)}, {_ms(high)}] of {len(sorted_ms)} (bound {bound.max_ms:.0f} ms)"
     )
-    if high is not None and high <= bound.max_ms:
-        return "pass", detail
-    if low is not None and low > bound.max_ms:
-        return "fail", detail
-    return "inconclusive", detail + "; more samples needed"
+    decision = decide((low, high), bound.max_ms, at_most=True, samples=len(sorted_ms))
+    if not decision.decided:
+        detail += "; more samples needed"
+    return Judgement(decision.verdict, detail)
 
 
 def judge_vs_baseline(
@@ -55,9 +55,9 @@ def judge_vs_baseline(
     phase_ms: Sequence[float],
     baseline_ms: Sequence[float],
     confidence: float,
-) -> Verdict:
+) -> Judgement:
     if not baseline_ms:
-        return "inconclusive", "no baseline request to compare with"
+        return Judgement(Verdict.INCONCLUSIVE, "no baseline request to compare with")
     each_side = 1 - (1 - confidence) / 2
     quantile = bound.percentile / 100
     p_low, p_high = bracket(phase_ms, quantile, each_side)
@@ -68,11 +68,12 @@ def judge_vs_baseline(
         f"[{_ms(b_low)}, {_ms(b_high)}] of {len(baseline_ms)}; bound {bound.max_ratio:g}x "
         f"at {confidence:.0%}"
     )
-    if p_high is not None and b_low is not None and p_high <= bound.max_ratio * b_low:
-        return "pass", detail
-    if p_low is not None and b_high is not None and p_low > bound.max_ratio * b_high:
-        return "fail", detail
-    return "inconclusive", detail + "; more samples needed on the open side"
+    # the bound is uncertain too: max_ratio x the baseline's bracket
+    allowed = (_times(bound.max_ratio, b_low), _times(bound.max_ratio, b_high))
+    decision = decide((p_low, p_high), allowed, at_most=True, samples=len(phase_ms))
+    if not decision.decided:
+        detail += "; more samples needed on the open side"
+    return Judgement(decision.verdict, detail)
 
 
 def baseline_bracketed(
@@ -83,6 +84,10 @@ def baseline_bracketed(
     with it can be decided)."""
     low, high = bracket(baseline_ms, bound.percentile / 100, 1 - (1 - confidence) / 2)
     return low is not None and high is not None and high <= TIGHT_BASELINE * low
+
+
+def _times(factor: float, value: float | None) -> float | None:
+    return None if value is None else factor * value
 
 
 def _ms(value: float | None) -> str:

@@ -18,10 +18,10 @@ from scenarios.spec.expectations import (
     ToolErrors,
     WithinDeadline,
 )
+from slo import Judgement, Verdict
 
 from .exchange import SECURITY_CODES, Outcome
 
-Verdict = tuple[str, str]  # pass | fail | inconclusive, and the detail a reader needs
 # "every attack is refused" is a rule, judged on every attack; below this many it has not
 # been put to the test
 MIN_ATTACKS = 12
@@ -30,7 +30,7 @@ AuditRows = Mapping[tuple[str, str], int]
 """Audit records per (tenant, request id)."""
 
 
-def tool_errors(e: ToolErrors, outcomes: Sequence[Outcome], *_: object) -> Verdict:
+def tool_errors(e: ToolErrors, outcomes: Sequence[Outcome], *_: object) -> Judgement:
     problems, waiting, seen = [], [], []
     for tool, allowed in e.tool_errors.items():
         codes = Counter(
@@ -45,23 +45,25 @@ def tool_errors(e: ToolErrors, outcomes: Sequence[Outcome], *_: object) -> Verdi
         elif set(codes) - allowed_values:
             problems.append(f"{tool} failed with {sorted(set(codes) - allowed_values)}")
     if problems:
-        return "fail", "; ".join(problems + seen)
+        return Judgement(Verdict.FAIL, "; ".join(problems + seen))
     if waiting:
-        return "inconclusive", "; ".join(waiting)
-    return "pass", "; ".join(seen)
+        return Judgement(Verdict.INCONCLUSIVE, "; ".join(waiting))
+    return Judgement(Verdict.PASS, "; ".join(seen))
 
 
-def codes_seen(e: CodesSeen, outcomes: Sequence[Outcome], *_: object) -> Verdict:
+def codes_seen(e: CodesSeen, outcomes: Sequence[Outcome], *_: object) -> Judgement:
     missing = []
     for tool, wanted in e.codes_seen.items():
         codes = {o.observation.tool_errors.get(tool) for o in outcomes}
         missing += [f"{tool}: {code.value}" for code in wanted if code.value not in codes]
     if missing:
-        return "inconclusive", f"not seen yet: {', '.join(missing)} in {len(outcomes)} requests"
-    return "pass", f"seen in {len(outcomes)} requests: {', '.join(sorted(e.codes_seen))}"
+        waiting = f"not seen yet: {', '.join(missing)} in {len(outcomes)} requests"
+        return Judgement(Verdict.INCONCLUSIVE, waiting)
+    seen = f"seen in {len(outcomes)} requests: {', '.join(sorted(e.codes_seen))}"
+    return Judgement(Verdict.PASS, seen)
 
 
-def within_deadline(e: WithinDeadline, outcomes: Sequence[Outcome], *_: object) -> Verdict:
+def within_deadline(e: WithinDeadline, outcomes: Sequence[Outcome], *_: object) -> Judgement:
     bound = e.within_deadline.deadline_ms + e.within_deadline.grace_ms
     late = [o for o in outcomes if o.observation.latency_ms > bound]
     slowest = max(o.observation.latency_ms for o in outcomes)
@@ -69,24 +71,29 @@ def within_deadline(e: WithinDeadline, outcomes: Sequence[Outcome], *_: object) 
         f"slowest {slowest:.0f} ms of {len(outcomes)}; promise {e.within_deadline.deadline_ms:.0f}"
         f" ms + grace {e.within_deadline.grace_ms:.0f} ms"
     )
-    return ("fail", f"{len(late)} answers late; {detail}") if late else ("pass", detail)
+    if late:
+        return Judgement(Verdict.FAIL, f"{len(late)} answers late; {detail}")
+    return Judgement(Verdict.PASS, detail)
 
 
-def max_latency(e: MaxLatency, outcomes: Sequence[Outcome], *_: object) -> Verdict:
+def max_latency(e: MaxLatency, outcomes: Sequence[Outcome], *_: object) -> Judgement:
     slowest = max(o.observation.latency_ms for o in outcomes)
-    held = slowest <= e.max_latency_ms
-    return "pass" if held else "fail", f"slowest {slowest:.0f} ms (bound {e.max_latency_ms:.0f} ms)"
+    detail = f"slowest {slowest:.0f} ms (bound {e.max_latency_ms:.0f} ms)"
+    return Judgement(Verdict.of(slowest <= e.max_latency_ms), detail)
 
 
-def no_cross_tenant_data(_e: NoCrossTenantData, outcomes: Sequence[Outcome], *_: object) -> Verdict:
+def no_cross_tenant_data(
+    _e: NoCrossTenantData, outcomes: Sequence[Outcome], *_: object
+) -> Judgement:
     leaks = [o for o in outcomes if o.leaked_tenants]
     if leaks:
         first = leaks[0]
-        return "fail", (
+        return Judgement(
+            Verdict.FAIL,
             f"{len(leaks)} answers held other tenants' rows, e.g. "
-            f"{first.observation.tenant} saw {sorted(first.leaked_tenants)}"
+            f"{first.observation.tenant} saw {sorted(first.leaked_tenants)}",
         )
-    return "pass", f"{len(outcomes)} answers, none with another tenant's rows"
+    return Judgement(Verdict.PASS, f"{len(outcomes)} answers, none with another tenant's rows")
 
 
 def audit_exactly_once(
@@ -94,34 +101,36 @@ def audit_exactly_once(
     outcomes: Sequence[Outcome],
     audit_rows: AuditRows | None,
     _: float,
-) -> Verdict:
+) -> Judgement:
     if audit_rows is None:
-        return "inconclusive", "audit records were not counted"
+        return Judgement(Verdict.INCONCLUSIVE, "audit records were not counted")
     acknowledged = {
         (o.observation.tenant, o.observation.request_id) for o in outcomes if o.audit_acknowledged
     }
     missing = [key for key in acknowledged if audit_rows.get(key, 0) == 0]
     doubled = [key for key, n in audit_rows.items() if n > 1]
     if missing or doubled:
-        return "fail", (
-            f"{len(missing)} acknowledged requests without a record, {len(doubled)} doubled"
+        return Judgement(
+            Verdict.FAIL,
+            f"{len(missing)} acknowledged requests without a record, {len(doubled)} doubled",
         )
-    return "pass", f"{len(acknowledged)} acknowledged requests, one record each"
+    return Judgement(Verdict.PASS, f"{len(acknowledged)} acknowledged requests, one record each")
 
 
-def security_refusals(e: SecurityRefusals, outcomes: Sequence[Outcome], *_: object) -> Verdict:
+def security_refusals(e: SecurityRefusals, outcomes: Sequence[Outcome], *_: object) -> Judgement:
     attacks = [o for o in outcomes if o.attack is not None]
     wanted = {c.value for c in e.security_refusals.codes} or SECURITY_CODES
     unrefused = [o for o in attacks if not (o.refusal_codes & wanted)]
     if unrefused:
         first = unrefused[0]
-        return "fail", (
+        return Judgement(
+            Verdict.FAIL,
             f"{len(unrefused)} of {len(attacks)} attacks not refused with "
-            f"{sorted(wanted)}, e.g. {first.attack} answered {first.observation.status}"
+            f"{sorted(wanted)}, e.g. {first.attack} answered {first.observation.status}",
         )
     if len(attacks) < MIN_ATTACKS:
-        return (
-            "inconclusive",
+        return Judgement(
+            Verdict.INCONCLUSIVE,
             f"{len(attacks)} of the {MIN_ATTACKS} attack requests needed, all refused",
         )
-    return "pass", f"all {len(attacks)} attack requests refused ({sorted(wanted)})"
+    return Judgement(Verdict.PASS, f"all {len(attacks)} attack requests refused ({sorted(wanted)})")

@@ -12,6 +12,7 @@ from slo.evaluation import evaluate
 from slo.loader import load_slo_file
 from slo.reports import write_reports
 from slo.results import Check
+from slo.verdict import Verdict
 from vocabulary import FaultWindow, Observation, Phase, write_observations
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "slo" / "examples"
@@ -120,14 +121,22 @@ def write_sample(out_dir: Path, kind: str, *, interrupted: bool = False) -> dict
         observations, windows = chaos_observations(rng)
         spec, title = load_slo_file(EXAMPLES / "chaos-core.yaml"), "Gauntlet chaos suite"
         checks = [
-            Check("ops-db-outage", "status during fault", True, "partial 55% (<= 70%) of 240"),
-            Check("metrics-latency", "no cross-tenant rows", True, "0 rows from other tenants"),
-            Check("metrics-latency", "audit exactly once", False, "2 of 512 records missing"),
+            Check(
+                "ops-db-outage", "status during fault", Verdict.PASS, "partial 55% (<= 70%) of 240"
+            ),
+            Check(
+                "metrics-latency", "no cross-tenant rows", Verdict.PASS, "0 rows from other tenants"
+            ),
+            Check(
+                "metrics-latency", "audit exactly once", Verdict.FAIL, "2 of 512 records missing"
+            ),
         ]
     else:
         observations, windows = load_observations(rng)
         spec, title = load_slo_file(EXAMPLES / "load.yaml"), "Gauntlet load: spike"
-        checks = [Check("load", "no request lost", True, f"{len(observations)} observations")]
+        checks = [
+            Check("load", "no request lost", Verdict.PASS, f"{len(observations)} observations")
+        ]
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / "observations.jsonl"
     with path.open("w", encoding="utf-8") as stream:

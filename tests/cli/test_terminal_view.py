@@ -9,7 +9,7 @@ from rich.console import Console
 from scenarios.runner.experiment import ScenarioResult
 from scenarios.runner.terminal import SuiteProgress, print_summary, scenario_line
 from scenarios.spec.model import Scenario
-from slo import Check, SloSpec, evaluate
+from slo import Check, SloSpec, Verdict, evaluate
 from vocabulary import Observation, Phase
 
 SCENARIO = Scenario.model_validate(
@@ -52,7 +52,7 @@ def _evaluation(objectives: int):  # type: ignore[no-untyped-def]
 
 def test_every_line_fits_80_columns_and_phase_tags_survive() -> None:
     checks = [
-        Check(SCENARIO.name, f"status [{phase}]", passed=index % 2 == 0, detail=LONG)
+        Check(SCENARIO.name, f"status [{phase}]", Verdict.of(index % 2 == 0), detail=LONG)
         for index, phase in enumerate(["baseline", "fault", "recovery"])
     ]
     result = ScenarioResult(SCENARIO, checks=checks, started=0.0, ended=12.0)
@@ -67,7 +67,10 @@ def test_every_line_fits_80_columns_and_phase_tags_survive() -> None:
 
 
 def test_without_verbose_only_failed_checks_are_listed() -> None:
-    checks = [Check("s", "kept quiet", True, "fine"), Check("s", "shown [fault]", False, "bad")]
+    checks = [
+        Check("s", "kept quiet", Verdict.PASS, "fine"),
+        Check("s", "shown [fault]", Verdict.FAIL, "bad"),
+    ]
     console, out = _console()
     print_summary([ScenarioResult(SCENARIO, checks=checks)], _evaluation(2), checks, console)
     assert "shown [fault]" in out.getvalue() and "kept quiet" not in out.getvalue()
@@ -75,7 +78,9 @@ def test_without_verbose_only_failed_checks_are_listed() -> None:
 
 
 def test_the_line_kept_for_each_scenario_is_one_line() -> None:
-    result = ScenarioResult(SCENARIO, checks=[Check("s", "c", True)], started=0.0, ended=3.0)
+    result = ScenarioResult(
+        SCENARIO, checks=[Check("s", "c", Verdict.PASS)], started=0.0, ended=3.0
+    )
     console, out = _console()
     console.print(scenario_line(result), no_wrap=True, overflow="ellipsis")
     [line] = out.getvalue().splitlines()

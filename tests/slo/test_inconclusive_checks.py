@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from conftest import synthetic
 
-from slo import Check
+from slo import Check, Verdict
 from slo.evaluation import evaluate
 from slo.spec import SloSpec
 from slo.verdict import overall_verdict, verdict_exit_code
@@ -20,9 +20,9 @@ def spec(on_inconclusive: str) -> SloSpec:
     )
 
 
-UNDECIDED = Check("s", "status [fault]", False, "partial 5/5 (>= 0.6)", inconclusive=True)
-HELD = Check("s", "no_cross_tenant_data", True, "")
-BROKEN = Check("s", "tool_errors", False, "metrics failed with internal_error")
+UNDECIDED = Check("s", "status [fault]", Verdict.INCONCLUSIVE, "partial 5/5 (>= 0.6)")
+HELD = Check("s", "no_cross_tenant_data", Verdict.PASS, "")
+BROKEN = Check("s", "tool_errors", Verdict.FAIL, "metrics failed with internal_error")
 
 
 def test_an_undecided_check_is_inconclusive_and_exits_0_under_warn() -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 import xmlschema
 from conftest import synthetic
 
-from slo import Check
+from slo import Check, Verdict
 from slo.evaluation import evaluate
 from slo.report_junit import render_junit
 from slo.spec import SloSpec
@@ -26,10 +26,10 @@ def suites(checks: list[Check], spans: dict[str, tuple[float, float]] | None = N
 
 def test_repeated_check_names_become_unique_in_order_of_appearance() -> None:
     checks = [
-        Check("s", "status [fault]", True, "first"),
-        Check("s", "status [fault]", False, "second"),
-        Check("s", "status [fault] (2)", True, "a name that was already taken"),
-        Check("t", "status [fault]", True, "another suite keeps its own names"),
+        Check("s", "status [fault]", Verdict.PASS, "first"),
+        Check("s", "status [fault]", Verdict.FAIL, "second"),
+        Check("s", "status [fault] (2)", Verdict.PASS, "a name that was already taken"),
+        Check("t", "status [fault]", Verdict.PASS, "another suite keeps its own names"),
     ]
     found = suites(checks)
     names = [(c.get("name"), c.find("failure") is not None) for c in found["s"].iter("testcase")]
@@ -42,7 +42,10 @@ def test_repeated_check_names_become_unique_in_order_of_appearance() -> None:
 
 
 def test_a_scenario_suite_carries_its_own_start_and_wall_time() -> None:
-    checks = [Check("s", "steady state before", True), Check("t", "steady state before", True)]
+    checks = [
+        Check("s", "steady state before", Verdict.PASS),
+        Check("t", "steady state before", Verdict.PASS),
+    ]
     found = suites(checks, spans={"s": (86_400.0, 86_412.5)})
     assert found["s"].get("time") == "12.500"
     assert found["s"].get("timestamp") == "1970-01-02T00:00:00"

@@ -13,6 +13,7 @@ from slo.report_terminal import print_report
 from slo.reports import write_reports
 from slo.results import Check
 from slo.spec import SloSpec
+from slo.verdict import Verdict
 from vocabulary import FaultWindow
 
 SPEC = SloSpec.model_validate(
@@ -33,8 +34,8 @@ def run_reports(
         synthetic(3000, failed=failed, latency_ms=latency_ms, step_s=0.05), SPEC, **kw
     )
     checks = [
-        Check("scenario ops-db-outage", "no cross-tenant rows", True, "0 rows"),
-        Check("scenario ops-db-outage", "audit exactly once", False, "2 records lost"),
+        Check("scenario ops-db-outage", "no cross-tenant rows", Verdict.PASS, "0 rows"),
+        Check("scenario ops-db-outage", "audit exactly once", Verdict.FAIL, "2 records lost"),
     ]
     written = write_reports(
         tmp_path,
@@ -83,7 +84,7 @@ def test_terminal_report_lists_objectives_and_the_verdict() -> None:
 def test_the_verbose_table_fits_80_columns_without_breaking_a_verdict() -> None:
     evaluation = evaluate(synthetic(40, failed=0.3), SPEC.model_copy(update={"min_samples": 5}))
     assert "inconclusive" in {result.verdict for result in evaluation.results}
-    undecided = Check("s", "status [fault]", False, "12 samples", inconclusive=True)
+    undecided = Check("s", "status [fault]", Verdict.INCONCLUSIVE, "12 samples")
     out = StringIO()
     print_report(evaluation, [undecided], console=Console(file=out, width=80))
     lines = out.getvalue().splitlines()

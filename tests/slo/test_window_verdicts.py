@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from slo.accumulators import WINDOW_RESOLUTION
 from slo.confseq import ratio_sequence
-from slo.stats import ratio_verdict
+from slo.decision import against_bound
 from slo.window_verdicts import ratio_verdicts, window_counts
 
 _TARGETS = st.one_of(
@@ -34,7 +34,7 @@ def test_every_window_gets_the_verdict_of_its_own_interval(
     hits = np.array([h for h, _ in counts], dtype=np.int64)
     totals = np.array([n for _, n in counts], dtype=np.int64)
     expected = [
-        ratio_verdict(*ratio_sequence(h, n, confidence), target, at_most) for h, n in counts
+        against_bound(ratio_sequence(h, n, confidence), target, at_most=at_most) for h, n in counts
     ]
     assert ratio_verdicts(hits, totals, target, at_most, confidence).tolist() == expected
 
@@ -44,7 +44,7 @@ def test_a_target_on_an_interval_end_is_judged_by_the_root_search() -> None:
     _, upper = ratio_sequence(hits, total, 0.95)
     for target in (np.nextafter(upper, 0), upper, np.nextafter(upper, 1)):
         found = ratio_verdicts(np.array([hits]), np.array([total]), float(target), True, 0.95)
-        assert found[0] == ratio_verdict(*ratio_sequence(hits, total, 0.95), target, True)
+        assert found[0] == against_bound(ratio_sequence(hits, total, 0.95), target, at_most=True)
 
 
 @given(
