@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 import httpx
 
 from chaos.faults import TenantAttack, applied
+from chaos.stop_watch import StopWatch
 from chaos.world import World
 from scenarios.spec.model import Scenario
 from vocabulary import FaultWindow, Phase, phase_during
@@ -27,7 +28,6 @@ from vocabulary import FaultWindow, Phase, phase_during
 from .conductor import conduct, plan_stretches
 from .exchange import Outcome, exchange
 from .expectation_checks import Decided, undecided
-from .stop_conditions import StopConditionMonitor
 from .traffic import PlannedRequest, TrafficMix
 
 
@@ -94,7 +94,7 @@ async def run_method(
 ) -> str | None:
     """Run the method; returns why it was aborted by a stop condition, if it was."""
     workload = scenario.workload
-    monitor = StopConditionMonitor(scenario.stop_conditions)
+    monitor = StopWatch(scenario.stop_conditions)
     done = asyncio.Event()
     aborted: list[str] = []
     started = time.monotonic()
@@ -132,9 +132,9 @@ async def run_method(
             outcome = await send(client, request, scenario, world, phases, tally)
             keep(outcome)
             now = time.monotonic() - started
-            monitor.record(now, outcome.observation.status)
+            monitor.add([(outcome.observation.latency_ms, outcome.observation.status)], now)
             if (decision := monitor.tripped(now)) is not None and not aborted:
-                aborted.append(f"stop condition tripped: {decision}")
+                aborted.append(str(decision))
                 done.set()
 
     async def workers() -> None:
