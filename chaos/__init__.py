@@ -10,6 +10,8 @@ Subpackages name their own surfaces: `chaos.faults` (the fault catalogue),
 
 from .duration import Duration, PositiveDuration, Rate, format_duration, parse_duration
 from .schedule import FaultSpan, TimedFault, check_schedule_fits, fault_spans
+from .stop_condition import StopCondition
+from .stop_watch import StopDecision, StopWatch
 from .world import World, open_world
 
 __all__ = [
@@ -17,6 +19,9 @@ __all__ = [
     "FaultSpan",
     "PositiveDuration",
     "Rate",
+    "StopCondition",
+    "StopDecision",
+    "StopWatch",
     "TimedFault",
     "World",
     "check_schedule_fits",

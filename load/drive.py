@@ -23,6 +23,7 @@ from rich.console import Console
 from rich.live import Live
 
 from chaos.schedule import FaultSpan
+from chaos.stop_watch import StopDecision, StopWatch
 from chaos.world import World
 from vocabulary import phase_at
 
@@ -34,7 +35,6 @@ from .processes import ChildProcess
 from .progress import ProgressTracker
 from .run_config import LocustRunConfig
 from .service_process import free_port, start_service
-from .stop_rules import StopWatch, Tripped
 from .target_process import REFERENCE_COMMAND, running_target
 from .topology import Topology
 
@@ -46,7 +46,7 @@ FINAL_DELIVERY_S = 40.0  # a worker's own limit (30 s) plus a margin
 @dataclass
 class DriveOutcome:
     locust_exit: int = -1
-    tripped: Tripped | None = None
+    tripped: StopDecision | None = None
     incomplete_workers: list[str] = field(default_factory=list)
 
 

@@ -10,7 +10,7 @@
       - {tenant: globex, weight: 2}
     chaos:                           # optional; same shape as a scenario's `faults:`
       - {fault: {kind: latency, upstream: metrics, latency_ms: 3000}, start: 12s, duration: 6s}
-    stop_conditions:                 # optional; end the run early (see load/stop_rules.py)
+    stop_conditions:                 # optional; end the run early (see chaos/stop_condition.py)
       - {failed_ratio_above: 0.5, window: 10s, min_requests: 20}
 
 `load_profile("spike")` loads a built-in profile (load/profiles/*.yaml); anything else is
@@ -39,11 +39,11 @@ from chaos.duration import PositiveDuration, format_duration
 from chaos.faults import TenantAttack
 from chaos.schedule import TimedFault, check_schedule_fits
 from chaos.seed import TENANTS
+from chaos.stop_condition import StopCondition
 from vocabulary import NestedFieldError, YamlInputError, load_yaml_model, unknown_name
 
 from .intent_mix import IntentMix
 from .shapes import AnyShape, Tick
-from .stop_rules import LoadStopCondition
 
 __all__ = [
     "BUILTIN_PROFILES_DIR",
@@ -103,7 +103,7 @@ class LoadProfile(BaseModel):
         min_length=1
     )
     chaos: list[TimedFault] = Field(default_factory=list)
-    stop_conditions: list[LoadStopCondition] = Field(default_factory=list)
+    stop_conditions: list[StopCondition] = Field(default_factory=list)
 
     @field_validator("tenants")
     @classmethod

@@ -24,6 +24,7 @@ from rich.console import Console
 
 from chaos.schedule import FaultSpan, fault_spans
 from chaos.seed import TENANTS
+from chaos.stop_watch import StopWatch
 from chaos.world import World
 from slo import Check, evaluate, load_slo_file, print_report, verdict_exit_code, write_reports
 from slo.results import Evaluation
@@ -37,7 +38,6 @@ from .profile import LoadProfile
 from .run_checks import integrity_checks, write_measurement_note
 from .run_config import LocustRunConfig, ShapeStep, WeightedIntent, WeightedTenant
 from .shape_replay import sample_tick
-from .stop_rules import StopWatch
 from .topology import Topology, plan_topology
 from .world_service import open_load_stack
 

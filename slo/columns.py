@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import polars as pl
 
 from vocabulary import Phase
@@ -29,8 +31,9 @@ REQUIRED = [name for name, (_, default) in COLUMNS.items() if default is None]
 _OPTIONAL_FOR = {"source", "tenant", "intent"}  # read when a filter or a split names them
 
 
-def needed_columns(spec: SloSpec) -> list[str]:
-    wanted = set(REQUIRED) | {"phase"}
+def needed_columns(spec: SloSpec, extra: Iterable[str] = ()) -> list[str]:
+    """The columns the SLO file reads, and the `extra` ones a report wants (intent, tenant)."""
+    wanted = set(REQUIRED) | {"phase"} | set(extra)
     for filters in [spec.filters] + [o.filters for o in spec.objectives]:
         wanted |= {name for name in _OPTIONAL_FOR if getattr(filters, name) is not None}
     wanted |= {o.per.value for o in spec.objectives if o.per is not None}

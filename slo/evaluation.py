@@ -23,7 +23,7 @@ from .judge import judge_latency, judge_ratio, judge_recovery
 from .results import Evaluation, ObjectiveResult
 from .second_counts import REQUESTS, SecondCounts, objective_labels
 from .spec import SloSpec
-from .timeline import timeseries
+from .timeline import timeline
 from .verdict import Verdict
 
 
@@ -56,7 +56,7 @@ def evaluate_frame(
         pl.len().alias("matched"), pl.col("ts").min().alias("first"), pl.col("ts").max()
     ).collect()
     matched, started, ended = summary.row(0)
-    by_status = frozenset({"status"})  # the plot's status series and the totals
+    by_status = frozenset({"status"})  # the status totals
     ratios = [objective_labels(o) for o in spec.objectives if o.kind == "ratio"]
     counts = SecondCounts(rows, [by_status, *ratios])
     statuses = counts.table(by_status)
@@ -75,7 +75,7 @@ def evaluate_frame(
     return Evaluation(
         spec=spec,
         results=results,
-        timeseries=timeseries(rows, statuses),
+        timeline=timeline(rows),
         observations=frame.height,
         matched=matched,
         started=started,

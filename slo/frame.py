@@ -46,12 +46,16 @@ def expand(paths: Paths) -> list[Path]:
     return files
 
 
-def read_frame(paths: Paths, spec: SloSpec, reader: Reader = "duckdb") -> pl.DataFrame:
-    """Every observation of the files, as a frame; a bad line raises ObservationFileError
-    naming the file and the line."""
+def read_frame(
+    paths: Paths, spec: SloSpec, reader: Reader = "duckdb", *, extra: Sequence[str] = ()
+) -> pl.DataFrame:
+    """Every observation of the files, as a frame of the columns the SLO file reads and the
+    `extra` ones; a bad line raises ObservationFileError naming the file and the line.
+
+    This is the one reader of observation files: the evaluation and the reports use it."""
     files = expand(paths)
     try:
-        frame = READERS[reader](files, spec)
+        frame = READERS[reader](files, spec, extra)
     # DuckDB's errors may surface from its Arrow stream, as Arrow's (OSError, ArrowException)
     except (pl.exceptions.PolarsError, duckdb.Error, pyarrow.ArrowException, OSError) as exc:
         _locate_bad_line(files)

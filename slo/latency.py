@@ -2,9 +2,10 @@
 
 `ExactLatencies` holds one group's latencies as the engine gathered them (8 bytes a request,
 no Python objects): percentiles and their order-statistic bounds are exact at any size.
-`CoarseHistogram` is a small sparse log-bucket histogram for per-second and per-bucket
-percentiles (time to recover, the plots), where an exact sort per bucket would buy nothing;
-the engine computes its bucket index (`coarse_bin`) and counts.
+`nearest_rank` is the same percentile as an engine expression, per group (the plotted series).
+`CoarseHistogram` is a small sparse log-bucket histogram for per-second percentiles (time to
+recover), where an exact sort per second would buy nothing; the engine computes its bucket
+index (`coarse_bin`) and counts.
 """
 
 from __future__ import annotations
@@ -46,6 +47,13 @@ class ExactLatencies:
 def quantile_rank(q: float, count: int) -> int:
     """The 1-based rank of the sample reported as the `q` quantile of `count` samples."""
     return max(1, math.ceil(q * count))
+
+
+def nearest_rank(q: float, column: str = "latency_ms") -> pl.Expr:
+    """The `q` quantile of `column` in each group, exact: the sample at `quantile_rank(q, n)`,
+    the same sample a latency objective reads, so a plotted p95 is a judged p95."""
+    rank = (pl.len() * q).ceil().cast(pl.Int64).clip(lower_bound=1)
+    return pl.col(column).sort().get(rank - 1)
 
 
 def coarse_bin(column: str = "latency_ms") -> pl.Expr:

@@ -2,11 +2,13 @@
 bench/slo_eval.py: DuckDB's `read_json` (the default: it parsed the same file about twice as
 fast as polars' `scan_ndjson` on our 2-core machines) and polars' own scan.
 
-Both read only the columns the SLO file needs, with a fixed schema, and stream: DuckDB hands
-over Arrow batches that become categorical columns batch by batch, so the strings of the
-whole file are never held at once. Every COPY_EVERY batches are copied into one chunk of the
-frame's own: a batch's numeric columns pass to polars without a copy and keep DuckDB's Arrow
-allocations alive, which held the process at over twice the frame's size.
+Both are backends of `frame.read_frame`, the one reader of observation files. Both read only
+the columns the SLO file needs (and those a report asks for), with a fixed schema, and
+stream: DuckDB hands over Arrow batches that become categorical columns batch by batch, so
+the strings of the whole file are never held at once. Every COPY_EVERY batches are copied
+into one chunk of the frame's own: a batch's numeric columns pass to polars without a copy
+and keep DuckDB's Arrow allocations alive, which held the process at over twice the frame's
+size.
 """
 
 from __future__ import annotations
@@ -30,8 +32,10 @@ _DUCK_TYPES = {
 }
 
 
-def read_with_polars(files: Sequence[Path], spec: SloSpec) -> pl.DataFrame:
-    names, tools = needed_columns(spec), tools_of(spec)
+def read_with_polars(
+    files: Sequence[Path], spec: SloSpec, extra: Sequence[str] = ()
+) -> pl.DataFrame:
+    names, tools = needed_columns(spec, extra), tools_of(spec)
     # strings as read; `finished` makes them categorical or enum
     schema: dict[str, pl.DataType] = {name: _as_read(COLUMNS[name][0]) for name in names}
     if tools:
@@ -43,8 +47,10 @@ def read_with_polars(files: Sequence[Path], spec: SloSpec) -> pl.DataFrame:
     )
 
 
-def read_with_duckdb(files: Sequence[Path], spec: SloSpec) -> pl.DataFrame:
-    names, tools = needed_columns(spec), tools_of(spec)
+def read_with_duckdb(
+    files: Sequence[Path], spec: SloSpec, extra: Sequence[str] = ()
+) -> pl.DataFrame:
+    names, tools = needed_columns(spec, extra), tools_of(spec)
     types = {name: _DUCK_TYPES[type(COLUMNS[name][0])] for name in names}
     if tools:
         types["tool_errors"] = "STRUCT(" + ", ".join(f"{_ident(t)} VARCHAR" for t in tools) + ")"

@@ -7,8 +7,8 @@ import plotly.graph_objects as go
 import polars as pl
 from plotly.subplots import make_subplots
 
-from .report_series import QUANTILES
 from .report_style import base_layout, status_colour
+from .timeline import QUANTILES
 
 _QUANTILE_MARKERS = {"p50": "circle", "p95": "square", "p99": "triangle-up"}
 _QUANTILE_COLOURS = {"p50": "#1f78b4", "p95": "#e31a1c", "p99": "#6a3d9a"}

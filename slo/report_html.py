@@ -18,10 +18,10 @@ import polars as pl
 
 from vocabulary import FaultWindow
 
+from .breakdown import breakdown
 from .formatting import show_interval, show_note, show_value
 from .report_breakdown import breakdown_figure
 from .report_objectives import objectives_figures
-from .report_series import breakdown, timeline
 from .report_style import OUTCOME_COLOURS, PLOT_CONFIG
 from .report_timeline import timeline_figure
 from .results import Check, Evaluation
@@ -48,15 +48,16 @@ def render_html(
     *,
     interrupted: bool = False,
 ) -> str:
-    """`frame` holds the observations to plot (see `report_series.read_frame`)."""
+    """`frame`: the judged observations with intent and tenant, for the breakdowns (may be
+    empty); the timeline is the evaluation's own, the one report.json holds."""
     verdict = overall_verdict(evaluation, checks)
     outcomes = [evaluation.gate_outcome(result) for result in evaluation.results]
     charts = _Charts()
-    sections = [_heading(evaluation, verdict, title, interrupted, frame.height)]
-    if frame.is_empty():
+    sections = [_heading(evaluation, verdict, title, interrupted, evaluation.matched)]
+    series = evaluation.timeline
+    if series.rows.is_empty():
         sections.append('<p class="note">No observation to plot.</p>')
     else:
-        series = timeline(frame)
         sections.append(
             f"<h2>Timeline</h2>"
             f'<p class="note">Buckets of {series.bucket_s:g} s. Grey bands: fault windows. '

@@ -11,8 +11,8 @@ from plotly.subplots import make_subplots
 
 from vocabulary import FaultWindow
 
-from .report_series import Timeline
 from .report_style import FAULT_EDGE, FAULT_FILL, base_layout, status_colour
+from .timeline import Timeline
 
 # Each percentile its own colour, dash and marker, and p95 drawn last (on top), so p95 is
 # never hidden under p99 where they meet.

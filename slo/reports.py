@@ -8,13 +8,16 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import polars as pl
+
 from vocabulary import FaultWindow
 
+from .expressions import matches
+from .frame import read_frame
 from .report_html import render_html
 from .report_json import report_document
 from .report_junit import render_junit
 from .report_markdown import render_markdown
-from .report_series import read_frame
 from .results import Check, Evaluation
 
 
@@ -32,8 +35,9 @@ def write_reports(
 ) -> dict[str, Path]:
     """Write report.json, report.md, junit.xml and report.html; returns them by format.
 
-    `observations`: the observations files the evaluation read; the HTML report plots them
-    (without them it shows the objectives only). `interrupted`: the run stopped early.
+    `observations`: the observations files the evaluation read; the HTML report breaks them
+    down per intent and per tenant (its timeline is the evaluation's, as in report.json).
+    `interrupted`: the run stopped early.
     `run_facts`: further top-level facts of the run for report.json (e.g. its timeline).
     `check_spans`: per check group (a scenario), its (start, end) in epoch seconds.
     """
@@ -42,7 +46,7 @@ def write_reports(
     document = report_document(
         evaluation, checks, fault_windows, title, interrupted=interrupted, run_facts=run_facts
     )
-    frame = read_frame(observations, evaluation.spec.filters)
+    frame = _breakdown_frame(observations, evaluation)
     contents = {
         "json": ("report.json", json.dumps(document, indent=2)),
         "markdown": (
@@ -64,3 +68,15 @@ def write_reports(
         path.write_text(text, encoding="utf-8")
         written[kind] = path
     return written
+
+
+BREAKDOWN_COLUMNS = ("intent", "tenant")
+
+
+def _breakdown_frame(observations: Sequence[Path], evaluation: Evaluation) -> pl.DataFrame:
+    """The observations the evaluation judged, with the columns the breakdowns split by."""
+    if not observations:
+        return pl.DataFrame()
+    spec = evaluation.spec
+    frame = read_frame(observations, spec, extra=BREAKDOWN_COLUMNS)
+    return frame if spec.filters.is_empty else frame.filter(matches(spec.filters))

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from .spec import SloSpec
 from .verdict import Verdict
+
+if TYPE_CHECKING:  # the timeline module builds TimeSeries
+    from .timeline import Timeline
 
 
 @dataclass
@@ -59,7 +63,8 @@ class ObjectiveResult:
 
 @dataclass
 class TimeSeries:
-    """Whole-run series for the plots: one entry per bucket of `bucket_s` seconds from `start`."""
+    """Whole-run series as report.json holds them: one entry per bucket of `bucket_s` seconds
+    from `start` (see `timeline.Timeline.series`)."""
 
     start: float
     bucket_s: float
@@ -73,13 +78,18 @@ class TimeSeries:
 class Evaluation:
     spec: SloSpec
     results: list[ObjectiveResult]
-    timeseries: TimeSeries
+    timeline: Timeline  # the one series every report shows
     observations: int  # read
     matched: int  # passed the file's filters
     started: float | None
     ended: float | None
     status_totals: dict[str, int]
     baseline_source: str = ""
+
+    @property
+    def timeseries(self) -> TimeSeries:
+        """The timeline as report.json holds it."""
+        return self.timeline.series()
 
     def gate_outcome(self, result: ObjectiveResult) -> str:
         """What this result means for the gate under the file's policies: pass | warn | fail."""

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 import httpx
 
 from chaos.faults import Fault, TenantAttack, applied
+from chaos.stop_watch import StopWatch
 from chaos.world import World
 from scenarios.spec.model import Scenario, Workload
 from vocabulary import FaultWindow, Phase, phase_during
@@ -27,7 +28,6 @@ from vocabulary import FaultWindow, Phase, phase_during
 from .conductor import conduct, plan_stretches
 from .exchange import Outcome, exchange
 from .expectation_checks import Decided, undecided
-from .stop_conditions import StopConditionMonitor
 from .traffic import PlannedRequest, TrafficMix
 
 
@@ -164,7 +164,7 @@ class _Method:
 
     def __init__(self, run: ExperimentRun) -> None:
         self.run = run
-        self.monitor = StopConditionMonitor(run.scenario.stop_conditions)
+        self.monitor = StopWatch(run.scenario.stop_conditions)
         self.pacing = _Pacing(run.scenario.workload)
         self.holds = [_FaultHold(timed.fault) for timed in run.scenario.faults]
         self.done = asyncio.Event()
@@ -177,9 +177,9 @@ class _Method:
             outcome = await run.send(run.traffic.draw([*run.scenario.attacks, *run.phases.attacks]))
             run.keep(outcome)
             now = time.monotonic() - self.pacing.started
-            self.monitor.record(now, outcome.observation.status)
+            self.monitor.add([(outcome.observation.latency_ms, outcome.observation.status)], now)
             if (decision := self.monitor.tripped(now)) is not None and self.aborted is None:
-                self.aborted = f"stop condition tripped: {decision}"
+                self.aborted = str(decision)
                 self.done.set()
 
     def _next_wait(self) -> float | None:

@@ -47,11 +47,11 @@ from chaos.duration import PositiveDuration, Rate
 from chaos.faults import TenantAttack, registered_fault
 from chaos.schedule import TimedFault, check_schedule_fits
 from chaos.seed import SeedOptions
+from chaos.stop_condition import StopCondition
 from load.intent_mix import IntentMix
 from vocabulary import NestedFieldError, Phase, RatioBoundField, Status, unknown_name
 
 from .expectations import AnyExpectation
-from .stop_condition import StopCondition
 
 __all__ = ["AnyAttack", "IntentMix", "Scenario", "SteadyState", "Workload"]
 

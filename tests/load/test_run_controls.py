@@ -1,9 +1,8 @@
-"""Stop conditions, the live line, `--duration` scaling a shape, and where workers run."""
+"""The live line, `--duration` scaling a shape, and where workers run."""
 
 from __future__ import annotations
 
 import pytest
-from pydantic import ValidationError
 
 from load.chaos_driver import ChaosLog
 from load.drive import DriveOutcome
@@ -12,63 +11,8 @@ from load.profile import load_profile
 from load.progress import ProgressTracker
 from load.run_checks import integrity_checks
 from load.run_config import LocustRunConfig, ShapeStep, WeightedIntent, WeightedTenant
-from load.stop_rules import LoadStopCondition, StopWatch
 from load.topology import plan_topology
 from load.worker_join import parse_master, pointed_at
-
-
-def _condition(**fields) -> LoadStopCondition:
-    return LoadStopCondition.model_validate(fields)
-
-
-def test_a_failed_ratio_trips_only_over_enough_recent_requests() -> None:
-    watch = StopWatch([_condition(failed_ratio_above=0.5, window="10s", min_requests=4)])
-    watch.add([(5.0, "failed"), (5.0, "failed"), (5.0, "failed")], now_s=100.0)
-    assert watch.tripped(100.0) is None  # 3 requests: not enough evidence yet
-    watch.add([(5.0, "success")], now_s=101.0)
-    tripped = watch.tripped(101.0)
-    assert tripped is not None and tripped.index == 0
-    assert "failed ratio 0.75" in str(tripped) and "3 of 4 requests" in str(tripped)
-    assert watch.tripped(111.5) is None  # the window moved past them
-
-
-def test_a_latency_quantile_trips_above_its_bound() -> None:
-    condition = _condition(latency_above="1s", quantile=0.9, min_requests=10)
-    watch = StopWatch([_condition(failed_ratio_above=0.9), condition])
-    watch.add([(100.0, "success")] * 9 + [(5000.0, "partial")], now_s=0.0)
-    assert watch.tripped(0.0) is None  # p90 of ten is the 9th fastest: 100 ms
-    watch.add([(5000.0, "success")], now_s=1.0)
-    tripped = watch.tripped(1.0)
-    assert (
-        tripped is not None
-        and tripped.index == 1
-        and "p90 latency 5000 ms above 1s" in str(tripped)
-    )
-
-
-@pytest.mark.parametrize(
-    "fields, message",
-    [
-        ({}, "exactly one of failed_ratio_above or latency_above"),
-        ({"failed_ratio_above": 0.5, "latency_above": "1s"}, "exactly one of"),
-        ({"failed_ratio_above": 1.0}, "expected a ratio below 1"),
-        ({"latency_above": "1s", "quantile": 1.5}, "less than 1"),
-    ],
-)
-def test_a_stop_condition_says_what_is_wrong(fields: dict, message: str) -> None:
-    with pytest.raises(ValidationError, match=message):
-        LoadStopCondition.model_validate(fields)
-
-
-def test_a_profile_reads_its_stop_conditions(tmp_path) -> None:
-    path = tmp_path / "p.yaml"
-    path.write_text(
-        "name: p\nduration: 10s\nshape: {kind: soak, users: 1}\n"
-        "intents: [{intent: service_overview, parameters: {service: checkout}}]\ntenants: [acme]\n"
-        "stop_conditions:\n  - {latency_above: 2s, window: 5s}\n"
-    )
-    (condition,) = load_profile(path).stop_conditions
-    assert condition.latency_above == 2.0 and condition.window == 5.0
 
 
 def test_duration_scales_the_shape_and_its_chaos() -> None:

@@ -66,10 +66,11 @@ def test_junit_has_one_case_per_objective_and_check_with_failures_marked(tmp_pat
     assert cases["audit exactly once"].find("failure") is not None
 
 
-def test_html_without_observations_still_shows_the_objectives(tmp_path: Path) -> None:
+def test_html_without_observation_files_shows_the_evaluations_timeline(tmp_path: Path) -> None:
     _, written = run_reports(tmp_path, failed=0.01)
     html = written["html"].read_text()
-    assert "No observation to plot." in html and html.count('class="plotly-graph-div"') == 2
+    assert "<h2>Timeline</h2>" in html and "<h2>Per intent</h2>" not in html  # no breakdown
+    assert html.count('class="plotly-graph-div"') == 3  # the timeline and two objectives
     assert "<script src" not in html and "<link" not in html
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from scenarios.spec.stop_condition import StopCondition
+from chaos.stop_condition import StopCondition
 from slo.spec import Objective
 from vocabulary import RatioBound, parse_ratio_bound
 

@@ -1,28 +1,28 @@
-"""The HTML report's plot series (polars): buckets, gaps, requests in flight, breakdowns,
-and the figures drawn from them."""
+"""The run's one time series (polars): buckets, gaps, requests in flight, exact percentiles,
+breakdowns, and the figures drawn from them; report.json and the HTML show the same series."""
 
 from __future__ import annotations
 
 import json
 import math
+import re
 from pathlib import Path
 
+import numpy as np
 import polars as pl
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from slo.breakdown import breakdown
+from slo.evaluation import evaluate_files
+from slo.latency import ExactLatencies, nearest_rank, quantile_rank
 from slo.report_breakdown import breakdown_figure
-from slo.report_series import (
-    MAX_BUCKETS,
-    NICE_BUCKETS_S,
-    breakdown,
-    bucket_width,
-    read_frame,
-    timeline,
-)
 from slo.report_style import STATUS_COLOURS
 from slo.report_timeline import timeline_figure
-from slo.spec import Filters
+from slo.reports import write_reports
+from slo.spec import SloSpec
+from slo.timeline import MAX_BUCKETS, NICE_BUCKETS_S, bucket_width, timeline
 from vocabulary import FaultWindow
 
 START = 1_700_000_000.0
@@ -114,21 +114,6 @@ def test_the_last_request_has_its_bucket() -> None:
     assert rows["requests"].sum() == 2 and rows["requests"][-1] == 1
 
 
-def test_read_frame_applies_the_slo_files_filters(tmp_path: Path) -> None:
-    path = tmp_path / "observations.jsonl"
-    lines = [
-        {"ts": START + i, "scenario": "s", "status": "success", "latency_ms": 5.0, "phase": phase}
-        for i, phase in enumerate(["baseline", "fault", "fault", "recovery"])
-    ]
-    del lines[0]["phase"]  # the record's default: baseline
-    path.write_text("".join(json.dumps(line) + "\n" for line in lines))
-    assert read_frame([path]).height == 4
-    assert read_frame([path], Filters.model_validate({"phase": "fault"})).height == 2
-    assert read_frame([path], Filters.model_validate({"phase": "baseline"})).height == 1
-    assert read_frame([path], Filters.model_validate({"source": "scenario"})).height == 4
-    assert read_frame([], None).height == 0
-
-
 def test_status_colours_stay_distinct_and_fault_bands_sit_below_the_data() -> None:
     assert len(set(STATUS_COLOURS.values())) == 4
     partial, degraded = (_rgb(STATUS_COLOURS[s]) for s in ("partial", "degraded"))
@@ -151,3 +136,67 @@ def test_a_fault_still_active_at_the_end_is_drawn_to_the_last_bucket() -> None:
     figure = timeline_figure(series, [FaultWindow(START + 30)])  # end: inf, still active
     bands = [shape for shape in figure.layout.shapes if shape.layer == "below"]
     assert bands and all(band.x1 == series.bucket_s * series.rows.height for band in bands)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(st.floats(0, 10_000, allow_nan=False), min_size=1, max_size=60),
+    st.sampled_from([0.01, 0.5, 0.9, 0.95, 0.99, 0.999]),
+)
+def test_the_plotted_percentile_is_the_sample_an_objective_reads(
+    latencies: list[float], q: float
+) -> None:
+    plotted = pl.DataFrame({"latency_ms": latencies}).select(nearest_rank(q)).item()
+    judged = ExactLatencies(np.array(latencies)).at_ranks(quantile_rank(q, len(latencies)))
+    assert plotted == judged[0]
+
+
+GOLDEN = Path(__file__).parent / "golden"
+
+
+def _plotted(html: str, chart: str) -> list[dict]:
+    """The traces of one Plotly chart of a report.html, as the page hands them to plotly.js."""
+    found = re.search(r'Plotly\.newPlot\(\s*"' + chart + r'",\s*', html)
+    assert found is not None, chart
+    traces, _ = json.JSONDecoder().raw_decode(html, found.end())
+    return traces
+
+
+def test_the_html_and_report_json_show_the_same_series(tmp_path: Path) -> None:
+    spec = SloSpec.model_validate(json.loads((GOLDEN / "chaos.slo.json").read_text()))
+    observations = GOLDEN / "chaos.jsonl"
+    evaluation = evaluate_files(observations, spec)
+    written = write_reports(tmp_path, evaluation, observations=[observations])
+    series = json.loads(written["json"].read_text())["timeseries"]
+    traces = _plotted(written["html"].read_text(), "chart-1")  # the timeline comes first
+    buckets = len(series["status_counts"])
+    assert buckets > 1 and buckets <= MAX_BUCKETS
+    middles = [(index + 0.5) * series["bucket_s"] for index in range(buckets)]
+    bars = {trace["name"]: trace for trace in traces if trace["type"] == "bar"}
+    assert set(bars) == {status for bucket in series["status_counts"] for status in bucket}
+    for status, bar in bars.items():
+        assert bar["x"] == middles
+        assert bar["customdata"] == [bucket.get(status, 0) for bucket in series["status_counts"]]
+    lines = {trace["name"]: trace for trace in traces if trace["name"] in ("p50", "p95", "p99")}
+    for name, line in lines.items():
+        assert line["x"] == middles and line["y"] == series[f"{name}_ms"], name
+    assert len(lines) == 3
+    rate = next(trace for trace in traces if trace["name"] == "requests/s")
+    per_bucket = [sum(bucket.values()) for bucket in series["status_counts"]]
+    assert rate["y"] == pytest.approx([n / series["bucket_s"] for n in per_bucket])
+
+
+def test_the_series_counts_only_what_the_slo_file_judges(tmp_path: Path) -> None:
+    path = tmp_path / "observations.jsonl"
+    lines = [
+        {"ts": START + i, "scenario": "s", "status": "success", "latency_ms": 5.0, "phase": phase}
+        for i, phase in enumerate(["baseline", "fault", "fault", "recovery"])
+    ]
+    del lines[0]["phase"]  # the record's default: baseline
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    objectives = [{"name": "failed", "ratio": "failed", "max": 0.05}]
+    for phase, kept in ((None, 4), ("fault", 2), ("baseline", 1)):
+        filters = {"filters": {"phase": phase}} if phase else {}
+        spec = SloSpec.model_validate({"objectives": objectives} | filters)
+        series = evaluate_files(path, spec).timeseries
+        assert sum(sum(bucket.values()) for bucket in series.status_counts) == kept, phase
