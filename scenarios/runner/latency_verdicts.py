@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from scenarios.spec.expectations import PercentileBound, RelativeLatencyBound
+from scenarios.spec.expectations import AddedLatencyBound, PercentileBound, RelativeLatencyBound
 from slo.confseq import quantile_rank_bounds
 
 Verdict = tuple[str, str]
@@ -75,14 +75,48 @@ def judge_vs_baseline(
     return "inconclusive", detail + "; more samples needed on the open side"
 
 
+def judge_added(
+    bound: AddedLatencyBound,
+    phase_ms: Sequence[float],
+    baseline_ms: Sequence[float],
+    confidence: float,
+) -> Verdict:
+    """The phase's percentile at most `max_added_ms` above the baseline's: holds when the
+    phase's upper bound is within it of the baseline's lower bound, breached when the
+    phase's lower bound exceeds the baseline's upper bound by more."""
+    if not baseline_ms:
+        return "inconclusive", "no baseline request to compare with"
+    each_side = 1 - (1 - confidence) / 2
+    quantile = bound.percentile / 100
+    p_low, p_high = bracket(phase_ms, quantile, each_side)
+    b_low, b_high = bracket(baseline_ms, quantile, each_side)
+    name = f"p{bound.percentile:g}"
+    detail = (
+        f"{name} in [{_ms(p_low)}, {_ms(p_high)}] of {len(phase_ms)} vs baseline {name} in "
+        f"[{_ms(b_low)}, {_ms(b_high)}] of {len(baseline_ms)}; bound +{bound.max_added_ms:.0f}"
+        f" ms at {confidence:.0%}"
+    )
+    if p_high is not None and b_low is not None and p_high <= b_low + bound.max_added_ms:
+        return "pass", detail
+    if p_low is not None and b_high is not None and p_low > b_high + bound.max_added_ms:
+        return "fail", detail
+    return "inconclusive", detail + "; more samples needed on the open side"
+
+
 def baseline_bracketed(
-    bound: RelativeLatencyBound, baseline_ms: Sequence[float], confidence: float
+    bound: RelativeLatencyBound | AddedLatencyBound,
+    baseline_ms: Sequence[float],
+    confidence: float,
 ) -> bool:
-    """True once the baseline's percentile is bracketed within a factor of TIGHT_BASELINE
-    (the baseline phase runs until it is, or out of budget, so that the phases compared
-    with it can be decided)."""
+    """True once the baseline's percentile is bracketed tightly enough to judge the phases
+    compared with it: within a factor of TIGHT_BASELINE for a ratio, within half the
+    allowance for an added latency (the baseline phase runs until it is, or out of budget)."""
     low, high = bracket(baseline_ms, bound.percentile / 100, 1 - (1 - confidence) / 2)
-    return low is not None and high is not None and high <= TIGHT_BASELINE * low
+    if low is None or high is None:
+        return False
+    if isinstance(bound, AddedLatencyBound):
+        return high - low <= bound.max_added_ms / 2
+    return high <= TIGHT_BASELINE * low
 
 
 def _ms(value: float | None) -> str:
