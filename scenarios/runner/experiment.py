@@ -90,6 +90,14 @@ async def run_experiment(
             scenario, steady, traffic, world, client, phases, keep, result.tally, grace_s=grace_s
         )
 
+    unavailable = _faults_that_cannot_land(scenario, world)
+    if unavailable:
+        # Nothing the scenario judges would test its fault: inconclusive, never a pass.
+        result.checks.append(
+            Check(scenario.name, "fault landed", False, unavailable, inconclusive=True)
+        )
+        result.ended = time.time()
+        return result
     mark = result.tally.mark
     await asyncio.to_thread(world.heal)
     mark("heal")
@@ -120,6 +128,16 @@ async def run_experiment(
     result.interrupted = stop.is_set()
     result.ended = time.time()
     return result
+
+
+def _faults_that_cannot_land(scenario: Scenario, world: World) -> str:
+    """One line naming each fault of `scenario` that cannot land on `world`, and why."""
+    reasons = [
+        f"{timed.fault.kind}: {reason}"
+        for timed in scenario.faults
+        if (reason := timed.fault.unavailable_on(world)) is not None
+    ]
+    return "; ".join(reasons)
 
 
 async def _hypothesis(
