@@ -37,7 +37,7 @@ from ._environment import (
 from ._error_codes import ERROR_CLASSES, ErrorClass, ToolErrorCode, codes_of, upstream_health_codes
 from ._intents import INTENTS, Intent, parameter_error
 from ._roles import TENANT_ROLE_PREFIX, TENANTS_GROUP_ROLE, tenant_role
-from ._status import STATUS_DEFINITIONS, Status
+from ._status import STATUS_DEFINITIONS, Status, status_of
 from ._tools import TOOL_IDS, TOOLS
 from ._wire import (
     API_KEY_HEADER,
@@ -94,6 +94,7 @@ __all__ = [
     "request_body",
     "setting_variable",
     "settings_from_env",
+    "status_of",
     "tenant_role",
     "upstream_health_codes",
 ]

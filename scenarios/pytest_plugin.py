@@ -219,9 +219,16 @@ def gauntlet(
             pytest.fail("the system under test bypasses Gauntlet: " + " ".join(problems), False)
         yield GauntletClient(gauntlet_world, gauntlet_world.service_url)
         return
+    from chaos.spool_filesystem import mounted_spool
+
     command = request.config.getoption("--gauntlet-target-command") or REFERENCE_COMMAND
     work = tmp_path_factory.mktemp("gauntlet-target")
-    with GauntletService(gauntlet_world, work / "audit-spool", command, work / "target.log") as sut:
+    spool = work / "audit-spool"
+    # its own small filesystem, so spool_disk_full can fill it (chaos.spool_filesystem)
+    with (
+        mounted_spool(spool),
+        GauntletService(gauntlet_world, spool, command, work / "target.log") as sut,
+    ):
         yield sut
 
 

@@ -40,6 +40,11 @@ class Fault(BaseModel):
 
     kind: str
 
+    def unavailable_on(self, target: FaultTarget) -> str | None:
+        """Why this fault cannot land on `target` at all (one line), or None. A scenario
+        whose fault cannot land is inconclusive: nothing it judges would test the fault."""
+        return None
+
     def inject(self, target: FaultTarget, undo: ExitStack) -> None:
         """Break the world, pushing the undo of each step onto `undo` before the step."""
         raise NotImplementedError(f"{type(self).__name__} cannot be applied directly")

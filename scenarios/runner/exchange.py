@@ -8,6 +8,7 @@ acknowledgement.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
@@ -68,7 +69,9 @@ async def exchange(
 
     `phase_of(start, end)` (epoch seconds) names the phase the exchange lived through; it
     is asked once the answer is in, so a fault that landed meanwhile is accounted for."""
-    headers = {API_KEY_HEADER: request.api_key} if request.api_key is not None else {}
+    headers = {"content-type": "application/json"}
+    if request.api_key is not None:
+        headers[API_KEY_HEADER] = request.api_key
     started = time.time()
     asked = Asked(
         ts=started,
@@ -81,7 +84,10 @@ async def exchange(
     )
     clock = time.perf_counter()
     try:
-        response = await client.post(ORCHESTRATE_PATH, json=request.body(), headers=headers)
+        # ASCII JSON: its escapes carry any text intact, a lone surrogate (audit_poison_record)
+        # included, where UTF-8 cannot encode it
+        content = json.dumps(request.body(), ensure_ascii=True)
+        response = await client.post(ORCHESTRATE_PATH, content=content, headers=headers)
     except httpx.HTTPError as exc:
         latency_ms = (time.perf_counter() - clock) * 1000
         answer = judge_answer(

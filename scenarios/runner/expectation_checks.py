@@ -28,12 +28,18 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 
 from scenarios.spec.expectations import (
+    AddedLatencyBound,
+    AttacksAudited,
     AuditExactlyOnce,
     CodesSeen,
+    FaultLanded,
+    HonestStatus,
+    LatencyAdded,
     LatencyPercentile,
     LatencyVsBaseline,
     MaxLatency,
     NoCrossTenantData,
+    RelativeLatencyBound,
     SecurityRefusals,
     StatusMix,
     ToolErrors,
@@ -46,7 +52,7 @@ from vocabulary import Phase, RatioBound
 
 from . import rule_verdicts as rules
 from .exchange import CAUGHT_IN_FLIGHT, Outcome
-from .latency_verdicts import baseline_bracketed, judge_percentile, judge_vs_baseline
+from .latency_verdicts import baseline_bracketed, judge_added, judge_percentile, judge_vs_baseline
 from .rule_verdicts import AuditRows
 
 # "this fault makes the tool answer with these codes" has been put to the test after this
@@ -84,10 +90,8 @@ def undecided(
     for index, expectation in enumerate(scenario.expectations):
         if (
             phase is Phase.BASELINE
-            and isinstance(expectation, LatencyVsBaseline)
-            and not baseline_bracketed(
-                expectation.latency_vs_baseline, baseline_ms, scenario.confidence
-            )
+            and (relative := _baseline_bound(expectation)) is not None
+            and not baseline_bracketed(relative, baseline_ms, scenario.confidence)
         ):
             waiting.append(f"{_name(expectation)}: its baseline")
             continue
@@ -118,6 +122,14 @@ def _judge(
     if isinstance(expectation, LatencyVsBaseline):
         judged = judge_vs_baseline(
             expectation.latency_vs_baseline,
+            _latencies(scoped),
+            _latencies(o for o in outcomes if o.observation.phase is Phase.BASELINE),
+            scenario.confidence,
+        )
+        return Judgement(_sticky(decided, (index, ""), judged.verdict), judged.detail)
+    if isinstance(expectation, LatencyAdded):
+        judged = judge_added(
+            expectation.latency_added,
             _latencies(scoped),
             _latencies(o for o in outcomes if o.observation.phase is Phase.BASELINE),
             scenario.confidence,
@@ -200,7 +212,19 @@ _JUDGES: dict[type, Callable[..., Judgement]] = {
     NoCrossTenantData: rules.no_cross_tenant_data,
     AuditExactlyOnce: rules.audit_exactly_once,
     SecurityRefusals: rules.security_refusals,
+    HonestStatus: rules.honest_status,
+    FaultLanded: rules.fault_landed,
+    AttacksAudited: rules.attacks_audited,
 }
+
+
+def _baseline_bound(expectation: object) -> RelativeLatencyBound | AddedLatencyBound | None:
+    """The bound of an expectation judged against the baseline, if it is one."""
+    if isinstance(expectation, LatencyVsBaseline):
+        return expectation.latency_vs_baseline
+    if isinstance(expectation, LatencyAdded):
+        return expectation.latency_added
+    return None
 
 
 def _latencies(outcomes: object) -> list[float]:

@@ -92,6 +92,14 @@ async def run_experiment(
         outcomes=result.outcomes,
         tally=result.tally,
     )
+    unavailable = _faults_that_cannot_land(scenario, world)
+    if unavailable:
+        # Nothing the scenario judges would test its fault: inconclusive, never a pass.
+        result.checks.append(
+            Check(scenario.name, "fault landed", Verdict.INCONCLUSIVE, unavailable)
+        )
+        result.ended = time.time()
+        return result
     await asyncio.to_thread(world.heal)
     run.tally.mark("heal")
     if not await _steady_before(run, result):
@@ -134,6 +142,16 @@ async def _steady_after(run: ExperimentRun, result: ScenarioResult) -> None:
         result.checks.append(
             Check(run.scenario.name, "stop conditions", Verdict.FAIL, result.aborted)
         )
+
+
+def _faults_that_cannot_land(scenario: Scenario, world: World) -> str:
+    """One line naming each fault of `scenario` that cannot land on `world`, and why."""
+    reasons = [
+        f"{timed.fault.kind}: {reason}"
+        for timed in scenario.faults
+        if (reason := timed.fault.unavailable_on(world)) is not None
+    ]
+    return "; ".join(reasons)
 
 
 async def _hypothesis(

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from scenarios.spec.expectations import PercentileBound, RelativeLatencyBound
+from scenarios.spec.expectations import AddedLatencyBound, PercentileBound, RelativeLatencyBound
 from slo import Judgement, Verdict
 from slo.confseq import quantile_rank_bounds
 from slo.decision import decide
@@ -76,14 +76,53 @@ def judge_vs_baseline(
     return Judgement(decision.verdict, detail)
 
 
+def judge_added(
+    bound: AddedLatencyBound,
+    phase_ms: Sequence[float],
+    baseline_ms: Sequence[float],
+    confidence: float,
+) -> Judgement:
+    """The phase's percentile at most `max_added_ms` above the baseline's: holds when the
+    phase's upper bound is within it of the baseline's lower bound, breached when the
+    phase's lower bound exceeds the baseline's upper bound by more."""
+    if not baseline_ms:
+        return Judgement(Verdict.INCONCLUSIVE, "no baseline request to compare with")
+    each_side = 1 - (1 - confidence) / 2
+    quantile = bound.percentile / 100
+    p_low, p_high = bracket(phase_ms, quantile, each_side)
+    b_low, b_high = bracket(baseline_ms, quantile, each_side)
+    name = f"p{bound.percentile:g}"
+    detail = (
+        f"{name} in [{_ms(p_low)}, {_ms(p_high)}] of {len(phase_ms)} vs baseline {name} in "
+        f"[{_ms(b_low)}, {_ms(b_high)}] of {len(baseline_ms)}; bound +{bound.max_added_ms:.0f}"
+        f" ms at {confidence:.0%}"
+    )
+    # the bound is uncertain too: the baseline's bracket plus the allowance
+    allowed = (_plus(bound.max_added_ms, b_low), _plus(bound.max_added_ms, b_high))
+    decision = decide((p_low, p_high), allowed, at_most=True, samples=len(phase_ms))
+    if not decision.decided:
+        detail += "; more samples needed on the open side"
+    return Judgement(decision.verdict, detail)
+
+
 def baseline_bracketed(
-    bound: RelativeLatencyBound, baseline_ms: Sequence[float], confidence: float
+    bound: RelativeLatencyBound | AddedLatencyBound,
+    baseline_ms: Sequence[float],
+    confidence: float,
 ) -> bool:
-    """True once the baseline's percentile is bracketed within a factor of TIGHT_BASELINE
-    (the baseline phase runs until it is, or out of budget, so that the phases compared
-    with it can be decided)."""
+    """True once the baseline's percentile is bracketed tightly enough to judge the phases
+    compared with it: within a factor of TIGHT_BASELINE for a ratio, within half the
+    allowance for an added latency (the baseline phase runs until it is, or out of budget)."""
     low, high = bracket(baseline_ms, bound.percentile / 100, 1 - (1 - confidence) / 2)
-    return low is not None and high is not None and high <= TIGHT_BASELINE * low
+    if low is None or high is None:
+        return False
+    if isinstance(bound, AddedLatencyBound):
+        return high - low <= bound.max_added_ms / 2
+    return high <= TIGHT_BASELINE * low
+
+
+def _plus(added: float, value: float | None) -> float | None:
+    return None if value is None else value + added
 
 
 def _times(factor: float, value: float | None) -> float | None:

@@ -9,9 +9,13 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping, Sequence
 
+from contract import status_of
 from scenarios.spec.expectations import (
+    AttacksAudited,
     AuditExactlyOnce,
     CodesSeen,
+    FaultLanded,
+    HonestStatus,
     MaxLatency,
     NoCrossTenantData,
     SecurityRefusals,
@@ -134,3 +138,68 @@ def security_refusals(e: SecurityRefusals, outcomes: Sequence[Outcome], *_: obje
             f"{len(attacks)} of the {MIN_ATTACKS} attack requests needed, all refused",
         )
     return Judgement(Verdict.PASS, f"all {len(attacks)} attack requests refused ({sorted(wanted)})")
+
+
+def honest_status(_e: HonestStatus, outcomes: Sequence[Outcome], *_: object) -> Judgement:
+    """Each answer's status against the one its results imply: a call cut by a fault may
+    fail, but then the answer cannot say `success`, whatever else came back complete."""
+    answers = [o for o in outcomes if o.answer.results and o.answer.failure is None]
+    dishonest = []
+    for o in answers:
+        implied = status_of(
+            (r["success"], r.get("fallback_used") is True) for r in o.answer.results
+        )
+        if implied != o.observation.status:
+            dishonest.append((o, implied))
+    if dishonest:
+        first, implied = dishonest[0]
+        return Judgement(
+            Verdict.FAIL,
+            f"{len(dishonest)} of {len(answers)} answers misstate their status, e.g. "
+            f"{first.observation.request_id} says {first.observation.status} where its "
+            f"results imply {implied}",
+        )
+    return Judgement(Verdict.PASS, f"{len(answers)} answers, each status the one its results imply")
+
+
+def fault_landed(e: FaultLanded, outcomes: Sequence[Outcome], *_: object) -> Judgement:
+    """Each named tool failed, with the listed codes only. A tool that never failed means
+    the fault never reached it: that is inconclusive, however long the phase ran."""
+    problems, missing, seen = [], [], []
+    for tool, allowed in e.fault_landed.items():
+        codes = Counter(
+            o.observation.tool_errors[tool] for o in outcomes if tool in o.observation.tool_errors
+        )
+        allowed_values = {code.value for code in allowed}
+        if set(codes) - allowed_values:
+            problems.append(f"{tool} failed with {sorted(set(codes) - allowed_values)}")
+        landed = sum(n for code, n in codes.items() if code in allowed_values)
+        if not landed:
+            missing.append(tool)
+        seen.append(f"{tool}: {dict(codes) or 'no failure'}")
+    if problems:
+        return Judgement(Verdict.FAIL, "; ".join(problems + seen))
+    if missing:
+        return Judgement(
+            Verdict.INCONCLUSIVE,
+            f"the fault never reached {', '.join(missing)} in {len(outcomes)} requests "
+            f"(no failure with the codes it causes)",
+        )
+    return Judgement(Verdict.PASS, "the fault landed: " + "; ".join(seen))
+
+
+def attacks_audited(e: AttacksAudited, outcomes: Sequence[Outcome], *_: object) -> Judgement:
+    """The attack must have reached the audit path for the audit rules to test anything."""
+    attacks = [o for o in outcomes if o.attack is not None]
+    if len(attacks) < e.attacks_audited:
+        sent = f"{len(attacks)} of the {e.attacks_audited} attack requests sent"
+        return Judgement(Verdict.INCONCLUSIVE, sent)
+    unaudited = [o for o in attacks if not o.audit_acknowledged]
+    if unaudited:
+        labels = Counter(o.answer.label for o in unaudited)
+        return Judgement(
+            Verdict.INCONCLUSIVE,
+            f"{len(unaudited)} of {len(attacks)} attack requests never reached the audit "
+            f"path ({', '.join(f'{label}: {n}' for label, n in labels.most_common())})",
+        )
+    return Judgement(Verdict.PASS, f"all {len(attacks)} attack requests answered and audited")

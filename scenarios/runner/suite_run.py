@@ -28,6 +28,7 @@ from rich.console import Console
 
 import contract
 from chaos.remote_world import DeclaredUpstream, open_remote_world
+from chaos.spool_filesystem import mounted_spool
 from chaos.world import World, open_world
 from load.target_process import REFERENCE_COMMAND, running_target
 from load.world_service import world_service_config
@@ -199,10 +200,15 @@ async def _system_under_test(world: Any, options: RunOptions) -> AsyncIterator[s
     if options.target_url is not None:
         yield options.target_url
         return
-    contract = contract_env(world, options.out_dir / "audit-spool")
+    spool_dir = options.out_dir / "audit-spool"
+    contract = contract_env(world, spool_dir)
     log_path = options.out_dir / "target.log"
-    async with running_target(options.target_command, contract, log_path=log_path) as target:
-        yield target.url
+    # its own small filesystem, so spool_disk_full can fill it (see chaos.spool_filesystem)
+    with mounted_spool(spool_dir) as problem:
+        if problem is not None:
+            logging.getLogger("chaos").warning("spool_disk_full cannot land: %s", problem)
+        async with running_target(options.target_command, contract, log_path=log_path) as t:
+            yield t.url
 
 
 def service_config(world: World, spool_dir: Path) -> dict[str, Any]:

@@ -14,13 +14,23 @@ phase (`baseline`, `burst`, `fault`, `recovery`; omitted = the whole method)::
     - within_deadline: {deadline_ms: 5000, grace_ms: 1000}
         # every answer by the promised deadline plus a stated grace
     - latency_vs_baseline: {percentile: 90, max_ratio: 3}
-        # this phase's p90 at most 3 x the same run's baseline p90 (intervals on both sides)
+        # this phase's p90 at most 3 x the same run's baseline p90 (intervals on both sides);
+        # a ratio punishes a fast system for a fixed cost: prefer latency_added
+    - latency_added: {percentile: 50, max_added_ms: 250}
+        # this phase's p50 at most 250 ms above the same run's baseline p50
     - max_latency_ms: 2500                                 # slowest request (absolute)
     - latency_percentile: {percentile: 95, max_ms: 800}    # absolute
     - no_cross_tenant_data: true                           # no row of another tenant in any answer
     - audit_exactly_once: true                             # one audit record per request
     - security_refusals: true                              # every attack request refused
     - security_refusals: {codes: [tenant_violation]}       # ... with one of these codes
+    - honest_status: true        # every answer's status is the one its call results imply
+    - fault_landed: {metrics: [connection_error, timeout, circuit_open]}
+        # the fault reached the system: the tool failed at least once, always with one of
+        # these codes; a phase where it never failed is inconclusive, never a pass
+    - attacks_audited: 4
+        # at least 4 attack requests, and every one answered with its audit acknowledged;
+        # otherwise the attack never reached the audit path: inconclusive, never a pass
 """
 
 from __future__ import annotations
@@ -35,6 +45,7 @@ from pydantic import (
     Discriminator,
     Field,
     Tag,
+    field_validator,
 )
 
 from contract import TOOL_IDS, ToolErrorCode
@@ -42,9 +53,13 @@ from vocabulary import Phase, RatioBoundField, Status, did_you_mean
 
 __all__ = [
     "AnyExpectation",
+    "AttacksAudited",
     "AuditExactlyOnce",
     "CodesSeen",
     "EXPECTATION_KINDS",
+    "FaultLanded",
+    "HonestStatus",
+    "LatencyAdded",
     "LatencyPercentile",
     "LatencyVsBaseline",
     "MaxLatency",
@@ -124,6 +139,21 @@ class LatencyVsBaseline(_Expectation):
     latency_vs_baseline: RelativeLatencyBound
 
 
+class AddedLatencyBound(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    percentile: float = Field(gt=0, lt=100)
+    max_added_ms: float = Field(gt=0)
+
+
+class LatencyAdded(_Expectation):
+    """A percentile of this phase at most `max_added_ms` above the baseline's: a fixed cost
+    weighs the same on a fast system as on a slow one (a ratio would punish the fast)."""
+
+    kind: ClassVar[str] = "latency_added"
+    latency_added: AddedLatencyBound
+
+
 class PercentileBound(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -144,6 +174,36 @@ class NoCrossTenantData(_Expectation):
 class AuditExactlyOnce(_Expectation):
     kind: ClassVar[str] = "audit_exactly_once"
     audit_exactly_once: Literal[True]
+
+
+class HonestStatus(_Expectation):
+    """Every answer says the status its own call results imply (contract.status_of)."""
+
+    kind: ClassVar[str] = "honest_status"
+    honest_status: Literal[True]
+
+
+class FaultLanded(_Expectation):
+    """The fault reached the system: each named tool failed at least once in the phase,
+    and only with the codes listed. Never seen: inconclusive (the fault did not land)."""
+
+    kind: ClassVar[str] = "fault_landed"
+    fault_landed: dict[ToolId, list[ToolErrorCode]] = Field(min_length=1)
+
+    @field_validator("fault_landed")
+    @classmethod
+    def _codes_named(cls, value: dict[str, list[ToolErrorCode]]) -> dict:
+        if any(not codes for codes in value.values()):
+            raise ValueError("name the codes that show the fault reached each tool")
+        return value
+
+
+class AttacksAudited(_Expectation):
+    """At least this many attack requests, each answered with its audit acknowledged: the
+    attack reached the audit path. A refused or unaudited one leaves it inconclusive."""
+
+    kind: ClassVar[str] = "attacks_audited"
+    attacks_audited: int = Field(ge=1)
 
 
 class RefusalCodes(BaseModel):
@@ -170,11 +230,15 @@ EXPECTATION_KINDS: dict[str, type[_Expectation]] = {
         CodesSeen,
         WithinDeadline,
         LatencyVsBaseline,
+        LatencyAdded,
         MaxLatency,
         LatencyPercentile,
         NoCrossTenantData,
         AuditExactlyOnce,
         SecurityRefusals,
+        HonestStatus,
+        FaultLanded,
+        AttacksAudited,
     )
 }
 

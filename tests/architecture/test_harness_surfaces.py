@@ -49,6 +49,7 @@ SURFACES = {
         "request_body",
         "setting_variable",
         "settings_from_env",
+        "status_of",
         "tenant_role",
         "upstream_health_codes",
     ],

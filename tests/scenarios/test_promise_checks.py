@@ -1,0 +1,155 @@
+"""Checks that judge a promise, never an incidental of the reference, and that tell a fault
+which landed from one that never reached the system (pure, no I/O)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import pytest
+import yaml
+
+from contract import status_of
+from scenarios.runner.exchange import Outcome
+from scenarios.runner.expectation_checks import judge_expectations, undecided
+from scenarios.spec.model import Scenario
+from vocabulary import Answer, Observation, Phase
+
+
+def scenario(expectation: str) -> Scenario:
+    return Scenario.model_validate(
+        yaml.safe_load(
+            "name: s\nworkload:\n"
+            "  intents: [{intent: service_overview, parameters: {service: checkout}}]\n"
+            "  tenants: [acme]\n  duration: 5s\n"
+            "faults: [{fault: {kind: limit_data, upstream: metrics, bytes: 1024}, start: 1s,"
+            " duration: 2s}]\n"
+            f"expectations:\n  - {expectation}\n"
+        )
+    )
+
+
+def call(tool: str, success: bool = True, fallback: bool = False, code: str = "") -> dict:
+    result: dict[str, Any] = {"tool_id": tool, "success": success, "fallback_used": fallback}
+    if not success:
+        result["error_code"] = code
+    return result
+
+
+def answered(
+    status: str,
+    results: Sequence[dict],
+    *,
+    phase: Phase = Phase.FAULT,
+    latency_ms: float = 50.0,
+    attack: str | None = None,
+    http_status: int = 200,
+) -> Outcome:
+    errors = {r["tool_id"]: r["error_code"] for r in results if not r["success"]}
+    observation = Observation(
+        ts=0.0,
+        scenario="s",
+        phase=phase,
+        status=status,
+        latency_ms=latency_ms,
+        tool_errors=errors,
+        request_id="r",
+    )
+    label = status if http_status == 200 else f"http {http_status}"
+    failure = None if http_status == 200 else f"HTTP {http_status}"
+    answer = Answer(observation, label, failure, http_status, results=tuple(results))
+    audited = any(r["tool_id"] == "audit" and r["success"] for r in results)
+    return Outcome(answer, attack, frozenset(), audited)
+
+
+def verdicts(s: Scenario, outcomes: Sequence[Outcome]) -> list[str]:
+    return [c.verdict for c in judge_expectations(s, outcomes, audit_rows={})]
+
+
+HEALTHY = [call("direct_query"), call("metrics"), call("topology"), call("audit")]
+CUT = [call("direct_query"), call("metrics", False, code="connection_error"), call("audit")]
+
+
+@pytest.mark.parametrize(
+    ("calls", "status"),
+    [
+        ([], "failed"),
+        ([(True, False)], "success"),
+        ([(True, False), (True, True)], "partial"),
+        ([(True, False), (False, False)], "partial"),
+        ([(True, True), (False, False)], "degraded"),
+        ([(False, False)], "failed"),
+    ],
+)
+def test_the_status_rule_of_the_contract(calls: list[tuple[bool, bool]], status: str) -> None:
+    assert status_of(calls) == status
+
+
+def test_a_cut_call_may_be_any_share_but_its_answer_must_not_say_success() -> None:
+    """One cut call in twenty is as honest as twenty in twenty: the share is the size of
+    the system's answers, not a promise; a cut answered as `success` is the lie."""
+    s = scenario("honest_status: true")
+    few_cuts = [answered("success", HEALTHY)] * 19 + [answered("partial", CUT)]
+    assert verdicts(s, few_cuts) == ["pass"]
+    assert verdicts(s, [*few_cuts, answered("success", CUT)]) == ["fail"]
+    spooled = [call("direct_query", False, code="connection_error"), call("audit", True, True)]
+    assert verdicts(s, [answered("degraded", spooled)]) == ["pass"]
+    assert verdicts(s, [answered("partial", spooled)]) == ["fail"]
+
+
+def test_a_fault_that_never_reached_the_system_is_inconclusive_however_long_it_ran() -> None:
+    s = scenario("{fault_landed: {metrics: [connection_error, timeout]}, phase: fault}")
+    untouched = [answered("success", HEALTHY)] * 40
+    assert verdicts(s, untouched) == ["inconclusive"]
+    assert undecided(s, untouched, Phase.FAULT, last=False, decided={})  # keeps watching
+    assert verdicts(s, [*untouched, answered("partial", CUT)]) == ["pass"]
+    wrong = [call("metrics", False, code="internal_error"), call("audit")]
+    assert verdicts(s, [answered("partial", CUT), answered("partial", wrong)]) == ["fail"]
+
+
+def test_an_attack_refused_up_front_never_reached_the_audit_path() -> None:
+    s = scenario("attacks_audited: 2")
+    poison = "audit_poison_record"
+    audited = answered("partial", CUT, attack=poison)
+    refused = answered("failed", [], attack=poison, http_status=422)
+    assert verdicts(s, [answered("success", HEALTHY)]) == ["inconclusive"]  # none sent
+    assert verdicts(s, [audited]) == ["inconclusive"]  # too few to have tried every form
+    assert verdicts(s, [audited, audited]) == ["pass"]
+    (check,) = judge_expectations(s, [audited, refused], audit_rows={})
+    assert check.verdict == "inconclusive" and "http 422: 1" in check.detail
+
+
+@pytest.mark.parametrize(
+    ("base_ms", "added_ms", "expected"),
+    [(8.0, 18.0, "pass"), (56.0, 18.0, "pass"), (8.0, 600.0, "fail"), (56.0, 600.0, "fail")],
+)
+def test_added_latency_weighs_the_same_on_a_fast_and_a_slow_system(
+    base_ms: float, added_ms: float, expected: str
+) -> None:
+    """The same fixed cost is 3x a fast system's median and 1.3x a slow one's: an additive
+    bound judges both alike, where a ratio would punish the fast one."""
+    s = scenario("{latency_added: {percentile: 50, max_added_ms: 250}, phase: fault}")
+    outcomes = [
+        answered("success", HEALTHY, phase=p, latency_ms=ms + i % 5)
+        for i in range(120)
+        for p, ms in ((Phase.BASELINE, base_ms), (Phase.FAULT, base_ms + added_ms))
+    ]
+    assert verdicts(s, outcomes) == [expected]
+
+
+def test_the_baseline_runs_until_an_added_bound_has_a_baseline_to_compare_with() -> None:
+    s = scenario("{latency_added: {percentile: 50, max_added_ms: 250}, phase: fault}")
+    few = [
+        answered("success", HEALTHY, phase=Phase.BASELINE, latency_ms=40.0 + i) for i in range(3)
+    ]
+    assert undecided(s, few, Phase.BASELINE, last=False, decided={})
+    many = [
+        answered("success", HEALTHY, phase=Phase.BASELINE, latency_ms=40.0 + i % 10)
+        for i in range(80)
+    ]
+    assert not undecided(s, many, Phase.BASELINE, last=False, decided={})
+
+
+def test_an_empty_list_of_landing_codes_is_refused() -> None:
+    with pytest.raises(ValueError, match="name the codes"):
+        scenario("{fault_landed: {metrics: []}, phase: fault}")
