@@ -37,15 +37,6 @@ from ._environment import (
 )
 from ._error_codes import ERROR_CLASSES, ErrorClass, ToolErrorCode, codes_of, upstream_health_codes
 from ._intents import INTENTS, Intent, parameter_error
-from ._promises import (
-    PROMISED_QUANTITIES,
-    BreakerPromise,
-    BulkheadPromise,
-    Promises,
-    RateLimitPromise,
-    promises_json_schema,
-    promises_json_schema_text,
-)
 from ._roles import TENANT_ROLE_PREFIX, TENANTS_GROUP_ROLE, tenant_role
 from ._status import STATUS_DEFINITIONS, Status
 from ._tools import TOOL_IDS, TOOLS
@@ -58,6 +49,28 @@ from ._wire import (
     STATUS_HEADER,
     request_body,
 )
+
+_PROMISE_NAMES = frozenset(
+    {
+        "PROMISED_QUANTITIES",
+        "BreakerPromise",
+        "BulkheadPromise",
+        "Promises",
+        "RateLimitPromise",
+        "promises_json_schema",
+        "promises_json_schema_text",
+    }
+)
+
+
+def __getattr__(name: str) -> object:
+    # The promises need pydantic; loaded on first use so `gauntlet --help` stays light.
+    if name in _PROMISE_NAMES:
+        from . import _promises
+
+        return getattr(_promises, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 OPENAPI_DOCUMENT = Path(str(files(__name__) / "openapi.json"))
 """The HTTP API every system under test serves, as a JSON OpenAPI document."""
