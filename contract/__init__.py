@@ -3,7 +3,8 @@
 The harness judges a system only through what is named here: the wire (paths, headers,
 the request body), the statuses and what each promises, the closed set of error codes
 and their classes, the environment a system is started with, the tools and intents with
-their parameter schemas, the database roles, and `openapi.json` (the HTTP API, as the
+their parameter schemas, the database roles, the promises a system declares about its own
+resilience (`Promises`), and `openapi.json` (the HTTP API, as the
 reference serves it). This package imports nothing else of the project.
 """
 
@@ -49,6 +50,28 @@ from ._wire import (
     request_body,
 )
 
+_PROMISE_NAMES = frozenset(
+    {
+        "PROMISED_QUANTITIES",
+        "BreakerPromise",
+        "BulkheadPromise",
+        "Promises",
+        "RateLimitPromise",
+        "promises_json_schema",
+        "promises_json_schema_text",
+    }
+)
+
+
+def __getattr__(name: str) -> object:
+    # The promises need pydantic; loaded on first use so `gauntlet --help` stays light.
+    if name in _PROMISE_NAMES:
+        from . import _promises
+
+        return getattr(_promises, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 OPENAPI_DOCUMENT = Path(str(files(__name__) / "openapi.json"))
 """The HTTP API every system under test serves, as a JSON OpenAPI document."""
 
@@ -58,10 +81,15 @@ __all__ = [
     "AUDIT_DSN",
     "BREAKER_COOL_DOWN",
     "BREAKER_FAILURE_THRESHOLD",
+    "BreakerPromise",
+    "BulkheadPromise",
+    "ContractEnvironmentError",
     "ERROR_CLASSES",
+    "ErrorClass",
     "HEALTH_PATH",
     "HOST",
     "INTENTS",
+    "Intent",
     "MAX_BODY_BYTES",
     "METRICS_DSN",
     "METRICS_PATH",
@@ -69,28 +97,30 @@ __all__ = [
     "OPS_DSN",
     "ORCHESTRATE_PATH",
     "PORT",
+    "PROMISED_QUANTITIES",
+    "Promises",
     "RATE_LIMITS",
     "REQUEST_DEADLINE",
     "REQUEST_ID_HEADER",
     "REQUIRED",
+    "RateLimitPromise",
     "SETTINGS",
     "SPOOL_DIR",
     "STATUS_DEFINITIONS",
     "STATUS_HEADER",
+    "Status",
     "TENANTS_GROUP_ROLE",
     "TENANT_ROLE_PREFIX",
     "TOOLS",
     "TOOL_IDS",
-    "ContractEnvironmentError",
-    "ErrorClass",
-    "Intent",
-    "Status",
     "ToolErrorCode",
     "codes_of",
     "default_spool_dir",
     "environment",
     "listen_address",
     "parameter_error",
+    "promises_json_schema",
+    "promises_json_schema_text",
     "request_body",
     "setting_variable",
     "settings_from_env",

@@ -1,4 +1,5 @@
-"""`gauntlet schema report`: the JSON Schema that every report.json follows."""
+"""`gauntlet schema report|promises`: the published JSON Schemas (report.json, and the
+promises file a system declares its resilience policy in)."""
 
 from __future__ import annotations
 
@@ -13,3 +14,11 @@ def report() -> None:
     from slo.report_schema import report_json_schema_text
 
     typer.echo(report_json_schema_text())
+
+
+@app.command("promises")
+def promises() -> None:
+    """Print the JSON Schema (draft 2020-12) of a promises file."""
+    from contract import promises_json_schema_text
+
+    typer.echo(promises_json_schema_text(), nl=False)

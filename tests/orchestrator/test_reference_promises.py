@@ -1,0 +1,37 @@
+"""The reference's promises file says what the reference really does, as the suite
+deploys it: a change to either side without the other fails here."""
+
+from __future__ import annotations
+
+from orchestrator.call_policy import PolicySettings
+from orchestrator.capabilities import ToolCapability
+from orchestrator.tools._tenant_tx import TOOL_TIMEOUT_SECONDS
+from scenarios.runner import suite_run
+from scenarios.spec.promises_file import promises_in_effect
+
+REFERENCE = promises_in_effect(None, reference=True)
+
+
+def test_the_deadlines_are_the_reference_deadlines() -> None:
+    assert REFERENCE.request_deadline_seconds == suite_run.REQUEST_DEADLINE_S
+    assert REFERENCE.call_deadline_seconds == {
+        tool: TOOL_TIMEOUT_SECONDS for tool in ("direct_query", "metrics", "topology", "audit")
+    }
+
+
+def test_the_breaker_bulkheads_and_share_are_the_reference_policy() -> None:
+    policy = PolicySettings()
+    assert REFERENCE.breaker is not None and REFERENCE.breaker.per_tool
+    assert REFERENCE.breaker.failure_threshold == suite_run.BREAKER_FAILURE_THRESHOLD
+    assert REFERENCE.breaker.cool_down_seconds == suite_run.BREAKER_COOL_DOWN_S
+    slots = ToolCapability.model_fields["max_concurrent_calls"].default
+    for bulkhead in REFERENCE.bulkheads.values():
+        assert (bulkhead.slots, bulkhead.queue_wait_seconds) == (slots, policy.queue_budget_seconds)
+    assert REFERENCE.tenant_share == policy.tenant_share
+
+
+def test_the_rate_limits_are_the_suites_deployment() -> None:
+    declared = {
+        tool: limit.model_dump(exclude_none=True) for tool, limit in REFERENCE.rate_limits.items()
+    }
+    assert declared == suite_run.RATE_LIMITS
