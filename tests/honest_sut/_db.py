@@ -15,6 +15,7 @@ Errors from asyncpg and the network are mapped here, once, to the contract's cod
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -23,6 +24,7 @@ import asyncpg
 SCHEMA_STATES = frozenset({"42703", "42P01", "42883", "42704", "3F000"})
 CONNECTION_STATES = ("08", "57P", "53300", "53000")
 CALLER_CLASSES = ("22", "42", "0A", "54")
+log = logging.getLogger("honest.db")
 
 
 class CallFailed(Exception):
@@ -56,10 +58,14 @@ def code_for(exc: BaseException) -> str:
         return "upstream_error"
     if isinstance(exc, asyncpg.DataError | asyncpg.exceptions.InterfaceWarning):
         return "invalid_arguments"
-    if isinstance(exc, OSError | asyncpg.InterfaceError | ConnectionError | EOFError):
+    # asyncpg's own protocol errors (InternalClientError: ProtocolError and kin) come from a
+    # connection that broke mid-conversation, as a peer that half-closes leaves it
+    lost = (OSError, asyncpg.InterfaceError, asyncpg.InternalClientError, EOFError)
+    if isinstance(exc, lost):
         return "connection_error"
     if isinstance(exc, asyncpg.PostgresError):
         return "upstream_error"
+    log.warning("unmapped failure %s: %s", type(exc).__name__, exc)
     return "internal_error"
 
 
