@@ -14,8 +14,8 @@ import json
 import signal
 import sys
 import time
-from collections.abc import Callable, Mapping
-from contextlib import AsyncExitStack
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import AsyncExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,6 +41,7 @@ from .topology import Topology
 STARTUP_TIMEOUT_S = 60.0  # Locust's import and spawn of its first users
 SHUTDOWN_GRACE_S = 10.0
 FINAL_DELIVERY_S = 40.0  # a worker's own limit (30 s) plus a margin
+LOG_EVERY_S = 10.0  # with no terminal, the status line this often
 
 
 @dataclass
@@ -190,18 +191,37 @@ class Drive:
                 chaos = group.create_task(
                     run_schedule(self.spans, stack, t0, self.chaos_log, self.run_s)
                 )
-                with Live(console=self.console, refresh_per_second=4, transient=False) as live:
+                with _status_lines(self.console) as show:
                     while locust.returncode is None:
                         await asyncio.sleep(0.5)
                         now = time.time()
                         # The live line names the phase of this instant, not of a request.
                         phase = phase_at(now - t0, windows).value
-                        live.update(self.tracker.line(now - t0, phase, now))
+                        show(self.tracker.line(now - t0, phase, now), now)
                         self.outcome.tripped = self.stop_watch.tripped(now)
                         if self.outcome.tripped is not None:
                             self.console.print(f"[bold red]{self.outcome.tripped}[/]: stopping")
                             break
                 chaos.cancel()  # Locust is done (or stopped): roll back what is still applied
+
+
+@contextmanager
+def _status_lines(console: Console) -> Iterator[Callable[[str, float], None]]:
+    """On a terminal, one live line redrawn in place; in a log (no terminal), the same line
+    every `LOG_EVERY_S` seconds, each a whole line of its own (a live display there leaves
+    its last frame without a newline, glued to whatever is printed next)."""
+    if console.is_terminal:
+        with Live(console=console, refresh_per_second=4, transient=False) as live:
+            yield lambda line, now: live.update(line)
+        return
+    last = [0.0]
+
+    def log(line: str, now: float) -> None:
+        if now - last[0] >= LOG_EVERY_S:
+            last[0] = now
+            console.print(line, no_wrap=True, overflow="ellipsis", highlight=False)
+
+    yield log
 
 
 async def _wait_for_start(locust: ChildProcess, marker: Path, timeout_s: float | None) -> float:

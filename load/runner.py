@@ -26,7 +26,14 @@ from chaos.schedule import FaultSpan, fault_spans
 from chaos.seed import TENANTS
 from chaos.stop_watch import StopWatch
 from chaos.world import World
-from slo import Check, evaluate, load_slo_file, print_report, verdict_exit_code, write_reports
+from slo import (
+    Check,
+    evaluate,
+    load_slo_file,
+    print_load_summary,
+    verdict_exit_code,
+    write_reports,
+)
 from slo.results import Evaluation
 from vocabulary import write_observations
 
@@ -116,7 +123,7 @@ def run_load(options: LoadRunOptions) -> LoadRunResult:
     drive = _drive_for(options, topology, spans, chaos_log, collector, outcome)
     options.console.print(
         f"[bold]gauntlet load[/]: profile {profile.name}, {profile.duration:g}s, "
-        f"{len(spans)} fault(s), starting Postgres and Toxiproxy ..."
+        f"{len(spans)} fault(s); starting Postgres and Toxiproxy"
     )
     interrupted = False
     try:
@@ -153,7 +160,7 @@ def run_load(options: LoadRunOptions) -> LoadRunResult:
         interrupted=interrupted or outcome.tripped is not None,
     )
     write_measurement_note(out_dir, profile, merge, chaos_log, outcome, interrupted)
-    print_report(evaluation, checks, console=options.console)
+    print_load_summary(merge.observations, evaluation, checks, options.console)
     return LoadRunResult(
         verdict_exit_code(evaluation, checks),
         evaluation,

@@ -11,6 +11,7 @@ exit_code = verdict_exit_code(evaluation, checks)
 from .baseline import BaselineFileError, BaselineReport
 from .evaluation import evaluate, evaluate_files
 from .loader import SloFileError, load_slo_file, load_slo_files
+from .report_load_terminal import print_load_summary
 from .report_terminal import print_report
 from .reports import write_reports
 from .results import Check, Evaluation, ObjectiveResult, TimeSeries
@@ -35,6 +36,7 @@ __all__ = [
     "load_slo_file",
     "load_slo_files",
     "overall_verdict",
+    "print_load_summary",
     "print_report",
     "verdict_exit_code",
     "write_reports",

@@ -131,6 +131,7 @@ SURFACES = {
         "load_slo_file",
         "load_slo_files",
         "overall_verdict",
+        "print_load_summary",
         "print_report",
         "verdict_exit_code",
         "write_reports",
