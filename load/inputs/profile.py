@@ -10,10 +10,10 @@
       - {tenant: globex, weight: 2}
     chaos:                           # optional; same shape as a scenario's `faults:`
       - {fault: {kind: latency, upstream: metrics, latency_ms: 3000}, start: 12s, duration: 6s}
-    stop_conditions:                 # optional; end the run early (see load/stop_rules.py)
+    stop_conditions:                 # optional; end the run early (see load/control/stop_rules.py)
       - {failed_ratio_above: 0.5, window: 10s, min_requests: 20}
 
-`load_profile("spike")` loads a built-in profile (load/profiles/*.yaml); anything else is
+`load_profile("spike")` loads a built-in profile (load/inputs/profiles/*.yaml); anything else is
 a path. Errors are `YamlInputError` (one line: file, line, field).
 """
 
@@ -39,11 +39,11 @@ from chaos.duration import PositiveDuration, format_duration
 from chaos.faults import TenantAttack
 from chaos.schedule import TimedFault, check_schedule_fits
 from chaos.seed import TENANTS
+from load.control.stop_rules import LoadStopCondition
 from vocabulary import NestedFieldError, YamlInputError, load_yaml_model, unknown_name
 
 from .intent_mix import IntentMix
 from .shapes import AnyShape, Tick
-from .stop_rules import LoadStopCondition
 
 __all__ = [
     "BUILTIN_PROFILES_DIR",

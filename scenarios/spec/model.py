@@ -47,7 +47,7 @@ from chaos.duration import PositiveDuration, Rate
 from chaos.faults import TenantAttack, registered_fault
 from chaos.schedule import TimedFault, check_schedule_fits
 from chaos.seed import SeedOptions
-from load.intent_mix import IntentMix
+from load.inputs.intent_mix import IntentMix
 from vocabulary import NestedFieldError, Phase, RatioBoundField, Status, unknown_name
 
 from .expectations import AnyExpectation
