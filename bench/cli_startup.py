@@ -24,7 +24,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 EAGER_IMPORTS = (
     "import chaos.world, chaos.faults, chaos.postgres, chaos.toxiproxy, orchestrator.service, "
-    "scenarios.runner.suite_run, scenarios.spec.loader, load.runner, load.profile, slo, uvicorn"
+    "scenarios.runner.suite_run, scenarios.spec.loader, load.control.runner, "
+    "load.inputs.profile, slo, uvicorn"
 )
 LAZY = [str(Path(sys.executable).parent / "gauntlet"), "--help"]
 EAGER = [

@@ -87,12 +87,12 @@ def bare_app() -> FastAPI:
 
 
 async def _measure(app: str, users: int, seconds: float, work: Path) -> dict[str, float]:
-    from load.collector import ObservationCollector, bound_socket
-    from load.locust_args import LocustOptions, locust_args
-    from load.observations import merge_observation_directory
-    from load.processes import ChildProcess
-    from load.run_config import LocustRunConfig, ShapeStep, WeightedIntent, WeightedTenant
-    from load.service_process import start_service
+    from load.control.locust_args import LocustOptions, locust_args
+    from load.inputs.run_config import LocustRunConfig, ShapeStep, WeightedIntent, WeightedTenant
+    from load.transport.collector import ObservationCollector, bound_socket
+    from load.transport.observations import merge_observation_directory
+    from target.child_process import ChildProcess
+    from target.uvicorn_service import start_service
 
     (work / "workers").mkdir(parents=True)
     service, url = await start_service(None, log_path=work / "service.log", app=app)
@@ -117,7 +117,7 @@ async def _measure(app: str, users: int, seconds: float, work: Path) -> dict[str
                 [
                     sys.executable,
                     "-m",
-                    "load.locust_main",
+                    "load.in_locust.locust_main",
                     str(config),
                     *locust_args(
                         LocustRunConfig.read(config), LocustOptions(csv_prefix=work / "locust")

@@ -32,11 +32,11 @@ sys.path.insert(0, str(ROOT))
 
 
 async def one_round(world, scenario, hosting: str, work: Path, seed: int) -> list[float]:
-    from load.target_process import REFERENCE_COMMAND, running_target
     from orchestrator.service import ServiceConfig, build_app
     from scenarios.runner.experiment import run_experiment
-    from scenarios.runner.service_host import hosted
     from scenarios.runner.suite_run import CLIENT_TIMEOUT_S, contract_env, service_config
+    from target.command import REFERENCE_COMMAND, running_target
+    from target.in_loop import hosted
 
     spool = work / f"spool-{hosting}-{seed}"
     if hosting == "in-process":

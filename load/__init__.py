@@ -1,7 +1,9 @@
 """Load: Locust users, load shapes, and the runner that drives Locust in a subprocess.
 
-Locust itself is imported only by `load.users` / `load.locust_main`, inside the Locust
-process; nothing here imports it.
+Four rooms: `inputs/` (profiles, shapes, pacing, the run configuration), `in_locust/` (what
+runs inside the Locust process), `transport/` (observations from workers to the harness)
+and `control/` (the runner and the drive). Locust itself is imported only in `in_locust/`,
+inside the Locust process; nothing here imports it.
 
     from load import LoadRunOptions, load_profile, run_load
     result = run_load(LoadRunOptions(profile=load_profile("spike"), out_dir=Path("reports/load")))
@@ -16,13 +18,13 @@ from __future__ import annotations
 import importlib
 
 _SURFACE = {
-    "LoadInputError": "load.runner",
-    "LoadProfile": "load.profile",
-    "LoadRunOptions": "load.runner",
-    "LoadRunResult": "load.runner",
-    "builtin_profiles": "load.profile",
-    "load_profile": "load.profile",
-    "run_load": "load.runner",
+    "LoadInputError": "load.control.runner",
+    "LoadProfile": "load.inputs.profile",
+    "LoadRunOptions": "load.control.runner",
+    "LoadRunResult": "load.control.runner",
+    "builtin_profiles": "load.inputs.profile",
+    "load_profile": "load.inputs.profile",
+    "run_load": "load.control.runner",
 }
 
 __all__ = sorted(_SURFACE)

@@ -10,15 +10,16 @@ Installed with Gauntlet (entry point `pytest11`); nothing starts until a test as
 Fixtures:
 - `gauntlet_world` (session): seeded Postgres behind Toxiproxy (`chaos.world.World`);
 - `gauntlet` (session): the system under test on that world, in its own process (the
-  reference orchestrator, or your service with `--gauntlet-target-command`), with a small
+  reference orchestrator, or your service with `--gauntlet-target-command`/`-image`), with a small
   client whose answers are judged as scenarios and load judge theirs (`vocabulary.Answer`);
 - `fault` (function): `fault(kind, **fields)` → a context manager applying one fault
   (any kind of `chaos.faults`); the world is healed after each test whatever happened.
 
 Options: `--gauntlet-db embedded|docker|URL`, `--gauntlet-toxiproxy auto|local|docker|URL`,
 `--gauntlet-postgres-image`, `--gauntlet-toxiproxy-image` (for the docker backends),
-`--gauntlet-target-command CMD` (your service: started with the system-under-test
-contract's environment, ready when `GET /healthz` answers on `$PORT`), or
+`--gauntlet-target-command CMD` or `--gauntlet-target-image IMAGE` (your service: started
+with the system-under-test contract's environment, ready when `GET /healthz` answers on
+`$PORT`), or
 `--gauntlet-target-url URL --gauntlet-upstream ops=HOST:PORT[@LISTEN] ...` (your service,
 already running: Gauntlet puts a proxy in front of each upstream, prints where the service
 must connect, and checks that it does before any test; API keys from `GAUNTLET_API_KEYS`).
@@ -100,11 +101,11 @@ class GauntletService(GauntletClient):
     """The system under test in its own process, supervised from a background thread's
     event loop, and a client for it."""
 
-    def __init__(self, world: Any, spool_dir: Path, command: str, log_path: Path) -> None:
+    def __init__(self, world: Any, spool_dir: Path, target: Any, log_path: Path) -> None:
         from scenarios.runner.suite_run import contract_env
 
         super().__init__(world)
-        self.command = command
+        self.target = target  # a `target.TargetChoice`: a command, an image, or the reference
         self._contract = contract_env(world, spool_dir)
         self._log_path = log_path
         self._ready = threading.Event()
@@ -125,16 +126,14 @@ class GauntletService(GauntletClient):
         self._thread.join(timeout=30)
 
     def _serve(self) -> None:
-        from load.target_process import running_target
+        from target.choice import started_target
 
         async def main() -> None:
             self._loop = asyncio.get_running_loop()
             self._stop = asyncio.Event()
-            async with running_target(
-                self.command, self._contract, log_path=self._log_path
-            ) as target:
-                self.url = target.url
-                self.world.service_url = target.url
+            async with started_target(self.target, self._contract, log_path=self._log_path) as url:
+                self.url = url
+                self.world.service_url = url
                 self._ready.set()
                 await self._stop.wait()
 
@@ -164,6 +163,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=None,
         help="the system under test: a command serving the contract on $PORT "
         "(default: the reference orchestrator)",
+    )
+    group.addoption(
+        "--gauntlet-target-image",
+        default=None,
+        help="the system under test: an image serving the contract on $PORT, run on the "
+        "host's network (needs Docker)",
     )
     group.addoption(
         "--gauntlet-target-url",
@@ -207,9 +212,19 @@ def gauntlet_world(request: pytest.FixtureRequest) -> Iterator[Any]:
 def gauntlet(
     request: pytest.FixtureRequest, gauntlet_world: Any, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[GauntletClient]:
-    from load.target_process import REFERENCE_COMMAND
+    from target.choice import TargetChoice
 
     url = request.config.getoption("--gauntlet-target-url")
+    try:
+        target = TargetChoice(
+            request.config.getoption("--gauntlet-target-command"),
+            request.config.getoption("--gauntlet-target-image"),
+            url,
+        )
+    except ValueError as exc:
+        raise pytest.UsageError(
+            f"gauntlet: {exc}".replace("--target", "--gauntlet-target")
+        ) from None
     if url:
         from scenarios.runner.proxy_check import check_traffic_flows
 
@@ -221,13 +236,12 @@ def gauntlet(
         return
     from chaos.spool_filesystem import mounted_spool
 
-    command = request.config.getoption("--gauntlet-target-command") or REFERENCE_COMMAND
     work = tmp_path_factory.mktemp("gauntlet-target")
     spool = work / "audit-spool"
     # its own small filesystem, so spool_disk_full can fill it (chaos.spool_filesystem)
     with (
         mounted_spool(spool),
-        GauntletService(gauntlet_world, spool, command, work / "target.log") as sut,
+        GauntletService(gauntlet_world, spool, target, work / "target.log") as sut,
     ):
         yield sut
 

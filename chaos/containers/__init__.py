@@ -1,4 +1,5 @@
-"""Containers for Gauntlet: the engine probe, image defaults, a system under test as an image.
+"""Containers for Gauntlet: the engine probe and image defaults (a system under test given as
+an image is started by `target.container`).
 
 Every container is reached on 127.0.0.1 (a port published there, or host networking).
 """
@@ -21,7 +22,6 @@ from ._images import (
     postgres_image,
     toxiproxy_image,
 )
-from ._target import ReadOnlyMounts, TargetContract, TargetDidNotStart, target_container
 
 __all__ = [
     "LOCAL_POSTGRES",
@@ -31,15 +31,11 @@ __all__ = [
     "OFFICIAL_POSTGRES",
     "OFFICIAL_TOXIPROXY",
     "DockerUnavailable",
-    "ReadOnlyMounts",
-    "TargetContract",
-    "TargetDidNotStart",
     "choose_images",
     "owner_labels",
     "postgres_image",
     "remove_orphans",
     "require_engine",
     "start_container",
-    "target_container",
     "toxiproxy_image",
 ]

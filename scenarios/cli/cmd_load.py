@@ -74,6 +74,13 @@ def load(
         help="System under test: a command serving the contract on $PORT "
         "[default: the reference orchestrator].",
     ),
+    target_image: str | None = typer.Option(
+        None,
+        "--target-image",
+        metavar="IMAGE",
+        help="System under test: an image serving the contract on $PORT, run on the "
+        "host's network (needs Docker).",
+    ),
     json_summary: bool = typer.Option(
         False,
         "--json",
@@ -85,10 +92,10 @@ def load(
     from chaos.duration import parse_duration
     from chaos.postgres import PostgresUnavailable
     from chaos.toxiproxy import ToxiproxyError
-    from load.profile import load_profile
-    from load.runner import LoadInputError, LoadRunOptions, run_load
-    from load.service_process import ServiceStartError
+    from load.control.runner import LoadInputError, LoadRunOptions, run_load
+    from load.inputs.profile import load_profile
     from slo import SloFileError
+    from target.uvicorn_service import ServiceStartError
     from vocabulary import YamlInputError, load_yaml_model
 
     from .faults_file import FaultsFile
@@ -113,6 +120,7 @@ def load(
             web_ui=ui,
             py_profile=py_profile,
             target_command=target_command,
+            target_image=target_image,
         )
         result = run_load(options)
     except (YamlInputError, SloFileError, LoadInputError, ValueError) as exc:

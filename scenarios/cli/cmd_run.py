@@ -88,6 +88,15 @@ def run(
             "[default: the reference orchestrator, python -m orchestrator.service]",
         ),
     ] = None,
+    target_image: Annotated[
+        str | None,
+        typer.Option(
+            "--target-image",
+            metavar="IMAGE",
+            help="system under test: an image that serves the contract on $PORT, run on "
+            "the host's network (needs Docker)",
+        ),
+    ] = None,
     target_url: Annotated[
         str | None,
         typer.Option(
@@ -130,16 +139,12 @@ def run(
     from chaos.containers import choose_images
     from chaos.postgres import OperationNotSupported, PostgresUnavailable
     from chaos.toxiproxy import ToxiproxyError
-    from load.target_process import (
-        REFERENCE_COMMAND,
-        TargetCommandError,
-        TargetStartError,
-        parse_command,
-    )
     from scenarios.runner.proxy_check import ProxyBypassed
     from scenarios.runner.suite_run import RunOptions, run_suite
     from scenarios.spec.loader import load_scenario, load_suite
     from slo import SloFileError, load_slo_files
+    from target.choice import TargetChoice
+    from target.command import TargetCommandError, TargetStartError
     from vocabulary import YamlInputError, unknown_name
 
     console = Console(stderr=json_summary, highlight=False)
@@ -154,8 +159,7 @@ def run(
                     )
             scenarios = [s for s in scenarios if s.name in only]
         spec = load_slo_files(slo or [default_slo()])
-        command = target_command if target_command is not None else REFERENCE_COMMAND
-        parse_command(command)
+        target = TargetChoice(target_command, target_image, target_url)
         remote = remote_options(target_url, upstream or [], target_command, scenarios)
     except (YamlInputError, SloFileError, TargetCommandError, ValueError) as exc:
         typer.echo(f"gauntlet run: {exc}", err=True)
@@ -167,10 +171,12 @@ def run(
     choose_images(postgres_image, toxiproxy_image)
     out_dir = report_folder(out)
     count = f"{len(scenarios)} scenario{'s' if len(scenarios) != 1 else ''}"
-    system = target_url or target_command or "the reference orchestrator"
+    system = target.describe()
     # wrapped to the terminal's width: a target command can be long
     console.print(f"running {count} against {system}; reports in {out_dir}", highlight=False)
-    options = RunOptions(out_dir, db, toxiproxy, seed, target_command=command, **remote)
+    options = RunOptions(
+        out_dir, db, toxiproxy, seed, target_command, target_image=target_image, **remote
+    )
     try:
         code = run_suite(scenarios, spec, options, console, verbose=verbose)
     except TargetStartError as exc:

@@ -63,7 +63,7 @@ def check_file(path: Path) -> str:
     if kind == "slo":
         return f"SLO {load_slo_file(path).name}"
     if kind == "profile":
-        from load.profile import load_profile
+        from load.inputs.profile import load_profile
 
         return f"load profile {load_profile(path).name}"
     raise YamlInputError(str(path), f"cannot tell what this file is: expected {KINDS}")

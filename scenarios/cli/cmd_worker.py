@@ -19,7 +19,7 @@ def worker(
     ),
 ) -> None:
     # Imported here so `gauntlet --help` stays fast; Locust itself starts in the new process.
-    from load.worker_join import WorkerJoinError, join
+    from load.transport.worker_join import WorkerJoinError, join
 
     try:
         join(master, processes, wait_s=wait)  # becomes the Locust worker: returns only on error

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from chaos.schedule import TimedFault
-from load.profile import world_faults_only
+from load.inputs.profile import world_faults_only
 
 
 class FaultsFile(BaseModel):

@@ -30,11 +30,11 @@ import contract
 from chaos.remote_world import DeclaredUpstream, open_remote_world
 from chaos.spool_filesystem import mounted_spool
 from chaos.world import World, open_world
-from load.target_process import REFERENCE_COMMAND, running_target
-from load.world_service import world_service_config
 from scenarios import exit_codes
 from scenarios.spec.model import Scenario
 from slo import Check, SloSpec, evaluate, evaluate_files, verdict_exit_code, write_reports
+from target.choice import TargetChoice, started_target
+from target.world_settings import world_service_config
 from vocabulary import FaultWindow
 
 from .exchange import Outcome
@@ -60,12 +60,18 @@ class RunOptions:
     db: str = "embedded"
     toxiproxy: str = "auto"
     seed: int = 7
-    # The system under test: a command started with the contract's environment, or
-    # (with target_url) a system already running, whose declared upstreams get proxies.
-    target_command: str = REFERENCE_COMMAND
+    # The system under test: a command or an image started with the contract's
+    # environment (neither: the reference orchestrator), or (with target_url) a system
+    # already running, whose declared upstreams get proxies.
+    target_command: str | None = None
     target_url: str | None = None
     upstreams: tuple[DeclaredUpstream, ...] = ()
     api_keys: Mapping[str, str] = field(default_factory=dict)  # API key -> tenant id
+    target_image: str | None = None
+
+    @property
+    def target(self) -> TargetChoice:
+        return TargetChoice(self.target_command, self.target_image, self.target_url)
 
 
 def run_suite(
@@ -197,18 +203,20 @@ def _world(options: RunOptions, console: Console) -> Iterator[Any]:
 @asynccontextmanager
 async def _system_under_test(world: Any, options: RunOptions) -> AsyncIterator[str]:
     """The base URL of the system under test, started here unless it is already running."""
-    if options.target_url is not None:
-        yield options.target_url
+    log_path = options.out_dir / "target.log"
+    if options.target_url:
+        # A system given by URL is not started: its world holds no spool of ours to name.
+        async with started_target(options.target, {}, log_path=log_path) as url:
+            yield url
         return
     spool_dir = options.out_dir / "audit-spool"
     contract = contract_env(world, spool_dir)
-    log_path = options.out_dir / "target.log"
     # its own small filesystem, so spool_disk_full can fill it (see chaos.spool_filesystem)
     with mounted_spool(spool_dir) as problem:
         if problem is not None:
             logging.getLogger("chaos").warning("spool_disk_full cannot land: %s", problem)
-        async with running_target(options.target_command, contract, log_path=log_path) as t:
-            yield t.url
+        async with started_target(options.target, contract, log_path=log_path) as url:
+            yield url
 
 
 def service_config(world: World, spool_dir: Path) -> dict[str, Any]:

@@ -48,7 +48,7 @@ from chaos.faults import TenantAttack, registered_fault
 from chaos.schedule import TimedFault, check_schedule_fits
 from chaos.seed import SeedOptions
 from chaos.stop_condition import StopCondition
-from load.intent_mix import IntentMix
+from load.inputs.intent_mix import IntentMix
 from vocabulary import NestedFieldError, Phase, RatioBoundField, Status, unknown_name
 
 from .expectations import AnyExpectation

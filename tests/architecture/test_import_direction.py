@@ -4,7 +4,8 @@
     vocabulary   contract
     slo          contract, vocabulary
     chaos        contract, vocabulary
-    load         contract, vocabulary, slo, chaos, never scenarios
+    target       contract, vocabulary, chaos: starting the system under test
+    load         contract, vocabulary, slo, chaos, target, never scenarios
     scenarios    any harness package
     orchestrator contract only: it knows nothing of the harness
 
@@ -24,15 +25,16 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("contract", "vocabulary", "slo", "chaos", "load", "scenarios", "orchestrator")
-HARNESS = ("vocabulary", "slo", "chaos", "load", "scenarios")
+PACKAGES = ("contract", "vocabulary", "slo", "chaos", "target", "load", "scenarios", "orchestrator")
+HARNESS = ("vocabulary", "slo", "chaos", "target", "load", "scenarios")
 ALLOWED = {
     "contract": set(),
     "vocabulary": {"contract"},
     "slo": {"contract", "vocabulary"},
     "chaos": {"contract", "vocabulary"},
-    "load": {"contract", "vocabulary", "slo", "chaos"},
-    "scenarios": {"contract", "vocabulary", "slo", "chaos", "load"},
+    "target": {"contract", "vocabulary", "chaos"},
+    "load": {"contract", "vocabulary", "slo", "chaos", "target"},
+    "scenarios": {"contract", "vocabulary", "slo", "chaos", "target", "load"},
     "orchestrator": {"contract"},
 }
 # The commands that exist to run the reference itself, in this process.

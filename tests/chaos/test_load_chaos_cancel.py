@@ -19,7 +19,7 @@ from chaos_world import TestWorld
 from chaos.postgres import EmbeddedPostgres
 from chaos.schedule import TimedFault, fault_spans
 from chaos.toxiproxy import ProxyHandle
-from load.chaos_driver import ChaosLog, run_schedule
+from load.control.chaos_driver import ChaosLog, run_schedule
 
 pytestmark = pytest.mark.integration
 RUN_S = 0.4

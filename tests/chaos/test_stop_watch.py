@@ -9,7 +9,7 @@ from pydantic import ValidationError
 
 from chaos.stop_condition import StopCondition
 from chaos.stop_watch import StopWatch
-from load.profile import load_profile
+from load.inputs.profile import load_profile
 from scenarios.spec import load_scenario
 from vocabulary import YamlInputError
 

@@ -19,7 +19,11 @@ def gauntlet(*args: object):  # type: ignore[no-untyped-def]
 
 
 def test_every_shipped_scenario_slo_and_profile_is_valid() -> None:
-    folders = [BUILTIN_SUITES_DIR / "core", REPO / "slo" / "examples", REPO / "load" / "profiles"]
+    folders = [
+        BUILTIN_SUITES_DIR / "core",
+        REPO / "slo" / "examples",
+        REPO / "load" / "inputs" / "profiles",
+    ]
     result = gauntlet("validate", *folders)
     assert result.exit_code == exit_codes.OK, result.output
     kinds = {line.split("(")[1].split()[0] for line in result.output.splitlines()}
@@ -171,7 +175,7 @@ def test_a_tenant_attack_in_a_load_profile_is_refused_in_one_line(
     tmp_path: Path, command: tuple[str, ...]
 ) -> None:
     profile = tmp_path / "attacked.yaml"
-    spike = (REPO / "load" / "profiles" / "spike.yaml").read_text()
+    spike = (REPO / "load" / "inputs" / "profiles" / "spike.yaml").read_text()
     profile.write_text(spike + "chaos:\n  - {fault: {kind: injection}, start: 5s, duration: 5s}\n")
     result = gauntlet(*command, profile)
     assert result.exit_code == exit_codes.BAD_INPUT

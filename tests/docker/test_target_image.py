@@ -11,13 +11,9 @@ from typing import Any
 import httpx
 import pytest
 
-from chaos.containers import (
-    ReadOnlyMounts,
-    TargetContract,
-    TargetDidNotStart,
-    target_container,
-)
+import contract
 from chaos.postgres import free_tcp_port
+from target import ReadOnlyMounts, TargetStartError, target_container
 
 pytestmark = pytest.mark.docker
 
@@ -35,10 +31,10 @@ def _reference_orchestrator_mounts() -> ReadOnlyMounts:
     return ReadOnlyMounts(tuple(paths))
 
 
-def _contract(world: Any) -> TargetContract:
-    return TargetContract(
-        **world.service_dsns(), api_keys=world.api_key_table, port=free_tcp_port()
-    )
+def _contract(world: Any) -> dict[str, Any]:
+    """`target_container`'s contract arguments: the world's DSNs and keys, a free port."""
+    settings = {**world.service_dsns(), "api_keys": dict(world.api_key_table)}
+    return {"contract_env": contract.environment(settings), "port": free_tcp_port()}
 
 
 def _ours(docker_engine: Any, image: str) -> list[Any]:
@@ -57,7 +53,7 @@ def test_reference_orchestrator_as_an_image_answers_through_the_proxies(
     }
     with target_container(
         base_image,
-        _contract(docker_world),
+        **_contract(docker_world),
         command=[sys.executable, str(CONTRACT_SERVICE)],
         mounts=_reference_orchestrator_mounts(),
     ) as url:
@@ -80,8 +76,8 @@ def test_a_target_that_never_answers_is_reported_with_its_output_and_removed(
 ) -> None:
     command = ["sh", "-c", "echo this image ignores the contract; exit 3"]
     with (
-        pytest.raises(TargetDidNotStart, match="exited.*this image ignores the contract"),
-        target_container(base_image, _contract(docker_world), command=command),
+        pytest.raises(TargetStartError, match="exited.*this image ignores the contract"),
+        target_container(base_image, **_contract(docker_world), command=command),
     ):
         pytest.fail("the block must not run")
     assert _ours(docker_engine, base_image) == []
@@ -94,7 +90,7 @@ def test_leaving_the_block_by_an_error_removes_the_target(
         pytest.raises(RuntimeError, match="scenario crashed"),
         target_container(
             base_image,
-            _contract(docker_world),
+            **_contract(docker_world),
             command=[sys.executable, str(CONTRACT_SERVICE)],
             mounts=_reference_orchestrator_mounts(),
         ),

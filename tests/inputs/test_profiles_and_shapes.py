@@ -9,8 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from chaos.schedule import fault_spans
-from load.profile import builtin_profiles, load_profile
-from load.shapes import ConstantArrivalShape, RampShape, SpikeShape, StepShape
+from load.inputs.profile import builtin_profiles, load_profile
+from load.inputs.shapes import ConstantArrivalShape, RampShape, SpikeShape, StepShape
 from vocabulary import Phase, YamlInputError, phase_at
 
 PROFILE = """\

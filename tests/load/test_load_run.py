@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from load.profile import load_profile
-from load.runner import LoadRunOptions, LoadRunResult, run_load
+from load.control.runner import LoadRunOptions, LoadRunResult, run_load
+from load.inputs.profile import load_profile
 
 pytestmark = pytest.mark.integration
 REPO = Path(__file__).resolve().parents[2]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from load.observations import merge_observations
+from load.transport.observations import merge_observations
 from scenarios.runner.method import Phases
 from vocabulary import FaultWindow, Observation, Phase
 

@@ -9,11 +9,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from load.arrival import ArrivalTimetable, intended_latency_ms
-from load.locust_args import LocustOptions, locust_args, worker_locust_args
-from load.observations import merge_observation_directory, merge_observations
-from load.run_config import LocustRunConfig, ShapeStep, WeightedIntent, WeightedTenant
-from load.shape_replay import ShapeReplay, sample_tick
+from load.control.locust_args import LocustOptions, locust_args, worker_locust_args
+from load.inputs.arrival import ArrivalTimetable, intended_latency_ms
+from load.inputs.run_config import LocustRunConfig, ShapeStep, WeightedIntent, WeightedTenant
+from load.inputs.shape_replay import ShapeReplay, sample_tick
+from load.transport.observations import merge_observation_directory, merge_observations
 from vocabulary import FaultWindow, Observation, Phase
 
 
@@ -121,7 +121,7 @@ def test_locust_args_follow_the_options(tmp_path: Path) -> None:
         collector_url="http://127.0.0.1:9",
     )
     headless = locust_args(config, LocustOptions(csv_prefix=tmp_path / "locust"))
-    assert headless[:2] == ["-f", str(Path("load/users.py").resolve())]
+    assert headless[:2] == ["-f", str(Path("load/in_locust/users.py").resolve())]
     assert "--headless" in headless and "--master" not in headless
     assert "--csv" in headless and "--autostart" not in headless
     master = locust_args(

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from load.chaos_driver import ChaosLog
-from load.drive import DriveOutcome
-from load.observations import MergeResult
-from load.profile import load_profile
-from load.progress import ProgressTracker
-from load.run_checks import integrity_checks
-from load.run_config import LocustRunConfig, ShapeStep, WeightedIntent, WeightedTenant
-from load.topology import plan_topology
-from load.worker_join import parse_master, pointed_at
+from load.control.chaos_driver import ChaosLog
+from load.control.drive import DriveOutcome
+from load.control.progress import ProgressTracker
+from load.control.run_checks import integrity_checks
+from load.control.topology import plan_topology
+from load.inputs.profile import load_profile
+from load.inputs.run_config import LocustRunConfig, ShapeStep, WeightedIntent, WeightedTenant
+from load.transport.observations import MergeResult
+from load.transport.worker_join import parse_master, pointed_at
 
 
 def test_duration_scales_the_shape_and_its_chaos() -> None:

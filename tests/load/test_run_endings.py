@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from load.profile import load_profile
-from load.runner import LoadRunOptions, run_load
+from load.control.runner import LoadRunOptions, run_load
+from load.inputs.profile import load_profile
 
 pytestmark = pytest.mark.integration
 

@@ -12,10 +12,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from load.collector import ObservationCollector, bound_socket
-from load.ledger import Batch, BatchLedger, Receipt
-from load.observations import merge_observation_directory
-from load.shipper import ObservationShipper
+from load.in_locust.shipper import ObservationShipper
+from load.transport.collector import ObservationCollector, bound_socket
+from load.transport.ledger import Batch, BatchLedger, Receipt
+from load.transport.observations import merge_observation_directory
 from vocabulary import Observation
 
 

@@ -18,7 +18,7 @@ import pytest
 from remote_service import RemoteService
 
 from chaos.world import World, open_world
-from load.target_process import REFERENCE_COMMAND, running_target
+from target.command import REFERENCE_COMMAND, running_target
 
 pytestmark = pytest.mark.integration
 

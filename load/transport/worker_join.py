@@ -1,10 +1,10 @@
 """`gauntlet worker --master HOST:PORT`: join a load run's master from any host that reaches it.
 
-    python -m load.worker_join HOST:PORT [PROCESSES]
+    python -m load.transport.worker_join HOST:PORT [PROCESSES]
 
-The worker knows one address, the master's collector (`load.collector`). It reads the run's
-configuration there (the service's address, the traffic mix, the shape, where Locust's
-master listens), points the addresses the master gave as loopback at HOST, and then
+The worker knows one address, the master's collector (`load.transport.collector`). It
+reads the run's configuration there (the service's address, the traffic mix, the shape,
+where Locust's master listens), points the addresses the master gave as loopback at HOST, and then
 becomes a Locust worker (the process is replaced, so signals reach Locust directly). The
 harness's own `--processes N` starts N of these on 127.0.0.1: one path for every worker.
 """
@@ -21,8 +21,8 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from .locust_args import worker_locust_args
-from .run_config import LocustRunConfig
+from load.control.locust_args import worker_locust_args
+from load.inputs.run_config import LocustRunConfig
 
 __all__ = ["WorkerJoinError", "join", "parse_master", "pointed_at"]
 
@@ -81,7 +81,7 @@ def join(master: str, processes: int = 1, wait_s: float = 60.0) -> None:
     work_dir = Path(tempfile.mkdtemp(prefix="gauntlet-worker-"))
     config = pointed_at(config, host).model_copy(update={"observation_dir": work_dir})
     config_path = config.write(work_dir / "locust.json")
-    argv = [sys.executable, "-m", "load.locust_main", str(config_path)]
+    argv = [sys.executable, "-m", "load.in_locust.locust_main", str(config_path)]
     argv += worker_locust_args(config, host, locust_port, processes)
     sys.stdout.flush()
     os.execv(sys.executable, argv)

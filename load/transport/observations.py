@@ -1,9 +1,10 @@
 """Observation files of a load run: one JSON-lines file per Locust worker, merged afterwards.
 
-The harness's collector (`load.collector`) writes each worker's acknowledged batches to that
-worker's own file, and at the end its figures beside it: what the worker says it sent and
-how many requests Locust's request event saw there. A request id is unique per request, so
-the merge can prove that nothing was counted twice, and the figures that nothing was lost.
+The harness's collector (`load.transport.collector`) writes each worker's acknowledged
+batches to that worker's own file, and at the end its figures beside it: what the worker
+says it sent and how many requests Locust's request event saw there. A request id is
+unique per request, so the merge can prove that nothing was counted twice, and the figures
+that nothing was lost.
 """
 
 from __future__ import annotations
@@ -76,7 +77,7 @@ def merge_observations(
 def merge_observation_directory(
     directory: Path, fault_windows: Sequence[FaultWindow] = ()
 ) -> MergeResult:
-    """Merge every worker file found in `directory` (written by `load.collector`)."""
+    """Merge every worker file found in `directory` (written by `load.transport.collector`)."""
     sources = []
     for path in sorted(directory.glob(OBSERVATION_GLOB)):
         worker_id = path.stem.removeprefix("observations-")

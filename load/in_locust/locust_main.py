@@ -1,4 +1,6 @@
-"""Entry point of the Locust subprocess: `python -m load.locust_main CONFIG.json LOCUST-ARGS...`.
+"""Entry point of the Locust subprocess:
+
+    python -m load.in_locust.locust_main CONFIG.json LOCUST-ARGS...
 
 Locust (and so gevent's monkey-patching) is imported here first and only here; the
 harness starts this module as a separate process and talks to it through files.
@@ -12,12 +14,14 @@ import sys
 
 import locust  # noqa: F401, I001 - must precede every other import (gevent patching)
 
-from load.run_config import CONFIG_ENV
+from load.inputs.run_config import CONFIG_ENV
 
 
 def main(argv: list[str]) -> int:
     if not argv:
-        sys.stderr.write("usage: python -m load.locust_main CONFIG.json [locust arguments]\n")
+        sys.stderr.write(
+            "usage: python -m load.in_locust.locust_main CONFIG.json [locust arguments]\n"
+        )
         return 2
     os.environ[CONFIG_ENV] = argv[0]
     # The harness stops this process with SIGINT (Locust then writes its last reports and

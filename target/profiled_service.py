@@ -1,6 +1,6 @@
 """The service in one uvicorn process under pyinstrument.
 
-    python -m load.profiled_service HTML APP PORT
+    python -m target.profiled_service HTML APP PORT
 
 uvicorn re-raises SIGTERM/SIGINT after its graceful shutdown, which would kill the
 process before `pyinstrument -m` writes anything; so the profiler is driven from here

@@ -4,7 +4,7 @@
     result.exit_code  # the gate's code (scenarios/exit_codes.py); result.interrupted on Ctrl-C
 
 The sync top opens the stack (Postgres behind Toxiproxy) and hands the moving parts to
-`load.drive` (service, collector, Locust master or local runner, workers, chaos, live
+`load.control.drive` (service, collector, Locust master or local runner, workers, chaos, live
 line). Then, however the run ended (shape done, stop condition, Ctrl-C), the per-worker
 observation files are merged, labelled with the faults' actual windows, evaluated against
 the SLO file, and the usual reports are written.
@@ -26,6 +26,11 @@ from chaos.schedule import FaultSpan, fault_spans
 from chaos.seed import TENANTS
 from chaos.stop_watch import StopWatch
 from chaos.world import World
+from load.inputs.profile import LoadProfile
+from load.inputs.run_config import LocustRunConfig, ShapeStep, WeightedIntent, WeightedTenant
+from load.inputs.shape_replay import sample_tick
+from load.transport.collector import ObservationCollector
+from load.transport.observations import MergeResult, merge_observation_directory
 from slo import (
     Check,
     evaluate,
@@ -35,20 +40,19 @@ from slo import (
     write_reports,
 )
 from slo.results import Evaluation
+from target.choice import ReferenceTuning, TargetChoice
+from target.world_settings import open_load_stack
 from vocabulary import write_observations
 
 from .chaos_driver import ChaosLog
-from .collector import ObservationCollector
 from .drive import Drive, DriveOutcome
-from .observations import MergeResult, merge_observation_directory
-from .profile import LoadProfile
 from .run_checks import integrity_checks, write_measurement_note
-from .run_config import LocustRunConfig, ShapeStep, WeightedIntent, WeightedTenant
-from .shape_replay import sample_tick
 from .topology import Topology, plan_topology
-from .world_service import open_load_stack
 
-DEFAULT_SLO_FILES = (Path("slo/examples/load.yaml"), Path(__file__).with_name("slo") / "load.yaml")
+DEFAULT_SLO_FILES = (
+    Path("slo/examples/load.yaml"),
+    Path(__file__).parents[1] / "inputs" / "slo" / "load.yaml",
+)
 
 
 class LoadInputError(ValueError):
@@ -73,7 +77,12 @@ class LoadRunOptions:
     # The system under test, started with the contract's environment (default: the
     # reference orchestrator; --service-workers/--py-profile run it under uvicorn instead).
     target_command: str | None = None
+    target_image: str | None = None
     console: Console = field(default_factory=lambda: Console(stderr=True))
+
+    @property
+    def target(self) -> TargetChoice:
+        return TargetChoice(command=self.target_command, image=self.target_image)
 
 
 @dataclass
@@ -103,9 +112,13 @@ def run_load(options: LoadRunOptions) -> LoadRunResult:
     spec = load_slo_file(
         options.slo_path or default_slo_path()
     )  # fail on a bad SLO before starting
-    if options.target_command is not None and (options.service_workers > 1 or options.py_profile):
+    try:
+        target = options.target
+    except ValueError as exc:
+        raise LoadInputError(str(exc)) from None
+    if not target.is_reference and (options.service_workers > 1 or options.py_profile):
         raise LoadInputError(
-            "--target-command starts your system as it is: "
+            "--target-command and --target-image start your system as it is: "
             "--service-workers and --py-profile apply to the reference orchestrator only"
         )
     tenant_count = _tenants_needed(profile)
@@ -212,10 +225,12 @@ def _drive_for(
         collector=collector,
         stop_watch=StopWatch(options.profile.stop_conditions),
         outcome=outcome,
-        service_workers=options.service_workers,
-        target_command=options.target_command,
+        target=options.target,
+        reference=ReferenceTuning(
+            workers=options.service_workers,
+            profile_html=options.out_dir / "service-profile.html" if options.py_profile else None,
+        ),
         web_ui=options.web_ui,
-        profile_html=options.out_dir / "service-profile.html" if options.py_profile else None,
     )
     collector.on_batch = drive.on_batch
     return drive
@@ -236,7 +251,7 @@ def _tenants_needed(profile: LoadProfile) -> int:
 def locust_run_config(
     profile: LoadProfile, stack: World, host: str, workers_dir: Path, collector_url: str
 ) -> LocustRunConfig:
-    """The profile, resolved for one Locust process tree (see `load/run_config.py`)."""
+    """The profile, resolved for one Locust process tree (see `load/inputs/run_config.py`)."""
     arrival = (
         getattr(profile.shape, "rate", None) if profile.shape.kind == "constant_arrival" else None
     )

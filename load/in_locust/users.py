@@ -1,6 +1,6 @@
 """The locustfile: users that post orchestration requests. Runs only inside Locust's process.
 
-Loaded by `load/locust_main.py` (never imported by the harness: Locust's gevent patches
+Loaded by `load/in_locust/locust_main.py` (never imported by the harness: Locust's gevent patches
 the whole process). Everything that decides anything lives in pure modules
 (`vocabulary.answer`, `arrival`, `shape_replay`, `shipper`); this file wires them
 to Locust. Every process that runs users (a local runner or a worker, on any host) ships
@@ -27,11 +27,11 @@ from locust import FastHttpUser, LoadTestShape, events, task
 from locust.runners import MasterRunner, WorkerRunner
 
 from contract import request_body
-from load.arrival import ArrivalTimetable, intended_latency_ms
-from load.ledger import Batch
-from load.run_config import CONFIG_ENV, LocustRunConfig
-from load.shape_replay import ShapeReplay
-from load.shipper import ObservationShipper
+from load.in_locust.shipper import ObservationShipper
+from load.inputs.arrival import ArrivalTimetable, intended_latency_ms
+from load.inputs.run_config import CONFIG_ENV, LocustRunConfig
+from load.inputs.shape_replay import ShapeReplay
+from load.transport.ledger import Batch
 from vocabulary import API_KEY_HEADER, ORCHESTRATE_PATH, Asked, judge_answer
 
 # Each judged label gets its own line in Locust's statistics (`orchestrate [partial]` ...):
@@ -116,7 +116,7 @@ class OrchestrationUser(FastHttpUser):
 
 
 class ProfileShape(LoadTestShape):
-    """The profile's shape, replayed second by second (see `load/shape_replay.py`)."""
+    """The profile's shape, replayed second by second (see `load/inputs/shape_replay.py`)."""
 
     def tick(self) -> tuple[int, float] | None:
         return _REPLAY.tick(self.get_run_time())

@@ -3,8 +3,8 @@
 `shape.tick(elapsed_s, run_s)` returns `(users, spawn_rate)` — the user count Locust
 should reach and how many users per second to start or stop on the way — or `None`
 once the run of `run_s` seconds is over. Nothing here imports Locust: the harness samples
-a shape into a step list (`load/shape_replay.py`) and the Locust process replays that list
-through its `LoadTestShape` (`load/users.py`).
+a shape into a step list (`load/inputs/shape_replay.py`) and the Locust process replays that list
+through its `LoadTestShape` (`load/in_locust/users.py`).
 
 Shapes (the `kind` key of a profile's `shape:`):
 

@@ -14,13 +14,13 @@ from pathlib import Path
 import httpx
 import pytest
 
-from load.target_process import (
+from target.command import (
     TargetCommandError,
     TargetStartError,
     parse_command,
     running_target,
 )
-from load.target_state import clear_stale_targets, start_ticks
+from target.state_files import clear_stale_targets, start_ticks
 
 pytestmark = pytest.mark.integration
 
@@ -141,7 +141,7 @@ def test_cancelling_the_run_stops_the_target(tmp_path: Path) -> None:
 HARNESS = """
 import asyncio, sys
 from pathlib import Path
-from load.target_process import running_target
+from target.command import running_target
 
 async def main():
     async with running_target(sys.argv[1], {}, log_path=Path(sys.argv[2]),

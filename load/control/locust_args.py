@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .run_config import LocustRunConfig
+from load.inputs.run_config import LocustRunConfig
 
-LOCUSTFILE = Path(__file__).with_name("users.py")
+LOCUSTFILE = Path(__file__).parents[1] / "in_locust" / "users.py"
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ def _common(host: str, options_log_level: str, stop_timeout_s: float) -> list[st
 
 
 def locust_args(config: LocustRunConfig, options: LocustOptions) -> list[str]:
-    """Arguments after `python -m load.locust_main` for the local runner or the master."""
+    """Arguments after `python -m load.in_locust.locust_main` for the local runner or the master."""
     args = _common(config.host, options.log_level, options.stop_timeout_s)
     if options.web_ui:
         # The UI ends with the shape (autoquit) so the harness can write the report.
@@ -79,7 +79,7 @@ def locust_args(config: LocustRunConfig, options: LocustOptions) -> list[str]:
 def worker_locust_args(
     config: LocustRunConfig, master_host: str, master_port: int, processes: int = 1
 ) -> list[str]:
-    """Arguments after `python -m load.locust_main` for a worker joining `master_host`."""
+    """Arguments after `python -m load.in_locust.locust_main` for a worker joining `master_host`."""
     args = _common(config.host, "WARNING", 2.0)
     args += ["--worker", "--master-host", master_host, "--master-port", str(master_port)]
     if processes > 1:

@@ -1,6 +1,6 @@
 """The asyncio part of a load run: service, collector, Locust and its workers, chaos, live line.
 
-Started by `load.runner`. Everything is stopped on every way out (end, stop condition,
+Started by `load.control.runner`. Everything is stopped on every way out (end, stop condition,
 Ctrl-C, hard deadline): Locust first (its master tells the workers to quit), then the
 harness waits for every worker's final batch while the collector still listens, and only
 then stops the workers, the collector and the service. What happened is written into a
@@ -25,17 +25,17 @@ from rich.live import Live
 from chaos.schedule import FaultSpan
 from chaos.stop_watch import StopDecision, StopWatch
 from chaos.world import World
+from load.inputs.run_config import LocustRunConfig
+from load.transport.collector import ObservationCollector, bound_socket
+from load.transport.ledger import Batch
+from target.child_process import ChildProcess
+from target.choice import ReferenceTuning, TargetChoice, started_target
+from target.uvicorn_service import free_port
 from vocabulary import phase_at
 
 from .chaos_driver import ChaosLog, run_schedule
-from .collector import ObservationCollector, bound_socket
-from .ledger import Batch
 from .locust_args import LocustOptions, locust_args
-from .processes import ChildProcess
 from .progress import ProgressTracker
-from .run_config import LocustRunConfig
-from .service_process import free_port, start_service
-from .target_process import REFERENCE_COMMAND, running_target
 from .topology import Topology
 
 STARTUP_TIMEOUT_S = 60.0  # Locust's import and spawn of its first users
@@ -65,10 +65,9 @@ class Drive:
     collector: ObservationCollector
     stop_watch: StopWatch
     outcome: DriveOutcome
-    service_workers: int = 1
-    target_command: str | None = None
+    target: TargetChoice = TargetChoice()
+    reference: ReferenceTuning = ReferenceTuning()
     web_ui: bool = False
-    profile_html: Path | None = None
     tracker: ProgressTracker = field(default_factory=ProgressTracker)
 
     def on_batch(self, batch: Batch) -> None:
@@ -105,32 +104,19 @@ class Drive:
                 await self._run_locust(config, config_path, collector_port, locust_port, stack)
 
     async def _start_target(self, contract_env: Mapping[str, str], service: AsyncExitStack) -> str:
-        """Start the system under test in its own process, stopped when `service` closes;
-        returns its base URL. The reference orchestrator runs from the same contract as any
-        other target, unless several uvicorn workers or a profiler were asked for."""
+        """Start the system under test (unless it is given by URL), stopped when `service`
+        closes; returns its base URL."""
         topo = self.topology
-        log_path = self.out_dir / "service.log"
-        if self.target_command is None and (self.service_workers > 1 or self.profile_html):
-            process, url = await start_service(
+        return await service.enter_async_context(
+            started_target(
+                self.target,
                 contract_env,
-                log_path=log_path,
-                workers=self.service_workers,
-                profile_html=self.profile_html,
+                log_path=self.out_dir / "service.log",
                 host=topo.bind_host,
                 port=topo.service_port,
-            )
-            service.push_async_callback(process.stop, SHUTDOWN_GRACE_S)
-            return url
-        target = await service.enter_async_context(
-            running_target(
-                self.target_command or REFERENCE_COMMAND,
-                contract_env,
-                log_path=log_path,
-                host=topo.bind_host,
-                port=topo.service_port,
+                reference=self.reference,
             )
         )
-        return target.url
 
     async def _run_locust(
         self,
@@ -149,14 +135,19 @@ class Drive:
             web_port=free_port() if self.web_ui else 0,
             csv_prefix=self.out_dir / "locust",
         )
-        argv = [sys.executable, "-m", "load.locust_main", str(config_path)]
+        argv = [sys.executable, "-m", "load.in_locust.locust_main", str(config_path)]
         locust = await ChildProcess.start(
             "locust", [*argv, *locust_args(config, options)], log_path=self.out_dir / "locust.log"
         )
         workers: list[ChildProcess] = []
         try:
             for index in range(topo.local_workers):
-                join = [sys.executable, "-m", "load.worker_join", f"127.0.0.1:{collector_port}"]
+                join = [
+                    sys.executable,
+                    "-m",
+                    "load.transport.worker_join",
+                    f"127.0.0.1:{collector_port}",
+                ]
                 log = self.out_dir / f"worker-{index + 1}.log"
                 workers.append(await ChildProcess.start(f"worker-{index + 1}", join, log_path=log))
             if self.web_ui:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import httpx
 
-from .processes import ChildProcess
+from .child_process import ChildProcess
 
 
 class ServiceStartError(RuntimeError):
@@ -48,7 +48,7 @@ def service_argv(
         uvicorn.append("--factory")
     if profile_html is not None:
         # A sampling profile of one process; workers would each need their own.
-        return [sys.executable, "-m", "load.profiled_service", str(profile_html), app, str(port)]
+        return [sys.executable, "-m", "target.profiled_service", str(profile_html), app, str(port)]
     return [sys.executable, "-m", *uvicorn, "--workers", str(workers)]
 
 

@@ -8,7 +8,7 @@ reference orchestrator runs this way too (`REFERENCE_COMMAND`). The command gets
 contract's environment plus a free `PORT`, and is ready when `GET /healthz` answers 200.
 It is stopped on every way out of the block (end, error, cancellation by Ctrl-C or
 SIGTERM): SIGTERM to its group, a grace period, then SIGKILL. A state file lets the
-next run kill it if the harness itself was SIGKILLed (`load/target_state.py`).
+next run kill it if the harness itself was SIGKILLed (`target/state_files.py`).
 """
 
 from __future__ import annotations
@@ -23,9 +23,9 @@ from pathlib import Path
 
 import httpx
 
-from .processes import ChildProcess
-from .service_process import free_port
-from .target_state import DEFAULT_STATE_DIR, TargetStateFile, clear_stale_targets
+from .child_process import ChildProcess
+from .state_files import DEFAULT_STATE_DIR, TargetStateFile, clear_stale_targets
+from .uvicorn_service import free_port
 
 REFERENCE_COMMAND = f"{shlex.quote(sys.executable)} -m orchestrator.service"
 HEALTH_PATH = "/healthz"

@@ -6,12 +6,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from load.inputs.profile import LoadProfile
+from load.transport.observations import MergeResult
 from slo import Check, Verdict
 
 from .chaos_driver import AppliedFault, ChaosLog
 from .drive import DriveOutcome
-from .observations import MergeResult
-from .profile import LoadProfile
 from .topology import Topology
 
 # Phases are labelled on the master's clock by the workers' timestamps: a worker this far

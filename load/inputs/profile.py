@@ -13,7 +13,7 @@
     stop_conditions:                 # optional; end the run early (see chaos/stop_condition.py)
       - {failed_ratio_above: 0.5, window: 10s, min_requests: 20}
 
-`load_profile("spike")` loads a built-in profile (load/profiles/*.yaml); anything else is
+`load_profile("spike")` loads a built-in profile (load/inputs/profiles/*.yaml); anything else is
 a path. Errors are `YamlInputError` (one line: file, line, field).
 """
 

@@ -4,7 +4,7 @@ Locust's own worker→master report channel drops the last report at shutdown, s
 Locust process that runs users ships its observations to the harness itself, in numbered
 batches, one at a time, resending a batch until the harness acknowledges it:
 
-    worker                                   harness (`load.collector`)
+    worker                                   harness (`load.transport.collector`)
     batch 0 (empty: "I exist")      ──►      ledger: worker known, expects batch 1
     batch 1 [observations...]       ──►      stored, ack 1
     batch 1 again (the ack was lost) ──►     duplicate: not stored, ack 1 again

@@ -1,7 +1,7 @@
 """The harness's end of the acknowledged transfer: a small HTTP endpoint for Locust workers.
 
     GET  /config    the run's Locust configuration (what `gauntlet worker` needs to join)
-    POST /batches   one numbered batch (`load.ledger.Batch`); answers {"ack": seq}
+    POST /batches   one numbered batch (`load.transport.ledger.Batch`); answers {"ack": seq}
 
 A worker, local or on another host, knows only this address. It reads `/config` (the
 service's address, the traffic mix, the shape, where Locust's master listens), then ships

@@ -1,4 +1,5 @@
-"""The sending side of the acknowledged transfer (see `load.ledger`): one worker's shipper.
+"""The sending side of the acknowledged transfer (see `load.transport.ledger`): one worker's
+shipper.
 
 Runs inside a Locust process, so it does no I/O of its own: the transport (`post`), the
 pause between resends (`sleep`) and the clock are passed in. One batch is in flight at a
@@ -16,7 +17,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from .ledger import Batch
+from load.transport.ledger import Batch
 
 __all__ = ["ObservationShipper", "Post"]
 

@@ -1,9 +1,9 @@
 """A load shape as data: sampled from a pure tick function in the harness, replayed in Locust.
 
-The profile's shapes (`load/shapes.py`) are pure functions `tick(elapsed_s) ->
+The profile's shapes (`load/inputs/shapes.py`) are pure functions `tick(elapsed_s) ->
 (users, spawn_rate) | None`. The harness samples one into a step list (Locust polls a
 shape once a second, so a one-second resolution loses nothing it would have seen), and the
-Locust process replays the list through a `LoadTestShape` (`load/users.py`). The replay is
+Locust process replays the list through a `LoadTestShape` (`load/in_locust/users.py`). The replay is
 pure and clock-free so its tick sequence is testable without Locust.
 """
 

@@ -61,7 +61,7 @@ class LocustRunConfig(BaseModel):
     think_time_s: float = Field(default=0.0, ge=0)
     request_timeout_s: float = Field(default=30.0, gt=0)
     flush_interval_s: float = Field(default=0.5, gt=0)
-    # Where every process that runs users ships its observations (`load.collector`).
+    # Where every process that runs users ships its observations (`load.transport.collector`).
     collector_url: str = Field(min_length=1)
     ship_timeout_s: float = Field(default=5.0, gt=0)
     final_delivery_timeout_s: float = Field(default=30.0, gt=0)
