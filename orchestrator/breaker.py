@@ -10,7 +10,8 @@ caller got wrong says nothing about the upstream's health, so it never counts: a
 argument, a data error such as a division by zero (the tools map those to
 invalid_arguments), an unsafe query, a security refusal. Otherwise one tenant sending
 `SELECT 1/0` could switch the tool off for every tenant. A refusal by the breaker itself
-is `circuit_open`, never recorded as a failure.
+is `circuit_open`, never recorded as a failure. Nor is a call cut short by the request's
+own deadline (the caller's budget): the policy reports it neutral (`call_policy.py`).
 """
 
 from __future__ import annotations

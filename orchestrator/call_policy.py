@@ -156,7 +156,7 @@ class GuardedTool:
             data, error = _outcome(work, self.tool_id)
         else:
             data, error = None, self._timed_out(deadline_at, rules)
-        self.breaker.record(error.code if error else None)
+        self.breaker.record(self._health_outcome(error, deadline_at, rules))
         if error is None:
             error = result_size_error(self.capability, data)
         return data, error
@@ -202,6 +202,22 @@ class GuardedTool:
             rate_limiter=self.rate_limits.statistics() if self.rate_limits else None,
             breaker=self.breaker.statistics(),
         )
+
+    def _health_outcome(
+        self, error: ToolError | None, deadline_at: float, rules: CallRules
+    ) -> ToolErrorCode | None:
+        """What the attempt says about the upstream's health, for the breaker.
+
+        A failure once the caller's own budget ran out (the attempt was bounded by the
+        request's deadline, not by the call's, and that deadline has passed) says nothing
+        about the upstream: a caller asking for 4 ms would otherwise switch the tool off
+        for every tenant. It is neutral, like a cancellation."""
+        if error is None:
+            return None
+        bounded_by_caller = deadline_at >= rules.request_deadline_at
+        if bounded_by_caller and asyncio.get_running_loop().time() >= deadline_at:
+            return ToolErrorCode.CANCELLED
+        return error.code
 
     def _timed_out(self, deadline_at: float, rules: CallRules) -> ToolError:
         budget = (

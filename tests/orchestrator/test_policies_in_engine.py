@@ -198,3 +198,25 @@ def test_a_timeout_is_not_retried_and_retries_stop_at_the_deadline() -> None:
     result = by_call(response)["a"]
     assert result.error_code is ToolErrorCode.UPSTREAM_ERROR
     assert result.attempts == 2  # a third attempt would not have had its minimum time left
+
+
+def _breaker_after(tool: ScriptedTool, request, times: int) -> BreakerState:
+    orchestrator = Orchestrator(
+        [tool],
+        lingering=LingeringTasks(),
+        policy=PolicySettings(breaker_failure_threshold=2, breaker_cool_down_seconds=30),
+    )
+    _orchestrate_all(orchestrator, *[request] * times)
+    return orchestrator.statistics()[tool.capability.tool_id].breaker.state
+
+
+def test_a_callers_own_tiny_deadline_never_opens_the_breaker() -> None:
+    slow = ScriptedTool("slow", delay=0.2, timeout_seconds=5)
+    tiny = plan_request([("a", "slow")], deadline_seconds=0.004)
+    assert _breaker_after(slow, tiny, times=6) is BreakerState.CLOSED
+    assert slow.runs == 6  # every call reached the tool: none was refused by the breaker
+
+
+def test_a_call_cut_at_its_own_deadline_still_counts_as_upstream_failure() -> None:
+    slow = ScriptedTool("slow", delay=0.2, timeout_seconds=0.01)
+    assert _breaker_after(slow, plan_request([("a", "slow")]), times=2) is BreakerState.OPEN
