@@ -52,7 +52,7 @@ from vocabulary import Phase, RatioBound
 
 from . import rule_verdicts as rules
 from .exchange import CAUGHT_IN_FLIGHT, Outcome
-from .latency_verdicts import baseline_bracketed, judge_added, judge_percentile, judge_vs_baseline
+from .latency_verdicts import baseline_bracketed, judge_percentile, judge_vs_baseline
 from .rule_verdicts import AuditRows
 
 # "this fault makes the tool answer with these codes" has been put to the test after this
@@ -119,17 +119,9 @@ def _judge(
     scoped = [o for o in outcomes if phase is None or o.observation.phase == phase]
     if not scoped:
         return Judgement(Verdict.INCONCLUSIVE, f"no request observed in phase '{phase}'")
-    if isinstance(expectation, LatencyVsBaseline):
+    if (relative := _baseline_bound(expectation)) is not None:
         judged = judge_vs_baseline(
-            expectation.latency_vs_baseline,
-            _latencies(scoped),
-            _latencies(o for o in outcomes if o.observation.phase is Phase.BASELINE),
-            scenario.confidence,
-        )
-        return Judgement(_sticky(decided, (index, ""), judged.verdict), judged.detail)
-    if isinstance(expectation, LatencyAdded):
-        judged = judge_added(
-            expectation.latency_added,
+            relative,
             _latencies(scoped),
             _latencies(o for o in outcomes if o.observation.phase is Phase.BASELINE),
             scenario.confidence,

@@ -51,54 +51,32 @@ def judge_percentile(
 
 
 def judge_vs_baseline(
-    bound: RelativeLatencyBound,
+    bound: RelativeLatencyBound | AddedLatencyBound,
     phase_ms: Sequence[float],
     baseline_ms: Sequence[float],
     confidence: float,
 ) -> Judgement:
+    """The phase's percentile against the baseline's: at most `max_ratio` times it, or at
+    most `max_added_ms` above it (an added cost is judged alike on a fast system and a slow
+    one; a ratio punishes the fast one)."""
     if not baseline_ms:
         return Judgement(Verdict.INCONCLUSIVE, "no baseline request to compare with")
     each_side = 1 - (1 - confidence) / 2
     quantile = bound.percentile / 100
     p_low, p_high = bracket(phase_ms, quantile, each_side)
     b_low, b_high = bracket(baseline_ms, quantile, each_side)
+    # the bound is uncertain too: the baseline's bracket, times the ratio or plus the cost
+    if isinstance(bound, AddedLatencyBound):
+        allowed = (_plus(bound.max_added_ms, b_low), _plus(bound.max_added_ms, b_high))
+        limit = f"+{bound.max_added_ms:.0f} ms"
+    else:
+        allowed = (_times(bound.max_ratio, b_low), _times(bound.max_ratio, b_high))
+        limit = f"{bound.max_ratio:g}x"
     name = f"p{bound.percentile:g}"
     detail = (
         f"{name} in [{_ms(p_low)}, {_ms(p_high)}] of {len(phase_ms)} vs baseline {name} in "
-        f"[{_ms(b_low)}, {_ms(b_high)}] of {len(baseline_ms)}; bound {bound.max_ratio:g}x "
-        f"at {confidence:.0%}"
+        f"[{_ms(b_low)}, {_ms(b_high)}] of {len(baseline_ms)}; bound {limit} at {confidence:.0%}"
     )
-    # the bound is uncertain too: max_ratio x the baseline's bracket
-    allowed = (_times(bound.max_ratio, b_low), _times(bound.max_ratio, b_high))
-    decision = decide((p_low, p_high), allowed, at_most=True, samples=len(phase_ms))
-    if not decision.decided:
-        detail += "; more samples needed on the open side"
-    return Judgement(decision.verdict, detail)
-
-
-def judge_added(
-    bound: AddedLatencyBound,
-    phase_ms: Sequence[float],
-    baseline_ms: Sequence[float],
-    confidence: float,
-) -> Judgement:
-    """The phase's percentile at most `max_added_ms` above the baseline's: holds when the
-    phase's upper bound is within it of the baseline's lower bound, breached when the
-    phase's lower bound exceeds the baseline's upper bound by more."""
-    if not baseline_ms:
-        return Judgement(Verdict.INCONCLUSIVE, "no baseline request to compare with")
-    each_side = 1 - (1 - confidence) / 2
-    quantile = bound.percentile / 100
-    p_low, p_high = bracket(phase_ms, quantile, each_side)
-    b_low, b_high = bracket(baseline_ms, quantile, each_side)
-    name = f"p{bound.percentile:g}"
-    detail = (
-        f"{name} in [{_ms(p_low)}, {_ms(p_high)}] of {len(phase_ms)} vs baseline {name} in "
-        f"[{_ms(b_low)}, {_ms(b_high)}] of {len(baseline_ms)}; bound +{bound.max_added_ms:.0f}"
-        f" ms at {confidence:.0%}"
-    )
-    # the bound is uncertain too: the baseline's bracket plus the allowance
-    allowed = (_plus(bound.max_added_ms, b_low), _plus(bound.max_added_ms, b_high))
     decision = decide((p_low, p_high), allowed, at_most=True, samples=len(phase_ms))
     if not decision.decided:
         detail += "; more samples needed on the open side"
