@@ -65,6 +65,8 @@ def test_metrics_parse_and_count_requests_by_route_template() -> None:
                 )
             await client.post("/v1/orchestrate", json=plan_body())
             await client.get("/no/such/path/12345")
+            for junk in ("BREW", "XYZZY1", "XYZZY2"):  # made-up methods share one label
+                await client.request(junk, "/v1/orchestrate")
             answer = await client.get("/metrics")
         await orchestrator.aclose()
         return answer
@@ -83,6 +85,12 @@ def test_metrics_parse_and_count_requests_by_route_template() -> None:
     # Unknown paths share one label value, so scanning cannot create new series.
     assert counts[("unmatched", "404")] == 1
     assert not any("12345" in route for route, _ in counts)
+    methods = {
+        s.labels["method"]
+        for s in families["gauntlet_http_requests"].samples
+        if s.name == "gauntlet_http_requests_total"
+    }
+    assert methods == {"GET", "POST", "other"}
     latency_counts = {
         s.labels["route"]: s.value
         for s in families["gauntlet_http_request_duration_seconds"].samples
