@@ -19,6 +19,7 @@ PROJECT = {"contract", "vocabulary", "slo", "chaos", "target", "load", "scenario
 ALLOWED_PROJECT_MODULES = {
     "contract",
     *(f"contract.{name}" for name in ("_environment", "_error_codes", "_intents", "_roles")),
+    "contract._promises",  # loaded by contract only on first use of a promise name
     *(f"contract.{name}" for name in ("_status", "_tools", "_wire")),
     "load",
     "load.in_locust",

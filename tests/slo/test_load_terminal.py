@@ -8,7 +8,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from slo import Check, evaluate, load_slo_file, print_load_summary
+from slo import Check, Verdict, evaluate, load_slo_file, print_load_summary
 from slo.error_tally import top_errors
 from slo.report_load_terminal import percentile
 from vocabulary import Observation
@@ -46,7 +46,9 @@ def _printed(observations: list[Observation], checks: list[Check]) -> list[str]:
 
 
 def test_a_passing_load_fits_a_ci_log_with_quantiles_intents_and_one_line_per_objective() -> None:
-    lines = _printed(_observations(partial_share=0.01), [Check("load", "no request lost", True)])
+    lines = _printed(
+        _observations(partial_share=0.01), [Check("load", "no request lost", Verdict.PASS)]
+    )
     text = "\n".join(lines)
     assert len(lines) <= 30 and max(map(len, lines)) <= 80, text
     assert lines[0].startswith("900 requests in ") and "req/s" in lines[0]
@@ -63,7 +65,7 @@ def test_a_passing_load_fits_a_ci_log_with_quantiles_intents_and_one_line_per_ob
 def test_a_failing_load_names_its_top_error_codes_and_prints_a_failed_check_whole() -> None:
     reason = "900 merged observations, but Locust counted 912: " + "worker-1 12 missing " * 6
     lines = _printed(
-        _observations(partial_share=0.3), [Check("load", "no request lost", False, reason)]
+        _observations(partial_share=0.3), [Check("load", "no request lost", Verdict.FAIL, reason)]
     )
     text = "\n".join(lines)
     assert max(map(len, lines)) <= 80, text
