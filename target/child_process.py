@@ -13,6 +13,8 @@ import signal
 from collections.abc import Sequence
 from pathlib import Path
 
+import httpx
+
 # Children run from the project root so `python -m load...` / `uvicorn orchestrator...` import
 # this checkout whatever the caller's working directory.
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -52,6 +54,19 @@ class ChildProcess:
     @property
     def returncode(self) -> int | None:
         return self.process.returncode
+
+    async def serves(self, health_url: str) -> bool:
+        """Poll `health_url` until it answers 200 (True) or the process exits (False).
+        The caller bounds the wait: a child that never answers is its timeout to name."""
+        async with httpx.AsyncClient(timeout=2.0) as client:
+            while self.returncode is None:
+                try:
+                    if (await client.get(health_url)).status_code == 200:
+                        return True
+                except httpx.TransportError:
+                    pass
+                await asyncio.sleep(0.1)
+        return False
 
     def log_tail(self, lines: int = 15) -> str:
         try:

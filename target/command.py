@@ -21,8 +21,6 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
-
 from .child_process import ChildProcess
 from .state_files import DEFAULT_STATE_DIR, TargetStateFile, clear_stale_targets
 from .uvicorn_service import free_port
@@ -102,19 +100,12 @@ async def running_target(
 
 async def _wait_healthy(child: ChildProcess, url: str, command: str, timeout_s: float) -> None:
     try:
-        async with asyncio.timeout(timeout_s), httpx.AsyncClient(timeout=2.0) as client:
-            while True:
-                if child.returncode is not None:
-                    raise TargetStartError(
-                        f"target command {command!r} exited with code {child.returncode} "
-                        f"before {HEALTH_PATH} answered; its last output:\n{_tail(child)}"
-                    )
-                try:
-                    if (await client.get(url + HEALTH_PATH)).status_code == 200:
-                        return
-                except httpx.TransportError:
-                    pass
-                await asyncio.sleep(0.1)
+        async with asyncio.timeout(timeout_s):
+            if not await child.serves(url + HEALTH_PATH):
+                raise TargetStartError(
+                    f"target command {command!r} exited with code {child.returncode} "
+                    f"before {HEALTH_PATH} answered; its last output:\n{_tail(child)}"
+                )
     except TimeoutError:
         raise TargetStartError(
             f"target command {command!r} did not answer GET {url}{HEALTH_PATH} with 200 "

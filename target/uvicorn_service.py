@@ -8,8 +8,6 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
-import httpx
-
 from .child_process import ChildProcess
 
 
@@ -81,19 +79,13 @@ async def start_service(
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        async with asyncio.timeout(ready_timeout_s), httpx.AsyncClient(timeout=2.0) as client:
-            while True:
-                if child.returncode is not None:
-                    raise ServiceStartError(
-                        f"the service exited with code {child.returncode} while starting:\n"
-                        f"{child.log_tail()}"
-                    )
-                try:
-                    if (await client.get(url + health_path)).status_code == 200:
-                        return child, url
-                except httpx.TransportError:
-                    pass
-                await asyncio.sleep(0.1)
+        async with asyncio.timeout(ready_timeout_s):
+            if await child.serves(url + health_path):
+                return child, url
+            raise ServiceStartError(
+                f"the service exited with code {child.returncode} while starting:\n"
+                f"{child.log_tail()}"
+            )
     except TimeoutError:
         await child.stop(grace_s=2.0)
         raise ServiceStartError(
