@@ -21,6 +21,7 @@ bounds its cost and the pool's slots bound how many run at once.
 from __future__ import annotations
 
 import asyncio
+import atexit
 import json
 import os
 import selectors
@@ -41,6 +42,22 @@ _STARTUP_SECONDS = 60.0  # a cold worker imports sqlglot; generous for a loaded 
 _PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])  # the folder holding `orchestrator`
 
 
+# Every worker process still running. A pool whose owner was interrupted before it could
+# close it (a signal during start-up) must not leave processes behind when this one exits:
+# a worker still importing sqlglot would outlive it by seconds.
+_RUNNING: set[subprocess.Popen[bytes]] = set()
+_RUNNING_LOCK = threading.Lock()
+
+
+@atexit.register
+def _kill_leftover_workers() -> None:
+    with _RUNNING_LOCK:
+        leftover = list(_RUNNING)
+    for process in leftover:
+        process.kill()
+        process.wait()
+
+
 class _Worker:
     """One worker process and its pipes. Used by one thread at a time."""
 
@@ -53,6 +70,8 @@ class _Worker:
             stdout=subprocess.PIPE,
             env=env,
         )
+        with _RUNNING_LOCK:
+            _RUNNING.add(self._process)
         self._pending = b""
         self._ready = False
 
@@ -104,6 +123,8 @@ class _Worker:
         if self.alive:
             self._process.kill()
         self._process.wait()
+        with _RUNNING_LOCK:
+            _RUNNING.discard(self._process)
         for pipe in (self._process.stdin, self._process.stdout):
             if pipe is not None:
                 pipe.close()

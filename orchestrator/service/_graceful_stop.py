@@ -10,7 +10,8 @@ So one handler, `StopSignals`, is installed before anything starts and stays unt
 process is done, and uvicorn's own capture is switched off:
 
 - before the server exists, a signal is remembered (or, with `interrupts_startup`, raised
-  as `KeyboardInterrupt` once, so a slow start-up unwinds its `with` blocks);
+  as `KeyboardInterrupt` once, so a slow start-up unwinds its `with` blocks, until
+  `remember_from_now()` says the app that the server will close exists);
 - once the server exists, the first signal asks it to stop gracefully (in-flight requests
   finish, the lifespan closes the orchestrator); a second one ends that drain at once;
 - a signal remembered before the server existed stops it as soon as it is attached.
@@ -44,6 +45,13 @@ class StopSignals:
             self._stop(self._server)
         elif self._interrupts_startup and self.received == 1:
             raise KeyboardInterrupt  # unwinds a start-up still under way; later ones wait
+
+    def remember_from_now(self) -> None:
+        """Stop raising at start-up: what was built from here on (an app that owns pools and
+        worker processes) is closed by the server's shutdown, which a signal remembered
+        now still triggers the moment the server is attached. Raising instead would unwind
+        past that app and leave its workers running."""
+        self._interrupts_startup = False
 
     def attach(self, server: uvicorn.Server) -> None:
         """From now on a signal stops `server`; one that already came stops it at once."""

@@ -126,6 +126,8 @@ def _serve_on(
                 )
             )
             app = build_app(stack.config)
+            # The app owns worker processes now; only the server's shutdown closes it.
+            stop.remember_from_now()
         except Exception as exc:  # noqa: BLE001 - the CLI boundary: any startup failure is one line
             _fail(exit_codes.INFRASTRUCTURE, f"infrastructure could not start: {_one_line(exc)}")
         url = _url(*listener.getsockname()[:2])

@@ -8,9 +8,12 @@ short, the loop staying responsive meanwhile, and a killed worker being replaced
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
 import time
 from collections.abc import Awaitable, Callable
 
+import psutil
 import pytest
 
 from orchestrator.contracts import ToolErrorCode
@@ -141,3 +144,36 @@ def test_the_public_surface_is_pinned() -> None:
         "Violation",
         "validate_direct_query",
     ]
+
+
+_ABANDONING_OWNER = """
+import asyncio
+from orchestrator.safety import ValidatorPool
+
+async def main():
+    pool = ValidatorPool(workers=2)  # never closed: its owner is interrupted
+    print(" ".join(str(w._process.pid) for w in pool._idle), flush=True)
+
+asyncio.run(main())
+"""
+
+
+def test_workers_of_a_pool_never_closed_end_with_their_process() -> None:
+    """An owner interrupted before it closed its pool (a signal during start-up) leaves no
+    worker behind: the workers are still importing sqlglot when it exits, and would
+    outlive it until they read the end of their input."""
+    done = subprocess.run(
+        [sys.executable, "-c", _ABANDONING_OWNER], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    pids = [int(pid) for pid in done.stdout.split()]
+    assert len(pids) == 2
+    alive = [pid for pid in pids if psutil.pid_exists(pid) and _not_a_zombie(pid)]
+    assert alive == [], f"workers outlived their process: {alive}"
+
+
+def _not_a_zombie(pid: int) -> bool:
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False

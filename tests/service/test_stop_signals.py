@@ -53,6 +53,16 @@ def test_during_startup_only_the_first_signal_interrupts() -> None:
     stop(signal.SIGTERM, None)  # the unwinding of the first is not itself interrupted
 
 
+def test_once_the_app_exists_a_startup_signal_is_remembered_not_raised() -> None:
+    # Raising now would unwind past an app whose pools only the server's shutdown closes.
+    stop = StopSignals(interrupts_startup=True)
+    stop.remember_from_now()
+    stop(signal.SIGTERM, None)
+    server = _server()
+    stop.attach(server)
+    assert server.should_exit
+
+
 def test_installed_restores_the_previous_handlers() -> None:
     before = signal.getsignal(signal.SIGTERM)
     stop = StopSignals()
