@@ -21,7 +21,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 import psycopg
-from psycopg_pool import AsyncConnectionPool
+from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
 from ..deadline import LingeringTasks, consume_outcome
 
@@ -77,26 +77,34 @@ class GuardedPool:
     async def run(
         self, budget_seconds: float, work: Callable[[psycopg.AsyncConnection[Any]], Awaitable[T]]
     ) -> T:
-        """`work(conn)` within `budget_seconds`, or `TimeoutError` right after it."""
+        """`work(conn)` within `budget_seconds`, or right after it `TimeoutError` (a slow
+        call) or `PoolTimeout` (no connection was lent in time)."""
         if not self._opened:
             # wait=False: a database that is down at startup must not block; the pool
             # keeps trying in the background and lends connections once it can.
             await self._pool.open(wait=False)
             self._opened = True
         tracked: list[psycopg.AsyncConnection[Any]] = []
+        lent = asyncio.Event()
         token = _in_use.set(tracked)
         try:
-            task = asyncio.create_task(self._acquire_and_run(budget_seconds, work, tracked))
+            task = asyncio.create_task(self._acquire_and_run(budget_seconds, work, tracked, lent))
         finally:
             _in_use.reset(token)
         try:
             async with asyncio.timeout(budget_seconds):
                 return await asyncio.shield(task)
-        except BaseException:
+        except BaseException as exc:
             if not task.done():
                 await self._sever(task, tracked)
             elif not task.cancelled():
                 task.exception()  # retrieved: the caller gets the deadline, not this
+            if isinstance(exc, TimeoutError) and not lent.is_set():
+                # Still waiting for a connection at the deadline: the server is unreachable
+                # (or every connection busy), the same news as the pool's own wait, which
+                # ends just before the deadline to say so. On a loaded loop both timers
+                # come due in one turn and the deadline's could win the race.
+                raise PoolTimeout(f"no connection within {budget_seconds:.2f}s") from exc
             raise
 
     async def _acquire_and_run(
@@ -104,11 +112,13 @@ class GuardedPool:
         budget_seconds: float,
         work: Callable[[psycopg.AsyncConnection[Any]], Awaitable[T]],
         tracked: list[psycopg.AsyncConnection[Any]],
+        lent: asyncio.Event,
     ) -> T:
         # Give up waiting for a connection just before the deadline, so "no connection"
         # (PoolTimeout: the server is unreachable) is told apart from a slow query.
         wait = max(0.01, budget_seconds - CONNECTION_WAIT_HEADROOM_SECONDS)
         async with self._pool.connection(timeout=wait) as conn:
+            lent.set()
             tracked.append(conn)
             return await work(conn)
 

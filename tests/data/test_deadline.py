@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 import time
 
 import httpx
@@ -14,6 +15,7 @@ from orchestrator.contracts import ToolErrorCode
 from orchestrator.deadline import LingeringTasks
 from orchestrator.errors import ToolError
 from orchestrator.tools import DirectQueryTool, GuardedPool
+from orchestrator.tools._tenant_tx import run_on_database
 
 pytestmark = pytest.mark.integration
 QUERY = {"sql": "SELECT service FROM ops.services ORDER BY service"}
@@ -65,3 +67,34 @@ def test_a_stalled_connection_answers_at_the_deadline_and_is_discarded(
     assert stats["lingering"] == 0
     assert stats.get("returns_bad", 0) + stats.get("connections_lost", 0) >= 1
     assert seen["after"]["rows"] == seen["before"]["rows"]
+
+
+def test_no_connection_by_the_deadline_reads_as_unreachable_even_on_a_stalled_loop() -> None:
+    """The pool's wait ends just before the deadline to say "no connection"; when the loop
+    stalls past both (a busy machine), the two timers come due in one turn, and the answer
+    must still be the honest one: connection_error, not timeout."""
+    with socket.socket() as spare:
+        spare.bind(("127.0.0.1", 0))
+        port = spare.getsockname()[1]  # nothing listens here once it is closed
+    pool = GuardedPool(
+        f"postgresql://nobody@127.0.0.1:{port}/nothing",
+        max_size=1,
+        connect_timeout=1.0,
+        lingering=LingeringTasks(),
+    )
+
+    async def scenario() -> ToolErrorCode:
+        async def never_runs(conn: object) -> None:
+            raise AssertionError("no connection can be lent")
+
+        call = asyncio.create_task(run_on_database(pool, 0.3, "direct_query", never_runs))
+        await asyncio.sleep(0)  # the call starts waiting for a connection
+        time.sleep(0.6)  # the loop stalls past the pool's wait and the deadline alike
+        try:
+            with pytest.raises(ToolError) as failed:
+                await call
+            return failed.value.code
+        finally:
+            await pool.aclose()
+
+    assert asyncio.run(scenario()) is ToolErrorCode.CONNECTION_ERROR
