@@ -176,7 +176,11 @@ def _mark_start(environment, **_kwargs) -> None:
         return
     marker = CONFIG.observation_dir / "started.json"
     CONFIG.observation_dir.mkdir(parents=True, exist_ok=True)
-    marker.write_text(json.dumps({"started": time.time(), "pid": os.getpid()}))
+    # Written aside, then renamed: the driver polls for the marker and reads it as soon as
+    # it exists, and a file written in place can exist before it has its content.
+    written = marker.with_suffix(".json.tmp")
+    written.write_text(json.dumps({"started": time.time(), "pid": os.getpid()}))
+    os.replace(written, marker)
 
 
 @events.quitting.add_listener
