@@ -10,10 +10,12 @@ from typing import Any
 
 from vocabulary import FaultWindow
 
-from .results import Check, Evaluation
+from .results import Check, Evaluation, JudgedBy
 from .verdict import Verdict, overall_verdict
 
 SCHEMA_VERSION = 1
+# bumped on a compatible change (an optional field added); 1: `promises`, `not_judged`
+SCHEMA_MINOR = 1
 
 
 def report_document(
@@ -24,35 +26,47 @@ def report_document(
     *,
     interrupted: bool = False,
     run_facts: Mapping[str, Any] | None = None,
+    judged_by: JudgedBy | None = None,
 ) -> dict[str, Any]:
     """The document; its JSON Schema is `report_schema.report_json_schema()`."""
     series = evaluation.timeseries
-    return {
-        "schema_version": SCHEMA_VERSION,
-        "title": title,
-        "verdict": overall_verdict(evaluation, checks),
-        "interrupted": interrupted,
-        "slo": {
-            "name": evaluation.spec.name,
-            "confidence": evaluation.spec.confidence,
-            "min_samples": evaluation.spec.min_samples,
-            "on_inconclusive": evaluation.spec.on_inconclusive,
-            "on_regression": evaluation.spec.on_regression,
-        },
-        "observations": evaluation.observations,
-        "matched": evaluation.matched,
-        "started": evaluation.started,
-        "ended": evaluation.ended,
-        "status_totals": evaluation.status_totals,
-        "baseline": evaluation.baseline_source or None,
-        "objectives": [
-            _finite(asdict(result) | {"outcome": evaluation.gate_outcome(result)})
-            for result in evaluation.results
-        ],
-        "checks": [_check_entry(check) for check in checks],
-        "fault_windows": [_finite(asdict(window)) for window in fault_windows],
-        "timeseries": _finite(asdict(series)),
-    } | dict(run_facts or {})
+    judged = {}
+    if judged_by is not None:
+        judged = {
+            "promises": judged_by.source,
+            "not_judged": [asdict(entry) for entry in judged_by.not_judged],
+        }
+    return (
+        {
+            "schema_version": SCHEMA_VERSION,
+            "schema_minor": SCHEMA_MINOR,
+            "title": title,
+            "verdict": overall_verdict(evaluation, checks),
+            "interrupted": interrupted,
+            "slo": {
+                "name": evaluation.spec.name,
+                "confidence": evaluation.spec.confidence,
+                "min_samples": evaluation.spec.min_samples,
+                "on_inconclusive": evaluation.spec.on_inconclusive,
+                "on_regression": evaluation.spec.on_regression,
+            },
+            "observations": evaluation.observations,
+            "matched": evaluation.matched,
+            "started": evaluation.started,
+            "ended": evaluation.ended,
+            "status_totals": evaluation.status_totals,
+            "baseline": evaluation.baseline_source or None,
+            "objectives": [
+                _finite(asdict(result) | {"outcome": evaluation.gate_outcome(result)})
+                for result in evaluation.results
+            ],
+            "checks": [_check_entry(check) for check in checks],
+            "fault_windows": [_finite(asdict(window)) for window in fault_windows],
+            "timeseries": _finite(asdict(series)),
+        }
+        | judged
+        | dict(run_facts or {})
+    )
 
 
 def _check_entry(check: Check) -> dict[str, Any]:

@@ -24,7 +24,7 @@ from rich.table import Table
 from rich.text import Text
 
 from scenarios.spec.model import Scenario
-from slo import Check, Evaluation, overall_verdict
+from slo import Check, Evaluation, JudgedBy, overall_verdict
 from vocabulary import STATUSES
 
 from .experiment import ScenarioResult
@@ -134,8 +134,10 @@ def print_summary(
     console: Console,
     *,
     verbose: bool = False,
+    judged_by: JudgedBy | None = None,
 ) -> None:
-    """The verdict table: scenarios, objectives, failed checks (every check if verbose)."""
+    """The verdict table: scenarios, objectives, failed checks (every check if verbose),
+    which promises judged the run and what they left unjudged."""
     width = console.width
     if len(results) > 1 or (results and verbose):
         console.print(scenario_table(results, width=width))
@@ -149,14 +151,26 @@ def print_summary(
         title = "Checks" if verbose else "Checks not passed"
         outcomes = [evaluation.check_outcome(check) for check in shown]
         console.print(check_table(shown, outcomes, title=title, width=width))
+    if judged_by is not None:
+        print_judged_by(judged_by, console)
     verdict = overall_verdict(evaluation, checks)
     held = sum(check.passed for check in checks)
     line = Text("gate: ")
     line.append(verdict.upper(), style=STYLE.get(verdict, ""))
     if checks:
         line.append(f"  {held}/{len(checks)} checks held")
+    if judged_by is not None and judged_by.not_judged:
+        line.append(f", {len(judged_by.not_judged)} not judged")
     line.append("" if verbose else "; details in report.md, or --verbose")
     console.print(line, no_wrap=True, overflow="ellipsis")
+
+
+def print_judged_by(judged_by: JudgedBy, console: Console) -> None:
+    """`promises: FILE`, then one line per expectation not judged, and why."""
+    console.print(f"promises: {judged_by.source}", soft_wrap=True, highlight=False, markup=False)
+    for entry in judged_by.not_judged:
+        line = Text(f"not judged: {entry.group}: {entry.name}: {entry.reason}", style="dim")
+        console.print(line, no_wrap=True, overflow="ellipsis")
 
 
 def scenario_table(results: Sequence[ScenarioResult], *, width: int = 80) -> Table:
