@@ -15,7 +15,7 @@ from importlib.util import find_spec
 from pathlib import Path
 
 from contract import Promises
-from vocabulary import load_yaml_model
+from vocabulary import YamlInputError, load_yaml_model
 
 __all__ = [
     "promises_source",
@@ -29,8 +29,14 @@ REFERENCE_PACKAGE = "orchestrator"
 
 
 def load_promises(path: str | Path) -> Promises:
-    """Read and validate a promises file; JSON is YAML, so either format reads."""
-    return load_yaml_model(path, Promises, what="promises file")
+    """Read and validate a promises file; JSON is YAML, so either format reads. An empty
+    file declares nothing."""
+    try:
+        return load_yaml_model(path, Promises, what="promises file")
+    except YamlInputError as exc:
+        if exc.message == "empty" and exc.field is None:
+            return Promises()
+        raise
 
 
 def reference_promises_path() -> Path:
