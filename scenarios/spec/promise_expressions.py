@@ -6,13 +6,15 @@
 
 A string that starts with `=` is an expression: numbers, the quantities of
 `contract.PROMISED_QUANTITIES`, `+ - * /`, parentheses, `min`, `max`, `ceil`, `floor`,
-`round`, and `A or B`: A when the system declares every quantity A reads, else B. A
+`round`, and `A or B`: A when it has a value, else B. An undeclared quantity is infinite
+(no such limit), so `min(20, tenant_rate_per_second.metrics)` is 20 without a rate limit,
+and an expression whose value is not finite has none. A
 trailing unit (`/s`, `/m`, `/h` for a rate; ` ms`, ` s`, ` m`, ` h` for a duration) writes
 the value in the form those fields read. The text is parsed with `ast` and only that
 closed set of nodes is accepted: nothing is ever evaluated as Python.
 
-An expression reading a quantity the system does not declare (and with no `or` to fall
-back on) has no value: `Resolved.missing` names what it needs.
+An expression without a value (and no `or` to fall back on) needs what it reads that the
+system leaves undeclared: `Resolved.missing` names it.
 """
 
 from __future__ import annotations
@@ -123,16 +125,17 @@ class PromiseExpression:
     unit: str
 
     def resolve(self, promises: Promises) -> Resolved:
-        """The value under `promises`; ValueError when it is not a finite number."""
+        """The value under `promises`, or what it misses when it has none."""
         try:
-            value, missing = _evaluate(self.tree, promises)
+            value = _evaluate(self.tree, promises)
         except ZeroDivisionError:
             raise ValueError(f"{self.text!r} divides by zero") from None
-        if missing:
-            return Resolved(None, frozenset(missing), self.unit)
-        if not math.isfinite(value):
+        if math.isfinite(value):
+            return Resolved(value, frozenset(), self.unit)
+        undeclared = {n for n in _names(self.tree) if math.isinf(promises.promised(n))}
+        if not undeclared:  # e.g. a huge product: no declaration would give it a value
             raise ValueError(f"{self.text!r} is not a finite number ({value})")
-        return Resolved(float(value), frozenset(), self.unit)
+        return Resolved(None, frozenset(undeclared), self.unit)
 
 
 def parse_expression(text: str) -> PromiseExpression:
@@ -190,29 +193,31 @@ def _dotted(node: ast.AST) -> str | None:
     return None
 
 
-def _evaluate(node: ast.AST, promises: Promises) -> tuple[float, set[str]]:
-    """The value and the undeclared quantities it read (its value is then meaningless)."""
+def _evaluate(node: ast.AST, promises: Promises) -> float:
+    """The value, an undeclared quantity being infinite (so `min(x, undeclared)` is x)."""
     if (name := _dotted(node)) is not None:
-        value = promises.promised(name)
-        return value, (set() if math.isfinite(value) else {name})
+        return promises.promised(name)
     if isinstance(node, ast.Constant):
-        return float(node.value), set()
-    if isinstance(node, ast.BoolOp):  # `or`: the first alternative the system declares
-        *alternatives, last = node.values
-        for alternative in alternatives:
-            value, missing = _evaluate(alternative, promises)
-            if not missing:
-                return value, missing
-        return _evaluate(last, promises)
+        return float(node.value)
+    if isinstance(node, ast.BoolOp):  # `or`: the first alternative that has a value
+        values = (_evaluate(alternative, promises) for alternative in node.values)
+        return next((value for value in values if math.isfinite(value)), math.inf)
     if isinstance(node, ast.UnaryOp):
-        value, missing = _evaluate(node.operand, promises)
-        return (-value if isinstance(node.op, ast.USub) else value), missing
-    parts = [node.left, node.right] if isinstance(node, ast.BinOp) else node.args  # type: ignore[attr-defined]
-    evaluated = [_evaluate(part, promises) for part in parts]
-    missing = set().union(*(m for _, m in evaluated))
-    if missing:
-        return math.nan, missing
-    values = [v for v, _ in evaluated]
+        value = _evaluate(node.operand, promises)
+        return -value if isinstance(node.op, ast.USub) else value
     if isinstance(node, ast.BinOp):
-        return _OPERATORS[type(node.op)](values[0], values[1]), missing
-    return float(_FUNCTIONS[node.func.id](*values)), missing  # type: ignore[attr-defined]
+        left, right = _evaluate(node.left, promises), _evaluate(node.right, promises)
+        return _OPERATORS[type(node.op)](left, right)
+    values = [_evaluate(arg, promises) for arg in node.args]  # type: ignore[attr-defined]
+    function = node.func.id  # type: ignore[attr-defined]
+    if function not in ("min", "max") and not all(math.isfinite(v) for v in values):
+        return math.inf  # ceil(infinity) has no integer value: still undeclared
+    return float(_FUNCTIONS[function](*values))
+
+
+def _names(node: ast.AST) -> set[str]:
+    """Every quantity the expression reads."""
+    if (name := _dotted(node)) is not None:
+        return {name}
+    children = node.args if isinstance(node, ast.Call) else ast.iter_child_nodes(node)
+    return set().union(*(_names(child) for child in children))
