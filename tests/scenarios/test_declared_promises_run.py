@@ -88,6 +88,7 @@ def test_a_bad_promises_file_is_one_line_and_exit_2(tmp_path: Path) -> None:
     for command in (
         ["validate", "--promises", str(bad), str(SHARE_SCENARIO)],
         ["run", "--promises", str(bad), "--scenario", str(SHARE_SCENARIO)],
+        ["load", "--profile", "spike", "--promises", str(bad)],
     ):
         done = subprocess.run(
             [str(GAUNTLET), *command], capture_output=True, text=True, timeout=120
