@@ -30,43 +30,44 @@ def report_document(
 ) -> dict[str, Any]:
     """The document; its JSON Schema is `report_schema.report_json_schema()`."""
     series = evaluation.timeseries
-    judged = {}
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "schema_minor": SCHEMA_MINOR,
+        "title": title,
+        "verdict": overall_verdict(evaluation, checks),
+        "interrupted": interrupted,
+        "slo": {
+            "name": evaluation.spec.name,
+            "confidence": evaluation.spec.confidence,
+            "min_samples": evaluation.spec.min_samples,
+            "on_inconclusive": evaluation.spec.on_inconclusive,
+            "on_regression": evaluation.spec.on_regression,
+        },
+        "observations": evaluation.observations,
+        "matched": evaluation.matched,
+        "started": evaluation.started,
+        "ended": evaluation.ended,
+        "status_totals": evaluation.status_totals,
+        "baseline": evaluation.baseline_source or None,
+        "objectives": [
+            _finite(asdict(result) | {"outcome": evaluation.gate_outcome(result)})
+            for result in evaluation.results
+        ],
+        "checks": [_check_entry(check) for check in checks],
+        "fault_windows": [_finite(asdict(window)) for window in fault_windows],
+        "timeseries": _finite(asdict(series)),
+    } | _further_facts(run_facts, judged_by)
+
+
+def _further_facts(
+    run_facts: Mapping[str, Any] | None, judged_by: JudgedBy | None
+) -> dict[str, Any]:
+    """The run's own facts, and which promises judged it and what they left unjudged."""
+    facts = dict(run_facts or {})
     if judged_by is not None:
-        judged = {
-            "promises": judged_by.source,
-            "not_judged": [asdict(entry) for entry in judged_by.not_judged],
-        }
-    return (
-        {
-            "schema_version": SCHEMA_VERSION,
-            "schema_minor": SCHEMA_MINOR,
-            "title": title,
-            "verdict": overall_verdict(evaluation, checks),
-            "interrupted": interrupted,
-            "slo": {
-                "name": evaluation.spec.name,
-                "confidence": evaluation.spec.confidence,
-                "min_samples": evaluation.spec.min_samples,
-                "on_inconclusive": evaluation.spec.on_inconclusive,
-                "on_regression": evaluation.spec.on_regression,
-            },
-            "observations": evaluation.observations,
-            "matched": evaluation.matched,
-            "started": evaluation.started,
-            "ended": evaluation.ended,
-            "status_totals": evaluation.status_totals,
-            "baseline": evaluation.baseline_source or None,
-            "objectives": [
-                _finite(asdict(result) | {"outcome": evaluation.gate_outcome(result)})
-                for result in evaluation.results
-            ],
-            "checks": [_check_entry(check) for check in checks],
-            "fault_windows": [_finite(asdict(window)) for window in fault_windows],
-            "timeseries": _finite(asdict(series)),
-        }
-        | judged
-        | dict(run_facts or {})
-    )
+        facts["promises"] = judged_by.source
+        facts["not_judged"] = [asdict(entry) for entry in judged_by.not_judged]
+    return facts
 
 
 def _check_entry(check: Check) -> dict[str, Any]:
