@@ -115,10 +115,13 @@ def mix_text(counts: Counter[str]) -> str:
 
 
 def scenario_line(result: ScenarioResult) -> Text:
+    line = Text(f"{fit(result.scenario.name, 28):<28} ")
+    if result.scenario.not_applicable is not None:  # it never ran: nothing held or failed
+        line.append("n/a   ", style="dim")
+        return line.append(f" not applicable: {result.scenario.not_applicable}")
     held = sum(check.passed for check in result.checks)
     verdict = ("held", "green") if result.passed else ("FAILED", "bold red")
     counts = Counter(o.observation.status for o in result.outcomes)
-    line = Text(f"{fit(result.scenario.name, 28):<28} ")
     line.append(f"{verdict[0]:<6}", style=verdict[1])
     line.append(
         f" {held}/{len(result.checks)} checks {result.ended - result.started:>4.0f}s"

@@ -9,9 +9,11 @@ from pathlib import Path
 import pytest
 
 from contract import Promises
+from scenarios.runner.experiment import ScenarioResult
 from scenarios.spec.loader import BUILTIN_SUITES_DIR, load_scenario, load_suite
 from scenarios.spec.promise_expressions import parse_expression
 from scenarios.spec.promises_file import reference_promises
+from slo import NotJudged
 from vocabulary import YamlInputError
 
 CORE = BUILTIN_SUITES_DIR / "core"
@@ -161,7 +163,12 @@ def test_a_workload_number_without_a_fallback_makes_the_scenario_not_applicable(
     path = _scenario(tmp_path, requests='"=4 * tenant_burst.direct_query"')
     assert load_scenario(path).workload.requests == 80
     bare = load_scenario(path, Promises())
-    assert bare.not_applicable == "the system declares no rate limit for direct_query"
+    why = "the system declares no rate limit for direct_query"
+    assert bare.not_applicable == why
+    # reported as one entry for the whole scenario, which never runs
+    assert ScenarioResult(bare).not_judged == [
+        NotJudged("knob-scenario", "scenario", f"not applicable: {why}")
+    ]
 
 
 def test_the_knob_scenarios_follow_the_declared_values() -> None:
