@@ -13,7 +13,10 @@ Fixtures:
   reference orchestrator, or your service with `--gauntlet-target-command`/`-image`), with a small
   client whose answers are judged as scenarios and load judge theirs (`vocabulary.Answer`);
 - `fault` (function): `fault(kind, **fields)` → a context manager applying one fault
-  (any kind of `chaos.faults`); the world is healed after each test whatever happened.
+  (any kind of `chaos.faults`); the world is healed after each test whatever happened;
+- `gauntlet_promises` (session): the system's declared promises (`contract.Promises`):
+  the file of `--gauntlet-promises FILE`, else the reference's own for the reference,
+  else none declared (`promised(name)` is then infinite: no such knob).
 
 Options: `--gauntlet-db embedded|docker|URL`, `--gauntlet-toxiproxy auto|local|docker|URL`,
 `--gauntlet-postgres-image`, `--gauntlet-toxiproxy-image` (for the docker backends),
@@ -177,6 +180,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--gauntlet-upstream and its API keys in GAUNTLET_API_KEYS",
     )
     group.addoption(
+        "--gauntlet-promises",
+        default=None,
+        metavar="FILE",
+        help="the system's declared promises (YAML/JSON) for the gauntlet_promises fixture "
+        "(default: the reference's own for the reference, else none)",
+    )
+    group.addoption(
         "--gauntlet-upstream",
         action="append",
         default=[],
@@ -193,6 +203,8 @@ def pytest_configure(config: pytest.Config) -> None:
         config.getoption("--gauntlet-postgres-image"),
         config.getoption("--gauntlet-toxiproxy-image"),
     )
+    if config.getoption("--gauntlet-promises"):  # a bad file stops the session at once
+        _promises(config)
 
 
 @pytest.fixture(scope="session")
@@ -270,6 +282,24 @@ def _remote_world(request: pytest.FixtureRequest) -> Iterator[Any]:
             if reporter is not None:
                 reporter.write_line(f"gauntlet: {line}")
         yield world
+
+
+@pytest.fixture(scope="session")
+def gauntlet_promises(request: pytest.FixtureRequest) -> contract.Promises:
+    return _promises(request.config)
+
+
+def _promises(config: pytest.Config) -> contract.Promises:
+    """The promises in effect (see the module's docstring); a bad file is a usage error of
+    one line naming the file, the line and the field."""
+    from scenarios.spec.promises_file import promises_in_effect
+
+    targets = ("--gauntlet-target-command", "--gauntlet-target-image", "--gauntlet-target-url")
+    reference = not any(config.getoption(name) for name in targets)
+    try:
+        return promises_in_effect(config.getoption("--gauntlet-promises"), reference=reference)
+    except ValueError as exc:
+        raise pytest.UsageError(f"gauntlet: {exc}") from None
 
 
 @pytest.fixture

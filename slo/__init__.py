@@ -14,7 +14,7 @@ from .loader import SloFileError, load_slo_file, load_slo_files
 from .report_load_terminal import print_load_summary
 from .report_terminal import print_report
 from .reports import write_reports
-from .results import Check, Evaluation, ObjectiveResult, TimeSeries
+from .results import Check, Evaluation, JudgedBy, NotJudged, ObjectiveResult, TimeSeries
 from .spec import Filters, Objective, SloSpec
 from .verdict import Judgement, Verdict, overall_verdict, verdict_exit_code
 
@@ -24,7 +24,9 @@ __all__ = [
     "Check",
     "Evaluation",
     "Filters",
+    "JudgedBy",
     "Judgement",
+    "NotJudged",
     "Objective",
     "ObjectiveResult",
     "SloFileError",

@@ -24,7 +24,7 @@ from .report_breakdown import breakdown_figure
 from .report_objectives import objectives_figures
 from .report_style import OUTCOME_COLOURS, PLOT_CONFIG
 from .report_timeline import timeline_figure
-from .results import Check, Evaluation
+from .results import Check, Evaluation, JudgedBy, NotJudged
 from .verdict import overall_verdict
 
 _CSS = f"""
@@ -47,13 +47,17 @@ def render_html(
     frame: pl.DataFrame,
     *,
     interrupted: bool = False,
+    judged_by: JudgedBy | None = None,
 ) -> str:
     """`frame`: the judged observations with intent and tenant, for the breakdowns (may be
-    empty); the timeline is the evaluation's own, the one report.json holds."""
+    empty); the timeline is the evaluation's own, the one report.json holds. `judged_by`:
+    the promises that judged the run and what they left unjudged."""
     verdict = overall_verdict(evaluation, checks)
     outcomes = [evaluation.gate_outcome(result) for result in evaluation.results]
     charts = _Charts()
     sections = [_heading(evaluation, verdict, title, interrupted, evaluation.matched)]
+    if judged_by is not None:
+        sections.append(f'<p class="note">Promises: {escape(judged_by.source)}.</p>')
     series = evaluation.timeline
     if series.rows.is_empty():
         sections.append('<p class="note">No observation to plot.</p>')
@@ -79,6 +83,8 @@ def render_html(
     )
     if checks:
         sections.append("<h2>Checks</h2>" + _checks_table(evaluation, checks))
+    if judged_by is not None and judged_by.not_judged:
+        sections.append("<h2>Not judged</h2>" + _not_judged_table(judged_by.not_judged))
     body = "\n".join(sections)
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
@@ -142,3 +148,13 @@ def _checks_table(evaluation: Evaluation, checks: Sequence[Check]) -> str:
         for c in checks
     )
     return f"<table><tr><th>verdict</th><th>check</th><th>detail</th></tr>{rows}</table>"
+
+
+def _not_judged_table(not_judged: Sequence[NotJudged]) -> str:
+    """Expectations that are no promise of this system: neither passed nor failed."""
+    rows = "".join(
+        f"<tr><td>not judged</td><td>{escape(n.group)}: {escape(n.name)}</td>"
+        f"<td>{escape(n.reason)}</td></tr>"
+        for n in not_judged
+    )
+    return f"<table><tr><th>verdict</th><th>expectation</th><th>why</th></tr>{rows}</table>"

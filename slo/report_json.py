@@ -10,10 +10,12 @@ from typing import Any
 
 from vocabulary import FaultWindow
 
-from .results import Check, Evaluation
+from .results import Check, Evaluation, JudgedBy
 from .verdict import Verdict, overall_verdict
 
 SCHEMA_VERSION = 1
+# bumped on a compatible change (an optional field added); 1: `promises`, `not_judged`
+SCHEMA_MINOR = 1
 
 
 def report_document(
@@ -24,11 +26,13 @@ def report_document(
     *,
     interrupted: bool = False,
     run_facts: Mapping[str, Any] | None = None,
+    judged_by: JudgedBy | None = None,
 ) -> dict[str, Any]:
     """The document; its JSON Schema is `report_schema.report_json_schema()`."""
     series = evaluation.timeseries
     return {
         "schema_version": SCHEMA_VERSION,
+        "schema_minor": SCHEMA_MINOR,
         "title": title,
         "verdict": overall_verdict(evaluation, checks),
         "interrupted": interrupted,
@@ -52,7 +56,18 @@ def report_document(
         "checks": [_check_entry(check) for check in checks],
         "fault_windows": [_finite(asdict(window)) for window in fault_windows],
         "timeseries": _finite(asdict(series)),
-    } | dict(run_facts or {})
+    } | _further_facts(run_facts, judged_by)
+
+
+def _further_facts(
+    run_facts: Mapping[str, Any] | None, judged_by: JudgedBy | None
+) -> dict[str, Any]:
+    """The run's own facts, and which promises judged it and what they left unjudged."""
+    facts = dict(run_facts or {})
+    if judged_by is not None:
+        facts["promises"] = judged_by.source
+        facts["not_judged"] = [asdict(entry) for entry in judged_by.not_judged]
+    return facts
 
 
 def _check_entry(check: Check) -> dict[str, Any]:

@@ -8,14 +8,19 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from .formatting import show_interval, show_value
-from .results import Check, Evaluation
+from .results import Check, Evaluation, JudgedBy
 from .verdict import overall_verdict
 
 _ICON = {"pass": "✅", "warn": "⚠️", "inconclusive": "❔", "fail": "❌"}
 
 
 def render_markdown(
-    evaluation: Evaluation, checks: Sequence[Check], title: str, *, interrupted: bool = False
+    evaluation: Evaluation,
+    checks: Sequence[Check],
+    title: str,
+    *,
+    interrupted: bool = False,
+    judged_by: JudgedBy | None = None,
 ) -> str:
     verdict = overall_verdict(evaluation, checks)
     spec = evaluation.spec
@@ -28,6 +33,7 @@ def render_markdown(
         "",
         f"Requests by status: {show_counts(evaluation.status_totals)}.",
         "",
+        *([f"Promises: {_cell(judged_by.source)}.", ""] if judged_by is not None else []),
         "| | objective | target | observed | interval | n | note |",
         "|---|---|---|---|---|---|---|",
     ]
@@ -52,6 +58,12 @@ def render_markdown(
         lines += [
             f"| {_ICON[c.verdict]} | {_cell(c.group)}: {_cell(c.name)} | {_cell(c.detail)} |"
             for c in checks
+        ]
+    if judged_by is not None and judged_by.not_judged:
+        lines += ["", "| | not judged | why |", "|---|---|---|"]
+        lines += [
+            f"| ➖ | {_cell(n.group)}: {_cell(n.name)} | {_cell(n.reason)} |"
+            for n in judged_by.not_judged
         ]
     return "\n".join(lines) + "\n"
 

@@ -66,6 +66,12 @@ class CheckEntry(_Strict):
     )
 
 
+class NotJudgedEntry(_Strict):
+    group: str
+    name: str
+    reason: str = Field(description="what the system does not declare, e.g. 'no breaker'")
+
+
 class FaultWindowEntry(_Strict):
     start: float = Field(description="epoch seconds")
     end: float | None = Field(description="epoch seconds; null if the fault was still active")
@@ -86,6 +92,13 @@ class ReportDocument(_Strict):
 
     schema_version: Literal[1] = Field(
         description="report_json.SCHEMA_VERSION; bumped on an incompatible change"
+    )
+    schema_minor: int = Field(
+        default=0,
+        ge=0,
+        description="report_json.SCHEMA_MINOR; bumped on a compatible change (an optional "
+        "field added; a reader of this version ignores what it does not know): "
+        "1 added `promises` and `not_judged`",
     )
     title: str
     verdict: Literal["pass", "warn", "inconclusive", "fail"]
@@ -109,6 +122,16 @@ class ReportDocument(_Strict):
     baseline: str | None = Field(description="the report compared against, if any")
     objectives: list[ObjectiveEntry]
     checks: list[CheckEntry]
+    promises: str | None = Field(
+        default=None,
+        description="which promises judged the run: a promises file, or 'none declared: "
+        "universal promises only' (since minor 1)",
+    )
+    not_judged: list[NotJudgedEntry] | None = Field(
+        default=None,
+        description="expectations not judged because the system declares no such knob: "
+        "never a pass, never a fail (since minor 1)",
+    )
     fault_windows: list[FaultWindowEntry]
     timeseries: TimeSeriesEntry
 

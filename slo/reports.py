@@ -18,7 +18,7 @@ from .report_html import render_html
 from .report_json import report_document
 from .report_junit import render_junit
 from .report_markdown import render_markdown
-from .results import Check, Evaluation
+from .results import Check, Evaluation, JudgedBy
 
 
 def write_reports(
@@ -32,6 +32,7 @@ def write_reports(
     interrupted: bool = False,
     run_facts: Mapping[str, Any] | None = None,
     check_spans: Mapping[str, tuple[float, float]] | None = None,
+    judged_by: JudgedBy | None = None,
 ) -> dict[str, Path]:
     """Write report.json, report.md, junit.xml and report.html; returns them by format.
 
@@ -40,18 +41,27 @@ def write_reports(
     `interrupted`: the run stopped early.
     `run_facts`: further top-level facts of the run for report.json (e.g. its timeline).
     `check_spans`: per check group (a scenario), its (start, end) in epoch seconds.
+    `judged_by`: which promises judged the run, and what was not judged for want of one.
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     document = report_document(
-        evaluation, checks, fault_windows, title, interrupted=interrupted, run_facts=run_facts
+        evaluation,
+        checks,
+        fault_windows,
+        title,
+        interrupted=interrupted,
+        run_facts=run_facts,
+        judged_by=judged_by,
     )
     frame = _breakdown_frame(observations, evaluation)
     contents = {
         "json": ("report.json", json.dumps(document, indent=2)),
         "markdown": (
             "report.md",
-            render_markdown(evaluation, checks, title, interrupted=interrupted),
+            render_markdown(
+                evaluation, checks, title, interrupted=interrupted, judged_by=judged_by
+            ),
         ),
         "junit": (
             "junit.xml",
@@ -59,7 +69,15 @@ def write_reports(
         ),
         "html": (
             "report.html",
-            render_html(evaluation, checks, fault_windows, title, frame, interrupted=interrupted),
+            render_html(
+                evaluation,
+                checks,
+                fault_windows,
+                title,
+                frame,
+                interrupted=interrupted,
+                judged_by=judged_by,
+            ),
         ),
     }
     written = {}

@@ -12,6 +12,25 @@ if TYPE_CHECKING:  # the timeline module builds TimeSeries
     from .timeline import Timeline
 
 
+@dataclass(frozen=True)
+class NotJudged:
+    """An expectation a run did not judge, and why: what it checks is not a promise of the
+    system under test (it declares no such knob). Never a pass, never a fail."""
+
+    group: str
+    name: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class JudgedBy:
+    """Which promises judged a run (`source`: a file, or none declared) and what they left
+    unjudged."""
+
+    source: str
+    not_judged: tuple[NotJudged, ...] = ()
+
+
 @dataclass
 class Check:
     """A verdict computed elsewhere, e.g. a scenario expectation ("no cross-tenant rows")."""

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -80,10 +80,18 @@ class NestedFieldError(ValueError):
         self.loc: Loc = tuple(loc)
 
 
-def load_yaml_model(path: str | Path, model_cls: type[ModelT], *, what: str = "file") -> ModelT:
+def load_yaml_model(
+    path: str | Path,
+    model_cls: type[ModelT],
+    *,
+    what: str = "file",
+    prepare: Callable[[Any], Any] | None = None,
+) -> ModelT:
     """Read `path` and validate it as `model_cls`; every failure is a `YamlInputError`.
 
-    `what` names the kind of file in messages, e.g. "scenario file".
+    `what` names the kind of file in messages, e.g. "scenario file". `prepare`, if given,
+    turns the document into what is validated (a `NestedFieldError` it raises is located
+    in the file like a validation error).
     """
     shown = str(path)
     try:
@@ -98,11 +106,16 @@ def load_yaml_model(path: str | Path, model_cls: type[ModelT], *, what: str = "f
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise YamlInputError(shown, f"not UTF-8 text (byte {exc.start})") from None
-    return parse_yaml_model(text, model_cls, source=shown, what=what)
+    return parse_yaml_model(text, model_cls, source=shown, what=what, prepare=prepare)
 
 
 def parse_yaml_model(
-    text: str, model_cls: type[ModelT], *, source: str = "<string>", what: str = "file"
+    text: str,
+    model_cls: type[ModelT],
+    *,
+    source: str = "<string>",
+    what: str = "file",
+    prepare: Callable[[Any], Any] | None = None,
 ) -> ModelT:
     """Like `load_yaml_model`, for text already in memory; `source` stands in for the path."""
     root = _compose(text, source)
@@ -115,6 +128,12 @@ def parse_yaml_model(
         raise _yaml_syntax_error(exc, source) from None
     except (TypeError, ValueError) as exc:  # e.g. an unhashable (mapping) key
         raise YamlInputError(source, f"not valid YAML: {exc}", line=_line(root)) from None
+    if prepare is not None:
+        try:
+            data = prepare(data)
+        except NestedFieldError as exc:
+            where = {"line": line_at(root, exc.loc), "field": format_field(exc.loc) or None}
+            raise YamlInputError(source, str(exc), **where) from None
     try:
         return model_cls.model_validate(data)
     except ValidationError as exc:

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 
@@ -33,6 +34,7 @@ from load.transport.collector import ObservationCollector
 from load.transport.observations import MergeResult, merge_observation_directory
 from slo import (
     Check,
+    JudgedBy,
     evaluate,
     load_slo_file,
     print_load_summary,
@@ -48,6 +50,9 @@ from .chaos_driver import ChaosLog
 from .drive import Drive, DriveOutcome
 from .run_checks import integrity_checks, write_measurement_note
 from .topology import Topology, plan_topology
+
+if TYPE_CHECKING:
+    from contract import Promises
 
 DEFAULT_SLO_FILES = (
     Path("slo/examples/load.yaml"),
@@ -78,6 +83,9 @@ class LoadRunOptions:
     # reference orchestrator; --service-workers/--py-profile run it under uvicorn instead).
     target_command: str | None = None
     target_image: str | None = None
+    # the system's declared promises, and which file they come from (reported)
+    promises: Promises | None = None
+    promises_source: str | None = None
     console: Console = field(default_factory=lambda: Console(stderr=True))
 
     @property
@@ -171,6 +179,7 @@ def run_load(options: LoadRunOptions) -> LoadRunResult:
         observations=[out_dir / "observations.jsonl"],
         # Ctrl-C, or a stop condition: either way the run ended before its shape did.
         interrupted=interrupted or outcome.tripped is not None,
+        judged_by=JudgedBy(options.promises_source) if options.promises_source else None,
     )
     write_measurement_note(out_dir, profile, merge, chaos_log, outcome, interrupted)
     print_load_summary(merge.observations, evaluation, checks, options.console)

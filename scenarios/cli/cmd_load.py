@@ -81,6 +81,13 @@ def load(
         help="System under test: an image serving the contract on $PORT, run on the "
         "host's network (needs Docker).",
     ),
+    promises: Path | None = typer.Option(
+        None,
+        "--promises",
+        metavar="FILE",
+        help="The system's declared promises (YAML/JSON) [default: the reference's own "
+        "for the reference, else none].",
+    ),
     json_summary: bool = typer.Option(
         False,
         "--json",
@@ -94,6 +101,7 @@ def load(
     from chaos.toxiproxy import ToxiproxyError
     from load.control.runner import LoadInputError, LoadRunOptions, run_load
     from load.inputs.profile import load_profile
+    from scenarios.spec.promises_file import promises_in_effect, promises_source
     from slo import SloFileError
     from target.uvicorn_service import ServiceStartError
     from vocabulary import YamlInputError, load_yaml_model
@@ -107,6 +115,8 @@ def load(
         extra = load_yaml_model(faults, FaultsFile, what="faults file").faults if faults else []
         if slo is not None and not slo.exists():
             raise LoadInputError(f"{slo}: SLO file not found")
+        reference = target_command is None and target_image is None
+        declared = promises_in_effect(promises, reference=reference)
         options = LoadRunOptions(
             profile=chosen,
             out_dir=report_folder(out),
@@ -121,6 +131,8 @@ def load(
             py_profile=py_profile,
             target_command=target_command,
             target_image=target_image,
+            promises=declared,
+            promises_source=promises_source(promises, reference=reference),
         )
         result = run_load(options)
     except (YamlInputError, SloFileError, LoadInputError, ValueError) as exc:
@@ -141,6 +153,7 @@ def load(
     except KeyboardInterrupt:
         typer.echo("gauntlet load: interrupted; faults rolled back, processes stopped", err=True)
         raise typer.Exit(exit_codes.INTERRUPTED) from None
+    typer.echo(f"promises: {options.promises_source}", err=json_summary)
     typer.echo(reports_line(result.out_dir), err=json_summary)
     if py_profile:
         typer.echo(f"service profile: {result.out_dir}/service-profile.html", err=json_summary)

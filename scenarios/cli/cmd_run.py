@@ -115,6 +115,17 @@ def run(
             "(repeatable)",
         ),
     ] = None,
+    promises: Annotated[
+        Path | None,
+        typer.Option(
+            "--promises",
+            metavar="FILE",
+            show_default=False,
+            help="the system's declared promises (YAML/JSON; gauntlet schema promises) "
+            "[default: the reference's own for the reference, else none: universal "
+            "promises only]",
+        ),
+    ] = None,
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="every objective and check on the terminal")
     ] = False,
@@ -142,14 +153,21 @@ def run(
     from scenarios.runner.proxy_check import ProxyBypassed
     from scenarios.runner.suite_run import RunOptions, run_suite
     from scenarios.spec.loader import load_scenario, load_suite
+    from scenarios.spec.promises_file import promises_in_effect, promises_source
     from slo import SloFileError, load_slo_files
     from target.choice import TargetChoice
     from target.command import TargetCommandError, TargetStartError
     from vocabulary import YamlInputError, unknown_name
 
     console = Console(stderr=json_summary, highlight=False)
+    reference = target_command is None and target_image is None and target_url is None
     try:
-        scenarios = [load_scenario(p) for p in scenario] if scenario else load_suite(suite)
+        declared = promises_in_effect(promises, reference=reference)
+        scenarios = (
+            [load_scenario(p, declared) for p in scenario]
+            if scenario
+            else load_suite(suite, declared)
+        )
         if only:
             names = [s.name for s in scenarios]
             for name in only:
@@ -174,8 +192,17 @@ def run(
     system = target.describe()
     # wrapped to the terminal's width: a target command can be long
     console.print(f"running {count} against {system}; reports in {out_dir}", highlight=False)
+    source = promises_source(promises, reference=reference)
+    console.print(f"promises: {source}", soft_wrap=True, highlight=False, markup=False)
     options = RunOptions(
-        out_dir, db, toxiproxy, seed, target_command, target_image=target_image, **remote
+        out_dir,
+        db,
+        toxiproxy,
+        seed,
+        target_command,
+        target_image=target_image,
+        promises_source=source,
+        **remote,
     )
     try:
         code = run_suite(scenarios, spec, options, console, verbose=verbose)

@@ -3,17 +3,24 @@
 A file's kind is read from its top-level keys: `workload` makes a scenario, `objectives`
 (or OpenSLO's `apiVersion`) an SLO, `shape` a load profile. A folder is checked file by
 file (`*.yaml`, `*.yml`, in name order). Every file is checked: each bad one gets one line
-on stderr naming file, line and field, and any bad one makes the exit code 2.
+on stderr naming file, line and field, and any bad one makes the exit code 2. Scenarios are
+read for the promises of `--promises FILE` (default: the reference's own), so a bad
+`=...` expression or `needs:` is named too, and each scenario says what those promises
+leave unjudged.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from scenarios import exit_codes
+
+if TYPE_CHECKING:
+    from contract import Promises
+    from scenarios.spec.model import Scenario
 
 KINDS = "a scenario (workload:), an SLO (objectives: or apiVersion:) or a load profile (shape:)"
 
@@ -22,8 +29,24 @@ def validate(
     paths: Annotated[
         list[Path], typer.Argument(metavar="PATH...", help="files, or folders of YAML files")
     ],
+    promises: Annotated[
+        Path | None,
+        typer.Option(
+            "--promises",
+            metavar="FILE",
+            show_default=False,
+            help="read scenarios for these declared promises [default: the reference's own]",
+        ),
+    ] = None,
 ) -> None:
     """Exit 0 when every file is valid, 2 when any is not (each one named)."""
+    from scenarios.spec.promises_file import promises_in_effect
+
+    try:
+        declared: Promises = promises_in_effect(promises, reference=True)
+    except ValueError as exc:
+        _problem(_one_line(str(exc)))
+        raise typer.Exit(exit_codes.BAD_INPUT) from None
     files: list[Path] = []
     problems = valid = 0
     for path in paths:
@@ -38,7 +61,7 @@ def validate(
             problems += _problem(f"{path}: no such file or folder")
     for path in files:
         try:
-            what = check_file(path)
+            what = check_file(path, declared)
         except ValueError as exc:  # every loader's error is a ValueError of one line
             for each in getattr(exc, "all_errors", [exc]):  # a YAML file: every mistake in it
                 problems += _problem(_one_line(str(each)))
@@ -50,8 +73,9 @@ def validate(
         raise typer.Exit(exit_codes.BAD_INPUT)
 
 
-def check_file(path: Path) -> str:
-    """Validate one file; returns what it is (`scenario NAME`, ...); raises `ValueError`."""
+def check_file(path: Path, promises: Promises | None = None) -> str:
+    """Validate one file; returns what it is (`scenario NAME`, ...); raises `ValueError`.
+    A scenario is read for `promises` (default: the reference's)."""
     from slo import load_slo_file
     from vocabulary import YamlInputError
 
@@ -59,7 +83,7 @@ def check_file(path: Path) -> str:
     if kind == "scenario":
         from scenarios.spec.loader import load_scenario
 
-        return f"scenario {load_scenario(path).name}"
+        return _scenario_line(load_scenario(path, promises))
     if kind == "slo":
         return f"SLO {load_slo_file(path).name}"
     if kind == "profile":
@@ -67,6 +91,15 @@ def check_file(path: Path) -> str:
 
         return f"load profile {load_profile(path).name}"
     raise YamlInputError(str(path), f"cannot tell what this file is: expected {KINDS}")
+
+
+def _scenario_line(scenario: Scenario) -> str:
+    """`scenario NAME`, and what the promises leave unjudged in it."""
+    if scenario.not_applicable is not None:
+        return f"scenario {scenario.name}; not applicable: {scenario.not_applicable}"
+    unjudged = "; ".join(sorted({why for _, why in scenario.not_judged}))
+    count = len(scenario.not_judged)
+    return f"scenario {scenario.name}" + (f"; {count} not judged: {unjudged}" if count else "")
 
 
 def _kind_of(path: Path) -> str | None:

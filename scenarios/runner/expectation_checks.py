@@ -75,7 +75,7 @@ def judge_expectations(
     decided = decided if decided is not None else {}
     for index, expectation in enumerate(scenario.expectations):
         judged = _judge(scenario, index, outcomes, audit_rows, decided, final=True)
-        checks.append(Check(scenario.name, _name(expectation), judged.verdict, judged.detail))
+        checks.append(Check(scenario.name, check_name(expectation), judged.verdict, judged.detail))
     return checks
 
 
@@ -93,14 +93,14 @@ def undecided(
             and (relative := _baseline_bound(expectation)) is not None
             and not baseline_bracketed(relative, baseline_ms, scenario.confidence)
         ):
-            waiting.append(f"{_name(expectation)}: its baseline")
+            waiting.append(f"{check_name(expectation)}: its baseline")
             continue
         if expectation.phase != phase and not (expectation.phase is None and last):
             continue
         if isinstance(expectation, AuditExactlyOnce):
             continue
         if not _judge(scenario, index, outcomes, None, decided, final=False).verdict.decided:
-            waiting.append(_name(expectation))
+            waiting.append(check_name(expectation))
     return waiting
 
 
@@ -229,7 +229,8 @@ def _latencies(outcomes: object) -> list[float]:
     )
 
 
-def _name(expectation: object) -> str:
+def check_name(expectation: object) -> str:
+    """The name of an expectation's check: its kind, and its phase if scoped."""
     kind = type(expectation).kind  # type: ignore[attr-defined]
     phase = getattr(expectation, "phase", None)
     return f"{kind} [{phase}]" if phase else kind

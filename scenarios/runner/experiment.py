@@ -24,11 +24,11 @@ import psycopg
 from chaos.faults import FaultError
 from chaos.world import World
 from scenarios.spec.model import Scenario, SteadyState
-from slo import Check, Verdict
+from slo import Check, NotJudged, Verdict
 from vocabulary import FaultWindow
 
 from .exchange import Outcome
-from .expectation_checks import judge_expectations, judge_status
+from .expectation_checks import check_name, judge_expectations, judge_status
 from .method import ExperimentRun, MethodTally, run_method
 from .traffic import PlannedRequest, TrafficMix
 
@@ -53,6 +53,14 @@ class ScenarioResult:
     @property
     def passed(self) -> bool:
         return all(check.passed for check in self.checks)
+
+    @property
+    def not_judged(self) -> list[NotJudged]:
+        """What the scenario leaves unjudged: no promise of the system in effect."""
+        name = self.scenario.name
+        if self.scenario.not_applicable is not None:
+            return [NotJudged(name, "scenario", f"not applicable: {self.scenario.not_applicable}")]
+        return [NotJudged(name, check_name(e), why) for e, why in self.scenario.not_judged]
 
     @property
     def fault_windows(self) -> list[FaultWindow]:
@@ -92,6 +100,9 @@ async def run_experiment(
         outcomes=result.outcomes,
         tally=result.tally,
     )
+    if scenario.not_applicable is not None:  # it needs a knob the system does not have
+        result.ended = time.time()
+        return result
     unavailable = _faults_that_cannot_land(scenario, world)
     if unavailable:
         # Nothing the scenario judges would test its fault: inconclusive, never a pass.

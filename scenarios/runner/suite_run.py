@@ -32,7 +32,15 @@ from chaos.spool_filesystem import mounted_spool
 from chaos.world import World, open_world
 from scenarios import exit_codes
 from scenarios.spec.model import Scenario
-from slo import Check, SloSpec, evaluate, evaluate_files, verdict_exit_code, write_reports
+from slo import (
+    Check,
+    JudgedBy,
+    SloSpec,
+    evaluate,
+    evaluate_files,
+    verdict_exit_code,
+    write_reports,
+)
 from target.choice import TargetChoice, started_target
 from target.world_settings import world_service_config
 from vocabulary import FaultWindow
@@ -68,6 +76,7 @@ class RunOptions:
     upstreams: tuple[DeclaredUpstream, ...] = ()
     api_keys: Mapping[str, str] = field(default_factory=dict)  # API key -> tenant id
     target_image: str | None = None
+    promises_source: str | None = None  # which promises judge the run, in words
 
     @property
     def target(self) -> TargetChoice:
@@ -261,6 +270,10 @@ def _report(
     path = options.out_dir / "observations.jsonl"
     evaluation = evaluate_files(path, slo) if path.exists() else evaluate(iter(()), slo)
     interrupted = stop.presses > 0
+    judged_by = None
+    if options.promises_source is not None:
+        not_judged = tuple(entry for result in results for entry in result.not_judged)
+        judged_by = JudgedBy(options.promises_source, not_judged)
     abandoned = sum(result.tally.interrupted for result in results)
     write_reports(
         options.out_dir,
@@ -275,8 +288,9 @@ def _report(
             "timeline": _phase_durations(results),
         },
         check_spans={r.scenario.name: (r.started, r.ended) for r in results if r.started},
+        judged_by=judged_by,
     )
-    print_summary(results, evaluation, checks, console, verbose=verbose)
+    print_summary(results, evaluation, checks, console, verbose=verbose, judged_by=judged_by)
     console.print(f"reports: {options.out_dir}", soft_wrap=True, highlight=False)
     return verdict_exit_code(evaluation, checks)
 

@@ -24,7 +24,7 @@ from rich.table import Table
 from rich.text import Text
 
 from scenarios.spec.model import Scenario
-from slo import Check, Evaluation, overall_verdict
+from slo import Check, Evaluation, JudgedBy, overall_verdict
 from vocabulary import STATUSES
 
 from .experiment import ScenarioResult
@@ -115,10 +115,13 @@ def mix_text(counts: Counter[str]) -> str:
 
 
 def scenario_line(result: ScenarioResult) -> Text:
+    line = Text(f"{fit(result.scenario.name, 28):<28} ")
+    if result.scenario.not_applicable is not None:  # it never ran: nothing held or failed
+        line.append("n/a   ", style="dim")
+        return line.append(f" not applicable: {result.scenario.not_applicable}")
     held = sum(check.passed for check in result.checks)
     verdict = ("held", "green") if result.passed else ("FAILED", "bold red")
     counts = Counter(o.observation.status for o in result.outcomes)
-    line = Text(f"{fit(result.scenario.name, 28):<28} ")
     line.append(f"{verdict[0]:<6}", style=verdict[1])
     line.append(
         f" {held}/{len(result.checks)} checks {result.ended - result.started:>4.0f}s"
@@ -134,8 +137,10 @@ def print_summary(
     console: Console,
     *,
     verbose: bool = False,
+    judged_by: JudgedBy | None = None,
 ) -> None:
-    """The verdict table: scenarios, objectives, failed checks (every check if verbose)."""
+    """The verdict table: scenarios, objectives, failed checks (every check if verbose),
+    which promises judged the run and what they left unjudged."""
     width = console.width
     if len(results) > 1 or (results and verbose):
         console.print(scenario_table(results, width=width))
@@ -149,14 +154,26 @@ def print_summary(
         title = "Checks" if verbose else "Checks not passed"
         outcomes = [evaluation.check_outcome(check) for check in shown]
         console.print(check_table(shown, outcomes, title=title, width=width))
+    if judged_by is not None:
+        print_judged_by(judged_by, console)
     verdict = overall_verdict(evaluation, checks)
     held = sum(check.passed for check in checks)
     line = Text("gate: ")
     line.append(verdict.upper(), style=STYLE.get(verdict, ""))
     if checks:
         line.append(f"  {held}/{len(checks)} checks held")
+    if judged_by is not None and judged_by.not_judged:
+        line.append(f", {len(judged_by.not_judged)} not judged")
     line.append("" if verbose else "; details in report.md, or --verbose")
     console.print(line, no_wrap=True, overflow="ellipsis")
+
+
+def print_judged_by(judged_by: JudgedBy, console: Console) -> None:
+    """`promises: FILE`, then one line per expectation not judged, and why."""
+    console.print(f"promises: {judged_by.source}", soft_wrap=True, highlight=False, markup=False)
+    for entry in judged_by.not_judged:
+        line = Text(f"not judged: {entry.group}: {entry.name}: {entry.reason}", style="dim")
+        console.print(line, no_wrap=True, overflow="ellipsis")
 
 
 def scenario_table(results: Sequence[ScenarioResult], *, width: int = 80) -> Table:

@@ -31,6 +31,14 @@ phase (`baseline`, `burst`, `fault`, `recovery`; omitted = the whole method)::
     - attacks_audited: 4
         # at least 4 attack requests, and every one answered with its audit acknowledged;
         # otherwise the attack never reached the audit path: inconclusive, never a pass
+
+Any expectation may list what the system must declare for it to be a promise, and any of
+its numbers may follow from a declaration (`scenarios.spec.promise_expressions`)::
+
+    - {tool_errors: {direct_query: [concurrency_limit]}, needs: [tenant_slots.direct_query]}
+    - latency_percentile: {percentile: 50, max_ms: "=call_deadline_ms.metrics * 0.6"}
+
+When the system in effect does not declare one of them, the expectation is not judged.
 """
 
 from __future__ import annotations
@@ -50,6 +58,8 @@ from pydantic import (
 
 from contract import TOOL_IDS, ToolErrorCode
 from vocabulary import Phase, RatioBoundField, Status, did_you_mean
+
+from .promise_expressions import known_quantity
 
 __all__ = [
     "AnyExpectation",
@@ -82,11 +92,17 @@ def _known_tool(tool: str) -> str:
 ToolId = Annotated[str, AfterValidator(_known_tool)]
 
 
+PromisedQuantity = Annotated[str, AfterValidator(known_quantity)]
+
+
 class _Expectation(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     kind: ClassVar[str]
     phase: Phase | None = None  # None: every request of the method
+    # what the system must declare for this to be one of its promises (besides what the
+    # expectation's own `=...` numbers read); undeclared: not judged
+    needs: list[PromisedQuantity] = Field(default_factory=list)
 
 
 class StatusMix(_Expectation):

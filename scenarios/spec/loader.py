@@ -3,6 +3,11 @@
     load_scenario("my-scenario.yaml")   # -> Scenario
     load_suite("core")                  # built-in: scenarios/core/*.yaml
     load_suite("path/to/folder")        # any folder of scenario files
+    load_suite("core", promises=Promises())   # judged against what a system declares
+
+A scenario is read for the promises in effect (default: the reference's own): its `=...`
+numbers take their values, and what the system does not declare is set aside
+(`Scenario.not_judged`, `Scenario.not_applicable`; see `promise_resolution`).
 
 Every mistake is a `YamlInputError` (one line: file, line, field), so the CLI can print
 it and exit 2.
@@ -12,18 +17,24 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from contract import Promises
 from vocabulary import YamlInputError, load_yaml_model
 
 from .model import Scenario
+from .promise_resolution import PromiseResolver
+from .promises_file import reference_promises
 
 __all__ = ["BUILTIN_SUITES_DIR", "builtin_suites", "load_scenario", "load_suite"]
 
 BUILTIN_SUITES_DIR = Path(__file__).resolve().parents[1]
 
 
-def load_scenario(path: str | Path) -> Scenario:
-    """Read and validate one scenario file."""
-    return load_yaml_model(path, Scenario, what="scenario file")
+def load_scenario(path: str | Path, promises: Promises | None = None) -> Scenario:
+    """Read and validate one scenario file, judged against `promises` (default: the
+    reference's)."""
+    resolver = PromiseResolver(promises if promises is not None else reference_promises())
+    scenario = load_yaml_model(path, Scenario, what="scenario file", prepare=resolver.resolve)
+    return resolver.apply(scenario)
 
 
 def builtin_suites() -> list[str]:
@@ -35,7 +46,7 @@ def builtin_suites() -> list[str]:
     )
 
 
-def load_suite(name_or_dir: str | Path) -> list[Scenario]:
+def load_suite(name_or_dir: str | Path, promises: Promises | None = None) -> list[Scenario]:
     """Every scenario of a suite, in file-name order; scenario names must be unique.
 
     A value naming an existing folder is used as is; otherwise it names a built-in suite.
@@ -47,7 +58,7 @@ def load_suite(name_or_dir: str | Path) -> list[Scenario]:
     first_file_of: dict[str, Path] = {}
     scenarios: list[Scenario] = []
     for path in files:
-        scenario = load_scenario(path)
+        scenario = load_scenario(path, promises)
         if scenario.name in first_file_of:
             raise YamlInputError(
                 str(path),

@@ -39,9 +39,18 @@ Every model refuses unknown keys. Expectation kinds live in `scenarios.spec.expe
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, PositiveInt, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PositiveInt,
+    PrivateAttr,
+    field_validator,
+    model_validator,
+)
 
 from chaos.duration import PositiveDuration, Rate
 from chaos.faults import TenantAttack, registered_fault
@@ -122,6 +131,9 @@ class Scenario(_Strict):
     attacks: list[AnyAttack] = Field(default_factory=list)
     expectations: list[AnyExpectation] = Field(default_factory=list)
     stop_conditions: list[StopCondition] = Field(default_factory=list)
+    # set by the loader from the promises in effect (see `promise_resolution`)
+    _not_judged: tuple[tuple[AnyExpectation, str], ...] = PrivateAttr(default=())
+    _not_applicable: str | None = PrivateAttr(default=None)
 
     @field_validator("faults")
     @classmethod
@@ -161,6 +173,25 @@ class Scenario(_Strict):
         return bool(self.attacks) or any(
             isinstance(timed.fault, TenantAttack) for timed in self.faults
         )
+
+    @property
+    def not_judged(self) -> tuple[tuple[AnyExpectation, str], ...]:
+        """Expectations set aside, each with why: what they check is not a promise of the
+        system in effect. Never a pass, never a fail."""
+        return self._not_judged
+
+    @property
+    def not_applicable(self) -> str | None:
+        """Why the scenario cannot run against the system in effect (None: it can)."""
+        return self._not_applicable
+
+    def judged_against(self, unjudged: Mapping[int, str], not_applicable: str | None) -> Scenario:
+        """This scenario without the expectations `unjudged` (index -> reason)."""
+        kept = [e for i, e in enumerate(self.expectations) if i not in unjudged]
+        judged = self.model_copy(update={"expectations": kept})
+        judged._not_judged = tuple((self.expectations[i], why) for i, why in unjudged.items())
+        judged._not_applicable = not_applicable
+        return judged
 
     @property
     def method_s(self) -> float | None:

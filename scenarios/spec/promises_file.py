@@ -10,20 +10,33 @@ none, and the scenarios judge only the universal promises.
 
 from __future__ import annotations
 
+from functools import cache
 from importlib.util import find_spec
 from pathlib import Path
 
 from contract import Promises
-from vocabulary import load_yaml_model
+from vocabulary import YamlInputError, load_yaml_model
 
-__all__ = ["load_promises", "promises_in_effect", "reference_promises_path"]
+__all__ = [
+    "promises_source",
+    "load_promises",
+    "promises_in_effect",
+    "reference_promises",
+    "reference_promises_path",
+]
 
 REFERENCE_PACKAGE = "orchestrator"
 
 
 def load_promises(path: str | Path) -> Promises:
-    """Read and validate a promises file; JSON is YAML, so either format reads."""
-    return load_yaml_model(path, Promises, what="promises file")
+    """Read and validate a promises file; JSON is YAML, so either format reads. An empty
+    file declares nothing."""
+    try:
+        return load_yaml_model(path, Promises, what="promises file")
+    except YamlInputError as exc:
+        if exc.message == "empty" and exc.field is None:
+            return Promises()
+        raise
 
 
 def reference_promises_path() -> Path:
@@ -39,3 +52,18 @@ def promises_in_effect(path: str | Path | None, *, reference: bool) -> Promises:
     if path is not None:
         return load_promises(path)
     return load_promises(reference_promises_path()) if reference else Promises()
+
+
+@cache
+def reference_promises() -> Promises:
+    """The reference's promises (read once): what a scenario is judged against by default."""
+    return load_promises(reference_promises_path())
+
+
+def promises_source(path: str | Path | None, *, reference: bool) -> str:
+    """Which promises judge a run, in words: the file, or none declared."""
+    if path is not None:
+        return str(path)
+    if reference:
+        return f"{reference_promises_path()} (the reference's own)"
+    return "none declared: universal promises only"

@@ -36,3 +36,24 @@ def test_the_honest_outside_system_holds_every_check(tmp_path: Path) -> None:
     assert checks and all(checks.values()), (checks, output)
     assert "listening on http://127.0.0.1:" in (tmp_path / "target.log").read_text()
     assert done.returncode == 0, output
+
+
+def test_the_honest_system_keeps_the_bulkhead_it_declares(tmp_path: Path) -> None:
+    # Judged by its own promises file, not the reference's: a knob scenario whose workload
+    # and bound follow from the declared per-tenant share of direct_query's slots.
+    pytest.importorskip("aiohttp")
+    pytest.importorskip("asyncpg")
+    promises = REPO / "tests" / "honest_sut" / "promises.yaml"
+    done = subprocess.run(
+        [sys.executable, "-m", "scenarios.cli", "run", "--only", "bulkhead-tenant-share"]
+        + ["--target-command", HONEST, "--promises", str(promises), "--out", str(tmp_path)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=200,
+    )
+    output = done.stdout + done.stderr
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert report["promises"] == str(promises) and report["not_judged"] == [], output
+    checks = {c["name"]: c["passed"] for c in report["checks"]}
+    assert checks.get("tool_errors [fault]") and all(checks.values()), (checks, output)
