@@ -142,6 +142,7 @@ def run(
     from scenarios.runner.proxy_check import ProxyBypassed
     from scenarios.runner.suite_run import RunOptions, run_suite
     from scenarios.spec.loader import load_scenario, load_suite
+    from scenarios.spec.upstream_names import known_upstreams, unknown_upstreams
     from slo import SloFileError, load_slo_files
     from target.choice import TargetChoice
     from target.command import TargetCommandError, TargetStartError
@@ -161,6 +162,12 @@ def run(
         spec = load_slo_files(slo or [default_slo()])
         target = TargetChoice(target_command, target_image, target_url)
         remote = remote_options(target_url, upstream or [], target_command, scenarios)
+        # The system's declared upstreams, name -> host:port: `promises.upstreams` of the
+        # promises in effect. Each gets a proxy; a fault naming any other is refused here.
+        declared_upstreams: dict[str, str] = {}
+        unknown = unknown_upstreams(scenarios, known_upstreams(declared_upstreams))
+        if target_url is None and unknown:
+            raise ValueError("; ".join(unknown))
     except (YamlInputError, SloFileError, TargetCommandError, ValueError) as exc:
         typer.echo(f"gauntlet run: {exc}", err=True)
         if json_summary:
@@ -175,7 +182,14 @@ def run(
     # wrapped to the terminal's width: a target command can be long
     console.print(f"running {count} against {system}; reports in {out_dir}", highlight=False)
     options = RunOptions(
-        out_dir, db, toxiproxy, seed, target_command, target_image=target_image, **remote
+        out_dir,
+        db,
+        toxiproxy,
+        seed,
+        target_command,
+        target_image=target_image,
+        declared_upstreams=declared_upstreams,
+        **remote,
     )
     try:
         code = run_suite(scenarios, spec, options, console, verbose=verbose)

@@ -8,6 +8,7 @@ on stderr naming file, line and field, and any bad one makes the exit code 2.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated
 
@@ -50,22 +51,32 @@ def validate(
         raise typer.Exit(exit_codes.BAD_INPUT)
 
 
-def check_file(path: Path) -> str:
-    """Validate one file; returns what it is (`scenario NAME`, ...); raises `ValueError`."""
+def check_file(path: Path, upstreams: Mapping[str, str] | None = None) -> str:
+    """Validate one file; returns what it is (`scenario NAME`, ...); raises `ValueError`.
+
+    `upstreams` are the system's declared upstreams, name -> host:port: the `upstreams`
+    of the promises in effect (`contract.Promises.upstreams`, from `--promises FILE`). A
+    fault naming an upstream neither built in (ops, metrics) nor declared is refused."""
+    from scenarios.spec.upstream_names import known_upstreams, refuse_unknown_upstreams
     from slo import load_slo_file
     from vocabulary import YamlInputError
 
     kind = _kind_of(path)
+    known = known_upstreams(upstreams or {})
     if kind == "scenario":
         from scenarios.spec.loader import load_scenario
 
-        return f"scenario {load_scenario(path).name}"
+        scenario = load_scenario(path)
+        refuse_unknown_upstreams(path, [*scenario.faults, *scenario.attacks], known)
+        return f"scenario {scenario.name}"
     if kind == "slo":
         return f"SLO {load_slo_file(path).name}"
     if kind == "profile":
         from load.inputs.profile import load_profile
 
-        return f"load profile {load_profile(path).name}"
+        profile = load_profile(path)
+        refuse_unknown_upstreams(path, profile.chaos, known)
+        return f"load profile {profile.name}"
     raise YamlInputError(str(path), f"cannot tell what this file is: expected {KINDS}")
 
 
