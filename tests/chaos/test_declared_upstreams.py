@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,6 +21,7 @@ from chaos.faults import FaultInjectionError, parse_fault
 from chaos.remote_world import open_remote_world, parse_upstream
 from chaos.schema import OPS_DB, READER
 from chaos.world import open_world
+from scenarios.runner.suite_run import contract_env
 
 pytestmark = pytest.mark.integration
 
@@ -48,13 +50,19 @@ def cache_port(world: Any) -> int:
     return world.proxies["cache"].port
 
 
-def test_the_system_learns_the_proxy_address_from_one_variable(upstream: str) -> None:
+def test_the_system_learns_the_proxy_address_from_one_variable(
+    upstream: str, tmp_path: Path
+) -> None:
     with gauntlet_world(upstream) as world:
         env = world.upstream_environment()
         proxy = world.proxies["cache"]
         assert env == {"GAUNTLET_UPSTREAM_CACHE": proxy.listen}
         assert proxy.listen != upstream  # the proxy, never the service itself
         assert contract.upstreams_from_env(env) == {"cache": proxy.listen}
+        # what a started system gets: the contract's environment plus this variable
+        started_with = contract_env(world, tmp_path / "spool")
+        assert started_with["GAUNTLET_UPSTREAM_CACHE"] == proxy.listen
+        assert contract.OPS_DSN in started_with
 
 
 def test_latency_on_a_declared_upstream_lands_and_rolls_back(world: Any) -> None:
