@@ -5,6 +5,10 @@
         world.listen_lines()            # where the system must connect, one line per upstream
         with parse_fault({"kind": "down", "upstream": "ops"}).apply(world): ...
 
+Besides `ops` and `metrics` the system may have further upstreams (a cache, an HTTP API):
+`--upstream cache=cache.internal:6379` puts a proxy in front of it too, and every network
+fault can target it by name, as with a world Gauntlet starts.
+
 Gauntlet owns no database here, so only network faults (toxics, `down`) and tenant
 attacks apply; a fault that needs Gauntlet's own Postgres is refused with a clear
 message. A fixed listen port (`@PORT`) lets the system be configured before the run.
@@ -17,15 +21,15 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import get_args
 
 from chaos.faults import AuditPoisonRecordFault, DownFault, Fault, TenantAttack, ToxicFault
 from chaos.faults.errors import FaultInjectionError
-from chaos.faults.target import DatabaseServer, Upstream
+from chaos.faults.target import BUILTIN_UPSTREAMS, DatabaseServer, Upstream
 from chaos.toxiproxy import ProxyHandle, ToxiproxyClient, open_toxiproxy
 from chaos.world import STATE_DIR
+from vocabulary import unknown_name
 
-UPSTREAM_NAMES: tuple[str, ...] = get_args(Upstream)
+UPSTREAM_NAMES: tuple[str, ...] = BUILTIN_UPSTREAMS
 # What can break a system Gauntlet did not start: its traffic and its requests, no more.
 REMOTE_FAULTS: tuple[type[Fault], ...] = (
     ToxicFault,
@@ -33,7 +37,9 @@ REMOTE_FAULTS: tuple[type[Fault], ...] = (
     TenantAttack,
     AuditPoisonRecordFault,
 )
-_DECLARATION = re.compile(r"^(?P<name>\w+)=(?P<host>[^:@\s]+):(?P<port>\d+)(@(?P<listen>\d+))?$")
+_DECLARATION = re.compile(
+    r"^(?P<name>[a-z][a-z0-9_]{0,39})=(?P<host>[^:@\s]+):(?P<port>\d+)(@(?P<listen>\d+))?$"
+)
 
 
 def applies_remotely(fault: Fault) -> bool:
@@ -59,13 +65,9 @@ def parse_upstream(text: str) -> DeclaredUpstream:
     match = _DECLARATION.match(text.strip())
     if match is None:
         raise ValueError(
-            f"--upstream {text!r}: expected NAME=HOST:PORT or NAME=HOST:PORT@LISTEN_PORT, "
+            f"--upstream {text!r}: expected NAME=HOST:PORT or NAME=HOST:PORT@LISTEN_PORT "
+            f"(NAME in lower case: ops, metrics, or a further upstream such as cache), "
             f"e.g. ops=db.internal:5432"
-        )
-    if match["name"] not in UPSTREAM_NAMES:
-        raise ValueError(
-            f"--upstream {text!r}: unknown upstream {match['name']!r}; "
-            f"expected one of {', '.join(UPSTREAM_NAMES)}"
         )
     ports = [int(match["port"]), int(match["listen"] or 0)]
     if not 0 < ports[0] < 65536 or not 0 <= ports[1] < 65536:
@@ -92,8 +94,8 @@ class RemoteWorld:
     def proxy_name(self, upstream: Upstream) -> str:
         if upstream not in self.proxies:
             raise FaultInjectionError(
-                f"no proxy for upstream {upstream!r}: declare it with --upstream "
-                f"{upstream}=HOST:PORT (declared: {', '.join(self.proxies) or 'none'})"
+                f"{unknown_name('upstream', upstream, self.proxies)} (declare it with "
+                f"--upstream {upstream}=HOST:PORT)"
             )
         return self.proxies[upstream].name
 

@@ -4,6 +4,11 @@
         world.upstream_dsn("metrics", schema.METRICS_DB, schema.READER)   # through its proxy
         with some_fault.apply(world): ...
 
+A system may declare further TCP upstreams (a cache, an HTTP API: name -> host:port, from
+its promises' `upstreams`): the world puts a proxy in front of each, so every network
+fault can target it by name, and the system learns the proxy's address from
+`GAUNTLET_UPSTREAM_<NAME>` (`World.upstream_environment`).
+
 `World` implements `chaos.faults.FaultTarget`; whoever starts the orchestrator service sets
 `service_url`. Opening a world first clears whatever a killed run left behind (servers,
 toxics, disabled proxies), then builds everything fresh.
@@ -23,8 +28,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+import contract
 from chaos import schema
-from chaos.faults.target import Upstream
+from chaos.faults.errors import FaultInjectionError
+from chaos.faults.target import BUILTIN_UPSTREAMS, Upstream, checked_proxy
 from chaos.postgres import PostgresServer, cleanup_stale, start_ops_postgres
 from chaos.seed import SeedOptions, api_keys
 from chaos.toxiproxy import (
@@ -35,7 +42,7 @@ from chaos.toxiproxy import (
     open_toxiproxy,
 )
 
-UPSTREAMS: tuple[Upstream, ...] = ("ops", "metrics")
+UPSTREAMS: tuple[str, ...] = BUILTIN_UPSTREAMS
 # One fixed place for every run, so the next run finds what a killed one left behind.
 STATE_DIR = Path(tempfile.gettempdir()) / "gauntlet-state"
 
@@ -50,9 +57,17 @@ class World:
     service_url: str = ""
     audit_spool_dir: Path | None = None  # set, like service_url, by whoever starts the service
     tenant_keys: dict[str, str] = field(default_factory=dict)  # tenant id -> API key
+    declared_upstreams: Mapping[str, str] = field(default_factory=dict)  # name -> host:port
 
     def proxy_name(self, upstream: Upstream) -> str:
+        checked_proxy(self.proxies, upstream)
         return self.proxies[upstream].name
+
+    def upstream_environment(self) -> dict[str, str]:
+        """`GAUNTLET_UPSTREAM_<NAME>` -> its proxy's address, for each declared upstream."""
+        return contract.upstream_environment(
+            {name: self.proxies[name].listen for name in self.declared_upstreams}
+        )
 
     @property
     def admin_dsn(self) -> str:
@@ -68,6 +83,12 @@ class World:
 
     def upstream_dsn(self, upstream: Upstream, database: str, role: str) -> str:
         """A DSN for `role` on `database` that goes through `upstream`'s proxy."""
+        if upstream in self.declared_upstreams:
+            raise FaultInjectionError(
+                f"upstream {upstream!r} is a declared TCP service "
+                f"({self.declared_upstreams[upstream]}), not Gauntlet's Postgres: only "
+                "network faults (latency, reset_peer, down, ...) can target it"
+            )
         direct = urlsplit(self.postgres.dsn(database, role))
         proxy = self.proxies[upstream]
         credentials = direct.netloc.rpartition("@")[0]
@@ -95,9 +116,19 @@ class World:
 
 @contextmanager
 def open_world(
-    db: str = "embedded", toxiproxy: str = "auto", *, seed_options: SeedOptions = SeedOptions()
+    db: str = "embedded",
+    toxiproxy: str = "auto",
+    *,
+    seed_options: SeedOptions = SeedOptions(),
+    upstreams: Mapping[str, str] | None = None,
 ) -> Iterator[World]:
-    """Start Postgres (schema + seed) and Toxiproxy with a proxy per upstream; stop both after."""
+    """Start Postgres (schema + seed) and Toxiproxy with a proxy per upstream; stop both after.
+
+    `upstreams` are the system's declared upstreams, name -> host:port: the `upstreams` of
+    the promises in effect (`contract.Promises.upstreams`, read from `--promises FILE`).
+    Each gets a proxy beside `ops` and `metrics`."""
+    declared = dict(upstreams or {})
+    _refuse_builtin_names(declared)
     cleanup_stale()
     with ExitStack() as stack:
         server = start_ops_postgres(db, seed_options)
@@ -109,6 +140,9 @@ def open_world(
         for name in UPSTREAMS:
             proxies[name] = client.create_proxy(f"gauntlet_{name}_{run_id}", upstream=upstream)
             stack.callback(_delete_proxy, client, proxies[name].name)
+        for name, address in declared.items():
+            proxies[name] = client.create_proxy(f"gauntlet_{name}_{run_id}", upstream=address)
+            stack.callback(_delete_proxy, client, proxies[name].name)
         keys = api_keys(tenants=seed_options.tenants)
         yield World(
             postgres=server,
@@ -116,6 +150,16 @@ def open_world(
             proxies=proxies,
             seed_options=seed_options,
             tenant_keys={tenant: key for key, tenant in keys.items()},
+            declared_upstreams=declared,
+        )
+
+
+def _refuse_builtin_names(declared: Mapping[str, str]) -> None:
+    clash = sorted(set(declared) & set(BUILTIN_UPSTREAMS))
+    if clash:
+        raise ValueError(
+            f"upstreams: {', '.join(clash)} is built in (Gauntlet's own Postgres); "
+            "declare further upstreams under other names"
         )
 
 

@@ -28,12 +28,16 @@ from ._environment import (
     REQUIRED,
     SETTINGS,
     SPOOL_DIR,
+    UPSTREAM_PREFIX,
     ContractEnvironmentError,
     default_spool_dir,
     environment,
     listen_address,
     setting_variable,
     settings_from_env,
+    upstream_environment,
+    upstream_variable,
+    upstreams_from_env,
 )
 from ._error_codes import ERROR_CLASSES, ErrorClass, ToolErrorCode, codes_of, upstream_health_codes
 from ._intents import INTENTS, Intent, parameter_error
@@ -114,6 +118,7 @@ __all__ = [
     "TOOLS",
     "TOOL_IDS",
     "ToolErrorCode",
+    "UPSTREAM_PREFIX",
     "codes_of",
     "default_spool_dir",
     "environment",
@@ -126,5 +131,8 @@ __all__ = [
     "settings_from_env",
     "status_of",
     "tenant_role",
+    "upstream_environment",
     "upstream_health_codes",
+    "upstream_variable",
+    "upstreams_from_env",
 ]

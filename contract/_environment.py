@@ -16,6 +16,9 @@ Optional (the reference orchestrator's own knobs; another system may ignore them
     GAUNTLET_MAX_BODY_BYTES            request body limit (default 64 KiB)
     GAUNTLET_BREAKER_FAILURE_THRESHOLD consecutive upstream failures that open a breaker (5)
     GAUNTLET_BREAKER_COOL_DOWN_SECONDS how long an open breaker refuses before a probe (5)
+
+Declared upstreams (one per name the system declares in its promises' `upstreams`):
+    GAUNTLET_UPSTREAM_<NAME>           host:port of Gauntlet's proxy in front of it
 """
 
 from __future__ import annotations
@@ -37,6 +40,8 @@ RATE_LIMITS = "GAUNTLET_RATE_LIMITS"
 MAX_BODY_BYTES = "GAUNTLET_MAX_BODY_BYTES"
 BREAKER_FAILURE_THRESHOLD = "GAUNTLET_BREAKER_FAILURE_THRESHOLD"
 BREAKER_COOL_DOWN = "GAUNTLET_BREAKER_COOL_DOWN_SECONDS"
+# One variable per declared upstream: the prefix, then the name in capitals.
+UPSTREAM_PREFIX = "GAUNTLET_UPSTREAM_"
 
 REQUIRED = (OPS_DSN, METRICS_DSN, AUDIT_DSN, API_KEYS)
 
@@ -95,6 +100,26 @@ def settings_from_env(environ: Mapping[str, str]) -> dict[str, object]:
             settings[name] = _json(variable, text) if is_json else text
     settings.setdefault("spool_dir", default_spool_dir(environ))
     return settings
+
+
+def upstream_variable(name: str) -> str:
+    """The variable that tells the system where declared upstream `name` is:
+    `GAUNTLET_UPSTREAM_CACHE` for `cache`."""
+    return UPSTREAM_PREFIX + name.upper()
+
+
+def upstream_environment(addresses: Mapping[str, str]) -> dict[str, str]:
+    """The variables for declared upstreams: name -> the `host:port` to connect to."""
+    return {upstream_variable(name): address for name, address in addresses.items()}
+
+
+def upstreams_from_env(environ: Mapping[str, str]) -> dict[str, str]:
+    """Declared upstream name -> `host:port`, read back from `GAUNTLET_UPSTREAM_*`."""
+    return {
+        variable.removeprefix(UPSTREAM_PREFIX).lower(): address
+        for variable, address in environ.items()
+        if variable.startswith(UPSTREAM_PREFIX) and len(variable) > len(UPSTREAM_PREFIX)
+    }
 
 
 def setting_variable(setting: str) -> str:

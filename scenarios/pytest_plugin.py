@@ -215,7 +215,9 @@ def gauntlet_world(request: pytest.FixtureRequest) -> Iterator[Any]:
         yield from _remote_world(request)
         return
     with open_world(
-        request.config.getoption("--gauntlet-db"), request.config.getoption("--gauntlet-toxiproxy")
+        request.config.getoption("--gauntlet-db"),
+        request.config.getoption("--gauntlet-toxiproxy"),
+        upstreams=_promises(request.config).upstreams,
     ) as world:
         yield world
 

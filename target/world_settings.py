@@ -7,6 +7,7 @@ whether it is the reference under several uvicorn workers or any other command.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,6 +15,7 @@ from typing import Any
 
 import contract
 from chaos.seed import SeedOptions
+from chaos.spool_filesystem import mounted_spool
 from chaos.world import World, open_world
 
 
@@ -44,11 +46,27 @@ def world_service_config(
 
 @contextmanager
 def open_load_stack(
-    db: str, *, tenants: int, work_dir: Path, request_deadline_seconds: float = 5.0
+    db: str,
+    *,
+    tenants: int,
+    work_dir: Path,
+    request_deadline_seconds: float = 5.0,
+    upstreams: Mapping[str, str] | None = None,
 ) -> Iterator[tuple[World, dict[str, str]]]:
-    """A seeded world behind Toxiproxy, and the contract's environment for the system."""
-    with open_world(db, seed_options=SeedOptions(tenants=tenants)) as world:
+    """A seeded world behind Toxiproxy, and the contract's environment for the system.
+
+    `upstreams` are the system's declared upstreams (name -> host:port, the promises'
+    `upstreams`): each gets a proxy, and the environment says where it listens."""
+    seeds = SeedOptions(tenants=tenants)
+    spool = work_dir / "audit-spool"
+    with (
+        open_world(db, seed_options=seeds, upstreams=upstreams) as world,
+        # its own small filesystem, so spool_disk_full can fill it (chaos.spool_filesystem)
+        mounted_spool(spool) as problem,
+    ):
+        if problem is not None:
+            logging.getLogger("chaos").warning("spool_disk_full cannot land: %s", problem)
         settings = world_service_config(
-            world, work_dir / "audit-spool", request_deadline_seconds=request_deadline_seconds
+            world, spool, request_deadline_seconds=request_deadline_seconds
         )
-        yield world, contract.environment(settings)
+        yield world, contract.environment(settings) | world.upstream_environment()

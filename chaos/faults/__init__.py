@@ -37,7 +37,7 @@ from .network import (
 )
 from .planned_request import Crowd, PlannedRequest
 from .registered import registered_fault
-from .target import DatabaseServer, FaultTarget, Upstream
+from .target import BUILTIN_UPSTREAMS, DatabaseServer, FaultTarget, Upstream, unknown_upstream
 from .tenant import (
     CrossTenantQueryFault,
     ForgedApiKeyFault,
@@ -62,12 +62,19 @@ The registry is read at validation, so a kind registered after import is accepte
 _ANY_FAULT: TypeAdapter[Fault] = TypeAdapter(AnyFault)
 
 
+def upstreams_named(fault: Fault) -> tuple[str, ...]:
+    """The upstreams `fault` targets by name (network faults name one; others none)."""
+    name = getattr(fault, "upstream", None)
+    return (name,) if isinstance(name, str) else ()
+
+
 def parse_fault(raw: Any) -> Fault:
     """Validate one fault from plain data (raises `pydantic.ValidationError`)."""
     return _ANY_FAULT.validate_python(raw)
 
 
 __all__ = [
+    "BUILTIN_UPSTREAMS",
     "FAULT_KINDS",
     "AdvisoryLockFloodFault",
     "AnyFault",
@@ -113,4 +120,6 @@ __all__ = [
     "parse_fault",
     "register_fault",
     "registered_fault",
+    "unknown_upstream",
+    "upstreams_named",
 ]

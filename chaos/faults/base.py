@@ -45,6 +45,12 @@ class Fault(BaseModel):
         whose fault cannot land is inconclusive: nothing it judges would test the fault."""
         return None
 
+    def evidence(self) -> tuple[bool, str] | None:
+        """After it was applied: whether the fault met the system (a session it ended, say),
+        and one line saying what it did; None when the fault offers no such evidence. A
+        fault that met nothing leaves its scenario inconclusive."""
+        return None
+
     def inject(self, target: FaultTarget, undo: ExitStack) -> None:
         """Break the world, pushing the undo of each step onto `undo` before the step."""
         raise NotImplementedError(f"{type(self).__name__} cannot be applied directly")

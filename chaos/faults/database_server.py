@@ -7,7 +7,7 @@ from typing import Literal
 
 import psycopg
 from psycopg import errors as pg_errors
-from pydantic import Field
+from pydantic import Field, PrivateAttr
 
 from .base import Fault, register_fault
 from .sql_names import Identifier
@@ -60,20 +60,38 @@ class DbRestartFault(Fault):
 class TerminateBackendsFault(Fault):
     """`pg_terminate_backend` every session of the application roles, once.
 
-    `roles` defaults to the target's application roles.
+    `roles` defaults to the target's application roles; `database` (default: every one)
+    limits it to the sessions of one database, e.g. `ops`, the one behind the ops proxy.
+    It lands only where the system held a session then: `evidence` says how many ended.
     """
 
     kind: Literal["terminate_backends"] = "terminate_backends"
     roles: list[Identifier] | None = None
+    database: Identifier | None = None
+    _ended: int | None = PrivateAttr(default=None)  # sessions ended by the last inject
 
     def inject(self, target: FaultTarget, undo: ExitStack) -> None:
         roles = list(self.roles if self.roles is not None else target.app_roles)
+        self._ended = None
         with psycopg.connect(target.admin_dsn, autocommit=True, connect_timeout=5) as conn:
-            conn.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-                " WHERE usename = ANY(%s) AND pid <> pg_backend_pid()",
-                (roles,),
+            row = conn.execute(
+                "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity"
+                " WHERE usename = ANY(%s) AND pid <> pg_backend_pid()"
+                " AND (%s::text IS NULL OR datname = %s::text)",
+                (roles, self.database, self.database),
+            ).fetchone()
+        self._ended = int(row[0]) if row else 0
+
+    def evidence(self) -> tuple[bool, str] | None:
+        if self._ended is None:
+            return None
+        where = f" on database {self.database}" if self.database else ""
+        if self._ended == 0:
+            return False, (
+                f"no session of the system{where} to terminate: it held no connection then, "
+                "so nothing it did met the fault"
             )
+        return True, f"terminated {self._ended} session(s) of the system{where}"
 
 
 @register_fault

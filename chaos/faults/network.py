@@ -1,6 +1,7 @@
 """Network faults: every Toxiproxy toxic, plus `down` (the proxy disabled).
 
-Each toxic fault names the upstream whose proxy it poisons (`ops` or `metrics`), the
+Each toxic fault names the upstream whose proxy it poisons (`ops`, `metrics`, or an
+upstream the system declares, such as `cache`; an unknown name is refused), the
 direction (`downstream`: server → client, the default; `upstream`: client → server) and
 the toxicity (the probability, per connection, that the toxic applies; 0 is a no-op).
 """

@@ -2,14 +2,40 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import Annotated, Protocol
+
+from pydantic import Field
 
 from chaos.toxiproxy import ToxiproxyClient
+from vocabulary import unknown_name
 
-Upstream = Literal["ops", "metrics"]
-"""An orchestrator upstream that sits behind its own Toxiproxy proxy."""
+from .errors import FaultInjectionError
+
+BUILTIN_UPSTREAMS: tuple[str, ...] = ("ops", "metrics")
+"""The upstreams every system has: Gauntlet's Postgres, through one proxy each."""
+
+Upstream = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=40)]
+"""An upstream that sits behind its own Toxiproxy proxy: `ops`, `metrics`, or a name the
+system declares in its promises (`upstreams: {cache: ...}`). Which names exist is known
+only with the declarations, so a fault checks its name when it is applied, and
+`unknown_upstream` says what is wrong before a run starts."""
+
+
+def unknown_upstream(name: str, declared: Iterable[str] = ()) -> str | None:
+    """One line when `name` is neither built in nor declared, else None."""
+    known = {*BUILTIN_UPSTREAMS, *declared}
+    return None if name in known else unknown_name("upstream", name, known)
+
+
+def checked_proxy(proxies: Mapping[str, object], name: str) -> None:
+    """Raise a one-line `FaultInjectionError` when no proxy carries upstream `name`."""
+    if name not in proxies:
+        problem = unknown_name("upstream", name, proxies)
+        raise FaultInjectionError(
+            f"{problem} (declare it in the promises' upstreams: {name}: HOST:PORT)"
+        )
 
 
 class DatabaseServer(Protocol):

@@ -55,7 +55,10 @@ class CrossTenantQueryFault(TenantAttack):
     def rewrite(self, request: PlannedRequest, crowd: Crowd) -> PlannedRequest:
         caller = self.as_tenant or request.tenant
         victim = self.victim_tenant or crowd.other_tenant(caller)
-        sql = f"SELECT service, owner_team FROM ops.services WHERE tenant_id = '{victim}'"
+        # tenant_id is selected so that a victim's row in the answer shows as one
+        sql = (
+            f"SELECT tenant_id, service, owner_team FROM ops.services WHERE tenant_id = '{victim}'"
+        )
         return PlannedRequest(caller, "ad_hoc_query", {"sql": sql}, crowd.keys[caller], self.kind)
 
 

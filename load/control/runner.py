@@ -23,7 +23,8 @@ from typing import TYPE_CHECKING
 
 from rich.console import Console
 
-from chaos.schedule import FaultSpan, fault_spans
+from chaos.faults import unknown_upstream, upstreams_named
+from chaos.schedule import FaultSpan, TimedFault, fault_spans
 from chaos.seed import TENANTS
 from chaos.stop_watch import StopWatch
 from chaos.world import World
@@ -86,6 +87,9 @@ class LoadRunOptions:
     # the system's declared promises, and which file they come from (reported)
     promises: Promises | None = None
     promises_source: str | None = None
+    # The system's declared upstreams (name -> host:port), from the promises in effect
+    # (`contract.Promises.upstreams`): each gets a proxy its chaos may target by name.
+    declared_upstreams: dict[str, str] = field(default_factory=dict)
     console: Console = field(default_factory=lambda: Console(stderr=True))
 
     @property
@@ -104,6 +108,17 @@ class LoadRunResult:
     locust_requests: int | None  # Locust's own count (its JSON summary), when it wrote one
     interrupted: bool = False  # Ctrl-C: the reports hold what was observed until then
     outcome: DriveOutcome = field(default_factory=DriveOutcome)
+
+
+def _refuse_unknown_upstreams(chaos: list[TimedFault], declared: dict[str, str]) -> None:
+    problems = [
+        f"{timed.fault.kind}: {problem}"
+        for timed in chaos
+        for name in upstreams_named(timed.fault)
+        if (problem := unknown_upstream(name, declared)) is not None
+    ]
+    if problems:
+        raise LoadInputError("; ".join(problems))
 
 
 def default_slo_path() -> Path:
@@ -129,6 +144,7 @@ def run_load(options: LoadRunOptions) -> LoadRunResult:
             "--target-command and --target-image start your system as it is: "
             "--service-workers and --py-profile apply to the reference orchestrator only"
         )
+    _refuse_unknown_upstreams([*profile.chaos, *options.extra_chaos], options.declared_upstreams)
     tenant_count = _tenants_needed(profile)
     out_dir.mkdir(parents=True, exist_ok=True)
     work_dir = out_dir / "work"
@@ -148,7 +164,12 @@ def run_load(options: LoadRunOptions) -> LoadRunResult:
     )
     interrupted = False
     try:
-        with open_load_stack(options.db, tenants=tenant_count, work_dir=work_dir) as (world, cfg):
+        with open_load_stack(
+            options.db,
+            tenants=tenant_count,
+            work_dir=work_dir,
+            upstreams=options.declared_upstreams,
+        ) as (world, cfg):
 
             def config_for(url: str, collector_url: str) -> LocustRunConfig:
                 return locust_run_config(profile, world, url, workers_dir, collector_url)

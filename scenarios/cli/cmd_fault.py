@@ -50,6 +50,8 @@ def add(
     except ValueError as exc:
         _fail(exit_codes.BAD_INPUT, str(exc))
     record = _the_stack(stack)
+    if (problem := hand_faults.unknown_proxy(record, fault)) is not None:
+        _fail(exit_codes.BAD_INPUT, problem)
     with _toxiproxy_errors(), editing(record.pid) as current:
         added = hand_faults.add(current, fault)
         current.faults.append(added)

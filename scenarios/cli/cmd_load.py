@@ -133,6 +133,7 @@ def load(
             target_image=target_image,
             promises=declared,
             promises_source=promises_source(promises, reference=reference),
+            declared_upstreams=dict(declared.upstreams),
         )
         result = run_load(options)
     except (YamlInputError, SloFileError, LoadInputError, ValueError) as exc:

@@ -154,6 +154,7 @@ def run(
     from scenarios.runner.suite_run import RunOptions, run_suite
     from scenarios.spec.loader import load_scenario, load_suite
     from scenarios.spec.promises_file import promises_in_effect, promises_source
+    from scenarios.spec.upstream_names import known_upstreams, unknown_upstreams
     from slo import SloFileError, load_slo_files
     from target.choice import TargetChoice
     from target.command import TargetCommandError, TargetStartError
@@ -179,6 +180,12 @@ def run(
         spec = load_slo_files(slo or [default_slo()])
         target = TargetChoice(target_command, target_image, target_url)
         remote = remote_options(target_url, upstream or [], target_command, scenarios)
+        # The system's declared upstreams, name -> host:port: `promises.upstreams` of the
+        # promises in effect. Each gets a proxy; a fault naming any other is refused here.
+        declared_upstreams = dict(declared.upstreams)
+        unknown = unknown_upstreams(scenarios, known_upstreams(declared_upstreams))
+        if target_url is None and unknown:
+            raise ValueError("; ".join(unknown))
     except (YamlInputError, SloFileError, TargetCommandError, ValueError) as exc:
         typer.echo(f"gauntlet run: {exc}", err=True)
         if json_summary:
@@ -202,6 +209,7 @@ def run(
         target_command,
         target_image=target_image,
         promises_source=source,
+        declared_upstreams=declared_upstreams,
         **remote,
     )
     try:

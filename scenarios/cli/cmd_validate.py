@@ -75,21 +75,30 @@ def validate(
 
 def check_file(path: Path, promises: Promises | None = None) -> str:
     """Validate one file; returns what it is (`scenario NAME`, ...); raises `ValueError`.
-    A scenario is read for `promises` (default: the reference's)."""
+
+    A scenario is read for `promises` (default: the reference's). A fault naming an
+    upstream neither built in (ops, metrics) nor declared in `promises.upstreams` is
+    refused."""
+    from scenarios.spec.upstream_names import known_upstreams, refuse_unknown_upstreams
     from slo import load_slo_file
     from vocabulary import YamlInputError
 
     kind = _kind_of(path)
+    known = known_upstreams(promises.upstreams if promises is not None else {})
     if kind == "scenario":
         from scenarios.spec.loader import load_scenario
 
-        return _scenario_line(load_scenario(path, promises))
+        scenario = load_scenario(path, promises)
+        refuse_unknown_upstreams(path, [*scenario.faults, *scenario.attacks], known)
+        return _scenario_line(scenario)
     if kind == "slo":
         return f"SLO {load_slo_file(path).name}"
     if kind == "profile":
         from load.inputs.profile import load_profile
 
-        return f"load profile {load_profile(path).name}"
+        profile = load_profile(path)
+        refuse_unknown_upstreams(path, profile.chaos, known)
+        return f"load profile {profile.name}"
     raise YamlInputError(str(path), f"cannot tell what this file is: expected {KINDS}")
 
 

@@ -72,6 +72,16 @@ def _in_our_words(kind: str, exc: Any) -> str:
     return f"{name}: {said}, got {error['input']!r}" if ", got " not in said else f"{name}: {said}"
 
 
+def unknown_proxy(stack: StackRecord, fault: Fault) -> str | None:
+    """One line when `fault` names an upstream the stack has no proxy for, else None."""
+    from vocabulary import unknown_name
+
+    upstream = getattr(fault, "upstream", None)
+    if upstream is None or upstream in stack.proxies:
+        return None
+    return f"{fault.kind}: {unknown_name('upstream', upstream, stack.proxies)}"
+
+
 def add(stack: StackRecord, fault: Fault) -> HandFault:
     """Apply `fault` to the stack's proxies and leave it there; returns its record."""
     client = ToxiproxyClient(stack.toxiproxy_url)

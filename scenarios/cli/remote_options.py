@@ -13,6 +13,7 @@ def remote_options(
 ) -> dict[str, object]:
     """RunOptions' fields for --target-url, checked before anything starts."""
     from chaos.remote_world import applies_remotely, parse_upstream  # not at --help time
+    from scenarios.spec.upstream_names import unknown_upstreams
 
     if target_url is None:
         if upstreams:
@@ -44,6 +45,13 @@ def remote_options(
         raise ValueError(
             "--target-url: these faults need Gauntlet's own Postgres (choose scenarios with "
             f"--only or --scenario): {'; '.join(not_remote)}"
+        )
+    # Against a running system only the upstreams given with --upstream have proxies.
+    unknown = unknown_upstreams(scenarios, {u.name for u in declared})
+    if unknown:
+        raise ValueError(
+            f"--target-url: declare each upstream a fault names with --upstream "
+            f"NAME=HOST:PORT: {'; '.join(unknown)}"
         )
     return {
         "target_url": target_url.rstrip("/"),

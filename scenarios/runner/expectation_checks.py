@@ -30,6 +30,7 @@ from collections.abc import Callable, Mapping, Sequence
 from scenarios.spec.expectations import (
     AddedLatencyBound,
     AttacksAudited,
+    AttacksContained,
     AuditExactlyOnce,
     CodesSeen,
     FaultLanded,
@@ -207,6 +208,7 @@ _JUDGES: dict[type, Callable[..., Judgement]] = {
     HonestStatus: rules.honest_status,
     FaultLanded: rules.fault_landed,
     AttacksAudited: rules.attacks_audited,
+    AttacksContained: rules.attacks_contained,
 }
 
 

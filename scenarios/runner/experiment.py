@@ -119,6 +119,7 @@ async def run_experiment(
         return result
     result.aborted = await run_method(run)
     run.tally.mark("method")
+    result.checks.extend(_landing_evidence(scenario))
     await _steady_after(run, result)
     audit_rows = await _audit_records_settled(world, result.outcomes)
     run.tally.mark("audit count")
@@ -153,6 +154,18 @@ async def _steady_after(run: ExperimentRun, result: ScenarioResult) -> None:
         result.checks.append(
             Check(run.scenario.name, "stop conditions", Verdict.FAIL, result.aborted)
         )
+
+
+def _landing_evidence(scenario: Scenario) -> list[Check]:
+    """A check per applied fault that can tell whether it met the system: pass when it
+    did, inconclusive when it met nothing (what the scenario judged never met the fault)."""
+    checks = []
+    for timed in scenario.faults:
+        if (evidence := timed.fault.evidence()) is not None:
+            met, detail = evidence
+            verdict = Verdict.PASS if met else Verdict.INCONCLUSIVE
+            checks.append(Check(scenario.name, f"{timed.fault.kind} landed", verdict, detail))
+    return checks
 
 
 def _faults_that_cannot_land(scenario: Scenario, world: World) -> str:

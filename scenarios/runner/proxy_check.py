@@ -5,6 +5,10 @@ healthy world must answer `success`; then, for each upstream in turn, the same r
 with that upstream's proxy disabled must not. A system that still answers `success`
 never noticed the proxy was gone: it bypasses it (every fault there would be a no-op),
 or it hides the failure. Either way the run cannot judge it, and the message says so.
+
+Only `ops` and `metrics` are checked: every system reads them for the probe's intent. A
+further declared upstream (a cache) may honestly not matter to that request, so nothing
+here can tell whether the system uses its proxy.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from typing import Any
 
 import httpx
 
+from chaos.faults import BUILTIN_UPSTREAMS
 from chaos.remote_world import RemoteWorld
 from contract import request_body
 from vocabulary import API_KEY_HEADER, ORCHESTRATE_PATH, Asked, judge_answer
@@ -40,6 +45,8 @@ def check_traffic_flows(world: RemoteWorld, url: str) -> list[str]:
         ]
     problems = []
     for name, proxy in world.proxies.items():
+        if name not in BUILTIN_UPSTREAMS:
+            continue
         world.toxiproxy.disable(proxy.name)
         try:
             status = _probe(url, tenant, key)

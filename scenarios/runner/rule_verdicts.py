@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from contract import status_of
 from scenarios.spec.expectations import (
     AttacksAudited,
+    AttacksContained,
     AuditExactlyOnce,
     CodesSeen,
     FaultLanded,
@@ -35,6 +36,8 @@ AuditRows = Mapping[tuple[str, str], int]
 
 
 def tool_errors(e: ToolErrors, outcomes: Sequence[Outcome], *_: object) -> Judgement:
+    if e.traffic == "own":
+        outcomes = [o for o in outcomes if o.attack is None]
     problems, waiting, seen = [], [], []
     for tool, allowed in e.tool_errors.items():
         codes = Counter(
@@ -203,3 +206,47 @@ def attacks_audited(e: AttacksAudited, outcomes: Sequence[Outcome], *_: object) 
             f"path ({', '.join(f'{label}: {n}' for label, n in labels.most_common())})",
         )
     return Judgement(Verdict.PASS, f"all {len(attacks)} attack requests answered and audited")
+
+
+def attacks_contained(e: AttacksContained, outcomes: Sequence[Outcome], *_: object) -> Judgement:
+    """No answer to an attack holds another tenant's rows; a refusal and an honest empty
+    answer both pass. Only an answered attack (HTTP 200) tested the system: one refused up
+    front (a 4xx before anything ran) tested nothing, so too few answered is inconclusive."""
+    attacks = [o for o in outcomes if o.attack is not None]
+    leaked = [o for o in attacks if o.leaked_tenants]
+    if leaked:
+        tenants = sorted(set().union(*(o.leaked_tenants for o in leaked)))
+        return Judgement(
+            Verdict.FAIL,
+            f"{len(leaked)} of {len(attacks)} attack answers hold rows of {', '.join(tenants)}",
+        )
+    answered = [o for o in attacks if o.answer.failure is None]
+    wanted = {code.value for code in e.attacks_contained.refused_with}
+    ran = [o for o in answered if wanted and not set(o.observation.tool_errors.values()) & wanted]
+    if ran:
+        first = ran[0].observation
+        return Judgement(
+            Verdict.FAIL,
+            f"{len(ran)} of {len(answered)} answered attacks not refused with {sorted(wanted)}, "
+            f"e.g. {ran[0].attack} answered {first.status} "
+            f"({first.tool_errors or 'no call failed'})",
+        )
+    outcome_mix = dict(Counter(_attack_outcome(o) for o in attacks))
+    if len(answered) < MIN_ATTACKS:
+        return Judgement(
+            Verdict.INCONCLUSIVE,
+            f"{len(answered)} of the {MIN_ATTACKS} answered attack requests needed "
+            f"(the others never reached the system: {outcome_mix})",
+        )
+    return Judgement(
+        Verdict.PASS,
+        f"{len(answered)} attacks answered, none with another tenant's rows: {outcome_mix}",
+    )
+
+
+def _attack_outcome(o: Outcome) -> str:
+    """`success`, a failed call's code, or how the request was refused before it ran."""
+    if o.answer.failure is not None:
+        return o.answer.label
+    codes = sorted(set(o.observation.tool_errors.values()))
+    return "/".join(codes) if codes else o.observation.status

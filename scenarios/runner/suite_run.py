@@ -77,6 +77,9 @@ class RunOptions:
     api_keys: Mapping[str, str] = field(default_factory=dict)  # API key -> tenant id
     target_image: str | None = None
     promises_source: str | None = None  # which promises judge the run, in words
+    # The system's declared upstreams (name -> host:port), from the promises in effect
+    # (`contract.Promises.upstreams`): each gets a proxy in Gauntlet's own world.
+    declared_upstreams: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def target(self) -> TargetChoice:
@@ -196,7 +199,8 @@ def _world(options: RunOptions, console: Console) -> Iterator[Any]:
     """Gauntlet's own world, or proxies in front of a running system's upstreams (checked
     to carry its traffic before anything else happens)."""
     if options.target_url is None:
-        with open_world(options.db, options.toxiproxy) as world:
+        declared = options.declared_upstreams
+        with open_world(options.db, options.toxiproxy, upstreams=declared) as world:
             yield world
         return
     tenant_keys = {tenant: key for key, tenant in options.api_keys.items()}
@@ -241,8 +245,9 @@ def service_config(world: World, spool_dir: Path) -> dict[str, Any]:
 
 
 def contract_env(world: World, spool_dir: Path) -> dict[str, str]:
-    """The same deployment as the system-under-test contract's environment."""
-    return contract.environment(service_config(world, spool_dir))
+    """The same deployment as the system-under-test contract's environment, with where
+    each declared upstream's proxy listens."""
+    return contract.environment(service_config(world, spool_dir)) | world.upstream_environment()
 
 
 def _log_libraries_to(path: Path) -> None:

@@ -10,6 +10,8 @@ phase (`baseline`, `burst`, `fault`, `recovery`; omitted = the whole method)::
     - tool_errors: {metrics: [timeout, circuit_open], direct_query: []}
         # every failed call of the tool has one of these codes, and at least one failed;
         # [] means the tool must not fail at all (other tools unaffected)
+    - {tool_errors: {direct_query: []}, traffic: own}
+        # the same over the scenario's own requests only: an attack's refusal is its point
     - codes_seen: {direct_query: [circuit_open]}          # each code appears at least once
     - within_deadline: {deadline_ms: 5000, grace_ms: 1000}
         # every answer by the promised deadline plus a stated grace
@@ -24,6 +26,12 @@ phase (`baseline`, `burst`, `fault`, `recovery`; omitted = the whole method)::
     - audit_exactly_once: true                             # one audit record per request
     - security_refusals: true                              # every attack request refused
     - security_refusals: {codes: [tenant_violation]}       # ... with one of these codes
+    - attacks_contained: true
+        # every attack answered (HTTP 200) and no answer to one holds another tenant's rows:
+        # a refusal and an honest empty answer both pass; fewer than 12 attacks answered
+        # (refused up front with a 4xx, say) is inconclusive, never a pass
+    - attacks_contained: {refused_with: [unsafe_query, invalid_arguments]}
+        # ... and each answered attack failed with one of these codes (it never ran)
     - honest_status: true        # every answer's status is the one its call results imply
     - fault_landed: {metrics: [connection_error, timeout, circuit_open]}
         # the fault reached the system: the tool failed at least once, always with one of
@@ -64,6 +72,7 @@ from .promise_expressions import known_quantity
 __all__ = [
     "AnyExpectation",
     "AttacksAudited",
+    "AttacksContained",
     "AuditExactlyOnce",
     "CodesSeen",
     "EXPECTATION_KINDS",
@@ -113,6 +122,8 @@ class StatusMix(_Expectation):
 class ToolErrors(_Expectation):
     kind: ClassVar[str] = "tool_errors"
     tool_errors: dict[ToolId, list[ToolErrorCode]] = Field(min_length=1)
+    # own: only the scenario's own requests, so an attack's refusal is not the victims' failure
+    traffic: Literal["all", "own"] = "all"
 
 
 class MaxLatency(_Expectation):
@@ -238,6 +249,26 @@ class SecurityRefusals(_Expectation):
     security_refusals: Annotated[RefusalCodes, BeforeValidator(_true_means_any_code)]
 
 
+class Containment(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    # empty: any answer will do, a refusal or an honest one; only foreign rows fail
+    refused_with: list[ToolErrorCode] = Field(default_factory=list)
+
+
+def _true_means_any_answer(value: Any) -> Any:
+    return {} if value is True else value
+
+
+class AttacksContained(_Expectation):
+    """The attacks reached the system and leaked nothing: at least 12 attack requests
+    answered (HTTP 200), none holding another tenant's rows, and (with `refused_with`)
+    each failed with one of those codes. Too few answered: inconclusive."""
+
+    kind: ClassVar[str] = "attacks_contained"
+    attacks_contained: Annotated[Containment, BeforeValidator(_true_means_any_answer)]
+
+
 EXPECTATION_KINDS: dict[str, type[_Expectation]] = {
     cls.kind: cls
     for cls in (
@@ -255,6 +286,7 @@ EXPECTATION_KINDS: dict[str, type[_Expectation]] = {
         HonestStatus,
         FaultLanded,
         AttacksAudited,
+        AttacksContained,
     )
 }
 

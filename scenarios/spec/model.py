@@ -160,10 +160,11 @@ class Scenario(_Strict):
                     "expected 'workload.burst: true' for an expectation scoped to phase 'burst'",
                     loc=("expectations", index, "phase"),
                 )
-            if expectation.kind == "security_refusals" and not self.has_attacks:
+            on_attacks = ("security_refusals", "attacks_contained")
+            if expectation.kind in on_attacks and not self.has_attacks:
                 raise NestedFieldError(
                     "expected 'attacks' (or a tenant attack in 'faults'): "
-                    "security refusals are checked on attack requests",
+                    f"{expectation.kind} is checked on attack requests",
                     loc=("expectations", index),
                 )
         return self

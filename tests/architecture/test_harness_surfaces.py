@@ -46,6 +46,7 @@ SURFACES = {
         "TOOLS",
         "TOOL_IDS",
         "ToolErrorCode",
+        "UPSTREAM_PREFIX",
         "codes_of",
         "default_spool_dir",
         "environment",
@@ -58,7 +59,10 @@ SURFACES = {
         "settings_from_env",
         "status_of",
         "tenant_role",
+        "upstream_environment",
         "upstream_health_codes",
+        "upstream_variable",
+        "upstreams_from_env",
     ],
     "vocabulary": [
         "ANSWERED",

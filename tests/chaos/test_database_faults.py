@@ -113,6 +113,28 @@ def test_terminate_backends_ends_application_sessions_only(db_world: TestWorld) 
         assert admin.execute("SELECT 1").fetchone() == (1,)
 
 
+def test_terminate_backends_says_whether_it_met_a_session(db_world: TestWorld) -> None:
+    fault = parse_fault({"kind": "terminate_backends"})
+    assert fault.evidence() is None  # not applied yet: nothing to say
+    with fault.apply(db_world):
+        pass
+    met, detail = fault.evidence() or (None, "")
+    assert met is False and "no session" in detail
+    with psycopg.connect(db_world.app_dsn), fault.apply(db_world):
+        pass
+    assert fault.evidence() == (True, "terminated 1 session(s) of the system")
+
+
+def test_terminate_backends_on_one_database_spares_the_others(db_world: TestWorld) -> None:
+    fault = parse_fault({"kind": "terminate_backends", "database": "no_such_db"})
+    with psycopg.connect(db_world.app_dsn) as app:
+        with fault.apply(db_world):
+            pass
+        assert app.execute("SELECT 1").fetchone() == (1,)  # its database was not the one
+    met, detail = fault.evidence() or (None, "")
+    assert met is False and "on database no_such_db" in detail
+
+
 def test_exhaust_connections_refuses_new_ones_until_rolled_back(db_world: TestWorld) -> None:
     with (
         parse_fault({"kind": "exhaust_connections"}).apply(db_world),

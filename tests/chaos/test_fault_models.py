@@ -67,7 +67,7 @@ def test_unknown_fields_are_errors(kind: str) -> None:
     [
         ({"kind": "latency", "upstream": "ops", "latency_ms": 1, "toxicity": 1.5}, "toxicity"),
         ({"kind": "latency", "upstream": "ops", "latency_ms": -1}, "latency_ms"),
-        ({"kind": "latency", "upstream": "cache", "latency_ms": 1}, "upstream"),
+        ({"kind": "latency", "upstream": "Cache!", "latency_ms": 1}, "upstream"),
         ({"kind": "latency", "upstream": "ops", "latency_ms": 1, "stream": "both"}, "stream"),
         ({"kind": "slicer", "upstream": "ops", "average_size": 0}, "average_size"),
         ({"kind": "rename_column", "table": "t; DROP", "column": "c", "new_name": "d"}, "table"),

@@ -97,6 +97,9 @@ def test_faults_added_by_hand_break_the_stack_are_listed_and_go_with_it(
     assert fault(serve, "remove", down_id).returncode == exit_codes.OK
     assert toxiproxy.proxy(proxies["ops"]).enabled
     assert fault(serve, "remove", "nosuch").returncode == exit_codes.BAD_INPUT
+    unknown = fault(serve, "add", "latency", "upstream=metrcs", "latency_ms=1")
+    assert unknown.returncode == exit_codes.BAD_INPUT
+    assert "unknown upstream 'metrcs' (did you mean 'metrics'?)" in unknown.stderr
 
     serve.send_signal(signal.SIGINT)  # Ctrl-C: the documented way to stop a server
     assert serve.wait(timeout=60) == exit_codes.OK

@@ -17,7 +17,9 @@ from contract import _environment as _env_contract
 CONTRACT_DOC = Path(__file__).resolve().parents[2] / "docs" / "contract.md"
 TABLE_HEADING = "### Environment"
 _VARIABLE_NAME = re.compile(r"[A-Z][A-Z0-9_]*")
-_ROW = re.compile(r"^\|\s*`([A-Z][A-Z0-9_]*)`\s*\|\s*([^|]*?)\s*\|")
+# A family of variables has one row, its name ending in `<NAME>` (`GAUNTLET_UPSTREAM_<NAME>`);
+# the code names the family by its prefix.
+_ROW = re.compile(r"^\|\s*`([A-Z][A-Z0-9_]*)(?:<NAME>)?`\s*\|\s*([^|]*?)\s*\|")
 
 
 def variables_the_code_reads() -> set[str]:

@@ -4,6 +4,7 @@ which landed from one that never reached the system (pure, no I/O)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -153,3 +154,65 @@ def test_the_baseline_runs_until_an_added_bound_has_a_baseline_to_compare_with()
 def test_an_empty_list_of_landing_codes_is_refused() -> None:
     with pytest.raises(ValueError, match="name the codes"):
         scenario("{fault_landed: {metrics: []}, phase: fault}")
+
+
+def attacked(expectation: str) -> Scenario:
+    return Scenario.model_validate(
+        yaml.safe_load(
+            "name: s\nworkload:\n"
+            "  intents: [{intent: service_overview, parameters: {service: checkout}}]\n"
+            "  tenants: [acme, globex]\n  duration: 5s\n"
+            "attacks: [{kind: cross_tenant_query, share: 0.2}]\n"
+            f"expectations:\n  - {expectation}\n"
+        )
+    )
+
+
+def attack(results: Sequence[dict], *, http_status: int = 200, leaked: str = "") -> Outcome:
+    outcome = answered(
+        "partial" if any(not r["success"] for r in results) else "success",
+        results,
+        phase=Phase.BASELINE,
+        attack="cross_tenant_query",
+        http_status=http_status,
+    )
+    return replace(outcome, leaked_tenants=frozenset({leaked} - {""}))
+
+
+REFUSED = [call("direct_query", False, code="tenant_violation"), call("audit")]
+HONEST_EMPTY = [call("direct_query"), call("audit")]
+
+
+@pytest.mark.parametrize("results", [REFUSED, HONEST_EMPTY], ids=["refused", "empty"])
+def test_a_refusal_and_an_honest_empty_answer_both_contain_the_attack(results: list) -> None:
+    assert verdicts(attacked("attacks_contained: true"), [attack(results)] * 12) == ["pass"]
+
+
+def test_one_foreign_row_in_an_attack_answer_fails() -> None:
+    outcomes = [attack(HONEST_EMPTY)] * 11 + [attack(HONEST_EMPTY, leaked="globex")]
+    assert verdicts(attacked("attacks_contained: true"), outcomes) == ["fail"]
+
+
+def test_attacks_refused_up_front_never_reached_the_system() -> None:
+    """A 422 before anything ran tests nothing: never a pass, however many were sent."""
+    outcomes = [attack([], http_status=422)] * 30 + [attack(REFUSED)] * 3
+    judged = judge_expectations(attacked("attacks_contained: true"), outcomes, audit_rows={})
+    assert [c.verdict for c in judged] == ["inconclusive"]
+    assert "http 422" in judged[0].detail
+
+
+def test_refused_with_accepts_every_listed_code_and_fails_an_attack_that_ran() -> None:
+    s = attacked("attacks_contained: {refused_with: [unsafe_query, invalid_arguments]}")
+    syntax = [call("direct_query", False, code="invalid_arguments"), call("audit")]
+    unsafe = [call("direct_query", False, code="unsafe_query"), call("audit")]
+    assert verdicts(s, [attack(syntax)] * 6 + [attack(unsafe)] * 6) == ["pass"]
+    assert verdicts(s, [attack(unsafe)] * 12 + [attack(HONEST_EMPTY)]) == ["fail"]
+
+
+def test_own_traffic_tool_errors_ignore_the_attacks_refusals() -> None:
+    s = attacked("{tool_errors: {direct_query: []}, traffic: own}")
+    own = [answered("success", HEALTHY, phase=Phase.BASELINE)] * 12
+    assert verdicts(s, own + [attack(REFUSED)] * 12) == ["pass"]
+    cancelled = [call("direct_query", False, code="timeout"), call("audit")]
+    victim = answered("partial", cancelled, phase=Phase.BASELINE)
+    assert verdicts(s, [*own, victim]) == ["fail"]

@@ -71,7 +71,7 @@ def test_two_core_scenarios_run_end_to_end_and_leave_every_report(tmp_path: Path
     assert {o["scenario"] for o in observations} == {"sql-injection", "cross-tenant-query"}
     assert any(o["source"] == "attack" for o in observations)
     junit = (out / "junit.xml").read_text()
-    assert "security_refusals" in junit and "no_cross_tenant_data" in junit
+    assert "attacks_contained" in junit and "no_cross_tenant_data" in junit
     scenario_suites = {
         suite.get("name"): float(suite.get("time", "0"))
         for suite in ET.fromstring(junit).iter("testsuite")

@@ -136,7 +136,11 @@ def test_run_refuses_a_service_that_bypasses_the_proxies_with_exit_3(
             ],
             "need Gauntlet's own Postgres",
         ),
-        (["--target-url", "http://x", "--upstream", "cache=db:1"], "unknown upstream 'cache'"),
+        (
+            ["--target-url", "http://x", "--upstream", "cache=db:1"]
+            + ["--only", "metrics-reset-peer"],
+            "unknown upstream 'metrics'",
+        ),
     ],
 )
 def test_remote_options_are_checked_before_anything_starts(args: list[str], expected: str) -> None:
