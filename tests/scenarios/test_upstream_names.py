@@ -48,7 +48,10 @@ def test_an_undeclared_upstream_is_named_with_a_suggestion(tmp_path: Path) -> No
 def test_a_declared_upstream_validates(tmp_path: Path) -> None:
     path = tmp_path / "cache.yaml"
     path.write_text(SCENARIO.replace("cahce", "cache"), encoding="utf-8")
-    assert check_file(path, contract.Promises(upstreams={"cache": "127.0.0.1:6379"})) == "scenario cache-latency"
+    assert (
+        check_file(path, contract.Promises(upstreams={"cache": "127.0.0.1:6379"}))
+        == "scenario cache-latency"
+    )
     with pytest.raises(YamlInputError, match="unknown upstream 'cache'"):
         check_file(path)  # not declared: refused
 
