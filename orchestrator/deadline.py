@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import asyncio
 import math
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Coroutine, Iterable
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 
 class LingeringTasks:
@@ -44,23 +46,42 @@ class LingeringTasks:
         consume_outcome(task)
 
 
-async def wait_within_deadline(
-    task: asyncio.Task[Any],
+async def run_within_deadline(
+    work: Coroutine[Any, Any, T],
     deadline_at: float,
     *,
     grace_seconds: float,
     lingering: LingeringTasks,
-) -> bool:
-    """Wait for `task` to end, until the loop time `deadline_at`.
+) -> asyncio.Task[T] | None:
+    """Run `work` in a task of its own until the loop time `deadline_at`.
 
-    True when it ended in time (read its outcome from the task). False when the deadline
-    came first: the task is then cancelled, and this returns at most `grace_seconds`
-    later however long its cleanup takes. Cancellation from outside does the same,
-    then propagates.
+    Returns the task once it has ended in time (read its outcome from it), or None when
+    the deadline came first: the task is then cancelled, and this returns at most
+    `grace_seconds` later however long its cleanup takes. Cancellation from outside does
+    the same, then propagates.
     """
-    # Woken by whichever comes first, the task's end or the deadline. Awaiting the task
-    # itself would forward our cancellation to it and then wait out its cleanup.
     loop = asyncio.get_running_loop()
+    task = loop.create_task(work)
+    try:
+        # One loop turn first: work that answers at once (a cache, a tool with nothing to
+        # wait for) is done by then and needs no timer and no wake-up of its own.
+        await asyncio.sleep(0)
+        if not task.done():
+            await _first_of(task, deadline_at, loop)
+    except BaseException:
+        await abandon([task], grace_seconds, lingering)
+        raise
+    if task.done():
+        return task
+    await abandon([task], grace_seconds, lingering)
+    return None
+
+
+async def _first_of(
+    task: asyncio.Task[Any], deadline_at: float, loop: asyncio.AbstractEventLoop
+) -> None:
+    """Return when `task` ends or at `deadline_at`, whichever comes first. Awaiting the
+    task itself would forward our cancellation to it and then wait out its cleanup."""
     woken = loop.create_future()
 
     def wake(_: object = None) -> None:
@@ -71,17 +92,10 @@ async def wait_within_deadline(
     timer = loop.call_at(deadline_at, wake) if deadline_at < math.inf else None
     try:
         await woken
-    except BaseException:
-        await abandon([task], grace_seconds, lingering)
-        raise
     finally:
         task.remove_done_callback(wake)
         if timer is not None:
             timer.cancel()
-    if task.done():
-        return True
-    await abandon([task], grace_seconds, lingering)
-    return False
 
 
 async def abandon(
