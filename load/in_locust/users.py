@@ -19,6 +19,7 @@ import sys
 import time
 import urllib.request
 import uuid
+from itertools import accumulate
 from pathlib import Path
 
 import gevent
@@ -39,6 +40,9 @@ from vocabulary import API_KEY_HEADER, ORCHESTRATE_PATH, Asked, judge_answer
 REQUEST_LABEL = "orchestrate"
 CONFIG = LocustRunConfig.read(Path(os.environ[CONFIG_ENV]))
 _REPLAY = ShapeReplay(CONFIG.shape, CONFIG.duration_s)
+# Cumulative weights once, not a weight list per request (`random.choices` accumulates them).
+_INTENT_WEIGHTS = list(accumulate(i.weight for i in CONFIG.intents))
+_TENANT_WEIGHTS = list(accumulate(t.weight for t in CONFIG.tenants))
 _shipper: ObservationShipper | None = None
 _shipping = gevent.lock.Semaphore()  # the periodic and the final delivery never interleave
 
@@ -64,8 +68,8 @@ class OrchestrationUser(FastHttpUser):
 
     @task
     def orchestrate(self) -> None:
-        intent = random.choices(CONFIG.intents, weights=[i.weight for i in CONFIG.intents])[0]
-        tenant = random.choices(CONFIG.tenants, weights=[t.weight for t in CONFIG.tenants])[0]
+        intent = random.choices(CONFIG.intents, cum_weights=_INTENT_WEIGHTS)[0]
+        tenant = random.choices(CONFIG.tenants, cum_weights=_TENANT_WEIGHTS)[0]
         request_id = uuid.uuid4().hex
         body = request_body(tenant.tenant, intent.intent, intent.parameters, request_id=request_id)
         scheduled = self._timetable.take_slot() if self._timetable is not None else None
