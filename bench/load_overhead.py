@@ -1,6 +1,6 @@
 """Gauntlet's load path against plain Locust, side by side in one run.
 
-    .venv/bin/python bench/load_overhead.py [--users 8] [--seconds 8] [--rounds 3] [--quick]
+    .venv/bin/python bench/load_overhead.py [--users 8] [--seconds 5] [--rounds 7] [--quick]
 
 One bare endpoint (a minimal HTTP/1.1 server on loopback, in a process of its own, answering
 every POST at once with a well-formed orchestration answer) is driven in alternating rounds
@@ -275,8 +275,8 @@ async def _bench(users: int, seconds: float, rounds: int) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=8)
-    parser.add_argument("--seconds", type=float, default=8.0, help="steady window per round")
-    parser.add_argument("--rounds", type=int, default=3, help="alternating rounds")
+    parser.add_argument("--seconds", type=float, default=5.0, help="steady window per round")
+    parser.add_argument("--rounds", type=int, default=7, help="alternating rounds")
     parser.add_argument(
         "--quick", action="store_true", help="tiny sizes: checks that it runs; writes no results"
     )
