@@ -56,6 +56,7 @@ bench: setup
 	$(BIN)/python bench/engine.py
 	$(BIN)/python bench/latency_floor.py
 	$(BIN)/python bench/service.py
+	$(BIN)/python bench/load_overhead.py
 	$(BIN)/python bench/slo_eval.py
 	$(BIN)/python bench/cli_startup.py
 	$(BIN)/python bench/audit_backlog.py

@@ -1,15 +1,16 @@
 """Service ceiling and load-generator capacity, measured side by side in one run.
 
-    .venv/bin/python bench/service.py [--users 16] [--seconds 10] [--quick]
+    .venv/bin/python bench/service.py [--users 16] [--seconds 8] [--rounds 3] [--quick]
 
 Same Locust settings (users, duration, one process, closed model, no think time) against:
   1. the orchestrator service (FastAPI + uvicorn, one worker) on a plan of three
      zero-latency in-process tools;
   2. a bare endpoint on the same server stack returning a constant body (the ceiling).
-Prints service ÷ bare, and the load generator's requests per CPU-second of its own
-process (measured with getrusage on the reaped Locust child, import time included, so
-it is a lower bound of what one Locust process can drive). Writes bench/results/service.json
-(not with --quick: 2 users for 1 s each).
+Service and bare run in alternating rounds; prints service ÷ bare (the median of the
+rounds' ratios), the machine's load average, and the load generator's requests per
+CPU-second of its own process (measured with getrusage on the reaped Locust child, import
+time included, so it is a lower bound of what one Locust process can drive). Writes
+bench/results/service.json (not with --quick: 2 users for 1 s each, one round).
 Loopback only; every run is bounded by Locust's own duration plus the harness's deadline.
 """
 
@@ -18,7 +19,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import resource
+import statistics
 import sys
 import tempfile
 import uuid
@@ -146,16 +149,26 @@ async def _measure(app: str, users: int, seconds: float, work: Path) -> dict[str
     }
 
 
-async def _bench(users: int, seconds: float) -> dict[str, Any]:
+async def _bench(users: int, seconds: float, rounds: int) -> dict[str, Any]:
+    runs: dict[str, list[dict[str, float]]] = {"service": [], "bare": []}
+    apps = {"service": "bench.service:zero_latency_app", "bare": "bench.service:bare_app"}
+    load_before = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="gauntlet-bench-") as tmp:
-        service = await _measure(
-            "bench.service:zero_latency_app", users, seconds, Path(tmp) / "service"
-        )
-        bare = await _measure("bench.service:bare_app", users, seconds, Path(tmp) / "bare")
+        for index in range(rounds):
+            # Alternate which goes first, so neither always meets the quieter machine.
+            order = ("service", "bare") if index % 2 == 0 else ("bare", "service")
+            for name in order:
+                work = Path(tmp) / f"{name}-{index}"
+                runs[name].append(await _measure(apps[name], users, seconds, work))
+    service, bare = runs["service"], runs["bare"]
+    ratios = [s["req_per_s"] / b["req_per_s"] for s, b in zip(service, bare, strict=True)]
+    bare_capacity = statistics.median(b["locust_req_per_cpu_s"] for b in bare)
+    bare_rate = statistics.median(b["req_per_s"] for b in bare)
     return {
         "settings": {
             "users": users,
             "seconds": seconds,
+            "rounds": rounds,
             "locust_processes": 1,
             "uvicorn_workers": 1,
             "user_class": "FastHttpUser",
@@ -163,16 +176,25 @@ async def _bench(users: int, seconds: float) -> dict[str, Any]:
         },
         "service_zero_latency_tools": service,
         "bare_endpoint": bare,
-        "service_over_bare": round(service["req_per_s"] / bare["req_per_s"], 3),
-        "locust_req_per_cpu_s_per_process": bare["locust_req_per_cpu_s"],
-        "bare_rps_over_locust_capacity": round(bare["req_per_s"] / bare["locust_req_per_cpu_s"], 3),
+        "service_over_bare": round(statistics.median(ratios), 3),
+        "service_over_bare_per_round": [round(r, 3) for r in ratios],
+        "service_req_per_s_median": statistics.median(s["req_per_s"] for s in service),
+        "bare_req_per_s_median": bare_rate,
+        "locust_req_per_cpu_s_per_process": bare_capacity,
+        "bare_rps_over_locust_capacity": round(bare_rate / bare_capacity, 3),
+        "machine": {
+            "cpu_count": os.cpu_count(),
+            "load_average_1m_before": round(load_before[0], 2),
+            "load_average_1m_after": round(os.getloadavg()[0], 2),
+        },
     }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=16)
-    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--seconds", type=float, default=8.0)
+    parser.add_argument("--rounds", type=int, default=3, help="alternating rounds")
     parser.add_argument(
         "--quick",
         action="store_true",
@@ -180,20 +202,21 @@ def main() -> None:
     )
     args = parser.parse_args()
     if args.quick:
-        args.users, args.seconds = 2, 1.0
-    result = asyncio.run(_bench(args.users, args.seconds))
+        args.users, args.seconds, args.rounds = 2, 1.0, 1
+    result = asyncio.run(_bench(args.users, args.seconds, args.rounds))
     out = ROOT / "bench" / "results" / "service.json"
     if not args.quick:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps(result, indent=2) + "\n")
-    s, b = result["service_zero_latency_tools"], result["bare_endpoint"]
-    print(
-        f"service (3 zero-latency tools): {s['req_per_s']:8.1f} req/s  ({s['requests']} requests)"
-    )
-    print(
-        f"bare endpoint (ceiling):        {b['req_per_s']:8.1f} req/s  ({b['requests']} requests)"
-    )
+    machine = result["machine"]
+    print(f"service (3 zero-latency tools): {result['service_req_per_s_median']:8.1f} req/s")
+    print(f"bare endpoint (ceiling):        {result['bare_req_per_s_median']:8.1f} req/s")
     print(f"service / bare:                 {result['service_over_bare']:.3f}")
+    print(
+        f"  (rounds {result['service_over_bare_per_round']}; load average "
+        f"{machine['load_average_1m_before']} before, {machine['load_average_1m_after']} after, "
+        f"{machine['cpu_count']} cores)"
+    )
     print(
         "Locust capacity per process:    "
         f"{result['locust_req_per_cpu_s_per_process']:8.1f} req per CPU-second "

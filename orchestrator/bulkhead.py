@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import math
-from collections import Counter, deque
+from collections import deque
 from dataclasses import dataclass
 
 from .contracts import ToolErrorCode
@@ -48,7 +48,9 @@ class Bulkhead:
         self.limit = limit
         # None: a tenant may take every slot (and queue for more), as with one tenant.
         self.tenant_limit = max(1, math.ceil(limit * tenant_share)) if tenant_share < 1 else None
-        self._by_tenant: Counter[str] = Counter()  # slots held or awaited, per tenant
+        # Slots held or awaited, per tenant. A plain dict: a Counter's missing key costs a
+        # Python-level call, and this is read on every call.
+        self._by_tenant: dict[str, int] = {}
         self.queue_budget_seconds = queue_budget_seconds
         self.name = name
         self._in_flight = 0
@@ -61,10 +63,11 @@ class Bulkhead:
         """Take a free slot without waiting; False when the caller would have to queue.
 
         Raises `concurrency_limit` at once when `tenant` already holds its share."""
-        if self.tenant_limit is not None and self._by_tenant[tenant] >= self.tenant_limit:
+        held = self._by_tenant.get(tenant, 0)
+        if self.tenant_limit is not None and held >= self.tenant_limit:
             self._reject(f"tenant {tenant!r} holds its {self.tenant_limit} slots")
         if self._take_free_slot():
-            self._by_tenant[tenant] += 1
+            self._by_tenant[tenant] = held + 1
             return True
         return False
 
@@ -84,7 +87,7 @@ class Bulkhead:
         budget = self.queue_budget_seconds if budget_seconds is None else budget_seconds
         if budget <= 0:
             self._reject()
-        self._by_tenant[tenant] += 1  # a queued call counts toward its tenant's share
+        self._by_tenant[tenant] = self._by_tenant.get(tenant, 0) + 1  # queued counts too
         try:
             await self._wait_for_slot(budget)
         except BaseException:
@@ -141,9 +144,11 @@ class Bulkhead:
         )
 
     def _drop(self, tenant: str) -> None:
-        self._by_tenant[tenant] -= 1
-        if self._by_tenant[tenant] <= 0:
-            del self._by_tenant[tenant]  # no empty entry per tenant ever seen
+        held = self._by_tenant.get(tenant, 0) - 1
+        if held > 0:
+            self._by_tenant[tenant] = held
+        else:
+            self._by_tenant.pop(tenant, None)  # no empty entry per tenant ever seen
 
     def _reject(self, why: str = "") -> None:
         self._rejected += 1

@@ -26,7 +26,7 @@ from .breaker import BreakerStatistics, CircuitBreaker
 from .bulkhead import Bulkhead, BulkheadStatistics
 from .clock import Clock, monotonic
 from .contracts import ToolCall, ToolErrorCode, ToolResult, build_unchecked
-from .deadline import LingeringTasks, wait_within_deadline
+from .deadline import LingeringTasks, run_within_deadline
 from .errors import CircuitOpen, ToolError
 from .guards import check_caller, result_size_error
 from .lifecycle import CallRules, Done
@@ -136,23 +136,22 @@ class GuardedTool:
         """One attempt until `deadline_at` (the lifecycle's `Attempt` says when), behind the
         breaker: its data or its error (`CircuitOpen` when the breaker refused it: nothing
         reached the tool). The tool sees the same deadline in its context."""
-        ctx = replace(ctx, deadline_at=deadline_at)
+        ctx = _with_deadline(ctx, deadline_at)
         try:
             self.breaker.admit()
         except CircuitOpen as refusal:
             return None, refusal
-        work = asyncio.get_running_loop().create_task(self.tool.run(call.arguments, ctx))
         try:
-            ended = await wait_within_deadline(
-                work,
-                ctx.deadline_at,
+            work = await run_within_deadline(
+                self.tool.run(call.arguments, ctx),
+                deadline_at,
                 grace_seconds=self._settings.cancel_grace_seconds,
                 lingering=self._lingering,
             )
         except BaseException:  # cancelled from outside: neutral for the breaker
             self.breaker.record(ToolErrorCode.CANCELLED)
             raise
-        if ended:
+        if work is not None:
             data, error = _outcome(work, self.tool_id)
         else:
             data, error = None, self._timed_out(deadline_at, rules)
@@ -164,15 +163,13 @@ class GuardedTool:
     async def fall_back(
         self, call: ToolCall, ctx: CallContext, deadline_at: float
     ) -> tuple[Any, ToolError | None]:
-        ctx = replace(ctx, deadline_at=deadline_at)
-        work = asyncio.get_running_loop().create_task(self.tool.fallback(call.arguments, ctx))
-        ended = await wait_within_deadline(
-            work,
+        work = await run_within_deadline(
+            self.tool.fallback(call.arguments, _with_deadline(ctx, deadline_at)),
             deadline_at,
             grace_seconds=self._settings.cancel_grace_seconds,
             lingering=self._lingering,
         )
-        if not ended:  # the lifecycle keeps the primary error: this one is never shown
+        if work is None:  # the lifecycle keeps the primary error: this one is never shown
             return None, ToolError(ToolErrorCode.TIMEOUT, "the fallback timed out")
         data, error = _outcome(work, self.tool_id)
         return data, error or result_size_error(self.capability, data)
@@ -226,6 +223,11 @@ class GuardedTool:
             else "the request deadline"
         )
         return ToolError(ToolErrorCode.TIMEOUT, f"tool {self.tool_id!r} was cancelled at {budget}")
+
+
+def _with_deadline(ctx: CallContext, deadline_at: float) -> CallContext:
+    # `replace` is costly on the hot path, and a first attempt keeps the call's deadline.
+    return ctx if ctx.deadline_at == deadline_at else replace(ctx, deadline_at=deadline_at)
 
 
 def _outcome(work: asyncio.Task[Any], tool_id: str) -> tuple[Any, ToolError | None]:

@@ -2,7 +2,7 @@
 
 A clock is any zero-argument callable returning seconds on a monotonic scale.
 Deadlines are the one exception: they are times on the event loop's own clock, because
-`deadline.wait_within_deadline` schedules its wake-up there (`loop.call_at`).
+`deadline.run_within_deadline` schedules its wake-up there (`loop.call_at`).
 """
 
 from __future__ import annotations

@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import asyncio
 import math
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Coroutine, Iterable
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 
 class LingeringTasks:
@@ -44,44 +46,58 @@ class LingeringTasks:
         consume_outcome(task)
 
 
-async def wait_within_deadline(
-    task: asyncio.Task[Any],
+async def run_within_deadline(
+    work: Coroutine[Any, Any, T],
     deadline_at: float,
     *,
     grace_seconds: float,
     lingering: LingeringTasks,
-) -> bool:
-    """Wait for `task` to end, until the loop time `deadline_at`.
+) -> asyncio.Task[T] | None:
+    """Run `work` in a task of its own until the loop time `deadline_at`.
 
-    True when it ended in time (read its outcome from the task). False when the deadline
-    came first: the task is then cancelled, and this returns at most `grace_seconds`
-    later however long its cleanup takes. Cancellation from outside does the same,
-    then propagates.
+    Returns the task once it has ended in time (read its outcome from it), or None when
+    the deadline came first: the task is then cancelled, and this returns at most
+    `grace_seconds` later however long its cleanup takes. Cancellation from outside does
+    the same, then propagates.
     """
-    # Woken by whichever comes first, the task's end or the deadline. Awaiting the task
+    # Woken by whichever comes first, the work's end or the deadline. Awaiting the task
     # itself would forward our cancellation to it and then wait out its cleanup.
     loop = asyncio.get_running_loop()
     woken = loop.create_future()
-
-    def wake(_: object = None) -> None:
-        if not woken.done():
-            woken.set_result(None)
-
-    task.add_done_callback(wake)
-    timer = loop.call_at(deadline_at, wake) if deadline_at < math.inf else None
+    task = loop.create_task(_waking(work, woken))
     try:
-        await woken
+        # One loop turn first: work that answers at once (a cache, a tool with nothing to
+        # wait for) is done by then and needs no timer.
+        await asyncio.sleep(0)
+        if not task.done():
+            timer = loop.call_at(deadline_at, _wake, woken) if deadline_at < math.inf else None
+            try:
+                await woken
+            finally:
+                if timer is not None:
+                    timer.cancel()
     except BaseException:
         await abandon([task], grace_seconds, lingering)
         raise
-    finally:
-        task.remove_done_callback(wake)
-        if timer is not None:
-            timer.cancel()
     if task.done():
-        return True
+        return task
     await abandon([task], grace_seconds, lingering)
-    return False
+    return None
+
+
+async def _waking(work: Coroutine[Any, Any, T], woken: asyncio.Future[None]) -> T:
+    # The work wakes its waiter from its own last step rather than from a done callback:
+    # one loop turn less per call. Its body always runs: the task's first step is queued
+    # before anything that could end the wait, so `work` starts before it can be abandoned.
+    try:
+        return await work
+    finally:
+        _wake(woken)
+
+
+def _wake(woken: asyncio.Future[None]) -> None:
+    if not woken.done():
+        woken.set_result(None)
 
 
 async def abandon(

@@ -147,13 +147,15 @@ class Orchestrator:
         refusal = await guarded.admit(ctx)
         step = lifecycle.start(now(), refusal)
         try:
-            while isinstance(step, Attempt | Wait):
-                if isinstance(step, Wait):
+            while True:
+                if isinstance(step, Attempt):
+                    data, error = await guarded.attempt(call, ctx, step.deadline_at, rules)
+                    step = lifecycle.attempted(data, error, now())
+                elif isinstance(step, Wait):
                     await asyncio.sleep(step.seconds)
                     step = lifecycle.waited(now())
                 else:
-                    data, error = await guarded.attempt(call, ctx, step.deadline_at, rules)
-                    step = lifecycle.attempted(data, error, now())
+                    break
         finally:
             if refusal is None:
                 guarded.release(ctx)

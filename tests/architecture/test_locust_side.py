@@ -37,7 +37,7 @@ ALLOWED_PROJECT_MODULES = {
     *(f"vocabulary.{name}" for name in ("ratio_bound", "status", "suggest", "unit_hints")),
     "vocabulary.yaml_input",
 }
-ALLOWED_THIRD_PARTY = {"locust", "gevent", "pydantic", "annotated_types", "yaml"}
+ALLOWED_THIRD_PARTY = {"locust", "gevent", "pydantic", "pydantic_core", "annotated_types", "yaml"}
 
 
 def _module_file(name: str) -> Path | None:

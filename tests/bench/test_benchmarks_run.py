@@ -43,6 +43,7 @@ RATIO_LINES = {
         rf"throughput / asyncio\.gather: {NUMBER}",
         rf"bare stage shape / asyncio\.gather: {NUMBER}",
     ],
+    "load_overhead.py": [rf"gauntlet load path / plain locust, requests per CPU-second: {NUMBER}"],
     "latency_floor.py": [
         rf"orchestrator p50 / bare psycopg p50: {NUMBER}",
         rf"orchestrator p95 / bare psycopg p95: {NUMBER}",
