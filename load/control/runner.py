@@ -40,6 +40,7 @@ from slo import (
     write_reports,
 )
 from slo.results import Evaluation
+from target.backends import WorldBackends
 from target.choice import ReferenceTuning, TargetChoice
 from target.world_settings import open_load_stack
 from vocabulary import write_observations
@@ -67,7 +68,7 @@ class LoadRunOptions:
         default_factory=list
     )  # TimedFaults from --faults, added to the profile's
     slo_path: Path | None = None
-    db: str = "embedded"
+    world: WorldBackends = field(default_factory=WorldBackends)  # load uses its db only
     processes: int = 1
     expect_workers: int | None = None  # workers joining from anywhere (`gauntlet worker`)
     master_port: int | None = None
@@ -76,13 +77,8 @@ class LoadRunOptions:
     py_profile: bool = False
     # The system under test, started with the contract's environment (default: the
     # reference orchestrator; --service-workers/--py-profile run it under uvicorn instead).
-    target_command: str | None = None
-    target_image: str | None = None
+    target: TargetChoice = TargetChoice()
     console: Console = field(default_factory=lambda: Console(stderr=True))
-
-    @property
-    def target(self) -> TargetChoice:
-        return TargetChoice(command=self.target_command, image=self.target_image)
 
 
 @dataclass
@@ -112,10 +108,7 @@ def run_load(options: LoadRunOptions) -> LoadRunResult:
     spec = load_slo_file(
         options.slo_path or default_slo_path()
     )  # fail on a bad SLO before starting
-    try:
-        target = options.target
-    except ValueError as exc:
-        raise LoadInputError(str(exc)) from None
+    target = options.target
     if not target.is_reference and (options.service_workers > 1 or options.py_profile):
         raise LoadInputError(
             "--target-command and --target-image start your system as it is: "
@@ -140,7 +133,10 @@ def run_load(options: LoadRunOptions) -> LoadRunResult:
     )
     interrupted = False
     try:
-        with open_load_stack(options.db, tenants=tenant_count, work_dir=work_dir) as (world, cfg):
+        with open_load_stack(options.world.db, tenants=tenant_count, work_dir=work_dir) as (
+            world,
+            cfg,
+        ):
 
             def config_for(url: str, collector_url: str) -> LocustRunConfig:
                 return locust_run_config(profile, world, url, workers_dir, collector_url)

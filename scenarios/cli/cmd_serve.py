@@ -17,7 +17,7 @@ import typer
 
 from scenarios import exit_codes
 
-from .choices import check_toxiproxy
+from .options import check_toxiproxy_option
 
 if TYPE_CHECKING:
     from chaos.world import World
@@ -55,7 +55,7 @@ def serve(
         "auto",
         "--toxiproxy",
         metavar="BACKEND",
-        callback=check_toxiproxy,
+        callback=check_toxiproxy_option,
         help="With --chaos: auto | local | docker | http://host:port.",
     ),
 ) -> None:
