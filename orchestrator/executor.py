@@ -152,13 +152,13 @@ class Orchestrator:
                     await asyncio.sleep(step.seconds)
                     step = lifecycle.waited(now())
                 else:
-                    data, error = await guarded.attempt(call, ctx, step.deadline_at, rules)
+                    data, error = await guarded.attempt(call, ctx, step)
                     step = lifecycle.attempted(data, error, now())
         finally:
             if refusal is None:
                 guarded.release(ctx)
         if isinstance(step, FallBack):
-            data, error = await guarded.fall_back(call, ctx, step.deadline_at)
+            data, error = await guarded.fall_back(call, ctx, step)
             step = lifecycle.fell_back(data, error)
         return started, guarded.result(call, step, lifecycle.attempts, started, now())
 
