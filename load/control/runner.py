@@ -33,6 +33,7 @@ from load.transport.collector import ObservationCollector
 from load.transport.observations import MergeResult, merge_observation_directory
 from slo import (
     Check,
+    SloSpec,
     evaluate,
     load_slo_file,
     print_load_summary,
@@ -99,60 +100,83 @@ def default_slo_path() -> Path:
 
 
 def run_load(options: LoadRunOptions) -> LoadRunResult:
-    profile = options.profile
-    out_dir = options.out_dir
+    """Check the inputs, drive the run, and report on whatever it observed."""
+    topology, spec, tenants = _checked_inputs(options)
+    workers_dir = _fresh_folders(options.out_dir)
+    spans = fault_spans([*options.profile.chaos, *options.extra_chaos], options.profile.duration)
+    chaos_log, outcome = ChaosLog(), DriveOutcome()
+    collector = ObservationCollector(workers_dir, worker_config={})
+    drive = _drive_for(options, topology, spans, chaos_log, collector, outcome)
+    options.console.print(
+        f"[bold]gauntlet load[/]: profile {options.profile.name}, "
+        f"{options.profile.duration:g}s, {len(spans)} fault(s); starting Postgres and Toxiproxy"
+    )
+    interrupted = _drive_to_the_end(options, drive, tenants)
+    collector.write_counts()
+    merge = merge_observation_directory(workers_dir, chaos_log.windows())
+    with (options.out_dir / "observations.jsonl").open("w", encoding="utf-8") as stream:
+        write_observations(stream, merge.observations)
+    return _reported(options, spec, merge, chaos_log, outcome, topology, interrupted)
+
+
+def _checked_inputs(options: LoadRunOptions) -> tuple[Topology, SloSpec, int]:
+    """Everything a user may have got wrong, refused before anything starts; returns the
+    topology, the SLO and how many tenants the world must seed."""
     try:
         topology = plan_topology(options.processes, options.expect_workers, options.master_port)
     except ValueError as exc:
         raise LoadInputError(str(exc)) from None
-    spec = load_slo_file(
-        options.slo_path or default_slo_path()
-    )  # fail on a bad SLO before starting
-    target = options.target
-    if not target.is_reference and (options.service_workers > 1 or options.py_profile):
+    spec = load_slo_file(options.slo_path or default_slo_path())
+    if not options.target.is_reference and (options.service_workers > 1 or options.py_profile):
         raise LoadInputError(
             "--target-command and --target-image start your system as it is: "
             "--service-workers and --py-profile apply to the reference orchestrator only"
         )
-    tenant_count = _tenants_needed(profile)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    work_dir = out_dir / "work"
+    return topology, spec, _tenants_needed(options.profile)
+
+
+def _fresh_folders(out_dir: Path) -> Path:
+    """The run's folders, with no worker file left from an earlier run; returns the
+    workers' folder."""
     workers_dir = out_dir / "workers"
-    for stale in (*workers_dir.glob("*"),):
-        stale.unlink()
     workers_dir.mkdir(parents=True, exist_ok=True)
-    work_dir.mkdir(parents=True, exist_ok=True)
-    spans = fault_spans([*profile.chaos, *options.extra_chaos], profile.duration)
-    chaos_log = ChaosLog()
-    outcome = DriveOutcome()
-    collector = ObservationCollector(workers_dir, worker_config={})
-    drive = _drive_for(options, topology, spans, chaos_log, collector, outcome)
-    options.console.print(
-        f"[bold]gauntlet load[/]: profile {profile.name}, {profile.duration:g}s, "
-        f"{len(spans)} fault(s); starting Postgres and Toxiproxy"
-    )
-    interrupted = False
+    for stale in workers_dir.glob("*"):
+        stale.unlink()
+    (out_dir / "work").mkdir(parents=True, exist_ok=True)
+    return workers_dir
+
+
+def _drive_to_the_end(options: LoadRunOptions, drive: Drive, tenants: int) -> bool:
+    """The stack up and the drive run to its end; True when Ctrl-C (or SIGTERM) ended it."""
+    profile, workers_dir = options.profile, options.out_dir / "workers"
+    work_dir = options.out_dir / "work"
     try:
-        with open_load_stack(options.world.db, tenants=tenant_count, work_dir=work_dir) as (
-            world,
-            cfg,
-        ):
+        with open_load_stack(options.world.db, tenants=tenants, work_dir=work_dir) as stack:
+            world, contract_env = stack
 
             def config_for(url: str, collector_url: str) -> LocustRunConfig:
                 return locust_run_config(profile, world, url, workers_dir, collector_url)
 
             with _sigterm_as_ctrl_c():
-                asyncio.run(drive.run(world, cfg, config_for))
+                asyncio.run(drive.run(world, contract_env, config_for))
     except KeyboardInterrupt:
         # Faults are rolled back and processes stopped by now; report what was observed.
-        interrupted = True
         options.console.print("interrupted: writing the report of what was observed")
-    collector.write_counts()
+        return True
+    return False
 
-    windows = chaos_log.windows()
-    merge = merge_observation_directory(workers_dir, windows)
-    with (out_dir / "observations.jsonl").open("w", encoding="utf-8") as stream:
-        write_observations(stream, merge.observations)
+
+def _reported(
+    options: LoadRunOptions,
+    spec: SloSpec,
+    merge: MergeResult,
+    chaos_log: ChaosLog,
+    outcome: DriveOutcome,
+    topology: Topology,
+    interrupted: bool,
+) -> LoadRunResult:
+    """The merged observations (saved) judged, and every report written and summed up."""
+    out_dir = options.out_dir
     locust_requests = _locust_request_count(out_dir / "locust_summary.json")
     checks = integrity_checks(
         merge, chaos_log, outcome, locust_requests, topology=topology, interrupted=interrupted
@@ -162,13 +186,13 @@ def run_load(options: LoadRunOptions) -> LoadRunResult:
         out_dir,
         evaluation,
         checks=checks,
-        fault_windows=windows,
-        title=f"Gauntlet load: {profile.name}",
+        fault_windows=chaos_log.windows(),
+        title=f"Gauntlet load: {options.profile.name}",
         observations=[out_dir / "observations.jsonl"],
         # Ctrl-C, or a stop condition: either way the run ended before its shape did.
         interrupted=interrupted or outcome.tripped is not None,
     )
-    write_measurement_note(out_dir, profile, merge, chaos_log, outcome, interrupted)
+    write_measurement_note(out_dir, options.profile, merge, chaos_log, outcome, interrupted)
     print_load_summary(merge.observations, evaluation, checks, options.console)
     return LoadRunResult(
         verdict_exit_code(evaluation, checks),

@@ -108,11 +108,8 @@ def run(
     except (YamlInputError, SloFileError, ValueError) as exc:
         output.refuse(str(exc))
     console = Console(stderr=json_summary, highlight=False)
-    for part in spec.not_evaluated:
-        console.print(f"not evaluated: {part}")
-    backends.choose_images()
     options = RunOptions(output.folder, backends, target, seed)
-    _announce(scenarios, options, console)
+    _announce(scenarios, spec, options, console)
     output.finish(_run_suite(scenarios, spec, options, console, output, verbose=verbose))
 
 
@@ -129,7 +126,11 @@ def chosen_scenarios(suite: str, files: list[Path], only: list[str]) -> list[Sce
     return [s for s in scenarios if s.name in only] if only else scenarios
 
 
-def _announce(scenarios: list[Scenario], options: RunOptions, console: Console) -> None:
+def _announce(
+    scenarios: list[Scenario], spec: SloSpec, options: RunOptions, console: Console
+) -> None:
+    for part in spec.not_evaluated:
+        console.print(f"not evaluated: {part}")
     count = f"{len(scenarios)} scenario{'s' if len(scenarios) != 1 else ''}"
     system = options.target.describe()
     # wrapped to the terminal's width: a target command can be long
@@ -154,6 +155,7 @@ def _run_suite(
     from scenarios.runner.suite_run import run_suite
     from target.command import TargetStartError
 
+    options.world.choose_images()
     try:
         return run_suite(scenarios, spec, options, console, verbose=verbose)
     except TargetStartError as exc:
