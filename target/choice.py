@@ -109,8 +109,6 @@ class TargetChoice:
     ) -> TargetChoice:
         """The choice the flags make, checked before anything starts; a `ValueError` of one
         line names the flag. A URL needs its upstreams and `GAUNTLET_API_KEYS`."""
-        from chaos.remote_world import parse_upstream
-
         choice = cls(command, image, url)
         if url is None:
             if upstreams:
@@ -118,6 +116,8 @@ class TargetChoice:
             return choice
         if not upstreams:
             raise ValueError(f"{TARGET_URL} needs at least one {UPSTREAM} NAME=HOST:PORT")
+        from chaos.remote_world import parse_upstream  # Toxiproxy's client: only for a URL
+
         declared = tuple(parse_upstream(text) for text in upstreams)
         return replace(choice, url=url.rstrip("/"), upstreams=declared, api_keys=_api_keys(environ))
 
