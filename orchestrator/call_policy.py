@@ -4,8 +4,8 @@ The order is the policy (the driver in `executor.py` follows it):
     admit: authentication and tenant checks   (security refusals: never retried, never fall back)
            rate limit, the tenant's then the tool's   (token buckets, fail fast)
            bulkhead, the tenant's share then a slot   (bounded concurrency, short queue wait)
-    attempt: behind the breaker, inside the deadline, retried when `CallLifecycle` says so
-             result-size cap
+    attempt: behind the breaker, held to the deadline its `Attempt` step carries, retried
+             when `CallLifecycle` says so; result-size cap
     release: the bulkhead slot, whatever happened, before any fallback (which runs outside it)
     fall_back: when the primary path failed for a non-security reason and the tool has one
                (inside what is left of the request's deadline; result-size cap)
@@ -29,7 +29,7 @@ from .contracts import ToolCall, ToolErrorCode, ToolResult, build_unchecked
 from .deadline import LingeringTasks, run_within_deadline
 from .errors import CircuitOpen, ToolError
 from .guards import check_caller, result_size_error
-from .lifecycle import CallRules, Done
+from .lifecycle import Attempt, CallRules, Done, FallBack
 from .rate_limit import RateLimiterStatistics, TenantRateLimits
 from .retry import RetryPolicy
 from .tool import CallContext, Tool
@@ -131,12 +131,12 @@ class GuardedTool:
         self.bulkhead.release(ctx.tenant_id)
 
     async def attempt(
-        self, call: ToolCall, ctx: CallContext, deadline_at: float, rules: CallRules
+        self, call: ToolCall, ctx: CallContext, step: Attempt
     ) -> tuple[Any, ToolError | None]:
-        """One attempt until `deadline_at` (the lifecycle's `Attempt` says when), behind the
-        breaker: its data or its error (`CircuitOpen` when the breaker refused it: nothing
-        reached the tool). The tool sees the same deadline in its context."""
-        ctx = _with_deadline(ctx, deadline_at)
+        """One attempt, held to the deadline `step` carries (the tool sees it in its context),
+        behind the breaker: its data or its error (`CircuitOpen` when the breaker refused it:
+        nothing reached the tool)."""
+        ctx = _with_deadline(ctx, step.deadline_at)
         try:
             self.breaker.admit()
         except CircuitOpen as refusal:
@@ -144,7 +144,7 @@ class GuardedTool:
         try:
             work = await run_within_deadline(
                 self.tool.run(call.arguments, ctx),
-                deadline_at,
+                step.deadline_at,
                 grace_seconds=self._settings.cancel_grace_seconds,
                 lingering=self._lingering,
             )
@@ -154,18 +154,19 @@ class GuardedTool:
         if work is not None:
             data, error = _outcome(work, self.tool_id)
         else:
-            data, error = None, self._timed_out(deadline_at, rules)
-        self.breaker.record(self._health_outcome(error, deadline_at, rules))
+            data, error = None, self._timed_out(step)
+        self.breaker.record(self._health_outcome(error, step))
         if error is None:
             error = result_size_error(self.capability, data)
         return data, error
 
     async def fall_back(
-        self, call: ToolCall, ctx: CallContext, deadline_at: float
+        self, call: ToolCall, ctx: CallContext, step: FallBack
     ) -> tuple[Any, ToolError | None]:
+        """The tool's fallback, held to the deadline `step` carries."""
         work = await run_within_deadline(
-            self.tool.fallback(call.arguments, _with_deadline(ctx, deadline_at)),
-            deadline_at,
+            self.tool.fallback(call.arguments, _with_deadline(ctx, step.deadline_at)),
+            step.deadline_at,
             grace_seconds=self._settings.cancel_grace_seconds,
             lingering=self._lingering,
         )
@@ -200,9 +201,7 @@ class GuardedTool:
             breaker=self.breaker.statistics(),
         )
 
-    def _health_outcome(
-        self, error: ToolError | None, deadline_at: float, rules: CallRules
-    ) -> ToolErrorCode | None:
+    def _health_outcome(self, error: ToolError | None, step: Attempt) -> ToolErrorCode | None:
         """What the attempt says about the upstream's health, for the breaker.
 
         A failure once the caller's own budget ran out (the attempt was bounded by the
@@ -211,16 +210,15 @@ class GuardedTool:
         for every tenant. It is neutral, like a cancellation."""
         if error is None:
             return None
-        bounded_by_caller = deadline_at >= rules.request_deadline_at
-        if bounded_by_caller and asyncio.get_running_loop().time() >= deadline_at:
+        if step.request_bound and asyncio.get_running_loop().time() >= step.deadline_at:
             return ToolErrorCode.CANCELLED
         return error.code
 
-    def _timed_out(self, deadline_at: float, rules: CallRules) -> ToolError:
+    def _timed_out(self, step: Attempt) -> ToolError:
         budget = (
-            f"its {self.capability.timeout_seconds:g} s deadline"
-            if deadline_at < rules.request_deadline_at
-            else "the request deadline"
+            "the request deadline"
+            if step.request_bound
+            else f"its {self.capability.timeout_seconds:g} s deadline"
         )
         return ToolError(ToolErrorCode.TIMEOUT, f"tool {self.tool_id!r} was cancelled at {budget}")
 

@@ -149,7 +149,7 @@ class Orchestrator:
         try:
             while True:
                 if isinstance(step, Attempt):
-                    data, error = await guarded.attempt(call, ctx, step.deadline_at, rules)
+                    data, error = await guarded.attempt(call, ctx, step)
                     step = lifecycle.attempted(data, error, now())
                 elif isinstance(step, Wait):
                     await asyncio.sleep(step.seconds)
@@ -160,7 +160,7 @@ class Orchestrator:
             if refusal is None:
                 guarded.release(ctx)
         if isinstance(step, FallBack):
-            data, error = await guarded.fall_back(call, ctx, step.deadline_at)
+            data, error = await guarded.fall_back(call, ctx, step)
             step = lifecycle.fell_back(data, error)
         return started, guarded.result(call, step, lifecycle.attempts, started, now())
 

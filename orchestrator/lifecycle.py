@@ -27,9 +27,13 @@ from .retry import RetryPolicy
 
 @dataclass(frozen=True, slots=True)
 class Attempt:
-    """Run the tool once, until `deadline_at` (loop time)."""
+    """Run the tool once, until `deadline_at` (loop time): the one deadline the attempt and
+    the tool it runs are held to."""
 
     deadline_at: float
+    # True when the request's deadline, not the call's own, is what ends the attempt: a
+    # timeout then says the caller ran out of time, nothing about the upstream.
+    request_bound: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +69,9 @@ class CallRules:
     # Seconds a fallback may take (still never past the request's deadline); None: none offered.
     fallback_seconds: float | None = None
 
+    def attempt(self) -> Attempt:
+        return Attempt(self.deadline_at, self.deadline_at >= self.request_deadline_at)
+
 
 class CallLifecycle:
     """The decisions for one call. Holds only how many attempts were made and the
@@ -82,7 +89,7 @@ class CallLifecycle:
             return self.refused(refusal, now)
         if now >= self.rules.deadline_at:
             return self.refused(ToolError(ToolErrorCode.TIMEOUT, "no time left to start"), now)
-        return Attempt(self.rules.deadline_at)
+        return self.rules.attempt()
 
     def attempted(self, data: Any, error: ToolError | None, now: float) -> Step:
         """An attempt ended: with `data`, or with `error` (a timeout included). A
@@ -113,7 +120,7 @@ class CallLifecycle:
         if now + self.rules.retry.min_attempt_seconds > self.rules.deadline_at:
             assert self._failure is not None  # a wait only ever follows a failed attempt
             return self._settle(self._failure, now)  # the wait overran: no room left
-        return Attempt(self.rules.deadline_at)
+        return self.rules.attempt()
 
     def fell_back(self, data: Any, error: ToolError | None) -> Done:
         """The fallback ended; a failing one keeps the primary error, which says more."""

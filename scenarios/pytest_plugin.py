@@ -18,7 +18,9 @@ Fixtures:
   the file of `--gauntlet-promises FILE`, else the reference's own for the reference,
   else none declared (`promised(name)` is then infinite: no such knob).
 
-Options: `--gauntlet-db embedded|docker|URL`, `--gauntlet-toxiproxy auto|local|docker|URL`,
+Options: the flags of `gauntlet run`, spelled `--gauntlet-...`, with the same meaning,
+defaults and checks (`target.flags`): `--gauntlet-db embedded|docker|URL`,
+`--gauntlet-toxiproxy auto|local|docker|URL`,
 `--gauntlet-postgres-image`, `--gauntlet-toxiproxy-image` (for the docker backends),
 `--gauntlet-target-command CMD` or `--gauntlet-target-image IMAGE` (your service: started
 with the system-under-test contract's environment, ready when `GET /healthz` answers on
@@ -31,8 +33,6 @@ must connect, and checks that it does before any test; API keys from `GAUNTLET_A
 from __future__ import annotations
 
 import asyncio
-import json
-import os
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -46,6 +46,23 @@ from pydantic import ValidationError
 
 import contract
 from contract import request_body
+from target.backends import (
+    BACKEND_FLAGS,
+    DB,
+    POSTGRES_IMAGE,
+    TOXIPROXY,
+    TOXIPROXY_IMAGE,
+    WorldBackends,
+)
+from target.choice import (
+    TARGET_COMMAND,
+    TARGET_FLAGS,
+    TARGET_IMAGE,
+    TARGET_URL,
+    UPSTREAM,
+    TargetChoice,
+)
+from target.flags import Flag, in_pytest_spelling
 from vocabulary import (
     API_KEY_HEADER,
     ORCHESTRATE_PATH,
@@ -56,6 +73,7 @@ from vocabulary import (
 )
 
 API_KEYS_VAR = contract.API_KEYS  # the contract's own variable: API key -> tenant id
+_CHOSEN = pytest.StashKey[tuple[WorldBackends, TargetChoice]]()
 
 
 class GauntletClient:
@@ -148,37 +166,17 @@ class GauntletService(GauntletClient):
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
+    """The flags of `gauntlet run`, spelled `--gauntlet-...`: one text and default each."""
     group = parser.getgroup("gauntlet", "Gauntlet chaos fixtures")
-    group.addoption(
-        "--gauntlet-db",
-        default="embedded",
-        help="Postgres for the gauntlet fixtures: embedded, docker or a URL",
-    )
-    group.addoption(
-        "--gauntlet-toxiproxy",
-        default="auto",
-        help="Toxiproxy for the gauntlet fixtures: auto, local, docker or a URL",
-    )
-    group.addoption("--gauntlet-postgres-image", help="image for --gauntlet-db docker")
-    group.addoption("--gauntlet-toxiproxy-image", help="image for --gauntlet-toxiproxy docker")
-    group.addoption(
-        "--gauntlet-target-command",
-        default=None,
-        help="the system under test: a command serving the contract on $PORT "
-        "(default: the reference orchestrator)",
-    )
-    group.addoption(
-        "--gauntlet-target-image",
-        default=None,
-        help="the system under test: an image serving the contract on $PORT, run on the "
-        "host's network (needs Docker)",
-    )
-    group.addoption(
-        "--gauntlet-target-url",
-        default=None,
-        help="a system under test that is already running; declare its upstreams with "
-        "--gauntlet-upstream and its API keys in GAUNTLET_API_KEYS",
-    )
+    defaults = {"db": WorldBackends.db, "toxiproxy": WorldBackends.toxiproxy, "upstream": []}
+    for flag in (*BACKEND_FLAGS, *TARGET_FLAGS):
+        group.addoption(
+            flag.in_pytest,
+            default=defaults.get(flag.name),
+            action="append" if flag.repeatable else "store",
+            metavar=flag.metavar,
+            help=_in_pytest_spelling(flag.help),
+        )
     group.addoption(
         "--gauntlet-promises",
         default=None,
@@ -186,39 +184,54 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="the system's declared promises (YAML/JSON) for the gauntlet_promises fixture "
         "(default: the reference's own for the reference, else none)",
     )
-    group.addoption(
-        "--gauntlet-upstream",
-        action="append",
-        default=[],
-        metavar="NAME=HOST:PORT[@LISTEN_PORT]",
-        help="with --gauntlet-target-url: an upstream of the system (ops, metrics) that "
-        "Gauntlet puts a Toxiproxy proxy in front of (repeatable)",
-    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    from chaos.containers import choose_images
+    backends, _ = _chosen(config)
+    backends.choose_images()
 
-    choose_images(
-        config.getoption("--gauntlet-postgres-image"),
-        config.getoption("--gauntlet-toxiproxy-image"),
-    )
     if config.getoption("--gauntlet-promises"):  # a bad file stops the session at once
         _promises(config)
+
+
+def _chosen(config: pytest.Config) -> tuple[WorldBackends, TargetChoice]:
+    """The world's backends and the system under test the flags choose (one `UsageError`
+    line naming the flag when they cannot), as `gauntlet run` reads the same flags."""
+    if _CHOSEN not in config.stash:
+        config.stash[_CHOSEN] = _from_flags(config)
+    return config.stash[_CHOSEN]
+
+
+def _from_flags(config: pytest.Config) -> tuple[WorldBackends, TargetChoice]:
+    def given(flag: Flag) -> Any:
+        return config.getoption(flag.in_pytest)
+
+    try:
+        backends = WorldBackends(
+            given(DB), given(TOXIPROXY), given(POSTGRES_IMAGE), given(TOXIPROXY_IMAGE)
+        )
+        target = TargetChoice.from_flags(
+            given(TARGET_COMMAND), given(TARGET_IMAGE), given(TARGET_URL), given(UPSTREAM)
+        )
+    except ValueError as exc:
+        raise pytest.UsageError(f"gauntlet: {_in_pytest_spelling(str(exc))}") from None
+    return backends, target
+
+
+def _in_pytest_spelling(text: str) -> str:
+    return in_pytest_spelling(text, (*BACKEND_FLAGS, *TARGET_FLAGS))
 
 
 @pytest.fixture(scope="session")
 def gauntlet_world(request: pytest.FixtureRequest) -> Iterator[Any]:
     from chaos.world import open_world
 
-    if request.config.getoption("--gauntlet-target-url"):
-        yield from _remote_world(request)
+    backends, target = _chosen(request.config)
+    if target.url:
+        yield from _remote_world(request, backends, target)
         return
-    with open_world(
-        request.config.getoption("--gauntlet-db"),
-        request.config.getoption("--gauntlet-toxiproxy"),
-        upstreams=_promises(request.config).upstreams,
-    ) as world:
+    declared = _promises(request.config).upstreams
+    with open_world(backends.db, backends.toxiproxy, upstreams=declared) as world:
         yield world
 
 
@@ -226,23 +239,11 @@ def gauntlet_world(request: pytest.FixtureRequest) -> Iterator[Any]:
 def gauntlet(
     request: pytest.FixtureRequest, gauntlet_world: Any, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[GauntletClient]:
-    from target.choice import TargetChoice
-
-    url = request.config.getoption("--gauntlet-target-url")
-    try:
-        target = TargetChoice(
-            request.config.getoption("--gauntlet-target-command"),
-            request.config.getoption("--gauntlet-target-image"),
-            url,
-        )
-    except ValueError as exc:
-        raise pytest.UsageError(
-            f"gauntlet: {exc}".replace("--target", "--gauntlet-target")
-        ) from None
-    if url:
+    _, target = _chosen(request.config)
+    if target.url:
         from scenarios.runner.proxy_check import check_traffic_flows
 
-        gauntlet_world.service_url = url.rstrip("/")
+        gauntlet_world.service_url = target.url
         problems = check_traffic_flows(gauntlet_world, gauntlet_world.service_url)
         if problems:
             pytest.fail("the system under test bypasses Gauntlet: " + " ".join(problems), False)
@@ -260,25 +261,13 @@ def gauntlet(
         yield sut
 
 
-def _remote_world(request: pytest.FixtureRequest) -> Iterator[Any]:
+def _remote_world(
+    request: pytest.FixtureRequest, backends: WorldBackends, target: TargetChoice
+) -> Iterator[Any]:
     """Toxiproxy in front of the declared upstreams of a system that is already running."""
-    from chaos.remote_world import open_remote_world, parse_upstream
+    from chaos.remote_world import open_remote_world
 
-    try:
-        upstreams = [
-            parse_upstream(text) for text in request.config.getoption("--gauntlet-upstream")
-        ]
-        keys = json.loads(os.environ.get(API_KEYS_VAR) or "{}")
-    except (ValueError, json.JSONDecodeError) as exc:
-        raise pytest.UsageError(f"gauntlet: {exc}") from None
-    if not upstreams:
-        raise pytest.UsageError(
-            "gauntlet: --gauntlet-target-url needs --gauntlet-upstream NAME=HOST:PORT"
-        )
-    tenant_keys = {tenant: key for key, tenant in keys.items()}
-    with open_remote_world(
-        upstreams, tenant_keys, request.config.getoption("--gauntlet-toxiproxy")
-    ) as world:
+    with open_remote_world(target.upstreams, target.tenant_keys, backends.toxiproxy) as world:
         reporter = request.config.pluginmanager.get_plugin("terminalreporter")
         for line in world.listen_lines():
             if reporter is not None:
@@ -296,10 +285,11 @@ def _promises(config: pytest.Config) -> contract.Promises:
     one line naming the file, the line and the field."""
     from scenarios.spec.promises_file import promises_in_effect
 
-    targets = ("--gauntlet-target-command", "--gauntlet-target-image", "--gauntlet-target-url")
-    reference = not any(config.getoption(name) for name in targets)
+    _, target = _chosen(config)
     try:
-        return promises_in_effect(config.getoption("--gauntlet-promises"), reference=reference)
+        return promises_in_effect(
+            config.getoption("--gauntlet-promises"), reference=target.is_reference
+        )
     except ValueError as exc:
         raise pytest.UsageError(f"gauntlet: {exc}") from None
 

@@ -22,7 +22,7 @@ from .frame import Paths, Reader, frame_of, read_frame
 from .judge import judge_latency, judge_ratio, judge_recovery
 from .results import Evaluation, ObjectiveResult
 from .second_counts import REQUESTS, SecondCounts, objective_labels
-from .spec import SloSpec
+from .spec import Objective, SloSpec
 from .timeline import timeline
 from .verdict import Verdict
 
@@ -89,7 +89,23 @@ def _judge(
     state: ObjectiveState, spec: SloSpec, baseline: BaselineReport | None
 ) -> list[ObjectiveResult]:
     objective = state.objective
-    results: list[ObjectiveResult] = []
+    results = [
+        *_judge_ratios(state, spec, baseline),
+        *_judge_latencies(state, spec, baseline),
+        *(
+            judge_recovery(objective, group, recovery, spec)
+            for group, recovery in sorted(state.recovery_groups.items())
+        ),
+    ]
+    # nothing matched: say so rather than silently dropping the objective
+    return results or [_unmatched(objective, spec)]
+
+
+def _judge_ratios(
+    state: ObjectiveState, spec: SloSpec, baseline: BaselineReport | None
+) -> list[ObjectiveResult]:
+    """Each group's ratio, against its bound, the baseline report and the reference phase."""
+    objective, results = state.objective, []
     for group, ratio in sorted(state.ratio_groups.items()):
         result = judge_ratio(objective, group, ratio, spec)
         previous = baseline.objectives.get((objective.name, group)) if baseline else None
@@ -105,30 +121,36 @@ def _judge(
                 spec.confidence,
             )
         results.append(result)
+    return results
+
+
+def _judge_latencies(
+    state: ObjectiveState, spec: SloSpec, baseline: BaselineReport | None
+) -> list[ObjectiveResult]:
+    """Each group's latency percentile, against its bound and the baseline report."""
+    objective, results = state.objective, []
     for group, latencies in sorted(state.latency_groups.items()):
         result = judge_latency(objective, group, latencies, spec)
         previous = baseline.objectives.get((objective.name, group)) if baseline else None
         if previous is not None:
             compare_latency(result, latencies, previous, spec.confidence)
         results.append(result)
-    for group, recovery in sorted(state.recovery_groups.items()):
-        results.append(judge_recovery(objective, group, recovery, spec))
-    if not results:  # nothing matched: say so rather than silently dropping the objective
-        results.append(
-            ObjectiveResult(
-                name=objective.name,
-                kind=objective.kind,
-                group="",
-                verdict=Verdict.INCONCLUSIVE,
-                target="",
-                threshold=0.0,
-                unit="",
-                observed=None,
-                lower=None,
-                upper=None,
-                samples=0,
-                more_samples=spec.min_samples,
-                detail="no observation matched this objective's filters",
-            )
-        )
     return results
+
+
+def _unmatched(objective: Objective, spec: SloSpec) -> ObjectiveResult:
+    return ObjectiveResult(
+        name=objective.name,
+        kind=objective.kind,
+        group="",
+        verdict=Verdict.INCONCLUSIVE,
+        target="",
+        threshold=0.0,
+        unit="",
+        observed=None,
+        lower=None,
+        upper=None,
+        samples=0,
+        more_samples=spec.min_samples,
+        detail="no observation matched this objective's filters",
+    )

@@ -124,19 +124,26 @@ def judge_recovery(
         result.detail = "needs baseline-phase and recovery-phase observations"
         return result
     base_ratio = state.baseline_success / state.baseline_total
-    ratio_floor = base_ratio - objective.ratio_tolerance
     stable = max(1, round(objective.stable_for_s))
-    first = first_recovered_second(state, ratio_floor, stable)
-    if first is not None:
-        took = max(0.0, first - state.recovery_start)
-        result.observed = took
-        result.verdict = Verdict.of(took <= within)
-        result.detail = (
-            f"back to baseline (success {base_ratio:.2%} - {objective.ratio_tolerance:.0%}, "
-            f"p95 {base_p95:.0f} ms x {objective.latency_tolerance:g}) after {took:.0f} s, "
-            f"held {stable} s"
-        )
-        return result
+    first = first_recovered_second(state, base_ratio - objective.ratio_tolerance, stable)
+    if first is None:
+        return _not_recovered(result, state, within, stable)
+    took = max(0.0, first - state.recovery_start)
+    result.observed = took
+    result.verdict = Verdict.of(took <= within)
+    result.detail = (
+        f"back to baseline (success {base_ratio:.2%} - {objective.ratio_tolerance:.0%}, "
+        f"p95 {base_p95:.0f} ms x {objective.latency_tolerance:g}) after {took:.0f} s, "
+        f"held {stable} s"
+    )
+    return result
+
+
+def _not_recovered(
+    result: ObjectiveResult, state: RecoveryGroup, within: float, stable: int
+) -> ObjectiveResult:
+    """Never back to baseline: a failure once long enough was observed, else too soon to say."""
+    assert state.recovery_start is not None
     observed_for = int(state.seconds[-1]) + 1 - state.recovery_start
     if observed_for >= within + stable:
         result.verdict, result.observed = Verdict.FAIL, observed_for

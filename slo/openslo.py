@@ -76,6 +76,26 @@ def foreign_format(documents: Sequence[Any]) -> tuple[int, Path_, str] | None:
 def openslo_to_spec(documents: Sequence[Any]) -> dict[str, Any]:
     """Translate OpenSLO documents (of one or several files) into the raw mapping of an
     `SloSpec`; every SLI of any file can be referenced by every SLO."""
+    slis, slos, not_evaluated = _sorted_documents(documents)
+    if not slos:
+        raise OpenSloError(0, (), "expected at least one OpenSLO document of kind 'SLO'")
+    objectives: list[dict[str, Any]] = []
+    for index, doc in slos:
+        objectives.extend(_slo_objectives(index, doc, slis, not_evaluated))
+    first = slos[0][1]
+    return {
+        "name": _name(slos[0][0], first),
+        "description": str(first["spec"].get("description") or ""),
+        "objectives": objectives,
+        "not_evaluated": not_evaluated,
+    }
+
+
+def _sorted_documents(
+    documents: Sequence[Any],
+) -> tuple[dict[str, tuple[int, dict[str, Any]]], list[tuple[int, dict[str, Any]]], list[str]]:
+    """The SLIs by name, the SLOs, and the documents of kinds the gate does not evaluate,
+    each with the index of its document."""
     slis: dict[str, tuple[int, dict[str, Any]]] = {}
     slos: list[tuple[int, dict[str, Any]]] = []
     not_evaluated: list[str] = []
@@ -103,18 +123,7 @@ def openslo_to_spec(documents: Sequence[Any]) -> dict[str, Any]:
                 ("kind",),
                 f"expected one of SLO, SLI, {', '.join(_NOT_EVALUATED_KINDS)}, got {kind!r}",
             )
-    if not slos:
-        raise OpenSloError(0, (), "expected at least one OpenSLO document of kind 'SLO'")
-    objectives: list[dict[str, Any]] = []
-    for index, doc in slos:
-        objectives.extend(_slo_objectives(index, doc, slis, not_evaluated))
-    first = slos[0][1]
-    return {
-        "name": _name(slos[0][0], first),
-        "description": str(first["spec"].get("description") or ""),
-        "objectives": objectives,
-        "not_evaluated": not_evaluated,
-    }
+    return slis, slos, not_evaluated
 
 
 def _api_version(doc: Any) -> str:
@@ -161,28 +170,40 @@ def _slo_objectives(
     objectives = required(index, spec, ("spec", "objectives"))
     if not isinstance(objectives, list) or not objectives:
         raise OpenSloError(index, ("spec", "objectives"), "expected a non-empty list of objectives")
-    mapped = []
-    for position, objective in enumerate(objectives):
-        loc: Path_ = ("spec", "objectives", position)
-        if not isinstance(objective, dict):
-            raise OpenSloError(index, loc, "expected a mapping")
-        if "compositeWeight" in objective:
-            raise OpenSloError(
-                index, loc + ("compositeWeight",), "composite SLOs are not supported by the gate"
-            )
-        sli = _indicator(index, loc, objective, slis) or default_sli
-        if sli is None:
-            raise OpenSloError(
-                index, ("spec", "indicator"), "expected 'indicator' or 'indicatorRef'"
-            )
-        if "thresholdMetric" in sli[2] and len(objectives) > 1:
-            raise OpenSloError(
-                index, ("spec", "objectives"), "a thresholdMetric SLO takes exactly one objective"
-            )
-        label = objective.get("displayName") or f"objective {position + 1}"
-        entry = {"name": f"{slo_name}: {label}" if len(objectives) > 1 else slo_name}
-        mapped.append(entry | map_objective(index, loc, objective, sli, budgeting))
-    return mapped
+    return [
+        _map_objective(index, position, objectives, slo_name, slis, default_sli, budgeting)
+        for position in range(len(objectives))
+    ]
+
+
+def _map_objective(
+    index: int,
+    position: int,
+    objectives: list[Any],
+    slo_name: str,
+    slis: dict[str, tuple[int, dict[str, Any]]],
+    default_sli: tuple[int, Path_, dict[str, Any]] | None,
+    budgeting: str,
+) -> dict[str, Any]:
+    """One objective of an SLO, with the indicator it names (or the SLO's own)."""
+    objective = objectives[position]
+    loc: Path_ = ("spec", "objectives", position)
+    if not isinstance(objective, dict):
+        raise OpenSloError(index, loc, "expected a mapping")
+    if "compositeWeight" in objective:
+        raise OpenSloError(
+            index, loc + ("compositeWeight",), "composite SLOs are not supported by the gate"
+        )
+    sli = _indicator(index, loc, objective, slis) or default_sli
+    if sli is None:
+        raise OpenSloError(index, ("spec", "indicator"), "expected 'indicator' or 'indicatorRef'")
+    if "thresholdMetric" in sli[2] and len(objectives) > 1:
+        raise OpenSloError(
+            index, ("spec", "objectives"), "a thresholdMetric SLO takes exactly one objective"
+        )
+    label = objective.get("displayName") or f"objective {position + 1}"
+    entry = {"name": f"{slo_name}: {label}" if len(objectives) > 1 else slo_name}
+    return entry | map_objective(index, loc, objective, sli, budgeting)
 
 
 def _check_time_window(index: int, spec: dict[str, Any]) -> None:

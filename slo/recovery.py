@@ -41,11 +41,24 @@ class RecoveryGroup:
 def recovery_groups(rows: pl.LazyFrame, objective: Objective) -> dict[str, RecoveryGroup]:
     """Two group-bys: the baseline's counts and latency buckets, which set each scenario's
     latency ceiling; then the recovery phase's counts per second against that ceiling."""
-    scenario, phase = pl.col("scenario").alias(NO_GROUP), pl.col("phase")
-    successes = (pl.col("status") == "success").sum().alias("successes")
-    # every scenario the objective saw gets a verdict, even one without a baseline phase
-    seen = rows.select(scenario.unique())
-    baseline = rows.filter(phase == "baseline").group_by(scenario, "bin").agg(successes, pl.len())
+    groups = _baselines(rows)
+    _count_recovery(rows, groups, _latency_ceiling(groups, objective))
+    return {f"scenario={group}": state for group, state in groups.items()}
+
+
+_SCENARIO = pl.col("scenario").alias(NO_GROUP)
+_SUCCESSES = (pl.col("status") == "success").sum().alias("successes")
+
+
+def _baselines(rows: pl.LazyFrame) -> dict[str, RecoveryGroup]:
+    """Every scenario the objective saw (each gets a verdict, even one without a baseline
+    phase), with its baseline phase's counts and latency buckets."""
+    seen = rows.select(_SCENARIO.unique())
+    baseline = (
+        rows.filter(pl.col("phase") == "baseline")
+        .group_by(_SCENARIO, "bin")
+        .agg(_SUCCESSES, pl.len())
+    )
     seen_frame, baseline_frame = pl.collect_all([seen, baseline])
     groups = {group: RecoveryGroup() for group in seen_frame[NO_GROUP]}
     for group, index, success, total in baseline_frame.rows():
@@ -53,6 +66,12 @@ def recovery_groups(rows: pl.LazyFrame, objective: Objective) -> dict[str, Recov
         state.baseline_success += success
         state.baseline_total += total
         state.baseline_latency.add(index, total)
+    return groups
+
+
+def _latency_ceiling(groups: dict[str, RecoveryGroup], objective: Objective) -> pl.Expr:
+    """Per request, the slowest latency bucket its scenario's recovery may reach
+    (baseline p95 x `latency_tolerance`); -1 for a scenario without a baseline."""
     fastest_bin = {
         group: last_bucket_within(p95 * objective.latency_tolerance)
         for group, state in groups.items()
@@ -63,11 +82,16 @@ def recovery_groups(rows: pl.LazyFrame, objective: Objective) -> dict[str, Recov
     fastest: pl.Expr = pl.lit(-1)
     for group, bucket in fastest_bin.items():
         fastest = pl.when(pl.col("scenario") == group).then(bucket).otherwise(fastest)
+    return fastest
+
+
+def _count_recovery(rows: pl.LazyFrame, groups: dict[str, RecoveryGroup], fastest: pl.Expr) -> None:
+    """The recovery phase's requests, successes and fast answers per second, into `groups`."""
     per_second = (
-        rows.filter(phase == "recovery")
-        .group_by(scenario, pl.col("ts").floor().cast(pl.Int64).alias("seconds"))
+        rows.filter(pl.col("phase") == "recovery")
+        .group_by(_SCENARIO, pl.col("ts").floor().cast(pl.Int64).alias("seconds"))
         .agg(
-            successes,
+            _SUCCESSES,
             pl.len().alias("totals"),
             (pl.col("bin") <= fastest).sum().alias("fast"),
             pl.col("ts").min().alias("first"),
@@ -80,7 +104,6 @@ def recovery_groups(rows: pl.LazyFrame, objective: Objective) -> dict[str, Recov
         state.recovery_start = counted["first"].min()  # type: ignore[assignment]
         for name in ("seconds", "totals", "successes", "fast"):
             setattr(state, name, counted[name].to_numpy().astype(np.int64))
-    return {f"scenario={group}": state for group, state in groups.items()}
 
 
 def first_recovered_second(state: RecoveryGroup, ratio_floor: float, stable: int) -> int | None:

@@ -38,24 +38,9 @@ def judge_slices(
         result.detail = "no time slice holds an event"
         return
     if objective.budgeting == "timeslices":
-        assert objective.good_slices is not None
-        good = sum(1 for r in ratios if _meets(objective, r))
-        share = good / len(ratios)
-        observed, bound, at_most = share, objective.good_slices, False
-        result.observed, result.threshold = share, objective.good_slices
-        result.target = (
-            f">= {show_percent(objective.good_slices)} of {objective.slice_s:g} s slices with "
-            f"{'<=' if objective.at_most else '>='} {show_percent(objective.target)}"
-        )
-        result.detail = f"{good}/{len(ratios)} slices of {objective.slice_s:g} s good"
+        observed, bound, at_most = _good_slices(result, objective, ratios)
     else:
-        mean = sum(ratios) / len(ratios)
-        observed, bound, at_most = mean, objective.target, objective.at_most
-        result.observed = mean
-        result.target = f"mean of {objective.slice_s:g} s slices {result.target}"
-        result.detail = (
-            f"mean ratio {mean:.4%} over {len(ratios)} slices of {objective.slice_s:g} s"
-        )
+        observed, bound, at_most = _mean_of_slices(result, objective, ratios)
     # observed, not estimated: the interval is the one point
     decision = decide(
         (observed, observed),
@@ -67,6 +52,33 @@ def judge_slices(
     result.verdict = decision.verdict
     if decision.too_few:
         result.detail += "; " + TOO_FEW.format(spec.min_samples)
+
+
+def _good_slices(
+    result: ObjectiveResult, objective: Objective, ratios: list[float]
+) -> tuple[float, float, bool]:
+    """Budgeted by time slices: the share of good slices, against `good_slices` (at least)."""
+    assert objective.good_slices is not None
+    good = sum(1 for r in ratios if _meets(objective, r))
+    share = good / len(ratios)
+    result.observed, result.threshold = share, objective.good_slices
+    result.target = (
+        f">= {show_percent(objective.good_slices)} of {objective.slice_s:g} s slices with "
+        f"{'<=' if objective.at_most else '>='} {show_percent(objective.target)}"
+    )
+    result.detail = f"{good}/{len(ratios)} slices of {objective.slice_s:g} s good"
+    return share, objective.good_slices, False
+
+
+def _mean_of_slices(
+    result: ObjectiveResult, objective: Objective, ratios: list[float]
+) -> tuple[float, float, bool]:
+    """Budgeted by occurrences: the mean of the slices' ratios, against the target."""
+    mean = sum(ratios) / len(ratios)
+    result.observed = mean
+    result.target = f"mean of {objective.slice_s:g} s slices {result.target}"
+    result.detail = f"mean ratio {mean:.4%} over {len(ratios)} slices of {objective.slice_s:g} s"
+    return mean, objective.target, objective.at_most
 
 
 def _meets(objective: Objective, ratio: float) -> bool:

@@ -10,20 +10,54 @@ Gauntlet neither starts nor stops. With none of the three it is the reference
 orchestrator, started by command line like any other command; only when several uvicorn
 workers or a sampling profile are asked for does it run under uvicorn directly
 (`target.uvicorn_service`).
+
+The flags that make the choice (`TARGET_FLAGS`) are written here once, for `run`, `load`
+and the pytest plugin; `TargetChoice.from_flags` checks what they say. This module is read
+at `gauntlet --help` time, so what starts a system is imported on use.
 """
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Mapping
+import json
+import os
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .command import REFERENCE_COMMAND, TargetCommandError, parse_command, running_target
-from .uvicorn_service import free_port, start_service
+from .flags import Flag
+
+if TYPE_CHECKING:
+    from chaos.remote_world import DeclaredUpstream
 
 STOP_GRACE_S = 10.0
+
+TARGET_COMMAND = Flag(
+    "target-command",
+    "system under test: a command that serves the contract on $PORT "
+    "[default: the reference orchestrator, python -m orchestrator.service]",
+    metavar="CMD",
+)
+TARGET_IMAGE = Flag(
+    "target-image",
+    "system under test: an image that serves the contract on $PORT, run on the host's "
+    "network (needs Docker)",
+    metavar="IMAGE",
+)
+TARGET_URL = Flag(
+    "target-url",
+    "system under test that is already running (declare its upstreams with --upstream, "
+    "its API keys in GAUNTLET_API_KEYS); only network faults and tenant attacks apply",
+    metavar="URL",
+)
+UPSTREAM = Flag(
+    "upstream",
+    "with --target-url: an upstream (ops, metrics) to put a proxy in front of (repeatable)",
+    metavar="NAME=HOST:PORT[@LISTEN_PORT]",
+    repeatable=True,
+)
+TARGET_FLAGS = (TARGET_COMMAND, TARGET_IMAGE, TARGET_URL, UPSTREAM)
 
 
 @dataclass(frozen=True)
@@ -40,29 +74,83 @@ class ReferenceTuning:
 
 @dataclass(frozen=True)
 class TargetChoice:
-    """At most one of a command, an image or a URL; none means the reference orchestrator."""
+    """At most one of a command, an image or a URL; none means the reference orchestrator.
+
+    A system given by URL comes with its declared upstreams (each gets a proxy) and the API
+    keys it accepts; `from_flags` reads both from the flags and the environment."""
 
     command: str | None = None
     image: str | None = None
     url: str | None = None
+    upstreams: tuple[DeclaredUpstream, ...] = ()
+    api_keys: Mapping[str, str] = field(default_factory=dict)  # API key -> tenant id
 
     def __post_init__(self) -> None:
-        given = [f"--target-{kind}" for kind in ("command", "image", "url") if getattr(self, kind)]
+        from .command import TargetCommandError, parse_command
+
+        flags = ((TARGET_COMMAND, self.command), (TARGET_IMAGE, self.image), (TARGET_URL, self.url))
+        given = [str(flag) for flag, value in flags if value]
         if len(given) > 1:
             raise TargetCommandError(f"{' and '.join(given)} exclude each other")
         if self.command is not None:
             parse_command(self.command)
         if self.image is not None and not self.image.strip():
-            raise TargetCommandError("--target-image: empty")
+            raise TargetCommandError(f"{TARGET_IMAGE}: empty")
+
+    @classmethod
+    def from_flags(
+        cls,
+        command: str | None = None,
+        image: str | None = None,
+        url: str | None = None,
+        upstreams: Sequence[str] = (),
+        *,
+        environ: Mapping[str, str] = os.environ,
+    ) -> TargetChoice:
+        """The choice the flags make, checked before anything starts; a `ValueError` of one
+        line names the flag. A URL needs its upstreams and `GAUNTLET_API_KEYS`."""
+        choice = cls(command, image, url)
+        if url is None:
+            if upstreams:
+                raise ValueError(f"{UPSTREAM} only applies with {TARGET_URL}")
+            return choice
+        if not upstreams:
+            raise ValueError(f"{TARGET_URL} needs at least one {UPSTREAM} NAME=HOST:PORT")
+        from chaos.remote_world import parse_upstream  # Toxiproxy's client: only for a URL
+
+        declared = tuple(parse_upstream(text) for text in upstreams)
+        return replace(choice, url=url.rstrip("/"), upstreams=declared, api_keys=_api_keys(environ))
 
     @property
     def is_reference(self) -> bool:
         return not (self.command or self.image or self.url)
 
+    @property
+    def tenant_keys(self) -> dict[str, str]:
+        """Tenant id -> the API key it sends (of a system given by URL)."""
+        return {tenant: key for key, tenant in self.api_keys.items()}
+
     def describe(self) -> str:
         if self.image:
             return f"the image {self.image}"
         return self.url or self.command or "the reference orchestrator"
+
+
+def _api_keys(environ: Mapping[str, str]) -> dict[str, str]:
+    from contract import API_KEYS
+
+    try:
+        api_keys = json.loads(environ.get(API_KEYS) or "")
+    except json.JSONDecodeError:
+        raise ValueError(
+            f"{TARGET_URL}: set {API_KEYS} to the system's API keys "
+            '(JSON, key -> tenant, e.g. {"key-1": "acme"})'
+        ) from None
+    if not isinstance(api_keys, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in api_keys.items()
+    ):
+        raise ValueError(f"{API_KEYS}: expected a JSON object of API key -> tenant id")
+    return api_keys
 
 
 @asynccontextmanager
@@ -78,6 +166,8 @@ async def started_target(
     """The base URL of the system under test for the block; a system started here is
     stopped on every way out. `host` and `port` (0: any free one) are where a started
     system listens."""
+    from .command import REFERENCE_COMMAND, running_target
+
     if choice.url:
         yield choice.url.rstrip("/")
     elif choice.image:
@@ -99,7 +189,10 @@ async def _container(
     image: str, contract_env: Mapping[str, str], log_path: Path, port: int
 ) -> AsyncIterator[str]:
     # Imported here: testcontainers and the engine probe only when an image is asked for.
+    import asyncio
+
     from .container import target_container
+    from .uvicorn_service import free_port
 
     running = target_container(image, contract_env, port=port or free_port(), log_path=log_path)
     url = await asyncio.to_thread(running.__enter__)
@@ -118,6 +211,10 @@ async def _tuned_reference(
     port: int,
     reference: ReferenceTuning,
 ) -> AsyncIterator[str]:
+    import asyncio
+
+    from .uvicorn_service import start_service
+
     process, url = await start_service(
         contract_env,
         log_path=log_path,

@@ -78,10 +78,16 @@ async def start_service(
         env=env,
     )
     url = f"http://127.0.0.1:{port}"
+    await _until_healthy(child, url, health_path, ready_timeout_s)
+    return child, url
+
+
+async def _until_healthy(child: ChildProcess, url: str, health_path: str, timeout_s: float) -> None:
+    """Wait until `health_path` answers 200; otherwise stop `child` and say why."""
     try:
-        async with asyncio.timeout(ready_timeout_s):
+        async with asyncio.timeout(timeout_s):
             if await child.serves(url + health_path):
-                return child, url
+                return
             raise ServiceStartError(
                 f"the service exited with code {child.returncode} while starting:\n"
                 f"{child.log_tail()}"
@@ -89,8 +95,7 @@ async def start_service(
     except TimeoutError:
         await child.stop(grace_s=2.0)
         raise ServiceStartError(
-            f"the service did not answer {health_path} within {ready_timeout_s:g}s:\n"
-            f"{child.log_tail()}"
+            f"the service did not answer {health_path} within {timeout_s:g}s:\n{child.log_tail()}"
         ) from None
     except BaseException:
         await child.stop(grace_s=2.0)

@@ -126,10 +126,10 @@ class Drive:
         locust_port: int,
         stack: World,
     ) -> None:
-        topo = self.topology
+        """Locust (and the local workers) from start to stop, supervised until the run ends."""
         options = LocustOptions(
-            expect_workers=topo.expect_workers,
-            master_bind_host=topo.bind_host,
+            expect_workers=self.topology.expect_workers,
+            master_bind_host=self.topology.bind_host,
             master_bind_port=locust_port,
             web_ui=self.web_ui,
             web_port=free_port() if self.web_ui else 0,
@@ -141,22 +141,8 @@ class Drive:
         )
         workers: list[ChildProcess] = []
         try:
-            for index in range(topo.local_workers):
-                join = [
-                    sys.executable,
-                    "-m",
-                    "load.transport.worker_join",
-                    f"127.0.0.1:{collector_port}",
-                ]
-                log = self.out_dir / f"worker-{index + 1}.log"
-                workers.append(await ChildProcess.start(f"worker-{index + 1}", join, log_path=log))
-            if self.web_ui:
-                self.console.print(f"Locust web UI: http://127.0.0.1:{options.web_port}")
-            if topo.remote:
-                self.console.print(
-                    f"waiting for {topo.expect_workers} worker(s): on each host run "
-                    f"`gauntlet worker --master <this host's address>:{collector_port}`"
-                )
+            await self._start_local_workers(workers, collector_port)
+            self._say_where_to_look(options, collector_port)
             await self._supervise(locust, stack)
         finally:
             # SIGINT lets Locust write its final CSV/JSON and tell its workers to quit.
@@ -164,6 +150,23 @@ class Drive:
                 grace_s=SHUTDOWN_GRACE_S, first_signal=signal.SIGINT
             )
             await self._wait_for_workers(workers)
+
+    async def _start_local_workers(self, workers: list[ChildProcess], collector_port: int) -> None:
+        """This host's workers, each added to `workers` as soon as it runs (so it is stopped
+        whatever happens next)."""
+        join = [sys.executable, "-m", "load.transport.worker_join", f"127.0.0.1:{collector_port}"]
+        for index in range(self.topology.local_workers):
+            log = self.out_dir / f"worker-{index + 1}.log"
+            workers.append(await ChildProcess.start(f"worker-{index + 1}", join, log_path=log))
+
+    def _say_where_to_look(self, options: LocustOptions, collector_port: int) -> None:
+        if self.web_ui:
+            self.console.print(f"Locust web UI: http://127.0.0.1:{options.web_port}")
+        if self.topology.remote:
+            self.console.print(
+                f"waiting for {self.topology.expect_workers} worker(s): on each host run "
+                f"`gauntlet worker --master <this host's address>:{collector_port}`"
+            )
 
     async def _wait_for_workers(self, workers: list[ChildProcess]) -> None:
         """Every worker's final batch, while the collector still listens; then stop them."""

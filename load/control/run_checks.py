@@ -28,9 +28,24 @@ def integrity_checks(
     topology: Topology,
     interrupted: bool,
 ) -> list[Check]:
-    merged = len(merge.observations)
-    per_worker = ", ".join(f"{w} {n}" for w, n in sorted(merge.per_worker.items())) or "none"
+    """Every check the run makes of itself, in the order the report shows them."""
     checks = [
+        *_delivery_checks(merge, outcome),
+        _locust_exit_check(outcome, interrupted),
+        _clock_check(merge),
+        *_early_end_checks(outcome, interrupted),
+    ]
+    if locust_requests is not None and not topology.distributed:
+        # A master's figure comes through Locust's report channel, which drops the last
+        # report at shutdown: only a single local runner's count is exact.
+        checks.append(_locust_count_check(locust_requests, len(merge.observations)))
+    return checks + [_fault_check(applied) for applied in chaos_log.applied]
+
+
+def _delivery_checks(merge: MergeResult, outcome: DriveOutcome) -> list[Check]:
+    """Each request recorded exactly once, every worker's last batch included."""
+    per_worker = ", ".join(f"{w} {n}" for w, n in sorted(merge.per_worker.items())) or "none"
+    return [
         Check(
             "load",
             "no request counted twice",
@@ -49,26 +64,35 @@ def integrity_checks(
             "load",
             "no request lost",
             Verdict.of(merge.lost == 0 and merge.sent_totals == merge.per_worker),
-            f"{merged} merged observations = per worker ({per_worker}); "
+            f"{len(merge.observations)} merged observations = per worker ({per_worker}); "
             f"Locust's request events: {sum(merge.requests_reported.values())}",
         ),
-        Check(
-            "load",
-            "Locust exited cleanly",
-            Verdict.of(outcome.locust_exit == 0 or interrupted),
-            f"exit code {outcome.locust_exit}",
-        ),
     ]
-    skewed = {w: o for w, o in merge.clock_offsets_s.items() if abs(o) > CLOCK_TOLERANCE_S}
-    checks.append(
-        Check(
-            "load",
-            "worker clocks agree with the master's",
-            Verdict.of(not skewed),
-            ", ".join(f"{w} {o:+.2f}s" for w, o in sorted(skewed.items()))
-            or f"within {CLOCK_TOLERANCE_S:g}s",
-        )
+
+
+def _locust_exit_check(outcome: DriveOutcome, interrupted: bool) -> Check:
+    return Check(
+        "load",
+        "Locust exited cleanly",
+        Verdict.of(outcome.locust_exit == 0 or interrupted),
+        f"exit code {outcome.locust_exit}",
     )
+
+
+def _clock_check(merge: MergeResult) -> Check:
+    skewed = {w: o for w, o in merge.clock_offsets_s.items() if abs(o) > CLOCK_TOLERANCE_S}
+    return Check(
+        "load",
+        "worker clocks agree with the master's",
+        Verdict.of(not skewed),
+        ", ".join(f"{w} {o:+.2f}s" for w, o in sorted(skewed.items()))
+        or f"within {CLOCK_TOLERANCE_S:g}s",
+    )
+
+
+def _early_end_checks(outcome: DriveOutcome, interrupted: bool) -> list[Check]:
+    """A run cut short (Ctrl-C, SIGTERM, a stop condition) fails for that reason, named."""
+    checks = []
     if interrupted:
         checks.append(
             Check("load", "run completed", Verdict.FAIL, "interrupted (Ctrl-C or SIGTERM)")
@@ -77,28 +101,25 @@ def integrity_checks(
         checks.append(
             Check("load", "no stop condition tripped", Verdict.FAIL, str(outcome.tripped))
         )
-    if locust_requests is not None and not topology.distributed:
-        # A master's figure comes through Locust's report channel, which drops the last
-        # report at shutdown: only a single local runner's count is exact.
-        checks.append(
-            Check(
-                "load",
-                "Locust's own count matches",
-                Verdict.of(locust_requests == merged),
-                f"Locust JSON summary {locust_requests}, merged observations {merged}",
-            )
-        )
-    for applied in chaos_log.applied:
-        label = f"fault {applied.span.fault.kind} applied and rolled back on time"
-        checks.append(
-            Check(
-                "chaos",
-                label,
-                Verdict.of(applied.error is None and applied.ended is not None),
-                applied.error or _timing(applied),
-            )
-        )
     return checks
+
+
+def _locust_count_check(locust_requests: int, merged: int) -> Check:
+    return Check(
+        "load",
+        "Locust's own count matches",
+        Verdict.of(locust_requests == merged),
+        f"Locust JSON summary {locust_requests}, merged observations {merged}",
+    )
+
+
+def _fault_check(applied: AppliedFault) -> Check:
+    return Check(
+        "chaos",
+        f"fault {applied.span.fault.kind} applied and rolled back on time",
+        Verdict.of(applied.error is None and applied.ended is not None),
+        applied.error or _timing(applied),
+    )
 
 
 def _timing(applied: AppliedFault) -> str:

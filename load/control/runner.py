@@ -36,6 +36,7 @@ from load.transport.observations import MergeResult, merge_observation_directory
 from slo import (
     Check,
     JudgedBy,
+    SloSpec,
     evaluate,
     load_slo_file,
     print_load_summary,
@@ -43,6 +44,7 @@ from slo import (
     write_reports,
 )
 from slo.results import Evaluation
+from target.backends import WorldBackends
 from target.choice import ReferenceTuning, TargetChoice
 from target.world_settings import open_load_stack
 from vocabulary import write_observations
@@ -73,7 +75,7 @@ class LoadRunOptions:
         default_factory=list
     )  # TimedFaults from --faults, added to the profile's
     slo_path: Path | None = None
-    db: str = "embedded"
+    world: WorldBackends = field(default_factory=WorldBackends)  # load uses its db only
     processes: int = 1
     expect_workers: int | None = None  # workers joining from anywhere (`gauntlet worker`)
     master_port: int | None = None
@@ -82,8 +84,7 @@ class LoadRunOptions:
     py_profile: bool = False
     # The system under test, started with the contract's environment (default: the
     # reference orchestrator; --service-workers/--py-profile run it under uvicorn instead).
-    target_command: str | None = None
-    target_image: str | None = None
+    target: TargetChoice = TargetChoice()
     # the system's declared promises, and which file they come from (reported)
     promises: Promises | None = None
     promises_source: str | None = None
@@ -91,10 +92,6 @@ class LoadRunOptions:
     # (`contract.Promises.upstreams`): each gets a proxy its chaos may target by name.
     declared_upstreams: dict[str, str] = field(default_factory=dict)
     console: Console = field(default_factory=lambda: Console(stderr=True))
-
-    @property
-    def target(self) -> TargetChoice:
-        return TargetChoice(command=self.target_command, image=self.target_image)
 
 
 @dataclass
@@ -126,66 +123,91 @@ def default_slo_path() -> Path:
 
 
 def run_load(options: LoadRunOptions) -> LoadRunResult:
-    profile = options.profile
-    out_dir = options.out_dir
+    """Check the inputs, drive the run, and report on whatever it observed."""
+    topology, spec, tenants = _checked_inputs(options)
+    workers_dir = _fresh_folders(options.out_dir)
+    spans = fault_spans([*options.profile.chaos, *options.extra_chaos], options.profile.duration)
+    chaos_log, outcome = ChaosLog(), DriveOutcome()
+    collector = ObservationCollector(workers_dir, worker_config={})
+    drive = _drive_for(options, topology, spans, chaos_log, collector, outcome)
+    options.console.print(
+        f"[bold]gauntlet load[/]: profile {options.profile.name}, "
+        f"{options.profile.duration:g}s, {len(spans)} fault(s); starting Postgres and Toxiproxy"
+    )
+    interrupted = _drive_to_the_end(options, drive, tenants)
+    collector.write_counts()
+    merge = merge_observation_directory(workers_dir, chaos_log.windows())
+    with (options.out_dir / "observations.jsonl").open("w", encoding="utf-8") as stream:
+        write_observations(stream, merge.observations)
+    return _reported(options, spec, merge, chaos_log, outcome, topology, interrupted)
+
+
+def _checked_inputs(options: LoadRunOptions) -> tuple[Topology, SloSpec, int]:
+    """Everything a user may have got wrong, refused before anything starts; returns the
+    topology, the SLO and how many tenants the world must seed."""
     try:
         topology = plan_topology(options.processes, options.expect_workers, options.master_port)
     except ValueError as exc:
         raise LoadInputError(str(exc)) from None
-    spec = load_slo_file(
-        options.slo_path or default_slo_path()
-    )  # fail on a bad SLO before starting
-    try:
-        target = options.target
-    except ValueError as exc:
-        raise LoadInputError(str(exc)) from None
-    if not target.is_reference and (options.service_workers > 1 or options.py_profile):
+    spec = load_slo_file(options.slo_path or default_slo_path())
+    if not options.target.is_reference and (options.service_workers > 1 or options.py_profile):
         raise LoadInputError(
             "--target-command and --target-image start your system as it is: "
             "--service-workers and --py-profile apply to the reference orchestrator only"
         )
-    _refuse_unknown_upstreams([*profile.chaos, *options.extra_chaos], options.declared_upstreams)
-    tenant_count = _tenants_needed(profile)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    work_dir = out_dir / "work"
-    workers_dir = out_dir / "workers"
-    for stale in (*workers_dir.glob("*"),):
-        stale.unlink()
-    workers_dir.mkdir(parents=True, exist_ok=True)
-    work_dir.mkdir(parents=True, exist_ok=True)
-    spans = fault_spans([*profile.chaos, *options.extra_chaos], profile.duration)
-    chaos_log = ChaosLog()
-    outcome = DriveOutcome()
-    collector = ObservationCollector(workers_dir, worker_config={})
-    drive = _drive_for(options, topology, spans, chaos_log, collector, outcome)
-    options.console.print(
-        f"[bold]gauntlet load[/]: profile {profile.name}, {profile.duration:g}s, "
-        f"{len(spans)} fault(s); starting Postgres and Toxiproxy"
+    _refuse_unknown_upstreams(
+        [*options.profile.chaos, *options.extra_chaos], options.declared_upstreams
     )
-    interrupted = False
+    return topology, spec, _tenants_needed(options.profile)
+
+
+def _fresh_folders(out_dir: Path) -> Path:
+    """The run's folders, with no worker file left from an earlier run; returns the
+    workers' folder."""
+    workers_dir = out_dir / "workers"
+    workers_dir.mkdir(parents=True, exist_ok=True)
+    for stale in workers_dir.glob("*"):
+        stale.unlink()
+    (out_dir / "work").mkdir(parents=True, exist_ok=True)
+    return workers_dir
+
+
+def _drive_to_the_end(options: LoadRunOptions, drive: Drive, tenants: int) -> bool:
+    """The stack up and the drive run to its end; True when Ctrl-C (or SIGTERM) ended it."""
+    profile, workers_dir = options.profile, options.out_dir / "workers"
+    work_dir = options.out_dir / "work"
     try:
         with open_load_stack(
-            options.db,
-            tenants=tenant_count,
+            options.world.db,
+            tenants=tenants,
             work_dir=work_dir,
             upstreams=options.declared_upstreams,
-        ) as (world, cfg):
+        ) as stack:
+            world, contract_env = stack
 
             def config_for(url: str, collector_url: str) -> LocustRunConfig:
                 return locust_run_config(profile, world, url, workers_dir, collector_url)
 
             with _sigterm_as_ctrl_c():
-                asyncio.run(drive.run(world, cfg, config_for))
+                asyncio.run(drive.run(world, contract_env, config_for))
     except KeyboardInterrupt:
         # Faults are rolled back and processes stopped by now; report what was observed.
-        interrupted = True
         options.console.print("interrupted: writing the report of what was observed")
-    collector.write_counts()
+        return True
+    return False
 
-    windows = chaos_log.windows()
-    merge = merge_observation_directory(workers_dir, windows)
-    with (out_dir / "observations.jsonl").open("w", encoding="utf-8") as stream:
-        write_observations(stream, merge.observations)
+
+def _reported(
+    options: LoadRunOptions,
+    spec: SloSpec,
+    merge: MergeResult,
+    chaos_log: ChaosLog,
+    outcome: DriveOutcome,
+    topology: Topology,
+    interrupted: bool,
+) -> LoadRunResult:
+    """The merged observations (saved) judged, and every report written and summed up."""
+    out_dir = options.out_dir
     locust_requests = _locust_request_count(out_dir / "locust_summary.json")
     checks = integrity_checks(
         merge, chaos_log, outcome, locust_requests, topology=topology, interrupted=interrupted
@@ -195,14 +217,14 @@ def run_load(options: LoadRunOptions) -> LoadRunResult:
         out_dir,
         evaluation,
         checks=checks,
-        fault_windows=windows,
-        title=f"Gauntlet load: {profile.name}",
+        fault_windows=chaos_log.windows(),
+        title=f"Gauntlet load: {options.profile.name}",
         observations=[out_dir / "observations.jsonl"],
         # Ctrl-C, or a stop condition: either way the run ended before its shape did.
         interrupted=interrupted or outcome.tripped is not None,
         judged_by=JudgedBy(options.promises_source) if options.promises_source else None,
     )
-    write_measurement_note(out_dir, profile, merge, chaos_log, outcome, interrupted)
+    write_measurement_note(out_dir, options.profile, merge, chaos_log, outcome, interrupted)
     print_load_summary(merge.observations, evaluation, checks, options.console)
     return LoadRunResult(
         verdict_exit_code(evaluation, checks),

@@ -3,140 +3,88 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from scenarios import exit_codes
+from target.backends import WorldBackends
+from target.choice import TargetChoice
 
-from .choices import check_db, check_toxiproxy
-from .remote_options import remote_options
-from .report_folder import DEFAULT_HELP, error_json, report_folder, say_interrupted, summary_json
+from .options import (
+    Db,
+    Out,
+    PostgresImage,
+    PromisesFile,
+    RunJson,
+    TargetCommand,
+    TargetImage,
+    TargetUrl,
+    Toxiproxy,
+    ToxiproxyImage,
+    Upstreams,
+)
+from .report_folder import ReportOutput
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from contract import Promises
+    from scenarios.runner.suite_run import RunOptions
+    from scenarios.spec.model import Scenario
+    from slo import SloSpec
+
+
+# The options only `run` has; the shared ones come from `.options`.
+Suite = Annotated[str, typer.Option(help="built-in suite name, or a folder of scenario files")]
+ScenarioFiles = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--scenario", metavar="FILE", help="scenario file to run instead of the suite (repeatable)"
+    ),
+]
+Only = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--only",
+        metavar="NAME",
+        help="run only the suite's scenarios with these names (repeatable)",
+    ),
+]
+SloFiles = Annotated[
+    list[Path] | None,
+    typer.Option(
+        metavar="PATH",
+        show_default=False,
+        help="SLO file or folder the run is gated on (repeatable; OpenSLO files merge) "
+        "[default: the core suite's SLO]",
+    ),
+]
+Seed = Annotated[
+    int, typer.Option(metavar="N", help="seed of the request mix (same seed, same requests)")
+]
+Verbose = Annotated[
+    bool, typer.Option("--verbose", "-v", help="every objective and check on the terminal")
+]
 
 
 def run(
-    suite: Annotated[
-        str, typer.Option(help="built-in suite name, or a folder of scenario files")
-    ] = "core",
-    scenario: Annotated[
-        list[Path] | None,
-        typer.Option(
-            "--scenario",
-            metavar="FILE",
-            help="scenario file to run instead of the suite (repeatable)",
-        ),
-    ] = None,
-    only: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--only",
-            metavar="NAME",
-            help="run only the suite's scenarios with these names (repeatable)",
-        ),
-    ] = None,
-    db: Annotated[
-        str,
-        typer.Option(
-            metavar="BACKEND", callback=check_db, help="embedded | docker | postgresql://... URL"
-        ),
-    ] = "embedded",
-    toxiproxy: Annotated[
-        str,
-        typer.Option(
-            metavar="BACKEND",
-            callback=check_toxiproxy,
-            help="auto | local | docker | http://host:port (a shared server is left as found)",
-        ),
-    ] = "auto",
-    postgres_image: Annotated[
-        str | None,
-        typer.Option(
-            metavar="IMAGE",
-            envvar="GAUNTLET_POSTGRES_IMAGE",
-            help="image for --db docker (default: gauntlet/postgres:15 if built, else postgres:16)",
-        ),
-    ] = None,
-    toxiproxy_image: Annotated[
-        str | None,
-        typer.Option(
-            metavar="IMAGE",
-            envvar="GAUNTLET_TOXIPROXY_IMAGE",
-            help="image for --toxiproxy docker (default: gauntlet/toxiproxy:2.12.0 if built, "
-            "else ghcr.io/shopify/toxiproxy:2.12.0)",
-        ),
-    ] = None,
-    slo: Annotated[
-        list[Path] | None,
-        typer.Option(
-            metavar="PATH",
-            show_default=False,
-            help="SLO file or folder the run is gated on (repeatable; OpenSLO files merge) "
-            "[default: the core suite's SLO]",
-        ),
-    ] = None,
-    out: Annotated[
-        Path | None, typer.Option(metavar="DIR", show_default=False, help=DEFAULT_HELP)
-    ] = None,
-    seed: Annotated[
-        int, typer.Option(metavar="N", help="seed of the request mix (same seed, same requests)")
-    ] = 7,
-    target_command: Annotated[
-        str | None,
-        typer.Option(
-            "--target-command",
-            help="system under test: a command that serves the contract on $PORT "
-            "[default: the reference orchestrator, python -m orchestrator.service]",
-        ),
-    ] = None,
-    target_image: Annotated[
-        str | None,
-        typer.Option(
-            "--target-image",
-            metavar="IMAGE",
-            help="system under test: an image that serves the contract on $PORT, run on "
-            "the host's network (needs Docker)",
-        ),
-    ] = None,
-    target_url: Annotated[
-        str | None,
-        typer.Option(
-            "--target-url",
-            help="system under test that is already running (declare its upstreams with "
-            "--upstream, its API keys in GAUNTLET_API_KEYS); only network faults and "
-            "tenant attacks apply",
-        ),
-    ] = None,
-    upstream: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--upstream",
-            metavar="NAME=HOST:PORT[@LISTEN_PORT]",
-            help="with --target-url: an upstream (ops, metrics) to put a proxy in front of "
-            "(repeatable)",
-        ),
-    ] = None,
-    promises: Annotated[
-        Path | None,
-        typer.Option(
-            "--promises",
-            metavar="FILE",
-            show_default=False,
-            help="the system's declared promises (YAML/JSON; gauntlet schema promises) "
-            "[default: the reference's own for the reference, else none: universal "
-            "promises only]",
-        ),
-    ] = None,
-    verbose: Annotated[
-        bool, typer.Option("--verbose", "-v", help="every objective and check on the terminal")
-    ] = False,
-    json_summary: Annotated[
-        bool,
-        typer.Option(
-            "--json",
-            envvar="GAUNTLET_RUN_JSON",
-            help="print a machine-readable summary on stdout (text to stderr)",
-        ),
-    ] = False,
+    suite: Suite = "core",
+    scenario: ScenarioFiles = None,
+    only: Only = None,
+    db: Db = WorldBackends.db,
+    toxiproxy: Toxiproxy = WorldBackends.toxiproxy,
+    postgres_image: PostgresImage = None,
+    toxiproxy_image: ToxiproxyImage = None,
+    slo: SloFiles = None,
+    out: Out = None,
+    seed: Seed = 7,
+    target_command: TargetCommand = None,
+    target_image: TargetImage = None,
+    target_url: TargetUrl = None,
+    upstream: Upstreams = None,
+    promises: PromisesFile = None,
+    verbose: Verbose = False,
+    json_summary: RunJson = False,
 ) -> None:
     """Break the orchestrator's world on purpose, check what must hold, and leave a report.
 
@@ -147,87 +95,96 @@ def run(
     # Imported here so `gauntlet --help` stays fast.
     from rich.console import Console
 
-    from chaos.containers import choose_images
+    from scenarios.runner.suite_run import RunOptions
+    from scenarios.spec.promises_file import promises_in_effect, promises_source
+    from slo import SloFileError, load_slo_files
+    from vocabulary import YamlInputError
+
+    from .remote_options import check_declared_upstreams, check_remote_scenarios
+
+    output = ReportOutput("run", out, json_summary)
+    try:
+        target = TargetChoice.from_flags(target_command, target_image, target_url, upstream or [])
+        declared = promises_in_effect(promises, reference=target.is_reference)
+        scenarios = chosen_scenarios(suite, scenario or [], only or [], declared)
+        spec = load_slo_files(slo or [default_slo()])
+        check_remote_scenarios(target, scenarios)
+        check_declared_upstreams(target, scenarios, declared.upstreams)
+        backends = WorldBackends(db, toxiproxy, postgres_image, toxiproxy_image)
+    except (YamlInputError, SloFileError, ValueError) as exc:
+        output.refuse(str(exc))
+    console = Console(stderr=json_summary, highlight=False)
+    options = RunOptions(
+        output.folder,
+        backends,
+        target,
+        seed,
+        promises_source=promises_source(promises, reference=target.is_reference),
+        declared_upstreams=dict(declared.upstreams),
+    )
+    _announce(scenarios, spec, options, console)
+    output.finish(_run_suite(scenarios, spec, options, console, output, verbose=verbose))
+
+
+def chosen_scenarios(
+    suite: str, files: list[Path], only: list[str], promises: Promises
+) -> list[Scenario]:
+    """The scenario files, or the suite's scenarios (only those named by `--only`), their
+    promise-valued numbers read from `promises`."""
+    from scenarios.spec.loader import load_scenario, load_suite
+    from vocabulary import unknown_name
+
+    scenarios = (
+        [load_scenario(path, promises) for path in files] if files else load_suite(suite, promises)
+    )
+    names = [s.name for s in scenarios]
+    for name in only:
+        if name not in names:
+            raise typer.BadParameter(unknown_name("scenario", name, names), param_hint="'--only'")
+    return [s for s in scenarios if s.name in only] if only else scenarios
+
+
+def _announce(
+    scenarios: list[Scenario], spec: SloSpec, options: RunOptions, console: Console
+) -> None:
+    for part in spec.not_evaluated:
+        console.print(f"not evaluated: {part}")
+    count = f"{len(scenarios)} scenario{'s' if len(scenarios) != 1 else ''}"
+    system = options.target.describe()
+    # wrapped to the terminal's width: a target command can be long
+    console.print(
+        f"running {count} against {system}; reports in {options.out_dir}", highlight=False
+    )
+    console.print(
+        f"promises: {options.promises_source}", soft_wrap=True, highlight=False, markup=False
+    )
+
+
+def _run_suite(
+    scenarios: list[Scenario],
+    spec: SloSpec,
+    options: RunOptions,
+    console: Console,
+    output: ReportOutput,
+    *,
+    verbose: bool,
+) -> int:
+    """The suite's exit code; what could not start is one line and exit 3."""
     from chaos.postgres import OperationNotSupported, PostgresUnavailable
     from chaos.toxiproxy import ToxiproxyError
     from scenarios.runner.proxy_check import ProxyBypassed
-    from scenarios.runner.suite_run import RunOptions, run_suite
-    from scenarios.spec.loader import load_scenario, load_suite
-    from scenarios.spec.promises_file import promises_in_effect, promises_source
-    from scenarios.spec.upstream_names import known_upstreams, unknown_upstreams
-    from slo import SloFileError, load_slo_files
-    from target.choice import TargetChoice
-    from target.command import TargetCommandError, TargetStartError
-    from vocabulary import YamlInputError, unknown_name
+    from scenarios.runner.suite_run import run_suite
+    from target.command import TargetStartError
 
-    console = Console(stderr=json_summary, highlight=False)
-    reference = target_command is None and target_image is None and target_url is None
+    options.world.choose_images()
     try:
-        declared = promises_in_effect(promises, reference=reference)
-        scenarios = (
-            [load_scenario(p, declared) for p in scenario]
-            if scenario
-            else load_suite(suite, declared)
-        )
-        if only:
-            names = [s.name for s in scenarios]
-            for name in only:
-                if name not in names:
-                    raise typer.BadParameter(
-                        unknown_name("scenario", name, names), param_hint="'--only'"
-                    )
-            scenarios = [s for s in scenarios if s.name in only]
-        spec = load_slo_files(slo or [default_slo()])
-        target = TargetChoice(target_command, target_image, target_url)
-        remote = remote_options(target_url, upstream or [], target_command, scenarios)
-        # The system's declared upstreams, name -> host:port: `promises.upstreams` of the
-        # promises in effect. Each gets a proxy; a fault naming any other is refused here.
-        declared_upstreams = dict(declared.upstreams)
-        unknown = unknown_upstreams(scenarios, known_upstreams(declared_upstreams))
-        if target_url is None and unknown:
-            raise ValueError("; ".join(unknown))
-    except (YamlInputError, SloFileError, TargetCommandError, ValueError) as exc:
-        typer.echo(f"gauntlet run: {exc}", err=True)
-        if json_summary:
-            typer.echo(error_json("run", str(exc), exit_codes.BAD_INPUT))
-        raise typer.Exit(exit_codes.BAD_INPUT) from None
-    for part in spec.not_evaluated:
-        console.print(f"not evaluated: {part}")
-    choose_images(postgres_image, toxiproxy_image)
-    out_dir = report_folder(out)
-    count = f"{len(scenarios)} scenario{'s' if len(scenarios) != 1 else ''}"
-    system = target.describe()
-    # wrapped to the terminal's width: a target command can be long
-    console.print(f"running {count} against {system}; reports in {out_dir}", highlight=False)
-    source = promises_source(promises, reference=reference)
-    console.print(f"promises: {source}", soft_wrap=True, highlight=False, markup=False)
-    options = RunOptions(
-        out_dir,
-        db,
-        toxiproxy,
-        seed,
-        target_command,
-        target_image=target_image,
-        promises_source=source,
-        declared_upstreams=declared_upstreams,
-        **remote,
-    )
-    try:
-        code = run_suite(scenarios, spec, options, console, verbose=verbose)
+        return run_suite(scenarios, spec, options, console, verbose=verbose)
     except TargetStartError as exc:
-        typer.echo(f"gauntlet run: the system under test could not start: {exc}", err=True)
-        raise typer.Exit(exit_codes.INFRASTRUCTURE) from None
+        output.cannot_start(f"the system under test could not start: {exc}")
     except ProxyBypassed as exc:
-        typer.echo(f"gauntlet run: the system under test bypasses Gauntlet: {exc}", err=True)
-        raise typer.Exit(exit_codes.INFRASTRUCTURE) from None
+        output.cannot_start(f"the system under test bypasses Gauntlet: {exc}")
     except (PostgresUnavailable, OperationNotSupported, ToxiproxyError) as exc:
-        typer.echo(f"gauntlet run: infrastructure could not start: {exc}", err=True)
-        raise typer.Exit(exit_codes.INFRASTRUCTURE) from None
-    if json_summary:
-        typer.echo(summary_json("run", out_dir, code))
-    if code == exit_codes.INTERRUPTED:  # the last line says so, after the summary and folder
-        say_interrupted("run", out_dir)
-    raise typer.Exit(code)
+        output.cannot_start(f"infrastructure could not start: {exc}")
 
 
 def default_slo() -> Path:

@@ -10,61 +10,77 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 from urllib.parse import urlsplit
 
 import typer
 
 from scenarios import exit_codes
+from target.backends import WorldBackends
 
-from .choices import check_toxiproxy
+from .options import Db, check_toxiproxy_option
 
 if TYPE_CHECKING:
     from chaos.world import World
     from orchestrator.service import StopSignals
 
-_DB_HELP = (
-    "Postgres backend: 'embedded' (pgserver), 'docker' (testcontainers) or a postgresql:// URL."
-)
+    from .serve_stack import LocalService
+
 EXAMPLE_INTENT = "service_overview"
 EXAMPLE_SERVICE = "checkout"  # the first service every seeded tenant has
 
-
-def serve(
-    db: str = typer.Option("embedded", "--db", help=_DB_HELP),
-    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
-    port: int = typer.Option(
-        8080, "--port", min=0, max=65535, help="Port to listen on (0: any free port)."
+# The options only `serve` has; `--db` is the one `run` and `load` share.
+Host = Annotated[str, typer.Option("--host", metavar="HOST", help="address to listen on")]
+Port = Annotated[
+    int,
+    typer.Option(
+        "--port", metavar="PORT", min=0, max=65535, help="port to listen on (0: any free port)"
     ),
-    tenants: int = typer.Option(
-        3, "--tenants", min=1, max=10, help="Tenants to seed, each with an API key."
+]
+Tenants = Annotated[
+    int,
+    typer.Option(
+        "--tenants", metavar="N", min=1, max=10, help="tenants to seed, each with an API key"
     ),
-    spool_dir: Path = typer.Option(
-        None,
+]
+SpoolDir = Annotated[
+    Path | None,
+    typer.Option(
         "--spool-dir",
+        metavar="DIR",
         envvar="GAUNTLET_SPOOL_DIR",
-        help="Where audit records wait while the database is down; kept across restarts. "
+        help="where audit records wait while the database is down; kept across restarts "
         "[default: $XDG_STATE_HOME/gauntlet/audit-spool]",
     ),
-    chaos: bool = typer.Option(
-        False,
+]
+Chaos = Annotated[
+    bool,
+    typer.Option(
         "--chaos",
-        help="Put Toxiproxy in front of the upstreams, for `gauntlet fault add|list|remove`.",
+        help="put Toxiproxy in front of the upstreams, for `gauntlet fault add|list|remove`",
     ),
-    toxiproxy: str = typer.Option(
-        "auto",
+]
+ChaosToxiproxy = Annotated[
+    str,
+    typer.Option(
         "--toxiproxy",
         metavar="BACKEND",
-        callback=check_toxiproxy,
-        help="With --chaos: auto | local | docker | http://host:port.",
+        callback=check_toxiproxy_option,
+        help="with --chaos: auto | local | docker | http://host:port",
     ),
+]
+
+
+def serve(
+    db: Db = WorldBackends.db,
+    host: Host = "127.0.0.1",
+    port: Port = 8080,
+    tenants: Tenants = 3,
+    spool_dir: SpoolDir = None,
+    chaos: Chaos = False,
+    toxiproxy: ChaosToxiproxy = WorldBackends.toxiproxy,
 ) -> None:
     """Serve until Ctrl-C (or SIGTERM), then stop the service and Postgres; exit 0."""
-    if not _known_backend(db):
-        _fail(
-            exit_codes.BAD_INPUT,
-            f"--db: expected 'embedded', 'docker' or a postgresql:// URL, got {db!r}",
-        )
     from orchestrator.service import StopSignals
 
     # One handler from here to the end: a signal during start-up unwinds it like Ctrl-C; one
@@ -131,20 +147,25 @@ def _serve_on(
         except Exception as exc:  # noqa: BLE001 - the CLI boundary: any startup failure is one line
             _fail(exit_codes.INFRASTRUCTURE, f"infrastructure could not start: {_one_line(exc)}")
         url = _url(*listener.getsockname()[:2])
-        ready = f"stack ready in {stack.startup_seconds:.1f} s"
-        typer.echo(f"Gauntlet orchestrator listening on {url}  ({ready})")
-        typer.echo(f"  OpenAPI: {url}/docs   health: {url}/healthz   metrics: {url}/metrics")
-        typer.echo(f"  audit spool: {stack.config.spool_dir}")
-        typer.echo(f"  config for more workers: GAUNTLET_SERVICE_CONFIG={stack.config_path}")
-        for line in credential_lines(stack.api_keys, stack.database_passwords):
-            typer.echo(f"  {line}")
-        typer.echo(f"  credentials (random for this stack, mode 0600): {stack.credentials_path}")
-        typer.echo(f"  try:  {example_curl(url, stack.api_keys)}")
+        _say_ready(url, stack)
         if stack.world is not None:
             resources.enter_context(_hand_faults_allowed(url, stack.world))
         typer.echo("Press Ctrl-C to stop.", err=True)
         # The app closes the orchestrator in its lifespan; the stack then stops Postgres.
         serve_until_stopped(app, stop, sockets=[listener])
+
+
+def _say_ready(url: str, stack: LocalService) -> None:
+    """Where the service listens, what it was given, and a request to try."""
+    ready = f"stack ready in {stack.startup_seconds:.1f} s"
+    typer.echo(f"Gauntlet orchestrator listening on {url}  ({ready})")
+    typer.echo(f"  OpenAPI: {url}/docs   health: {url}/healthz   metrics: {url}/metrics")
+    typer.echo(f"  audit spool: {stack.config.spool_dir}")
+    typer.echo(f"  config for more workers: GAUNTLET_SERVICE_CONFIG={stack.config_path}")
+    for line in credential_lines(stack.api_keys, stack.database_passwords):
+        typer.echo(f"  {line}")
+    typer.echo(f"  credentials (random for this stack, mode 0600): {stack.credentials_path}")
+    typer.echo(f"  try:  {example_curl(url, stack.api_keys)}")
 
 
 @contextmanager
@@ -197,10 +218,6 @@ def _redacted(db: str) -> str:
         return db
     parts = urlsplit(db)
     return f"{parts.scheme}://{parts.hostname}:{parts.port or 5432}{parts.path}"
-
-
-def _known_backend(db: str) -> bool:
-    return db in ("embedded", "docker") or db.startswith(("postgresql://", "postgres://"))
 
 
 def _listener(host: str, port: int) -> socket.socket:

@@ -1,40 +1,25 @@
-"""`--target-url` and its `--upstream`s, checked before anything starts."""
+"""The faults a run's scenarios may carry for its target, checked before anything starts."""
 
 from __future__ import annotations
 
-import json
-import os
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
-from contract import API_KEYS
+from target.choice import TARGET_URL, TargetChoice
+
+if TYPE_CHECKING:
+    from scenarios.spec.model import Scenario
 
 
-def remote_options(
-    target_url: str | None, upstreams: list[str], target_command: str | None, scenarios: list
-) -> dict[str, object]:
-    """RunOptions' fields for --target-url, checked before anything starts."""
-    from chaos.remote_world import applies_remotely, parse_upstream  # not at --help time
+def check_remote_scenarios(target: TargetChoice, scenarios: Sequence[Scenario]) -> None:
+    """A system Gauntlet did not start has no database of Gauntlet's own to break: a
+    `ValueError` names every fault that needs one, and every upstream a fault names that
+    was not given with `--upstream`."""
+    from chaos.remote_world import applies_remotely  # not at --help time
     from scenarios.spec.upstream_names import unknown_upstreams
 
-    if target_url is None:
-        if upstreams:
-            raise ValueError("--upstream only applies with --target-url")
-        return {}
-    if target_command is not None:
-        raise ValueError("--target-command and --target-url exclude each other")
-    if not upstreams:
-        raise ValueError("--target-url needs at least one --upstream NAME=HOST:PORT")
-    declared = tuple(parse_upstream(text) for text in upstreams)
-    try:
-        api_keys = json.loads(os.environ.get(API_KEYS) or "")
-    except json.JSONDecodeError:
-        raise ValueError(
-            "--target-url: set GAUNTLET_API_KEYS to the system's API keys "
-            '(JSON, key -> tenant, e.g. {"key-1": "acme"})'
-        ) from None
-    if not isinstance(api_keys, dict) or not all(
-        isinstance(k, str) and isinstance(v, str) for k, v in api_keys.items()
-    ):
-        raise ValueError("GAUNTLET_API_KEYS: expected a JSON object of API key -> tenant id")
+    if target.url is None:
+        return
     not_remote = [
         f"{s.name}: {timed.fault.kind}"
         for s in scenarios
@@ -43,18 +28,27 @@ def remote_options(
     ]
     if not_remote:
         raise ValueError(
-            "--target-url: these faults need Gauntlet's own Postgres (choose scenarios with "
+            f"{TARGET_URL}: these faults need Gauntlet's own Postgres (choose scenarios with "
             f"--only or --scenario): {'; '.join(not_remote)}"
         )
     # Against a running system only the upstreams given with --upstream have proxies.
-    unknown = unknown_upstreams(scenarios, {u.name for u in declared})
+    unknown = unknown_upstreams(scenarios, {u.name for u in target.upstreams})
     if unknown:
         raise ValueError(
-            f"--target-url: declare each upstream a fault names with --upstream "
+            f"{TARGET_URL}: declare each upstream a fault names with --upstream "
             f"NAME=HOST:PORT: {'; '.join(unknown)}"
         )
-    return {
-        "target_url": target_url.rstrip("/"),
-        "upstreams": declared,
-        "api_keys": api_keys,
-    }
+
+
+def check_declared_upstreams(
+    target: TargetChoice, scenarios: Sequence[Scenario], declared: Mapping[str, str]
+) -> None:
+    """In Gauntlet's own world a fault may name ops, metrics or an upstream the system
+    declares in its promises: a `ValueError` names every other."""
+    from scenarios.spec.upstream_names import known_upstreams, unknown_upstreams
+
+    if target.url is not None:
+        return  # checked against the --upstream names by check_remote_scenarios
+    unknown = unknown_upstreams(scenarios, known_upstreams(declared))
+    if unknown:
+        raise ValueError("; ".join(unknown))

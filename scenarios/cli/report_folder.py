@@ -2,14 +2,24 @@
 
 Every command that writes reports writes them to `reports/<timestamp>` unless told
 otherwise, and prints exactly one line `reports: <folder>` naming the folder.
+
+`ReportOutput` is what `--out` and `--json` ask of `run` and `load`: the folder, and how
+the command answers when it refuses its input, cannot start, or ends.
 """
 
 from __future__ import annotations
 
 import json
+import sys
 import time
+from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
+
+import typer
+
+from scenarios import exit_codes
 
 REPORTS_ROOT = Path("reports")
 DEFAULT_HELP = "report folder [default: reports/<timestamp>]"
@@ -28,16 +38,45 @@ def report_folder(chosen: Path | None) -> Path:
     return folder
 
 
+@dataclass
+class ReportOutput:
+    """`--out` and `--json` of one command (`run`, `load`)."""
+
+    command: str
+    out: Path | None = None
+    json_summary: bool = False
+
+    @cached_property
+    def folder(self) -> Path:
+        return report_folder(self.out)
+
+    def refuse(self, message: str) -> NoReturn:
+        """Bad input: one line on stderr (and the `--json` answer), exit 2."""
+        typer.echo(f"gauntlet {self.command}: {message}", err=True)
+        if self.json_summary:
+            typer.echo(error_json(self.command, message, exit_codes.BAD_INPUT))
+        raise typer.Exit(exit_codes.BAD_INPUT)
+
+    def cannot_start(self, message: str) -> NoReturn:
+        """Infrastructure (or the system under test) could not start: one line, exit 3."""
+        typer.echo(f"gauntlet {self.command}: {message}", err=True)
+        raise typer.Exit(exit_codes.INFRASTRUCTURE)
+
+    def finish(self, code: int) -> NoReturn:
+        """The `--json` summary, then (after Ctrl-C) the line that says so; exit `code`."""
+        if self.json_summary:
+            typer.echo(summary_json(self.command, self.folder, code))
+        if code == exit_codes.INTERRUPTED:  # the last line says so, after the summary
+            say_interrupted(self.command, self.folder)
+        raise typer.Exit(code)
+
+
 def reports_line(folder: Path) -> str:
     return f"reports: {folder}"
 
 
 def say_interrupted(command: str, folder: Path) -> None:
     """The run's last line after Ctrl-C, on stderr once stdout's lines are out."""
-    import sys
-
-    import typer
-
     sys.stdout.flush()
     typer.echo(
         f"gauntlet {command}: interrupted; faults rolled back, partial results in {folder}",

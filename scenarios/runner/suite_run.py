@@ -27,7 +27,7 @@ import httpx
 from rich.console import Console
 
 import contract
-from chaos.remote_world import DeclaredUpstream, open_remote_world
+from chaos.remote_world import open_remote_world
 from chaos.spool_filesystem import mounted_spool
 from chaos.world import World, open_world
 from scenarios import exit_codes
@@ -41,6 +41,7 @@ from slo import (
     verdict_exit_code,
     write_reports,
 )
+from target.backends import WorldBackends
 from target.choice import TargetChoice, started_target
 from target.world_settings import world_service_config
 from vocabulary import FaultWindow
@@ -65,25 +66,16 @@ CLIENT_TIMEOUT_S = 30.0  # far beyond the request deadline: the service must ans
 @dataclass(frozen=True)
 class RunOptions:
     out_dir: Path
-    db: str = "embedded"
-    toxiproxy: str = "auto"
-    seed: int = 7
+    world: WorldBackends = field(default_factory=WorldBackends)
     # The system under test: a command or an image started with the contract's
-    # environment (neither: the reference orchestrator), or (with target_url) a system
-    # already running, whose declared upstreams get proxies.
-    target_command: str | None = None
-    target_url: str | None = None
-    upstreams: tuple[DeclaredUpstream, ...] = ()
-    api_keys: Mapping[str, str] = field(default_factory=dict)  # API key -> tenant id
-    target_image: str | None = None
+    # environment (neither: the reference orchestrator), or a system already running
+    # (a URL), whose declared upstreams get proxies.
+    target: TargetChoice = TargetChoice()
+    seed: int = 7
     promises_source: str | None = None  # which promises judge the run, in words
     # The system's declared upstreams (name -> host:port), from the promises in effect
     # (`contract.Promises.upstreams`): each gets a proxy in Gauntlet's own world.
     declared_upstreams: Mapping[str, str] = field(default_factory=dict)
-
-    @property
-    def target(self) -> TargetChoice:
-        return TargetChoice(self.target_command, self.target_image, self.target_url)
 
 
 def run_suite(
@@ -198,16 +190,16 @@ async def _run_all(
 def _world(options: RunOptions, console: Console) -> Iterator[Any]:
     """Gauntlet's own world, or proxies in front of a running system's upstreams (checked
     to carry its traffic before anything else happens)."""
-    if options.target_url is None:
+    target, backends = options.target, options.world
+    if target.url is None:
         declared = options.declared_upstreams
-        with open_world(options.db, options.toxiproxy, upstreams=declared) as world:
+        with open_world(backends.db, backends.toxiproxy, upstreams=declared) as world:
             yield world
         return
-    tenant_keys = {tenant: key for key, tenant in options.api_keys.items()}
-    with open_remote_world(options.upstreams, tenant_keys, options.toxiproxy) as remote:
+    with open_remote_world(target.upstreams, target.tenant_keys, backends.toxiproxy) as remote:
         for line in remote.listen_lines():
             console.print(line, soft_wrap=True, markup=False)
-        problems = check_traffic_flows(remote, options.target_url)
+        problems = check_traffic_flows(remote, target.url)
         if problems:
             raise ProxyBypassed("\n".join(problems))
         yield remote
@@ -217,7 +209,7 @@ def _world(options: RunOptions, console: Console) -> Iterator[Any]:
 async def _system_under_test(world: Any, options: RunOptions) -> AsyncIterator[str]:
     """The base URL of the system under test, started here unless it is already running."""
     log_path = options.out_dir / "target.log"
-    if options.target_url:
+    if options.target.url:
         # A system given by URL is not started: its world holds no spool of ours to name.
         async with started_target(options.target, {}, log_path=log_path) as url:
             yield url

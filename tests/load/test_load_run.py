@@ -12,6 +12,7 @@ from rich.console import Console
 
 from load.control.runner import LoadRunOptions, LoadRunResult, run_load
 from load.inputs.profile import load_profile
+from target.choice import TargetChoice
 
 pytestmark = pytest.mark.integration
 REPO = Path(__file__).resolve().parents[2]
@@ -35,7 +36,7 @@ def _run(tmp_path: Path, processes: int, target_command: str | None = None) -> L
             profile=load_profile(profile_path),
             out_dir=tmp_path / "out",
             processes=processes,
-            target_command=target_command,
+            target=TargetChoice(command=target_command),
             console=Console(file=open("/dev/null", "w")),
         )
     )

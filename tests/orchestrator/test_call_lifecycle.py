@@ -69,6 +69,8 @@ def test_never_attempts_past_the_deadline_and_attempts_are_bounded(
         if isinstance(step, Attempt):
             assert when < rules.deadline_at
             assert step.deadline_at == rules.deadline_at
+            # the attempt says which deadline ends it: the breaker and the message read it
+            assert step.request_bound == (rules.deadline_at >= rules.request_deadline_at)
         if isinstance(step, FallBack):
             assert when < rules.request_deadline_at
             assert step.deadline_at <= rules.request_deadline_at
