@@ -10,9 +10,10 @@ import pytest
 import contract
 from chaos.remote_world import parse_upstream
 from scenarios.cli.cmd_validate import check_file
-from scenarios.cli.remote_options import remote_options
+from scenarios.cli.remote_options import check_remote_scenarios
 from scenarios.spec.loader import load_suite
 from scenarios.spec.upstream_names import known_upstreams, unknown_upstreams
+from target.choice import TargetChoice
 from vocabulary import YamlInputError
 
 SCENARIO = """\
@@ -62,9 +63,12 @@ def test_a_url_target_knows_only_the_upstreams_given_to_it(
     monkeypatch.setenv(contract.API_KEYS, '{"k": "acme"}')
     metrics_fault = [s for s in load_suite("core") if s.name == "metrics-reset-peer"]
     with pytest.raises(ValueError, match="unknown upstream 'metrics'"):
-        remote_options("http://x", ["ops=db:5432"], None, metrics_fault)
-    options = remote_options("http://x", ["metrics=db:5432", "cache=c:6379"], None, metrics_fault)
-    assert [u.name for u in options["upstreams"]] == ["metrics", "cache"]  # type: ignore[attr-defined]
+        check_remote_scenarios(
+            TargetChoice.from_flags(url="http://x", upstreams=["ops=db:5432"]), metrics_fault
+        )
+    target = TargetChoice.from_flags(url="http://x", upstreams=["metrics=db:5432", "cache=c:6379"])
+    check_remote_scenarios(target, metrics_fault)
+    assert [u.name for u in target.upstreams] == ["metrics", "cache"]
 
 
 @pytest.mark.parametrize("text", ["Cache=db:1", "cache=db", "9cache=db:1", "cache=db:0"])

@@ -27,7 +27,7 @@ KEYS = {"GAUNTLET_API_KEYS": '{"key-1": "acme"}'}
         ),
         ({"upstreams": ["ops=db:5432"]}, "--upstream only applies with --target-url"),
         ({"url": "http://h"}, "--target-url needs at least one --upstream"),
-        ({"url": "http://h", "upstreams": ["cache=db:1"]}, "unknown upstream 'cache'"),
+        ({"url": "http://h", "upstreams": ["Cache=db:1"]}, "--upstream .Cache=db:1."),
         ({"image": " "}, "--target-image: empty"),
     ],
 )
