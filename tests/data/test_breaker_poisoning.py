@@ -61,8 +61,6 @@ def test_division_by_zero_and_syntax_errors_do_not_open_the_breaker(
     assert answer.results[0].success and answer.results[0].data["row_count"] > 0
 
 
-
-
 def test_one_tenants_statements_cut_by_their_timeout_do_not_refuse_another_tenant(
     postgres: EmbeddedPostgres,
 ) -> None:
