@@ -28,8 +28,15 @@ _SCHEMA_ERRORS = (
     pg.InvalidSchemaName,
 )
 # SQLSTATE classes 22 (data), 42 and the other ProgrammingErrors, 0A (not supported),
-# 54 (statement too complex): the statement is wrong, the database is fine.
-_CALLER_ERRORS = (pg.DataError, pg.ProgrammingError, pg.NotSupportedError, pg.ProgramLimitExceeded)
+# 54 (statement too complex), and 53400 (the statement needs more temporary-file space
+# than the session may use): the statement is wrong, the database is fine.
+_CALLER_ERRORS = (
+    pg.DataError,
+    pg.ProgrammingError,
+    pg.NotSupportedError,
+    pg.ProgramLimitExceeded,
+    pg.ConfigurationLimitExceeded,
+)
 _CONNECTION_ERRORS = (
     pg.AdminShutdown,
     pg.CrashShutdown,
