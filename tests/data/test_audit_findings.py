@@ -269,3 +269,27 @@ def test_records_spooled_as_json_text_survive_a_round_trip(tmp_path: Path) -> No
     spool.append(record)
     assert spool.pending_records() == [record]
     assert json.loads(json.dumps(record)) == record
+
+
+def test_a_reused_request_id_is_refused_not_acknowledged(
+    postgres: EmbeddedPostgres, tmp_path: Path
+) -> None:
+    """The row kept is the first request's: the second must not read as recorded."""
+
+    def ask(sql: str) -> OrchestrationRequest:
+        return OrchestrationRequest(
+            tenant_id="acme", request_id="reuse-1", intent="ad_hoc_query", parameters={"sql": sql}
+        )
+
+    first = _orchestrate(postgres, tmp_path, ask("SELECT 1 AS first"))
+    second = _orchestrate(postgres, tmp_path, ask("SELECT 2 AS second"))
+    assert first.status == "success"
+    audit = next(r for r in second.results if r.tool_id == "audit")
+    assert not audit.success and audit.error_code == "invalid_arguments"
+    assert not audit.fallback_used and "already used" in (audit.error_message or "")
+    assert second.status == "partial"  # the query ran; its record is refused, and says so
+    assert not AuditSpool(tmp_path).has_pending()  # refused, not spooled for later
+    rows = _rows(postgres, "reuse-")
+    assert [(row[0], row[3]["parameters"]) for row in rows] == [
+        ("acme", {"sql": "SELECT 1 AS first"})
+    ]
