@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import resource
-import time
 from typing import Any
 
 import h11
@@ -41,11 +40,14 @@ class RequestDeadlineProtocol(H11Protocol):
 
     arrival_seconds: float = REQUEST_ARRIVAL_SECONDS
     max_connections: int = MAX_CONNECTIONS
+    # The connections waiting for a request, longest-waiting first (a dict keeps insertion
+    # order), shared by the connections of one server: shedding is O(1), not a scan of
+    # every connection (a scan made each accept past the cap cost milliseconds).
+    waiting: dict[RequestDeadlineProtocol, None] = {}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._arrival_deadline: asyncio.TimerHandle | None = None
-        self.waiting_since: float | None = None  # monotonic; None while a request is served
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -68,14 +70,14 @@ class RequestDeadlineProtocol(H11Protocol):
 
     def _await_request(self) -> None:
         self._request_arrived()
-        self.waiting_since = time.monotonic()
+        self.waiting[self] = None
         self._arrival_deadline = self.loop.call_later(self.arrival_seconds, self._too_slow)
 
     def _request_arrived(self) -> None:
         if self._arrival_deadline is not None:
             self._arrival_deadline.cancel()
             self._arrival_deadline = None
-        self.waiting_since = None
+        self.waiting.pop(self, None)
 
     def _too_slow(self) -> None:
         self._arrival_deadline = None
@@ -85,12 +87,10 @@ class RequestDeadlineProtocol(H11Protocol):
     def _shed_over_cap(self) -> None:
         if len(self.connections) <= self.max_connections:
             return
-        waiting = [
-            c
-            for c in self.connections
-            if getattr(c, "waiting_since", None) is not None and not c.transport.is_closing()
-        ]
-        oldest = min(waiting, key=lambda c: c.waiting_since, default=self)
+        # The longest-waiting one (the newcomer itself when no other waits); it leaves the
+        # waiting list now, so the next accept past the cap sheds the next one.
+        oldest = next(iter(self.waiting))
+        oldest._request_arrived()
         oldest.transport.close()
 
 
@@ -104,5 +104,6 @@ def request_deadline_protocol(
         {
             "arrival_seconds": arrival_seconds,
             "max_connections": max_connections or connection_cap(),
+            "waiting": {},
         },
     )
