@@ -69,7 +69,7 @@ def _recorded(detail: dict[str, Any]) -> dict[str, Any]:
     text = json.dumps(
         detail, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
     )
-    encoded = text.encode()
+    encoded = text.encode("utf-8", "surrogatepass")  # a lone surrogate is measured, not refused
     if len(encoded) <= MAX_DETAIL_BYTES:
         return detail
     return {

@@ -61,3 +61,14 @@ def test_an_oversized_detail_keeps_its_length_and_digest() -> None:
     assert detail["oversized"] is True and detail["bytes"] == len(whole)
     assert detail["sha256"] == hashlib.sha256(whole).hexdigest()
     assert detail["prefix"].startswith('{"calls":[{"arguments":')
+
+
+def test_text_postgres_refuses_is_measured_not_refused_here() -> None:
+    # The record is made safe later (`_audit_record`); planning must not fail on it.
+    request = OrchestrationRequest(
+        tenant_id="acme", intent="ad_hoc_query", parameters={"sql": "SELECT 1 -- \ud800\x00"}
+    )
+    plan = Plan.model_validate(_plan(1, "SELECT 1"))
+    planned = with_server_audit(plan, request)
+    audit = next(c for c in planned.stages[0].calls if c.tool_id == "audit")
+    assert audit.arguments["detail"]["parameters"] == {"sql": "SELECT 1 -- \ud800\x00"}
