@@ -293,3 +293,28 @@ def test_a_reused_request_id_is_refused_not_acknowledged(
     assert [(row[0], row[3]["parameters"]) for row in rows] == [
         ("acme", {"sql": "SELECT 1 AS first"})
     ]
+
+
+def test_audit_row_ids_tell_a_tenant_nothing_of_the_others_volume(
+    postgres: EmbeddedPostgres, tmp_path: Path
+) -> None:
+    tools = _tools(postgres, tmp_path)
+    audit = _audit(tools)
+
+    async def scenario() -> None:
+        try:
+            for n, tenant in enumerate(["acme", "globex", "globex", "globex", "acme"]):
+                await audit.run({"action": "q"}, call_context(tenant, request_id=f"volume-{n}"))
+        finally:
+            await aclose_tools(tools)
+
+    asyncio.run(scenario())
+    with psycopg.connect(postgres.dsn("ops", "gauntlet_reader")) as conn:
+        conn.execute("SET ROLE gauntlet_tenant_acme")
+        conn.execute("SET app.tenant_id = 'acme'")
+        ids = conn.execute(
+            "SELECT pg_typeof(audit_id)::text, audit_id::text FROM ops.audit_log "
+            "WHERE request_id LIKE 'volume-%' ORDER BY request_id"
+        ).fetchall()
+    # acme sees its own two rows; a shared counter would show a gap of three between them
+    assert len(ids) == 2 and {kind for kind, _ in ids} == {"uuid"}
