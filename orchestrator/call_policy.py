@@ -14,6 +14,8 @@ The order is the policy (the driver in `executor.py` follows it):
 Fairness between tenants: a tenant may hold at most `tenant_share` of a tool's bulkhead
 slots and of its rate (rounded up, at least one), so one tenant's flood is refused at its
 share while the other tenants keep the rest. The tool-wide limits still bound the upstream.
+Likewise the breaker: a tenant's upstream failures open its own breaker, and count for at
+most that share of the shared one's threshold (`breaker.TenantBreakers`).
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import asyncio
 from dataclasses import dataclass, replace
 from typing import Any
 
-from .breaker import BreakerStatistics, CircuitBreaker
+from .breaker import BreakerStatistics, TenantBreakers
 from .bulkhead import Bulkhead, BulkheadStatistics
 from .clock import Clock, monotonic
 from .contracts import ToolCall, ToolErrorCode, ToolResult, build_unchecked
@@ -96,9 +98,10 @@ class GuardedTool:
             if capability.rate_limit_per_minute is not None
             else None
         )
-        self.breaker = CircuitBreaker(
+        self.breaker = TenantBreakers(
             failure_threshold=settings.breaker_failure_threshold,
             cool_down_seconds=settings.breaker_cool_down_seconds,
+            tenant_share=settings.tenant_share,
             clock=clock,
             name=self.tool_id,
         )
@@ -138,7 +141,7 @@ class GuardedTool:
         nothing reached the tool)."""
         ctx = _with_deadline(ctx, step.deadline_at)
         try:
-            self.breaker.admit()
+            self.breaker.admit(ctx.tenant_id)
         except CircuitOpen as refusal:
             return None, refusal
         try:
@@ -149,13 +152,13 @@ class GuardedTool:
                 lingering=self._lingering,
             )
         except BaseException:  # cancelled from outside: neutral for the breaker
-            self.breaker.record(ToolErrorCode.CANCELLED)
+            self.breaker.record(ctx.tenant_id, ToolErrorCode.CANCELLED)
             raise
         if work is not None:
             data, error = _outcome(work, self.tool_id)
         else:
             data, error = None, self._timed_out(step)
-        self.breaker.record(self._health_outcome(error, step))
+        self.breaker.record(ctx.tenant_id, self._health_outcome(error, step))
         if error is None:
             error = result_size_error(self.capability, data)
         return data, error

@@ -5,6 +5,7 @@
     ├── PlanningError          an intent is unknown or its parameters are wrong
     └── ToolError              a call failed; carries exactly one ToolErrorCode
         ├── SecurityRefusal    the call was refused for security (never falls back)
+        ├── FinalRefusal       refused for what the caller asked; a fallback would hide it
         └── CircuitOpen        the tool's breaker is open: circuit_open, not retried
 
 Foreign exceptions (psycopg, httpx, ...) are mapped to a `ToolError` once, at the
@@ -36,6 +37,11 @@ class ToolError(Exception):
     def is_security(self) -> bool:
         return self.code.is_security
 
+    @property
+    def may_fall_back(self) -> bool:
+        """Whether a fallback may answer instead: never for a security refusal."""
+        return not self.is_security
+
 
 class SecurityRefusal(ToolError):
     """Tenant violation, missing authentication or an unsafe query."""
@@ -44,6 +50,15 @@ class SecurityRefusal(ToolError):
         if not code.is_security:
             raise ValueError(f"{code.value} is not a security error code")
         super().__init__(code, message)
+
+
+class FinalRefusal(ToolError):
+    """The caller asked for something no fallback may grant, e.g. an audit record under a
+    request id the tenant already used: spooling it would acknowledge what is refused."""
+
+    @property
+    def may_fall_back(self) -> bool:
+        return False
 
 
 class CircuitOpen(ToolError):

@@ -12,7 +12,7 @@
 No I/O, no asyncio, no clock of its own: every step is told the time. The driver in
 `executor.py` awaits what a step says (an attempt, a wait, a fallback) and reports back.
 A refusal (security check, rate limit, bulkhead, open breaker) is not an attempt: it is
-never retried. A security refusal never falls back either.
+never retried. A security refusal never falls back either, nor does a `FinalRefusal`.
 """
 
 from __future__ import annotations
@@ -132,7 +132,7 @@ class CallLifecycle:
         rules = self.rules
         if (
             rules.fallback_seconds is not None
-            and not error.is_security
+            and error.may_fall_back
             and now < rules.request_deadline_at
         ):
             return FallBack(min(now + rules.fallback_seconds, rules.request_deadline_at))

@@ -50,6 +50,7 @@ from .tenant_abuse import (
     AuditIdSquatFault,
     CallerErrorBurstFault,
     CancelForeignQueriesFault,
+    ExpensiveQueryFloodFault,
     ForeignSqlTextFault,
     SqlAttack,
 )
@@ -92,6 +93,7 @@ __all__ = [
     "DownFault",
     "DropColumnFault",
     "ExhaustConnectionsFault",
+    "ExpensiveQueryFloodFault",
     "Fault",
     "FaultError",
     "FaultInjectionError",

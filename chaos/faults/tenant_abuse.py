@@ -1,5 +1,6 @@
 """Tenant attacks on shared resources: other tenants' SQL text, their queries, the lock
-table, the breaker, and the audit key.
+table, the breaker (with caller errors, or with statements that outlast their timeout),
+and the audit key.
 
 Like every `TenantAttack`, these are request mutations: the scenario runner rewrites the
 requests they pick (with probability `share`) and observes the answers apart from the
@@ -34,6 +35,10 @@ ADVISORY_LOCK_FLOOD = (
     "SELECT count((g::bigint).pg_try_advisory_lock) AS held FROM generate_series(1, 50000) AS g"
 )
 CALLER_ERROR = "SELECT 1/0 AS boom"
+# Counting 3e8 rows takes far longer than any call deadline (seconds of CPU on any machine):
+# the statement is cut by its own timeout, an upstream `timeout` of the tenant's own making.
+# The series is in the select list, so it streams: nothing is spilled to temporary files.
+EXPENSIVE_QUERY = "SELECT count(*) AS n FROM (SELECT generate_series(1, 300000000) AS g) AS s"
 
 
 class SqlAttack(TenantAttack):
@@ -88,6 +93,18 @@ class CallerErrorBurstFault(SqlAttack):
 
     kind: Literal["caller_error_burst"] = "caller_error_burst"
     sql: str = CALLER_ERROR
+
+
+@register_fault
+class ExpensiveQueryFloodFault(SqlAttack):
+    """Statements that outlast their call's deadline, from `as_tenant`: each is cut by its
+    timeout, an upstream `timeout` of the tenant's own making.
+
+    Expected: the tenant meets `timeout` (and, as its own breaker opens, `circuit_open`);
+    the other tenants' calls keep succeeding, never refused by a breaker they share."""
+
+    kind: Literal["expensive_query_flood"] = "expensive_query_flood"
+    sql: str = EXPENSIVE_QUERY
 
 
 @register_fault

@@ -38,6 +38,10 @@ LOGIN_ROLES = (READER, AUDITOR)
 # A session that sits idle inside a transaction (a stalled client) is ended by the server;
 # tools also set a tighter value per transaction, from their deadline.
 IDLE_IN_TRANSACTION_TIMEOUT = "10s"
+# The most temporary-file space one reader session may use: a tenant's sort or hash that
+# spills past it fails (SQLSTATE 53400) instead of filling the disk (one sort spilled
+# ~0.8 GB). Counting 10^6 rows from a set-returning function spills ~14 MB.
+READER_TEMP_FILE_LIMIT = "32MB"
 _SCRIPTS = {OPS_DB: SCHEMA_DIR / "ops.sql", METRICS_DB: SCHEMA_DIR / "metrics.sql"}
 _REVOKE_SCRIPT = SCHEMA_DIR / "revoke_functions.sql"
 
@@ -47,6 +51,7 @@ __all__ = [
     "METRICS_DB",
     "OPS_DB",
     "READER",
+    "READER_TEMP_FILE_LIMIT",
     "install_schema",
     "schema_fingerprint",
     "set_passwords",
@@ -129,3 +134,9 @@ def _create_roles(admin: psycopg.Connection, tenants: tuple[str, ...]) -> None:
                 sql.Identifier(role), sql.Literal(IDLE_IN_TRANSACTION_TIMEOUT)
             )
         )
+    # A superuser's setting (the reader could not SET it itself, nor lift it).
+    admin.execute(
+        sql.SQL("ALTER ROLE {} SET temp_file_limit = {}").format(
+            sql.Identifier(READER), sql.Literal(READER_TEMP_FILE_LIMIT)
+        )
+    )

@@ -56,8 +56,10 @@ CREATE TABLE ops.service_dependencies (
 );
 -- Append-only: one row per orchestrated request, exactly once per tenant. The key is
 -- (tenant_id, request_id): a tenant can neither squat nor probe another tenant's ids.
+-- The row id is random: a counter shared by every tenant would show each tenant, in the
+-- gaps between its own ids, how many requests the others made.
 CREATE TABLE ops.audit_log (
-    audit_id    bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    audit_id    uuid NOT NULL DEFAULT gen_random_uuid() PRIMARY KEY,
     request_id  text NOT NULL,
     tenant_id   text NOT NULL,
     action      text NOT NULL,

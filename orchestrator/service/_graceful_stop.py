@@ -103,7 +103,16 @@ def serve_until_stopped(
     `stop` must already be installed (`with stop.installed():`), so that no signal falls
     between start-up and uvicorn's main loop.
     """
-    config = uvicorn.Config(app, log_level=log_level, lifespan="on", access_log=False)
+    # Imported here: the signal handlers are installed before anything slow is loaded.
+    from ._slow_clients import request_deadline_protocol
+
+    config = uvicorn.Config(
+        app,
+        log_level=log_level,
+        lifespan="on",
+        access_log=False,
+        http=request_deadline_protocol(),  # slow and idle clients are closed, not held
+    )
     server = _Server(config)
     stop.attach(server)
     server.run(sockets=sockets)

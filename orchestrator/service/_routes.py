@@ -147,15 +147,21 @@ def _plan_or_refuse(orchestrator: Any, body: OrchestrationRequest) -> Plan | Non
 
 @router.get(
     HEALTH_PATH,
-    summary="Liveness and per-tool breaker state",
+    summary="Liveness; per-tool breaker state for a caller with a key",
     description=(
-        "Answers 200 while the process serves requests. `tools` is the orchestrator's "
-        "statistics record (per tool: breaker state, bulkhead and rate-limiter figures); "
-        "an open breaker is reported here, not turned into a failing health check, so a "
-        "supervisor does not restart a healthy process because an upstream is down."
+        "Answers 200 while the process serves requests. Without a valid `X-API-Key` the "
+        'answer is bare liveness, `{"status": "ok"}`: what the service\'s limits and '
+        "breakers say is not for anyone who can reach the port. With one, `tools` is the "
+        "orchestrator's statistics record (per tool: breaker state, bulkhead and "
+        "rate-limiter figures); an open breaker is reported here, not turned into a failing "
+        "health check, so a supervisor does not restart a healthy process because an "
+        "upstream is down."
     ),
 )
 async def healthz(request: Request) -> dict[str, Any]:
+    keys: ApiKeyTable = request.app.state.api_keys
+    if keys.tenant_for(request.headers.get(API_KEY_HEADER)) is None:
+        return {"status": "ok"}
     statistics = request.app.state.orchestrator.statistics()
     return {"status": "ok", "tools": jsonable_encoder(statistics)}
 
@@ -164,10 +170,14 @@ async def healthz(request: Request) -> dict[str, Any]:
     METRICS_PATH,
     summary="Prometheus metrics",
     description="The orchestrator's metrics plus HTTP request counters and latency, "
-    "in the Prometheus text exposition format.",
+    "in the Prometheus text exposition format. Needs a valid `X-API-Key` (401 otherwise): "
+    "the figures tell how the service and its upstreams are doing.",
     response_class=Response,
-    responses={200: {"content": {CONTENT_TYPE_LATEST: {}}}},
+    responses={
+        200: {"content": {CONTENT_TYPE_LATEST: {}}},
+        401: {"description": "Missing or unknown API key.", **_ERROR_BODY},
+    },
 )
-async def metrics(request: Request) -> Response:
+async def metrics(request: Request, _: str = Depends(authenticated_tenant)) -> Response:
     exposition = b"".join(generate_latest(registry) for registry in request.app.state.registries)
     return Response(content=exposition, media_type=CONTENT_TYPE_LATEST)

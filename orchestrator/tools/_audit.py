@@ -2,9 +2,11 @@
 
 The planner adds the audit call to every plan, with `action` and `detail` derived from the
 request (see `orchestrator.audit_plan`); callers cannot add or shape one. Insert is
-idempotent by (tenant, request id). While the database is unreachable, `fallback()`
-spools the validated record durably and reports it spooled; a spool write that fails
-(a full disk) is a failure, never an acknowledgement.
+idempotent by (tenant, request id); a request reusing an id its tenant already used is
+refused (`invalid_arguments`, never spooled), since the row kept is the earlier request's.
+While the database is unreachable, `fallback()` spools the validated record durably and
+reports it spooled; a spool write that fails (a full disk) is a failure, never an
+acknowledgement.
 
 Replay runs in a background task the tool owns: started by the tool's first call, woken
 by each record spooled, looking at the spool every second otherwise, and stopped in
@@ -22,10 +24,10 @@ from typing import Any
 
 from ..capabilities import CapabilityType, ToolCapability
 from ..contracts import ToolErrorCode
-from ..errors import ToolError
+from ..errors import FinalRefusal, ToolError
 from ..tool import CallContext
 from ._audit_record import InvalidRecord, validated
-from ._audit_replay import insert_records, replay_spool
+from ._audit_replay import insert_one, replay_spool
 from ._audit_spool import AuditSpool
 from ._guarded_pool import GuardedPool
 from ._tenant_tx import TOOL_TIMEOUT_SECONDS, budget_for, jsonable, run_on_database
@@ -57,9 +59,17 @@ class AuditTool:
     async def run(self, arguments: Mapping[str, Any], ctx: CallContext) -> Any:
         record = _record(arguments, ctx)
         budget = budget_for(ctx.budget_seconds, self.capability.timeout_seconds)
-        await run_on_database(
-            self._pool, budget, TOOL_ID, lambda conn: insert_records(conn, [record], budget)
+        inserted = await run_on_database(
+            self._pool, budget, TOOL_ID, lambda conn: insert_one(conn, record, budget)
         )
+        if not inserted:
+            # The row is an earlier request's: acknowledging it would leave this one
+            # unaudited. Refused, and never spooled (replay would drop it the same way).
+            raise FinalRefusal(
+                ToolErrorCode.INVALID_ARGUMENTS,
+                f"{TOOL_ID}: request id {record['request_id']!r} was already used by this "
+                "tenant; this request is not recorded (send a fresh request_id)",
+            )
         # The database answers, so a backlog could drain; the replayer's own poll finds it
         # within a second. Waking it on every request would cost each one a thread hop to
         # look at the spool, which under load held the event loop back for milliseconds.

@@ -45,6 +45,16 @@ async def insert_records(
                 await cursor.executemany(INSERT, [_parameters(r) for r in group])
 
 
+async def insert_one(
+    conn: psycopg.AsyncConnection[Any], record: dict[str, Any], budget_seconds: float
+) -> bool:
+    """Insert one record; False when its (tenant, request id) already has a row."""
+    async with conn.transaction():
+        await begin_tenant_scope(conn, record["tenant_id"], budget_seconds, read_only=False)
+        cursor = await conn.execute(INSERT, _parameters(record))
+        return cursor.rowcount == 1
+
+
 async def replay_spool(spool: AuditSpool, pool: GuardedPool, tool_id: str) -> int:
     """Replay every replay file this process can claim; returns how many records it took."""
     await asyncio.to_thread(spool.rotate)

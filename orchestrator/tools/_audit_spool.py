@@ -13,6 +13,12 @@ it again: `ON CONFLICT (tenant_id, request_id) DO NOTHING` makes that harmless.
 
 Lines that are torn, corrupted or not a record, and records Postgres refuses, go to
 `<spool_dir>/audit-dead-letter.jsonl` (same framing) with the reason, for a human.
+
+The records waiting (the live spool and the replay files) are bounded by
+`max_pending_bytes`: during a long outage a record past the bound is refused (`SpoolFull`,
+an `OSError`), so the call is not acknowledged, rather than the spool filling the disk.
+Checked before each append; workers appending at the same moment may pass the bound by a
+record each.
 """
 
 from __future__ import annotations
@@ -32,18 +38,45 @@ from ._audit_record import decode_frame, encode_frame
 SPOOL_NAME = "audit-spool.jsonl"
 REPLAY_GLOB = "audit-replay-*.jsonl"
 DEAD_LETTER_NAME = "audit-dead-letter.jsonl"
+# About 10,000 records of the largest request the default body limit lets in (detail
+# whole, 64 KiB), far more of ordinary ones.
+MAX_PENDING_BYTES = 640 * 1024 * 1024
+
+
+class SpoolFull(OSError):
+    """The records waiting for the database already fill the spool's bound."""
 
 
 class AuditSpool:
-    def __init__(self, spool_dir: Path) -> None:
+    def __init__(self, spool_dir: Path, *, max_pending_bytes: int = MAX_PENDING_BYTES) -> None:
         self.directory = Path(spool_dir)
         self.directory.mkdir(parents=True, exist_ok=True)
         self.path = self.directory / SPOOL_NAME
         self.dead_letter_path = self.directory / DEAD_LETTER_NAME
+        self.max_pending_bytes = max_pending_bytes
 
     def append(self, record: dict[str, Any]) -> None:
-        """Durably add one record; returns only once all of it is on disk."""
-        _append_durably(self.path, encode_frame(record))
+        """Durably add one record; returns only once all of it is on disk. Raises
+        `SpoolFull` when it would take the records waiting past `max_pending_bytes`."""
+        frame = encode_frame(record)
+        pending = self.pending_bytes()
+        if pending + len(frame) > self.max_pending_bytes:
+            raise SpoolFull(
+                errno.ENOSPC,
+                f"audit spool full: {pending} bytes wait for the database "
+                f"(bound {self.max_pending_bytes})",
+            )
+        _append_durably(self.path, frame)
+
+    def pending_bytes(self) -> int:
+        """The size of the records waiting: the live spool and the replay files."""
+        total = 0
+        for path in [*self.replay_files(), self.path]:
+            try:
+                total += path.stat().st_size
+            except FileNotFoundError:
+                continue
+        return total
 
     def dead_letter(self, reason: str, *, record: Any = None, raw: bytes | None = None) -> None:
         """Keep what can never be written, with why, out of the queue's way."""

@@ -4,6 +4,7 @@ connection lost / refused / no pool slot  → connection_error
 deadline (QueryCanceled)                  → timeout
 UndefinedColumn / UndefinedTable / ...    → schema_mismatch
 InsufficientPrivilege / RLS refusal       → tenant_violation (a SecurityRefusal)
+a row the database refused as over the cap → result_too_large (see `_row_size.py`)
 the caller's own SQL at fault (a data      → invalid_arguments: not an upstream failure,
   error such as 1/0, a syntax error, ...)     so it never counts toward the breaker
 anything else from the database           → upstream_error
@@ -17,6 +18,7 @@ from psycopg_pool import PoolTimeout
 
 from ..contracts import ToolErrorCode
 from ..errors import SecurityRefusal, ToolError
+from ._row_size import row_over_cap
 
 _SCHEMA_ERRORS = (
     pg.UndefinedColumn,
@@ -26,8 +28,15 @@ _SCHEMA_ERRORS = (
     pg.InvalidSchemaName,
 )
 # SQLSTATE classes 22 (data), 42 and the other ProgrammingErrors, 0A (not supported),
-# 54 (statement too complex): the statement is wrong, the database is fine.
-_CALLER_ERRORS = (pg.DataError, pg.ProgrammingError, pg.NotSupportedError, pg.ProgramLimitExceeded)
+# 54 (statement too complex), and 53400 (the statement needs more temporary-file space
+# than the session may use): the statement is wrong, the database is fine.
+_CALLER_ERRORS = (
+    pg.DataError,
+    pg.ProgrammingError,
+    pg.NotSupportedError,
+    pg.ProgramLimitExceeded,
+    pg.ConfigurationLimitExceeded,
+)
 _CONNECTION_ERRORS = (
     pg.AdminShutdown,
     pg.CrashShutdown,
@@ -46,6 +55,12 @@ def map_db_error(exc: BaseException, *, tool_id: str) -> ToolError:
     if isinstance(exc, pg.InsufficientPrivilege):
         # Also what Postgres raises when a row-level-security policy refuses a write.
         return SecurityRefusal(ToolErrorCode.TENANT_VIOLATION, f"{tool_id}: {summary}")
+    if (row_bytes := row_over_cap(exc)) is not None:
+        return ToolError(
+            ToolErrorCode.RESULT_TOO_LARGE,
+            f"{tool_id}: a row of {row_bytes} bytes is over the result cap; the database "
+            "refused to send it",
+        )
     if isinstance(exc, _CALLER_ERRORS):
         return ToolError(ToolErrorCode.INVALID_ARGUMENTS, f"{tool_id}: {summary}")
     if isinstance(exc, PoolTimeout):

@@ -16,6 +16,7 @@ from ..errors import SecurityRefusal, ToolError
 from ..tool import CallContext
 from ._accepted_queries import AcceptedQueries
 from ._guarded_pool import GuardedPool
+from ._row_size import size_guarded
 from ._tenant_tx import (
     TOOL_TIMEOUT_SECONDS,
     begin_tenant_scope,
@@ -49,7 +50,8 @@ class DirectQueryTool:
 
     Rows stream in one at a time and are counted as they come, so the result cap
     (`max_result_size_mb`) is enforced before a large result reaches memory: past the cap
-    the query is cancelled and the call fails with `result_too_large`.
+    the query is cancelled and the call fails with `result_too_large`. A single row over
+    the cap is refused by the database itself, before it is sent (`_row_size.py`).
     """
 
     def __init__(
@@ -90,7 +92,11 @@ class DirectQueryTool:
             async with conn.transaction():
                 await begin_tenant_scope(conn, ctx.tenant_id, budget, read_only=True)
                 return await _read_capped(
-                    conn.cursor(), statement, params, max_rows=self._max_rows, max_bytes=max_bytes
+                    conn.cursor(),
+                    size_guarded(statement, max_bytes),
+                    params,
+                    max_rows=self._max_rows,
+                    max_bytes=max_bytes,
                 )
 
         return await run_on_database(self._pool, budget, TOOL_ID, work)

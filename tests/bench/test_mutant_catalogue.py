@@ -35,6 +35,7 @@ PROMISED = {
     "validator-admits-advisory-locks",
     "audit-keyed-by-request-id",
     "spool-poison-blocks-queue",
+    "breaker-shared-by-tenants",
 }
 
 

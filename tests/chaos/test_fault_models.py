@@ -36,6 +36,7 @@ MINIMAL: dict[str, dict[str, Any]] = {
     "cancel_foreign_queries": {},
     "advisory_lock_flood": {},
     "caller_error_burst": {"as_tenant": "initech"},
+    "expensive_query_flood": {"as_tenant": "initech"},
     "audit_id_squat": {},
 }
 

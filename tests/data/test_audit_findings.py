@@ -269,3 +269,52 @@ def test_records_spooled_as_json_text_survive_a_round_trip(tmp_path: Path) -> No
     spool.append(record)
     assert spool.pending_records() == [record]
     assert json.loads(json.dumps(record)) == record
+
+
+def test_a_reused_request_id_is_refused_not_acknowledged(
+    postgres: EmbeddedPostgres, tmp_path: Path
+) -> None:
+    """The row kept is the first request's: the second must not read as recorded."""
+
+    def ask(sql: str) -> OrchestrationRequest:
+        return OrchestrationRequest(
+            tenant_id="acme", request_id="reuse-1", intent="ad_hoc_query", parameters={"sql": sql}
+        )
+
+    first = _orchestrate(postgres, tmp_path, ask("SELECT 1 AS first"))
+    second = _orchestrate(postgres, tmp_path, ask("SELECT 2 AS second"))
+    assert first.status == "success"
+    audit = next(r for r in second.results if r.tool_id == "audit")
+    assert not audit.success and audit.error_code == "invalid_arguments"
+    assert not audit.fallback_used and "already used" in (audit.error_message or "")
+    assert second.status == "partial"  # the query ran; its record is refused, and says so
+    assert not AuditSpool(tmp_path).has_pending()  # refused, not spooled for later
+    rows = _rows(postgres, "reuse-")
+    assert [(row[0], row[3]["parameters"]) for row in rows] == [
+        ("acme", {"sql": "SELECT 1 AS first"})
+    ]
+
+
+def test_audit_row_ids_tell_a_tenant_nothing_of_the_others_volume(
+    postgres: EmbeddedPostgres, tmp_path: Path
+) -> None:
+    tools = _tools(postgres, tmp_path)
+    audit = _audit(tools)
+
+    async def scenario() -> None:
+        try:
+            for n, tenant in enumerate(["acme", "globex", "globex", "globex", "acme"]):
+                await audit.run({"action": "q"}, call_context(tenant, request_id=f"volume-{n}"))
+        finally:
+            await aclose_tools(tools)
+
+    asyncio.run(scenario())
+    with psycopg.connect(postgres.dsn("ops", "gauntlet_reader")) as conn:
+        conn.execute("SET ROLE gauntlet_tenant_acme")
+        conn.execute("SET app.tenant_id = 'acme'")
+        ids = conn.execute(
+            "SELECT pg_typeof(audit_id)::text, audit_id::text FROM ops.audit_log "
+            "WHERE request_id LIKE 'volume-%' ORDER BY request_id"
+        ).fetchall()
+    # acme sees its own two rows; a shared counter would show a gap of three between them
+    assert len(ids) == 2 and {kind for kind, _ in ids} == {"uuid"}

@@ -143,7 +143,10 @@ def test_audit_is_exactly_once_per_request_id(postgres: EmbeddedPostgres, tmp_pa
         try:
             ctx = call_context("initech", request_id="once-1")
             await audit.run({"action": "first"}, ctx)
-            await audit.run({"action": "again"}, ctx)
+            # The id again: refused (the row is the first's), never a second row.
+            with pytest.raises(ToolError) as reused:
+                await audit.run({"action": "again"}, ctx)
+            assert reused.value.code is ToolErrorCode.INVALID_ARGUMENTS
             # A replay interrupted by a crash leaves its file behind: replaying it again
             # (with a record the database already has) must not double anything.
             await audit.fallback(

@@ -63,7 +63,8 @@ class CallRunner:
         started = time.monotonic()
         budget = min(CALL_BUDGET_SECONDS, deadline - started)
         attempts, failure = 0, None
-        admitted, probe = self.guard.breaker.admit()
+        breaker = self.guard.breaker(tenant)
+        admitted, probe = breaker.admit()
         if budget <= 0:
             failure = CallFailed("timeout", "the request deadline had passed")
         elif not admitted:
@@ -78,7 +79,7 @@ class CallRunner:
                 failure = exc
         if admitted:  # limit refusals are neutral: the upstream was never asked
             neutral = failure is not None and failure.code in LIMIT_CODES
-            self.guard.breaker.record("neutral" if neutral else failure and failure.code, probe)
+            breaker.record("neutral" if neutral else failure and failure.code, probe)
         if failure is None:
             return result(call, started, attempts, success=True, data=data)
         attempts = max(attempts, 0 if failure.code in LIMIT_CODES else 1)

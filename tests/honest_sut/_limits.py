@@ -110,15 +110,24 @@ class Bulkhead:
 
 
 class ToolGuard:
-    """The breaker, buckets and bulkhead of one tool."""
+    """The breakers (one per tenant), buckets and bulkhead of one tool."""
 
     def __init__(self, threshold: int, cool_down: float, rate: tuple[float, float] | None):
         clock = time.monotonic
-        self.breaker = Breaker(threshold, cool_down, clock)
+        self._breaker_settings = (threshold, cool_down, clock)
+        # a breaker per tenant: one tenant's statements cut by their timeout are its own
+        # failures, and must not switch the tool off for the others (contract, section 8)
+        self._breakers: dict[str, Breaker] = {}
         self.bulkhead = Bulkhead(SLOTS_PER_TOOL)
         self._rate = rate
         self._bucket = TokenBucket(rate[0], rate[1], clock) if rate else None
         self._tenant_buckets: dict[str, TokenBucket] = {}
+
+    def breaker(self, tenant: str) -> Breaker:
+        breaker = self._breakers.get(tenant)
+        if breaker is None:
+            breaker = self._breakers[tenant] = Breaker(*self._breaker_settings)
+        return breaker
 
     def take_token(self, tenant: str) -> None:
         if self._rate is None or self._bucket is None:
@@ -134,8 +143,7 @@ class ToolGuard:
 
     def statistics(self) -> dict[str, object]:
         return {
-            "breaker": self.breaker.state,
-            "consecutive_failures": self.breaker.failures,
+            "tenant_breakers_open": sum(b.state != "closed" for b in self._breakers.values()),
             "slots": self.bulkhead.slots,
             "in_flight_or_queued": sum(self.bulkhead.held.values()),
         }

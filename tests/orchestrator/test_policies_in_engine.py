@@ -93,7 +93,10 @@ def test_the_breaker_opens_then_fails_fast_and_a_probe_closes_it() -> None:
         [flaky],
         lingering=LingeringTasks(),
         clock=clock,
-        policy=PolicySettings(breaker_failure_threshold=2, breaker_cool_down_seconds=30),
+        # One tenant may open the shared breaker here: this pins the tool-wide breaker.
+        policy=PolicySettings(
+            breaker_failure_threshold=2, breaker_cool_down_seconds=30, tenant_share=1.0
+        ),
     )
     request = plan_request([("a", "flaky")])
 
@@ -204,7 +207,9 @@ def _breaker_after(tool: ScriptedTool, request, times: int) -> BreakerState:
     orchestrator = Orchestrator(
         [tool],
         lingering=LingeringTasks(),
-        policy=PolicySettings(breaker_failure_threshold=2, breaker_cool_down_seconds=30),
+        policy=PolicySettings(
+            breaker_failure_threshold=2, breaker_cool_down_seconds=30, tenant_share=1.0
+        ),
     )
     _orchestrate_all(orchestrator, *[request] * times)
     return orchestrator.statistics()[tool.capability.tool_id].breaker.state

@@ -20,12 +20,25 @@ from orchestrator.service import (
 )
 
 
-def test_healthz_reports_liveness_and_every_tool() -> None:
-    response = request("GET", "/healthz")
+def test_healthz_reports_liveness_and_every_tool_to_a_caller_with_a_key() -> None:
+    response = request("GET", "/healthz", headers={"X-API-Key": ACME_KEY})
     assert response.status_code == 200
     health = response.json()
     assert health["status"] == "ok"
     assert "echo" in json.dumps(health["tools"]) and "broken" in json.dumps(health["tools"])
+
+
+@pytest.mark.parametrize("headers", [{}, {"X-API-Key": "forged-key-0000000000"}])
+def test_healthz_without_a_key_is_bare_liveness(headers: dict[str, str]) -> None:
+    response = request("GET", "/healthz", headers=headers)
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+def test_metrics_without_a_key_are_refused() -> None:
+    response = request("GET", "/metrics")
+    assert response.status_code == 401
+    assert "gauntlet_" not in response.text
 
 
 def test_healthz_shows_an_open_breaker_but_stays_live() -> None:
@@ -41,15 +54,16 @@ def test_healthz_shows_an_open_breaker_but_stays_live() -> None:
                     json=plan_body("acme", "broken"),
                     headers={"X-API-Key": ACME_KEY},
                 )
-            answer = await client.get("/healthz")
+            answer = await client.get("/healthz", headers={"X-API-Key": ACME_KEY})
         await orchestrator.aclose()
         assert answer.status_code == 200
         return answer.json()
 
     health = asyncio.run(scenario())
     assert health["status"] == "ok"
-    assert health["tools"]["broken"]["breaker"]["state"] == "open"
-    assert health["tools"]["echo"]["breaker"]["state"] == "closed"
+    # one tenant's failures open its own breaker, shown as a count, not the shared one
+    assert health["tools"]["broken"]["breaker"]["tenants_open"] == 1
+    assert health["tools"]["echo"]["breaker"]["tenants_open"] == 0
 
 
 def test_metrics_parse_and_count_requests_by_route_template() -> None:
@@ -67,7 +81,7 @@ def test_metrics_parse_and_count_requests_by_route_template() -> None:
             await client.get("/no/such/path/12345")
             for junk in ("BREW", "XYZZY1", "XYZZY2"):  # made-up methods share one label
                 await client.request(junk, "/v1/orchestrate")
-            answer = await client.get("/metrics")
+            answer = await client.get("/metrics", headers={"X-API-Key": ACME_KEY})
         await orchestrator.aclose()
         return answer
 
@@ -117,7 +131,7 @@ def test_metrics_include_the_given_registry() -> None:
         async with httpx.AsyncClient(
             transport=httpx.ASGITransport(app=app), base_url="http://s"
         ) as client:
-            return (await client.get("/metrics")).text
+            return (await client.get("/metrics", headers={"X-API-Key": ACME_KEY})).text
 
     families = {f.name: f for f in text_string_to_metric_families(asyncio.run(scenario()))}
     assert families["gauntlet_test_marker"].samples[0].value == 3
