@@ -13,7 +13,11 @@ from vocabulary import FaultWindow
 from .results import Check, Evaluation
 from .verdict import Verdict, overall_verdict
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 1  # the major version: bumped on a change an old reader cannot take
+# The minor version: bumped when fields are added (old readers ignore them). 1: each check's
+# phase and expectation, the SLO file's origin (`slo.judged_by`), the objectives with no data
+# (`no_data`), the run's workload (`workload`, what --baseline compares).
+SCHEMA_MINOR = 1
 
 
 def report_document(
@@ -29,6 +33,7 @@ def report_document(
     series = evaluation.timeseries
     return {
         "schema_version": SCHEMA_VERSION,
+        "schema_minor": SCHEMA_MINOR,
         "title": title,
         "verdict": overall_verdict(evaluation, checks),
         "interrupted": interrupted,
@@ -38,6 +43,7 @@ def report_document(
             "min_samples": evaluation.spec.min_samples,
             "on_inconclusive": evaluation.spec.on_inconclusive,
             "on_regression": evaluation.spec.on_regression,
+            "judged_by": evaluation.spec.judged_by,
         },
         "observations": evaluation.observations,
         "matched": evaluation.matched,
@@ -49,6 +55,8 @@ def report_document(
             _finite(asdict(result) | {"outcome": evaluation.gate_outcome(result)})
             for result in evaluation.results
         ],
+        "workload": {"scenarios": list(evaluation.scenarios)},
+        "no_data": [{"name": name, "reason": why} for name, why in evaluation.no_data.items()],
         "checks": [_check_entry(check) for check in checks],
         "fault_windows": [_finite(asdict(window)) for window in fault_windows],
         "timeseries": _finite(asdict(series)),
@@ -56,13 +64,16 @@ def report_document(
 
 
 def _check_entry(check: Check) -> dict[str, Any]:
-    """A check as schema version 1 writes it: the verdict as two flags."""
+    """A check as schema version 1 writes it: the verdict as two flags (1.1 adds its phase and
+    what was expected)."""
     return {
         "group": check.group,
         "name": check.name,
         "passed": check.verdict is Verdict.PASS,
         "detail": check.detail,
         "inconclusive": check.verdict is Verdict.INCONCLUSIVE,
+        "phase": check.phase,
+        "expected": check.expected,
     }
 
 

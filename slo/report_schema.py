@@ -25,6 +25,11 @@ class SloSummary(_Strict):
     min_samples: int = Field(ge=0)
     on_inconclusive: Literal["pass", "warn", "fail"]
     on_regression: Literal["pass", "warn", "fail"]
+    judged_by: str = Field(
+        default="",
+        description="the SLO files and why they judged the run, e.g. "
+        '"slo/examples/chaos-core.yaml (the core suite\'s default: no --slo given)" (1.1)',
+    )
 
 
 class ObjectiveEntry(_Strict):
@@ -64,6 +69,24 @@ class CheckEntry(_Strict):
     inconclusive: bool = Field(
         default=False, description="not passed, not breached either: too little evidence"
     )
+    phase: str = Field(
+        default="", description='the phase it judged ("" = the whole scenario) (1.1)'
+    )
+    expected: str = Field(
+        default="", description="what had to hold, as the scenario file says (1.1)"
+    )
+
+
+class NoDataEntry(_Strict):
+    name: str = Field(description="an objective with nothing to judge in this run")
+    reason: str = Field(description='e.g. "the run had no burst phase"')
+
+
+class WorkloadEntry(_Strict):
+    scenarios: list[str] = Field(
+        description="the scenarios (a load run: its profile) the judged observations name; "
+        "--baseline refuses a report of another workload"
+    )
 
 
 class FaultWindowEntry(_Strict):
@@ -87,6 +110,11 @@ class ReportDocument(_Strict):
     schema_version: Literal[1] = Field(
         description="report_json.SCHEMA_VERSION; bumped on an incompatible change"
     )
+    schema_minor: int = Field(
+        default=0,
+        ge=0,
+        description="report_json.SCHEMA_MINOR; bumped when fields are added (absent: 0)",
+    )
     title: str
     verdict: Literal["pass", "warn", "inconclusive", "fail"]
     interrupted: bool = Field(description="the run was stopped early; results are partial")
@@ -108,6 +136,12 @@ class ReportDocument(_Strict):
     status_totals: dict[str, int]
     baseline: str | None = Field(description="the report compared against, if any")
     objectives: list[ObjectiveEntry]
+    no_data: list[NoDataEntry] = Field(
+        default=[],
+        description="objectives left out of the verdict: they judge a phase the run never had "
+        "(1.1)",
+    )
+    workload: WorkloadEntry | None = Field(default=None, description="what the run ran (1.1)")
     checks: list[CheckEntry]
     fault_windows: list[FaultWindowEntry]
     timeseries: TimeSeriesEntry

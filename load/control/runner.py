@@ -109,9 +109,11 @@ def run_load(options: LoadRunOptions) -> LoadRunResult:
         topology = plan_topology(options.processes, options.expect_workers, options.master_port)
     except ValueError as exc:
         raise LoadInputError(str(exc)) from None
-    spec = load_slo_file(
-        options.slo_path or default_slo_path()
-    )  # fail on a bad SLO before starting
+    spec = (  # fail on a bad SLO before starting
+        load_slo_file(options.slo_path)
+        if options.slo_path
+        else load_slo_file(default_slo_path(), chosen="gauntlet load's default: no --slo given")
+    )
     try:
         target = options.target
     except ValueError as exc:

@@ -158,7 +158,7 @@ def run(
                         unknown_name("scenario", name, names), param_hint="'--only'"
                     )
             scenarios = [s for s in scenarios if s.name in only]
-        spec = load_slo_files(slo or [default_slo()])
+        spec = load_slo_files(slo) if slo else load_slo_files([default_slo()], chosen=DEFAULT)
         target = TargetChoice(target_command, target_image, target_url)
         remote = remote_options(target_url, upstream or [], target_command, scenarios)
     except (YamlInputError, SloFileError, TargetCommandError, ValueError) as exc:
@@ -193,6 +193,9 @@ def run(
     if code == exit_codes.INTERRUPTED:  # the last line says so, after the summary and folder
         say_interrupted("run", out_dir)
     raise typer.Exit(code)
+
+
+DEFAULT = "the core suite's default: no --slo given"
 
 
 def default_slo() -> Path:
