@@ -37,6 +37,7 @@ td.pass{{color:{OUTCOME_COLOURS["pass"]}}}td.warn{{color:{OUTCOME_COLOURS["warn"
 td.fail{{color:{OUTCOME_COLOURS["fail"]};font-weight:bold}}
 section.chart{{margin:8px 0 24px}}p.note{{color:#616161;font-size:13px}}
 p.lede{{font-size:16px}}table.findings td{{font-size:14px}}
+table.findings td:nth-child(2){{white-space:nowrap}}
 details{{margin:8px 0 16px}}summary{{cursor:pointer;color:#424242;font-weight:bold}}
 """
 

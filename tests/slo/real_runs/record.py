@@ -34,7 +34,7 @@ def record(run: Path, name: str) -> Path:
     facts = {
         "title": document["title"],
         "checks": [
-            {key: check[key] for key in ("group", "name", "detail", "phase", "expected")}
+            {key: check.get(key, "") for key in ("group", "name", "detail", "phase", "expected")}
             | {"verdict": _verdict(check)}
             for check in document["checks"]
         ],
