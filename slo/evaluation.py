@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 import polars as pl
 
-from vocabulary import Observation
+from vocabulary import Observation, Phase
 
 from .accumulators import ObjectiveState, objective_state
 from .baseline import BaselineReport, compare_latency, compare_ratio, compare_ratio_with_phase
@@ -100,8 +100,11 @@ def evaluate_frame(
 
 def _no_data(objective: Objective, phases: set[str]) -> str:
     """Why an objective has nothing to judge because of the run's shape, not its behaviour:
-    it judges phases the run never had (a burst objective over a run without bursts). Such
-    an objective reads "no data": neither inconclusive nor failed."""
+    it judges phases the run never had (a burst objective over a run without bursts, a
+    recovery time where no fault was rolled back). Such an objective reads "no data":
+    neither inconclusive nor failed."""
+    if objective.recovers_within_s is not None and Phase.RECOVERY not in phases:
+        return "the run had no recovery phase: no fault was rolled back"
     wanted = objective.filters.phase
     if not wanted or phases & {str(phase) for phase in wanted}:
         return ""

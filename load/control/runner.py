@@ -17,7 +17,7 @@ import json
 import signal
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from rich.console import Console
@@ -103,6 +103,9 @@ def default_slo_path() -> Path:
 
 
 def run_load(options: LoadRunOptions) -> LoadRunResult:
+    # Locust and its workers run in a working folder of their own: a relative --out would
+    # name another folder there
+    options = replace(options, out_dir=options.out_dir.resolve())
     profile = options.profile
     out_dir = options.out_dir
     try:

@@ -8,6 +8,7 @@ import typer
 
 from scenarios import exit_codes
 
+from . import completion
 from .choices import check_db
 from .report_folder import (
     DEFAULT_HELP,
@@ -21,7 +22,10 @@ from .report_folder import (
 
 def load(
     profile: str = typer.Option(
-        ..., "--profile", help="Load profile: a YAML file or ramp|step|spike|soak."
+        ...,
+        "--profile",
+        help="Load profile: a YAML file or ramp|step|spike|soak.",
+        autocompletion=completion.profile_names,
     ),
     duration: str | None = typer.Option(
         None, "--duration", help="Override the run's duration, e.g. 60s."

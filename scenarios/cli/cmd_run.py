@@ -9,6 +9,7 @@ import typer
 
 from scenarios import exit_codes
 
+from . import completion
 from .choices import check_db, check_toxiproxy
 from .remote_options import remote_options
 from .report_folder import DEFAULT_HELP, error_json, report_folder, say_interrupted, summary_json
@@ -32,6 +33,7 @@ def run(
             "--only",
             metavar="NAME",
             help="run only the suite's scenarios with these names (repeatable)",
+            autocompletion=completion.scenario_names,
         ),
     ] = None,
     db: Annotated[
