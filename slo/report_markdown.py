@@ -50,9 +50,10 @@ def render_markdown(
     for part in evaluation.spec.not_evaluated:
         lines.append(f"- Not evaluated: {_cell(part)}")
     if scenarios:
-        failing = sum(row.outcome != "pass" for row in scenarios)
         summary = f"{len(scenarios)} scenario{'s' if len(scenarios) != 1 else ''}"
-        summary += f", {failing} not held" if failing else ""
+        for outcome, word in (("fail", "failed"), ("warn", "undecided")):
+            if count := sum(row.outcome == outcome for row in scenarios):
+                summary += f", {count} {word}"
         lines += ["", f"<details><summary>{summary}</summary>", ""]
         lines += [_scenario_line(row) for row in scenarios]
         lines += ["", "</details>"]
