@@ -16,7 +16,7 @@ from .results import Check, Evaluation, ObjectiveResult
 
 TIMELINE_CHART = "chart-timeline"
 WHOLE_RUN = "whole run"
-_ORDER = {"fail": 0, "warn": 1, "pass": 2}
+_ORDER = {"fail": 0, "warn": 1, "pass": 2, "none": 3}
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,7 @@ class Finding:
 @dataclass(frozen=True)
 class ScenarioRow:
     name: str
-    outcome: str  # the worst of its checks: pass | warn | fail
+    outcome: str  # the worst of its checks: pass | warn | fail; none: it has no check
     held: int  # checks passed
     checks: int
     statuses: Mapping[str, int] = field(default_factory=dict)  # requests sent, by status
@@ -89,7 +89,7 @@ def scenario_rows(
         rows.append(
             ScenarioRow(
                 name=name,
-                outcome=min(outcomes, key=_ORDER.__getitem__, default="pass"),
+                outcome=min(outcomes, key=_ORDER.__getitem__, default="none"),
                 held=sum(check.passed for check in own),
                 checks=len(own),
                 statuses=dict(statuses.get(name, {})),
@@ -97,6 +97,16 @@ def scenario_rows(
             )
         )
     return sorted(rows, key=lambda row: _ORDER[row.outcome])
+
+
+def scenarios_held(rows: Sequence[ScenarioRow]) -> str:
+    """`24/26 scenarios`: those whose checks all held, of those that have checks ("" if
+    none has: a gate over observation files judges objectives only)."""
+    judged = [row for row in rows if row.outcome != "none"]
+    if not judged:
+        return ""
+    held = sum(row.outcome == "pass" for row in judged)
+    return f"{held}/{len(judged)} scenario{'s' if len(judged) != 1 else ''}"
 
 
 def _objective_finding(evaluation: Evaluation, result: ObjectiveResult, outcome: str) -> Finding:

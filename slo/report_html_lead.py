@@ -14,7 +14,7 @@ from html import escape
 from vocabulary import STATUSES
 
 from .formatting import show_interval, show_note, show_value
-from .report_findings import TIMELINE_CHART, Finding, ScenarioRow, findings
+from .report_findings import TIMELINE_CHART, Finding, ScenarioRow, findings, scenarios_held
 from .results import Check, Evaluation
 from .verdict import overall_verdict
 
@@ -71,8 +71,8 @@ def _heading(
     held = [f"{objectives.count('pass')}/{len(objectives)} objectives"]
     if checks:
         held.append(f"{sum(check.passed for check in checks)}/{len(checks)} checks")
-    if scenarios:
-        held.insert(0, f"{sum(r.outcome == 'pass' for r in scenarios)}/{len(scenarios)} scenarios")
+    if judged := scenarios_held(scenarios):
+        held.insert(0, judged)
     requests = ", ".join(f"{name} {count}" for name, count in evaluation.status_totals.items())
     source = f" from {escape(spec.judged_by)}" if spec.judged_by else ""
     return (
@@ -110,22 +110,23 @@ def _chart_link(finding: Finding, offsets: Mapping[str, tuple[float, float]]) ->
 def _scenarios(rows: Sequence[ScenarioRow]) -> str:
     """Scenarios not held in a table of their own; those that held folded away."""
     header = _header("", "scenario", "checks", "requests", *STATUSES, "wall")
-    attention = [row for row in rows if row.outcome != "pass"]
-    held = [row for row in rows if row.outcome == "pass"]
+    attention = [row for row in rows if row.outcome in ("fail", "warn")]
+    held = [row for row in rows if row.outcome not in ("fail", "warn")]
     parts = ["<h2>Scenarios</h2>"]
     if attention:
         parts.append(f"<table>{header}{''.join(_scenario_row(r) for r in attention)}</table>")
     if held:
+        summary = f"{len(held)} scenario{'s' if len(held) != 1 else ''}"
+        summary += " held" if all(row.outcome == "pass" for row in held) else ""
+        table = "".join(_scenario_row(row) for row in held)
         parts.append(
-            f"<details><summary>{len(held)} scenario{'s' if len(held) != 1 else ''} held"
-            f"</summary><table>{header}{''.join(_scenario_row(r) for r in held)}</table>"
-            "</details>"
+            f"<details><summary>{summary}</summary><table>{header}{table}</table></details>"
         )
     return "".join(parts)
 
 
 def _scenario_row(row: ScenarioRow) -> str:
-    mark = {"pass": "held", "warn": "undecided", "fail": "FAILED"}[row.outcome]
+    mark = {"pass": "held", "warn": "undecided", "fail": "FAILED", "none": "-"}[row.outcome]
     wall = f"{row.seconds:.0f} s" if row.seconds is not None else "-"
     counts = "".join(f"<td>{row.statuses.get(status, 0)}</td>" for status in STATUSES)
     return (

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from .formatting import show_value
-from .report_findings import Finding, ScenarioRow, findings
+from .report_findings import Finding, ScenarioRow, findings, scenarios_held
 from .results import Check, Evaluation
 from .verdict import overall_verdict
 
@@ -80,9 +80,8 @@ def _findings_table(found: Sequence[Finding]) -> list[str]:
 def _held(evaluation: Evaluation, checks: Sequence[Check], scenarios: Sequence[ScenarioRow]) -> str:
     objectives = [evaluation.gate_outcome(result) for result in evaluation.results]
     parts = []
-    if scenarios:
-        held = sum(row.outcome == "pass" for row in scenarios)
-        parts.append(f"{held}/{len(scenarios)} scenarios")
+    if held := scenarios_held(scenarios):
+        parts.append(held)
     parts.append(f"{objectives.count('pass')}/{len(objectives)} objectives")
     if checks:
         parts.append(f"{sum(check.passed for check in checks)}/{len(checks)} checks")
@@ -113,7 +112,7 @@ def _scenario_line(row: ScenarioRow) -> str:
     wall = f", {row.seconds:.0f} s" if row.seconds is not None else ""
     checks = f"{row.held}/{row.checks} checks, " if row.checks else ""
     return (
-        f"- {_ICON[row.outcome]} **{_cell(row.name)}**: {checks}{row.requests} requests"
+        f"- {_ICON.get(row.outcome, '▫️')} **{_cell(row.name)}**: {checks}{row.requests} requests"
         f" ({show_counts(row.statuses)}){wall}"
     )
 

@@ -88,3 +88,7 @@ def test_the_baseline_of_the_same_workload_is_compared(real_run, tmp_path: Path)
     document = json.loads((out / "report.json").read_text())
     assert document["baseline"] == str(real_run["json"])
     assert document["workload"] == json.loads(real_run["json"].read_text())["workload"]
+    # a gate judges objectives only: its scenario rows claim no verdict of their own
+    markdown = (out / "report.md").read_text()
+    held = next(line for line in markdown.splitlines() if line.startswith("- **Held:**"))
+    assert "scenarios" not in held and "- ▫️ **cross-tenant-query**: 51 requests" in markdown
