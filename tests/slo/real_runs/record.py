@@ -6,7 +6,8 @@ reports of a real run without running it again.
 
 The two recorded runs: `core-pass`, the core suite against the reference orchestrator, and
 `core-fail`, the same suite against bench/mutants' breaker-never-opens (a breaker that
-never opens), which fails.
+never opens), which fails. core-pass was written by schema 1.0 (before checks carried their
+phase and expectation): those fields are empty in it; nothing in a passing run shows them.
 """
 
 from __future__ import annotations
