@@ -32,10 +32,34 @@ class BaselineObjective:
     quantile: float | None
 
 
+class DifferentWorkload(BaselineFileError):
+    """The baseline ran other scenarios (or another load profile) than this run: their
+    objectives judge different populations, so comparing them would say nothing."""
+
+
 @dataclass(frozen=True)
 class BaselineReport:
     source: str
     objectives: dict[tuple[str, str], BaselineObjective]
+    scenarios: tuple[str, ...] | None = None  # None: a report written before workloads
+
+    def check_same_workload(self, scenarios: tuple[str, ...]) -> None:
+        """Raise DifferentWorkload, in one line, unless this run's scenarios are the
+        baseline's."""
+        if self.scenarios is None or set(self.scenarios) == set(scenarios):
+            return
+        missing = sorted(set(self.scenarios) - set(scenarios))
+        extra = sorted(set(scenarios) - set(self.scenarios))
+        differences = [
+            f"{label}: {_some(names)}"
+            for label, names in (("only in the baseline", missing), ("only in this run", extra))
+            if names
+        ]
+        raise DifferentWorkload(
+            f"{self.source}: a different workload (the baseline ran {_count(self.scenarios)}, "
+            f"this run {_count(scenarios)}; {'; '.join(differences)}): compare runs of the "
+            "same scenarios or load profile"
+        )
 
     @classmethod
     def load(cls, path: str | Path) -> BaselineReport:
@@ -68,7 +92,28 @@ class BaselineReport:
                 raise BaselineFileError(
                     f"{path}: field 'objectives[{index}]': expected name, kind and samples ({exc})"
                 ) from None
-        return cls(source=str(path), objectives=objectives)
+        return cls(source=str(path), objectives=objectives, scenarios=_workload(path, document))
+
+
+def _workload(path: Path, document: dict) -> tuple[str, ...] | None:
+    workload = document.get("workload")
+    if workload is None:
+        return None
+    scenarios = workload.get("scenarios") if isinstance(workload, dict) else None
+    if not isinstance(scenarios, list) or not all(isinstance(s, str) for s in scenarios):
+        raise BaselineFileError(
+            f"{path}: field 'workload.scenarios': expected a list of scenario names"
+        )
+    return tuple(scenarios)
+
+
+def _count(scenarios: tuple[str, ...]) -> str:
+    return f"{len(scenarios)} scenario{'s' if len(scenarios) != 1 else ''}"
+
+
+def _some(names: list[str], shown: int = 3) -> str:
+    more = f" and {len(names) - shown} more" if len(names) > shown else ""
+    return ", ".join(names[:shown]) + more
 
 
 def compare_ratio(

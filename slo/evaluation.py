@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 import polars as pl
 
-from vocabulary import Observation
+from vocabulary import Observation, Phase
 
 from .accumulators import ObjectiveState, objective_state
 from .baseline import BaselineReport, compare_latency, compare_ratio, compare_ratio_with_phase
@@ -67,9 +67,20 @@ def evaluate_frame(
         .collect()
         .rows()
     )
+    phases = set(rows.select(pl.col("phase").unique()).collect().to_series().cast(pl.String))
+    scenarios = tuple(
+        sorted(rows.select(pl.col("scenario").cast(pl.String).unique()).collect().to_series())
+    )
+    if baseline is not None:
+        baseline.check_same_workload(scenarios)
+    # a run that observed nothing is undecided throughout, not "no data"
+    no_data = {
+        o.name: reason for o in spec.objectives if matched and (reason := _no_data(o, phases))
+    }
     results = [
         result
         for objective in spec.objectives
+        if objective.name not in no_data
         for result in _judge(objective_state(rows, objective, counts), spec, baseline)
     ]
     return Evaluation(
@@ -82,7 +93,23 @@ def evaluate_frame(
         ended=ended,
         status_totals=status_totals,
         baseline_source=baseline.source if baseline else "",
+        no_data=no_data,
+        scenarios=scenarios,
     )
+
+
+def _no_data(objective: Objective, phases: set[str]) -> str:
+    """Why an objective has nothing to judge because of the run's shape, not its behaviour:
+    it judges phases the run never had (a burst objective over a run without bursts, a
+    recovery time where no fault was rolled back). Such an objective reads "no data":
+    neither inconclusive nor failed."""
+    if objective.recovers_within_s is not None and Phase.RECOVERY not in phases:
+        return "the run had no recovery phase: no fault was rolled back"
+    wanted = objective.filters.phase
+    if not wanted or phases & {str(phase) for phase in wanted}:
+        return ""
+    names = ", ".join(str(phase) for phase in wanted)
+    return f"the run had no {names} phase" if len(wanted) == 1 else f"the run had no {names} phases"
 
 
 def _judge(

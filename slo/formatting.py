@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from .results import ObjectiveResult
+from .spec import SloSpec
 
 
 def show_value(value: float | None, unit: str) -> str:
@@ -36,3 +39,14 @@ def show_note(result: ObjectiveResult) -> str:
     if result.regression_detail:
         parts.append(result.regression_detail)
     return "; ".join(p for p in parts if p)
+
+
+def judged_by(spec: SloSpec) -> str:
+    """`SLO chaos-core from slo/examples/chaos-core.yaml (the core suite's default: no --slo
+    given)`: which SLO judged the run, where it came from and why it was the one."""
+    return f"SLO {spec.name}" + (f" from {spec.judged_by}" if spec.judged_by else "")
+
+
+def no_data_lines(no_data: Mapping[str, str]) -> list[str]:
+    """One line per objective left out for want of data: `no data: NAME (REASON)`."""
+    return [f"no data: {name} ({reason})" for name, reason in no_data.items()]

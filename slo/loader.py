@@ -28,13 +28,31 @@ class SloFileError(ValueError):
 _Located = list[tuple[Path, yaml.Node, Any]]
 
 
-def load_slo_file(path: str | Path) -> SloSpec:
-    return load_slo_files([path])
+GIVEN = "given with --slo"
 
 
-def load_slo_files(paths: Iterable[str | Path]) -> SloSpec:
-    """A folder stands for its *.yaml and *.yml files, in name order."""
+def load_slo_file(path: str | Path, *, chosen: str = GIVEN) -> SloSpec:
+    return load_slo_files([path], chosen=chosen)
+
+
+def load_slo_files(paths: Iterable[str | Path], *, chosen: str = GIVEN) -> SloSpec:
+    """A folder stands for its *.yaml and *.yml files, in name order. `chosen`: why these
+    files judge the run, as the reports say it (e.g. "the core suite's default")."""
     files = _expand([Path(p) for p in paths])
+    spec = _load(files)
+    spec._judged_by = f"{', '.join(_shown(path) for path in files)} ({chosen})"
+    return spec
+
+
+def _shown(path: Path) -> str:
+    """A path as short as it reads: relative to the working folder when inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def _load(files: list[Path]) -> SloSpec:
     located: _Located = []
     for path in files:
         parsed = _try_compose(path)

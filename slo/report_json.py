@@ -13,8 +13,11 @@ from vocabulary import FaultWindow
 from .results import Check, Evaluation, JudgedBy
 from .verdict import Verdict, overall_verdict
 
-SCHEMA_VERSION = 1
-# bumped on a compatible change (an optional field added); 1: `promises`, `not_judged`
+SCHEMA_VERSION = 1  # the major version: bumped on a change an old reader cannot take
+# The minor version: bumped when fields are added (old readers ignore them). 1: each check's
+# phase and expectation, the SLO file's origin (`slo.judged_by`), the objectives with no data
+# (`no_data`), the run's workload (`workload`, what --baseline compares), which promises
+# judged the run (`promises`) and what they left unjudged (`not_judged`).
 SCHEMA_MINOR = 1
 
 
@@ -42,6 +45,7 @@ def report_document(
             "min_samples": evaluation.spec.min_samples,
             "on_inconclusive": evaluation.spec.on_inconclusive,
             "on_regression": evaluation.spec.on_regression,
+            "judged_by": evaluation.spec.judged_by,
         },
         "observations": evaluation.observations,
         "matched": evaluation.matched,
@@ -53,6 +57,8 @@ def report_document(
             _finite(asdict(result) | {"outcome": evaluation.gate_outcome(result)})
             for result in evaluation.results
         ],
+        "workload": {"scenarios": list(evaluation.scenarios)},
+        "no_data": [{"name": name, "reason": why} for name, why in evaluation.no_data.items()],
         "checks": [_check_entry(check) for check in checks],
         "fault_windows": [_finite(asdict(window)) for window in fault_windows],
         "timeseries": _finite(asdict(series)),
@@ -71,13 +77,16 @@ def _further_facts(
 
 
 def _check_entry(check: Check) -> dict[str, Any]:
-    """A check as schema version 1 writes it: the verdict as two flags."""
+    """A check as schema version 1 writes it: the verdict as two flags (1.1 adds its phase and
+    what was expected)."""
     return {
         "group": check.group,
         "name": check.name,
         "passed": check.verdict is Verdict.PASS,
         "detail": check.detail,
         "inconclusive": check.verdict is Verdict.INCONCLUSIVE,
+        "phase": check.phase,
+        "expected": check.expected,
     }
 
 

@@ -31,6 +31,7 @@ from rich.text import Text
 from vocabulary import STATUSES, Observation
 
 from .error_tally import show_errors, top_errors
+from .formatting import judged_by, no_data_lines
 from .results import Check, Evaluation, ObjectiveResult
 from .verdict import overall_verdict
 
@@ -53,6 +54,8 @@ def print_load_summary(
     console.print()
     console.print(Text(slo_heading(evaluation)), overflow="fold")
     console.print(objective_table(evaluation, width=console.width))
+    for line in no_data_lines(evaluation.no_data):
+        console.print(Text(line, style="dim"), overflow="fold")
     for check in checks:
         if check.verdict != "pass":  # whole, wrapped: the reason is the point
             outcome = evaluation.check_outcome(check)
@@ -112,7 +115,7 @@ def intent_table(observations: Sequence[Observation], *, width: int = 80) -> Tab
 def slo_heading(evaluation: Evaluation) -> str:
     spec = evaluation.spec
     return (
-        f"SLO {spec.name}: {evaluation.matched} observations, "
+        f"{judged_by(spec)}: {evaluation.matched} observations, "
         f"{spec.confidence:.0%} confidence, inconclusive counts as {spec.on_inconclusive}"
     )
 

@@ -24,8 +24,9 @@ _PANELS = (
 _FROM_ZERO = {"ratio at most", "ms", "s"}
 
 
-def objectives_figures(evaluation: Evaluation) -> list[go.Figure]:
-    """One figure per panel that has an objective, in the order of _PANELS."""
+def objectives_figures(evaluation: Evaluation) -> list[tuple[str, go.Figure]]:
+    """One figure per panel that has an objective, in the order of _PANELS, each with its
+    chart id (`report_findings.objective_chart` names the same ids)."""
     at_least = {o.name for o in evaluation.spec.objectives if o.ratio and not o.at_most}
     panels: dict[str, list[tuple[ObjectiveResult, str]]] = {}
     for result in evaluation.results:
@@ -34,7 +35,10 @@ def objectives_figures(evaluation: Evaluation) -> list[go.Figure]:
             panel = "ratio at least" if result.name in at_least else "ratio at most"
         panels.setdefault(panel, []).append((result, evaluation.gate_outcome(result)))
     return [
-        _figure(panels[panel], axis_title, scale, value_format, panel in _FROM_ZERO)
+        (
+            "chart-objectives-" + panel.replace(" ", "-"),
+            _figure(panels[panel], axis_title, scale, value_format, panel in _FROM_ZERO),
+        )
         for panel, axis_title, scale, value_format in _PANELS
         if panel in panels
     ]

@@ -25,6 +25,11 @@ class SloSummary(_Strict):
     min_samples: int = Field(ge=0)
     on_inconclusive: Literal["pass", "warn", "fail"]
     on_regression: Literal["pass", "warn", "fail"]
+    judged_by: str = Field(
+        default="",
+        description="the SLO files and why they judged the run, e.g. "
+        '"slo/examples/chaos-core.yaml (the core suite\'s default: no --slo given)" (1.1)',
+    )
 
 
 class ObjectiveEntry(_Strict):
@@ -64,6 +69,24 @@ class CheckEntry(_Strict):
     inconclusive: bool = Field(
         default=False, description="not passed, not breached either: too little evidence"
     )
+    phase: str = Field(
+        default="", description='the phase it judged ("" = the whole scenario) (1.1)'
+    )
+    expected: str = Field(
+        default="", description="what had to hold, as the scenario file says (1.1)"
+    )
+
+
+class NoDataEntry(_Strict):
+    name: str = Field(description="an objective with nothing to judge in this run")
+    reason: str = Field(description='e.g. "the run had no burst phase"')
+
+
+class WorkloadEntry(_Strict):
+    scenarios: list[str] = Field(
+        description="the scenarios (a load run: its profile) the judged observations name; "
+        "--baseline refuses a report of another workload"
+    )
 
 
 class NotJudgedEntry(_Strict):
@@ -96,9 +119,9 @@ class ReportDocument(_Strict):
     schema_minor: int = Field(
         default=0,
         ge=0,
-        description="report_json.SCHEMA_MINOR; bumped on a compatible change (an optional "
-        "field added; a reader of this version ignores what it does not know): "
-        "1 added `promises` and `not_judged`",
+        description="report_json.SCHEMA_MINOR; bumped when fields are added (absent: 0; a "
+        "reader of this version ignores what it does not know): 1 added checks' `phase` and "
+        "`expected`, `slo.judged_by`, `no_data`, `workload`, `promises` and `not_judged`",
     )
     title: str
     verdict: Literal["pass", "warn", "inconclusive", "fail"]
@@ -121,6 +144,12 @@ class ReportDocument(_Strict):
     status_totals: dict[str, int]
     baseline: str | None = Field(description="the report compared against, if any")
     objectives: list[ObjectiveEntry]
+    no_data: list[NoDataEntry] = Field(
+        default=[],
+        description="objectives left out of the verdict: they judge a phase the run never had "
+        "(1.1)",
+    )
+    workload: WorkloadEntry | None = Field(default=None, description="what the run ran (1.1)")
     checks: list[CheckEntry]
     promises: str | None = Field(
         default=None,

@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from .formatting import show_interval, show_note, show_value
+from .formatting import judged_by, no_data_lines, show_interval, show_note, show_value
 from .results import Check, Evaluation
 from .verdict import overall_verdict
 
@@ -53,5 +53,7 @@ def print_report(
             escape(check.detail),
         )
     console.print(table)
+    for line in [judged_by(evaluation.spec), *no_data_lines(evaluation.no_data)]:
+        console.print(escape(line), overflow="fold")
     verdict = overall_verdict(evaluation, checks)
     console.print(f"gate: [{_STYLE[verdict]}]{verdict.upper()}[/]")

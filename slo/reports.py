@@ -14,6 +14,7 @@ from vocabulary import FaultWindow
 
 from .expressions import matches
 from .frame import read_frame
+from .report_findings import scenario_rows
 from .report_html import render_html
 from .report_json import report_document
 from .report_junit import render_junit
@@ -54,13 +55,24 @@ def write_reports(
         run_facts=run_facts,
         judged_by=judged_by,
     )
-    frame = _breakdown_frame(observations, evaluation)
+    frame = _observed_frame(observations, evaluation)
+    judged = (
+        frame
+        if evaluation.spec.filters.is_empty or frame.is_empty()
+        else frame.filter(matches(evaluation.spec.filters))
+    )
+    scenarios = scenario_rows(evaluation, checks, _statuses_by_scenario(frame), check_spans)
     contents = {
         "json": ("report.json", json.dumps(document, indent=2)),
         "markdown": (
             "report.md",
             render_markdown(
-                evaluation, checks, title, interrupted=interrupted, judged_by=judged_by
+                evaluation,
+                checks,
+                title,
+                interrupted=interrupted,
+                scenarios=scenarios,
+                judged_by=judged_by,
             ),
         ),
         "junit": (
@@ -74,8 +86,10 @@ def write_reports(
                 checks,
                 fault_windows,
                 title,
-                frame,
+                judged,
                 interrupted=interrupted,
+                scenarios=scenarios,
+                spans=check_spans or {},
                 judged_by=judged_by,
             ),
         ),
@@ -88,13 +102,24 @@ def write_reports(
     return written
 
 
-BREAKDOWN_COLUMNS = ("intent", "tenant")
+BREAKDOWN_COLUMNS = ("intent", "tenant", "source")
 
 
-def _breakdown_frame(observations: Sequence[Path], evaluation: Evaluation) -> pl.DataFrame:
-    """The observations the evaluation judged, with the columns the breakdowns split by."""
+def _observed_frame(observations: Sequence[Path], evaluation: Evaluation) -> pl.DataFrame:
+    """Every observation of the run, with the columns the breakdowns split by."""
     if not observations:
         return pl.DataFrame()
-    spec = evaluation.spec
-    frame = read_frame(observations, spec, extra=BREAKDOWN_COLUMNS)
-    return frame if spec.filters.is_empty else frame.filter(matches(spec.filters))
+    return read_frame(observations, evaluation.spec, extra=BREAKDOWN_COLUMNS)
+
+
+def _statuses_by_scenario(frame: pl.DataFrame) -> dict[str, dict[str, int]]:
+    """Per scenario, the requests it sent by status (attacks too: the scenario sent them)."""
+    if frame.is_empty():
+        return {}
+    counted = frame.group_by(
+        pl.col("scenario").cast(pl.String), pl.col("status").cast(pl.String)
+    ).len()
+    statuses: dict[str, dict[str, int]] = {}
+    for scenario, status, count in counted.sort("scenario", "status").iter_rows():
+        statuses.setdefault(scenario, {})[status] = count
+    return statuses

@@ -38,7 +38,9 @@ class Check:
     group: str
     name: str
     verdict: Verdict
-    detail: str = ""
+    detail: str = ""  # what was observed, in words
+    phase: str = ""  # the phase it judged ("" = the whole scenario)
+    expected: str = ""  # what had to hold, as the scenario file says it
 
     def __post_init__(self) -> None:
         # a bool here is the old (passed, inconclusive) pair: refuse it rather than guess
@@ -104,6 +106,11 @@ class Evaluation:
     ended: float | None
     status_totals: dict[str, int]
     baseline_source: str = ""
+    # objectives with nothing to judge in this run (a phase it never had), with the reason:
+    # never counted as inconclusive or failed
+    no_data: dict[str, str] = field(default_factory=dict)
+    # the workload judged: the scenarios (a load run's profile) its observations name
+    scenarios: tuple[str, ...] = ()
 
     @property
     def timeseries(self) -> TimeSeries:

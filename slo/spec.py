@@ -236,6 +236,14 @@ class SloSpec(BaseModel):
     objectives: list[Objective] = Field(min_length=1)
     # parts of imported documents the gate reads but does not evaluate (e.g. alert policies)
     not_evaluated: list[str] = []
+    # which files this spec was read from and why they judge the run (set by the loader)
+    _judged_by: str = PrivateAttr(default="")
+
+    @property
+    def judged_by(self) -> str:
+        """E.g. "slo/examples/chaos-core.yaml (the core suite's default: no --slo given)";
+        "" for a spec built in code."""
+        return self._judged_by
 
     @field_validator("objectives")
     @classmethod

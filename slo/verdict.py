@@ -17,6 +17,9 @@ fail          an objective or check breached, or undecided under `on_inconclusiv
 inconclusive  nothing breached, but something is not decided
 warn          nothing breached or undecided, a regression under `on_regression: warn`
 pass          every objective and check decided and held
+
+An objective that judges a phase the run never had is "no data": left out of the verdict.
+A run with nothing judged at all is inconclusive, never a pass.
 """
 
 from __future__ import annotations
@@ -70,7 +73,7 @@ def overall_verdict(evaluation: Evaluation, checks: Sequence[Check] = ()) -> str
     verdicts = [r.verdict for r in evaluation.results] + [c.verdict for c in checks]
     if "fail" in outcomes:
         return "fail"
-    if Verdict.INCONCLUSIVE in verdicts:
+    if Verdict.INCONCLUSIVE in verdicts or not verdicts:  # nothing judged is not a pass
         return "inconclusive"
     return "warn" if "warn" in outcomes else "pass"
 

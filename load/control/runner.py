@@ -17,7 +17,7 @@ import json
 import signal
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -124,6 +124,9 @@ def default_slo_path() -> Path:
 
 def run_load(options: LoadRunOptions) -> LoadRunResult:
     """Check the inputs, drive the run, and report on whatever it observed."""
+    # Locust and its workers run in a working folder of their own: a relative --out would
+    # name another folder there
+    options = replace(options, out_dir=options.out_dir.resolve())
     topology, spec, tenants = _checked_inputs(options)
     workers_dir = _fresh_folders(options.out_dir)
     spans = fault_spans([*options.profile.chaos, *options.extra_chaos], options.profile.duration)
@@ -149,7 +152,11 @@ def _checked_inputs(options: LoadRunOptions) -> tuple[Topology, SloSpec, int]:
         topology = plan_topology(options.processes, options.expect_workers, options.master_port)
     except ValueError as exc:
         raise LoadInputError(str(exc)) from None
-    spec = load_slo_file(options.slo_path or default_slo_path())
+    spec = (  # fail on a bad SLO before starting
+        load_slo_file(options.slo_path)
+        if options.slo_path
+        else load_slo_file(default_slo_path(), chosen="gauntlet load's default: no --slo given")
+    )
     if not options.target.is_reference and (options.service_workers > 1 or options.py_profile):
         raise LoadInputError(
             "--target-command and --target-image start your system as it is: "

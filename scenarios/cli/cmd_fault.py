@@ -19,6 +19,8 @@ import typer
 
 from scenarios import exit_codes
 
+from . import completion
+
 if TYPE_CHECKING:
     from .stack_state import StackRecord
 
@@ -34,7 +36,13 @@ StackOption = Annotated[
 
 @app.command("add")
 def add(
-    kind: Annotated[str, typer.Argument(help="a network fault kind (`gauntlet list faults`)")],
+    kind: Annotated[
+        str,
+        typer.Argument(
+            help="a network fault kind (`gauntlet list faults`)",
+            autocompletion=completion.fault_kinds,
+        ),
+    ],
     fields: Annotated[
         list[str] | None,
         typer.Argument(metavar="FIELD=VALUE...", help="e.g. upstream=metrics latency_ms=3000"),

@@ -13,6 +13,7 @@ from scenarios import exit_codes
 from target.backends import WorldBackends
 from target.choice import TargetChoice
 
+from . import completion
 from .options import Db, LoadJson, Out, PromisesFile, TargetCommand, TargetImage
 from .report_folder import ReportOutput, reports_line
 
@@ -24,7 +25,10 @@ if TYPE_CHECKING:
 Profile = Annotated[
     str,
     typer.Option(
-        "--profile", metavar="FILE|NAME", help="load profile: a YAML file or ramp|step|spike|soak"
+        "--profile",
+        metavar="FILE|NAME",
+        help="load profile: a YAML file or ramp|step|spike|soak",
+        autocompletion=completion.profile_names,
     ),
 ]
 Duration = Annotated[

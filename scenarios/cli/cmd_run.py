@@ -10,6 +10,7 @@ import typer
 from target.backends import WorldBackends
 from target.choice import TargetChoice
 
+from . import completion
 from .options import (
     Db,
     Out,
@@ -48,6 +49,7 @@ Only = Annotated[
         "--only",
         metavar="NAME",
         help="run only the suite's scenarios with these names (repeatable)",
+        autocompletion=completion.scenario_names,
     ),
 ]
 SloFiles = Annotated[
@@ -107,7 +109,7 @@ def run(
         target = TargetChoice.from_flags(target_command, target_image, target_url, upstream or [])
         declared = promises_in_effect(promises, reference=target.is_reference)
         scenarios = chosen_scenarios(suite, scenario or [], only or [], declared)
-        spec = load_slo_files(slo or [default_slo()])
+        spec = load_slo_files(slo) if slo else load_slo_files([default_slo()], chosen=DEFAULT)
         check_remote_scenarios(target, scenarios)
         check_declared_upstreams(target, scenarios, declared.upstreams)
         backends = WorldBackends(db, toxiproxy, postgres_image, toxiproxy_image)
@@ -185,6 +187,9 @@ def _run_suite(
         output.cannot_start(f"the system under test bypasses Gauntlet: {exc}")
     except (PostgresUnavailable, OperationNotSupported, ToxiproxyError) as exc:
         output.cannot_start(f"infrastructure could not start: {exc}")
+
+
+DEFAULT = "the core suite's default: no --slo given"
 
 
 def default_slo() -> Path:

@@ -112,6 +112,25 @@ def default_spool_dir() -> Path:
     return Path(state) / "gauntlet" / "audit-spool"
 
 
+# Under faults the database driver warns at every broken connection ("error ignored
+# terminating <psycopg.AsyncPipeline [BAD]>"): expected, and kept, but off the screen.
+DRIVER_LOGGERS = ("psycopg", "psycopg.pool")
+
+
+def log_drivers_to(path: Path) -> Path:
+    """Send the database driver's log records to `path` (appended), none to the terminal."""
+    import logging
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
+    for name in DRIVER_LOGGERS:
+        logger = logging.getLogger(name)
+        logger.addHandler(handler)
+        logger.propagate = False
+    return path
+
+
 def _serve_on(
     listener: socket.socket,
     stop: StopSignals,
@@ -130,6 +149,7 @@ def _serve_on(
         f"gauntlet serve: starting Postgres ({_redacted(db)}) and seeding {tenants} tenants ...",
         err=True,
     )
+    driver_log = log_drivers_to(default_spool_dir().parent / "serve-drivers.log")
     with ExitStack() as resources:
         try:
             stack = resources.enter_context(
@@ -147,7 +167,7 @@ def _serve_on(
         except Exception as exc:  # noqa: BLE001 - the CLI boundary: any startup failure is one line
             _fail(exit_codes.INFRASTRUCTURE, f"infrastructure could not start: {_one_line(exc)}")
         url = _url(*listener.getsockname()[:2])
-        _say_ready(url, stack)
+        _say_ready(url, stack, driver_log)
         if stack.world is not None:
             resources.enter_context(_hand_faults_allowed(url, stack.world))
         typer.echo("Press Ctrl-C to stop.", err=True)
@@ -155,12 +175,13 @@ def _serve_on(
         serve_until_stopped(app, stop, sockets=[listener])
 
 
-def _say_ready(url: str, stack: LocalService) -> None:
+def _say_ready(url: str, stack: LocalService, driver_log: Path) -> None:
     """Where the service listens, what it was given, and a request to try."""
     ready = f"stack ready in {stack.startup_seconds:.1f} s"
     typer.echo(f"Gauntlet orchestrator listening on {url}  ({ready})")
     typer.echo(f"  OpenAPI: {url}/docs   health: {url}/healthz   metrics: {url}/metrics")
     typer.echo(f"  audit spool: {stack.config.spool_dir}")
+    typer.echo(f"  database driver warnings: {driver_log}")
     typer.echo(f"  config for more workers: GAUNTLET_SERVICE_CONFIG={stack.config_path}")
     for line in credential_lines(stack.api_keys, stack.database_passwords):
         typer.echo(f"  {line}")

@@ -27,6 +27,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 
+from pydantic import BaseModel
+
 from scenarios.spec.expectations import (
     AddedLatencyBound,
     AttacksAudited,
@@ -76,7 +78,16 @@ def judge_expectations(
     decided = decided if decided is not None else {}
     for index, expectation in enumerate(scenario.expectations):
         judged = _judge(scenario, index, outcomes, audit_rows, decided, final=True)
-        checks.append(Check(scenario.name, check_name(expectation), judged.verdict, judged.detail))
+        checks.append(
+            Check(
+                scenario.name,
+                check_name(expectation),
+                judged.verdict,
+                judged.detail,
+                phase=str(expectation.phase or ""),
+                expected=_as_written(expectation),
+            )
+        )
     return checks
 
 
@@ -229,6 +240,24 @@ def _latencies(outcomes: object) -> list[float]:
         for o in outcomes  # type: ignore[attr-defined]
         if o.attack is None and not o.observation.extra.get(CAUGHT_IN_FLIGHT)
     )
+
+
+def _as_written(expectation: BaseModel) -> str:
+    """The expectation as a scenario file writes it, on one line: what had to hold."""
+    written = expectation.model_dump(mode="json", exclude={"phase", "needs"}, exclude_defaults=True)
+    return ", ".join(f"{key}: {_flow(value)}" for key, value in written.items())
+
+
+def _flow(value: object) -> str:
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{key}: {_flow(item)}" for key, item in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_flow(item) for item in value) + "]"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def check_name(expectation: object) -> str:

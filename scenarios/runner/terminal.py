@@ -1,7 +1,8 @@
 """What a suite run shows on the terminal: live progress, then a compact verdict.
 
 Made for an 80-column CI log: no line is wider than the console, one line per row (long
-text is cut with an ellipsis, never wrapped), and the details live in the report files.
+text is cut with an ellipsis), and the details live in the report files. The one exception
+is why a check did not pass: that reason is printed whole, wrapped over several lines.
 
 - On a terminal, each scenario gets a live line: its phase, the status mix so far and the
   time left. Without one (output piped), one line per scenario as it ends.
@@ -25,6 +26,8 @@ from rich.text import Text
 
 from scenarios.spec.model import Scenario
 from slo import Check, Evaluation, JudgedBy, overall_verdict
+from slo.formatting import judged_by as slo_judged_by
+from slo.formatting import no_data_lines
 from vocabulary import STATUSES
 
 from .experiment import ScenarioResult
@@ -145,6 +148,8 @@ def print_summary(
     if len(results) > 1 or (results and verbose):
         console.print(scenario_table(results, width=width))
     console.print(objective_table(evaluation, verbose=verbose, width=width))
+    for line in [slo_judged_by(evaluation.spec), *no_data_lines(evaluation.no_data)]:
+        console.print(Text(line, style="dim"), overflow="fold")  # a long path wraps
     for result in evaluation.results:
         if result.regression:  # against the baseline: said in words, one line each
             line = Text(f"regressed: {result.label}: {result.regression_detail}", style="red")
@@ -235,10 +240,18 @@ def check_table(
     detail_width = max(width - 4 - check_width - 4, 10)
     table.add_column("", width=4, no_wrap=True)
     table.add_column("check", width=check_width, no_wrap=True, overflow="ellipsis")
-    table.add_column("detail", width=detail_width, no_wrap=True, overflow="ellipsis")
+    table.add_column("detail", width=detail_width)
     for check, name, outcome in zip(checks, names, outcomes, strict=True):
-        table.add_row(_MARKS[check.verdict, outcome], Text(name), Text(check.detail))
+        table.add_row(_MARKS[check.verdict, outcome], Text(name), _reason(check))
     return table
+
+
+def _reason(check: Check) -> Text:
+    """What a check observed: whole when it did not pass (it is what the reader came for,
+    wrapped over as many lines as it takes), one line cut short when it passed."""
+    if check.passed:
+        return Text(check.detail, no_wrap=True, overflow="ellipsis")
+    return Text(check.detail, overflow="fold")
 
 
 # A check's mark: its verdict, coloured by what it means for the gate ("??": undecided).

@@ -1,5 +1,6 @@
 """The HTML reports in a real browser: every chart renders, hover shows values, zoom works,
-with no console error and no network request. Saves a screenshot of each page to docs/."""
+with no console error and no network request. The pages are sample runs; the README's
+screenshots come from real runs (tests/browser/screenshots.py)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,6 @@ from pathlib import Path
 import pytest
 from cdp import chromium_page
 from sample_runs import write_sample
-
-DOCS = Path(__file__).resolve().parents[2] / "docs"
 
 # Per chart div: its traces, and whether each trace drew something in the SVG.
 _CHARTS = """
@@ -67,7 +66,7 @@ def test_report_page_renders_offline_without_errors(tmp_path: Path, kind: str) -
         _drag_zooms(page, timeline["id"])
         page.call("Page.reload")
         page.wait_for("Page.loadEventFired")
-        page.screenshot(DOCS / f"report-{kind}.png", width=1280)
+        page.screenshot(tmp_path / f"report-{kind}.png", width=1280)  # renders whole
         assert page.console_errors == []
         outside = [url for url in page.requests if url != page_url]
         assert outside == [], f"the page fetched {outside}"

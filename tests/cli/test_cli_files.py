@@ -181,7 +181,8 @@ def test_a_tenant_attack_in_a_load_profile_is_refused_in_one_line(
     assert result.exit_code == exit_codes.BAD_INPUT
     # validate adds its count of problems after the one line; load stops at the line
     assert result.output.strip().splitlines()[:1] == [
-        f"gauntlet {command[0]}: {profile}:11: field 'chaos[0].fault.kind': expected a fault of "
+        f"gauntlet {command[0]}: {profile}:{len(spike.splitlines()) + 2}: field "
+        "'chaos[0].fault.kind': expected a fault of "
         "the world, got tenant attack 'injection': tenant attacks run in scenarios, not load "
         "profiles"
     ]

@@ -19,7 +19,7 @@ def test_duration_scales_the_shape_and_its_chaos() -> None:
     spike = load_profile("spike")  # 30 s, spike from 10 s for 10 s
     short = spike.with_overrides(duration_s=15)
     assert (short.duration, short.shape.at, short.shape.spike_duration) == (15, 5, 5)
-    assert short.tick(4.9)[0] == 2 and short.tick(5.0)[0] == 10 and short.tick(10.0)[0] == 2
+    assert short.tick(4.9)[0] == 2 and short.tick(5.0)[0] == 8 and short.tick(10.0)[0] == 2
     ramp = load_profile("ramp").with_overrides(duration_s=2 * load_profile("ramp").duration)
     assert ramp.shape.over == 2 * load_profile("ramp").shape.over
 

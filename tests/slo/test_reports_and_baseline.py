@@ -54,7 +54,8 @@ def test_reports_are_written_with_a_versioned_schema(tmp_path: Path) -> None:
     assert [o["verdict"] for o in document["objectives"]] == ["pass", "pass"]
     assert sum(sum(bucket.values()) for bucket in document["timeseries"]["status_counts"]) == 3000
     markdown = written["markdown"].read_text()
-    assert "| ✅ | failed |" in markdown and len(markdown) < 65_000  # GitHub's comment limit
+    assert "✅ failed 1." in markdown and len(markdown) < 65_000  # GitHub's comment limit
+    assert "| ❌ | scenario ops-db-outage | audit exactly once | all | 2 records lost |" in markdown
 
 
 def test_junit_has_one_case_per_objective_and_check_with_failures_marked(tmp_path: Path) -> None:

@@ -168,7 +168,7 @@ def test_the_html_and_report_json_show_the_same_series(tmp_path: Path) -> None:
     evaluation = evaluate_files(observations, spec)
     written = write_reports(tmp_path, evaluation, observations=[observations])
     series = json.loads(written["json"].read_text())["timeseries"]
-    traces = _plotted(written["html"].read_text(), "chart-1")  # the timeline comes first
+    traces = _plotted(written["html"].read_text(), "chart-timeline")
     buckets = len(series["status_counts"])
     assert buckets > 1 and buckets <= MAX_BUCKETS
     middles = [(index + 0.5) * series["bucket_s"] for index in range(buckets)]
