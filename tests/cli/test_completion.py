@@ -27,7 +27,10 @@ def complete(words: str) -> list[str]:
 @pytest.mark.parametrize(
     ("words", "expected"),
     [
-        ("gauntlet run --only breaker", ["breaker-poisoning", "breaker-fails-fast"]),
+        (
+            "gauntlet run --only breaker",
+            ["breaker-poisoning", "breaker-fails-fast", "breaker-tenant-isolation"],
+        ),
         ("gauntlet load --profile s", ["soak", "spike", "step"]),
         ("gauntlet fault add la", ["latency"]),
     ],
