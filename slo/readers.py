@@ -1,8 +1,9 @@
-"""Two JSON-lines readers into the observation frame, measured side by side by
+"""Readers into the observation frame: columnar segments (`read_segments`, DuckDB's
+`read_parquet`, what runs record), and two JSON-lines readers, measured side by side by
 bench/slo_eval.py: DuckDB's `read_json` (the default: it parsed the same file about twice as
 fast as polars' `scan_ndjson` on our 2-core machines) and polars' own scan.
 
-Both are backends of `frame.read_frame`, the one reader of observation files. Both read only
+All are backends of `frame.read_frame`, the one reader of observation files. All read only
 the columns the SLO file needs (and those a report asks for), with a fixed schema, and
 stream: DuckDB hands over Arrow batches that become categorical columns batch by batch, so
 the strings of the whole file are never held at once. Every COPY_EVERY batches are copied
@@ -58,10 +59,28 @@ def read_with_duckdb(
     selected = [_ident(n) for n in names] + [
         f"tool_errors.{_ident(t)} AS {_ident(tool_column(t))}" for t in tools
     ]
-    query = (
-        f"SELECT {', '.join(selected)} FROM read_json([{', '.join(_text(str(f)) for f in files)}],"
+    source = (
+        f"read_json([{', '.join(_text(str(f)) for f in files)}],"
         f" format = 'newline_delimited', columns = {columns})"
     )
+    return _streamed(f"SELECT {', '.join(selected)} FROM {source}", names, tools)
+
+
+def read_segments(files: Sequence[Path], spec: SloSpec, extra: Sequence[str] = ()) -> pl.DataFrame:
+    """Columnar segments (`vocabulary.segment_format`): the same frame, read with DuckDB's
+    `read_parquet`, which decodes only the columns named; a tool's error code is a lookup in
+    the `tool_errors` map."""
+    names, tools = needed_columns(spec, extra), tools_of(spec)
+    if not files:
+        return _empty(names, tools)
+    selected = [_ident(n) for n in names] + [
+        f"tool_errors[{_text(t)}] AS {_ident(tool_column(t))}" for t in tools
+    ]
+    source = f"read_parquet([{', '.join(_text(str(f)) for f in files)}])"
+    return _streamed(f"SELECT {', '.join(selected)} FROM {source}", names, tools)
+
+
+def _streamed(query: str, names: Sequence[str], tools: Sequence[str]) -> pl.DataFrame:
     with duckdb.connect(config={"memory_limit": "128MB"}) as connection:
         connection.execute("SET enable_progress_bar = false")
         batches = connection.sql(query).to_arrow_reader(BATCH_ROWS)
@@ -73,9 +92,13 @@ def read_with_duckdb(
                 pending = []
         parts += [pl.concat(pending, rechunk=True)] if pending else []
     if not parts:
-        empty = {n: COLUMNS[n][0] for n in names} | {tool_column(t): pl.String() for t in tools}
-        return finished(pl.DataFrame(schema=empty))  # type: ignore[return-value]
+        return _empty(names, tools)
     return pl.concat(parts, rechunk=False)  # type: ignore[arg-type]
+
+
+def _empty(names: Sequence[str], tools: Sequence[str]) -> pl.DataFrame:
+    empty = {n: COLUMNS[n][0] for n in names} | {tool_column(t): pl.String() for t in tools}
+    return finished(pl.DataFrame(schema=empty))  # type: ignore[return-value]
 
 
 def _as_read(dtype: pl.DataType) -> pl.DataType:
