@@ -124,8 +124,10 @@ def _scan_in_child(folder: str, queue: multiprocessing.Queue) -> None:
     import duckdb
 
     files = ", ".join(f"'{path}'" for path in segment_files(Path(folder)))
+    connection = duckdb.connect()
+    connection.execute("SET enable_progress_bar = false")
     began = time.perf_counter()
-    rows = duckdb.sql(
+    rows = connection.sql(
         f"SELECT status, phase, count(*) FROM read_parquet([{files}]) GROUP BY status, phase"
     ).fetchall()
     elapsed = time.perf_counter() - began
