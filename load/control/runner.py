@@ -34,6 +34,7 @@ from load.transport.observations import MergeResult, merge_observation_directory
 from slo import (
     Check,
     evaluate,
+    evaluate_files,
     load_slo_file,
     print_load_summary,
     verdict_exit_code,
@@ -42,13 +43,14 @@ from slo import (
 from slo.results import Evaluation
 from target.choice import ReferenceTuning, TargetChoice
 from target.world_settings import open_load_stack
-from vocabulary import write_observations
+from vocabulary.segment_writer import SegmentWriter, segment_files
 
 from .chaos_driver import ChaosLog
 from .drive import Drive, DriveOutcome
 from .run_checks import integrity_checks, write_measurement_note
 from .topology import Topology, plan_topology
 
+OBSERVATIONS = "observations"  # the merged run's segments; `gauntlet export` makes JSON lines
 DEFAULT_SLO_FILES = (
     Path("slo/examples/load.yaml"),
     Path(__file__).parents[1] / "inputs" / "slo" / "load.yaml",
@@ -155,20 +157,25 @@ def run_load(options: LoadRunOptions) -> LoadRunResult:
 
     windows = chaos_log.windows()
     merge = merge_observation_directory(workers_dir, windows)
-    with (out_dir / "observations.jsonl").open("w", encoding="utf-8") as stream:
-        write_observations(stream, merge.observations)
+    observations = out_dir / OBSERVATIONS
+    for stale in segment_files(observations) if observations.is_dir() else ():
+        stale.unlink()  # a folder reused for another run
+    with SegmentWriter(observations) as segments:
+        segments.extend(merge.observations)
     locust_requests = _locust_request_count(out_dir / "locust_summary.json")
     checks = integrity_checks(
         merge, chaos_log, outcome, locust_requests, topology=topology, interrupted=interrupted
     )
-    evaluation = evaluate(merge.observations, spec)
+    recorded = segment_files(observations)
+    # a run that recorded nothing (stopped while it waited for workers) is judged as empty
+    evaluation = evaluate_files(recorded, spec) if recorded else evaluate(iter(()), spec)
     write_reports(
         out_dir,
         evaluation,
         checks=checks,
         fault_windows=windows,
         title=f"Gauntlet load: {profile.name}",
-        observations=[out_dir / "observations.jsonl"],
+        observations=recorded,
         # Ctrl-C, or a stop condition: either way the run ended before its shape did.
         interrupted=interrupted or outcome.tripped is not None,
     )

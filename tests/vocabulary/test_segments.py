@@ -47,7 +47,10 @@ def read_back(folder: Path) -> list[Observation]:
     return [obs for path in segment_files(folder) for obs in observations_of(path)]
 
 
-@settings(suppress_health_check=[HealthCheck.function_scoped_fixture], max_examples=60)
+# each example writes and fsyncs files: a busy machine takes longer than the default deadline
+@settings(
+    suppress_health_check=[HealthCheck.function_scoped_fixture], max_examples=60, deadline=None
+)
 @given(st.lists(RECORDS, max_size=12), st.integers(1, 5))
 def test_segments_read_back_as_the_json_lines_of_the_same_records(
     tmp_path_factory, observations: list[Observation], rows_per_segment: int
