@@ -1,7 +1,7 @@
 """Benchmark: a long soak's observations as columnar segments, evaluated against a bare scan.
 
 Generates N observations at 1,000 requests a second (20M: five and a half hours of a soak)
-with the product's segment writer (`vocabulary.segment_writer`, default rotation), shaped
+with the product's segment writer (`vocabulary.segment_writer`, 100,000 a segment), shaped
 like a load run's: a uuid4 hex request id, 4 intents, 8 tenants, a third each of
 baseline/fault/recovery, 0.4% bad (15% in the fault), a measured-looking float latency
 (exponential, full float64 precision), a tool error code on every bad request,
@@ -11,9 +11,11 @@ alternating rounds, each in a fresh child process (medians over the rounds):
   - evaluate_s: `evaluate_files` on the folder, as the gate runs it, with the objectives of
     bench/slo_eval.py; `peak_memory_mb` is the largest resident size that child reached.
 `bytes_per_observation` is the folder's size over N; `bytes_by_column` says where it goes.
-Writes bench/results/soak_scale.json (nothing with --quick).
+Writes bench/results/soak_scale.json (soak_scale_100m.json for 100M, and so on; nothing
+with --quick).
 
-    nice -n 10 .venv/bin/python bench/soak_scale.py --observations 20000000
+    nice -n 10 .venv/bin/python bench/soak_scale.py                  # 20,000,000, 2 rounds
+    nice -n 10 .venv/bin/python bench/soak_scale.py --observations 100000000 --rounds 1
     .venv/bin/python bench/soak_scale.py --quick      # 5,000, 1 round: checks that it runs
 """
 
@@ -42,6 +44,7 @@ from vocabulary.segment_format import SCHEMA  # noqa: E402
 from vocabulary.segment_writer import SegmentWriter, segment_files  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "soak_scale.json"
+DEFAULT = 20_000_000  # its results go to soak_scale.json, other sizes' beside it
 RATE = 1_000.0  # requests a second
 BATCH = 100_000
 TENANTS = [f"t{i}" for i in range(8)]
@@ -150,7 +153,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--observations", type=int, default=20_000_000)
+    parser.add_argument("--observations", type=int, default=DEFAULT)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--folder", type=Path, help="write the segments here and keep them")
     parser.add_argument(
@@ -196,7 +199,9 @@ def main() -> None:
     }
     if not args.quick:
         RESULTS.parent.mkdir(parents=True, exist_ok=True)
-        RESULTS.write_text(json.dumps(result, indent=2) + "\n")
+        size = f"{count // 1_000_000}m" if count % 1_000_000 == 0 else str(count)
+        target = RESULTS if count == DEFAULT else RESULTS.with_name(f"soak_scale_{size}.json")
+        target.write_text(json.dumps(result, indent=2) + "\n")
     print(f"observations {count:,} in {len(files)} segments (written in {write_s:.1f} s)")
     print(f"bytes_per_observation {result['bytes_per_observation']}")
     print(f"scan_s {scan_s:.3f}")
