@@ -84,13 +84,9 @@ def timeline(rows: pl.LazyFrame | pl.DataFrame) -> Timeline:
     )
     buckets = int(_bucket_index(np.array([last]), first, width)[0]) + 1
     per_bucket = _requests_and_percentiles(rows, bucket, buckets)
-    in_flight = _in_flight(
-        rows.select(pl.col("ts").sort()).collect().to_series(),
-        rows.select((pl.col("ts") + pl.col("latency_ms") / 1000).sort()).collect().to_series(),
-        first,
-        width,
-        buckets,
-    )
+    starts = _sorted(rows.select("ts"))
+    ends = _sorted(rows.select(pl.col("ts") + pl.col("latency_ms") / 1000))
+    in_flight = _in_flight(starts, ends, first, width, buckets)
     statuses = STATUSES + tuple(sorted(set(per_status["status"]) - set(STATUSES)))
     counts = per_status.group_by("bucket").agg(
         *[pl.col("n").filter(pl.col("status") == s).sum().alias(s) for s in statuses]
@@ -142,15 +138,21 @@ def _bucket(ts: pl.Expr, start: float, width: float) -> pl.Expr:
     return ((ts - start) / width).floor().cast(pl.Int64).alias("bucket")
 
 
+def _sorted(column: pl.LazyFrame) -> np.ndarray:
+    """A column as a numpy array of its own, sorted in place: one copy, not two."""
+    values = column.collect().to_series().to_numpy(writable=True)
+    values.sort()
+    return values
+
+
 def _in_flight(
-    starts: pl.Series, ends: pl.Series, start: float, width: float, buckets: int
+    start_at: np.ndarray, end_at: np.ndarray, start: float, width: float, buckets: int
 ) -> np.ndarray:
     """Per bucket: the peak number of requests in flight at once while it lasted. From the
     sorted starts and ends, not a sort of every event: the level just after a start at `t` is
     the starts up to `t` less the ends up to `t` (an end before a start at the same instant,
     so back-to-back requests do not overlap), and a bucket's peak is the highest such level
     inside it, or the level carried in from before it, whichever is higher."""
-    start_at, end_at = starts.to_numpy(), ends.to_numpy()
     started, ended = np.zeros(buckets, np.int64), np.zeros(buckets + 1, np.int64)
     for low in range(0, len(start_at), _CHUNK):  # a chunk at a time: memory stays small
         started += np.bincount(
