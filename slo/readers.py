@@ -5,11 +5,11 @@ fast as polars' `scan_ndjson` on our 2-core machines) and polars' own scan.
 
 All are backends of `frame.read_frame`, the one reader of observation files. All read only
 the columns the SLO file needs (and those a report asks for), with a fixed schema, and
-stream: DuckDB hands over Arrow batches that become categorical columns batch by batch, so
-the strings of the whole file are never held at once. Every COPY_EVERY batches are copied
-into one chunk of the frame's own: a batch's numeric columns pass to polars without a copy
-and keep DuckDB's Arrow allocations alive, which held the process at over twice the frame's
-size.
+stream: DuckDB hands over Arrow batches (pyarrow reads one segment at a time) that become
+categorical columns batch by batch, so the strings of the whole file are never held at once.
+Every COPY_EVERY batches are copied into one chunk of the frame's own: a batch's numeric
+columns pass to polars without a copy and keep DuckDB's Arrow allocations alive, which held
+the process at over twice the frame's size.
 """
 
 from __future__ import annotations
