@@ -1,7 +1,7 @@
 """SLO evaluation: observations in, verdict out. Imports only `vocabulary`, the shared words.
 
 spec = load_slo_file("slo/examples/chaos-core.yaml")
-evaluation = evaluate_files("observations.jsonl", spec,  # or a glob of worker files
+evaluation = evaluate_files("observations/", spec,  # segments, JSON lines, or globs
                             baseline=BaselineReport.load("previous/report.json"))
 write_reports(run_dir, evaluation, checks=checks, fault_windows=windows)
 print_report(evaluation, checks)

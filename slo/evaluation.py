@@ -1,10 +1,10 @@
 """`evaluate`: observations in, verdicts out, on a columnar engine.
 
-The observations become a polars frame (scanned from JSON lines by `evaluate_files`, or built
-from records already in memory by `evaluate`); every count, split, window, percentile and
-recovery curve is a group-by over it (see `accumulators`, `timeline`), or over the per-second
-counts taken from it once (`second_counts`). Python judges only the small results. Memory is
-the frame's: a few bytes per observation, no Python object each.
+The observations become a polars frame (read from segments or JSON lines by
+`evaluate_files`, or built from records already in memory by `evaluate`); every count, split,
+window, percentile and recovery curve is a group-by over it (see `accumulators`, `timeline`),
+or over the per-second counts taken from it once (`second_counts`). Python judges only the
+small results. Memory is the frame's: a few bytes per observation, no Python object each.
 """
 
 from __future__ import annotations
@@ -41,8 +41,9 @@ def evaluate_files(
     baseline: BaselineReport | None = None,
     reader: Reader = "duckdb",
 ) -> Evaluation:
-    """Evaluate JSON-lines files: a path, a glob of per-worker files, or a list of either.
-    A bad line raises ObservationFileError naming its file and line."""
+    """Evaluate recorded observations: a folder of segments, segment or JSON-lines files, a
+    glob, or a list of any of them (`reader` picks the JSON-lines reader). A bad line or an
+    unreadable segment raises ObservationFileError naming its file."""
     return evaluate_frame(read_frame(paths, spec, reader), spec, baseline=baseline)
 
 

@@ -4,6 +4,9 @@ One concept per module; every harness package imports this one, and it imports n
 of them (nor the orchestrator):
 
 - `observation`: the record of one orchestrated request, and its JSON-lines files;
+- `segment_format`, `segment_writer`: the same records as compressed columnar segments, what
+  runs record (imported by their module names: they need pyarrow, which the Locust process
+  must not load);
 - `phase`: baseline / burst / fault / recovery, the fault-window value and the one phase function;
 - `ratio_bound`: the one notation for "a share of requests must be at most/least x";
 - `status`: the four orchestration statuses;

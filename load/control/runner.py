@@ -38,6 +38,7 @@ from slo import (
     JudgedBy,
     SloSpec,
     evaluate,
+    evaluate_files,
     load_slo_file,
     print_load_summary,
     verdict_exit_code,
@@ -47,7 +48,7 @@ from slo.results import Evaluation
 from target.backends import WorldBackends
 from target.choice import ReferenceTuning, TargetChoice
 from target.world_settings import open_load_stack
-from vocabulary import write_observations
+from vocabulary.segment_writer import SegmentWriter, segment_files
 
 from .chaos_driver import ChaosLog
 from .drive import Drive, DriveOutcome
@@ -57,6 +58,7 @@ from .topology import Topology, plan_topology
 if TYPE_CHECKING:
     from contract import Promises
 
+OBSERVATIONS = "observations"  # the merged run's segments; `gauntlet export` makes JSON lines
 DEFAULT_SLO_FILES = (
     Path("slo/examples/load.yaml"),
     Path(__file__).parents[1] / "inputs" / "slo" / "load.yaml",
@@ -140,9 +142,16 @@ def run_load(options: LoadRunOptions) -> LoadRunResult:
     interrupted = _drive_to_the_end(options, drive, tenants)
     collector.write_counts()
     merge = merge_observation_directory(workers_dir, chaos_log.windows())
-    with (options.out_dir / "observations.jsonl").open("w", encoding="utf-8") as stream:
-        write_observations(stream, merge.observations)
+    _record(options.out_dir / OBSERVATIONS, merge)
     return _reported(options, spec, merge, chaos_log, outcome, topology, interrupted)
+
+
+def _record(observations: Path, merge: MergeResult) -> None:
+    """The merged run as segments in `observations`, none left from an earlier run."""
+    for stale in segment_files(observations) if observations.is_dir() else ():
+        stale.unlink()  # a folder reused for another run
+    with SegmentWriter(observations) as segments:
+        segments.extend(merge.observations)
 
 
 def _checked_inputs(options: LoadRunOptions) -> tuple[Topology, SloSpec, int]:
@@ -219,14 +228,16 @@ def _reported(
     checks = integrity_checks(
         merge, chaos_log, outcome, locust_requests, topology=topology, interrupted=interrupted
     )
-    evaluation = evaluate(merge.observations, spec)
+    recorded = segment_files(out_dir / OBSERVATIONS)
+    # a run that recorded nothing (stopped while it waited for workers) is judged as empty
+    evaluation = evaluate_files(recorded, spec) if recorded else evaluate(iter(()), spec)
     write_reports(
         out_dir,
         evaluation,
         checks=checks,
         fault_windows=chaos_log.windows(),
         title=f"Gauntlet load: {options.profile.name}",
-        observations=[out_dir / "observations.jsonl"],
+        observations=recorded,
         # Ctrl-C, or a stop condition: either way the run ended before its shape did.
         interrupted=interrupted or outcome.tripped is not None,
         judged_by=JudgedBy(options.promises_source) if options.promises_source else None,

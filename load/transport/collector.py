@@ -5,9 +5,11 @@
 
 A worker, local or on another host, knows only this address. It reads `/config` (the
 service's address, the traffic mix, the shape, where Locust's master listens), then ships
-its observations here. Each stored batch is appended to the worker's own file
-(`observations-<worker>.jsonl`) before it is acknowledged, and handed to `on_batch` (the
-live line, the stop conditions). The endpoint outlives the Locust master, so the last
+its observations here. Each stored batch is checked record by record, added to the worker's
+own rotating segments (`observations-<worker>-<seq>.parquet`, see `vocabulary.segment_writer`)
+before it is acknowledged, and handed to `on_batch` (the live line, the stop conditions).
+A harness that crashes loses at most each worker's open segment; `write_counts` at the end
+closes them. The endpoint outlives the Locust master, so the last
 batches of a stopping worker still arrive.
 """
 
@@ -28,8 +30,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from vocabulary import Observation
+from vocabulary.segment_writer import SegmentWriter
+
 from .ledger import Batch, BatchLedger, Receipt
-from .observations import worker_count_path, worker_observation_path
+from .observations import segment_prefix, worker_count_path
 
 __all__ = ["ObservationCollector", "bound_socket"]
 
@@ -45,6 +50,7 @@ class ObservationCollector:
         self.worker_config = worker_config
         self.ledger = BatchLedger()
         self.on_batch = on_batch
+        self._writers: dict[str, SegmentWriter] = {}
         self.app = Starlette(
             routes=[
                 Route("/config", self._config, methods=["GET"]),
@@ -60,21 +66,27 @@ class ObservationCollector:
             batch = Batch.model_validate_json(await request.body())
         except ValidationError as exc:
             return JSONResponse({"error": f"not a batch: {exc.errors()[0]['msg']}"}, 422)
+        try:
+            records = [Observation.from_json(line) for line in batch.observations]
+        except ValueError as exc:  # refused before the ledger counts it: the batch is resent
+            return JSONResponse({"error": f"not an observation: {exc}"}, 422)
         receipt = self.ledger.receive(batch, arrived_at=time.time())
         if receipt is Receipt.GAP:
             expected = self.ledger.accounts[batch.worker].last_seq + 1
             return JSONResponse({"error": f"expected batch {expected} first"}, 409)
         if receipt is Receipt.STORED:
-            self._store(batch)
+            self._store(batch.worker, records)
             self.on_batch(batch)
         return JSONResponse({"ack": batch.seq})
 
-    def _store(self, batch: Batch) -> None:
-        if not batch.observations:
+    def _store(self, worker: str, records: list[Observation]) -> None:
+        if not records:
             return
-        path = worker_observation_path(self.directory, batch.worker)
-        with path.open("a", encoding="utf-8") as stream:
-            stream.write("\n".join(batch.observations) + "\n")
+        writer = self._writers.get(worker)
+        if writer is None:
+            writer = SegmentWriter(self.directory, segment_prefix(worker))
+            self._writers[worker] = writer
+        writer.extend(records)
 
     async def wait_until_complete(self, timeout_s: float) -> list[str]:
         """Wait for every known worker's final batch; returns the workers still incomplete."""
@@ -85,7 +97,10 @@ class ObservationCollector:
         return self.ledger.incomplete()
 
     def write_counts(self) -> None:
-        """Each worker's own figures beside its observations, for the merge's checks."""
+        """At the end: each worker's open segment closed, and its own figures beside its
+        observations, for the merge's checks."""
+        for writer in self._writers.values():
+            writer.close()
         for account in self.ledger.accounts.values():
             record = {
                 "worker": account.worker,

@@ -1,7 +1,9 @@
-"""Observation files of a load run: one JSON-lines file per Locust worker, merged afterwards.
+"""Observation files of a load run: each Locust worker's own segments, merged afterwards.
 
 The harness's collector (`load.transport.collector`) writes each worker's acknowledged
-batches to that worker's own file, and at the end its figures beside it: what the worker
+batches to that worker's own segments (`observations-<worker>-<seq>.parquet`; a folder of
+an older run may hold `observations-<worker>.jsonl` instead, read the same), and at the end
+its figures beside them: what the worker
 says it sent and how many requests Locust's request event saw there. A request id is
 unique per request, so the merge can prove that nothing was counted twice, and the figures
 that nothing was lost.
@@ -10,18 +12,21 @@ that nothing was lost.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from vocabulary import FaultWindow, Observation, phase_during, read_observations
+from vocabulary.segment_format import observations_of
 
-OBSERVATION_GLOB = "observations-*.jsonl"
 COUNT_GLOB = "requests-*.json"
+_WORKER_FILE = re.compile(r"observations-(?P<worker>.+?)(?:-\d{6}\.parquet|\.jsonl)")
 
 
-def worker_observation_path(directory: Path, worker_id: str) -> Path:
-    return directory / f"observations-{worker_id}.jsonl"
+def segment_prefix(worker_id: str) -> str:
+    """The name a worker's segments start with (`vocabulary.segment_writer`)."""
+    return f"observations-{worker_id}"
 
 
 def worker_count_path(directory: Path, worker_id: str) -> Path:
@@ -78,10 +83,12 @@ def merge_observation_directory(
     directory: Path, fault_windows: Sequence[FaultWindow] = ()
 ) -> MergeResult:
     """Merge every worker file found in `directory` (written by `load.transport.collector`)."""
-    sources = []
-    for path in sorted(directory.glob(OBSERVATION_GLOB)):
-        worker_id = path.stem.removeprefix("observations-")
-        sources.append((worker_id, list(read_observations(path))))
+    files: dict[str, list[Path]] = {}
+    for path in sorted(directory.iterdir()):
+        found = _WORKER_FILE.fullmatch(path.name)
+        if found is not None:
+            files.setdefault(found["worker"], []).append(path)
+    sources = [(worker, list(_records(paths))) for worker, paths in files.items()]
     reported: dict[str, int] = {}
     sent: dict[str, int] = {}
     offsets: dict[str, float] = {}
@@ -92,9 +99,14 @@ def merge_observation_directory(
         sent[worker] = int(record.get("sent_total") or 0)
         if record.get("clock_offset_s") is not None:
             offsets[worker] = float(record["clock_offset_s"])
-        if not worker_observation_path(directory, worker).exists():
+        if worker not in files:
             sources.append((worker, []))  # it joined and ran no request
     merged = merge_observations(sources, fault_windows, reported)
     merged.sent_totals = sent
     merged.clock_offsets_s = offsets
     return merged
+
+
+def _records(paths: Sequence[Path]) -> Iterator[Observation]:
+    for path in paths:
+        yield from observations_of(path) if path.suffix == ".parquet" else read_observations(path)

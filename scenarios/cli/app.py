@@ -17,6 +17,7 @@ from scenarios import exit_codes
 
 from . import (
     cmd_demo,
+    cmd_export,
     cmd_fault,
     cmd_gate,
     cmd_init,
@@ -87,6 +88,9 @@ app.command("run", help="Run a chaos suite against the reference orchestrator an
 )
 app.command("gate", help="Evaluate observations against an SLO file: the release gate.")(
     cmd_gate.gate
+)
+app.command("export", help="Write recorded observations (segments) as JSON lines.")(
+    cmd_export.export
 )
 app.command("load", help="Drive the orchestrator service with Locust, optionally under chaos.")(
     cmd_load.load

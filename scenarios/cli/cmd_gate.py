@@ -1,7 +1,8 @@
 """The release gate: `gauntlet gate OBSERVATIONS... --slo FILE [--slo FILE...] [--baseline FILE]
 [--out DIR]`.
 
-OBSERVATIONS are JSON-lines files or globs of them (e.g. a load run's worker files).
+OBSERVATIONS are segment folders (a load run's `observations/`), segment files, JSON-lines
+files, or globs of them.
 
 Exit 0 when every objective holds, 1 when one fails (or is inconclusive under
 `on_inconclusive: fail`), 2 when an input file is missing or malformed (one line naming it).
@@ -28,7 +29,10 @@ if TYPE_CHECKING:
 
 Observations = Annotated[
     list[Path],
-    typer.Argument(metavar="OBSERVATIONS...", help="observations.jsonl files, or globs"),
+    typer.Argument(
+        metavar="OBSERVATIONS...",
+        help="segment folders or files, observations.jsonl files, or globs",
+    ),
 ]
 SloFiles = Annotated[
     list[Path],

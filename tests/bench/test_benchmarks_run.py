@@ -53,6 +53,10 @@ RATIO_LINES = {
         rf"ratio_vs_json_loads {NUMBER}",
         rf"ratio_polars_scan_vs_json_loads {NUMBER}",
     ],
+    "soak_scale.py": [
+        rf"bytes_per_observation {NUMBER}",
+        rf"ratio_vs_scan {NUMBER}",
+    ],
     "target_process.py": [rf"p50 own process / in-process: {NUMBER}"],
     "validator_cost.py": [
         rf"validator / baseline validator: {NUMBER}",

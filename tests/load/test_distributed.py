@@ -13,6 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from vocabulary.segment_format import observations_of
+from vocabulary.segment_writer import segment_files
+
 pytestmark = pytest.mark.integration
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -85,10 +88,10 @@ def test_a_master_and_two_workers_merge_every_observation(tmp_path: Path) -> Non
     # and together the merged total.
     assert per_worker == note["sent_per_worker"] == note["locust_request_events_per_worker"]
     assert sum(per_worker.values()) == note["merged_observations"]
-    lines = (out / "observations.jsonl").read_text().splitlines()
-    by_worker = Counter(json.loads(line)["extra"]["worker"] for line in lines)
-    assert dict(by_worker) == per_worker and len(lines) == note["merged_observations"]
-    assert len({json.loads(line)["request_id"] for line in lines}) == len(lines)
+    records = [o for path in segment_files(out / "observations") for o in observations_of(path)]
+    by_worker = Counter(o.extra["worker"] for o in records)
+    assert dict(by_worker) == per_worker and len(records) == note["merged_observations"]
+    assert len({o.request_id for o in records}) == len(records)
     checks = {
         c["name"]: c["passed"] for c in json.loads((out / "report.json").read_text())["checks"]
     }

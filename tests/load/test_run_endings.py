@@ -85,8 +85,9 @@ def test_ctrl_c_stops_every_worker_and_still_reports_every_observation(tmp_path:
     command += ["--profile", str(_profile(tmp_path, "120s")), "--processes", "2"]
     harness = subprocess.Popen(command, cwd=ROOT, stdout=log.open("w"), stderr=subprocess.STDOUT)
     try:
-        deadline = time.monotonic() + 120
-        while not list((out / "workers").glob("observations-*.jsonl")):
+        deadline = time.monotonic() + 180
+        # a worker's first segment closes a minute into its traffic (or after 100,000)
+        while not list((out / "workers").glob("observations-*.parquet")):
             assert harness.poll() is None and time.monotonic() < deadline, log.read_text()
             time.sleep(0.5)
         time.sleep(2)  # both workers under way
