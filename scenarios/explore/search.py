@@ -1,0 +1,241 @@
+"""The search: hypothesis generates experiments, a broken promise is confirmed on fresh runs,
+and hypothesis shrinks the confirmed find to a minimal experiment.
+
+    round ─► hypothesis draws an experiment ─► run it ─► a promise broke?
+               │                                          no: next experiment
+               │                                          yes: confirm on fresh runs
+               │                                               (`confirmation`)
+               │                                               not confirmed: next
+               ▼                                               confirmed: a find
+    hypothesis shrinks it: each smaller experiment that breaks the same promise in its
+    run is the new candidate ─► the smallest is confirmed again on fresh runs
+    ─► next round, the promises already found left out, until the budget is spent
+
+Hypothesis only ever sees a test that raises for a confirmed promise, so noise reaches it
+as a shrink step that did not break, never as a flaky test. Its example database is
+written on every search and read only by `replay`; otherwise a search starts clean, and
+the same seed draws the same experiments. `run` is synchronous (hypothesis calls it from a
+worker thread); the experiments themselves run on the caller's event loop.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from hypothesis import HealthCheck, Phase, Verbosity, given, settings
+from hypothesis import seed as hypothesis_seed
+from hypothesis.database import DirectoryBasedExampleDatabase
+
+from scenarios.spec.model import Scenario
+
+from .confirmation import Reproduction, spent_alpha
+from .experiments import experiments
+from .fault_space import FaultSpace
+from .promises import ExperimentVerdict, Judged
+
+__all__ = ["Budget", "Find", "Search", "SearchReport"]
+
+Trial = Callable[[Scenario], ExperimentVerdict]
+"""Runs one experiment on the world and judges it (blocking)."""
+
+MAX_EXAMPLES = 100_000  # never the limit: the budget is
+
+
+class BudgetSpent(BaseException):
+    """Ends a hypothesis run at once: a BaseException, so hypothesis does not catch it as
+    a failure of the test (and shrink it)."""
+
+
+@dataclass
+class Budget:
+    seconds: float
+    started: float = field(default_factory=time.monotonic)
+
+    @property
+    def used(self) -> float:
+        return time.monotonic() - self.started
+
+    @property
+    def spent(self) -> bool:
+        return self.used >= self.seconds
+
+
+@dataclass
+class Find:
+    promise: str
+    scenario: Scenario  # the smallest experiment confirmed to break it
+    reproduction: Reproduction
+    detail: str
+    found_at: int  # the experiment (numbered from 1) that first broke it
+    first: Scenario  # that experiment, as drawn
+    shrink_steps: int = 0  # smaller experiments that broke it while shrinking
+
+
+@dataclass
+class Candidate:
+    """A broken promise that was not confirmed (noise, or flaky): reported, never a find."""
+
+    promise: str
+    reproduction: Reproduction
+    found_at: int
+
+
+@dataclass
+class SearchReport:
+    seed: int
+    budget_s: float
+    tried: int = 0
+    void: int = 0  # experiments whose world was not steady before the method
+    undecided: int = 0
+    finds: list[Find] = field(default_factory=list)
+    unconfirmed: list[Candidate] = field(default_factory=list)
+    used_s: float = 0.0
+    ended_by: str = "budget"  # budget | interrupted | replayed
+
+
+class _BrokenPromise(Exception):
+    """Raised to hypothesis for a confirmed promise; a class per promise, so that
+    hypothesis shrinks each as a failure of its own."""
+
+
+_ERRORS: dict[str, type[_BrokenPromise]] = {}
+
+
+def _broken(promise: str) -> _BrokenPromise:
+    cls = _ERRORS.setdefault(promise, type(f"Broken[{promise}]", (_BrokenPromise,), {}))
+    return cls(promise)
+
+
+class Search:
+    def __init__(
+        self,
+        trial: Trial,
+        space: FaultSpace,
+        *,
+        seed: int,
+        budget: Budget,
+        examples_dir: Path,
+        on_tried: Callable[[SearchReport], None] = lambda report: None,
+    ) -> None:
+        self.trial = trial
+        self.space = space
+        self.seed = seed
+        self.budget = budget
+        self.database = DirectoryBasedExampleDatabase(str(examples_dir))
+        self.report = SearchReport(seed, budget.seconds)
+        self.on_tried = on_tried
+        self.stopped = False  # Ctrl-C: end as soon as the running experiment ends
+        self._shrinking: Find | None = None
+
+    def run(self, *, replay: bool = False) -> SearchReport:
+        """Search until the budget is spent (or replay the saved finds once)."""
+        rounds = 0
+        while not self._out_of_time():
+            self._round(self.seed + rounds, replay=replay)
+            rounds += 1
+            if replay:
+                self.report.ended_by = "replayed"
+                break
+        if self.stopped:
+            self.report.ended_by = "interrupted"
+        self.report.used_s = self.budget.used
+        return self.report
+
+    def _out_of_time(self) -> bool:
+        return self.stopped or self.budget.spent
+
+    def _round(self, seed: int, *, replay: bool) -> None:
+        """One hypothesis run: generate until a find, shrink it, confirm the smallest."""
+        phases = (Phase.reuse, Phase.shrink) if replay else (Phase.generate, Phase.shrink)
+        search_settings = settings(
+            database=self.database,
+            phases=phases,
+            max_examples=MAX_EXAMPLES,
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
+            report_multiple_bugs=False,
+            print_blob=False,
+            verbosity=Verbosity.quiet,  # the finds are reported by the search, not printed
+        )
+
+        @hypothesis_seed(seed)
+        @search_settings
+        @given(experiments(self.space))
+        def experiment(scenario: Scenario) -> None:
+            self._experiment(scenario)
+
+        try:
+            experiment()
+        except BudgetSpent:
+            pass
+        except Exception:  # noqa: BLE001 - the find (or a flaky replay) is recorded already
+            pass
+        shrunk, self._shrinking = self._shrinking, None
+        if shrunk is not None:
+            self._confirm_smallest(shrunk)
+
+    def _experiment(self, scenario: Scenario) -> None:
+        """The test hypothesis runs: raises for a promise confirmed broken (always from this
+        one line: hypothesis tells failures apart by where they are raised)."""
+        if self._out_of_time():
+            raise BudgetSpent
+        verdict = self.trial(scenario)
+        number = self._tried(verdict)
+        if verdict.judged is Judged.BROKEN:
+            promise = self._confirmed(scenario, verdict, number)
+            if promise is not None:
+                raise _broken(promise)
+
+    def _confirmed(self, scenario: Scenario, verdict: ExperimentVerdict, number: int) -> str | None:
+        """The promise `scenario` is taken to break, or None."""
+        if self._shrinking is not None:  # a smaller experiment: one run decides the step
+            if self._shrinking.promise not in verdict.broken:
+                return None
+            self._shrinking.scenario = scenario
+            self._shrinking.shrink_steps += 1
+            return self._shrinking.promise
+        found = {find.promise for find in self.report.finds}
+        new = [promise for promise in verdict.broken if promise not in found]
+        if not new:
+            return None
+        promise = new[0]
+        reproduction = self.reproduce(scenario, promise, spent_alpha(number))
+        if not reproduction.confirmed:
+            self.report.unconfirmed.append(Candidate(promise, reproduction, number))
+            return None
+        detail = verdict.details[verdict.broken.index(promise)]
+        self._shrinking = Find(promise, scenario, reproduction, detail, number, scenario)
+        self.report.finds.append(self._shrinking)
+        return promise
+
+    def _tried(self, verdict: ExperimentVerdict) -> int:
+        self.report.tried += 1
+        self.report.void += verdict.judged is Judged.VOID
+        self.report.undecided += verdict.judged is Judged.UNDECIDED
+        self.on_tried(self.report)
+        return self.report.tried
+
+    def reproduce(self, scenario: Scenario, promise: str, alpha: float) -> Reproduction:
+        """Fresh runs of `scenario` until it is settled whether it breaks `promise`."""
+        reproduction = Reproduction(alpha)
+        while not reproduction.settled and not self._out_of_time():
+            verdict = self.trial(scenario)
+            if verdict.judged is Judged.VOID:
+                continue  # nothing judged: not a run of the experiment
+            reproduction.add(promise in verdict.broken)
+        return reproduction
+
+    def _confirm_smallest(self, find: Find) -> None:
+        """The shrunk experiment is a new one: confirmed on its own fresh runs, or the find
+        stays the experiment first confirmed."""
+        if find.scenario is find.first:
+            return
+        self.report.tried += 1
+        reproduction = self.reproduce(find.scenario, find.promise, spent_alpha(self.report.tried))
+        if reproduction.confirmed:
+            find.reproduction = reproduction
+        else:
+            find.scenario = find.first
