@@ -66,7 +66,9 @@ class Reproduction:
         promise, it would not be confirmed."""
         if self.verdict.decided or self.runs >= MAX_RUNS:
             return True
-        best = decide_ratio(self.broke + MAX_RUNS - self.runs, MAX_RUNS, NOISE_RATE, True, 1 - self.alpha)
+        best = decide_ratio(
+            self.broke + MAX_RUNS - self.runs, MAX_RUNS, NOISE_RATE, True, 1 - self.alpha
+        )
         return best.verdict is not Verdict.FAIL
 
     @property

@@ -55,7 +55,11 @@ def intent_mixes() -> st.SearchStrategy[dict[str, Any]]:
         st.integers(1, 3),
     )
     ad_hoc = st.integers(1, 3).map(
-        lambda weight: {"intent": "ad_hoc_query", "weight": weight, "parameters": {"sql": BENIGN_SQL}}
+        lambda weight: {
+            "intent": "ad_hoc_query",
+            "weight": weight,
+            "parameters": {"sql": BENIGN_SQL},
+        }
     )
     return st.one_of(by_service, ad_hoc)
 
@@ -75,9 +79,7 @@ def _timed(fault: st.SearchStrategy[Any], method_s: int) -> st.SearchStrategy[di
 
 @st.composite
 def _experiment(draw: st.DrawFn, space: FaultSpace) -> dict[str, Any]:
-    victims = draw(
-        st.lists(st.sampled_from(space.victims), min_size=1, max_size=2, unique=True)
-    )
+    victims = draw(st.lists(st.sampled_from(space.victims), min_size=1, max_size=2, unique=True))
     intents = draw(
         st.lists(intent_mixes(), min_size=1, max_size=3, unique_by=lambda m: str(m["parameters"]))
     )

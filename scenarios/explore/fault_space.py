@@ -52,6 +52,7 @@ class FaultSpace:
     victims: tuple[str, ...]
     abusers: tuple[str, ...]
     kinds: tuple[str, ...] = ()  # empty: every registered kind
+    upstreams: tuple[str, ...] = ()  # empty: every upstream the model allows
 
     def allowed_kinds(self) -> list[str]:
         return sorted(self.kinds or FAULT_KINDS)
@@ -67,23 +68,28 @@ def fault_strategy(kind: str, space: FaultSpace) -> st.SearchStrategy[Fault]:
         strategy = _field_strategy(cls, name, info, space)
         if strategy is not None:
             fields[name] = strategy
-    if {"table", "column"} <= set(cls.model_fields):
+    if "table" in cls.model_fields:
         fields.pop("table", None)
         fields.pop("column", None)
-        return _with_schema_column(cls, fields)
+        return _with_schema_names(cls, fields)
     return st.fixed_dictionaries(fields).map(lambda values: cls(**values))
 
 
-def _with_schema_column(
+def _with_schema_names(
     cls: type[Fault], fields: dict[str, st.SearchStrategy[Any]]
 ) -> st.SearchStrategy[Fault]:
-    """A schema fault names a column that exists: a (table, column) pair of the ops schema."""
+    """A schema fault names a table (and a column of it) that exists in the ops schema."""
     pairs = st.sampled_from(OPS_COLUMNS)
+    named = set(cls.model_fields)
 
     def build(pair: tuple[str, str], values: dict[str, Any]) -> Fault:
         table, column = pair
-        extra = {"new_name": f"{column}_renamed"} if "new_name" in cls.model_fields else {}
-        return cls(table=table, column=column, **{**values, **extra})
+        names = {"table": table}
+        if "column" in named:
+            names["column"] = column
+        if "new_name" in named:
+            names["new_name"] = f"{column}_renamed"
+        return cls(**names, **values)
 
     fields.pop("new_name", None)
     return st.builds(build, pairs, st.fixed_dictionaries(fields))
@@ -94,9 +100,11 @@ def _field_strategy(
 ) -> st.SearchStrategy[Any] | None:
     """The field's strategy, or None to keep the model's default."""
     tenants = _TENANT_FIELDS.get(name)
-    if tenants is not None and issubclass(cls, Fault):
+    if tenants is not None:
         return st.sampled_from(tenants(space))
     annotation = _without_none(info.annotation)
+    if name == "upstream" and space.upstreams:
+        return st.sampled_from(space.upstreams)
     if get_origin(annotation) is Literal:
         return st.sampled_from(get_args(annotation))
     if annotation is int:

@@ -28,8 +28,7 @@ def ops_columns(text: str) -> tuple[tuple[str, str], ...]:
         elif line.startswith(")"):
             table = None
         elif table is not None and (column := _COLUMN.match(line)) is not None:
-            if column.group(1) not in _NOT_COLUMNS:
-                pairs.append((table, column.group(1)))
+            pairs.extend([(table, column.group(1))] if column.group(1) not in _NOT_COLUMNS else [])
     return tuple(pairs)
 
 

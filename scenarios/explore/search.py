@@ -42,6 +42,9 @@ Trial = Callable[[Scenario], ExperimentVerdict]
 """Runs one experiment on the world and judges it (blocking)."""
 
 MAX_EXAMPLES = 100_000  # never the limit: the budget is
+# Shrinking stops at this share of the budget, so the smallest experiment can still be
+# confirmed on fresh runs before the budget ends.
+SHRINK_UNTIL = 0.8
 
 
 class BudgetSpent(BaseException):
@@ -52,15 +55,23 @@ class BudgetSpent(BaseException):
 @dataclass
 class Budget:
     seconds: float
-    started: float = field(default_factory=time.monotonic)
+    clock: Callable[[], float] = time.monotonic  # injectable: tests run on a virtual clock
+    started: float = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.started = self.clock()
 
     @property
     def used(self) -> float:
-        return time.monotonic() - self.started
+        return self.clock() - self.started
 
     @property
     def spent(self) -> bool:
         return self.used >= self.seconds
+
+    @property
+    def shrink_time_over(self) -> bool:
+        return self.used >= self.seconds * SHRINK_UNTIL
 
 
 @dataclass
@@ -72,6 +83,13 @@ class Find:
     found_at: int  # the experiment (numbered from 1) that first broke it
     first: Scenario  # that experiment, as drawn
     shrink_steps: int = 0  # smaller experiments that broke it while shrinking
+    # what became of the smallest: "confirmed", "not reproduced" (k of n), "not confirmed
+    # in time", or "none" (nothing smaller broke it)
+    smallest: str = "none"
+
+    @property
+    def shrunk(self) -> bool:
+        return self.scenario is not self.first
 
 
 @dataclass
@@ -180,7 +198,7 @@ class Search:
     def _experiment(self, scenario: Scenario) -> None:
         """The test hypothesis runs: raises for a promise confirmed broken (always from this
         one line: hypothesis tells failures apart by where they are raised)."""
-        if self._out_of_time():
+        if self._out_of_time() or (self._shrinking and self.budget.shrink_time_over):
             raise BudgetSpent
         verdict = self.trial(scenario)
         number = self._tried(verdict)
@@ -231,11 +249,16 @@ class Search:
     def _confirm_smallest(self, find: Find) -> None:
         """The shrunk experiment is a new one: confirmed on its own fresh runs, or the find
         stays the experiment first confirmed."""
-        if find.scenario is find.first:
+        if not find.shrunk:
             return
         self.report.tried += 1
         reproduction = self.reproduce(find.scenario, find.promise, spent_alpha(self.report.tried))
         if reproduction.confirmed:
-            find.reproduction = reproduction
-        else:
-            find.scenario = find.first
+            find.reproduction, find.smallest = reproduction, "confirmed"
+            return
+        find.smallest = (
+            f"not reproduced ({reproduction.rate} fresh runs)"
+            if reproduction.settled
+            else "not confirmed in time"
+        )
+        find.scenario = find.first

@@ -63,7 +63,9 @@ async def explore_stack(options: RunOptions, console: Console) -> AsyncIterator[
             httpx.AsyncClient(base_url=url, timeout=CLIENT_TIMEOUT_S) as client,
         ):
             world.service_url = url
-            yield ExploreStack(world, client, options.out_dir / "observations.jsonl", asyncio.Event())
+            yield ExploreStack(
+                world, client, options.out_dir / "observations.jsonl", asyncio.Event()
+            )
 
 
 @contextmanager

@@ -1,0 +1,130 @@
+"""`gauntlet explore`: search faults and tenant abuse for a broken promise, shrink it to a
+scenario file."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from scenarios import exit_codes
+
+from .choices import check_db, check_toxiproxy
+from .report_folder import DEFAULT_HELP, error_json, report_folder
+
+
+def explore(
+    budget: Annotated[
+        str, typer.Option(metavar="DURATION", help="how long to search, e.g. 90s, 10m")
+    ] = "10m",
+    seed: Annotated[
+        int | None,
+        typer.Option(metavar="N", help="seed of the search (same seed, same experiments)"),
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option(metavar="DIR", show_default=False, help=DEFAULT_HELP)
+    ] = None,
+    replay: Annotated[
+        bool,
+        typer.Option(
+            "--replay", help="re-run the finds saved in --out DIR's example database instead"
+        ),
+    ] = False,
+    db: Annotated[
+        str,
+        typer.Option(
+            metavar="BACKEND", callback=check_db, help="embedded | docker | postgresql://... URL"
+        ),
+    ] = "embedded",
+    toxiproxy: Annotated[
+        str,
+        typer.Option(
+            metavar="BACKEND", callback=check_toxiproxy, help="auto | local | docker | http://..."
+        ),
+    ] = "auto",
+    target_command: Annotated[
+        str | None,
+        typer.Option(
+            "--target-command",
+            help="system under test: a command that serves the contract on $PORT "
+            "[default: the reference orchestrator]",
+        ),
+    ] = None,
+    target_image: Annotated[
+        str | None,
+        typer.Option("--target-image", metavar="IMAGE", help="system under test: an image"),
+    ] = None,
+    target_url: Annotated[
+        str | None,
+        typer.Option(
+            "--target-url",
+            help="system under test already running (with --upstream and GAUNTLET_API_KEYS); "
+            "only network faults and tenant abuse apply",
+        ),
+    ] = None,
+    upstream: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--upstream",
+            metavar="NAME=HOST:PORT[@LISTEN_PORT]",
+            help="with --target-url: an upstream to put a proxy in front of (repeatable)",
+        ),
+    ] = None,
+    json_summary: Annotated[
+        bool,
+        typer.Option(
+            "--json", envvar="GAUNTLET_EXPLORE_JSON", help="print a JSON summary on stdout"
+        ),
+    ] = False,
+) -> None:
+    """Generate experiments (faults, their magnitudes and overlaps, tenant abuse, traffic),
+    judge each against the universal promises, confirm a broken one on fresh runs, shrink
+    it and write it as a scenario file under DIR/found/.
+
+    Exit codes: 0 nothing confirmed broken within the budget, 1 a find confirmed, 2 bad
+    input, 3 Postgres, Toxiproxy or the system under test could not start, 130 interrupted.
+    """
+    from rich.console import Console
+
+    from chaos.duration import parse_duration
+
+    from .explore_run import ExploreError, run_explore
+
+    console = Console(stderr=json_summary, highlight=False)
+    try:
+        budget_s = parse_duration(budget)
+        if budget_s <= 0:
+            raise ValueError(f"expected a budget above zero, got {budget!r}")
+    except ValueError as exc:
+        _bad_input(f"--budget: {exc}", json_summary)
+    if replay and out is None:
+        _bad_input("--replay: name the folder of the search to replay with --out DIR", json_summary)
+    chosen_seed = seed if seed is not None else secrets.randbelow(2**31)
+    try:
+        code, document = run_explore(
+            folder=report_folder(out),
+            budget_s=budget_s,
+            seed=chosen_seed,
+            replay=replay,
+            target=(target_command, target_image, target_url, upstream or []),
+            world=(db, toxiproxy),
+            console=console,
+        )
+    except ExploreError as exc:
+        if exc.code == exit_codes.BAD_INPUT:
+            _bad_input(str(exc), json_summary)
+        typer.echo(f"gauntlet explore: {exc}", err=True)
+        raise typer.Exit(exc.code) from None
+    if json_summary:
+        typer.echo(json.dumps(document, indent=2))
+    raise typer.Exit(code)
+
+
+def _bad_input(message: str, json_summary: bool) -> None:
+    typer.echo(f"gauntlet explore: {message}", err=True)
+    if json_summary:
+        typer.echo(error_json("explore", message, exit_codes.BAD_INPUT))
+    raise typer.Exit(exit_codes.BAD_INPUT)
