@@ -179,8 +179,10 @@ class Search:
             verbosity=Verbosity.quiet,  # the finds are reported by the search, not printed
         )
 
-        @hypothesis_seed(seed)
+        # The settings go outside the seed: `seed` alone turns the example database off,
+        # and the database must still record the finds for a later --replay.
         @search_settings
+        @hypothesis_seed(seed)
         @given(experiments(self.space))
         def experiment(scenario: Scenario) -> None:
             self._experiment(scenario)
