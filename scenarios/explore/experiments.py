@@ -3,7 +3,7 @@
 An experiment is an ordinary `Scenario` (it runs through `scenarios.runner`, and its YAML
 is a scenario file), drawn as:
 
-    traffic   victims (1-2 tenants), an intent mix, duration, callers, rate, burst or not
+    traffic   victims (1-2 tenants), an intent mix, duration, callers, rate
     faults    1-3 of any allowed kind, each with its fields (see `fault_space`), a start
               and a duration inside the method; overlaps happen when windows meet
     abuse     tenant attacks are faults like any other; an attacker acts as a tenant
@@ -11,7 +11,7 @@ is a scenario file), drawn as:
     promises  the universal ones (`promises`), never expectations made for the case
 
 Every choice shrinks towards the simpler experiment: fewer faults, earlier and shorter,
-milder, one tenant, one intent, one caller, the lowest rate, no burst.
+milder, one tenant, one intent, one caller, the lowest rate.
 """
 
 from __future__ import annotations
@@ -96,7 +96,8 @@ def _experiment(draw: st.DrawFn, space: FaultSpace) -> dict[str, Any]:
             "duration": f"{method_s}s",
             "concurrency": draw(st.integers(1, MAX_CALLERS)),
             "rate": f"{draw(st.sampled_from(RATES))}/s",
-            "burst": draw(st.booleans()),
+            # never `burst`: the runner records a burst's requests as phase `burst`, so no
+            # fault phase would be left to judge the isolation promise on
         },
         "steady_state": steady_state(),
         "faults": [{**timed, "fault": timed["fault"].model_dump(mode="json")} for timed in faults],

@@ -44,7 +44,7 @@ Trial = Callable[[Scenario], ExperimentVerdict]
 MAX_EXAMPLES = 100_000  # never the limit: the budget is
 # Shrinking stops at this share of the budget, so the smallest experiment can still be
 # confirmed on fresh runs before the budget ends.
-SHRINK_UNTIL = 0.8
+SHRINK_UNTIL = 0.7
 
 
 class BudgetSpent(BaseException):

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import signal
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
+from scenarios.runner.experiment import ScenarioResult
 from scenarios.runner.suite_run import RunOptions
 from scenarios.spec.model import Scenario
 
@@ -52,7 +54,7 @@ async def explore_session(options: ExploreOptions, console: Console) -> SearchRe
         loop = asyncio.get_running_loop()
         budget = Budget(options.budget_s)
         search = Search(
-            _trial(stack, loop, options.seed),
+            _trial(stack, loop, options.seed, options.run.out_dir / "experiments.jsonl"),
             options.space,
             seed=options.seed,
             budget=budget,
@@ -76,16 +78,32 @@ async def explore_session(options: ExploreOptions, console: Console) -> SearchRe
                 loop.remove_signal_handler(sig)
 
 
-def _trial(stack: ExploreStack, loop: asyncio.AbstractEventLoop, seed: int):  # noqa: ANN202
-    """The blocking trial the search calls from its thread: one experiment on this loop."""
+def _trial(stack: ExploreStack, loop: asyncio.AbstractEventLoop, seed: int, log: Path):  # noqa: ANN202
+    """The blocking trial the search calls from its thread: one experiment on this loop,
+    logged (what it tried, how it was judged) as a line of `log`."""
 
     def trial(scenario: Scenario) -> ExperimentVerdict:
         result = asyncio.run_coroutine_threadsafe(stack.run(scenario, seed=seed), loop).result()
-        if result.interrupted:  # cut short by the budget or Ctrl-C: it judged nothing
-            return ExperimentVerdict(Judged.VOID)
-        return verdict_of(result.checks)
+        # cut short by the budget or Ctrl-C: it judged nothing
+        verdict = (
+            ExperimentVerdict(Judged.VOID) if result.interrupted else verdict_of(result.checks)
+        )
+        with log.open("a", encoding="utf-8") as file:
+            file.write(json.dumps(_logged(scenario, result, verdict)) + "\n")
+        return verdict
 
     return trial
+
+
+def _logged(scenario: Scenario, result: ScenarioResult, verdict: ExperimentVerdict) -> dict:
+    return {
+        "faults": [f"{t.fault.kind}@{t.start:g}s+{t.duration or 0:g}s" for t in scenario.faults],
+        "requests": len(result.outcomes),
+        "seconds": round(result.ended - result.started, 1),
+        "judged": verdict.judged.value,
+        "broken": list(verdict.broken),
+        "undecided": [f"{c.name}: {c.detail}" for c in result.checks if not c.verdict.decided],
+    }
 
 
 async def _watch(budget: Budget, stack: ExploreStack, search: Search, console: Console) -> None:

@@ -71,7 +71,7 @@ def test_a_defect_is_found_confirmed_and_shrunk_to_its_cause(tmp_path: Path) -> 
     assert cause.upstream == "metrics"
     assert getattr(cause, "toxicity", 0.05) == 0.05  # the mildest that still lands
     workload = find.scenario.workload
-    assert workload.concurrency == 1 and len(workload.tenants) == 1 and not workload.burst
+    assert workload.concurrency == 1 and len(workload.tenants) == 1
 
 
 def test_an_honest_systems_noise_is_never_a_find(tmp_path: Path) -> None:
