@@ -147,6 +147,9 @@ class Search:
         self.on_tried = on_tried
         self.stopped = False  # Ctrl-C: end as soon as the running experiment ends
         self._shrinking: Find | None = None
+        # Hypothesis may draw one experiment from several choice sequences: within a round
+        # it is run once, and answered the same again (the promise it broke, or None)
+        self._answered: dict[str, str | None] = {}
 
     def run(self, *, replay: bool = False) -> SearchReport:
         """Search until the budget is spent (or replay the saved finds once)."""
@@ -167,6 +170,7 @@ class Search:
 
     def _round(self, seed: int, *, replay: bool) -> None:
         """One hypothesis run: generate until a find, shrink it, confirm the smallest."""
+        self._answered.clear()
         phases = (Phase.reuse, Phase.shrink) if replay else (Phase.generate, Phase.shrink)
         search_settings = settings(
             database=self.database,
@@ -202,19 +206,22 @@ class Search:
         one line: hypothesis tells failures apart by where they are raised)."""
         if self._out_of_time() or (self._shrinking and self.budget.shrink_time_over):
             raise BudgetSpent
-        verdict = self.trial(scenario)
-        number = self._tried(verdict)
-        if verdict.judged is Judged.BROKEN:
-            promise = self._confirmed(scenario, verdict, number)
-            if promise is not None:
-                raise _broken(promise)
+        key = scenario.model_dump_json()
+        if key not in self._answered:
+            verdict = self.trial(scenario)
+            number = self._tried(verdict)
+            broken = verdict.judged is Judged.BROKEN
+            self._answered[key] = self._confirmed(scenario, verdict, number) if broken else None
+        if (promise := self._answered[key]) is not None:
+            if self._shrinking is not None and promise == self._shrinking.promise:
+                self._shrinking.scenario = scenario  # hypothesis only tries smaller ones
+            raise _broken(promise)
 
     def _confirmed(self, scenario: Scenario, verdict: ExperimentVerdict, number: int) -> str | None:
         """The promise `scenario` is taken to break, or None."""
         if self._shrinking is not None:  # a smaller experiment: one run decides the step
             if self._shrinking.promise not in verdict.broken:
                 return None
-            self._shrinking.scenario = scenario
             self._shrinking.shrink_steps += 1
             return self._shrinking.promise
         found = {find.promise for find in self.report.finds}

@@ -99,7 +99,7 @@ def test_the_same_seed_draws_the_same_experiments(tmp_path: Path) -> None:
 def test_the_example_database_is_read_only_to_replay(tmp_path: Path) -> None:
     report, _ = search(tmp_path, metrics_fault)
     shrunk = report.finds[0].scenario
-    _, clean = search(tmp_path, metrics_fault, budget_s=50)
+    _, clean = search(tmp_path, lambda _: False, budget_s=50)  # saves nothing of its own
     assert clean.tried[0] != shrunk  # a search starts clean, whatever the folder holds
     replayed, system = search(tmp_path, metrics_fault, budget_s=500, replay=True)
     assert system.tried[0] == shrunk
