@@ -13,7 +13,7 @@ import typer
 from scenarios import exit_codes
 
 from .choices import check_db, check_toxiproxy
-from .report_folder import DEFAULT_HELP, error_json, report_folder
+from .report_folder import DEFAULT_HELP, error_json, report_folder, say_interrupted
 
 
 def explore(
@@ -120,6 +120,8 @@ def explore(
         raise typer.Exit(exc.code) from None
     if json_summary:
         typer.echo(json.dumps(document, indent=2))
+    if code == exit_codes.INTERRUPTED:  # the last line says so, after the summary
+        say_interrupted("explore", Path(document["reports"]))
     raise typer.Exit(code)
 
 

@@ -31,7 +31,7 @@ from hypothesis.database import DirectoryBasedExampleDatabase
 
 from scenarios.spec.model import Scenario
 
-from .confirmation import Reproduction, spent_alpha
+from .confirmation import MAX_RUNS, Reproduction, spent_alpha
 from .experiments import experiments
 from .fault_space import FaultSpace
 from .promises import ExperimentVerdict, Judged
@@ -247,11 +247,12 @@ class Search:
 
     def reproduce(self, scenario: Scenario, promise: str, alpha: float) -> Reproduction:
         """Fresh runs of `scenario` until it is settled whether it breaks `promise`."""
-        reproduction = Reproduction(alpha)
-        while not reproduction.settled and not self._out_of_time():
+        reproduction, void = Reproduction(alpha), 0
+        while not reproduction.settled and not self._out_of_time() and void < MAX_RUNS:
             verdict = self.trial(scenario)
-            if verdict.judged is Judged.VOID:
-                continue  # nothing judged: not a run of the experiment
+            if verdict.judged is Judged.VOID:  # nothing judged: not a run of the experiment
+                void += 1
+                continue
             reproduction.add(promise in verdict.broken)
         return reproduction
 
