@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from slo import Verdict
 from slo.decision import decide_ratio
 
-__all__ = ["ALPHA", "MAX_RUNS", "NOISE_RATE", "Reproduction", "spent_alpha"]
+__all__ = ["ALPHA", "MAX_RUNS", "NOISE_RATE", "Reproduction", "fewest_runs", "spent_alpha"]
 
 ALPHA = 0.05  # family-wise: the chance of a false find over the whole search
 NOISE_RATE = 0.05  # a promise an honest run breaks at most this often is not a find
@@ -37,6 +37,14 @@ def spent_alpha(experiment_number: int) -> float:
     if experiment_number < 1:
         raise ValueError("experiments are numbered from 1")
     return ALPHA / (experiment_number * (experiment_number + 1))
+
+
+def fewest_runs(alpha: float) -> int:
+    """Fresh runs a candidate needs at `alpha` if every one of them breaks the promise."""
+    reproduction = Reproduction(alpha)
+    while not reproduction.settled:
+        reproduction.add(True)
+    return reproduction.runs
 
 
 @dataclass

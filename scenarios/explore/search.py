@@ -31,7 +31,7 @@ from hypothesis.database import DirectoryBasedExampleDatabase
 
 from scenarios.spec.model import Scenario
 
-from .confirmation import MAX_RUNS, Reproduction, spent_alpha
+from .confirmation import MAX_RUNS, Reproduction, fewest_runs, spent_alpha
 from .experiments import experiments
 from .fault_space import FaultSpace
 from .promises import ExperimentVerdict, Judged
@@ -42,9 +42,6 @@ Trial = Callable[[Scenario], ExperimentVerdict]
 """Runs one experiment on the world and judges it (blocking)."""
 
 MAX_EXAMPLES = 100_000  # never the limit: the budget is
-# Shrinking stops at this share of the budget, so the smallest experiment can still be
-# confirmed on fresh runs before the budget ends.
-SHRINK_UNTIL = 0.7
 
 
 class BudgetSpent(BaseException):
@@ -70,8 +67,8 @@ class Budget:
         return self.used >= self.seconds
 
     @property
-    def shrink_time_over(self) -> bool:
-        return self.used >= self.seconds * SHRINK_UNTIL
+    def left(self) -> float:
+        return self.seconds - self.used
 
 
 @dataclass
@@ -150,6 +147,7 @@ class Search:
         # Hypothesis may draw one experiment from several choice sequences: within a round
         # it is run once, and answered the same again (the promise it broke, or None)
         self._answered: dict[str, str | None] = {}
+        self._trial_s, self._trials = 0.0, 0  # how long experiments take, for the shrink stop
 
     def run(self, *, replay: bool = False) -> SearchReport:
         """Search until the budget is spent (or replay the saved finds once)."""
@@ -167,6 +165,20 @@ class Search:
 
     def _out_of_time(self) -> bool:
         return self.stopped or self.budget.spent
+
+    def _time_to_confirm(self) -> bool:
+        """Whether shrinking must stop now, so that the smallest experiment can still be
+        confirmed on fresh runs (as many as it needs, at the mean experiment's length)."""
+        mean_s = self._trial_s / max(self._trials, 1)
+        runs = fewest_runs(spent_alpha(self.report.tried + 1)) + 1  # one more: for the shrink step
+        return self.budget.left < runs * mean_s
+
+    def _timed_trial(self, scenario: Scenario) -> ExperimentVerdict:
+        started = self.budget.used
+        verdict = self.trial(scenario)
+        self._trial_s += self.budget.used - started
+        self._trials += 1
+        return verdict
 
     def _round(self, seed: int, *, replay: bool) -> None:
         """One hypothesis run: generate until a find, shrink it, confirm the smallest."""
@@ -204,11 +216,11 @@ class Search:
     def _experiment(self, scenario: Scenario) -> None:
         """The test hypothesis runs: raises for a promise confirmed broken (always from this
         one line: hypothesis tells failures apart by where they are raised)."""
-        if self._out_of_time() or (self._shrinking and self.budget.shrink_time_over):
+        if self._out_of_time() or (self._shrinking and self._time_to_confirm()):
             raise BudgetSpent
         key = scenario.model_dump_json()
         if key not in self._answered:
-            verdict = self.trial(scenario)
+            verdict = self._timed_trial(scenario)
             number = self._tried(verdict)
             broken = verdict.judged is Judged.BROKEN
             self._answered[key] = self._confirmed(scenario, verdict, number) if broken else None
@@ -249,7 +261,7 @@ class Search:
         """Fresh runs of `scenario` until it is settled whether it breaks `promise`."""
         reproduction, void = Reproduction(alpha), 0
         while not reproduction.settled and not self._out_of_time() and void < MAX_RUNS:
-            verdict = self.trial(scenario)
+            verdict = self._timed_trial(scenario)
             if verdict.judged is Judged.VOID:  # nothing judged: not a run of the experiment
                 void += 1
                 continue
