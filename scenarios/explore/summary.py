@@ -68,6 +68,7 @@ def summary_document(
                 "promise": c.promise,
                 "found_at": c.found_at,
                 "reproduction": {"broke": c.reproduction.broke, "runs": c.reproduction.runs},
+                "settled": c.reproduction.settled,  # false: the budget ran out first
             }
             for c in report.unconfirmed
         ],
@@ -89,9 +90,10 @@ def print_summary(report: SearchReport, files: list[Path], console: Console) -> 
             highlight=False,
         )
     for candidate in report.unconfirmed:
+        why = "noise or flaky" if candidate.reproduction.settled else "the budget ran out first"
         console.print(
             f"not confirmed: {candidate.promise} (experiment {candidate.found_at}; broke in "
-            f"{candidate.reproduction.rate} fresh runs): noise or flaky, not a find",
+            f"{candidate.reproduction.rate} fresh runs): {why}, not a find",
             highlight=False,
         )
     if not report.finds:
