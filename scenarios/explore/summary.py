@@ -96,5 +96,10 @@ def print_summary(report: SearchReport, files: list[Path], console: Console) -> 
             f"{candidate.reproduction.rate} fresh runs): {why}, not a find",
             highlight=False,
         )
-    if not report.finds:
+    if report.tried and report.void == report.tried:
+        console.print(
+            "[yellow]every experiment was void: the steady state never held before a method "
+            "(the system is not steady to begin with; `gauntlet run` shows how)[/]"
+        )
+    elif not report.finds:
         console.print("[green]no promise confirmed broken[/]")

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -82,3 +84,30 @@ def test_replay_needs_the_folder_of_a_search(tmp_path: Path) -> None:
         [str(GAUNTLET), "explore", "--replay"], capture_output=True, text=True, timeout=60
     )
     assert done.returncode == 2 and "--replay: name the folder" in done.stderr
+
+
+@pytest.mark.integration
+def test_ctrl_c_rolls_back_and_exits_130_with_what_it_has(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    logs = [(tmp_path / name).open("w+") for name in ("stdout", "stderr")]
+    child = subprocess.Popen(  # its output goes to files: it never blocks on a full pipe
+        [str(GAUNTLET), "explore", "--budget", "10m", "--seed", "3", "--out", str(out)],
+        stdout=logs[0],
+        stderr=logs[1],
+        cwd=ROOT,
+    )
+    try:
+        tried = out / "experiments.jsonl"
+        deadline = time.monotonic() + 240
+        while not (tried.exists() and tried.read_text().strip()):
+            assert child.poll() is None and time.monotonic() < deadline
+            time.sleep(0.5)
+        child.send_signal(signal.SIGINT)
+        assert child.wait(timeout=120) == 130
+    finally:
+        if child.poll() is None:
+            child.kill()
+    stderr = (tmp_path / "stderr").read_text()
+    assert stderr.strip().splitlines()[-1].startswith("gauntlet explore: interrupted")
+    summary = json.loads((out / "explore.json").read_text())
+    assert summary["ended_by"] == "interrupted" and summary["exit_code"] == 130
