@@ -49,6 +49,15 @@ class BudgetSpent(BaseException):
     a failure of the test (and shrink it)."""
 
 
+class _TrialCrashed(BaseException):
+    """An experiment could not run (a bug, or the system under test gone): carried past
+    hypothesis, which would otherwise shrink it as a find, and raised again as it was."""
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
 @dataclass
 class Budget:
     seconds: float
@@ -133,7 +142,6 @@ class Search:
         seed: int,
         budget: Budget,
         examples_dir: Path,
-        on_tried: Callable[[SearchReport], None] = lambda report: None,
     ) -> None:
         self.trial = trial
         self.space = space
@@ -141,7 +149,6 @@ class Search:
         self.budget = budget
         self.database = DirectoryBasedExampleDatabase(str(examples_dir))
         self.report = SearchReport(seed, budget.seconds)
-        self.on_tried = on_tried
         self.stopped = False  # Ctrl-C: end as soon as the running experiment ends
         self._shrinking: Find | None = None
         # Hypothesis may draw one experiment from several choice sequences: within a round
@@ -175,7 +182,10 @@ class Search:
 
     def _timed_trial(self, scenario: Scenario) -> ExperimentVerdict:
         started = self.budget.used
-        verdict = self.trial(scenario)
+        try:
+            verdict = self.trial(scenario)
+        except Exception as exc:
+            raise _TrialCrashed(exc) from exc
         self._trial_s += self.budget.used - started
         self._trials += 1
         return verdict
@@ -207,6 +217,8 @@ class Search:
             experiment()
         except BudgetSpent:
             pass
+        except _TrialCrashed as crash:
+            raise crash.error from None
         except Exception:  # noqa: BLE001 - the find (or a flaky replay) is recorded already
             pass
         shrunk, self._shrinking = self._shrinking, None
@@ -254,7 +266,6 @@ class Search:
         self.report.tried += 1
         self.report.void += verdict.judged is Judged.VOID
         self.report.undecided += verdict.judged is Judged.UNDECIDED
-        self.on_tried(self.report)
         return self.report.tried
 
     def reproduce(self, scenario: Scenario, promise: str, alpha: float) -> Reproduction:

@@ -15,12 +15,15 @@ import asyncio
 import contextlib
 import json
 import signal
+from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
+from chaos.faults import FaultError
 from scenarios.runner.experiment import ScenarioResult
 from scenarios.runner.suite_run import RunOptions
 from scenarios.spec.model import Scenario
@@ -78,26 +81,55 @@ async def explore_session(options: ExploreOptions, console: Console) -> SearchRe
                 loop.remove_signal_handler(sig)
 
 
-def _trial(stack: ExploreStack, loop: asyncio.AbstractEventLoop, seed: int, log: Path):  # noqa: ANN202
+def _trial(
+    stack: ExploreStack, loop: asyncio.AbstractEventLoop, seed: int, log: Path
+) -> Callable[[Scenario], ExperimentVerdict]:
     """The blocking trial the search calls from its thread: one experiment on this loop,
     logged (what it tried, how it was judged) as a line of `log`."""
 
     def trial(scenario: Scenario) -> ExperimentVerdict:
-        result = asyncio.run_coroutine_threadsafe(stack.run(scenario, seed=seed), loop).result()
+        result = _result_or_fault(
+            asyncio.run_coroutine_threadsafe(stack.run(scenario, seed=seed), loop)
+        )
+        if isinstance(result, str):  # a fault that would not inject (or roll back): void
+            _log(log, {"faults": _faults(scenario), "judged": "void", "error": result})
+            return ExperimentVerdict(Judged.VOID)
         # cut short by the budget or Ctrl-C: it judged nothing
         verdict = (
             ExperimentVerdict(Judged.VOID) if result.interrupted else verdict_of(result.checks)
         )
-        with log.open("a", encoding="utf-8") as file:
-            file.write(json.dumps(_logged(scenario, result, verdict)) + "\n")
+        _log(log, _logged(scenario, result, verdict))
         return verdict
 
     return trial
 
 
+def _result_or_fault(running: Future[ScenarioResult]) -> ScenarioResult | str:
+    """The experiment's result, or what a fault error said (raised alone, or from the
+    method's task group); anything else is raised again."""
+    try:
+        return running.result()
+    except FaultError as exc:
+        return str(exc)
+    except ExceptionGroup as group:
+        faults, rest = group.split(FaultError)
+        if faults is None or rest is not None:
+            raise
+        return str(faults.exceptions[0])
+
+
+def _log(log: Path, line: dict) -> None:
+    with log.open("a", encoding="utf-8") as file:
+        file.write(json.dumps(line) + "\n")
+
+
+def _faults(scenario: Scenario) -> list[str]:
+    return [f"{t.fault.kind}@{t.start:g}s+{t.duration or 0:g}s" for t in scenario.faults]
+
+
 def _logged(scenario: Scenario, result: ScenarioResult, verdict: ExperimentVerdict) -> dict:
     return {
-        "faults": [f"{t.fault.kind}@{t.start:g}s+{t.duration or 0:g}s" for t in scenario.faults],
+        "faults": _faults(scenario),
         "requests": len(result.outcomes),
         "seconds": round(result.ended - result.started, 1),
         "judged": verdict.judged.value,

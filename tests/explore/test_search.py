@@ -104,3 +104,15 @@ def test_the_example_database_is_read_only_to_replay(tmp_path: Path) -> None:
     replayed, system = search(tmp_path, metrics_fault, budget_s=500, replay=True)
     assert system.tried[0] == shrunk
     assert replayed.ended_by == "replayed" and replayed.finds[0].promise == "honest status"
+
+
+def test_an_experiment_that_cannot_run_stops_the_search_as_it_is(tmp_path: Path) -> None:
+    def broken_harness(scenario: Scenario) -> bool:
+        raise RuntimeError("the system under test is gone")
+
+    try:
+        search(tmp_path, broken_harness, budget_s=100)
+    except RuntimeError as exc:  # never shrunk as a find, never swallowed
+        assert "gone" in str(exc)
+    else:
+        raise AssertionError("the crash was swallowed")
