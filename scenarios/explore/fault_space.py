@@ -103,8 +103,8 @@ def _field_strategy(
     if tenants is not None:
         return st.sampled_from(tenants(space))
     annotation = _without_none(info.annotation)
-    if name == "upstream" and space.upstreams:
-        return st.sampled_from(space.upstreams)
+    if name == "upstream":
+        return st.sampled_from(space.upstreams or _world_upstreams(annotation))
     if get_origin(annotation) is Literal:
         return st.sampled_from(get_args(annotation))
     if annotation is int:
@@ -122,6 +122,15 @@ _TENANT_FIELDS: Mapping[str, Callable[[FaultSpace], Sequence[str]]] = {
     "as_tenant": lambda space: space.abusers,
     "victim_tenant": lambda space: space.victims,
 }
+
+
+def _world_upstreams(annotation: Any) -> Sequence[str]:
+    """The upstreams a world always proxies (a `Literal` names them; otherwise the world's)."""
+    if get_origin(annotation) is Literal:
+        return get_args(annotation)
+    from chaos.world import UPSTREAMS
+
+    return UPSTREAMS
 
 
 def _steps(low: float, high: float) -> st.SearchStrategy[float]:
