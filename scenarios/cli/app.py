@@ -17,6 +17,7 @@ from scenarios import exit_codes
 
 from . import (
     cmd_demo,
+    cmd_explore,
     cmd_export,
     cmd_fault,
     cmd_gate,
@@ -106,6 +107,9 @@ app.command("validate", help="Check scenario, SLO and load profile files without
 )
 app.command("list", help="List what exists: scenarios, faults, intents, tenants.")(
     cmd_list.list_things
+)
+app.command("explore", help="Search faults and tenant abuse for a broken promise; shrink it.")(
+    cmd_explore.explore
 )
 app.command("init", help="Write a scenario file to start from.")(cmd_init.init)
 app.add_typer(cmd_fault.app, name="fault", help="Add, list and remove faults on `serve --chaos`.")

@@ -162,6 +162,16 @@ SURFACES = {
     ],
     "scenarios": ["Scenario", "builtin_suites", "load_scenario", "load_suite"],
     "scenarios.cli": ["app", "main"],
+    "scenarios.explore": [
+        "ExploreOptions",
+        "FaultSpace",
+        "Find",
+        "SearchReport",
+        "experiments",
+        "explore_session",
+        "find_file",
+        "summary",
+    ],
     "scenarios.spec": [
         "AnyExpectation",
         "BUILTIN_SUITES_DIR",

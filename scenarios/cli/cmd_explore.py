@@ -1,0 +1,97 @@
+"""`gauntlet explore`: search faults and tenant abuse for a broken promise, shrink it to a
+scenario file."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from scenarios import exit_codes
+from target.backends import WorldBackends
+
+from .options import Db, Out, TargetCommand, TargetImage, TargetUrl, Toxiproxy, Upstreams
+from .report_folder import error_json, report_folder, say_interrupted
+
+
+def explore(
+    budget: Annotated[
+        str, typer.Option(metavar="DURATION", help="how long to search, e.g. 90s, 10m")
+    ] = "10m",
+    seed: Annotated[
+        int | None,
+        typer.Option(metavar="N", help="seed of the search (same seed, same experiments)"),
+    ] = None,
+    out: Out = None,
+    replay: Annotated[
+        bool,
+        typer.Option(
+            "--replay", help="re-run the finds saved in --out DIR's example database instead"
+        ),
+    ] = False,
+    db: Db = WorldBackends.db,
+    toxiproxy: Toxiproxy = WorldBackends.toxiproxy,
+    target_command: TargetCommand = None,
+    target_image: TargetImage = None,
+    target_url: TargetUrl = None,
+    upstream: Upstreams = None,
+    json_summary: Annotated[
+        bool,
+        typer.Option(
+            "--json", envvar="GAUNTLET_EXPLORE_JSON", help="print a JSON summary on stdout"
+        ),
+    ] = False,
+) -> None:
+    """Generate experiments (faults, their magnitudes and overlaps, tenant abuse, traffic),
+    judge each against the universal promises, confirm a broken one on fresh runs, shrink
+    it and write it as a scenario file under DIR/found/.
+
+    Exit codes: 0 nothing confirmed broken within the budget, 1 a find confirmed, 2 bad
+    input, 3 Postgres, Toxiproxy or the system under test could not start, 130 interrupted.
+    """
+    from rich.console import Console
+
+    from chaos.duration import parse_duration
+
+    from .explore_run import ExploreError, run_explore
+
+    console = Console(stderr=json_summary, highlight=False)
+    try:
+        budget_s = parse_duration(budget)
+        if budget_s <= 0:
+            raise ValueError(f"expected a budget above zero, got {budget!r}")
+    except ValueError as exc:
+        _bad_input(f"--budget: {exc}", json_summary)
+    if replay and out is None:
+        _bad_input("--replay: name the folder of the search to replay with --out DIR", json_summary)
+    chosen_seed = seed if seed is not None else secrets.randbelow(2**31)
+    try:
+        code, document = run_explore(
+            folder=report_folder(out),
+            budget_s=budget_s,
+            seed=chosen_seed,
+            replay=replay,
+            target=(target_command, target_image, target_url, upstream or []),
+            world=(db, toxiproxy),
+            console=console,
+        )
+    except ExploreError as exc:
+        if exc.code == exit_codes.BAD_INPUT:
+            _bad_input(str(exc), json_summary)
+        typer.echo(f"gauntlet explore: {exc}", err=True)
+        raise typer.Exit(exc.code) from None
+    if json_summary:
+        typer.echo(json.dumps(document, indent=2))
+    if code == exit_codes.INTERRUPTED:  # the last line says so, after the summary
+        say_interrupted("explore", Path(document["reports"]))
+    raise typer.Exit(code)
+
+
+def _bad_input(message: str, json_summary: bool) -> None:
+    typer.echo(f"gauntlet explore: {message}", err=True)
+    if json_summary:
+        typer.echo(error_json("explore", message, exit_codes.BAD_INPUT))
+    raise typer.Exit(exit_codes.BAD_INPUT)

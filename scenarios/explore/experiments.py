@@ -1,0 +1,118 @@
+"""The space of experiments: hypothesis strategies whose values are scenario models.
+
+An experiment is an ordinary `Scenario` (it runs through `scenarios.runner`, and its YAML
+is a scenario file), drawn as:
+
+    traffic   victims (1-2 tenants), an intent mix, duration, callers, rate
+    faults    1-3 of any allowed kind, each with its fields (see `fault_space`), a start
+              and a duration inside the method; overlaps happen when windows meet
+    abuse     tenant attacks are faults like any other; an attacker acts as a tenant
+              that is not a victim
+    promises  the universal ones (`promises`), never expectations made for the case
+
+Every choice shrinks towards the simpler experiment: fewer faults, earlier and shorter,
+milder, one tenant, one intent, one caller, the lowest rate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from hypothesis import strategies as st
+
+from chaos.seed import SERVICES, SeedOptions
+from scenarios.spec.model import Scenario
+
+from .fault_space import FaultSpace, fault_strategy, is_attack
+from .promises import promise_expectations, steady_state
+
+__all__ = ["EXPERIMENT_NAME", "experiments", "scenario_of"]
+
+EXPERIMENT_NAME = "explored"
+MIN_METHOD_S, MAX_METHOD_S = 3, 8  # a short experiment: many of them fit a budget
+STEP_S = 0.5  # starts and durations in half seconds
+MAX_FAULTS = 3
+MAX_CALLERS = 6
+RATES = (5, 10, 15, 20, 30)  # requests per second across all callers
+BENIGN_SQL = "SELECT service, owner_team FROM ops.services ORDER BY service"
+
+
+def _services() -> Sequence[str]:
+    return SERVICES[: SeedOptions().services_per_tenant]  # every tenant has these
+
+
+def intent_mixes() -> st.SearchStrategy[dict[str, Any]]:
+    """One weighted intent of the workload, with parameters the contract accepts."""
+    by_service = st.builds(
+        lambda intent, service, weight: {
+            "intent": intent,
+            "weight": weight,
+            "parameters": {"service": service},
+        },
+        st.sampled_from(["service_overview", "incident_triage"]),
+        st.sampled_from(_services()),
+        st.integers(1, 3),
+    )
+    ad_hoc = st.integers(1, 3).map(
+        lambda weight: {
+            "intent": "ad_hoc_query",
+            "weight": weight,
+            "parameters": {"sql": BENIGN_SQL},
+        }
+    )
+    return st.one_of(by_service, ad_hoc)
+
+
+def _timed(fault: st.SearchStrategy[Any], method_s: int) -> st.SearchStrategy[dict[str, Any]]:
+    """A fault with a start and a duration that fit a method of `method_s` seconds."""
+    slots = int(method_s / STEP_S)
+
+    @st.composite
+    def timed(draw: st.DrawFn) -> dict[str, Any]:
+        start = draw(st.integers(1, slots - 2))  # a baseline before, at least 1 s of fault
+        length = draw(st.integers(2, slots - start))
+        return {"fault": draw(fault), "start": f"{start * 500}ms", "duration": f"{length * 500}ms"}
+
+    return timed()
+
+
+@st.composite
+def _experiment(draw: st.DrawFn, space: FaultSpace) -> dict[str, Any]:
+    victims = draw(st.lists(st.sampled_from(space.victims), min_size=1, max_size=2, unique=True))
+    intents = draw(
+        st.lists(intent_mixes(), min_size=1, max_size=3, unique_by=lambda m: str(m["parameters"]))
+    )
+    method_s = draw(st.integers(MIN_METHOD_S, MAX_METHOD_S))
+    kinds = space.allowed_kinds()
+    one_fault = st.sampled_from(kinds).flatmap(lambda kind: fault_strategy(kind, space))
+    # Slots rather than a list: the shrinker empties any slot, where it cannot always
+    # delete the first item of a list
+    slot = st.none() | _timed(one_fault, method_s)
+    slots = draw(st.tuples(*[slot] * MAX_FAULTS).filter(lambda drawn: any(drawn)))
+    faults = [timed for timed in slots if timed is not None]
+    abuse_only = all(is_attack(timed["fault"].kind) for timed in faults)
+    return {
+        "name": EXPERIMENT_NAME,
+        "workload": {
+            "intents": intents,
+            "tenants": victims,
+            "duration": f"{method_s}s",
+            "concurrency": draw(st.integers(1, MAX_CALLERS)),
+            "rate": f"{draw(st.sampled_from(RATES))}/s",
+            # never `burst`: the runner records a burst's requests as phase `burst`, so no
+            # fault phase would be left to judge the isolation promise on
+        },
+        "steady_state": steady_state(),
+        "faults": [{**timed, "fault": timed["fault"].model_dump(mode="json")} for timed in faults],
+        "expectations": promise_expectations(abuse_only=abuse_only),
+    }
+
+
+def scenario_of(data: dict[str, Any]) -> Scenario:
+    return Scenario.model_validate(data)
+
+
+def experiments(space: FaultSpace) -> st.SearchStrategy[Scenario]:
+    """Scenarios drawn from `space`, each judged against the universal promises only."""
+    return _experiment(space).map(scenario_of)

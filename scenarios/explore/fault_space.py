@@ -1,0 +1,173 @@
+"""Every registered fault kind as a hypothesis strategy, derived from its pydantic model.
+
+A kind's strategy varies each field that has a meaning the model states: a `Literal`
+(an upstream, a stream) is one of its values, a bounded number lies within its bounds, a
+tenant is one of the world's tenants, a table and column are a real pair of the ops
+schema. A field with no such meaning (an attack's SQL, its injection payloads) keeps the
+model's default, so a new kind registered in `chaos.faults` joins the space with nothing
+to add here. Numbers shrink towards their lower bound and lists towards fewer items, so
+hypothesis's shrinking means "a smaller magnitude".
+
+An unbounded magnitude is capped where larger says nothing new: a latency beyond twice the
+request deadline waits the same as one at it.
+"""
+
+from __future__ import annotations
+
+import types
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal, Union, get_args, get_origin
+
+import annotated_types
+from hypothesis import strategies as st
+from pydantic import BaseModel
+from pydantic.fields import FieldInfo
+
+from chaos.faults import FAULT_KINDS, Fault, TenantAttack
+
+from .schema_names import OPS_COLUMNS
+
+__all__ = ["FaultSpace", "fault_strategy"]
+
+# Upper ends for magnitudes the model leaves open, by field name (or unit suffix).
+OPEN_CAPS: Mapping[str, int] = {
+    "_ms": 10_000,  # twice the suite's 5 s request deadline
+    "_us": 50_000,
+    "bytes": 65_536,
+    "average_size": 8_192,
+    "size_variation": 8_192,
+    "rate_kbps": 1_024,
+    "max_connections": 200,
+}
+DEFAULT_CAP = 1_000
+SHARE_STEPS = 20  # a probability (toxicity, share) in steps of 5 %: readable in YAML
+
+
+@dataclass(frozen=True)
+class FaultSpace:
+    """What the generated faults may name: the victims' and the abusers' tenants, and the
+    fault kinds allowed on this world (all of them, or the network ones for a running URL)."""
+
+    victims: tuple[str, ...]
+    abusers: tuple[str, ...]
+    kinds: tuple[str, ...] = ()  # empty: every registered kind
+    upstreams: tuple[str, ...] = ()  # empty: every upstream the model allows
+
+    def allowed_kinds(self) -> list[str]:
+        return sorted(self.kinds or FAULT_KINDS)
+
+
+def fault_strategy(kind: str, space: FaultSpace) -> st.SearchStrategy[Fault]:
+    """One fault of `kind`, its fields drawn within the model's bounds."""
+    cls = FAULT_KINDS[kind]
+    fields: dict[str, st.SearchStrategy[Any]] = {}
+    for name, info in cls.model_fields.items():
+        if name == "kind":
+            continue
+        strategy = _field_strategy(cls, name, info, space)
+        if strategy is not None:
+            fields[name] = strategy
+    if "table" in cls.model_fields:
+        fields.pop("table", None)
+        fields.pop("column", None)
+        return _with_schema_names(cls, fields)
+    return st.fixed_dictionaries(fields).map(lambda values: cls(**values))
+
+
+def _with_schema_names(
+    cls: type[Fault], fields: dict[str, st.SearchStrategy[Any]]
+) -> st.SearchStrategy[Fault]:
+    """A schema fault names a table (and a column of it) that exists in the ops schema."""
+    pairs = st.sampled_from(OPS_COLUMNS)
+    named = set(cls.model_fields)
+
+    def build(pair: tuple[str, str], values: dict[str, Any]) -> Fault:
+        table, column = pair
+        names = {"table": table}
+        if "column" in named:
+            names["column"] = column
+        if "new_name" in named:
+            names["new_name"] = f"{column}_renamed"
+        return cls(**names, **values)
+
+    fields.pop("new_name", None)
+    return st.builds(build, pairs, st.fixed_dictionaries(fields))
+
+
+def _field_strategy(
+    cls: type[BaseModel], name: str, info: FieldInfo, space: FaultSpace
+) -> st.SearchStrategy[Any] | None:
+    """The field's strategy, or None to keep the model's default."""
+    tenants = _TENANT_FIELDS.get(name)
+    if tenants is not None:
+        return st.sampled_from(tenants(space))
+    annotation = _without_none(info.annotation)
+    if name == "upstream":
+        return st.sampled_from(space.upstreams or _world_upstreams(annotation))
+    if get_origin(annotation) is Literal:
+        return st.sampled_from(get_args(annotation))
+    if annotation is int:
+        low, high = _bounds(info)
+        return st.integers(int(low or 0), int(high if high is not None else _cap(name)))
+    if annotation is float:
+        low, high = _bounds(info)
+        if low is not None and high is not None:
+            return _steps(float(low), float(high))
+    return None
+
+
+# Who an attack acts as, or against: the abuser is never a victim of the workload.
+_TENANT_FIELDS: Mapping[str, Callable[[FaultSpace], Sequence[str]]] = {
+    "as_tenant": lambda space: space.abusers,
+    "victim_tenant": lambda space: space.victims,
+}
+
+
+def _world_upstreams(annotation: Any) -> Sequence[str]:
+    """The upstreams a world always proxies (a `Literal` names them; otherwise the world's)."""
+    if get_origin(annotation) is Literal:
+        return get_args(annotation)
+    from chaos.world import UPSTREAMS
+
+    return UPSTREAMS
+
+
+def _steps(low: float, high: float) -> st.SearchStrategy[float]:
+    """A probability in readable steps; shrinks towards `low` (a milder fault)."""
+    return st.integers(0, SHARE_STEPS).map(
+        lambda step: round(low + (high - low) * step / SHARE_STEPS, 4)
+    )
+
+
+def _bounds(info: FieldInfo) -> tuple[float | None, float | None]:
+    low = high = None
+    for constraint in info.metadata:
+        if isinstance(constraint, annotated_types.Ge):
+            low = constraint.ge
+        elif isinstance(constraint, annotated_types.Gt):
+            low = constraint.gt + (1 if isinstance(constraint.gt, int) else 0)
+        elif isinstance(constraint, annotated_types.Le):
+            high = constraint.le
+        elif isinstance(constraint, annotated_types.Lt):
+            high = constraint.lt - (1 if isinstance(constraint.lt, int) else 0)
+    return low, high
+
+
+def _cap(name: str) -> int:
+    for key, cap in OPEN_CAPS.items():
+        if name == key or (key.startswith("_") and name.endswith(key)):
+            return cap
+    return DEFAULT_CAP
+
+
+def _without_none(annotation: Any) -> Any:
+    if get_origin(annotation) in (Union, types.UnionType):
+        rest = [arg for arg in get_args(annotation) if arg is not type(None)]
+        return rest[0] if len(rest) == 1 else annotation
+    return annotation
+
+
+def is_attack(kind: str) -> bool:
+    """Whether `kind` is a tenant attack (a request mutation) rather than a broken world."""
+    return issubclass(FAULT_KINDS[kind], TenantAttack)

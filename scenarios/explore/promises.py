@@ -1,0 +1,105 @@
+"""The universal promises every system owes, as the suite's own expectations, and the
+verdict of one experiment against them.
+
+    an answer by the deadline      within_deadline (the request deadline + a grace)
+    honest status                  honest_status (a call that failed never reads success)
+    no cross-tenant data           no_cross_tenant_data
+    audit exactly once             audit_exactly_once
+    steady state after rollback    the steady-state hypothesis, again after rollback
+    tenant isolation               in an experiment of tenant abuse alone, the victims'
+                                   own requests keep succeeding (a share, judged with a
+                                   confidence sequence at the experiment's confidence)
+
+An experiment breaks a promise when that check fails; an inconclusive check is never a
+break, and an experiment whose world was not steady before its method judged nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import Enum
+
+from slo import Check, Verdict
+
+__all__ = [
+    "DEADLINE_MS",
+    "GRACE_MS",
+    "ISOLATION",
+    "PROMISE_OF_CHECK",
+    "ExperimentVerdict",
+    "Judged",
+    "promise_expectations",
+    "steady_state",
+    "verdict_of",
+]
+
+DEADLINE_MS = 5000  # the suite's request deadline (GAUNTLET_REQUEST_DEADLINE_SECONDS)
+GRACE_MS = 1000  # transport and scheduling beyond it, as the core scenarios allow
+STEADY_REQUESTS = 8
+STEADY_SUCCESS = ">= 0.8"
+ISOLATION_SUCCESS = ">= 0.9"
+ISOLATION = "tenant isolation"
+
+# The check a promise becomes (see scenarios.runner), by its name in the reports.
+PROMISE_OF_CHECK = {
+    "within_deadline": "answer by the deadline",
+    "honest_status": "honest status",
+    "no_cross_tenant_data": "no cross-tenant data",
+    "audit_exactly_once": "audit exactly once",
+    "steady state after rollback": "steady state after rollback",
+    "status [fault]": ISOLATION,
+}
+NOT_STEADY = "steady state before"
+
+
+def promise_expectations(*, abuse_only: bool) -> list[dict]:
+    """The expectations of an experiment, as the scenario file spells them."""
+    expectations: list[dict] = [
+        {"within_deadline": {"deadline_ms": DEADLINE_MS, "grace_ms": GRACE_MS}},
+        {"honest_status": True},
+        {"no_cross_tenant_data": True},
+        {"audit_exactly_once": True},
+    ]
+    if abuse_only:  # with the world intact, the victims' outcome is the abuse's doing alone
+        expectations.append({"status": {"success": ISOLATION_SUCCESS}, "phase": "fault"})
+    return expectations
+
+
+def steady_state() -> dict:
+    return {"requests": STEADY_REQUESTS, "status": {"success": STEADY_SUCCESS}}
+
+
+class Judged(Enum):
+    HELD = "held"  # every promise held
+    BROKEN = "broken"  # a promise's check failed
+    UNDECIDED = "undecided"  # nothing failed, something was not decided
+    VOID = "void"  # the world was not steady before the method: nothing was judged
+
+
+@dataclass(frozen=True)
+class ExperimentVerdict:
+    judged: Judged
+    broken: tuple[str, ...] = ()  # promises broken, in the order of the checks
+    details: tuple[str, ...] = ()  # each broken promise's check detail
+
+    @property
+    def first_broken(self) -> str | None:
+        return self.broken[0] if self.broken else None
+
+
+def verdict_of(checks: Sequence[Check]) -> ExperimentVerdict:
+    """The experiment's verdict from its checks (only the promises' checks count)."""
+    if any(c.name == NOT_STEADY and c.verdict is Verdict.FAIL for c in checks):
+        return ExperimentVerdict(Judged.VOID)
+    promised = [c for c in checks if c.name in PROMISE_OF_CHECK]
+    failed = [c for c in promised if c.verdict is Verdict.FAIL]
+    if failed:
+        return ExperimentVerdict(
+            Judged.BROKEN,
+            tuple(PROMISE_OF_CHECK[c.name] for c in failed),
+            tuple(c.detail for c in failed),
+        )
+    if any(not c.verdict.decided for c in checks):
+        return ExperimentVerdict(Judged.UNDECIDED)
+    return ExperimentVerdict(Judged.HELD)

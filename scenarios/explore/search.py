@@ -1,0 +1,297 @@
+"""The search: hypothesis generates experiments, a broken promise is confirmed on fresh runs,
+and hypothesis shrinks the confirmed find to a minimal experiment.
+
+    round ─► hypothesis draws an experiment ─► run it ─► a promise broke?
+               │                                          no: next experiment
+               │                                          yes: confirm on fresh runs
+               │                                               (`confirmation`)
+               │                                               not confirmed: next
+               ▼                                               confirmed: a find
+    hypothesis shrinks it: each smaller experiment that breaks the same promise in its
+    run is the new candidate ─► the smallest is confirmed again on fresh runs
+    ─► next round, the promises already found left out, until the budget is spent
+
+Hypothesis only ever sees a test that raises for a confirmed promise, so noise reaches it
+as a shrink step that did not break, never as a flaky test. Its example database is
+written on every search and read only by `replay`; otherwise a search starts clean, and
+the same seed draws the same experiments. `run` is synchronous (hypothesis calls it from a
+worker thread); the experiments themselves run on the caller's event loop.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from hypothesis import HealthCheck, Phase, Verbosity, given, settings
+from hypothesis import seed as hypothesis_seed
+from hypothesis.database import DirectoryBasedExampleDatabase
+
+from scenarios.spec.model import Scenario
+
+from .confirmation import MAX_RUNS, Reproduction, fewest_runs, spent_alpha
+from .experiments import experiments
+from .fault_space import FaultSpace
+from .promises import ExperimentVerdict, Judged
+
+__all__ = ["Budget", "Find", "Search", "SearchReport"]
+
+Trial = Callable[[Scenario], ExperimentVerdict]
+"""Runs one experiment on the world and judges it (blocking)."""
+
+MAX_EXAMPLES = 100_000  # never the limit: the budget is
+
+
+class BudgetSpent(BaseException):
+    """Ends a hypothesis run at once: a BaseException, so hypothesis does not catch it as
+    a failure of the test (and shrink it)."""
+
+
+class _TrialCrashed(BaseException):
+    """An experiment could not run (a bug, or the system under test gone): carried past
+    hypothesis, which would otherwise shrink it as a find, and raised again as it was."""
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+@dataclass
+class Budget:
+    seconds: float
+    clock: Callable[[], float] = time.monotonic  # injectable: tests run on a virtual clock
+    started: float = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.started = self.clock()
+
+    @property
+    def used(self) -> float:
+        return self.clock() - self.started
+
+    @property
+    def spent(self) -> bool:
+        return self.used >= self.seconds
+
+    @property
+    def left(self) -> float:
+        return self.seconds - self.used
+
+
+@dataclass
+class Find:
+    promise: str
+    scenario: Scenario  # the smallest experiment confirmed to break it
+    reproduction: Reproduction
+    detail: str
+    found_at: int  # the experiment (numbered from 1) that first broke it
+    first: Scenario  # that experiment, as drawn
+    shrink_steps: int = 0  # smaller experiments that broke it while shrinking
+    # what became of the smallest: "confirmed", "not reproduced" (k of n), "not confirmed
+    # in time", or "none" (nothing smaller broke it)
+    smallest: str = "none"
+
+    @property
+    def shrunk(self) -> bool:
+        return self.scenario is not self.first
+
+
+@dataclass
+class Candidate:
+    """A broken promise that was not confirmed (noise, or flaky): reported, never a find."""
+
+    promise: str
+    reproduction: Reproduction
+    found_at: int
+
+
+@dataclass
+class SearchReport:
+    seed: int
+    budget_s: float
+    tried: int = 0
+    void: int = 0  # experiments whose world was not steady before the method
+    undecided: int = 0
+    finds: list[Find] = field(default_factory=list)
+    unconfirmed: list[Candidate] = field(default_factory=list)
+    used_s: float = 0.0
+    ended_by: str = "budget"  # budget | interrupted | replayed
+
+
+class _BrokenPromise(Exception):
+    """Raised to hypothesis for a confirmed promise; a class per promise, so that
+    hypothesis shrinks each as a failure of its own."""
+
+
+_ERRORS: dict[str, type[_BrokenPromise]] = {}
+
+
+def _broken(promise: str) -> _BrokenPromise:
+    cls = _ERRORS.setdefault(promise, type(f"Broken[{promise}]", (_BrokenPromise,), {}))
+    return cls(promise)
+
+
+class Search:
+    def __init__(
+        self,
+        trial: Trial,
+        space: FaultSpace,
+        *,
+        seed: int,
+        budget: Budget,
+        examples_dir: Path,
+    ) -> None:
+        self.trial = trial
+        self.space = space
+        self.seed = seed
+        self.budget = budget
+        self.database = DirectoryBasedExampleDatabase(str(examples_dir))
+        self.report = SearchReport(seed, budget.seconds)
+        self.stopped = False  # Ctrl-C: end as soon as the running experiment ends
+        self._shrinking: Find | None = None
+        # Hypothesis may draw one experiment from several choice sequences: within a round
+        # it is run once, and answered the same again (the promise it broke, or None)
+        self._answered: dict[str, str | None] = {}
+        self._trial_s, self._trials = 0.0, 0  # how long experiments take, for the shrink stop
+
+    def run(self, *, replay: bool = False) -> SearchReport:
+        """Search until the budget is spent (or replay the saved finds once)."""
+        rounds = 0
+        while not self._out_of_time():
+            self._round(self.seed + rounds, replay=replay)
+            rounds += 1
+            if replay:
+                self.report.ended_by = "replayed"
+                break
+        if self.stopped:
+            self.report.ended_by = "interrupted"
+        self.report.used_s = self.budget.used
+        return self.report
+
+    def _out_of_time(self) -> bool:
+        return self.stopped or self.budget.spent
+
+    def _time_to_confirm(self) -> bool:
+        """Whether shrinking must stop now, so that the smallest experiment can still be
+        confirmed on fresh runs (as many as it needs, at the mean experiment's length)."""
+        mean_s = self._trial_s / max(self._trials, 1)
+        runs = fewest_runs(spent_alpha(self.report.tried + 1)) + 1  # one more: for the shrink step
+        return self.budget.left < runs * mean_s
+
+    def _timed_trial(self, scenario: Scenario) -> ExperimentVerdict:
+        started = self.budget.used
+        try:
+            verdict = self.trial(scenario)
+        except Exception as exc:
+            raise _TrialCrashed(exc) from exc
+        self._trial_s += self.budget.used - started
+        self._trials += 1
+        return verdict
+
+    def _round(self, seed: int, *, replay: bool) -> None:
+        """One hypothesis run: generate until a find, shrink it, confirm the smallest."""
+        self._answered.clear()
+        phases = (Phase.reuse, Phase.shrink) if replay else (Phase.generate, Phase.shrink)
+        search_settings = settings(
+            database=self.database,
+            phases=phases,
+            max_examples=MAX_EXAMPLES,
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
+            report_multiple_bugs=False,
+            print_blob=False,
+            verbosity=Verbosity.quiet,  # the finds are reported by the search, not printed
+        )
+
+        # The settings go outside the seed: `seed` alone turns the example database off,
+        # and the database must still record the finds for a later --replay.
+        @search_settings
+        @hypothesis_seed(seed)
+        @given(experiments(self.space))
+        def experiment(scenario: Scenario) -> None:
+            self._experiment(scenario)
+
+        try:
+            experiment()
+        except BudgetSpent:
+            pass
+        except _TrialCrashed as crash:
+            raise crash.error from None
+        except Exception:  # noqa: BLE001 - the find (or a flaky replay) is recorded already
+            pass
+        shrunk, self._shrinking = self._shrinking, None
+        if shrunk is not None:
+            self._confirm_smallest(shrunk)
+
+    def _experiment(self, scenario: Scenario) -> None:
+        """The test hypothesis runs: raises for a promise confirmed broken (always from this
+        one line: hypothesis tells failures apart by where they are raised)."""
+        if self._out_of_time() or (self._shrinking and self._time_to_confirm()):
+            raise BudgetSpent
+        key = scenario.model_dump_json()
+        if key not in self._answered:
+            verdict = self._timed_trial(scenario)
+            number = self._tried(verdict)
+            broken = verdict.judged is Judged.BROKEN
+            self._answered[key] = self._confirmed(scenario, verdict, number) if broken else None
+        if (promise := self._answered[key]) is not None:
+            if self._shrinking is not None and promise == self._shrinking.promise:
+                self._shrinking.scenario = scenario  # hypothesis only tries smaller ones
+            raise _broken(promise)
+
+    def _confirmed(self, scenario: Scenario, verdict: ExperimentVerdict, number: int) -> str | None:
+        """The promise `scenario` is taken to break, or None."""
+        if self._shrinking is not None:  # a smaller experiment: one run decides the step
+            if self._shrinking.promise not in verdict.broken:
+                return None
+            self._shrinking.shrink_steps += 1
+            return self._shrinking.promise
+        found = {find.promise for find in self.report.finds}
+        new = [promise for promise in verdict.broken if promise not in found]
+        if not new:
+            return None
+        promise = new[0]
+        reproduction = self.reproduce(scenario, promise, spent_alpha(number))
+        if not reproduction.confirmed:
+            self.report.unconfirmed.append(Candidate(promise, reproduction, number))
+            return None
+        detail = verdict.details[verdict.broken.index(promise)]
+        self._shrinking = Find(promise, scenario, reproduction, detail, number, scenario)
+        self.report.finds.append(self._shrinking)
+        return promise
+
+    def _tried(self, verdict: ExperimentVerdict) -> int:
+        self.report.tried += 1
+        self.report.void += verdict.judged is Judged.VOID
+        self.report.undecided += verdict.judged is Judged.UNDECIDED
+        return self.report.tried
+
+    def reproduce(self, scenario: Scenario, promise: str, alpha: float) -> Reproduction:
+        """Fresh runs of `scenario` until it is settled whether it breaks `promise`."""
+        reproduction, void = Reproduction(alpha), 0
+        while not reproduction.settled and not self._out_of_time() and void < MAX_RUNS:
+            verdict = self._timed_trial(scenario)
+            if verdict.judged is Judged.VOID:  # nothing judged: not a run of the experiment
+                void += 1
+                continue
+            reproduction.add(promise in verdict.broken)
+        return reproduction
+
+    def _confirm_smallest(self, find: Find) -> None:
+        """The shrunk experiment is a new one: confirmed on its own fresh runs, or the find
+        stays the experiment first confirmed."""
+        if not find.shrunk:
+            return
+        self.report.tried += 1
+        reproduction = self.reproduce(find.scenario, find.promise, spent_alpha(self.report.tried))
+        if reproduction.confirmed:
+            find.reproduction, find.smallest = reproduction, "confirmed"
+            return
+        find.smallest = (
+            f"not reproduced ({reproduction.rate} fresh runs)"
+            if reproduction.settled
+            else "not confirmed in time"
+        )
+        find.scenario = find.first

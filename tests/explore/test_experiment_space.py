@@ -1,0 +1,88 @@
+"""The space of experiments: every generated experiment is a valid scenario whose file
+`gauntlet validate` accepts and reads back as the same scenario; every fault kind is in it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from chaos.faults import FAULT_KINDS, TenantAttack, parse_fault
+from chaos.remote_world import REMOTE_FAULTS
+from chaos.seed import SeedOptions
+from scenarios.cli.cmd_validate import check_file
+from scenarios.explore import FaultSpace, experiments
+from scenarios.explore.fault_space import fault_strategy
+from scenarios.explore.find_file import scenario_document
+from scenarios.explore.schema_names import OPS_COLUMNS
+from scenarios.spec.model import Scenario
+from vocabulary.yaml_input import parse_yaml_model
+
+TENANTS = SeedOptions().tenant_ids
+SPACE = FaultSpace(victims=TENANTS[:2], abusers=TENANTS[2:])
+SLOW_DRAWS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@SLOW_DRAWS
+@given(experiments(SPACE))
+def test_every_experiment_round_trips_through_its_scenario_file(scenario: Scenario) -> None:
+    text = yaml.safe_dump(scenario_document(scenario, "found-1"), sort_keys=False)
+    assert parse_yaml_model(text, Scenario) == scenario.model_copy(update={"name": "found-1"})
+
+
+@settings(max_examples=15, deadline=None)
+@given(experiments(SPACE))
+def test_gauntlet_validate_accepts_every_experiment(scenario: Scenario) -> None:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "found.yaml"
+        path.write_text(yaml.safe_dump(scenario_document(scenario, "found-1"), sort_keys=False))
+        assert check_file(path) == "scenario found-1"
+
+
+@SLOW_DRAWS
+@given(experiments(SPACE))
+def test_experiments_are_judged_on_the_universal_promises_only(scenario: Scenario) -> None:
+    kinds = {type(e).kind for e in scenario.expectations}
+    assert {"within_deadline", "honest_status", "no_cross_tenant_data"} <= kinds
+    assert kinds <= {
+        "within_deadline",
+        "honest_status",
+        "no_cross_tenant_data",
+        "audit_exactly_once",
+        "status",
+    }
+    abuse_only = all(isinstance(timed.fault, TenantAttack) for timed in scenario.faults)
+    assert ("status" in kinds) == abuse_only  # isolation is judged where abuse alone acts
+    for timed in scenario.faults:
+        assert timed.fault.model_dump().get("as_tenant") in (None, *SPACE.abusers)
+
+
+@SLOW_DRAWS
+@given(st.data())
+def test_every_registered_kind_draws_valid_faults_within_its_bounds(data: st.DataObject) -> None:
+    for kind in FAULT_KINDS:
+        fault = data.draw(fault_strategy(kind, SPACE), label=kind)
+        assert parse_fault(fault.model_dump(mode="json")) == fault
+
+
+@SLOW_DRAWS
+@given(st.data())
+def test_a_running_system_gets_only_network_faults_and_abuse_on_its_upstreams(
+    data: st.DataObject,
+) -> None:
+    remote = tuple(k for k, cls in FAULT_KINDS.items() if issubclass(cls, REMOTE_FAULTS))
+    space = FaultSpace(SPACE.victims, SPACE.abusers, kinds=remote, upstreams=("ops",))
+    scenario = data.draw(experiments(space))
+    for timed in scenario.faults:
+        assert isinstance(timed.fault, REMOTE_FAULTS)
+        assert getattr(timed.fault, "upstream", "ops") == "ops"
+
+
+def test_schema_faults_name_real_columns() -> None:
+    assert ("ops.services", "owner_team") in OPS_COLUMNS
+    assert ("ops.audit_log", "request_id") in OPS_COLUMNS
+    assert not any(column in {"PRIMARY", "FOREIGN", "UNIQUE"} for _, column in OPS_COLUMNS)

@@ -1,0 +1,50 @@
+"""An experiment's verdict against the universal promises: only a failed promise is a break,
+an undecided one never is, and a world not steady before the method judged nothing."""
+
+from __future__ import annotations
+
+from scenarios.explore.promises import Judged, promise_expectations, verdict_of
+from scenarios.spec.expectations import EXPECTATION_KINDS
+from slo import Check, Verdict
+
+
+def check(name: str, verdict: Verdict) -> Check:
+    return Check("explored", name, verdict, f"{name} detail")
+
+
+def test_a_failed_promise_is_a_break_named_as_the_promise() -> None:
+    verdict = verdict_of(
+        [check("within_deadline", Verdict.PASS), check("honest_status", Verdict.FAIL)]
+    )
+    assert verdict.judged is Judged.BROKEN
+    assert verdict.broken == ("honest status",) and verdict.details == ("honest_status detail",)
+
+
+def test_an_undecided_promise_is_never_a_break() -> None:
+    verdict = verdict_of(
+        [check("status [fault]", Verdict.INCONCLUSIVE), check("honest_status", Verdict.PASS)]
+    )
+    assert verdict.judged is Judged.UNDECIDED and verdict.broken == ()
+
+
+def test_a_world_not_steady_before_the_method_judged_nothing() -> None:
+    verdict = verdict_of(
+        [check("steady state before", Verdict.FAIL), check("honest_status", Verdict.FAIL)]
+    )
+    assert verdict.judged is Judged.VOID
+
+
+def test_a_failed_check_that_is_no_promise_is_not_a_break() -> None:
+    assert verdict_of([check("stop conditions", Verdict.FAIL)]).judged is Judged.HELD
+
+
+def test_recovery_after_rollback_is_a_promise() -> None:
+    verdict = verdict_of([check("steady state after rollback", Verdict.FAIL)])
+    assert verdict.broken == ("steady state after rollback",)
+
+
+def test_the_promises_are_expectation_kinds_the_suite_has() -> None:
+    for abuse_only in (False, True):
+        for expectation in promise_expectations(abuse_only=abuse_only):
+            kinds = [key for key in expectation if key in EXPECTATION_KINDS]
+            assert len(kinds) == 1

@@ -1,0 +1,118 @@
+"""The search on its own, against a stand-in for a judged system and on a virtual clock:
+it finds, confirms and shrinks a defect, finds nothing in an honest system's noise, draws
+the same experiments from the same seed, and reads its example database only to replay."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+from chaos.seed import SeedOptions
+from scenarios.explore import FaultSpace
+from scenarios.explore.promises import ExperimentVerdict, Judged
+from scenarios.explore.search import Budget, Search
+from scenarios.spec.model import Scenario
+
+TENANTS = SeedOptions().tenant_ids
+SPACE = FaultSpace(victims=TENANTS[:2], abusers=TENANTS[2:])
+EXPERIMENT_S = 5.0  # virtual seconds each experiment takes
+
+
+class VirtualClock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class StandIn:
+    """A judged system: `breaks(scenario)` says whether a run breaks `honest status`."""
+
+    def __init__(self, clock: VirtualClock, breaks) -> None:  # noqa: ANN001
+        self.clock, self.breaks = clock, breaks
+        self.tried: list[Scenario] = []
+
+    def __call__(self, scenario: Scenario) -> ExperimentVerdict:
+        self.clock.now += EXPERIMENT_S
+        self.tried.append(scenario)
+        if self.breaks(scenario):
+            return ExperimentVerdict(Judged.BROKEN, ("honest status",), ("1 of 9 answers",))
+        return ExperimentVerdict(Judged.HELD)
+
+
+def metrics_fault(scenario: Scenario) -> bool:
+    """The defect: any fault that reaches the metrics upstream gets a dishonest status."""
+    return any(
+        getattr(t.fault, "upstream", None) == "metrics" and getattr(t.fault, "toxicity", 1) > 0
+        for t in scenario.faults
+    )
+
+
+def search(tmp_path: Path, breaks, *, seed: int = 5, budget_s: float = 1500, **kw) -> tuple:  # noqa: ANN001
+    clock = VirtualClock()
+    system = StandIn(clock, breaks)
+    found = Search(
+        system,
+        SPACE,
+        seed=seed,
+        budget=Budget(budget_s, clock=clock),
+        examples_dir=tmp_path / "examples",
+    )
+    return found.run(**kw), system
+
+
+def test_a_defect_is_found_confirmed_and_shrunk_to_its_cause(tmp_path: Path) -> None:
+    report, _ = search(tmp_path, metrics_fault)
+    assert [find.promise for find in report.finds] == ["honest status"]
+    find = report.finds[0]
+    assert find.reproduction.confirmed and find.shrunk and find.smallest == "confirmed"
+    (cause,) = [timed.fault for timed in find.scenario.faults]  # one fault is enough
+    assert cause.upstream == "metrics"
+    assert getattr(cause, "toxicity", 0.05) == 0.05  # the mildest that still lands
+    workload = find.scenario.workload
+    assert workload.concurrency == 1 and len(workload.tenants) == 1
+
+
+def test_an_honest_systems_noise_is_never_a_find(tmp_path: Path) -> None:
+    noise = random.Random(11)
+    report, system = search(tmp_path, lambda _: noise.random() < 0.05)
+    assert report.finds == []
+    assert report.tried == len(system.tried) or report.tried > 100
+
+
+def test_the_budget_ends_the_search_on_time(tmp_path: Path) -> None:
+    report, system = search(tmp_path, lambda _: False, budget_s=100)
+    assert report.ended_by == "budget"
+    assert len(system.tried) == 100 / EXPERIMENT_S
+    assert report.used_s <= 100 + EXPERIMENT_S
+
+
+def test_the_same_seed_draws_the_same_experiments(tmp_path: Path) -> None:
+    _, first = search(tmp_path / "a", lambda _: False, budget_s=200)
+    _, again = search(tmp_path / "b", lambda _: False, budget_s=200)
+    _, other = search(tmp_path / "c", lambda _: False, budget_s=200, seed=6)
+    assert first.tried == again.tried
+    assert first.tried != other.tried
+
+
+def test_the_example_database_is_read_only_to_replay(tmp_path: Path) -> None:
+    report, _ = search(tmp_path, metrics_fault)
+    shrunk = report.finds[0].scenario
+    _, clean = search(tmp_path, lambda _: False, budget_s=50)  # saves nothing of its own
+    assert clean.tried[0] != shrunk  # a search starts clean, whatever the folder holds
+    replayed, system = search(tmp_path, metrics_fault, budget_s=500, replay=True)
+    assert system.tried[0] == shrunk
+    assert replayed.ended_by == "replayed" and replayed.finds[0].promise == "honest status"
+
+
+def test_an_experiment_that_cannot_run_stops_the_search_as_it_is(tmp_path: Path) -> None:
+    def broken_harness(scenario: Scenario) -> bool:
+        raise RuntimeError("the system under test is gone")
+
+    try:
+        search(tmp_path, broken_harness, budget_s=100)
+    except RuntimeError as exc:  # never shrunk as a find, never swallowed
+        assert "gone" in str(exc)
+    else:
+        raise AssertionError("the crash was swallowed")
