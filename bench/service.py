@@ -132,6 +132,7 @@ async def _measure(app: str, users: int, seconds: float, work: Path) -> dict[str
                 await locust.process.wait()
             await collector.wait_until_complete(timeout_s=30)  # its final batch
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        collector.write_counts()  # closes each worker's open segment
     finally:
         sock.close()
         await service.stop(grace_s=5)

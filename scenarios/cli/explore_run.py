@@ -43,7 +43,7 @@ def run_explore(
     except (TargetCommandError, ValueError) as exc:
         raise ExploreError(str(exc), exit_codes.BAD_INPUT) from None
     system = options.run.target.describe()
-    if options.run.target_url:
+    if options.run.target.url:
         console.print("a running system: only network faults and tenant abuse apply")
     console.print(
         f"exploring {system} for {budget_s:.0f} s (seed {seed}); reports in {folder}",
