@@ -89,6 +89,11 @@ class ChildProcess:
         self._signal_group(signal.SIGKILL)
         return self.process.returncode if self.process.returncode is not None else -1
 
+    def signal(self, signum: int) -> None:
+        """Signal the group without waiting; nothing once the child has exited."""
+        if self.process.returncode is None:
+            self._signal_group(signum)
+
     def _signal_group(self, signum: int) -> None:
         try:
             os.killpg(self.process.pid, signum)

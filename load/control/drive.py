@@ -41,6 +41,7 @@ from .topology import Topology
 STARTUP_TIMEOUT_S = 60.0  # Locust's import and spawn of its first users
 SHUTDOWN_GRACE_S = 10.0
 FINAL_DELIVERY_S = 40.0  # a worker's own limit (30 s) plus a margin
+MASTER_QUIT_S = 10.0  # for the master's quit message to reach the workers
 LOG_EVERY_S = 10.0  # with no terminal, the status line this often
 
 
@@ -169,8 +170,18 @@ class Drive:
             )
 
     async def _wait_for_workers(self, workers: list[ChildProcess]) -> None:
-        """Every worker's final batch, while the collector still listens; then stop them."""
-        incomplete = await self.collector.wait_until_complete(FINAL_DELIVERY_S)
+        """Every worker's final batch, while the collector still listens; then stop them.
+
+        Locust's master tells its workers to quit as it stops. A local worker that never
+        heard it (on a starved machine the master can be killed at the end of its grace
+        first) is asked directly: SIGTERM makes a Locust worker quit the same way, and its
+        quitting delivers the final batch. Without that it would wait a minute for the
+        master's heartbeat and miss the harness's wait."""
+        incomplete = await self.collector.wait_until_complete(MASTER_QUIT_S)
+        if incomplete:
+            for worker in workers:
+                worker.signal(signal.SIGTERM)
+            incomplete = await self.collector.wait_until_complete(FINAL_DELIVERY_S)
         self.outcome.incomplete_workers = incomplete
         for worker in workers:
             await worker.stop(grace_s=SHUTDOWN_GRACE_S)
