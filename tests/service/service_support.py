@@ -1,9 +1,13 @@
-"""In-process tools and a client for the service tests."""
+"""In-process tools and a client for the service tests; a service started as a child."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+import json
+import subprocess
+import threading
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -88,3 +92,49 @@ async def call_service(method: str, path: str, **kwargs: Any) -> httpx.Response:
 
 def request(method: str, path: str, **kwargs: Any) -> httpx.Response:
     return asyncio.run(call_service(method, path, **kwargs))
+
+
+def offline_service_env(spool_dir: Path, port: int) -> dict[str, str]:
+    """The reference service's environment with nothing listening on the database ports:
+    it starts, answers /healthz and stops without them."""
+    return {
+        "GAUNTLET_OPS_DSN": "postgresql://reader:pw@127.0.0.1:1/ops",
+        "GAUNTLET_METRICS_DSN": "postgresql://reader:pw@127.0.0.1:2/metrics",
+        "GAUNTLET_AUDIT_DSN": "postgresql://auditor:pw@127.0.0.1:1/ops",
+        "GAUNTLET_API_KEYS": json.dumps({"key-acme": "acme"}),
+        "GAUNTLET_SPOOL_DIR": str(spool_dir),
+        "PORT": str(port),
+        "PATH": "/usr/bin:/bin",
+    }
+
+
+class ListeningChild:
+    """A child process whose stdout and stderr are read as they come (so it never blocks
+    on a full pipe), and which says when it printed `listening on`."""
+
+    def __init__(self, argv: Sequence[str], **popen: Any) -> None:
+        self.process = subprocess.Popen(
+            list(argv), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **popen
+        )
+        self.said: list[str] = []
+        self.listening = threading.Event()
+        for stream in (self.process.stdout, self.process.stderr):
+            threading.Thread(target=self._read, args=(stream,), daemon=True).start()
+
+    def _read(self, stream: Iterable[str]) -> None:
+        for line in stream:
+            self.said.append(line)
+            if "listening on" in line:
+                self.listening.set()
+
+    @property
+    def output(self) -> str:
+        return "".join(self.said)
+
+    def __enter__(self) -> ListeningChild:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()

@@ -5,21 +5,20 @@ and another caller is served throughout."""
 from __future__ import annotations
 
 import asyncio
-import json
 import socket
-import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
 import uvicorn
-from service_support import API_KEYS, make_orchestrator
+from service_support import API_KEYS, ListeningChild, make_orchestrator, offline_service_env
 
+from chaos.postgres import free_tcp_port
 from orchestrator.service import create_app
 from orchestrator.service._listener import bind_listener
 from orchestrator.service._slow_clients import request_deadline_protocol
@@ -122,50 +121,17 @@ def test_a_kept_alive_connection_may_send_its_next_request() -> None:
         assert [client.get("/healthz").status_code for _ in range(3)] == [200] * 3
 
 
-def _service_env(tmp_path: Path, port: int) -> dict[str, str]:
-    # Nothing listens on the database ports: /healthz answers without them.
-    return {
-        "GAUNTLET_OPS_DSN": "postgresql://reader:pw@127.0.0.1:1/ops",
-        "GAUNTLET_METRICS_DSN": "postgresql://reader:pw@127.0.0.1:2/metrics",
-        "GAUNTLET_AUDIT_DSN": "postgresql://auditor:pw@127.0.0.1:1/ops",
-        "GAUNTLET_API_KEYS": json.dumps({"key-acme": "acme"}),
-        "GAUNTLET_SPOOL_DIR": str(tmp_path / "spool"),
-        "PORT": str(port),
-        "PATH": "/usr/bin:/bin",
-    }
-
-
 def test_the_reference_service_closes_an_idle_connection(tmp_path: Path) -> None:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    process = subprocess.Popen(
-        [sys.executable, "-m", "orchestrator.service"],
-        env=_service_env(tmp_path, port),
-        cwd=REPO,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    said: list[str] = []
-    listening = threading.Event()
-
-    def read(stream: Iterable[str]) -> None:  # both pipes, so the child never blocks on one
-        for line in stream:
-            said.append(line)
-            if "listening on" in line:
-                listening.set()
-
-    for stream in (process.stdout, process.stderr):
-        threading.Thread(target=read, args=(stream,), daemon=True).start()
-    try:
-        assert listening.wait(60), "".join(said)
+    port = free_tcp_port()
+    argv = [sys.executable, "-m", "orchestrator.service"]
+    env = offline_service_env(tmp_path / "spool", port)
+    with ListeningChild(argv, env=env, cwd=REPO) as child:
+        assert child.listening.wait(60), child.output
         with _connect(port) as idle:
             assert _healthy(port)
             assert _closed_by_server(idle), "an idle connection was held"
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
+        child.process.terminate()
+        child.process.wait(timeout=30)
 
 
 @pytest.mark.parametrize("seconds", [0.5, 10.0])

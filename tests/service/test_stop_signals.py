@@ -7,18 +7,16 @@ signals at exactly such moments.
 
 from __future__ import annotations
 
-import json
 import signal
-import socket
 import subprocess
 import sys
-import threading
-from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
 import uvicorn
+from service_support import ListeningChild, offline_service_env
 
+from chaos.postgres import free_tcp_port
 from orchestrator.service import StopSignals
 
 REPO = Path(__file__).resolve().parents[2]
@@ -71,58 +69,17 @@ def test_installed_restores_the_previous_handlers() -> None:
     assert signal.getsignal(signal.SIGTERM) is before
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _service_env(tmp_path: Path) -> dict[str, str]:
-    # Nothing listens on these ports: the service starts without its databases and answers
-    # `failed`; stopping it needs none of them.
-    return {
-        "GAUNTLET_OPS_DSN": "postgresql://reader:pw@127.0.0.1:1/ops",
-        "GAUNTLET_METRICS_DSN": "postgresql://reader:pw@127.0.0.1:2/metrics",
-        "GAUNTLET_AUDIT_DSN": "postgresql://auditor:pw@127.0.0.1:1/ops",
-        "GAUNTLET_API_KEYS": json.dumps({"key-acme": "acme"}),
-        "GAUNTLET_SPOOL_DIR": str(tmp_path / "spool"),
-        "PORT": str(_free_port()),
-        "PATH": "/usr/bin:/bin",
-    }
-
-
 @pytest.mark.parametrize("signals", [(signal.SIGTERM,), (signal.SIGINT,), (signal.SIGTERM,) * 2])
 def test_the_reference_service_exits_0_on_a_signal_right_after_it_listens(
     tmp_path: Path, signals: tuple[signal.Signals, ...]
 ) -> None:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "orchestrator.service"],
-        env=_service_env(tmp_path),
-        cwd=REPO,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    said: list[str] = []
-    listening = threading.Event()
-
-    def read(stream: Iterable[str]) -> None:  # both pipes, so the child never blocks on one
-        for line in stream:
-            said.append(line)
-            if "listening on" in line:
-                listening.set()
-
-    for stream in (process.stdout, process.stderr):
-        threading.Thread(target=read, args=(stream,), daemon=True).start()
-    try:
-        assert listening.wait(60), f"never listened: {''.join(said)}"
+    argv = [sys.executable, "-m", "orchestrator.service"]
+    env = offline_service_env(tmp_path / "spool", free_tcp_port())
+    with ListeningChild(argv, env=env, cwd=REPO) as child:
+        assert child.listening.wait(60), f"never listened: {child.output}"
         for sig in signals:
-            process.send_signal(sig)
-        assert process.wait(timeout=30) == 0, "".join(said)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
+            child.process.send_signal(sig)
+        assert child.process.wait(timeout=30) == 0, child.output
 
 
 @pytest.mark.integration
