@@ -21,13 +21,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import statistics
 import sys
 import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+
+from machine_load import MachineLoad, in_words
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -216,7 +217,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.quick:
         args.requests, args.rounds, args.per_round = 5, 2, 20
-    load_before = os.getloadavg()[0]
+    load = MachineLoad()
     efficiency = asyncio.run(measure_efficiency(args.requests))
     throughput = asyncio.run(measure_throughput(args.rounds, args.per_round))
     print(
@@ -228,17 +229,14 @@ def main() -> None:
     )
     print(f"throughput / asyncio.gather: {throughput['throughput_ratio_vs_gather']:.4f}")
     print(f"bare stage shape / asyncio.gather: {throughput['bare_shape_ratio_vs_gather']:.4f}")
-    load_after = os.getloadavg()[0]
-    cores = os.cpu_count()
-    print(f"  (load average {load_before:.2f} before, {load_after:.2f} after, {cores} cores)")
+    machine = load.figures()
+    print(f"  ({in_words(machine)})")
     report = {
         **efficiency,
         **throughput,
         "critical_path_ms": CRITICAL_PATH_MS,
         "plan": f"{STAGES} stages x {CALLS_PER_STAGE} calls",
-        "cpu_count": os.cpu_count(),
-        "load_average_1m_before": round(load_before, 2),
-        "load_average_1m_after": round(load_after, 2),
+        **machine,
         "python": sys.version.split()[0],
         "targets": {"efficiency_vs_slept_critical_path": 0.98, "throughput_ratio_vs_gather": 0.5},
     }

@@ -19,7 +19,6 @@ import argparse
 import asyncio
 import cProfile
 import json
-import os
 import statistics
 import sys
 import tempfile
@@ -29,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
+from machine_load import MachineLoad, in_words
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -192,7 +192,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     requests, warmup = (10, 3) if args.quick else (args.requests, WARMUP)
-    load_before = os.getloadavg()[0]
+    load = MachineLoad()
     server = start_ops_postgres("embedded")
     try:
         dsns = (
@@ -203,11 +203,7 @@ def main() -> None:
         result = asyncio.run(_bench(dsns, requests, args.profile, warmup))
     finally:
         server.close()
-    result["machine"] = {
-        "cpu_count": os.cpu_count(),
-        "load_average_1m_before": round(load_before, 2),
-        "load_average_1m_after": round(os.getloadavg()[0], 2),
-    }
+    result["machine"] = load.figures()
     out = ROOT / "bench" / "results" / "latency_floor.json"
     if not args.quick:
         out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
@@ -215,9 +211,8 @@ def main() -> None:
     print(f"orchestrator p95 / bare psycopg p95: {result['ratio_p95']:.3f}")
     print(
         f"  (p50 {result['orchestrator_p50_ms']:.2f} ms vs {result['bare_p50_ms']:.2f} ms; "
-        f"p95 {result['orchestrator_p95_ms']:.2f} ms vs {result['bare_p95_ms']:.2f} ms; load "
-        f"average {result['machine']['load_average_1m_before']} before, "
-        f"{result['machine']['load_average_1m_after']} after, {os.cpu_count()} cores)"
+        f"p95 {result['orchestrator_p95_ms']:.2f} ms vs {result['bare_p95_ms']:.2f} ms; "
+        f"{in_words(result['machine'])})"
     )
     if not args.quick:
         print(f"written: {out.relative_to(ROOT)}")

@@ -31,6 +31,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from machine_load import MachineLoad, in_words
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
@@ -237,7 +239,7 @@ async def _gauntlet_round(endpoint: Endpoint, users: int, seconds: float, work: 
 async def _bench(users: int, seconds: float, rounds: int) -> dict[str, Any]:
     plain: list[dict] = []
     gauntlet: list[dict] = []
-    load_before = os.getloadavg()
+    load = MachineLoad()
     with Endpoint() as endpoint, tempfile.TemporaryDirectory(prefix="load-overhead-") as tmp:
         for index in range(rounds):
             work = Path(tmp) / f"round-{index}"
@@ -264,11 +266,7 @@ async def _bench(users: int, seconds: float, rounds: int) -> dict[str, Any]:
             "think_time_s": 0,
         },
         "target": {"ratio": 0.8},
-        "machine": {
-            "cpu_count": os.cpu_count(),
-            "load_average_1m_before": round(load_before[0], 2),
-            "load_average_1m_after": round(os.getloadavg()[0], 2),
-        },
+        "machine": load.figures(),
     }
 
 
@@ -284,14 +282,10 @@ def main() -> None:
     if args.quick:
         args.users, args.seconds, args.rounds = 2, 1.0, 1
     result = asyncio.run(_bench(args.users, args.seconds, args.rounds))
-    machine = result["machine"]
     print(f"plain locust:      {result['plain_locust_req_per_cpu_s']:8.1f} req per CPU-second")
     print(f"gauntlet load path: {result['gauntlet_req_per_cpu_s']:7.1f} req per CPU-second")
     print(f"gauntlet load path / plain locust, requests per CPU-second: {result['ratio']:.3f}")
-    print(
-        f"  (rounds {result['ratios']}; load average {machine['load_average_1m_before']} before, "
-        f"{machine['load_average_1m_after']} after, {machine['cpu_count']} cores)"
-    )
+    print(f"  (rounds {result['ratios']}; {in_words(result['machine'])})")
     if not args.quick:
         out = ROOT / "bench" / "results" / "load_overhead.json"
         out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")

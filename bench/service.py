@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import resource
 import statistics
 import sys
@@ -153,7 +152,10 @@ async def _measure(app: str, users: int, seconds: float, work: Path) -> dict[str
 async def _bench(users: int, seconds: float, rounds: int) -> dict[str, Any]:
     runs: dict[str, list[dict[str, float]]] = {"service": [], "bare": []}
     apps = {"service": "bench.service:zero_latency_app", "bare": "bench.service:bare_app"}
-    load_before = os.getloadavg()
+    # here, not at the top: uvicorn imports this file as `bench.service` for its apps
+    from machine_load import MachineLoad
+
+    load = MachineLoad()
     with tempfile.TemporaryDirectory(prefix="gauntlet-bench-") as tmp:
         for index in range(rounds):
             # Alternate which goes first, so neither always meets the quieter machine.
@@ -183,15 +185,13 @@ async def _bench(users: int, seconds: float, rounds: int) -> dict[str, Any]:
         "bare_req_per_s_median": bare_rate,
         "locust_req_per_cpu_s_per_process": bare_capacity,
         "bare_rps_over_locust_capacity": round(bare_rate / bare_capacity, 3),
-        "machine": {
-            "cpu_count": os.cpu_count(),
-            "load_average_1m_before": round(load_before[0], 2),
-            "load_average_1m_after": round(os.getloadavg()[0], 2),
-        },
+        "machine": load.figures(),
     }
 
 
 def main() -> None:
+    from machine_load import in_words
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=8.0)
@@ -209,15 +209,10 @@ def main() -> None:
     if not args.quick:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps(result, indent=2) + "\n")
-    machine = result["machine"]
     print(f"service (3 zero-latency tools): {result['service_req_per_s_median']:8.1f} req/s")
     print(f"bare endpoint (ceiling):        {result['bare_req_per_s_median']:8.1f} req/s")
     print(f"service / bare:                 {result['service_over_bare']:.3f}")
-    print(
-        f"  (rounds {result['service_over_bare_per_round']}; load average "
-        f"{machine['load_average_1m_before']} before, {machine['load_average_1m_after']} after, "
-        f"{machine['cpu_count']} cores)"
-    )
+    print(f"  (rounds {result['service_over_bare_per_round']}; {in_words(result['machine'])})")
     print(
         "Locust capacity per process:    "
         f"{result['locust_req_per_cpu_s_per_process']:8.1f} req per CPU-second "
