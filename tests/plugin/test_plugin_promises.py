@@ -5,8 +5,9 @@ file stops the session at once with one line."""
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
+
+from team_tests import run_team_test
 
 TEAM_TEST = """
 import math
@@ -18,16 +19,7 @@ def test_the_declared_share(gauntlet_promises):
 
 
 def _pytest(tmp_path: Path, slots: str, *options: str) -> subprocess.CompletedProcess[str]:
-    test_file = tmp_path / "test_team_promises.py"
-    test_file.write_text(TEAM_TEST.format(slots=slots))
-    return subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(test_file)]
-        + ["--rootdir", str(tmp_path), *options],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return run_team_test(tmp_path, "test_team_promises.py", TEAM_TEST.format(slots=slots), *options)
 
 
 def test_the_fixture_holds_the_file_given_else_the_reference_or_nothing(tmp_path: Path) -> None:

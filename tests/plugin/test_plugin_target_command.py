@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from team_tests import run_team_test
 
 pytestmark = pytest.mark.integration
 
@@ -21,16 +22,7 @@ def test_a_metrics_outage_is_reported_as_partial(gauntlet, fault):
 
 
 def _pytest(tmp_path: Path, *options: str) -> subprocess.CompletedProcess[str]:
-    test_file = tmp_path / "test_team_chaos.py"
-    test_file.write_text(TEAM_TEST)
-    return subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(test_file)]
-        + ["--rootdir", str(tmp_path), *options],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=240,
-    )
+    return run_team_test(tmp_path, "test_team_chaos.py", TEAM_TEST, *options, timeout=240)
 
 
 def test_the_team_test_fails_the_naive_service_it_points_at(tmp_path: Path) -> None:
