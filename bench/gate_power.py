@@ -38,6 +38,7 @@ from catalogue import load_mutant, mutant_names  # noqa: E402
 
 GAUNTLET = [sys.executable, "-m", "scenarios.cli"]
 RESULT = BENCH / "results" / "gate_power.json"
+REFERENCE_PROMISES = ROOT / "orchestrator" / "promises.yaml"
 
 
 def main() -> int:
@@ -113,6 +114,10 @@ def _command(mutant: str | None, scenarios: list[str] | None, out: Path) -> list
         *selection,
         "--target-command",
         shlex.join(service),
+        # A mutant is the reference with one defect: it declares what the reference does,
+        # and is judged by it. (A command target declares nothing unless told.)
+        "--promises",
+        str(REFERENCE_PROMISES),
     ]
 
 

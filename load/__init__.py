@@ -18,7 +18,7 @@ from __future__ import annotations
 import importlib
 
 _SURFACE = {
-    "LoadInputError": "load.control.runner",
+    "LoadInputError": "load.control.run_inputs",
     "LoadProfile": "load.inputs.profile",
     "LoadRunOptions": "load.control.runner",
     "LoadRunResult": "load.control.runner",

@@ -23,14 +23,10 @@ from typing import TYPE_CHECKING
 
 from rich.console import Console
 
-from chaos.faults import unknown_upstream, upstreams_named
-from chaos.schedule import FaultSpan, TimedFault, fault_spans
-from chaos.seed import TENANTS
+from chaos.schedule import FaultSpan, fault_spans
 from chaos.stop_watch import StopWatch
-from chaos.world import World
 from load.inputs.profile import LoadProfile
-from load.inputs.run_config import LocustRunConfig, ShapeStep, WeightedIntent, WeightedTenant
-from load.inputs.shape_replay import sample_tick
+from load.inputs.run_config import LocustRunConfig
 from load.transport.collector import ObservationCollector
 from load.transport.observations import MergeResult, merge_observation_directory
 from slo import (
@@ -39,7 +35,6 @@ from slo import (
     SloSpec,
     evaluate,
     evaluate_files,
-    load_slo_file,
     print_load_summary,
     verdict_exit_code,
     write_reports,
@@ -52,21 +47,15 @@ from vocabulary.segment_writer import SegmentWriter, segment_files
 
 from .chaos_driver import ChaosLog
 from .drive import Drive, DriveOutcome
+from .locust_config import locust_run_config
 from .run_checks import integrity_checks, write_measurement_note
-from .topology import Topology, plan_topology
+from .run_inputs import checked_inputs
+from .topology import Topology
 
 if TYPE_CHECKING:
     from contract import Promises
 
 OBSERVATIONS = "observations"  # the merged run's segments; `gauntlet export` makes JSON lines
-DEFAULT_SLO_FILES = (
-    Path("slo/examples/load.yaml"),
-    Path(__file__).parents[1] / "inputs" / "slo" / "load.yaml",
-)
-
-
-class LoadInputError(ValueError):
-    """A user mistake in the options or profile; the message is one line."""
 
 
 @dataclass
@@ -109,27 +98,12 @@ class LoadRunResult:
     outcome: DriveOutcome = field(default_factory=DriveOutcome)
 
 
-def _refuse_unknown_upstreams(chaos: list[TimedFault], declared: dict[str, str]) -> None:
-    problems = [
-        f"{timed.fault.kind}: {problem}"
-        for timed in chaos
-        for name in upstreams_named(timed.fault)
-        if (problem := unknown_upstream(name, declared)) is not None
-    ]
-    if problems:
-        raise LoadInputError("; ".join(problems))
-
-
-def default_slo_path() -> Path:
-    return next(path for path in DEFAULT_SLO_FILES if path.exists())
-
-
 def run_load(options: LoadRunOptions) -> LoadRunResult:
     """Check the inputs, drive the run, and report on whatever it observed."""
     # Locust and its workers run in a working folder of their own: a relative --out would
     # name another folder there
     options = replace(options, out_dir=options.out_dir.resolve())
-    topology, spec, tenants = _checked_inputs(options)
+    topology, spec, tenants = checked_inputs(options)
     workers_dir = _fresh_folders(options.out_dir)
     spans = fault_spans([*options.profile.chaos, *options.extra_chaos], options.profile.duration)
     chaos_log, outcome = ChaosLog(), DriveOutcome()
@@ -152,29 +126,6 @@ def _record(observations: Path, merge: MergeResult) -> None:
         stale.unlink()  # a folder reused for another run
     with SegmentWriter(observations) as segments:
         segments.extend(merge.observations)
-
-
-def _checked_inputs(options: LoadRunOptions) -> tuple[Topology, SloSpec, int]:
-    """Everything a user may have got wrong, refused before anything starts; returns the
-    topology, the SLO and how many tenants the world must seed."""
-    try:
-        topology = plan_topology(options.processes, options.expect_workers, options.master_port)
-    except ValueError as exc:
-        raise LoadInputError(str(exc)) from None
-    spec = (  # fail on a bad SLO before starting
-        load_slo_file(options.slo_path)
-        if options.slo_path
-        else load_slo_file(default_slo_path(), chosen="gauntlet load's default: no --slo given")
-    )
-    if not options.target.is_reference and (options.service_workers > 1 or options.py_profile):
-        raise LoadInputError(
-            "--target-command and --target-image start your system as it is: "
-            "--service-workers and --py-profile apply to the reference orchestrator only"
-        )
-    _refuse_unknown_upstreams(
-        [*options.profile.chaos, *options.extra_chaos], options.declared_upstreams
-    )
-    return topology, spec, _tenants_needed(options.profile)
 
 
 def _fresh_folders(out_dir: Path) -> Path:
@@ -304,45 +255,6 @@ def _drive_for(
     )
     collector.on_batch = drive.on_batch
     return drive
-
-
-def _tenants_needed(profile: LoadProfile) -> int:
-    indexes = []
-    for mix in profile.tenants:
-        if mix.tenant not in TENANTS:
-            raise LoadInputError(
-                f"profile {profile.name!r}: tenants: unknown tenant {mix.tenant!r} "
-                f"(seeded tenants: {', '.join(TENANTS)})"
-            )
-        indexes.append(TENANTS.index(mix.tenant))
-    return max(indexes) + 1
-
-
-def locust_run_config(
-    profile: LoadProfile, stack: World, host: str, workers_dir: Path, collector_url: str
-) -> LocustRunConfig:
-    """The profile, resolved for one Locust process tree (see `load/inputs/run_config.py`)."""
-    arrival = (
-        getattr(profile.shape, "rate", None) if profile.shape.kind == "constant_arrival" else None
-    )
-    steps: list[ShapeStep] = sample_tick(profile.tick, profile.duration)
-    return LocustRunConfig(
-        scenario=profile.name,
-        host=host,
-        observation_dir=workers_dir,
-        duration_s=profile.duration,
-        intents=[
-            WeightedIntent(intent=i.intent, weight=i.weight, parameters=i.parameters)
-            for i in profile.intents
-        ],
-        tenants=[
-            WeightedTenant(tenant=t.tenant, weight=t.weight, api_key=stack.tenant_keys[t.tenant])
-            for t in profile.tenants
-        ],
-        shape=steps,
-        arrival_rate=arrival,
-        collector_url=collector_url,
-    )
 
 
 def _locust_request_count(summary_json: Path) -> int | None:

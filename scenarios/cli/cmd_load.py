@@ -151,7 +151,7 @@ def _answered_errors(output: ReportOutput) -> Iterator[None]:
     """Bad input exits 2, what could not start 3, and a Ctrl-C the run did not catch 130."""
     from chaos.postgres import PostgresUnavailable
     from chaos.toxiproxy import ToxiproxyError
-    from load.control.runner import LoadInputError
+    from load.control.run_inputs import LoadInputError
     from slo import SloFileError
     from target.uvicorn_service import ServiceStartError
     from vocabulary import YamlInputError
@@ -199,7 +199,7 @@ def extra_faults(faults: Path | None, declared: Mapping[str, str]) -> list[Timed
 
 
 def existing_slo(slo: Path | None) -> Path | None:
-    from load.control.runner import LoadInputError
+    from load.control.run_inputs import LoadInputError
 
     if slo is not None and not slo.exists():
         raise LoadInputError(f"{slo}: SLO file not found")

@@ -12,7 +12,8 @@ from rich.console import Console
 
 import contract
 from chaos.spool_filesystem import fill_problem
-from load.control.runner import LoadInputError, LoadRunOptions, run_load
+from load.control.run_inputs import LoadInputError
+from load.control.runner import LoadRunOptions, run_load
 from load.inputs.profile import load_profile
 from target.world_settings import open_load_stack
 
