@@ -29,6 +29,8 @@ NOT_RUN = {
     # its --quick run is already a test, with its own assertions:
     # tests/service/test_stop_signals.py::test_serve_stops_cleanly_wherever_a_signal_lands
     "serve_signals.py",
+    # not a benchmark: the load-average figures the others record
+    "machine_load.py",
 }
 
 NUMBER = r"[0-9]+(?:\.[0-9]+)?"
