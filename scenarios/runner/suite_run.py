@@ -148,7 +148,9 @@ async def _run_all(
     stop.sending = asyncio.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.press, main)
-    observations = (options.out_dir / "observations.jsonl").open("a", encoding="utf-8")
+    # a folder reused for another run starts empty: an earlier run's observations would be
+    # judged as this one's
+    observations = (options.out_dir / "observations.jsonl").open("w", encoding="utf-8")
 
     def record(outcome: Outcome) -> None:
         observations.write(outcome.observation.to_json() + "\n")

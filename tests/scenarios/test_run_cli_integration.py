@@ -55,6 +55,9 @@ def test_two_core_scenarios_run_end_to_end_and_leave_every_report(tmp_path: Path
     slo = tmp_path / "slo.yaml"
     slo.write_text(SMALL_RUN_SLO)
     out = tmp_path / "report"
+    out.mkdir()
+    earlier = {"scenario": "an-earlier-run", "status": "failed", "ts": 1.0, "latency_ms": 1.0}
+    (out / "observations.jsonl").write_text(json.dumps(earlier) + "\n")  # the folder is reused
     files = [CORE / "15-sql-injection.yaml", CORE / "03-cross-tenant-query.yaml"]
     command = [str(GAUNTLET), "run", "--slo", str(slo), "--out", str(out)]
     for path in files:
