@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import math
 from collections.abc import Coroutine, Iterable
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
 
@@ -46,6 +46,53 @@ class LingeringTasks:
         consume_outcome(task)
 
 
+class RunningWork(Generic[T]):
+    """Work started at once in a task of its own, to be waited for within a deadline.
+
+    Starting and waiting are apart so that a stage can start every call's work, give it
+    one loop turn, and wait only for what has not answered by then."""
+
+    __slots__ = ("task", "_woken")
+
+    def __init__(self, work: Coroutine[Any, Any, T]) -> None:
+        loop = asyncio.get_running_loop()
+        # Woken by whichever comes first, the work's end or the deadline. Awaiting the task
+        # itself would forward our cancellation to it and then wait out its cleanup.
+        self._woken: asyncio.Future[None] = loop.create_future()
+        self.task = loop.create_task(_waking(work, self._woken))
+
+    async def wait(
+        self, deadline_at: float, *, grace_seconds: float, lingering: LingeringTasks
+    ) -> asyncio.Task[T] | None:
+        """Wait for the work until the loop time `deadline_at`.
+
+        Returns the task once it has ended in time (read its outcome from it), or None when
+        the deadline came first: the task is then cancelled, and this returns at most
+        `grace_seconds` later however long its cleanup takes. Cancellation from outside does
+        the same, then propagates.
+        """
+        task = self.task
+        try:
+            if not task.done():
+                timer = (
+                    asyncio.get_running_loop().call_at(deadline_at, _wake, self._woken)
+                    if deadline_at < math.inf
+                    else None
+                )
+                try:
+                    await self._woken
+                finally:
+                    if timer is not None:
+                        timer.cancel()
+        except BaseException:
+            await abandon([task], grace_seconds, lingering)
+            raise
+        if task.done():
+            return task
+        await abandon([task], grace_seconds, lingering)
+        return None
+
+
 async def run_within_deadline(
     work: Coroutine[Any, Any, T],
     deadline_at: float,
@@ -53,36 +100,17 @@ async def run_within_deadline(
     grace_seconds: float,
     lingering: LingeringTasks,
 ) -> asyncio.Task[T] | None:
-    """Run `work` in a task of its own until the loop time `deadline_at`.
-
-    Returns the task once it has ended in time (read its outcome from it), or None when
-    the deadline came first: the task is then cancelled, and this returns at most
-    `grace_seconds` later however long its cleanup takes. Cancellation from outside does
-    the same, then propagates.
-    """
-    # Woken by whichever comes first, the work's end or the deadline. Awaiting the task
-    # itself would forward our cancellation to it and then wait out its cleanup.
-    loop = asyncio.get_running_loop()
-    woken = loop.create_future()
-    task = loop.create_task(_waking(work, woken))
+    """Run `work` in a task of its own until the loop time `deadline_at`: `RunningWork`
+    started and waited for at once (see its `wait`)."""
+    running = RunningWork(work)
     try:
         # One loop turn first: work that answers at once (a cache, a tool with nothing to
         # wait for) is done by then and needs no timer.
         await asyncio.sleep(0)
-        if not task.done():
-            timer = loop.call_at(deadline_at, _wake, woken) if deadline_at < math.inf else None
-            try:
-                await woken
-            finally:
-                if timer is not None:
-                    timer.cancel()
     except BaseException:
-        await abandon([task], grace_seconds, lingering)
+        await abandon([running.task], grace_seconds, lingering)
         raise
-    if task.done():
-        return task
-    await abandon([task], grace_seconds, lingering)
-    return None
+    return await running.wait(deadline_at, grace_seconds=grace_seconds, lingering=lingering)
 
 
 async def _waking(work: Coroutine[Any, Any, T], woken: asyncio.Future[None]) -> T:
