@@ -55,11 +55,21 @@ class RunningWork(Generic[T]):
     __slots__ = ("task", "_woken")
 
     def __init__(self, work: Coroutine[Any, Any, T]) -> None:
-        loop = asyncio.get_running_loop()
-        # Woken by whichever comes first, the work's end or the deadline. Awaiting the task
-        # itself would forward our cancellation to it and then wait out its cleanup.
-        self._woken: asyncio.Future[None] = loop.create_future()
-        self.task = loop.create_task(_waking(work, self._woken))
+        # Woken by whichever comes first, the work's end or the deadline; made only when
+        # someone waits (most work has ended by then). Awaiting the task itself would
+        # forward our cancellation to it and then wait out its cleanup.
+        self._woken: asyncio.Future[None] | None = None
+        self.task = asyncio.get_running_loop().create_task(self._waking(work))
+
+    async def _waking(self, work: Coroutine[Any, Any, T]) -> T:
+        # The work wakes its waiter from its own last step rather than from a done callback:
+        # one loop turn less per call. Its body always runs: the task's first step is queued
+        # before anything that could end the wait, so `work` starts before it can be abandoned.
+        try:
+            return await work
+        finally:
+            if self._woken is not None:
+                _wake(self._woken)
 
     async def wait(
         self, deadline_at: float, *, grace_seconds: float, lingering: LingeringTasks
@@ -74,13 +84,11 @@ class RunningWork(Generic[T]):
         task = self.task
         try:
             if not task.done():
-                timer = (
-                    asyncio.get_running_loop().call_at(deadline_at, _wake, self._woken)
-                    if deadline_at < math.inf
-                    else None
-                )
+                loop = asyncio.get_running_loop()
+                self._woken = woken = loop.create_future()
+                timer = loop.call_at(deadline_at, _wake, woken) if deadline_at < math.inf else None
                 try:
-                    await self._woken
+                    await woken
                 finally:
                     if timer is not None:
                         timer.cancel()
@@ -111,16 +119,6 @@ async def run_within_deadline(
         await abandon([running.task], grace_seconds, lingering)
         raise
     return await running.wait(deadline_at, grace_seconds=grace_seconds, lingering=lingering)
-
-
-async def _waking(work: Coroutine[Any, Any, T], woken: asyncio.Future[None]) -> T:
-    # The work wakes its waiter from its own last step rather than from a done callback:
-    # one loop turn less per call. Its body always runs: the task's first step is queued
-    # before anything that could end the wait, so `work` starts before it can be abandoned.
-    try:
-        return await work
-    finally:
-        _wake(woken)
 
 
 def _wake(woken: asyncio.Future[None]) -> None:
