@@ -151,7 +151,9 @@ class GuardedTool:
     def release(self, ctx: CallContext) -> None:
         self.bulkhead.release(ctx.tenant_id)
 
-    def launch(self, call: ToolCall, ctx: CallContext, step: Attempt) -> RunningWork | CircuitOpen:
+    def launch(
+        self, call: ToolCall, ctx: CallContext, step: Attempt
+    ) -> RunningWork[Any] | CircuitOpen:
         """Start one attempt behind the breaker, its task held to the deadline `step`
         carries (the tool sees it in its context), or the breaker's refusal: nothing then
         reached the tool. Its end is read by `conclude`, once `finish` has waited for it."""
@@ -162,7 +164,9 @@ class GuardedTool:
             return refusal
         return RunningWork(self.tool.run(call.arguments, ctx))
 
-    async def finish(self, running: RunningWork, ctx: CallContext, step: Attempt) -> Any:
+    async def finish(
+        self, running: RunningWork[Any], ctx: CallContext, step: Attempt
+    ) -> asyncio.Task[Any] | None:
         """Wait for a launched attempt until its deadline: its task once ended, None if the
         deadline came first (then it is abandoned, see `deadline.py`)."""
         try:

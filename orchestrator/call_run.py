@@ -9,6 +9,7 @@ same order, and make the same decisions: the lifecycle's.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from typing import Any
 
@@ -95,7 +96,7 @@ class CallRun:
             else:
                 self.running = launched
 
-    def concluded(self, work: Any, now: float) -> None:
+    def concluded(self, work: asyncio.Task[Any] | None, now: float) -> None:
         """The attempt in flight has ended (`work`: its task), or its deadline came (None)."""
         assert isinstance(self.step, Attempt)
         data, error = self.guarded.conclude(work, self.ctx, self.step)
