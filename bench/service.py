@@ -9,7 +9,9 @@ Same Locust settings (users, duration, one process, closed model, no think time)
 Service and bare run in alternating rounds; prints service ÷ bare (the median of the
 rounds' ratios), the machine's load average, and the load generator's requests per
 CPU-second of its own process (measured with getrusage on the reaped Locust child, import
-time included, so it is a lower bound of what one Locust process can drive). Writes
+time included, so it is a lower bound of what one Locust process can drive), and service ÷
+bare in requests per CPU-second of the server process: on a busy machine the rate swings
+with the share of a core each server gets, its CPU per request much less. Writes
 bench/results/service.json (not with --quick: 2 users for 1 s each, one round).
 Loopback only; every run is bounded by Locust's own duration plus the harness's deadline.
 """
@@ -98,6 +100,7 @@ async def _measure(app: str, users: int, seconds: float, work: Path) -> dict[str
 
     (work / "workers").mkdir(parents=True)
     service, url = await start_service(None, log_path=work / "service.log", app=app)
+    server = _ProcessCpu(service.process.pid)
     collector = ObservationCollector(work / "workers", worker_config={})
     sock = bound_socket("127.0.0.1", 0)
     try:
@@ -113,6 +116,7 @@ async def _measure(app: str, users: int, seconds: float, work: Path) -> dict[str
             collector_url=f"http://127.0.0.1:{sock.getsockname()[1]}",
         ).write(work / "locust.json")
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        server_before = server.seconds()
         async with collector.serving(sock):
             locust = await ChildProcess.start(
                 "locust",
@@ -129,6 +133,7 @@ async def _measure(app: str, users: int, seconds: float, work: Path) -> dict[str
             )
             async with asyncio.timeout(seconds + 60):
                 await locust.process.wait()
+            server_cpu = server.seconds() - server_before
             await collector.wait_until_complete(timeout_s=30)  # its final batch
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         collector.write_counts()  # closes each worker's open segment
@@ -146,7 +151,30 @@ async def _measure(app: str, users: int, seconds: float, work: Path) -> dict[str
         "req_per_s": round(len(merged) / span, 1),
         "locust_cpu_s": round(cpu, 3),
         "locust_req_per_cpu_s": round(len(merged) / cpu, 1),
+        "server_cpu_s": round(server_cpu, 3),
+        "server_req_per_cpu_s": round(len(merged) / server_cpu, 1),
     }
+
+
+class _ProcessCpu:
+    """CPU seconds (user and system) a process has used so far."""
+
+    def __init__(self, pid: int) -> None:
+        import psutil
+
+        self._process = psutil.Process(pid)
+
+    def seconds(self) -> float:
+        import psutil
+
+        total = 0.0
+        for process in [self._process, *self._process.children(recursive=True)]:
+            try:
+                times = process.cpu_times()
+            except psutil.NoSuchProcess:
+                continue
+            total += times.user + times.system
+        return total
 
 
 async def _bench(users: int, seconds: float, rounds: int) -> dict[str, Any]:
@@ -165,6 +193,11 @@ async def _bench(users: int, seconds: float, rounds: int) -> dict[str, Any]:
                 runs[name].append(await _measure(apps[name], users, seconds, work))
     service, bare = runs["service"], runs["bare"]
     ratios = [s["req_per_s"] / b["req_per_s"] for s, b in zip(service, bare, strict=True)]
+    # The server's own CPU per request: what the busy machine's scheduling leaves out.
+    cpu_ratios = [
+        s["server_req_per_cpu_s"] / b["server_req_per_cpu_s"]
+        for s, b in zip(service, bare, strict=True)
+    ]
     bare_capacity = statistics.median(b["locust_req_per_cpu_s"] for b in bare)
     bare_rate = statistics.median(b["req_per_s"] for b in bare)
     return {
@@ -181,6 +214,8 @@ async def _bench(users: int, seconds: float, rounds: int) -> dict[str, Any]:
         "bare_endpoint": bare,
         "service_over_bare": round(statistics.median(ratios), 3),
         "service_over_bare_per_round": [round(r, 3) for r in ratios],
+        "service_over_bare_per_server_cpu_s": round(statistics.median(cpu_ratios), 3),
+        "service_over_bare_per_server_cpu_s_per_round": [round(r, 3) for r in cpu_ratios],
         "service_req_per_s_median": statistics.median(s["req_per_s"] for s in service),
         "bare_req_per_s_median": bare_rate,
         "locust_req_per_cpu_s_per_process": bare_capacity,
@@ -213,6 +248,11 @@ def main() -> None:
     print(f"bare endpoint (ceiling):        {result['bare_req_per_s_median']:8.1f} req/s")
     print(f"service / bare:                 {result['service_over_bare']:.3f}")
     print(f"  (rounds {result['service_over_bare_per_round']}; {in_words(result['machine'])})")
+    print(
+        "service / bare, requests per server CPU-second: "
+        f"{result['service_over_bare_per_server_cpu_s']:.3f} "
+        f"(rounds {result['service_over_bare_per_server_cpu_s_per_round']})"
+    )
     print(
         "Locust capacity per process:    "
         f"{result['locust_req_per_cpu_s_per_process']:8.1f} req per CPU-second "

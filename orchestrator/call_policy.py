@@ -1,11 +1,13 @@
 """One tool behind its execution policy: the steps a call's driver takes, one method each.
 
-The order is the policy (the driver in `executor.py` follows it):
-    admit: authentication and tenant checks   (security refusals: never retried, never fall back)
-           rate limit, the tenant's then the tool's   (token buckets, fail fast)
-           bulkhead, the tenant's share then a slot   (bounded concurrency, short queue wait)
-    attempt: behind the breaker, held to the deadline its `Attempt` step carries, retried
-             when `CallLifecycle` says so; result-size cap
+The order is the policy (`call_run.CallRun` and the driver in `executor.py` follow it):
+    try_admit: authentication and tenant checks   (security refusals: never retried, never
+               fall back); rate limit, the tenant's then the tool's   (token buckets, fail
+               fast); bulkhead, the tenant's share then a free slot
+    wait_for_slot: only when every slot is taken   (bounded concurrency, short queue wait)
+    launch, finish, conclude: one attempt behind the breaker, in a task of its own held to
+             the deadline its `Attempt` step carries, retried when `CallLifecycle` says so;
+             result-size cap
     release: the bulkhead slot, whatever happened, before any fallback (which runs outside it)
     fall_back: when the primary path failed for a non-security reason and the tool has one
                (inside what is left of the request's deadline; result-size cap)
@@ -22,19 +24,24 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, replace
+from enum import Enum
 from typing import Any
 
 from .breaker import BreakerStatistics, TenantBreakers
 from .bulkhead import Bulkhead, BulkheadStatistics
 from .clock import Clock, monotonic
 from .contracts import ToolCall, ToolErrorCode, ToolResult, build_unchecked
-from .deadline import LingeringTasks, run_within_deadline
+from .deadline import LingeringTasks, RunningWork, run_within_deadline
 from .errors import CircuitOpen, ToolError
 from .guards import check_caller, result_size_error
 from .lifecycle import Attempt, CallRules, Done, FallBack
 from .rate_limit import RateLimiterStatistics, TenantRateLimits
 from .retry import RetryPolicy
 from .tool import CallContext, Tool
+
+
+class Admission(Enum):
+    WAIT_FOR_SLOT = "every bulkhead slot is taken: queue for one"
 
 
 @dataclass(frozen=True)
@@ -116,16 +123,27 @@ class GuardedTool:
             fallback_seconds=self._fallback_seconds,
         )
 
-    async def admit(self, ctx: CallContext) -> ToolError | None:
-        """Checks, rate limits and a bulkhead slot (then `release` it), or the refusal."""
+    def try_admit(self, ctx: CallContext) -> ToolError | None | Admission:
+        """Checks, rate limits and a free bulkhead slot: None when admitted (then `release`
+        the slot), the refusal, or `Admission.WAIT_FOR_SLOT` when every slot is taken and
+        the call may queue for one (`wait_for_slot`)."""
         try:
             check_caller(self.capability, tenant_id=ctx.tenant_id, authenticated=ctx.authenticated)
             if self.rate_limits is not None:
                 self.rate_limits.acquire_or_fail(ctx.tenant_id)
             if not self.bulkhead.try_acquire(ctx.tenant_id):
-                loop_time = asyncio.get_running_loop().time()
-                budget = min(self._settings.queue_budget_seconds, ctx.deadline_at - loop_time)
-                await self.bulkhead.acquire(budget, ctx.tenant_id)
+                return Admission.WAIT_FOR_SLOT
+        except ToolError as refusal:
+            return refusal
+        return None
+
+    async def wait_for_slot(self, ctx: CallContext) -> ToolError | None:
+        """Queue for a bulkhead slot within the queue budget (never past the call's deadline):
+        None once it holds one, else the refusal."""
+        loop_time = asyncio.get_running_loop().time()
+        budget = min(self._settings.queue_budget_seconds, ctx.deadline_at - loop_time)
+        try:
+            await self.bulkhead.acquire(budget, ctx.tenant_id)
         except ToolError as refusal:
             return refusal
         return None
@@ -133,27 +151,44 @@ class GuardedTool:
     def release(self, ctx: CallContext) -> None:
         self.bulkhead.release(ctx.tenant_id)
 
-    async def attempt(
+    def launch(
         self, call: ToolCall, ctx: CallContext, step: Attempt
-    ) -> tuple[Any, ToolError | None]:
-        """One attempt, held to the deadline `step` carries (the tool sees it in its context),
-        behind the breaker: its data or its error (`CircuitOpen` when the breaker refused it:
-        nothing reached the tool)."""
+    ) -> RunningWork[Any] | CircuitOpen:
+        """Start one attempt behind the breaker, its task held to the deadline `step`
+        carries (the tool sees it in its context), or the breaker's refusal: nothing then
+        reached the tool. Its end is read by `conclude`, once `finish` has waited for it."""
         ctx = _with_deadline(ctx, step.deadline_at)
         try:
             self.breaker.admit(ctx.tenant_id)
         except CircuitOpen as refusal:
-            return None, refusal
+            return refusal
+        return RunningWork(self.tool.run(call.arguments, ctx))
+
+    async def finish(
+        self, running: RunningWork[Any], ctx: CallContext, step: Attempt
+    ) -> asyncio.Task[Any] | None:
+        """Wait for a launched attempt until its deadline: its task once ended, None if the
+        deadline came first (then it is abandoned, see `deadline.py`)."""
         try:
-            work = await run_within_deadline(
-                self.tool.run(call.arguments, ctx),
+            return await running.wait(
                 step.deadline_at,
                 grace_seconds=self._settings.cancel_grace_seconds,
                 lingering=self._lingering,
             )
-        except BaseException:  # cancelled from outside: neutral for the breaker
-            self.breaker.record(ctx.tenant_id, ToolErrorCode.CANCELLED)
+        except BaseException:
+            self.abandoned(ctx)
             raise
+
+    def abandoned(self, ctx: CallContext) -> None:
+        """A launched attempt was given up because its caller was cancelled: neutral for the
+        breaker (a probe it was is given back by recording it)."""
+        self.breaker.record(ctx.tenant_id, ToolErrorCode.CANCELLED)
+
+    def conclude(
+        self, work: asyncio.Task[Any] | None, ctx: CallContext, step: Attempt
+    ) -> tuple[Any, ToolError | None]:
+        """An attempt's data or its error, from its ended task (None: the deadline came
+        first); the breaker learns what it says about the upstream."""
         if work is not None:
             data, error = _outcome(work, self.tool_id)
         else:

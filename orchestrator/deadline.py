@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import math
 from collections.abc import Coroutine, Iterable
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
 
@@ -46,6 +46,61 @@ class LingeringTasks:
         consume_outcome(task)
 
 
+class RunningWork(Generic[T]):
+    """Work started at once in a task of its own, to be waited for within a deadline.
+
+    Starting and waiting are apart so that a stage can start every call's work, give it
+    one loop turn, and wait only for what has not answered by then."""
+
+    __slots__ = ("task", "_woken")
+
+    def __init__(self, work: Coroutine[Any, Any, T]) -> None:
+        # Woken by whichever comes first, the work's end or the deadline; made only when
+        # someone waits (most work has ended by then). Awaiting the task itself would
+        # forward our cancellation to it and then wait out its cleanup.
+        self._woken: asyncio.Future[None] | None = None
+        self.task = asyncio.get_running_loop().create_task(self._waking(work))
+
+    async def _waking(self, work: Coroutine[Any, Any, T]) -> T:
+        # The work wakes its waiter from its own last step rather than from a done callback:
+        # one loop turn less per call. Its body always runs: the task's first step is queued
+        # before anything that could end the wait, so `work` starts before it can be abandoned.
+        try:
+            return await work
+        finally:
+            if self._woken is not None:
+                _wake(self._woken)
+
+    async def wait(
+        self, deadline_at: float, *, grace_seconds: float, lingering: LingeringTasks
+    ) -> asyncio.Task[T] | None:
+        """Wait for the work until the loop time `deadline_at`.
+
+        Returns the task once it has ended in time (read its outcome from it), or None when
+        the deadline came first: the task is then cancelled, and this returns at most
+        `grace_seconds` later however long its cleanup takes. Cancellation from outside does
+        the same, then propagates.
+        """
+        task = self.task
+        try:
+            if not task.done():
+                loop = asyncio.get_running_loop()
+                self._woken = woken = loop.create_future()
+                timer = loop.call_at(deadline_at, _wake, woken) if deadline_at < math.inf else None
+                try:
+                    await woken
+                finally:
+                    if timer is not None:
+                        timer.cancel()
+        except BaseException:
+            await abandon([task], grace_seconds, lingering)
+            raise
+        if task.done():
+            return task
+        await abandon([task], grace_seconds, lingering)
+        return None
+
+
 async def run_within_deadline(
     work: Coroutine[Any, Any, T],
     deadline_at: float,
@@ -53,46 +108,17 @@ async def run_within_deadline(
     grace_seconds: float,
     lingering: LingeringTasks,
 ) -> asyncio.Task[T] | None:
-    """Run `work` in a task of its own until the loop time `deadline_at`.
-
-    Returns the task once it has ended in time (read its outcome from it), or None when
-    the deadline came first: the task is then cancelled, and this returns at most
-    `grace_seconds` later however long its cleanup takes. Cancellation from outside does
-    the same, then propagates.
-    """
-    # Woken by whichever comes first, the work's end or the deadline. Awaiting the task
-    # itself would forward our cancellation to it and then wait out its cleanup.
-    loop = asyncio.get_running_loop()
-    woken = loop.create_future()
-    task = loop.create_task(_waking(work, woken))
+    """Run `work` in a task of its own until the loop time `deadline_at`: `RunningWork`
+    started and waited for at once (see its `wait`)."""
+    running = RunningWork(work)
     try:
         # One loop turn first: work that answers at once (a cache, a tool with nothing to
         # wait for) is done by then and needs no timer.
         await asyncio.sleep(0)
-        if not task.done():
-            timer = loop.call_at(deadline_at, _wake, woken) if deadline_at < math.inf else None
-            try:
-                await woken
-            finally:
-                if timer is not None:
-                    timer.cancel()
     except BaseException:
-        await abandon([task], grace_seconds, lingering)
+        await abandon([running.task], grace_seconds, lingering)
         raise
-    if task.done():
-        return task
-    await abandon([task], grace_seconds, lingering)
-    return None
-
-
-async def _waking(work: Coroutine[Any, Any, T], woken: asyncio.Future[None]) -> T:
-    # The work wakes its waiter from its own last step rather than from a done callback:
-    # one loop turn less per call. Its body always runs: the task's first step is queued
-    # before anything that could end the wait, so `work` starts before it can be abandoned.
-    try:
-        return await work
-    finally:
-        _wake(woken)
+    return await running.wait(deadline_at, grace_seconds=grace_seconds, lingering=lingering)
 
 
 def _wake(woken: asyncio.Future[None]) -> None:

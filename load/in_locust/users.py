@@ -25,6 +25,7 @@ from pathlib import Path
 import gevent
 import gevent.lock
 from locust import FastHttpUser, LoadTestShape, events, task
+from locust.contrib.fasthttp import ResponseContextManager
 from locust.runners import MasterRunner, WorkerRunner
 
 from contract import request_body
@@ -33,7 +34,7 @@ from load.inputs.arrival import ArrivalTimetable, intended_latency_ms
 from load.inputs.run_config import CONFIG_ENV, LocustRunConfig
 from load.inputs.shape_replay import ShapeReplay
 from load.transport.ledger import Batch
-from vocabulary import API_KEY_HEADER, ORCHESTRATE_PATH, Asked, judge_answer
+from vocabulary import API_KEY_HEADER, ORCHESTRATE_PATH, Answer, Asked, judge_answer
 
 # Each judged label gets its own line in Locust's statistics (`orchestrate [partial]` ...):
 # partial, degraded and failed orchestrations are answers, not Locust failures.
@@ -81,18 +82,7 @@ class OrchestrationUser(FastHttpUser):
             name=REQUEST_LABEL,
             catch_response=True,
         ) as response:
-            completed = time.time()
-            service_ms = response.request_meta["response_time"]
-            error = getattr(response, "error", None)
-            latency_ms = service_ms
-            extra: dict[str, object] = {}
-            if scheduled is not None:
-                # Coordinated-omission-free: a late send counts its waiting time.
-                latency_ms = intended_latency_ms(scheduled, completed)
-                extra["service_ms"] = round(service_ms, 3)
-                extra["send_delay_ms"] = round(max(0.0, sent - scheduled) * 1000, 3)
-            if _shipper is not None:
-                extra["worker"] = _shipper.worker_id
+            latency_ms, extra = _timing(response, scheduled, sent)
             asked = Asked(
                 ts=scheduled if scheduled is not None else sent,
                 source="load",
@@ -102,21 +92,45 @@ class OrchestrationUser(FastHttpUser):
                 request_id=request_id,
                 extra=extra,
             )
-            answer = judge_answer(
-                asked,
-                latency_ms=latency_ms,
-                http_status=response.status_code or 0,
-                content=response.content if response.status_code else None,
-                transport_error=None if error is None else f"{type(error).__name__}: {error}",
-            )
-            response.request_meta["name"] = f"{REQUEST_LABEL} [{answer.label}]"
-            response.request_meta["response_time"] = latency_ms
-            if answer.failure is None:
-                response.success()
-            else:
-                response.failure(answer.failure)
+            answer = _judged(response, asked, latency_ms)
         if _shipper is not None:
             _shipper.add(answer.observation.to_json())
+
+
+def _timing(
+    response: ResponseContextManager, scheduled: float | None, sent: float
+) -> tuple[float, dict[str, object]]:
+    """The latency to record, and the observation's extras that say how it was measured."""
+    service_ms = response.request_meta["response_time"]
+    extra: dict[str, object] = {}
+    latency_ms = service_ms
+    if scheduled is not None:
+        # Coordinated-omission-free: a late send counts its waiting time.
+        latency_ms = intended_latency_ms(scheduled, time.time())
+        extra["service_ms"] = round(service_ms, 3)
+        extra["send_delay_ms"] = round(max(0.0, sent - scheduled) * 1000, 3)
+    if _shipper is not None:
+        extra["worker"] = _shipper.worker_id
+    return latency_ms, extra
+
+
+def _judged(response: ResponseContextManager, asked: Asked, latency_ms: float) -> Answer:
+    """Judge the exchange, and tell Locust under which label it counts and whether it failed."""
+    error = getattr(response, "error", None)
+    answer = judge_answer(
+        asked,
+        latency_ms=latency_ms,
+        http_status=response.status_code or 0,
+        content=response.content if response.status_code else None,
+        transport_error=None if error is None else f"{type(error).__name__}: {error}",
+    )
+    response.request_meta["name"] = f"{REQUEST_LABEL} [{answer.label}]"
+    response.request_meta["response_time"] = latency_ms
+    if answer.failure is None:
+        response.success()
+    else:
+        response.failure(answer.failure)
+    return answer
 
 
 class ProfileShape(LoadTestShape):

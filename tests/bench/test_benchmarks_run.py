@@ -50,7 +50,10 @@ RATIO_LINES = {
         rf"orchestrator p50 / bare psycopg p50: {NUMBER}",
         rf"orchestrator p95 / bare psycopg p95: {NUMBER}",
     ],
-    "service.py": [rf"service / bare: +{NUMBER}"],
+    "service.py": [
+        rf"service / bare: +{NUMBER}",
+        rf"service / bare, requests per server CPU-second: {NUMBER} \(rounds .*\)",
+    ],
     "slo_eval.py": [
         rf"ratio_vs_json_loads {NUMBER}",
         rf"ratio_polars_scan_vs_json_loads {NUMBER}",

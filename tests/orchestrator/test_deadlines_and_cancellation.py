@@ -111,6 +111,33 @@ def test_cancelling_orchestrate_leaves_no_task_behind() -> None:
     asyncio.run(scenario())
 
 
+def test_cancelled_in_its_stage_first_turn_every_launched_call_is_given_up() -> None:
+    """Cancelled while the attempts the stage launched have had only their first loop turn
+    (no driver exists yet): each is cancelled, its slot given back, and the next request
+    is served as if nothing had happened."""
+    hanging = [ScriptedTool(f"hang{i}", delay=HANG) for i in range(2)]
+
+    async def scenario() -> None:
+        orchestrator = Orchestrator(hanging, lingering=LingeringTasks())
+        request = plan_request([(f"c{i}", f"hang{i}") for i in range(2)])
+        task = asyncio.create_task(orchestrator.orchestrate(request))
+        await asyncio.sleep(0)  # orchestrate opens both calls and gives them a loop turn
+        assert [tool.runs for tool in hanging] == [0, 0]  # launched, not started yet
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        assert asyncio.all_tasks() == {asyncio.current_task()}
+        assert [tool.cancelled for tool in hanging] == [1, 1]
+        statistics = orchestrator.statistics()
+        assert [statistics[f"hang{i}"].bulkhead.in_flight for i in range(2)] == [0, 0]
+        for tool in hanging:
+            tool.delay = 0.0
+        response = await orchestrator.orchestrate(request)
+        assert response.status is OrchestrationStatus.SUCCESS
+
+    asyncio.run(scenario())
+
+
 def test_an_outer_timeout_around_orchestrate_propagates_as_cancellation() -> None:
     stubborn = StubbornTool("stall", cleanup_seconds=0.5, timeout_seconds=10)
 
