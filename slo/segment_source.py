@@ -1,0 +1,108 @@
+"""Segments read a part at a time: the spans of time each one holds, then the requests of a
+span of the run, from only the segments that overlap it.
+
+A first light read takes each segment's timestamps (and the columns the SLO file's own
+filters name): the run's bounds and how many requests the SLO file judges. Later reads take a
+span's segments whole (`frame.read_segments` columns, validated) and keep the requests the
+caller picks, so no more than a span of the run is ever held.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from vocabulary import ObservationFileError
+
+from .columns import COLUMNS
+from .expressions import matches
+from .frame import read_segment_frame
+from .second_counts import filter_labels
+from .spec import SloSpec
+
+
+@dataclass(frozen=True)
+class Span:
+    """One segment: its rows and the earliest and latest start it holds."""
+
+    path: Path
+    rows: int
+    first: float | None
+    last: float | None
+
+
+@dataclass(frozen=True)
+class Bounds:
+    """The requests the SLO file judges: how many, the first and last start."""
+
+    matched: int
+    first: float | None
+    last: float | None
+
+
+class SegmentSource:
+    def __init__(self, files: Sequence[Path], spec: SloSpec) -> None:
+        self.spec = spec
+        self.spans: list[Span] = []
+        matched, first, last = 0, None, None
+        for path in files:
+            span, judged = _span(path, spec)
+            self.spans.append(span)
+            if judged.matched:
+                matched += judged.matched
+                first = judged.first if first is None else min(first, judged.first)  # type: ignore[type-var]
+                last = judged.last if last is None else max(last, judged.last)  # type: ignore[type-var]
+        self.bounds = Bounds(matched, first, last)
+
+    @property
+    def observations(self) -> int:
+        return sum(span.rows for span in self.spans)
+
+    def judged(self, low: float, high: float, keep: pl.Expr) -> pl.DataFrame:
+        """The judged requests that `keep` picks, of the segments overlapping `[low, high]`."""
+        files = [
+            s.path
+            for s in self.spans
+            if s.first is not None and s.last is not None and s.first <= high and s.last >= low
+        ]
+        return self._judged(files).filter(keep)
+
+    def each_segment(self) -> Iterator[pl.DataFrame]:
+        """The judged requests, a segment at a time."""
+        for span in self.spans:
+            if span.rows:
+                yield self._judged([span.path])
+
+    def _judged(self, files: Sequence[Path]) -> pl.DataFrame:
+        rows = read_segment_frame(files, self.spec)
+        if not self.spec.filters.is_empty:
+            rows = rows.filter(matches(self.spec.filters))
+        return rows
+
+
+def _span(path: Path, spec: SloSpec) -> tuple[Span, Bounds]:
+    labels = sorted(filter_labels(spec.filters))
+    try:
+        table = pq.read_table(path, columns=["ts", *labels])
+    except (pa.ArrowException, OSError) as exc:
+        reason = " ".join(str(exc).split())
+        raise ObservationFileError(f"{path}: cannot read observation segments ({reason})") from None
+    if table["ts"].null_count:
+        raise ObservationFileError(f"{path}: an observation lacks a required field (ts)")
+    low, high = pc.min_max(table["ts"]).values()
+    span = Span(path, table.num_rows, low.as_py(), high.as_py())
+    if not labels:
+        return span, Bounds(span.rows, span.first, span.last)
+    rows = pl.from_arrow(table).with_columns(  # type: ignore[union-attr]
+        pl.col(name).cast(pl.String).fill_null(str(COLUMNS[name][1])) for name in labels
+    )
+    picked = rows.filter(matches(spec.filters)).select(
+        pl.len(), pl.col("ts").min().alias("first"), pl.col("ts").max().alias("last")
+    )
+    return span, Bounds(*picked.row(0))
