@@ -28,24 +28,36 @@ def bin_of(value: float) -> int:
 
 
 class FineHistogram:
-    """Counts per fine bin of one group, merged from the reads of many chunks."""
+    """Counts per fine bin of one group, merged from the reads of many chunks: a dense array
+    from the lowest bin seen (a few thousand bins for latencies from microseconds to
+    minutes)."""
 
     def __init__(self) -> None:
-        self._counts: dict[int, int] = {}
+        self._low = 0
+        self._counts = np.zeros(0, dtype=np.int64)
 
-    def add(self, bins: Iterable[int], counts: Iterable[int]) -> None:
-        for index, count in zip(bins, counts, strict=True):
-            self._counts[index] = self._counts.get(index, 0) + count
+    def add(self, bins: np.ndarray) -> None:
+        if not len(bins):
+            return
+        low, high = int(bins.min()), int(bins.max())
+        if not len(self._counts):
+            self._low, self._counts = low, np.zeros(high - low + 1, dtype=np.int64)
+        start = min(low, self._low)
+        end = max(high + 1, self._low + len(self._counts))
+        if start < self._low or end > self._low + len(self._counts):
+            grown = np.zeros(end - start, dtype=np.int64)
+            grown[self._low - start : self._low - start + len(self._counts)] = self._counts
+            self._low, self._counts = start, grown
+        self._counts += np.bincount(bins - self._low, minlength=len(self._counts))
 
     @property
     def count(self) -> int:
-        return sum(self._counts.values())
+        return int(self._counts.sum())
 
     def sorted(self) -> tuple[np.ndarray, np.ndarray]:
-        """(bins ascending, running count up to and including each)."""
-        bins = np.array(sorted(self._counts), dtype=np.int64)
-        running = np.cumsum([self._counts[b] for b in bins]).astype(np.int64)
-        return bins, running
+        """(bins holding a latency, ascending; running count up to and including each)."""
+        held = np.flatnonzero(self._counts)
+        return held + self._low, np.cumsum(self._counts[held])
 
 
 class SelectedLatencies:

@@ -9,7 +9,7 @@ caller picks, so no more than a span of the run is ever held.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,7 +20,7 @@ import pyarrow.parquet as pq
 
 from vocabulary import ObservationFileError
 
-from .columns import COLUMNS
+from .columns import COLUMNS, finished
 from .expressions import matches
 from .frame import read_segment_frame
 from .second_counts import filter_labels
@@ -73,11 +73,20 @@ class SegmentSource:
         ]
         return self._judged(files).filter(keep)
 
-    def each_segment(self) -> Iterator[pl.DataFrame]:
-        """The judged requests, a segment at a time."""
+    def each_segment(self, columns: Iterable[str]) -> Iterator[pl.DataFrame]:
+        """The judged requests, a segment at a time, only `columns` (and those the SLO file's
+        filters read): what a second read needs is a small part of what the first took."""
+        labels = filter_labels(self.spec.filters)
+        names = [n for n in COLUMNS if n in set(columns) | labels]
+        dictionaries = [n for n in names if isinstance(COLUMNS[n][0], pl.Categorical | pl.Enum)]
         for span in self.spans:
-            if span.rows:
-                yield self._judged([span.path])
+            if not span.rows:
+                continue
+            table = pq.read_table(span.path, columns=names, read_dictionary=dictionaries)
+            rows = finished(pl.from_arrow(table))
+            if not self.spec.filters.is_empty:
+                rows = rows.filter(matches(self.spec.filters))
+            yield rows  # type: ignore[misc]
 
     def _judged(self, files: Sequence[Path]) -> pl.DataFrame:
         rows = read_segment_frame(files, self.spec)
@@ -89,6 +98,8 @@ class SegmentSource:
 def _span(path: Path, spec: SloSpec) -> tuple[Span, Bounds]:
     labels = sorted(filter_labels(spec.filters))
     try:
+        if not labels and (span := _span_of_statistics(path)) is not None:
+            return span, Bounds(span.rows, span.first, span.last)
         table = pq.read_table(path, columns=["ts", *labels])
     except (pa.ArrowException, OSError) as exc:
         reason = " ".join(str(exc).split())
@@ -106,3 +117,28 @@ def _span(path: Path, spec: SloSpec) -> tuple[Span, Bounds]:
         pl.len(), pl.col("ts").min().alias("first"), pl.col("ts").max().alias("last")
     )
     return span, Bounds(*picked.row(0))
+
+
+def _span_of_statistics(path: Path) -> Span | None:
+    """The span from the segment's footer, without reading a row; None when a row group
+    carries no statistics of `ts` (a segment written by another tool)."""
+    metadata = pq.ParquetFile(path).metadata
+    if not metadata.num_row_groups:
+        return Span(path, 0, None, None)
+    first_group = metadata.row_group(0)
+    paths = [first_group.column(i).path_in_schema for i in range(first_group.num_columns)]
+    if "ts" not in paths:
+        return None
+    column = paths.index("ts")
+    lows, highs = [], []
+    for index in range(metadata.num_row_groups):
+        group = metadata.row_group(index)
+        stats = group.column(column).statistics
+        if group.num_rows and (stats is None or not stats.has_min_max or stats.null_count):
+            return None
+        if group.num_rows:
+            lows.append(stats.min)
+            highs.append(stats.max)
+    if not lows:
+        return Span(path, 0, None, None)
+    return Span(path, metadata.num_rows, float(min(lows)), float(max(highs)))

@@ -29,6 +29,7 @@ from .second_counts import (
     Labels,
     SecondCounts,
     count_per_second,
+    filter_labels,
     objective_labels,
     widest_labels,
 )
@@ -161,12 +162,11 @@ class _RunCounts:
         groups = self.histograms.setdefault(objective.name, {})
         if per is None:
             groups.setdefault("", FineHistogram())
-        picked = rows.select(group_key(per), "latency_ms").collect()
-        binned = picked.with_columns(pl.Series("fine", fine_bin(picked["latency_ms"].to_numpy())))
-        counted = binned.group_by("group", "fine").agg(pl.len().alias("n"))
-        for (value,), part in counted.partition_by("group", as_dict=True).items():
+        gathered = rows.group_by(group_key(per)).agg(pl.col("latency_ms")).collect()
+        pairs = zip(gathered["group"].to_list(), gathered["latency_ms"], strict=True)
+        for value, latencies in pairs:
             histogram = groups.setdefault(group_name(per, value), FineHistogram())
-            histogram.add(part["fine"].to_list(), part["n"].to_list())
+            histogram.add(fine_bin(latencies.to_numpy()))
 
 
 def _sum_into(into: dict[tuple[str, int], list[int]], counted: list) -> None:
@@ -207,7 +207,11 @@ def _gather(
     objectives = [o for o in spec.objectives if o.name in latencies]
     if not objectives:
         return
-    for segment in source.each_segment():
+    columns = {"latency_ms"}
+    for objective in objectives:
+        columns |= filter_labels(objective.filters)
+        columns |= {objective.per.value} if objective.per is not None else set()
+    for segment in source.each_segment(columns):
         rows = segment.lazy()
         for objective in objectives:
             per = objective.per.value if objective.per is not None else None

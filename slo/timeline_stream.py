@@ -60,24 +60,40 @@ class StreamedTimeline:
                     rows.group_by("bucket").agg(pl.len().alias("requests"), pl.col("latency_ms"))
                 )
             )
-        starts = np.sort(rows["ts"].to_numpy())
-        ends = np.sort(
-            rows.select(pl.col("ts") + pl.col("latency_ms") / 1000).to_series().to_numpy()
-        )
-        self._add_in_flight(starts, ends, low, high)
-
-    def _add_in_flight(self, starts: np.ndarray, ends: np.ndarray, low: int, high: int) -> None:
         assert self.first is not None
-        first, width, buckets = self.first, self.width, self.buckets
-        index = _bucket_index(starts, first, width)
-        self._started += np.bincount(index, None, buckets)
-        self._ended += np.bincount(
-            np.minimum(_bucket_index(ends, first, width), buckets), None, buckets + 1
+        ended = pl.col("ts") + pl.col("latency_ms") / 1000
+        starts = rows.select("ts", "bucket").sort("ts")
+        ends = rows.select(ended.alias("end")).sort("end")
+        ends = ends.with_columns(_bucket(pl.col("end"), self.first, self.width))
+        self._add_in_flight(
+            starts["ts"].to_numpy(),
+            starts["bucket"].to_numpy(),
+            ends["end"].to_numpy(),
+            ends["bucket"].to_numpy(),
+            low,
+            high,
         )
+
+    def _add_in_flight(
+        self,
+        starts: np.ndarray,
+        index: np.ndarray,
+        ends: np.ndarray,
+        end_index: np.ndarray,
+        low: int,
+        high: int,
+    ) -> None:
+        """Sorted starts and ends of the chunk's requests, with their buckets."""
+        assert self.first is not None
+        buckets = self.buckets
+        self._started += np.bincount(index, None, buckets)
+        self._ended += np.bincount(np.minimum(end_index, buckets), None, buckets + 1)
         # every start and end before bucket `high` is counted now: later requests start after
         carried = np.concatenate([[0], np.cumsum(self._started - self._ended[:buckets])[:-1]])
         self._peak[low:high] = carried[low:high]
-        ended = np.sort(np.concatenate([self._pending, ends]))
+        ended = np.concatenate([self._pending, ends])
+        if len(self._pending):
+            ended.sort(kind="stable")
         if len(starts):
             level = (
                 self._starts_before
@@ -87,7 +103,7 @@ class StreamedTimeline:
             runs = np.flatnonzero(np.concatenate([[True], index[1:] != index[:-1]]))
             np.maximum.at(self._peak, index[runs], np.maximum.reduceat(level, runs))
         self._starts_before += len(starts)
-        done = int(np.searchsorted(ended, first + (high - 1) * width, "left"))
+        done = int(np.searchsorted(ended, self.first + (high - 1) * self.width, "left"))
         self._ends_done += done
         self._pending = ended[done:]
 
