@@ -11,7 +11,7 @@ import numpy as np
 import polars as pl
 
 from .expressions import NO_GROUP
-from .latency import P95, last_bucket_within
+from .latency import P95, coarse_bin, last_bucket_within
 from .recovery import RecoveryGroup
 from .spec import Objective
 
@@ -28,6 +28,9 @@ class RecoveryCounts:
         self._fast: list[pl.DataFrame] = []
 
     def add(self, rows: pl.LazyFrame) -> None:
+        binned = pl.col("phase").is_in(["baseline", "recovery"])
+        bucket = pl.when(binned).then(coarse_bin()).cast(pl.Int16).alias("bin")
+        rows = rows.with_columns(bucket)  # the frame's own latency bucket (`columns.finished`)
         recovery = rows.filter(pl.col("phase") == "recovery")
         seen, baseline, seconds, binned = pl.collect_all(
             [

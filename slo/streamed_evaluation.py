@@ -117,8 +117,9 @@ class _RunCounts:
         bucket = timeline.bucket()
         for low in range(0, timeline.buckets, step):
             high = min(low + step, timeline.buckets)
-            start = bounds.first + (low - 1) * timeline.width
-            end = bounds.first + (high + 1) * timeline.width
+            # a millisecond of margin: a start rounds into its bucket, never a whole one away
+            start = bounds.first + low * timeline.width - 1e-3
+            end = bounds.first + high * timeline.width + 1e-3
             rows = self.source.judged(start, end, bucket.is_between(low, high - 1))
             rows = rows.with_columns(bucket)
             self._count(rows)
