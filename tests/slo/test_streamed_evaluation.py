@@ -176,3 +176,26 @@ def test_two_reads_select_the_order_statistics_of_the_whole_group(
     assert selected.at_ranks(*ranks) == exact.at_ranks(*ranks)
     for threshold in thresholds:
         assert selected.count_above(threshold) == exact.count_above(threshold)
+
+
+def test_no_more_than_a_chunk_of_the_run_is_held_at_once(tmp_path: Path) -> None:
+    """A long run is read a few buckets at a time: each read holds about CHUNK_ROWS requests,
+    not the run (here 20 reads of ~500 of 10,000 requests, in segments of 700)."""
+    rows = [(i * 0.01, 5.0, "success", i % 4, False) for i in range(10_000)]
+    files = _segments(tmp_path, _observations(rows), 700)
+    spec = SloSpec.model_validate({"objectives": OBJECTIVES})
+    held: list[int] = []
+    original = streamed.StreamedTimeline.add
+
+    def counting(self, rows, low, high) -> None:  # noqa: ANN001
+        held.append(rows.height)
+        original(self, rows, low, high)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(streamed, "CHUNK_ROWS", 500)
+        patch.setattr(streamed.StreamedTimeline, "add", counting)
+        evaluation = streamed.evaluate_segments(files, spec)
+    assert evaluation is not None and evaluation.matched == 10_000
+    assert sum(held) == 10_000
+    assert len(held) >= 10
+    assert max(held) <= 1_000  # a chunk rounds to whole buckets (100 requests each here)
