@@ -82,13 +82,6 @@ def read_frame(
     return frames[0] if len(frames) == 1 else pl.concat(frames, how="vertical_relaxed")
 
 
-def read_segment_frame(
-    files: Sequence[Path], spec: SloSpec, extra: Sequence[str] = ()
-) -> pl.DataFrame:
-    """The frame of some segments, validated: a read in parts (see `segment_source`)."""
-    return _read_segments(files, spec, extra)
-
-
 def _read_segments(files: Sequence[Path], spec: SloSpec, extra: Sequence[str]) -> pl.DataFrame:
     try:
         frame = read_segments(files, spec, extra)

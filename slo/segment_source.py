@@ -2,9 +2,10 @@
 span of the run, from only the segments that overlap it.
 
 A first light read takes each segment's timestamps (and the columns the SLO file's own
-filters name): the run's bounds and how many requests the SLO file judges. Later reads take a
-span's segments whole (`frame.read_segments` columns, validated) and keep the requests the
-caller picks, so no more than a span of the run is ever held.
+filters name): the run's bounds and how many requests the SLO file judges; with no such
+filter, a segment's footer says it without reading a row. Later reads take a span's
+segments whole (the frame's columns, validated as `frame` validates them) and keep the
+requests the caller picks, so no more than a span of the run is ever held.
 """
 
 from __future__ import annotations
