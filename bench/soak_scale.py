@@ -1,6 +1,6 @@
 """Benchmark: a long soak's observations as columnar segments, evaluated against a bare scan.
 
-Generates N observations at 1,000 requests a second (20M: five and a half hours of a soak)
+Generates N observations at 1,000 requests a second (100M: a day and four hours of a soak)
 with the product's segment writer (`vocabulary.segment_writer`, 100,000 a segment), shaped
 like a load run's: a uuid4 hex request id, 4 intents, 8 tenants, a third each of
 baseline/fault/recovery, 0.4% bad (15% in the fault), a measured-looking float latency
@@ -11,11 +11,12 @@ alternating rounds, each in a fresh child process (medians over the rounds):
   - evaluate_s: `evaluate_files` on the folder, as the gate runs it, with the objectives of
     bench/slo_eval.py; `peak_memory_mb` is the largest resident size that child reached.
 `bytes_per_observation` is the folder's size over N; `bytes_by_column` says where it goes.
-Writes bench/results/soak_scale.json (soak_scale_100m.json for 100M, and so on; nothing
-with --quick).
+Writes bench/results/soak_scale.json for 100M (soak_scale_20m.json for 20M, and so on;
+nothing with --quick). The evaluation reads the segments a span of the run at a time
+(`slo.streamed_evaluation`): its peak memory should not grow with N.
 
-    nice -n 10 .venv/bin/python bench/soak_scale.py                  # 20,000,000, 2 rounds
-    nice -n 10 .venv/bin/python bench/soak_scale.py --observations 100000000 --rounds 1
+    nice -n 10 .venv/bin/python bench/soak_scale.py --rounds 1       # 100,000,000
+    nice -n 10 .venv/bin/python bench/soak_scale.py --observations 20000000
     .venv/bin/python bench/soak_scale.py --quick      # 5,000, 1 round: checks that it runs
 """
 
@@ -24,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing
+import os
 import platform
 import resource
 import statistics
@@ -44,7 +46,7 @@ from vocabulary.segment_format import SCHEMA  # noqa: E402
 from vocabulary.segment_writer import SegmentWriter, segment_files  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "soak_scale.json"
-DEFAULT = 20_000_000  # its results go to soak_scale.json, other sizes' beside it
+DEFAULT = 100_000_000  # its results go to soak_scale.json, other sizes' beside it
 RATE = 1_000.0  # requests a second
 BATCH = 100_000
 TENANTS = [f"t{i}" for i in range(8)]
@@ -115,12 +117,12 @@ def _evaluate_in_child(folder: str, queue: multiprocessing.Queue) -> None:
     from slo.spec import SloSpec
 
     spec = SloSpec.model_validate(SPEC)
-    began = time.perf_counter()
+    began, cpu = time.perf_counter(), _cpu_s()
     evaluation = evaluate_files(folder, spec)
     elapsed = time.perf_counter() - began
     verdicts = {r.label: r.verdict.value for r in evaluation.results}
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
-    queue.put((elapsed, evaluation.observations, verdicts, peak_mb))
+    queue.put((elapsed, evaluation.observations, verdicts, peak_mb, _cpu_s() - cpu))
 
 
 def _scan_in_child(folder: str, queue: multiprocessing.Queue) -> None:
@@ -129,17 +131,25 @@ def _scan_in_child(folder: str, queue: multiprocessing.Queue) -> None:
     files = ", ".join(f"'{path}'" for path in segment_files(Path(folder)))
     connection = duckdb.connect()
     connection.execute("SET enable_progress_bar = false")
-    began = time.perf_counter()
+    began, cpu = time.perf_counter(), _cpu_s()
     rows = connection.sql(
         f"SELECT status, phase, count(*) FROM read_parquet([{files}]) GROUP BY status, phase"
     ).fetchall()
     elapsed = time.perf_counter() - began
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    queue.put((elapsed, sum(row[2] for row in rows), {}, peak_mb))
+    queue.put((elapsed, sum(row[2] for row in rows), {}, peak_mb, _cpu_s() - cpu))
 
 
-def in_child(target, folder: Path) -> tuple[float, int, dict[str, str], float]:
-    """(seconds, observations, verdicts, peak RSS in MB) of `target` in a fresh process."""
+def _cpu_s() -> float:
+    """CPU seconds of this process, all threads: on a shared machine the wall time measures
+    the neighbours too."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def in_child(target, folder: Path) -> tuple[float, int, dict[str, str], float, float]:
+    """(seconds, observations, verdicts, peak RSS in MB, CPU seconds) of `target` in a fresh
+    process."""
     context = multiprocessing.get_context("spawn")
     queue = context.Queue()
     child = context.Process(target=target, args=(str(folder), queue))
@@ -174,7 +184,7 @@ def main() -> None:
         for _ in range(rounds):
             scans.append(in_child(_scan_in_child, folder))
             evaluations.append(in_child(_evaluate_in_child, folder))
-    for _, seen, _, _ in scans + evaluations:
+    for _, seen, _, _, _ in scans + evaluations:
         assert seen == count, (seen, count)
     scan_s = statistics.median(s[0] for s in scans)
     evaluate_s = statistics.median(e[0] for e in evaluations)
@@ -188,6 +198,13 @@ def main() -> None:
         "scan_s": round(scan_s, 3),
         "ratio_vs_scan": round(statistics.median(ratios), 2),
         "ratio_per_round": [round(r, 2) for r in ratios],
+        # CPU seconds, all threads: less moved by a busy machine's neighbours than the wall
+        "evaluate_cpu_s": round(statistics.median(e[4] for e in evaluations), 3),
+        "scan_cpu_s": round(statistics.median(s[4] for s in scans), 3),
+        "cpu_ratio_vs_scan": round(
+            statistics.median(e[4] / s[4] for e, s in zip(evaluations, scans, strict=True)), 2
+        ),
+        "load_average_1m": round(os.getloadavg()[0], 1),
         "rounds": rounds,
         "peak_memory_mb": round(max(e[3] for e in evaluations), 1),
         "scan_peak_memory_mb": round(max(s[3] for s in scans), 1),
@@ -207,6 +224,7 @@ def main() -> None:
     print(f"scan_s {scan_s:.3f}")
     print(f"evaluate_s {evaluate_s:.3f}")
     print(f"ratio_vs_scan {result['ratio_vs_scan']}")
+    print(f"cpu_ratio_vs_scan {result['cpu_ratio_vs_scan']}")
     print(f"peak_memory_mb {result['peak_memory_mb']}")
 
 

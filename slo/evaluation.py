@@ -18,7 +18,7 @@ from vocabulary import Observation, Phase
 from .accumulators import ObjectiveState, objective_state
 from .baseline import BaselineReport, compare_latency, compare_ratio, compare_ratio_with_phase
 from .expressions import matches
-from .frame import Paths, Reader, frame_of, read_frame
+from .frame import Paths, Reader, expand, frame_of, is_segment, read_frame
 from .judge import judge_latency, judge_ratio, judge_recovery
 from .results import Evaluation, ObjectiveResult
 from .second_counts import REQUESTS, SecondCounts, objective_labels
@@ -44,7 +44,14 @@ def evaluate_files(
     """Evaluate recorded observations: a folder of segments, segment or JSON-lines files, a
     glob, or a list of any of them (`reader` picks the JSON-lines reader). A bad line or an
     unreadable segment raises ObservationFileError naming its file."""
-    return evaluate_frame(read_frame(paths, spec, reader), spec, baseline=baseline)
+    files = expand(paths)
+    if files and all(is_segment(f) for f in files):
+        from .streamed_evaluation import evaluate_segments  # it builds on this module
+
+        streamed = evaluate_segments(files, spec, baseline=baseline)
+        if streamed is not None:
+            return streamed
+    return evaluate_frame(read_frame(files, spec, reader), spec, baseline=baseline)
 
 
 def evaluate_frame(

@@ -52,17 +52,34 @@ def objective_labels(objective: Objective) -> Labels:
     return frozenset(labels)
 
 
+def widest_labels(wanted: Iterable[Labels]) -> list[Labels]:
+    """The label sets no other wanted set contains: only those are counted from requests."""
+    wanted = set(wanted)
+    return [labels for labels in wanted if not any(labels < other for other in wanted)]
+
+
+def count_per_second(rows: pl.LazyFrame, labels: Labels) -> pl.LazyFrame:
+    return rows.group_by(second(), *sorted(labels)).agg(pl.len().cast(pl.Int64).alias(REQUESTS))
+
+
 class SecondCounts:
     """The per-second tables of one frame, for the label sets announced up front."""
 
     def __init__(self, rows: pl.LazyFrame, wanted: Iterable[Labels]) -> None:
-        wanted = set(wanted)
-        widest = [labels for labels in wanted if not any(labels < other for other in wanted)]
-        counted = [
-            rows.group_by(second(), *sorted(labels)).agg(pl.len().cast(pl.Int64).alias(REQUESTS))
-            for labels in widest
-        ]
+        widest = widest_labels(wanted)
+        counted = [count_per_second(rows, labels) for labels in widest]
         self._tables = dict(zip(widest, pl.collect_all(counted), strict=True))
+
+    @classmethod
+    def merged(cls, parts: dict[Labels, list[pl.DataFrame]]) -> SecondCounts:
+        """The tables of a run read in chunks: each label set's chunk tables, summed (a second
+        cut by a chunk boundary is counted in both)."""
+        counts = cls.__new__(cls)
+        counts._tables = {
+            labels: pl.concat(tables).group_by(SECOND, *sorted(labels)).agg(pl.col(REQUESTS).sum())
+            for labels, tables in parts.items()
+        }
+        return counts
 
     def table(self, labels: Labels) -> pl.LazyFrame:
         """(second, labels..., requests): requests per second and combination of labels."""

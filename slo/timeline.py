@@ -87,6 +87,19 @@ def timeline(rows: pl.LazyFrame | pl.DataFrame) -> Timeline:
     starts = _sorted(rows.select("ts"))
     ends = _sorted(rows.select(pl.col("ts") + pl.col("latency_ms") / 1000))
     in_flight = _in_flight(starts, ends, first, width, buckets)
+    return assembled(first, width, buckets, per_status, per_bucket, in_flight)
+
+
+def assembled(
+    first: float,
+    width: float,
+    buckets: int,
+    per_status: pl.DataFrame,
+    per_bucket: pl.DataFrame,
+    in_flight: np.ndarray,
+) -> Timeline:
+    """The timeline from its parts: requests per bucket and status (`n`, the status as text),
+    requests and percentiles per bucket that had any, the peak in flight of every bucket."""
     statuses = STATUSES + tuple(sorted(set(per_status["status"]) - set(STATUSES)))
     counts = per_status.group_by("bucket").agg(
         *[pl.col("n").filter(pl.col("status") == s).sum().alias(s) for s in statuses]

@@ -1,0 +1,93 @@
+"""A recovery objective's counts taken chunk by chunk (see `recovery` for what they mean).
+
+The latency ceiling of a recovery second comes from the baseline's p95, known only once every
+chunk is read; so the recovery's requests are counted per second and per latency bucket
+(`bin`, ~4% wide: a few hundred a second at most), and the ceiling is applied at the end.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+
+from .expressions import NO_GROUP
+from .latency import P95, coarse_bin, last_bucket_within
+from .recovery import RecoveryGroup
+from .spec import Objective
+
+_SCENARIO = pl.col("scenario").cast(pl.String).alias(NO_GROUP)
+_SUCCESSES = (pl.col("status") == "success").sum().alias("successes")
+_SECOND = pl.col("ts").floor().cast(pl.Int64).alias("seconds")
+
+
+class RecoveryCounts:
+    def __init__(self) -> None:
+        self._seen: set[str] = set()
+        self._baseline: list[pl.DataFrame] = []
+        self._seconds: list[pl.DataFrame] = []
+        self._fast: list[pl.DataFrame] = []
+
+    def add(self, rows: pl.LazyFrame) -> None:
+        binned = pl.col("phase").is_in(["baseline", "recovery"])
+        bucket = pl.when(binned).then(coarse_bin()).cast(pl.Int16).alias("bin")
+        rows = rows.with_columns(bucket)  # the frame's own latency bucket (`columns.finished`)
+        recovery = rows.filter(pl.col("phase") == "recovery")
+        seen, baseline, seconds, binned = pl.collect_all(
+            [
+                rows.select(_SCENARIO.unique()),
+                rows.filter(pl.col("phase") == "baseline")
+                .group_by(_SCENARIO, "bin")
+                .agg(_SUCCESSES, pl.len().alias("n")),
+                recovery.group_by(_SCENARIO, _SECOND).agg(
+                    _SUCCESSES, pl.len().alias("totals"), pl.col("ts").min().alias("first")
+                ),
+                recovery.group_by(_SCENARIO, _SECOND, "bin").agg(pl.len().alias("n")),
+            ]
+        )
+        self._seen.update(seen[NO_GROUP])
+        self._baseline.append(baseline)
+        self._seconds.append(seconds)
+        self._fast.append(binned)
+
+    def groups(self, objective: Objective) -> dict[str, RecoveryGroup]:
+        groups = {group: RecoveryGroup() for group in self._seen}
+        if self._baseline:
+            for group, index, success, total in pl.concat(self._baseline).rows():
+                state = groups[group]
+                state.baseline_success += success
+                state.baseline_total += total
+                state.baseline_latency.add(index, total)
+        fastest = {
+            group: last_bucket_within(p95 * objective.latency_tolerance)
+            for group, state in groups.items()
+            if (p95 := state.baseline_latency.quantile(P95)) is not None
+        }
+        if self._seconds:
+            self._count_recovery(groups, fastest)
+        return {f"scenario={group}": state for group, state in groups.items()}
+
+    def _count_recovery(self, groups: dict[str, RecoveryGroup], fastest: dict[str, int]) -> None:
+        ceiling = pl.DataFrame(
+            {NO_GROUP: list(fastest), "ceiling": list(fastest.values())},
+            schema={NO_GROUP: pl.String, "ceiling": pl.Int64},
+        )
+        fast = (
+            pl.concat(self._fast)
+            .join(ceiling, on=NO_GROUP, how="left")
+            .filter(pl.col("bin") <= pl.col("ceiling").fill_null(-1))
+            .group_by(NO_GROUP, "seconds")
+            .agg(pl.col("n").sum().alias("fast"))
+        )
+        per_second = (
+            pl.concat(self._seconds)
+            .group_by(NO_GROUP, "seconds")
+            .agg(pl.col("successes").sum(), pl.col("totals").sum(), pl.col("first").min())
+            .join(fast, on=[NO_GROUP, "seconds"], how="left")
+            .with_columns(pl.col("fast").fill_null(0))
+            .sort("seconds")
+        )
+        for (group,), counted in per_second.partition_by(NO_GROUP, as_dict=True).items():
+            state = groups[group]
+            state.recovery_start = counted["first"].min()  # type: ignore[assignment]
+            for name in ("seconds", "totals", "successes", "fast"):
+                setattr(state, name, counted[name].to_numpy().astype(np.int64))

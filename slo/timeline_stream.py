@@ -1,0 +1,115 @@
+"""The run's time series built chunk by chunk, the same numbers `timeline.timeline` computes
+from the whole run at once.
+
+Chunks come in the order of their buckets, each holding every request that started in its
+buckets (`bucket` column, `timeline`'s own bucket rule). A bucket's counts and percentiles need
+only its own requests. The peak in flight needs more, and is carried from chunk to chunk: the
+starts and ends counted so far, and the ends of earlier requests that may still fall after a
+later start (`_pending`). An end more than a bucket before the next chunk's buckets precedes
+every later start, so it is only counted, not kept.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+
+from .timeline import (
+    STATUSES,
+    Timeline,
+    _bucket,
+    _bucket_index,
+    _with_percentiles,
+    assembled,
+    bucket_width,
+)
+
+
+class StreamedTimeline:
+    def __init__(self, first: float | None, last: float | None) -> None:
+        self.first = first
+        if first is None or last is None:
+            self.width, self.buckets = 1.0, 0
+            return
+        self.width = bucket_width(last - first)
+        self.buckets = int(_bucket_index(np.array([last]), first, self.width)[0]) + 1
+        self._per_status: list[pl.DataFrame] = []
+        self._per_bucket: list[pl.DataFrame] = []
+        self._started = np.zeros(self.buckets, np.int64)
+        self._ended = np.zeros(self.buckets + 1, np.int64)
+        self._peak = np.zeros(self.buckets, np.int64)
+        self._starts_before = 0
+        self._ends_done = 0
+        self._pending = np.zeros(0)
+
+    def bucket(self) -> pl.Expr:
+        """Each request's bucket, by the rule `timeline` applies."""
+        assert self.first is not None
+        return _bucket(pl.col("ts"), self.first, self.width)
+
+    def add(self, rows: pl.DataFrame, low: int, high: int) -> None:
+        """The requests of buckets `low` to `high - 1` (ts, status, latency_ms, bucket)."""
+        self._per_status.append(
+            rows.group_by("bucket", "status")
+            .agg(pl.len().alias("n"))
+            .with_columns(pl.col("status").cast(pl.String))
+        )
+        if rows.height:
+            self._per_bucket.append(
+                _with_percentiles(
+                    rows.group_by("bucket").agg(pl.len().alias("requests"), pl.col("latency_ms"))
+                )
+            )
+        assert self.first is not None
+        ended = pl.col("ts") + pl.col("latency_ms") / 1000
+        starts = rows.select("ts", "bucket").sort("ts")
+        ends = rows.select(ended.alias("end")).sort("end")
+        ends = ends.with_columns(_bucket(pl.col("end"), self.first, self.width))
+        self._add_in_flight(
+            starts["ts"].to_numpy(),
+            starts["bucket"].to_numpy(),
+            ends["end"].to_numpy(),
+            ends["bucket"].to_numpy(),
+            low,
+            high,
+        )
+
+    def _add_in_flight(
+        self,
+        starts: np.ndarray,
+        index: np.ndarray,
+        ends: np.ndarray,
+        end_index: np.ndarray,
+        low: int,
+        high: int,
+    ) -> None:
+        """Sorted starts and ends of the chunk's requests, with their buckets."""
+        assert self.first is not None
+        buckets = self.buckets
+        self._started += np.bincount(index, None, buckets)
+        self._ended += np.bincount(np.minimum(end_index, buckets), None, buckets + 1)
+        # every start and end before bucket `high` is counted now: later requests start after
+        carried = np.concatenate([[0], np.cumsum(self._started - self._ended[:buckets])[:-1]])
+        self._peak[low:high] = carried[low:high]
+        ended = np.concatenate([self._pending, ends])
+        if len(self._pending):
+            ended.sort(kind="stable")
+        if len(starts):
+            level = (
+                self._starts_before
+                + np.arange(1, len(starts) + 1)
+                - (self._ends_done + np.searchsorted(ended, starts, "right"))
+            )
+            runs = np.flatnonzero(np.concatenate([[True], index[1:] != index[:-1]]))
+            np.maximum.at(self._peak, index[runs], np.maximum.reduceat(level, runs))
+        self._starts_before += len(starts)
+        done = int(np.searchsorted(ended, self.first + (high - 1) * self.width, "left"))
+        self._ends_done += done
+        self._pending = ended[done:]
+
+    def timeline(self) -> Timeline:
+        if self.first is None:
+            return Timeline(0.0, 1.0, STATUSES, pl.DataFrame())
+        per_status = pl.concat(self._per_status)
+        per_bucket = pl.concat(self._per_bucket)
+        return assembled(self.first, self.width, self.buckets, per_status, per_bucket, self._peak)
