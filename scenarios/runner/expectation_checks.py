@@ -56,6 +56,7 @@ from vocabulary import Phase, RatioBound
 from . import rule_verdicts as rules
 from .exchange import CAUGHT_IN_FLIGHT, Outcome
 from .latency_verdicts import baseline_bracketed, judge_percentile, judge_vs_baseline
+from .offered_rate import outran
 from .rule_verdicts import AuditRows
 
 # "this fault makes the tool answer with these codes" has been put to the test after this
@@ -145,9 +146,25 @@ def _judge(
     judged = judge(expectation, scoped, audit_rows, scenario.confidence)
     provoking = isinstance(expectation, ToolErrors | CodesSeen)
     if provoking and final and not judged.verdict.decided and len(scoped) >= MIN_PROVOKED:
+        if (unprovoked := _never_outran(expectation, scoped)) is not None:
+            return Judgement(Verdict.INCONCLUSIVE, f"{judged.detail}; {unprovoked}")
         ended = f"the method ended after {len(scoped)} requests of the phase"
         return Judgement(Verdict.FAIL, f"{judged.detail}; {ended}")
     return judged
+
+
+def _never_outran(expectation: object, outcomes: Sequence[Outcome]) -> str | None:
+    """Why the codes were never owed, if they are owed only past a rate none outran."""
+    bucket = getattr(expectation, "owed_past_rate", None)
+    if bucket is None:
+        return None
+    most = outran(outcomes, bucket.per_second, bucket.burst)
+    if most.owed:
+        return None
+    return (
+        f"no tenant's requests outran {bucket.per_second:g}/s with a burst of {bucket.burst:g}"
+        f" (the system answered too slowly to be over its rate)"
+    )
 
 
 def _sticky(decided: Decided, key: tuple[int, str], verdict: Verdict) -> Verdict:

@@ -33,6 +33,10 @@ phase (`baseline`, `burst`, `fault`, `recovery`; omitted = the whole method)::
     - attacks_contained: {refused_with: [unsafe_query, invalid_arguments]}
         # ... and each answered attack failed with one of these codes (it never ran)
     - honest_status: true        # every answer's status is the one its call results imply
+    - tool_errors: {direct_query: [rate_limited]}
+      owed_past_rate: {per_second: 30, burst: 20}
+        # the refusals are owed only once one tenant's requests outran that token bucket
+        # (a slow system never does): until then the check is inconclusive, never a fail
     - fault_landed: {metrics: [connection_error, timeout, circuit_open]}
         # the fault reached the system: the tool failed at least once, always with one of
         # these codes; a phase where it never failed is inconclusive, never a pass
@@ -119,11 +123,23 @@ class StatusMix(_Expectation):
     status: dict[Status, RatioBoundField] = Field(min_length=1)
 
 
+class RateBucket(BaseModel):
+    """A token bucket: `per_second` refill, `burst` tokens at most."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    per_second: float = Field(gt=0)
+    burst: float = Field(ge=0)
+
+
 class ToolErrors(_Expectation):
     kind: ClassVar[str] = "tool_errors"
     tool_errors: dict[ToolId, list[ToolErrorCode]] = Field(min_length=1)
     # own: only the scenario's own requests, so an attack's refusal is not the victims' failure
     traffic: Literal["all", "own"] = "all"
+    # the codes are owed only once one tenant's requests outran this bucket: a system that
+    # answers slower than it refills is never over its rate (scenarios.runner.offered_rate)
+    owed_past_rate: RateBucket | None = None
 
 
 class MaxLatency(_Expectation):

@@ -216,3 +216,45 @@ def test_own_traffic_tool_errors_ignore_the_attacks_refusals() -> None:
     cancelled = [call("direct_query", False, code="timeout"), call("audit")]
     victim = answered("partial", cancelled, phase=Phase.BASELINE)
     assert verdicts(s, [*own, victim]) == ["fail"]
+
+
+RATE_EXPECTATION = (
+    "{tool_errors: {direct_query: [rate_limited]},"
+    " owed_past_rate: {per_second: 30, burst: 20}, phase: fault}"
+)
+
+
+def sent_at(times: Sequence[float]) -> list[Outcome]:
+    """Successful answers from one tenant, sent at `times`."""
+    outcomes = []
+    for index, ts in enumerate(times):
+        outcome = answered("success", HEALTHY)
+        observation = replace(outcome.observation, ts=ts, tenant="globex", request_id=f"r{index}")
+        outcomes.append(replace(outcome, answer=replace(outcome.answer, observation=observation)))
+    return outcomes
+
+
+def test_rate_refusals_never_seen_from_a_system_too_slow_to_be_over_its_rate_are_not_a_fail() -> (
+    None
+):
+    # 300 requests over 12 s: 25 a second never outrun 30 a second with a burst of 20
+    slow = sent_at([i * 0.04 for i in range(300)])
+    (check,) = judge_expectations(scenario(RATE_EXPECTATION), slow, audit_rows={})
+    assert check.verdict == "inconclusive", check.detail
+    assert "outran" in check.detail
+
+
+def test_rate_refusals_never_seen_from_requests_over_the_rate_are_a_fail() -> None:
+    # 300 requests over 3 s: 100 a second, far past 30 a second with a burst of 20
+    fast = sent_at([i * 0.01 for i in range(300)])
+    (check,) = judge_expectations(scenario(RATE_EXPECTATION), fast, audit_rows={})
+    assert check.verdict == "fail", check.detail
+
+
+def test_a_span_over_the_rate_owes_refusals_though_the_whole_run_is_not() -> None:
+    from scenarios.runner.offered_rate import outran
+
+    # 60 requests in the first half second, then a trickle: only the burst is over
+    times = [i / 120 for i in range(60)] + [1 + i for i in range(20)]
+    assert outran(sent_at(times), per_second=30, burst=20).owed
+    assert not outran(sent_at([i for i in range(60)]), per_second=30, burst=20).owed

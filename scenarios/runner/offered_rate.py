@@ -1,0 +1,55 @@
+"""Whether a tenant's requests outran a token bucket: only then are rate refusals owed.
+
+A closed-loop client sends its next request when an answer comes back, so a system that
+answers slower than its bucket refills is never over its rate, however many requests a
+scenario sends. Its silence then proves nothing: the check stays inconclusive.
+
+Requests are counted by their send times (the client's clock). The bucket sees them a
+little later, and a request held up on the way in gives the bucket time to refill, so
+every span is granted `ARRIVAL_SLACK_S` of extra refill: rate refusals are owed only
+when a span of requests exceeds `burst + per_second * (span + slack)` by at least one.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .exchange import Outcome
+
+ARRIVAL_SLACK_S = 0.5
+
+
+@dataclass(frozen=True)
+class Outran:
+    """The most a span of one tenant's requests exceeded the bucket by (< 1: never)."""
+
+    tenant: str
+    excess: float
+
+    @property
+    def owed(self) -> bool:
+        return self.excess >= 1.0
+
+
+def outran(outcomes: Sequence[Outcome], per_second: float, burst: float) -> Outran:
+    """The tenant whose requests exceeded the bucket by the most, and by how much."""
+    sends: dict[str, list[float]] = defaultdict(list)
+    for outcome in outcomes:
+        sends[outcome.observation.tenant].append(outcome.observation.ts)
+    worst = Outran("", float("-inf"))
+    for tenant, times in sends.items():
+        excess = _most_over(sorted(times), per_second) - burst - per_second * ARRIVAL_SLACK_S
+        worst = max(worst, Outran(tenant, excess), key=lambda o: o.excess)
+    return worst
+
+
+def _most_over(times: list[float], per_second: float) -> float:
+    """max over spans i..j of (requests in the span) - per_second * (its length): with
+    `lowest` the least of `i - per_second * t_i` so far, one pass finds it."""
+    most, lowest = float("-inf"), float("inf")
+    for index, sent in enumerate(times):
+        lowest = min(lowest, index - per_second * sent)
+        most = max(most, index - per_second * sent - lowest + 1)
+    return most
