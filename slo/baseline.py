@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .accumulators import RatioGroup
+from .healthy import HealthyCell
+from .healthy_regression import HealthyComparison, compare_healthy
 from .latency import ExactLatencies
 from .results import ObjectiveResult
 from .stats import two_proportion_worse
@@ -42,6 +44,16 @@ class BaselineReport:
     source: str
     objectives: dict[tuple[str, str], BaselineObjective]
     scenarios: tuple[str, ...] | None = None  # None: a report written before workloads
+    # per scenario and intent, the healthy phase; None: a report written before them
+    healthy: tuple[HealthyCell, ...] | None = None
+
+    def compare_healthy(
+        self, now: tuple[HealthyCell, ...], confidence: float
+    ) -> HealthyComparison | None:
+        """This run's healthy phase against the baseline's (None: nothing to compare with)."""
+        if self.healthy is None:
+            return None
+        return compare_healthy(self.source, self.healthy, now, confidence)
 
     def check_same_workload(self, scenarios: tuple[str, ...]) -> None:
         """Raise DifferentWorkload, in one line, unless this run's scenarios are the
@@ -92,7 +104,12 @@ class BaselineReport:
                 raise BaselineFileError(
                     f"{path}: field 'objectives[{index}]': expected name, kind and samples ({exc})"
                 ) from None
-        return cls(source=str(path), objectives=objectives, scenarios=_workload(path, document))
+        return cls(
+            source=str(path),
+            objectives=objectives,
+            scenarios=_workload(path, document),
+            healthy=_healthy(path, document),
+        )
 
 
 def _workload(path: Path, document: dict) -> tuple[str, ...] | None:
@@ -105,6 +122,22 @@ def _workload(path: Path, document: dict) -> tuple[str, ...] | None:
             f"{path}: field 'workload.scenarios': expected a list of scenario names"
         )
     return tuple(scenarios)
+
+
+def _healthy(path: Path, document: dict) -> tuple[HealthyCell, ...] | None:
+    entries = document.get("healthy")
+    if entries is None:
+        return None
+    cells = []
+    for index, entry in enumerate(entries if isinstance(entries, list) else [None]):
+        try:
+            cells.append(HealthyCell.from_json(entry))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise BaselineFileError(
+                f"{path}: field 'healthy[{index}]': expected scenario, intent, requests, "
+                f"statuses and sketch_ms ({exc})"
+            ) from None
+    return tuple(cells)
 
 
 def _count(scenarios: tuple[str, ...]) -> str:

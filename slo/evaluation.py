@@ -19,6 +19,8 @@ from .accumulators import ObjectiveState, objective_state
 from .baseline import BaselineReport, compare_latency, compare_ratio, compare_ratio_with_phase
 from .expressions import matches
 from .frame import Paths, Reader, frame_of, read_frame
+from .healthy import HealthyCell, healthy_cells
+from .healthy_regression import HealthyComparison
 from .judge import judge_latency, judge_ratio, judge_recovery
 from .results import Evaluation, ObjectiveResult
 from .second_counts import REQUESTS, SecondCounts, objective_labels
@@ -44,7 +46,9 @@ def evaluate_files(
     """Evaluate recorded observations: a folder of segments, segment or JSON-lines files, a
     glob, or a list of any of them (`reader` picks the JSON-lines reader). A bad line or an
     unreadable segment raises ObservationFileError naming its file."""
-    return evaluate_frame(read_frame(paths, spec, reader), spec, baseline=baseline)
+    # intent and source: the healthy phase is summarised per scenario and intent, attacks out
+    frame = read_frame(paths, spec, reader, extra=("intent", "source"))
+    return evaluate_frame(frame, spec, baseline=baseline)
 
 
 def evaluate_frame(
@@ -72,8 +76,8 @@ def evaluate_frame(
     scenarios = tuple(
         sorted(rows.select(pl.col("scenario").cast(pl.String).unique()).collect().to_series())
     )
-    if baseline is not None:
-        baseline.check_same_workload(scenarios)
+    healthy = healthy_cells(frame.lazy())
+    comparison = _compared(baseline, scenarios, healthy, spec)
     # a run that observed nothing is undecided throughout, not "no data"
     no_data = {
         o.name: reason for o in spec.objectives if matched and (reason := _no_data(o, phases))
@@ -96,7 +100,23 @@ def evaluate_frame(
         baseline_source=baseline.source if baseline else "",
         no_data=no_data,
         scenarios=scenarios,
+        healthy=healthy,
+        healthy_comparison=comparison,
     )
+
+
+def _compared(
+    baseline: BaselineReport | None,
+    scenarios: tuple[str, ...],
+    healthy: tuple[HealthyCell, ...],
+    spec: SloSpec,
+) -> HealthyComparison | None:
+    """This run's healthy phase against the baseline's (refused for another workload; none
+    when the baseline report predates healthy-phase summaries)."""
+    if baseline is None:
+        return None
+    baseline.check_same_workload(scenarios)
+    return baseline.compare_healthy(healthy, spec.confidence)
 
 
 def _no_data(objective: Objective, phases: set[str]) -> str:
