@@ -55,7 +55,7 @@ class CellShift:
                 f"{self.scenario} · {self.intent} · not success "
                 f"{self.before:.0%} → {self.now:.0%} ({change})"
             )
-        shift = f"{100 * (self.now / self.before - 1):+.0f} %" if self.before > 0 else "new"
+        shift = _percent(self.now / self.before) if self.before > 0 else "new"
         return (
             f"{self.scenario} · {self.intent} · {self.measure} "
             f"{self.before:.1f} → {self.now:.1f} ms ({shift})"
@@ -84,7 +84,7 @@ class MeasureVerdict:
         if self.measure == "not success":
             change = f"{100 * self.shift:+.1f} pp"
         else:
-            change = f"{100 * (self.shift - 1):+.0f} %"
+            change = _percent(self.shift)
         return (
             f"{self.intent} {self.measure} {change} over {self.scenarios} "
             f"scenario{'s' if self.scenarios != 1 else ''} (p={self.p_value:.2g})"
@@ -111,6 +111,11 @@ class HealthyComparison:
     def lines(self) -> list[str]:
         """One line per scenario that got worse in a regressed measure."""
         return [f"regression: {line}" for v in self.verdicts for line in v.lines()]
+
+
+def _percent(ratio: float) -> str:
+    """A ratio as a signed whole percentage: 1.3 -> "+30 %" (never "-0 %")."""
+    return f"{round(100 * (ratio - 1)) + 0:+d} %"
 
 
 def _worseness(cell: CellShift) -> float:
