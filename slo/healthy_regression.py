@@ -138,8 +138,9 @@ def compare_healthy(
     *,
     latency_margin: float = LATENCY_MARGIN,
 ) -> HealthyComparison:
-    """This run's healthy cells against the baseline's, per intent (`latency_margin`: the
-    benchmark's knob, to show what the sampling test alone would flag)."""
+    """This run's healthy cells against the baseline's: latency pooled over every cell both
+    share, status mix per intent (`latency_margin`: the benchmark's knob, to show what the
+    sampling test alone would flag)."""
     old = cells_by_key(before)
     pairs = [(old[cell.key], cell) for cell in now if cell.key in old]
     verdicts = [
