@@ -1,7 +1,7 @@
 """How often does `--baseline` catch a healthy-phase regression, and how often does it flag a
 build that did not change? Measured on real core-suite runs.
 
-    python bench/baseline_power.py [--quick] [--replicates N] [--shift 0.30]
+    python bench/baseline_power.py [--quick] [--replicates N] [--shift 0.30] [--runs NAME ...]
     python bench/baseline_power.py --record RUN_DIR --state STATE [--name NAME]
 
 `--record` keeps the healthy-phase requests (scenario, intent, status, latency) of a finished
@@ -18,7 +18,7 @@ would:
 - the sampling test alone (no margin): what a test on requests alone would flag.
 
 Writes bench/results/baseline_power.json (not with --quick: two replicates, a check that the
-benchmark runs, no measurement).
+benchmark runs, no measurement; not with --runs: a subset).
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ def main() -> int:
     args = _arguments()
     if args.record:
         return _record(Path(args.record), args.state, args.name)
-    runs = _recorded()
+    runs = {name: run for name, run in _recorded().items() if not args.runs or name in args.runs}
     replicates = 2 if args.quick else args.replicates
     rng = np.random.default_rng(20261207)
     document: dict[str, Any] = {
@@ -70,7 +70,7 @@ def main() -> int:
         if pairs:
             document["states"][state] = _measure(runs, pairs, replicates, args.shift, rng)
     _print(document)
-    if not args.quick:
+    if not args.quick and not args.runs:
         RESULT.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
     return 0
 
@@ -225,6 +225,7 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--quick", action="store_true", help="two replicates, no results file")
     parser.add_argument("--replicates", type=int, default=40, help="bootstrap replicates a pair")
     parser.add_argument("--shift", type=float, default=0.30, help="the regression to catch")
+    parser.add_argument("--runs", nargs="+", metavar="NAME", help="only these recorded runs")
     parser.add_argument("--record", metavar="RUN_DIR", help="keep a finished run's healthy phase")
     parser.add_argument("--state", help="with --record: quiet, neighbour, or another state")
     parser.add_argument("--name", help="with --record: its name (default: the folder's)")

@@ -28,6 +28,7 @@ from scenarios.spec.model import Scenario
 from slo import Check, Evaluation, JudgedBy, overall_verdict
 from slo.formatting import judged_by as slo_judged_by
 from slo.formatting import no_data_lines
+from slo.healthy_regression import ALL_INTENTS
 from vocabulary import STATUSES
 
 from .experiment import ScenarioResult
@@ -185,8 +186,12 @@ def healthy_lines(evaluation: Evaluation, *, verbose: bool) -> list[tuple[str, s
     if comparison is None:
         return []
     if not comparison.regressed:
-        p50 = [v.summary for v in comparison.verdicts if v.shift is not None and v.measure == "p50"]
-        return [(f"healthy phase held against the baseline: {'; '.join(p50)}", "dim")]
+        latency = [
+            v for v in comparison.verdicts if v.shift is not None and v.intent == ALL_INTENTS
+        ]
+        shifts = ", ".join(f"{v.measure} {round(100 * (v.shift - 1)) + 0:+d} %" for v in latency)
+        pooled = f": {shifts} over {latency[0].scenarios} scenario-intents" if latency else ""
+        return [(f"healthy phase held against the baseline{pooled}", "dim")]
     lines: list[tuple[str, str]] = []
     for verdict in (v for v in comparison.verdicts if v.regressed):
         lines.append((f"regressed: healthy {verdict.summary}", "red"))

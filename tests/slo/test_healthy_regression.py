@@ -133,7 +133,10 @@ def test_a_healthy_run_against_itself_passes(real_run, tmp_path: Path) -> None:
     observations = real_run["json"].parent / "observations.jsonl"
     result = gate_against(observations, real_run["json"], tmp_path / "out")
     assert result.exit_code == exit_codes.OK, result.output
-    assert "healthy phase held against the baseline: all intents p50 +0 % over 27" in result.output
+    assert (
+        "healthy phase held against the baseline: p50 +0 %, p95 +0 % over 27 scenario-intents"
+        in result.output
+    )
     compared = json.loads((tmp_path / "out" / "report.json").read_text())["healthy_comparison"]
     assert compared["regressed"] is False and compared["lines"] == []
     assert {m["intent"] for m in compared["measures"]} >= {"service_overview", "ad_hoc_query"}
