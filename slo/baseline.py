@@ -2,7 +2,9 @@
 
 Ratios: a one-sided two-proportion z-test on the share of bad events. Percentiles: the
 previous run had a share (1 - q) of requests slower than its own p_q; the same test asks
-whether this run's share slower than that value is significantly larger.
+whether this run's share slower than that value is significantly larger. The healthy phase,
+per scenario and intent, is compared by `healthy_regression`: the objectives alone miss a
+slower build when fault traffic dominates them.
 """
 
 from __future__ import annotations
