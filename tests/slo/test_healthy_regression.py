@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 from scenarios import exit_codes
 from scenarios.cli import app as gauntlet_app
 from scenarios.cli.cmd_gate import gate
+from slo import BaselineFileError, BaselineReport
 from slo.healthy import SKETCH_LEVELS, HealthyCell, cell_of
 from slo.healthy_regression import MIN_CELL_REQUESTS, compare_healthy
 
@@ -173,3 +174,20 @@ def test_run_refuses_a_baseline_of_another_workload_before_starting(real_run) ->
     lines = result.output.strip().splitlines()
     assert len(lines) == 1, result.output
     assert "a different workload (the baseline ran 26 scenarios, this run 1 scenario;" in lines[0]
+
+
+def test_a_malformed_healthy_entry_is_refused_naming_its_field(tmp_path: Path) -> None:
+    report = tmp_path / "report.json"
+    report.write_text(json.dumps({"schema_version": 1, "healthy": [{"scenario": "s"}]}))
+    with pytest.raises(BaselineFileError) as refused:
+        BaselineReport.load(report)
+    assert str(refused.value).startswith(f"{report}: field 'healthy[0]': expected scenario")
+    assert "\n" not in str(refused.value)
+
+
+def test_a_baseline_written_before_healthy_summaries_compares_objectives_only(
+    tmp_path: Path,
+) -> None:
+    report = tmp_path / "report.json"
+    report.write_text(json.dumps({"schema_version": 1, "objectives": []}))
+    assert BaselineReport.load(report).compare_healthy((), 0.95) is None
