@@ -8,7 +8,7 @@ print_report(evaluation, checks)
 exit_code = verdict_exit_code(evaluation, checks)
 """
 
-from .baseline import BaselineFileError, BaselineReport
+from .baseline import BaselineFileError, BaselineReport, DifferentWorkload
 from .evaluation import evaluate, evaluate_files
 from .loader import SloFileError, load_slo_file, load_slo_files
 from .report_load_terminal import print_load_summary
@@ -22,6 +22,7 @@ __all__ = [
     "BaselineFileError",
     "BaselineReport",
     "Check",
+    "DifferentWorkload",
     "Evaluation",
     "Filters",
     "JudgedBy",

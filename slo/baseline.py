@@ -2,7 +2,9 @@
 
 Ratios: a one-sided two-proportion z-test on the share of bad events. Percentiles: the
 previous run had a share (1 - q) of requests slower than its own p_q; the same test asks
-whether this run's share slower than that value is significantly larger.
+whether this run's share slower than that value is significantly larger. The healthy phase,
+per scenario and intent, is compared by `healthy_regression`: the objectives alone miss a
+slower build when fault traffic dominates them.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .accumulators import RatioGroup
+from .healthy import HealthyCell
+from .healthy_regression import HealthyComparison, compare_healthy
 from .latency import ExactLatencies
 from .results import ObjectiveResult
 from .stats import two_proportion_worse
@@ -42,6 +46,16 @@ class BaselineReport:
     source: str
     objectives: dict[tuple[str, str], BaselineObjective]
     scenarios: tuple[str, ...] | None = None  # None: a report written before workloads
+    # per scenario and intent, the healthy phase; None: a report written before them
+    healthy: tuple[HealthyCell, ...] | None = None
+
+    def compare_healthy(
+        self, now: tuple[HealthyCell, ...], confidence: float
+    ) -> HealthyComparison | None:
+        """This run's healthy phase against the baseline's (None: nothing to compare with)."""
+        if self.healthy is None:
+            return None
+        return compare_healthy(self.source, self.healthy, now, confidence)
 
     def check_same_workload(self, scenarios: tuple[str, ...]) -> None:
         """Raise DifferentWorkload, in one line, unless this run's scenarios are the
@@ -92,7 +106,12 @@ class BaselineReport:
                 raise BaselineFileError(
                     f"{path}: field 'objectives[{index}]': expected name, kind and samples ({exc})"
                 ) from None
-        return cls(source=str(path), objectives=objectives, scenarios=_workload(path, document))
+        return cls(
+            source=str(path),
+            objectives=objectives,
+            scenarios=_workload(path, document),
+            healthy=_healthy(path, document),
+        )
 
 
 def _workload(path: Path, document: dict) -> tuple[str, ...] | None:
@@ -105,6 +124,22 @@ def _workload(path: Path, document: dict) -> tuple[str, ...] | None:
             f"{path}: field 'workload.scenarios': expected a list of scenario names"
         )
     return tuple(scenarios)
+
+
+def _healthy(path: Path, document: dict) -> tuple[HealthyCell, ...] | None:
+    entries = document.get("healthy")
+    if entries is None:
+        return None
+    cells = []
+    for index, entry in enumerate(entries if isinstance(entries, list) else [None]):
+        try:
+            cells.append(HealthyCell.from_json(entry))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise BaselineFileError(
+                f"{path}: field 'healthy[{index}]': expected scenario, intent, requests, "
+                f"statuses and sketch_ms ({exc})"
+            ) from None
+    return tuple(cells)
 
 
 def _count(scenarios: tuple[str, ...]) -> str:

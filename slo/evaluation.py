@@ -19,6 +19,8 @@ from .accumulators import ObjectiveState, objective_state
 from .baseline import BaselineReport, compare_latency, compare_ratio, compare_ratio_with_phase
 from .expressions import matches
 from .frame import Paths, Reader, expand, frame_of, is_segment, read_frame
+from .healthy import HealthyCell, healthy_cells
+from .healthy_regression import HealthyComparison
 from .judge import judge_latency, judge_ratio, judge_recovery
 from .results import Evaluation, ObjectiveResult
 from .second_counts import REQUESTS, SecondCounts, objective_labels
@@ -51,7 +53,9 @@ def evaluate_files(
         streamed = evaluate_segments(files, spec, baseline=baseline)
         if streamed is not None:
             return streamed
-    return evaluate_frame(read_frame(files, spec, reader), spec, baseline=baseline)
+    # intent and source: the healthy phase is summarised per scenario and intent, attacks out
+    frame = read_frame(files, spec, reader, extra=("intent", "source"))
+    return evaluate_frame(frame, spec, baseline=baseline)
 
 
 def evaluate_frame(
@@ -79,8 +83,8 @@ def evaluate_frame(
     scenarios = tuple(
         sorted(rows.select(pl.col("scenario").cast(pl.String).unique()).collect().to_series())
     )
-    if baseline is not None:
-        baseline.check_same_workload(scenarios)
+    healthy = healthy_cells(frame.lazy())
+    comparison = compared_with_baseline(baseline, scenarios, healthy, spec)
     # a run that observed nothing is undecided throughout, not "no data"
     no_data = {
         o.name: reason for o in spec.objectives if matched and (reason := _no_data(o, phases))
@@ -103,7 +107,23 @@ def evaluate_frame(
         baseline_source=baseline.source if baseline else "",
         no_data=no_data,
         scenarios=scenarios,
+        healthy=healthy,
+        healthy_comparison=comparison,
     )
+
+
+def compared_with_baseline(
+    baseline: BaselineReport | None,
+    scenarios: tuple[str, ...],
+    healthy: tuple[HealthyCell, ...],
+    spec: SloSpec,
+) -> HealthyComparison | None:
+    """This run's healthy phase against the baseline's (refused for another workload; none
+    when the baseline report predates healthy-phase summaries)."""
+    if baseline is None:
+        return None
+    baseline.check_same_workload(scenarios)
+    return baseline.compare_healthy(healthy, spec.confidence)
 
 
 def _no_data(objective: Objective, phases: set[str]) -> str:

@@ -17,8 +17,10 @@ SCHEMA_VERSION = 1  # the major version: bumped on a change an old reader cannot
 # The minor version: bumped when fields are added (old readers ignore them). 1: each check's
 # phase and expectation, the SLO file's origin (`slo.judged_by`), the objectives with no data
 # (`no_data`), the run's workload (`workload`, what --baseline compares), which promises
-# judged the run (`promises`) and what they left unjudged (`not_judged`).
-SCHEMA_MINOR = 1
+# judged the run (`promises`) and what they left unjudged (`not_judged`). 2: the healthy
+# phase per scenario and intent (`healthy`) and, with --baseline, its comparison
+# (`healthy_comparison`).
+SCHEMA_MINOR = 2
 
 
 def report_document(
@@ -58,6 +60,8 @@ def report_document(
             for result in evaluation.results
         ],
         "workload": {"scenarios": list(evaluation.scenarios)},
+        "healthy": [cell.to_json() for cell in evaluation.healthy],
+        "healthy_comparison": _healthy_comparison(evaluation),
         "no_data": [{"name": name, "reason": why} for name, why in evaluation.no_data.items()],
         "checks": [_check_entry(check) for check in checks],
         "fault_windows": [_finite(asdict(window)) for window in fault_windows],
@@ -74,6 +78,30 @@ def _further_facts(
         facts["promises"] = judged_by.source
         facts["not_judged"] = [asdict(entry) for entry in judged_by.not_judged]
     return facts
+
+
+def _healthy_comparison(evaluation: Evaluation) -> dict[str, Any] | None:
+    comparison = evaluation.healthy_comparison
+    if comparison is None:
+        return None
+    return {
+        "baseline": comparison.source,
+        "regressed": comparison.regressed,
+        "outcome": evaluation.healthy_outcome(),
+        "measures": [
+            {
+                "intent": verdict.intent,
+                "measure": verdict.measure,
+                "scenarios": verdict.scenarios,
+                "shift": verdict.shift,
+                "p_value": verdict.p_value,
+                "regressed": verdict.regressed,
+                "summary": verdict.summary,
+            }
+            for verdict in comparison.verdicts
+        ],
+        "lines": comparison.lines(),
+    }
 
 
 def _check_entry(check: Check) -> dict[str, Any]:

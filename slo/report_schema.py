@@ -89,6 +89,42 @@ class WorkloadEntry(_Strict):
     )
 
 
+class HealthyEntry(_Strict):
+    scenario: str
+    intent: str
+    requests: int = Field(ge=0, description="healthy-phase requests (phase baseline, no attack)")
+    statuses: dict[str, int] = Field(description="those requests by status")
+    p50_ms: float
+    p95_ms: float
+    sketch_ms: list[float] = Field(
+        min_length=21, max_length=21, description="latency at 0 %, 5 %, ..., 100 % (linear)"
+    )
+
+
+class HealthyMeasureEntry(_Strict):
+    intent: str
+    measure: Literal["p50", "p95", "not success"]
+    scenarios: int = Field(ge=0, description="scenarios compared")
+    shift: float | None = Field(
+        description="latency: the median over scenarios of now / before; status: share of "
+        "requests not success, now minus before"
+    )
+    p_value: float
+    regressed: bool
+    summary: str
+
+
+class HealthyComparisonEntry(_Strict):
+    baseline: str = Field(description="the report compared against")
+    regressed: bool
+    outcome: Literal["pass", "warn", "fail"] = Field(description="under on_regression")
+    measures: list[HealthyMeasureEntry]
+    lines: list[str] = Field(
+        description="one per scenario that regressed: scenario, intent, measure, before -> "
+        "now, shift"
+    )
+
+
 class NotJudgedEntry(_Strict):
     group: str
     name: str
@@ -121,7 +157,8 @@ class ReportDocument(_Strict):
         ge=0,
         description="report_json.SCHEMA_MINOR; bumped when fields are added (absent: 0; a "
         "reader of this version ignores what it does not know): 1 added checks' `phase` and "
-        "`expected`, `slo.judged_by`, `no_data`, `workload`, `promises` and `not_judged`",
+        "`expected`, `slo.judged_by`, `no_data`, `workload`, `promises` and `not_judged`; 2 "
+        "added `healthy` and `healthy_comparison`",
     )
     title: str
     verdict: Literal["pass", "warn", "inconclusive", "fail"]
@@ -150,6 +187,14 @@ class ReportDocument(_Strict):
         "(1.1)",
     )
     workload: WorkloadEntry | None = Field(default=None, description="what the run ran (1.1)")
+    healthy: list[HealthyEntry] | None = Field(
+        default=None,
+        description="per scenario and intent, the healthy phase: what a later --baseline "
+        "compares (1.2)",
+    )
+    healthy_comparison: HealthyComparisonEntry | None = Field(
+        default=None, description="with --baseline: the healthy phase compared (1.2)"
+    )
     checks: list[CheckEntry]
     promises: str | None = Field(
         default=None,

@@ -9,6 +9,8 @@ from .spec import SloSpec
 from .verdict import Verdict
 
 if TYPE_CHECKING:  # the timeline module builds TimeSeries
+    from .healthy import HealthyCell
+    from .healthy_regression import HealthyComparison
     from .timeline import Timeline
 
 
@@ -111,6 +113,10 @@ class Evaluation:
     no_data: dict[str, str] = field(default_factory=dict)
     # the workload judged: the scenarios (a load run's profile) its observations name
     scenarios: tuple[str, ...] = ()
+    # per scenario and intent, the healthy phase (what a later run's --baseline compares)
+    healthy: tuple[HealthyCell, ...] = ()
+    # with --baseline: the healthy phase compared with the baseline report's
+    healthy_comparison: HealthyComparison | None = None
 
     @property
     def timeseries(self) -> TimeSeries:
@@ -126,6 +132,12 @@ class Evaluation:
         if result.verdict == Verdict.INCONCLUSIVE:
             return "fail" if self.spec.on_inconclusive == "fail" else "warn"
         return "pass"
+
+    def healthy_outcome(self) -> str:
+        """A healthy-phase regression against --baseline, under `on_regression`."""
+        if self.healthy_comparison is None or not self.healthy_comparison.regressed:
+            return "pass"
+        return "fail" if self.spec.on_regression == "fail" else "warn"
 
     def check_outcome(self, check: Check) -> str:
         """The same for a check: an undecided check follows `on_inconclusive` too."""

@@ -18,9 +18,10 @@ import polars as pl
 from .accumulators import WINDOW_RESOLUTION, ObjectiveState, _counted_by, _ratio_groups
 from .baseline import BaselineReport
 from .confseq import quantile_rank_bounds
-from .evaluation import _judge, _no_data
+from .evaluation import _judge, _no_data, compared_with_baseline
 from .exact_ranks import FineHistogram, SelectedLatencies, fine_bin
 from .expressions import group_key, group_name, matches
+from .healthy import HealthyCell, healthy_cells, healthy_rows
 from .latency import quantile_rank
 from .recovery_stream import RecoveryCounts
 from .results import Evaluation
@@ -55,8 +56,8 @@ def evaluate_segments(
     overview = counts.table(_OVERVIEW).collect()
     phases = {str(p) for p in overview["phase"].cast(pl.String).unique()}
     scenarios = tuple(sorted(overview["scenario"].cast(pl.String).unique()))
-    if baseline is not None:
-        baseline.check_same_workload(scenarios)
+    healthy = _healthy(source)
+    comparison = compared_with_baseline(baseline, scenarios, healthy, spec)
     matched = source.bounds.matched
     no_data = {o.name: why for o in spec.objectives if matched and (why := _no_data(o, phases))}
     latencies = _selected_latencies(run, spec, baseline)
@@ -86,7 +87,19 @@ def evaluate_segments(
         baseline_source=baseline.source if baseline else "",
         no_data=no_data,
         scenarios=scenarios,
+        healthy=healthy,
+        healthy_comparison=comparison,
     )
+
+
+def _healthy(source: SegmentSource) -> tuple[HealthyCell, ...]:
+    """The healthy phase's summary, read a segment at a time: only its rows are kept."""
+    columns = ("scenario", "intent", "source", "phase", "status", "latency_ms")
+    kept = [healthy_rows(rows.lazy()).collect() for rows in source.each_segment(columns)]
+    kept = [rows for rows in kept if rows.height]
+    if not kept:
+        return ()
+    return healthy_cells(pl.concat(kept, how="vertical_relaxed").lazy())
 
 
 class _RunCounts:

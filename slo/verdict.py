@@ -70,6 +70,7 @@ def overall_verdict(evaluation: Evaluation, checks: Sequence[Check] = ()) -> str
     """pass | warn | inconclusive | fail, under the SLO file's policies."""
     outcomes = [evaluation.gate_outcome(result) for result in evaluation.results]
     outcomes += [evaluation.check_outcome(check) for check in checks]
+    outcomes.append(evaluation.healthy_outcome())
     verdicts = [r.verdict for r in evaluation.results] + [c.verdict for c in checks]
     if "fail" in outcomes:
         return "fail"

@@ -17,7 +17,7 @@ import typer
 
 from scenarios import exit_codes
 
-from .options import GateJson, Out
+from .options import BaselineFile, GateJson, Out
 from .report_folder import ReportOutput, reports_line
 
 if TYPE_CHECKING:
@@ -40,10 +40,6 @@ SloFiles = Annotated[
         "--slo", metavar="PATH", help="SLO file or folder: Gauntlet YAML or OpenSLO v1 (repeatable)"
     ),
 ]
-Baseline = Annotated[
-    Path | None,
-    typer.Option("--baseline", metavar="FILE", help="a previous report.json to compare with"),
-]
 Verbose = Annotated[
     bool, typer.Option("--verbose", "-v", help="intervals and notes of every objective")
 ]
@@ -52,7 +48,7 @@ Verbose = Annotated[
 def gate(
     observations: Observations,
     slo: SloFiles,
-    baseline: Baseline = None,
+    baseline: BaselineFile = None,
     out: Out = None,
     verbose: Verbose = False,
     json_summary: GateJson = False,

@@ -12,6 +12,7 @@ from target.choice import TargetChoice
 
 from . import completion
 from .options import (
+    BaselineFile,
     Db,
     Out,
     PostgresImage,
@@ -32,7 +33,7 @@ if TYPE_CHECKING:
     from contract import Promises
     from scenarios.runner.suite_run import RunOptions
     from scenarios.spec.model import Scenario
-    from slo import SloSpec
+    from slo import BaselineReport, SloSpec
 
 
 # The options only `run` has; the shared ones come from `.options`.
@@ -85,6 +86,7 @@ def run(
     target_url: TargetUrl = None,
     upstream: Upstreams = None,
     promises: PromisesFile = None,
+    baseline: BaselineFile = None,
     verbose: Verbose = False,
     json_summary: RunJson = False,
 ) -> None:
@@ -92,14 +94,16 @@ def run(
 
     Exit codes: 0 every expectation and objective held, 1 one failed, 2 bad input,
     3 Postgres, Toxiproxy or the system under test could not start (or the system
-    bypasses Gauntlet's proxies), 130 interrupted (faults rolled back).
+    bypasses Gauntlet's proxies), 130 interrupted (faults rolled back). With --baseline,
+    a significant healthy-phase regression fails the run as the gate does (exit 1), and a
+    baseline of another workload is refused before anything starts (exit 2).
     """
     # Imported here so `gauntlet --help` stays fast.
     from rich.console import Console
 
     from scenarios.runner.suite_run import RunOptions
     from scenarios.spec.promises_file import promises_in_effect, promises_source
-    from slo import SloFileError, load_slo_files
+    from slo import BaselineFileError, SloFileError, load_slo_files
     from vocabulary import YamlInputError
 
     from .remote_options import check_declared_upstreams, check_remote_scenarios
@@ -113,7 +117,8 @@ def run(
         check_remote_scenarios(target, scenarios)
         check_declared_upstreams(target, scenarios, declared.upstreams)
         backends = WorldBackends(db, toxiproxy, postgres_image, toxiproxy_image)
-    except (YamlInputError, SloFileError, ValueError) as exc:
+        previous = same_workload_baseline(baseline, scenarios)
+    except (YamlInputError, SloFileError, BaselineFileError, ValueError) as exc:
         output.refuse(str(exc))
     console = Console(stderr=json_summary, highlight=False)
     options = RunOptions(
@@ -123,6 +128,7 @@ def run(
         seed,
         promises_source=promises_source(promises, reference=target.is_reference),
         declared_upstreams=dict(declared.upstreams),
+        baseline=previous,
     )
     _announce(scenarios, spec, options, console)
     output.finish(_run_suite(scenarios, spec, options, console, output, verbose=verbose))
@@ -144,6 +150,17 @@ def chosen_scenarios(
         if name not in names:
             raise typer.BadParameter(unknown_name("scenario", name, names), param_hint="'--only'")
     return [s for s in scenarios if s.name in only] if only else scenarios
+
+
+def same_workload_baseline(path: Path | None, scenarios: list[Scenario]) -> BaselineReport | None:
+    """The --baseline report, refused (one line) unless it ran these same scenarios."""
+    from slo import BaselineReport
+
+    if path is None:
+        return None
+    previous = BaselineReport.load(path)
+    previous.check_same_workload(tuple(s.name for s in scenarios))
+    return previous
 
 
 def _announce(

@@ -80,3 +80,14 @@ PromisesFile = Annotated[
     Path | None,
     typer.Option("--promises", metavar="FILE", show_default=False, help=PROMISES_HELP),
 ]
+
+# A previous report.json to compare with (`run`, `gate`): its healthy phase and objectives.
+BaselineFile = Annotated[
+    Path | None,
+    typer.Option(
+        "--baseline",
+        metavar="FILE",
+        help="a previous report.json of the same workload to compare with (healthy-phase "
+        "p50, p95 and status mix per scenario and intent; objectives)",
+    ),
+]

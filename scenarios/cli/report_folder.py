@@ -107,7 +107,15 @@ def summary(command: str, folder: Path, exit_code: int) -> dict[str, Any]:
             for objective in document.get("objectives", [])
         ],
         "checks": [_check_summary(check) for check in document.get("checks", [])],
+        # with --baseline: the healthy phase compared (its outcome, a line per regression)
+        "healthy_comparison": _healthy_summary(document.get("healthy_comparison")),
     }
+
+
+def _healthy_summary(comparison: dict[str, Any] | None) -> dict[str, Any] | None:
+    if not comparison:
+        return None
+    return {key: comparison.get(key) for key in ("baseline", "outcome", "lines")}
 
 
 def _check_summary(check: dict[str, Any]) -> dict[str, Any]:

@@ -33,7 +33,10 @@ from chaos.world import World, open_world
 from scenarios import exit_codes
 from scenarios.spec.model import Scenario
 from slo import (
+    BaselineReport,
     Check,
+    DifferentWorkload,
+    Evaluation,
     JudgedBy,
     SloSpec,
     evaluate,
@@ -76,6 +79,8 @@ class RunOptions:
     # The system's declared upstreams (name -> host:port), from the promises in effect
     # (`contract.Promises.upstreams`): each gets a proxy in Gauntlet's own world.
     declared_upstreams: Mapping[str, str] = field(default_factory=dict)
+    # a previous report.json of the same workload: its healthy phase is compared with this one
+    baseline: BaselineReport | None = None
 
 
 def run_suite(
@@ -267,8 +272,9 @@ def _report(
     checks: list[Check] = [check for result in results for check in result.checks]
     windows: list[FaultWindow] = [w for result in results for w in result.fault_windows]
     path = options.out_dir / "observations.jsonl"
-    evaluation = evaluate_files(path, slo) if path.exists() else evaluate(iter(()), slo)
     interrupted = stop.presses > 0
+    # an interrupted run ran part of the workload: nothing to compare with the baseline
+    evaluation = _evaluated(path, slo, None if interrupted else options.baseline, console)
     judged_by = None
     if options.promises_source is not None:
         not_judged = tuple(entry for result in results for entry in result.not_judged)
@@ -292,6 +298,20 @@ def _report(
     print_summary(results, evaluation, checks, console, verbose=verbose, judged_by=judged_by)
     console.print(f"reports: {options.out_dir}", soft_wrap=True, highlight=False)
     return verdict_exit_code(evaluation, checks)
+
+
+def _evaluated(
+    path: Path, slo: SloSpec, baseline: BaselineReport | None, console: Console
+) -> Evaluation:
+    """The run's observations judged, and compared with the baseline when they cover its
+    workload (checked before the run; a scenario that recorded nothing is said, not fatal)."""
+    if not path.exists():
+        return evaluate(iter(()), slo)
+    try:
+        return evaluate_files(path, slo, baseline=baseline)
+    except DifferentWorkload as exc:
+        console.print(f"not compared with the baseline: {exc}", soft_wrap=True, markup=False)
+        return evaluate_files(path, slo)
 
 
 def _phase_durations(results: Sequence[ScenarioResult]) -> dict[str, list[list[object]]]:

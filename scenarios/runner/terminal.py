@@ -28,6 +28,7 @@ from scenarios.spec.model import Scenario
 from slo import Check, Evaluation, JudgedBy, overall_verdict
 from slo.formatting import judged_by as slo_judged_by
 from slo.formatting import no_data_lines
+from slo.healthy_regression import ALL_INTENTS
 from vocabulary import STATUSES
 
 from .experiment import ScenarioResult
@@ -154,6 +155,8 @@ def print_summary(
         if result.regression:  # against the baseline: said in words, one line each
             line = Text(f"regressed: {result.label}: {result.regression_detail}", style="red")
             console.print(line, no_wrap=True, overflow="ellipsis")
+    for line, style in healthy_lines(evaluation, verbose=verbose):
+        console.print(Text(line, style=style), no_wrap=True, overflow="ellipsis")
     shown = [c for c in checks if verbose or not c.passed]
     if shown:
         title = "Checks" if verbose else "Checks not passed"
@@ -171,6 +174,33 @@ def print_summary(
         line.append(f", {len(judged_by.not_judged)} not judged")
     line.append("" if verbose else "; details in report.md, or --verbose")
     console.print(line, no_wrap=True, overflow="ellipsis")
+
+
+SHOWN_REGRESSIONS = 3  # scenario lines a regressed measure shows; every one is in report.json
+
+
+def healthy_lines(evaluation: Evaluation, *, verbose: bool) -> list[tuple[str, str]]:
+    """The healthy phase against --baseline: one line if it held, else each regressed
+    measure and the scenarios that got worse (the first few unless verbose)."""
+    comparison = evaluation.healthy_comparison
+    if comparison is None:
+        return []
+    if not comparison.regressed:
+        latency = [
+            v for v in comparison.verdicts if v.shift is not None and v.intent == ALL_INTENTS
+        ]
+        shifts = ", ".join(f"{v.measure} {round(100 * (v.shift - 1)) + 0:+d} %" for v in latency)
+        pooled = f": {shifts} over {latency[0].scenarios} scenario-intents" if latency else ""
+        return [(f"healthy phase held against the baseline{pooled}", "dim")]
+    lines: list[tuple[str, str]] = []
+    for verdict in (v for v in comparison.verdicts if v.regressed):
+        lines.append((f"regressed: healthy {verdict.summary}", "red"))
+        cells = verdict.lines()
+        shown = cells if verbose else cells[:SHOWN_REGRESSIONS]
+        lines += [(f"  {line}", "red") for line in shown]
+        if len(shown) < len(cells):
+            lines.append((f"  ... and {len(cells) - len(shown)} more in report.json", "red"))
+    return lines
 
 
 def print_judged_by(judged_by: JudgedBy, console: Console) -> None:

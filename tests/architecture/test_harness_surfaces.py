@@ -121,6 +121,7 @@ SURFACES = {
         "BaselineFileError",
         "BaselineReport",
         "Check",
+        "DifferentWorkload",
         "Evaluation",
         "Filters",
         "JudgedBy",

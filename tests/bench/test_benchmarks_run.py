@@ -38,6 +38,10 @@ NUMBER = r"[0-9]+(?:\.[0-9]+)?"
 # required to be there, never judged.
 RATIO_LINES = {
     "audit_backlog.py": [rf"latency_ratio_backlog_over_empty: {NUMBER}"],
+    "baseline_power.py": [
+        rf"false alarms / comparisons: {NUMBER}",
+        rf"caught / shifted comparisons: {NUMBER}",
+    ],
     "cli_startup.py": [rf"gauntlet --help: .*\(ratio {NUMBER}, median of 1\)"],
     "engine.py": [
         rf"efficiency vs slept critical path: {NUMBER}",

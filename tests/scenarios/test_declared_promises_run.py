@@ -74,7 +74,7 @@ def test_declaring_nothing_leaves_the_knob_unjudged_and_the_universal_promises_j
     ]
     judged = {check["name"]: check["passed"] for check in report["checks"]}
     assert judged == {"status": True, "no_cross_tenant_data": True, "audit_exactly_once": True}
-    assert report["schema_minor"] == 1 and report["promises"] == str(empty)
+    assert report["schema_minor"] == 2 and report["promises"] == str(empty)
     line = f"not judged: bulkhead-tenant-share: tool_errors [fault]: {why}"
     assert line in output and "3/3 checks held, 1 not judged" in output
     assert f"bulkhead-tenant-share: tool_errors [fault]: {why}" in (out / "report.md").read_text()

@@ -109,7 +109,7 @@ def test_every_report_names_the_slo_that_judged_the_run_and_why(runs) -> None:
     assert escape(why) in runs["core-pass"]["html"].read_text()
     document = json.loads(runs["core-pass"]["json"].read_text())
     assert document["slo"]["judged_by"].endswith(why)
-    assert document["schema_minor"] == 1
+    assert document["schema_minor"] == 2
 
 
 @pytest.mark.parametrize("verbose", [False, True])
