@@ -88,7 +88,9 @@ def _segments(folder: Path, observations: list[Observation], rows: int) -> list[
 
 
 def _same(files: list[Path], spec: SloSpec, baseline: BaselineReport | None = None) -> None:
-    whole = evaluate_frame(read_frame(files, spec), spec, baseline=baseline)
+    whole = evaluate_frame(
+        read_frame(files, spec, extra=("intent", "source")), spec, baseline=baseline
+    )
     parts = streamed.evaluate_segments(files, spec, baseline=baseline)
     if not whole.matched:  # nothing judged: the whole frame's evaluation is the one given
         assert parts is None
@@ -102,6 +104,8 @@ def _same(files: list[Path], spec: SloSpec, baseline: BaselineReport | None = No
     for name in ("observations", "matched", "started", "ended", "status_totals", "no_data"):
         assert getattr(parts, name) == getattr(whole, name), name
     assert parts.scenarios == whole.scenarios
+    assert parts.healthy == whole.healthy
+    assert parts.healthy_comparison == whole.healthy_comparison
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
