@@ -23,10 +23,12 @@ import psycopg
 
 from chaos.faults import FaultError
 from chaos.world import World
+from scenarios.spec.expectations import AuditDetailWhole
 from scenarios.spec.model import Scenario, SteadyState
 from slo import Check, NotJudged, Verdict
 from vocabulary import FaultWindow
 
+from .audit_detail import read_audit_details
 from .exchange import Outcome
 from .expectation_checks import check_name, judge_expectations, judge_status
 from .method import ExperimentRun, MethodTally, run_method
@@ -122,9 +124,18 @@ async def run_experiment(
     result.checks.extend(_landing_evidence(scenario))
     await _steady_after(run, result)
     audit_rows = await _audit_records_settled(world, result.outcomes)
+    audit_details = None
+    if any(isinstance(e, AuditDetailWhole) for e in scenario.expectations):
+        audit_details = await asyncio.to_thread(read_audit_details, world, result.outcomes)
     run.tally.mark("audit count")
     result.checks.extend(
-        judge_expectations(scenario, result.outcomes, audit_rows=audit_rows, decided=run.decided)
+        judge_expectations(
+            scenario,
+            result.outcomes,
+            audit_rows=audit_rows,
+            audit_details=audit_details,
+            decided=run.decided,
+        )
     )
     result.interrupted = run.stop.is_set()
     result.ended = time.time()
@@ -226,7 +237,9 @@ async def _audit_records_settled(
     AUDIT_GRACE_S has passed: a spooled record is written when the spool replays, a moment
     after its request was answered, so one count would judge the timing, not the audit."""
     acknowledged = {
-        (o.observation.tenant, o.observation.request_id) for o in outcomes if o.audit_acknowledged
+        (o.observation.tenant, o.observation.request_id)
+        for o in outcomes
+        if o.audit_acknowledged or o.audit_owed
     }
     deadline = time.monotonic() + AUDIT_GRACE_S
     while True:

@@ -24,6 +24,7 @@ phase (`baseline`, `burst`, `fault`, `recovery`; omitted = the whole method)::
     - latency_percentile: {percentile: 95, max_ms: 800}    # absolute
     - no_cross_tenant_data: true                           # no row of another tenant in any answer
     - audit_exactly_once: true                             # one audit record per request
+    - audit_detail_whole: true                             # its string parameters whole
     - security_refusals: true                              # every attack request refused
     - security_refusals: {codes: [tenant_violation]}       # ... with one of these codes
     - attacks_contained: true
@@ -73,6 +74,7 @@ __all__ = [
     "AnyExpectation",
     "AttacksAudited",
     "AttacksContained",
+    "AuditDetailWhole",
     "AuditExactlyOnce",
     "CodesSeen",
     "EXPECTATION_KINDS",
@@ -203,6 +205,14 @@ class AuditExactlyOnce(_Expectation):
     audit_exactly_once: Literal[True]
 
 
+class AuditDetailWhole(_Expectation):
+    """Each audit record holds its request's string parameters whole (the SQL of an ad hoc
+    query, all of it): a record cut short leaves the rest of the request unaudited."""
+
+    kind: ClassVar[str] = "audit_detail_whole"
+    audit_detail_whole: Literal[True]
+
+
 class HonestStatus(_Expectation):
     """Every answer says the status its own call results imply (contract.status_of)."""
 
@@ -282,6 +292,7 @@ EXPECTATION_KINDS: dict[str, type[_Expectation]] = {
         LatencyPercentile,
         NoCrossTenantData,
         AuditExactlyOnce,
+        AuditDetailWhole,
         SecurityRefusals,
         HonestStatus,
         FaultLanded,

@@ -36,6 +36,8 @@ PROMISED = {
     "audit-keyed-by-request-id",
     "spool-poison-blocks-queue",
     "breaker-shared-by-tenants",
+    "audit-only-for-success",
+    "audit-detail-truncated",
 }
 
 
