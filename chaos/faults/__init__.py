@@ -52,6 +52,7 @@ from .tenant_abuse import (
     CancelForeignQueriesFault,
     ExpensiveQueryFloodFault,
     ForeignSqlTextFault,
+    HugeRowFault,
     SqlAttack,
 )
 
@@ -94,6 +95,7 @@ __all__ = [
     "DropColumnFault",
     "ExhaustConnectionsFault",
     "ExpensiveQueryFloodFault",
+    "HugeRowFault",
     "Fault",
     "FaultError",
     "FaultInjectionError",

@@ -42,6 +42,7 @@ from scenarios.spec.expectations import (
     LatencyPercentile,
     LatencyVsBaseline,
     MaxLatency,
+    MemoryGrowth,
     NoCrossTenantData,
     RelativeLatencyBound,
     SecurityRefusals,
@@ -80,6 +81,8 @@ def judge_expectations(
     checks = []
     decided = decided if decided is not None else {}
     for index, expectation in enumerate(scenario.expectations):
+        if isinstance(expectation, MemoryGrowth):
+            continue  # measured on the system's processes, not its answers (memory_watch.py)
         if isinstance(expectation, AuditDetailWhole):
             judged = audit_detail_whole(outcomes, audit_details)
         else:
@@ -115,7 +118,7 @@ def undecided(
             continue
         if expectation.phase != phase and not (expectation.phase is None and last):
             continue
-        if isinstance(expectation, AuditExactlyOnce | AuditDetailWhole):
+        if isinstance(expectation, AuditExactlyOnce | AuditDetailWhole | MemoryGrowth):
             continue
         if not _judge(scenario, index, outcomes, None, decided, final=False).verdict.decided:
             waiting.append(check_name(expectation))

@@ -31,6 +31,7 @@ from vocabulary import FaultWindow
 from .audit_detail import read_audit_details
 from .exchange import Outcome
 from .expectation_checks import check_name, judge_expectations, judge_status
+from .memory_watch import MemoryWatch
 from .method import ExperimentRun, MethodTally, run_method
 from .traffic import PlannedRequest, TrafficMix
 
@@ -51,6 +52,7 @@ class ScenarioResult:
     interrupted: bool = False  # stopped by Ctrl-C / SIGTERM before its end
     started: float = 0.0
     ended: float = 0.0
+    unobserved: list[NotJudged] = field(default_factory=list)  # what could not be measured
 
     @property
     def passed(self) -> bool:
@@ -62,7 +64,8 @@ class ScenarioResult:
         name = self.scenario.name
         if self.scenario.not_applicable is not None:
             return [NotJudged(name, "scenario", f"not applicable: {self.scenario.not_applicable}")]
-        return [NotJudged(name, check_name(e), why) for e, why in self.scenario.not_judged]
+        declared = [NotJudged(name, check_name(e), why) for e, why in self.scenario.not_judged]
+        return declared + self.unobserved
 
     @property
     def fault_windows(self) -> list[FaultWindow]:
@@ -119,8 +122,11 @@ async def run_experiment(
         result.aborted = "steady state did not hold before the faults"
         result.ended = time.time()
         return result
+    memory = MemoryWatch.start(scenario, str(client.base_url))
+    result.unobserved = memory.not_judged
     result.aborted = await run_method(run)
     run.tally.mark("method")
+    result.checks.extend(memory.checks())
     result.checks.extend(_landing_evidence(scenario))
     await _steady_after(run, result)
     audit_rows = await _audit_records_settled(world, result.outcomes)

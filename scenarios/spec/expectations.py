@@ -25,6 +25,7 @@ phase (`baseline`, `burst`, `fault`, `recovery`; omitted = the whole method)::
     - no_cross_tenant_data: true                           # no row of another tenant in any answer
     - audit_exactly_once: true                             # one audit record per request
     - audit_detail_whole: true                             # its string parameters whole
+    - memory_growth_mib: 64    # the system's peak memory over the method, above its start
     - security_refusals: true                              # every attack request refused
     - security_refusals: {codes: [tenant_violation]}       # ... with one of these codes
     - attacks_contained: true
@@ -76,6 +77,7 @@ __all__ = [
     "AttacksContained",
     "AuditDetailWhole",
     "AuditExactlyOnce",
+    "MemoryGrowth",
     "CodesSeen",
     "EXPECTATION_KINDS",
     "FaultLanded",
@@ -131,6 +133,23 @@ class ToolErrors(_Expectation):
 class MaxLatency(_Expectation):
     kind: ClassVar[str] = "max_latency_ms"
     max_latency_ms: float = Field(gt=0)
+
+
+class MemoryGrowth(_Expectation):
+    """The system's resident memory over the whole method (its peak, from the kernel's
+    high-water mark) grows by at most `memory_growth_mib` over what it held when the method
+    began. Judged only where Gauntlet can read the system's processes (`target/memory.py`):
+    elsewhere it is not judged, with the reason."""
+
+    kind: ClassVar[str] = "memory_growth_mib"
+    memory_growth_mib: float = Field(gt=0)
+
+    @field_validator("phase")
+    @classmethod
+    def _whole_method(cls, value: Phase | None) -> Phase | None:
+        if value is not None:
+            raise ValueError("memory growth is measured over the whole method: omit phase")
+        return value
 
 
 class DeadlineBound(BaseModel):
@@ -293,6 +312,7 @@ EXPECTATION_KINDS: dict[str, type[_Expectation]] = {
         NoCrossTenantData,
         AuditExactlyOnce,
         AuditDetailWhole,
+        MemoryGrowth,
         SecurityRefusals,
         HonestStatus,
         FaultLanded,

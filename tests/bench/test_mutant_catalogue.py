@@ -38,6 +38,7 @@ PROMISED = {
     "breaker-shared-by-tenants",
     "audit-only-for-success",
     "audit-detail-truncated",
+    "row-size-guard-removed",
 }
 
 
