@@ -24,6 +24,7 @@ from .database_server import (
     TerminateBackendsFault,
 )
 from .errors import FaultError, FaultInjectionError, FaultRollbackError
+from .http_clients import JunkMethodsFault
 from .network import (
     BandwidthFault,
     DownFault,
@@ -96,6 +97,7 @@ __all__ = [
     "ExhaustConnectionsFault",
     "ExpensiveQueryFloodFault",
     "HugeRowFault",
+    "JunkMethodsFault",
     "Fault",
     "FaultError",
     "FaultInjectionError",

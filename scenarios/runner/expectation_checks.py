@@ -43,6 +43,7 @@ from scenarios.spec.expectations import (
     LatencyVsBaseline,
     MaxLatency,
     MemoryGrowth,
+    MetricsGrowth,
     NoCrossTenantData,
     RelativeLatencyBound,
     SecurityRefusals,
@@ -81,8 +82,8 @@ def judge_expectations(
     checks = []
     decided = decided if decided is not None else {}
     for index, expectation in enumerate(scenario.expectations):
-        if isinstance(expectation, MemoryGrowth):
-            continue  # measured on the system's processes, not its answers (memory_watch.py)
+        if isinstance(expectation, MemoryGrowth | MetricsGrowth):
+            continue  # measured on the system itself, not its answers (*_watch.py)
         if isinstance(expectation, AuditDetailWhole):
             judged = audit_detail_whole(outcomes, audit_details)
         else:
@@ -118,7 +119,9 @@ def undecided(
             continue
         if expectation.phase != phase and not (expectation.phase is None and last):
             continue
-        if isinstance(expectation, AuditExactlyOnce | AuditDetailWhole | MemoryGrowth):
+        if isinstance(
+            expectation, AuditExactlyOnce | AuditDetailWhole | MemoryGrowth | MetricsGrowth
+        ):
             continue
         if not _judge(scenario, index, outcomes, None, decided, final=False).verdict.decided:
             waiting.append(check_name(expectation))

@@ -33,6 +33,7 @@ from .exchange import Outcome
 from .expectation_checks import check_name, judge_expectations, judge_status
 from .memory_watch import MemoryWatch
 from .method import ExperimentRun, MethodTally, run_method
+from .metrics_watch import MetricsWatch
 from .traffic import PlannedRequest, TrafficMix
 
 RECOVERY_GRACE_S = 20.0  # how long the hypothesis after rollback may take to hold again
@@ -123,10 +124,11 @@ async def run_experiment(
         result.ended = time.time()
         return result
     memory = MemoryWatch.start(scenario, str(client.base_url))
-    result.unobserved = memory.not_judged
+    scrapes = await MetricsWatch.start(scenario, client, world.tenant_keys)
+    result.unobserved = memory.not_judged + scrapes.not_judged
     result.aborted = await run_method(run)
     run.tally.mark("method")
-    result.checks.extend(memory.checks())
+    result.checks.extend(memory.checks() + await scrapes.checks(client, world.tenant_keys))
     result.checks.extend(_landing_evidence(scenario))
     await _steady_after(run, result)
     audit_rows = await _audit_records_settled(world, result.outcomes)

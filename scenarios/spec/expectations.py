@@ -26,6 +26,7 @@ phase (`baseline`, `burst`, `fault`, `recovery`; omitted = the whole method)::
     - audit_exactly_once: true                             # one audit record per request
     - audit_detail_whole: true                             # its string parameters whole
     - memory_growth_mib: 64    # the system's peak memory over the method, above its start
+    - metrics_growth_kib: 256  # how much its GET /metrics may grow over the method
     - security_refusals: true                              # every attack request refused
     - security_refusals: {codes: [tenant_violation]}       # ... with one of these codes
     - attacks_contained: true
@@ -78,6 +79,7 @@ __all__ = [
     "AuditDetailWhole",
     "AuditExactlyOnce",
     "MemoryGrowth",
+    "MetricsGrowth",
     "CodesSeen",
     "EXPECTATION_KINDS",
     "FaultLanded",
@@ -149,6 +151,22 @@ class MemoryGrowth(_Expectation):
     def _whole_method(cls, value: Phase | None) -> Phase | None:
         if value is not None:
             raise ValueError("memory growth is measured over the whole method: omit phase")
+        return value
+
+
+class MetricsGrowth(_Expectation):
+    """The size of the system's `GET /metrics` (asked with a tenant's key) grows by at most
+    `metrics_growth_kib` over the whole method: its label set stays bounded, whatever
+    callers send. Not judged where the system serves no `/metrics`."""
+
+    kind: ClassVar[str] = "metrics_growth_kib"
+    metrics_growth_kib: float = Field(gt=0)
+
+    @field_validator("phase")
+    @classmethod
+    def _whole_method(cls, value: Phase | None) -> Phase | None:
+        if value is not None:
+            raise ValueError("metrics growth is measured over the whole method: omit phase")
         return value
 
 
@@ -313,6 +331,7 @@ EXPECTATION_KINDS: dict[str, type[_Expectation]] = {
         AuditExactlyOnce,
         AuditDetailWhole,
         MemoryGrowth,
+        MetricsGrowth,
         SecurityRefusals,
         HonestStatus,
         FaultLanded,

@@ -39,6 +39,7 @@ PROMISED = {
     "audit-only-for-success",
     "audit-detail-truncated",
     "row-size-guard-removed",
+    "method-label-unbounded",
 }
 
 

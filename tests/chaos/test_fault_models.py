@@ -38,6 +38,7 @@ MINIMAL: dict[str, dict[str, Any]] = {
     "caller_error_burst": {"as_tenant": "initech"},
     "expensive_query_flood": {"as_tenant": "initech"},
     "huge_row": {"as_tenant": "initech"},
+    "junk_methods": {},
     "audit_id_squat": {},
 }
 
