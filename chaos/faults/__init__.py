@@ -24,6 +24,7 @@ from .database_server import (
     TerminateBackendsFault,
 )
 from .errors import FaultError, FaultInjectionError, FaultRollbackError
+from .http_clients import JunkMethodsFault
 from .network import (
     BandwidthFault,
     DownFault,
@@ -52,6 +53,7 @@ from .tenant_abuse import (
     CancelForeignQueriesFault,
     ExpensiveQueryFloodFault,
     ForeignSqlTextFault,
+    HugeRowFault,
     SqlAttack,
 )
 
@@ -94,6 +96,8 @@ __all__ = [
     "DropColumnFault",
     "ExhaustConnectionsFault",
     "ExpensiveQueryFloodFault",
+    "HugeRowFault",
+    "JunkMethodsFault",
     "Fault",
     "FaultError",
     "FaultInjectionError",

@@ -39,6 +39,19 @@ CALLER_ERROR = "SELECT 1/0 AS boom"
 # the statement is cut by its own timeout, an upstream `timeout` of the tenant's own making.
 # The series is in the select list, so it streams: nothing is spilled to temporary files.
 EXPENSIVE_QUERY = "SELECT count(*) AS n FROM (SELECT generate_series(1, 300000000) AS g) AS s"
+# Single rows far over any sane result cap (10 MB is the reference's): 100 MB as one
+# column, and 20 MB as one column or as 10 of 2 MB (a cap that measures a value at a time,
+# not the row, misses that one). The 20 MB rows matter most: a database builds them within
+# a call deadline even on a busy machine, so they do reach a service that fetches a row
+# before measuring it.
+# The 100 MB one comes one time in four: Postgres builds it in one uninterruptible call,
+# seconds of its CPU whatever the statement timeout, and the point is the service's memory.
+HUGE_ROWS = (
+    "SELECT repeat('x', 20000000) AS wide",
+    "SELECT " + ", ".join(f"repeat('x', 2000000) AS c{i}" for i in range(10)),
+    "SELECT repeat('x', 20000000) AS wide",
+    "SELECT repeat('x', 100000000) AS wide",
+)
 
 
 class SqlAttack(TenantAttack):
@@ -105,6 +118,25 @@ class ExpensiveQueryFloodFault(SqlAttack):
 
     kind: Literal["expensive_query_flood"] = "expensive_query_flood"
     sql: str = EXPENSIVE_QUERY
+
+
+@register_fault
+class HugeRowFault(TenantAttack):
+    """Ad hoc queries whose single row is 20 or 100 MB (one column, or many), from
+    `as_tenant`.
+
+    Expected: answered by the deadline, the row refused (`result_too_large`) or the answer
+    honestly partial, and the service's memory never holds the row."""
+
+    kind: Literal["huge_row"] = "huge_row"
+    as_tenant: str | None = None
+
+    def rewrite(self, request: PlannedRequest, crowd: Crowd) -> PlannedRequest:
+        turn = crowd.memory.get(self.kind, 0)  # the two shapes in turn
+        crowd.memory[self.kind] = turn + 1
+        caller = self.as_tenant or request.tenant
+        sql = HUGE_ROWS[turn % len(HUGE_ROWS)]
+        return PlannedRequest(caller, "ad_hoc_query", {"sql": sql}, crowd.keys[caller], self.kind)
 
 
 @register_fault

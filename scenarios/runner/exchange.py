@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import httpx
@@ -37,6 +37,22 @@ CAUGHT_IN_FLIGHT = "caught_in_flight"
 # The security refusals, as they appear on the wire (derived, so a new code cannot be missed).
 SECURITY_CODES = frozenset(code.value for code in codes_of(ErrorClass.SECURITY))
 
+# The ways an audit call may honestly fail: its storage (database and spool) could not take
+# the record, or a limit refused the call. Any other failure of the audit, or no audit call
+# at all, leaves an answered request owing its record: what the other calls said does not
+# excuse it (a system that audits only its successes owes the rest).
+AUDIT_STORAGE_FAILURES = frozenset(
+    {
+        "timeout",
+        "connection_error",
+        "upstream_error",
+        "circuit_open",
+        "concurrency_limit",
+        "rate_limited",
+        "internal_error",
+    }
+)
+
 
 @dataclass(frozen=True)
 class Outcome:
@@ -46,10 +62,23 @@ class Outcome:
     attack: str | None
     leaked_tenants: frozenset[str]  # other tenants whose rows appeared in the answer
     audit_acknowledged: bool  # the audit call succeeded (written or durably spooled)
+    # the request's parameters, for the checks that compare the audit record with them
+    parameters: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def observation(self) -> Observation:
         return self.answer.observation
+
+    @property
+    def audit_owed(self) -> bool:
+        """The request was orchestrated (HTTP 200, a well-formed answer), so it owes one audit
+        record, unless its audit call said the record's storage could not take it."""
+        if self.answer.http_status != 200 or self.answer.failure is not None:
+            return False
+        audits = [r for r in self.answer.results if r["tool_id"] == "audit"]
+        return not any(
+            not r["success"] and r.get("error_code") in AUDIT_STORAGE_FAILURES for r in audits
+        )
 
     @property
     def refusal_codes(self) -> frozenset[str]:
@@ -110,7 +139,7 @@ async def exchange(
     others = frozenset(tenants) - {request.tenant}
     leaked = frozenset().union(*(_tenants_in(r.get("data"), others) for r in answer.results))
     audited = any(r["tool_id"] == "audit" and r["success"] for r in answer.results)
-    return Outcome(answer, request.attack, leaked, audited)
+    return Outcome(answer, request.attack, leaked, audited, request.parameters)
 
 
 def _tenants_in(data: Any, others: frozenset[str]) -> set[str]:

@@ -33,6 +33,7 @@ from scenarios.spec.expectations import (
     AddedLatencyBound,
     AttacksAudited,
     AttacksContained,
+    AuditDetailWhole,
     AuditExactlyOnce,
     CodesSeen,
     FaultLanded,
@@ -41,6 +42,8 @@ from scenarios.spec.expectations import (
     LatencyPercentile,
     LatencyVsBaseline,
     MaxLatency,
+    MemoryGrowth,
+    MetricsGrowth,
     NoCrossTenantData,
     RelativeLatencyBound,
     SecurityRefusals,
@@ -54,6 +57,7 @@ from slo.decision import decide_ratio
 from vocabulary import Phase, RatioBound
 
 from . import rule_verdicts as rules
+from .audit_detail import AuditDetails, audit_detail_whole
 from .exchange import CAUGHT_IN_FLIGHT, Outcome
 from .latency_verdicts import baseline_bracketed, judge_percentile, judge_vs_baseline
 from .offered_rate import outran
@@ -70,15 +74,21 @@ def judge_expectations(
     outcomes: Sequence[Outcome],
     *,
     audit_rows: AuditRows | None = None,
+    audit_details: AuditDetails | None = None,
     decided: Decided | None = None,
 ) -> list[Check]:
     """One check per expectation. `audit_rows`: audit records per (tenant, request id), if
-    counted;
+    counted; `audit_details`: their `detail`, if read;
     `decided`: statistical verdicts already decided while the run watched."""
     checks = []
     decided = decided if decided is not None else {}
     for index, expectation in enumerate(scenario.expectations):
-        judged = _judge(scenario, index, outcomes, audit_rows, decided, final=True)
+        if isinstance(expectation, MemoryGrowth | MetricsGrowth):
+            continue  # measured on the system itself, not its answers (*_watch.py)
+        if isinstance(expectation, AuditDetailWhole):
+            judged = audit_detail_whole(outcomes, audit_details)
+        else:
+            judged = _judge(scenario, index, outcomes, audit_rows, decided, final=True)
         checks.append(
             Check(
                 scenario.name,
@@ -110,7 +120,9 @@ def undecided(
             continue
         if expectation.phase != phase and not (expectation.phase is None and last):
             continue
-        if isinstance(expectation, AuditExactlyOnce):
+        if isinstance(
+            expectation, AuditExactlyOnce | AuditDetailWhole | MemoryGrowth | MetricsGrowth
+        ):
             continue
         if not _judge(scenario, index, outcomes, None, decided, final=False).verdict.decided:
             waiting.append(check_name(expectation))

@@ -23,13 +23,17 @@ import psycopg
 
 from chaos.faults import FaultError
 from chaos.world import World
+from scenarios.spec.expectations import AuditDetailWhole
 from scenarios.spec.model import Scenario, SteadyState
 from slo import Check, NotJudged, Verdict
 from vocabulary import FaultWindow
 
+from .audit_detail import read_audit_details
 from .exchange import Outcome
 from .expectation_checks import check_name, judge_expectations, judge_status
+from .memory_watch import MemoryWatch
 from .method import ExperimentRun, MethodTally, run_method
+from .metrics_watch import MetricsWatch
 from .traffic import PlannedRequest, TrafficMix
 
 RECOVERY_GRACE_S = 20.0  # how long the hypothesis after rollback may take to hold again
@@ -49,6 +53,7 @@ class ScenarioResult:
     interrupted: bool = False  # stopped by Ctrl-C / SIGTERM before its end
     started: float = 0.0
     ended: float = 0.0
+    unobserved: list[NotJudged] = field(default_factory=list)  # what could not be measured
 
     @property
     def passed(self) -> bool:
@@ -60,7 +65,8 @@ class ScenarioResult:
         name = self.scenario.name
         if self.scenario.not_applicable is not None:
             return [NotJudged(name, "scenario", f"not applicable: {self.scenario.not_applicable}")]
-        return [NotJudged(name, check_name(e), why) for e, why in self.scenario.not_judged]
+        declared = [NotJudged(name, check_name(e), why) for e, why in self.scenario.not_judged]
+        return declared + self.unobserved
 
     @property
     def fault_windows(self) -> list[FaultWindow]:
@@ -117,14 +123,27 @@ async def run_experiment(
         result.aborted = "steady state did not hold before the faults"
         result.ended = time.time()
         return result
+    memory = MemoryWatch.start(scenario, str(client.base_url))
+    scrapes = await MetricsWatch.start(scenario, client, world.tenant_keys)
+    result.unobserved = memory.not_judged + scrapes.not_judged
     result.aborted = await run_method(run)
     run.tally.mark("method")
+    result.checks.extend(memory.checks() + await scrapes.checks(client, world.tenant_keys))
     result.checks.extend(_landing_evidence(scenario))
     await _steady_after(run, result)
     audit_rows = await _audit_records_settled(world, result.outcomes)
+    audit_details = None
+    if any(isinstance(e, AuditDetailWhole) for e in scenario.expectations):
+        audit_details = await asyncio.to_thread(read_audit_details, world, result.outcomes)
     run.tally.mark("audit count")
     result.checks.extend(
-        judge_expectations(scenario, result.outcomes, audit_rows=audit_rows, decided=run.decided)
+        judge_expectations(
+            scenario,
+            result.outcomes,
+            audit_rows=audit_rows,
+            audit_details=audit_details,
+            decided=run.decided,
+        )
     )
     result.interrupted = run.stop.is_set()
     result.ended = time.time()
@@ -226,7 +245,9 @@ async def _audit_records_settled(
     AUDIT_GRACE_S has passed: a spooled record is written when the spool replays, a moment
     after its request was answered, so one count would judge the timing, not the audit."""
     acknowledged = {
-        (o.observation.tenant, o.observation.request_id) for o in outcomes if o.audit_acknowledged
+        (o.observation.tenant, o.observation.request_id)
+        for o in outcomes
+        if o.audit_acknowledged or o.audit_owed
     }
     deadline = time.monotonic() + AUDIT_GRACE_S
     while True:

@@ -109,19 +109,28 @@ def audit_exactly_once(
     audit_rows: AuditRows | None,
     _: float,
 ) -> Judgement:
+    """Every orchestrated request has one record, whatever its tool calls said: an answer
+    owes it unless its audit call said the storage could not take it (`audit_owed`)."""
     if audit_rows is None:
         return Judgement(Verdict.INCONCLUSIVE, "audit records were not counted")
+    owed = {(o.observation.tenant, o.observation.request_id) for o in outcomes if o.audit_owed}
     acknowledged = {
         (o.observation.tenant, o.observation.request_id) for o in outcomes if o.audit_acknowledged
     }
-    missing = [key for key in acknowledged if audit_rows.get(key, 0) == 0]
+    missing = [key for key in owed | acknowledged if audit_rows.get(key, 0) == 0]
     doubled = [key for key, n in audit_rows.items() if n > 1]
     if missing or doubled:
+        unacknowledged = sum(key not in acknowledged for key in missing)
         return Judgement(
             Verdict.FAIL,
-            f"{len(missing)} acknowledged requests without a record, {len(doubled)} doubled",
+            f"{len(missing)} answered requests without a record ({unacknowledged} of them "
+            f"with no audit acknowledged, e.g. {sorted(missing)[:1]}), {len(doubled)} doubled",
         )
-    return Judgement(Verdict.PASS, f"{len(acknowledged)} acknowledged requests, one record each")
+    return Judgement(
+        Verdict.PASS,
+        f"{len(owed | acknowledged)} answered requests owing a record "
+        f"({len(acknowledged)} acknowledged), one record each",
+    )
 
 
 def security_refusals(e: SecurityRefusals, outcomes: Sequence[Outcome], *_: object) -> Judgement:

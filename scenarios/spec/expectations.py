@@ -24,6 +24,9 @@ phase (`baseline`, `burst`, `fault`, `recovery`; omitted = the whole method)::
     - latency_percentile: {percentile: 95, max_ms: 800}    # absolute
     - no_cross_tenant_data: true                           # no row of another tenant in any answer
     - audit_exactly_once: true                             # one audit record per request
+    - audit_detail_whole: true                             # its string parameters whole
+    - memory_growth_mib: 64    # the system's peak memory over the method, above its start
+    - metrics_growth_kib: 256  # how much its GET /metrics may grow over the method
     - security_refusals: true                              # every attack request refused
     - security_refusals: {codes: [tenant_violation]}       # ... with one of these codes
     - attacks_contained: true
@@ -77,7 +80,10 @@ __all__ = [
     "AnyExpectation",
     "AttacksAudited",
     "AttacksContained",
+    "AuditDetailWhole",
     "AuditExactlyOnce",
+    "MemoryGrowth",
+    "MetricsGrowth",
     "CodesSeen",
     "EXPECTATION_KINDS",
     "FaultLanded",
@@ -145,6 +151,39 @@ class ToolErrors(_Expectation):
 class MaxLatency(_Expectation):
     kind: ClassVar[str] = "max_latency_ms"
     max_latency_ms: float = Field(gt=0)
+
+
+class MemoryGrowth(_Expectation):
+    """The system's resident memory over the whole method (its peak, from the kernel's
+    high-water mark) grows by at most `memory_growth_mib` over what it held when the method
+    began. Judged only where Gauntlet can read the system's processes (`target/memory.py`):
+    elsewhere it is not judged, with the reason."""
+
+    kind: ClassVar[str] = "memory_growth_mib"
+    memory_growth_mib: float = Field(gt=0)
+
+    @field_validator("phase")
+    @classmethod
+    def _whole_method(cls, value: Phase | None) -> Phase | None:
+        if value is not None:
+            raise ValueError("memory growth is measured over the whole method: omit phase")
+        return value
+
+
+class MetricsGrowth(_Expectation):
+    """The size of the system's `GET /metrics` (asked with a tenant's key) grows by at most
+    `metrics_growth_kib` over the whole method: its label set stays bounded, whatever
+    callers send. Not judged where the system serves no `/metrics`."""
+
+    kind: ClassVar[str] = "metrics_growth_kib"
+    metrics_growth_kib: float = Field(gt=0)
+
+    @field_validator("phase")
+    @classmethod
+    def _whole_method(cls, value: Phase | None) -> Phase | None:
+        if value is not None:
+            raise ValueError("metrics growth is measured over the whole method: omit phase")
+        return value
 
 
 class DeadlineBound(BaseModel):
@@ -217,6 +256,14 @@ class NoCrossTenantData(_Expectation):
 class AuditExactlyOnce(_Expectation):
     kind: ClassVar[str] = "audit_exactly_once"
     audit_exactly_once: Literal[True]
+
+
+class AuditDetailWhole(_Expectation):
+    """Each audit record holds its request's string parameters whole (the SQL of an ad hoc
+    query, all of it): a record cut short leaves the rest of the request unaudited."""
+
+    kind: ClassVar[str] = "audit_detail_whole"
+    audit_detail_whole: Literal[True]
 
 
 class HonestStatus(_Expectation):
@@ -298,6 +345,9 @@ EXPECTATION_KINDS: dict[str, type[_Expectation]] = {
         LatencyPercentile,
         NoCrossTenantData,
         AuditExactlyOnce,
+        AuditDetailWhole,
+        MemoryGrowth,
+        MetricsGrowth,
         SecurityRefusals,
         HonestStatus,
         FaultLanded,

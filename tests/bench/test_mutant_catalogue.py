@@ -36,6 +36,10 @@ PROMISED = {
     "audit-keyed-by-request-id",
     "spool-poison-blocks-queue",
     "breaker-shared-by-tenants",
+    "audit-only-for-success",
+    "audit-detail-truncated",
+    "row-size-guard-removed",
+    "method-label-unbounded",
 }
 
 

@@ -1,7 +1,9 @@
 """The audit tool: one row per (tenant, request id), written now or spooled and replayed.
 
-The record is made clean first (NUL and lone surrogates become U+FFFD, long text is cut),
-so that neither Postgres nor the spool can refuse it later. The insert ignores a row that
+The record is made clean first (NUL and lone surrogates become U+FFFD), so that neither
+Postgres nor the spool can refuse it later. It keeps the request whole, all of its text and
+every call: the body limit already bounds its size; only nesting deeper than any honest
+request is folded, so a hostile body cannot exhaust the recursion. The insert ignores a row that
 is already there, so a record that is both written and replayed lands once.
 """
 
@@ -25,20 +27,19 @@ INSERT = (
     "VALUES ($1, $2, $3, $4::jsonb, $5) ON CONFLICT (tenant_id, request_id) DO NOTHING"
 )
 UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
-MAX_TEXT, MAX_ITEMS, MAX_DEPTH = 500, 20, 4
+MAX_DEPTH = 64
 BATCH = 500
 
 
 def _clean(value: object, depth: int = 0) -> object:
     if isinstance(value, str):
-        return UNSTORABLE.sub("\ufffd", value[:MAX_TEXT])
+        return UNSTORABLE.sub("\ufffd", value)
     if depth >= MAX_DEPTH and isinstance(value, dict | list):
         return "…"
     if isinstance(value, dict):
-        items = list(value.items())[:MAX_ITEMS]
-        return {_clean(str(k)): _clean(v, depth + 1) for k, v in items}
+        return {_clean(str(k)): _clean(v, depth + 1) for k, v in value.items()}
     if isinstance(value, list):
-        return [_clean(v, depth + 1) for v in value[:MAX_ITEMS]]
+        return [_clean(v, depth + 1) for v in value]
     return value
 
 

@@ -20,6 +20,10 @@ ROW_CAP = 1000
 RESULT_CAP_BYTES = 10 * 1024 * 1024
 FETCH_CHUNK = 200
 PLACEHOLDER = re.compile(r"%\((\w+)\)s|%%")
+# asyncpg reads a whole row before the cursor hands it over, so a single row over the cap
+# would be in memory before it could be counted: Postgres measures each row instead, and
+# fails the statement with this marker in a cast error rather than send one too large.
+ROW_TOO_LARGE = "honest_row_too_large"
 SERVICE = re.compile(r"^[a-z][a-z0-9_-]{0,63}$")
 
 METRICS_SQL = """
@@ -92,6 +96,26 @@ async def direct_query(pool: asyncpg.Pool, tenant: str, args: dict, budget: floa
     if refusal:
         raise CallFailed(refusal.code, refusal.reason)
     text, values = to_numbered(sql, params)
+    try:
+        return await _capped_rows(pool, tenant, _row_measured(text), values, budget)
+    except asyncpg.InvalidTextRepresentationError as exc:
+        if ROW_TOO_LARGE not in str(exc):
+            raise
+        raise CallFailed("result_too_large", f"a row over {RESULT_CAP_BYTES} bytes") from None
+
+
+def _row_measured(text: str) -> str:
+    """`text` whose rows Postgres refuses past the cap (own lines: a `--` comment ends)."""
+    size = "pg_column_size(measured.*)"
+    return (
+        f"SELECT * FROM (\n{text}\n) AS measured WHERE CASE WHEN {size} <= {RESULT_CAP_BYTES} "
+        f"THEN TRUE ELSE ('{ROW_TOO_LARGE} ' || {size})::int > 0 END"
+    )
+
+
+async def _capped_rows(
+    pool: asyncpg.Pool, tenant: str, text: str, values: list[Any], budget: float
+) -> dict:
     async with tenant_transaction(pool, tenant, budget) as conn:
         statement = await conn.prepare(text)
         columns = [attr.name for attr in statement.get_attributes()]

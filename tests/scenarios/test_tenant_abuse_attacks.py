@@ -101,7 +101,7 @@ def test_a_squatted_id_whose_second_tenant_has_no_row_fails() -> None:
     outcomes = [_outcome("acme", "r1"), _outcome("globex", "r1")]
     [check] = judge_expectations(SQUAT, outcomes, audit_rows={("acme", "r1"): 1})
     assert not check.passed
-    assert "1 acknowledged requests without a record" in check.detail
+    assert "1 answered requests without a record" in check.detail
 
 
 class _RenamedIntentAttack(TenantAttack):
