@@ -97,8 +97,7 @@ def run(
     # Imported here so `gauntlet --help` stays fast.
     from rich.console import Console
 
-    from scenarios.runner.suite_run import RunOptions
-    from scenarios.spec.promises_file import promises_in_effect, promises_source
+    from scenarios.spec.promises_file import promises_in_effect
     from slo import SloFileError, load_slo_files
     from vocabulary import YamlInputError
 
@@ -116,16 +115,31 @@ def run(
     except (YamlInputError, SloFileError, ValueError) as exc:
         output.refuse(str(exc))
     console = Console(stderr=json_summary, highlight=False)
-    options = RunOptions(
-        output.folder,
+    options = _run_options(output.folder, backends, target, seed, promises, declared)
+    _announce(scenarios, spec, options, console)
+    output.finish(_run_suite(scenarios, spec, options, console, output, verbose=verbose))
+
+
+def _run_options(
+    folder: Path,
+    backends: WorldBackends,
+    target: TargetChoice,
+    seed: int,
+    promises: Path | None,
+    declared: Promises,
+) -> RunOptions:
+    """Where and against what the suite runs, and which promises (in words) judge it."""
+    from scenarios.runner.suite_run import RunOptions
+    from scenarios.spec.promises_file import promises_source
+
+    return RunOptions(
+        folder,
         backends,
         target,
         seed,
         promises_source=promises_source(promises, reference=target.is_reference),
         declared_upstreams=dict(declared.upstreams),
     )
-    _announce(scenarios, spec, options, console)
-    output.finish(_run_suite(scenarios, spec, options, console, output, verbose=verbose))
 
 
 def chosen_scenarios(
