@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 import secrets
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -109,6 +109,9 @@ def seed(dsns: Mapping[str, str], options: SeedOptions = SeedOptions()) -> None:
 
 
 def _seed_tenant(ops: psycopg.Connection, options: SeedOptions, tenant: str) -> None:
+    """One tenant's rows in every ops table."""
+    # One random stream per tenant, drawn table by table in this order: reordering the
+    # tables would change every seeded world (and invalidate cached templates).
     rng = random.Random(f"{options.seed}:{tenant}")
     names = SERVICES[: options.services_per_tenant]
     ops.execute(
@@ -126,64 +129,78 @@ def _seed_tenant(ops: psycopg.Connection, options: SeedOptions, tenant: str) -> 
         )
         cur.executemany(
             "INSERT INTO ops.hosts VALUES (%s, %s, %s, %s, %s)",
-            [
-                (
-                    tenant,
-                    f"{tenant}-{name}-{n}",
-                    name,
-                    rng.choice(REGIONS),
-                    "healthy" if rng.random() > 0.1 else "degraded",
-                )
-                for name in names
-                for n in range(options.hosts_per_service)
-            ],
+            _host_rows(rng, tenant, names, options.hosts_per_service),
         )
         cur.executemany(
             "INSERT INTO ops.deployments (tenant_id, service, version, status, deployed_at) "
             "VALUES (%s, %s, %s, %s, %s)",
-            [
-                (
-                    tenant,
-                    name,
-                    f"1.{release}.{rng.randint(0, 9)}",
-                    "succeeded" if rng.random() > 0.15 else "rolled_back",
-                    ANCHOR - timedelta(days=3 - release, minutes=rng.randint(0, 600)),
-                )
-                for name in names
-                for release in range(3)
-            ],
+            _deployment_rows(rng, tenant, names),
         )
-        incidents = [
-            (
-                tenant,
-                names[0],
-                "sev2",
-                "open",
-                f"{names[0]} latency above SLO",
-                ANCHOR - timedelta(minutes=45),
-                None,
-            )
-        ]
-        for name in names[1:]:
-            if rng.random() < 0.5:
-                opened = ANCHOR - timedelta(hours=rng.randint(1, 72))
-                resolved = rng.random() < 0.6
-                incidents.append(
-                    (
-                        tenant,
-                        name,
-                        rng.choice(("sev1", "sev2", "sev3")),
-                        "resolved" if resolved else "open",
-                        f"{name} errors elevated",
-                        opened,
-                        opened + timedelta(minutes=30) if resolved else None,
-                    )
-                )
         cur.executemany(
             "INSERT INTO ops.incidents (tenant_id, service, severity, status, title, opened_at, "
             "resolved_at) VALUES (%s, %s, %s, %s, %s, %s, %s)",
-            incidents,
+            _incident_rows(rng, tenant, names),
         )
+
+
+def _host_rows(
+    rng: random.Random, tenant: str, names: Sequence[str], per_service: int
+) -> list[tuple[object, ...]]:
+    """`per_service` hosts per service, one in ten degraded."""
+    return [
+        (
+            tenant,
+            f"{tenant}-{name}-{n}",
+            name,
+            rng.choice(REGIONS),
+            "healthy" if rng.random() > 0.1 else "degraded",
+        )
+        for name in names
+        for n in range(per_service)
+    ]
+
+
+def _deployment_rows(
+    rng: random.Random, tenant: str, names: Sequence[str]
+) -> list[tuple[object, ...]]:
+    """Three releases per service over the days before `ANCHOR`, some rolled back."""
+    return [
+        (
+            tenant,
+            name,
+            f"1.{release}.{rng.randint(0, 9)}",
+            "succeeded" if rng.random() > 0.15 else "rolled_back",
+            ANCHOR - timedelta(days=3 - release, minutes=rng.randint(0, 600)),
+        )
+        for name in names
+        for release in range(3)
+    ]
+
+
+def _incident_rows(
+    rng: random.Random, tenant: str, names: Sequence[str]
+) -> list[tuple[object, ...]]:
+    """An open incident on the first service (so every tenant has one), and about every
+    other further service an older one, most of them resolved."""
+    first = names[0]
+    recent = ANCHOR - timedelta(minutes=45)
+    incidents = [(tenant, first, "sev2", "open", f"{first} latency above SLO", recent, None)]
+    for name in names[1:]:
+        if rng.random() < 0.5:
+            opened = ANCHOR - timedelta(hours=rng.randint(1, 72))
+            resolved = rng.random() < 0.6
+            incidents.append(
+                (
+                    tenant,
+                    name,
+                    rng.choice(("sev1", "sev2", "sev3")),
+                    "resolved" if resolved else "open",
+                    f"{name} errors elevated",
+                    opened,
+                    opened + timedelta(minutes=30) if resolved else None,
+                )
+            )
+    return incidents
 
 
 def _seed_metrics(metrics: psycopg.Connection, options: SeedOptions) -> None:

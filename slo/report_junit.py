@@ -36,7 +36,25 @@ def render_junit(
         else 0.0
     )
     root = ET.Element("testsuites", name=title)
-    suite = _suite(root, f"slo.{evaluation.spec.name}", evaluation.started or written_at, span)
+    _objective_suite(root, evaluation, started=evaluation.started or written_at, span=span)
+    groups: dict[str, list[Check]] = {}
+    for check in checks:
+        groups.setdefault(check.group, []).append(check)
+    for group, members in groups.items():
+        started, ended = (spans or {}).get(group, (written_at, written_at))
+        _check_suite(root, evaluation, group, members, started=started, ended=ended)
+    for each in root.iter("testsuite"):
+        _count(each)
+    _count_all(root, span)
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def _objective_suite(
+    root: ET.Element, evaluation: Evaluation, *, started: float, span: float
+) -> None:
+    """The suite of the SLO's objectives: a case each, failed or skipped by the gate."""
+    suite = _suite(root, f"slo.{evaluation.spec.name}", started, span)
     for result in evaluation.results:
         case = _case(suite, f"slo.{evaluation.spec.name}", result.label)
         message = (
@@ -50,27 +68,29 @@ def render_junit(
         elif outcome == "warn":
             ET.SubElement(case, "skipped", message=message)
         ET.SubElement(case, "system-out").text = show_note(result)
-    groups: dict[str, list[Check]] = {}
-    for check in checks:
-        groups.setdefault(check.group, []).append(check)
-    for group, members in groups.items():
-        started, ended = (spans or {}).get(group, (written_at, written_at))
-        check_suite = _suite(root, group, started, max(0.0, ended - started))
-        for check, name in zip(members, _unique([check.name for check in members]), strict=True):
-            case = _case(check_suite, group, name)
-            outcome = evaluation.check_outcome(check)
-            if outcome == "fail":
-                message = check.detail or "failed"
-                ET.SubElement(case, "failure", message=message, type=check.verdict)
-            elif outcome == "warn":
-                ET.SubElement(case, "skipped", message=check.detail or check.verdict)
-            elif check.detail:
-                ET.SubElement(case, "system-out").text = check.detail
-    for each in root.iter("testsuite"):
-        _count(each)
-    _count_all(root, span)
-    ET.indent(root)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def _check_suite(
+    root: ET.Element,
+    evaluation: Evaluation,
+    group: str,
+    members: Sequence[Check],
+    *,
+    started: float,
+    ended: float,
+) -> None:
+    """The suite of one group's checks (a scenario's), over the span it ran."""
+    suite = _suite(root, group, started, max(0.0, ended - started))
+    for check, name in zip(members, _unique([check.name for check in members]), strict=True):
+        case = _case(suite, group, name)
+        outcome = evaluation.check_outcome(check)
+        if outcome == "fail":
+            message = check.detail or "failed"
+            ET.SubElement(case, "failure", message=message, type=check.verdict)
+        elif outcome == "warn":
+            ET.SubElement(case, "skipped", message=check.detail or check.verdict)
+        elif check.detail:
+            ET.SubElement(case, "system-out").text = check.detail
 
 
 def _unique(names: Sequence[str]) -> list[str]:

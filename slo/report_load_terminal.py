@@ -20,7 +20,6 @@ markup.
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from collections.abc import Sequence
 
@@ -32,6 +31,7 @@ from vocabulary import STATUSES, Observation
 
 from .error_tally import show_errors, top_errors
 from .formatting import judged_by, no_data_lines
+from .latency import quantile_rank
 from .results import Check, Evaluation, ObjectiveResult
 from .verdict import overall_verdict
 
@@ -159,8 +159,9 @@ def gate_line(
 
 
 def percentile(ordered: Sequence[float], quantile: float) -> float:
-    """Nearest-rank percentile of an already sorted, non-empty sequence."""
-    rank = max(1, math.ceil(quantile * len(ordered)))
+    """Nearest-rank percentile of an already sorted, non-empty sequence: the same sample a
+    latency objective reads."""
+    rank = quantile_rank(quantile, len(ordered))
     return ordered[min(rank, len(ordered)) - 1]
 
 

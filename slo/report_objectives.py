@@ -5,6 +5,7 @@ recovery times in s)."""
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import plotly.graph_objects as go
 
@@ -54,32 +55,8 @@ def _figure(
     figure = go.Figure()
     for outcome, colour in OUTCOME_COLOURS.items():
         members = [result for result, each in rows if each == outcome]
-        if not members:
-            continue
-        observed = [_scaled(r.observed, scale) for r in members]
-        figure.add_trace(
-            go.Scatter(
-                y=[r.label for r in members],
-                x=observed,
-                mode="markers",
-                name=f"observed ({outcome})",
-                marker={"color": colour, "size": 10, "symbol": "diamond"},
-                error_x={
-                    "type": "data",
-                    "symmetric": False,
-                    "array": [_above(r, scale) for r in members],
-                    "arrayminus": [_below(r, scale) for r in members],
-                    "color": colour,
-                    "thickness": 2,
-                    "width": 6,
-                },
-                customdata=[[r.target, r.verdict, r.samples] for r in members],
-                hovertemplate=(
-                    f"observed {value_format}<br>target %{{customdata[0]}}"
-                    "<br>%{customdata[1]}, n=%{customdata[2]}<extra>%{y}</extra>"
-                ),
-            )
-        )
+        if members:
+            figure.add_trace(_observed_trace(members, outcome, colour, scale, value_format))
     figure.add_trace(
         go.Scatter(
             y=[result.label for result, _ in rows],
@@ -101,6 +78,33 @@ def _figure(
     base_layout(figure, height=110 + 30 * len(rows))
     figure.update_layout(margin={"t": 20})
     return figure
+
+
+def _observed_trace(
+    members: Sequence[ObjectiveResult], outcome: str, colour: str, scale: float, value_format: str
+) -> go.Scatter:
+    """The objectives of one outcome: each observed value, its interval as error bars."""
+    return go.Scatter(
+        y=[r.label for r in members],
+        x=[_scaled(r.observed, scale) for r in members],
+        mode="markers",
+        name=f"observed ({outcome})",
+        marker={"color": colour, "size": 10, "symbol": "diamond"},
+        error_x={
+            "type": "data",
+            "symmetric": False,
+            "array": [_above(r, scale) for r in members],
+            "arrayminus": [_below(r, scale) for r in members],
+            "color": colour,
+            "thickness": 2,
+            "width": 6,
+        },
+        customdata=[[r.target, r.verdict, r.samples] for r in members],
+        hovertemplate=(
+            f"observed {value_format}<br>target %{{customdata[0]}}"
+            "<br>%{customdata[1]}, n=%{customdata[2]}<extra>%{y}</extra>"
+        ),
+    )
 
 
 def _scaled(value: float | None, scale: float) -> float | None:

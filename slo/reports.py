@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,7 @@ from vocabulary import FaultWindow
 
 from .expressions import matches
 from .frame import read_frame
-from .report_findings import scenario_rows
+from .report_findings import ScenarioRow, scenario_rows
 from .report_html import render_html
 from .report_json import report_document
 from .report_junit import render_junit
@@ -46,60 +47,77 @@ def write_reports(
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    document = report_document(
-        evaluation,
-        checks,
-        fault_windows,
-        title,
-        interrupted=interrupted,
-        run_facts=run_facts,
-        judged_by=judged_by,
+    run = _ReportedRun(
+        evaluation, checks, fault_windows, title, interrupted, check_spans, judged_by
     )
     frame = _observed_frame(observations, evaluation)
-    judged = (
-        frame
-        if evaluation.spec.filters.is_empty or frame.is_empty()
-        else frame.filter(matches(evaluation.spec.filters))
-    )
     scenarios = scenario_rows(evaluation, checks, _statuses_by_scenario(frame), check_spans)
-    contents = {
-        "json": ("report.json", json.dumps(document, indent=2)),
-        "markdown": (
-            "report.md",
-            render_markdown(
-                evaluation,
-                checks,
-                title,
-                interrupted=interrupted,
-                scenarios=scenarios,
-                judged_by=judged_by,
-            ),
-        ),
-        "junit": (
-            "junit.xml",
-            render_junit(evaluation, checks, title, written_at=time.time(), spans=check_spans),
-        ),
-        "html": (
-            "report.html",
-            render_html(
-                evaluation,
-                checks,
-                fault_windows,
-                title,
-                judged,
-                interrupted=interrupted,
-                scenarios=scenarios,
-                spans=check_spans or {},
-                judged_by=judged_by,
-            ),
-        ),
+    texts = {
+        "json": ("report.json", _json(run, run_facts)),
+        "markdown": ("report.md", _markdown(run, scenarios)),
+        "junit": ("junit.xml", _junit(run)),
+        "html": ("report.html", _html(run, _judged_part(frame, evaluation), scenarios)),
     }
-    written = {}
-    for kind, (name, text) in contents.items():
-        path = out_dir / name
-        path.write_text(text, encoding="utf-8")
-        written[kind] = path
-    return written
+    for name, text in texts.values():
+        (out_dir / name).write_text(text, encoding="utf-8")
+    return {kind: out_dir / name for kind, (name, _) in texts.items()}
+
+
+@dataclass(frozen=True)
+class _ReportedRun:
+    """What every report of one run is drawn from."""
+
+    evaluation: Evaluation
+    checks: Sequence[Check]
+    fault_windows: Sequence[FaultWindow]
+    title: str
+    interrupted: bool
+    check_spans: Mapping[str, tuple[float, float]] | None
+    judged_by: JudgedBy | None
+
+
+def _json(run: _ReportedRun, run_facts: Mapping[str, Any] | None) -> str:
+    document = report_document(
+        run.evaluation,
+        run.checks,
+        run.fault_windows,
+        run.title,
+        interrupted=run.interrupted,
+        run_facts=run_facts,
+        judged_by=run.judged_by,
+    )
+    return json.dumps(document, indent=2)
+
+
+def _junit(run: _ReportedRun) -> str:
+    return render_junit(
+        run.evaluation, run.checks, run.title, written_at=time.time(), spans=run.check_spans
+    )
+
+
+def _markdown(run: _ReportedRun, scenarios: Sequence[ScenarioRow]) -> str:
+    return render_markdown(
+        run.evaluation,
+        run.checks,
+        run.title,
+        interrupted=run.interrupted,
+        scenarios=scenarios,
+        judged_by=run.judged_by,
+    )
+
+
+def _html(run: _ReportedRun, judged: pl.DataFrame, scenarios: Sequence[ScenarioRow]) -> str:
+    return render_html(
+        run.evaluation,
+        run.checks,
+        run.fault_windows,
+        run.title,
+        judged,
+        interrupted=run.interrupted,
+        scenarios=scenarios,
+        spans=run.check_spans or {},
+        judged_by=run.judged_by,
+    )
 
 
 BREAKDOWN_COLUMNS = ("intent", "tenant", "source")
@@ -110,6 +128,13 @@ def _observed_frame(observations: Sequence[Path], evaluation: Evaluation) -> pl.
     if not observations:
         return pl.DataFrame()
     return read_frame(observations, evaluation.spec, extra=BREAKDOWN_COLUMNS)
+
+
+def _judged_part(frame: pl.DataFrame, evaluation: Evaluation) -> pl.DataFrame:
+    """The observations the SLO's filters let in: those its verdicts were drawn from."""
+    if evaluation.spec.filters.is_empty or frame.is_empty():
+        return frame
+    return frame.filter(matches(evaluation.spec.filters))
 
 
 def _statuses_by_scenario(frame: pl.DataFrame) -> dict[str, dict[str, int]]:

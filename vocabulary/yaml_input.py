@@ -236,39 +236,20 @@ def _located(
     node, key_node, shown_loc, unmatched = _walk(root, loc)
     kind = error["type"]
     if kind == "extra_forbidden" and key_node is not None:
-        line = _line(key_node)
-        known = known_keys(validated[0], loc[:-1], validated[1])
-        hint = hint or _did_you_mean(str(loc[-1]), known)
-        message = f"unknown key{hint}, not allowed here (got {_show(error['input'])})"
-        message += f"; known: {', '.join(known)}" if known and not hint else ""
+        node = key_node
+        message = _unknown_key(error, hint, loc, validated)
     elif kind == "missing":
-        line = _line(node)
         shown_loc = shown_loc + unmatched[-1:]
         message = "required field is missing"
     elif kind in ("union_tag_invalid", "union_tag_not_found"):
-        tag_key = str(error["ctx"]["discriminator"]).strip("'")
-        tag = _child(node, tag_key)
-        if tag is not None:
-            shown_loc = shown_loc + (tag_key,)
-            node = tag[1]
-        line = _line(node)
-        if kind == "union_tag_invalid":
-            expected, got = error["ctx"]["expected_tags"], _show(error["ctx"]["tag"])
-            message = f"expected {tag_key!r} to be one of {expected}, got {got}"
-            close = difflib.get_close_matches(
-                str(error["ctx"]["tag"]), re.findall(r"'([^']*)'", str(expected)), n=1
-            )
-            message += f" (did you mean {close[0]!r}?)" if close else ""
-        else:
-            message = f"expected a {tag_key!r} key saying which kind this is, got none"
+        node, shown_loc, message = _bad_union_tag(error, node, shown_loc)
     elif kind in ("literal_error", "enum"):
-        line = _line(node)
         choices = re.findall(r"'([^']*)'", str(error["ctx"]["expected"]))
         message = _expected(error, cause) + _did_you_mean(str(error["input"]), choices)
     else:
-        line = _line(node)
         siblings = known_keys(validated[0], loc[:-1], validated[1])
         message = number_message(error, siblings, _show) or _expected(error, cause)
+    line = _line(node)
     if not shown_loc:
         if kind == "model_type":
             return YamlInputError(
@@ -278,6 +259,32 @@ def _located(
             )
         return YamlInputError(source, message, line=line)
     return YamlInputError(source, message, line=line, field=_format_loc(shown_loc))
+
+
+def _unknown_key(error: Any, hint: str, loc: Loc, validated: tuple[type[BaseModel], object]) -> str:
+    """An unknown key, with the known key it is closest to, else every known key."""
+    known = known_keys(validated[0], loc[:-1], validated[1])
+    hint = hint or _did_you_mean(str(loc[-1]), known)
+    message = f"unknown key{hint}, not allowed here (got {_show(error['input'])})"
+    return message + (f"; known: {', '.join(known)}" if known and not hint else "")
+
+
+def _bad_union_tag(error: Any, node: yaml.Node, shown_loc: Loc) -> tuple[yaml.Node, Loc, str]:
+    """A missing or unknown kind key: the node and field to point at (the tag itself when
+    there is one), and what was expected."""
+    tag_key = str(error["ctx"]["discriminator"]).strip("'")
+    tag = _child(node, tag_key)
+    if tag is not None:
+        shown_loc = shown_loc + (tag_key,)
+        node = tag[1]
+    if error["type"] == "union_tag_not_found":
+        return node, shown_loc, f"expected a {tag_key!r} key saying which kind this is, got none"
+    expected, got = error["ctx"]["expected_tags"], _show(error["ctx"]["tag"])
+    message = f"expected {tag_key!r} to be one of {expected}, got {got}"
+    close = difflib.get_close_matches(
+        str(error["ctx"]["tag"]), re.findall(r"'([^']*)'", str(expected)), n=1
+    )
+    return node, shown_loc, message + (f" (did you mean {close[0]!r}?)" if close else "")
 
 
 def _most_telling(errors: list[Any]) -> tuple[Any, str]:

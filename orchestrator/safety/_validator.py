@@ -92,25 +92,38 @@ def _validate(
                 "only SELECT, WITH ... SELECT, VALUES or TABLE",
             )
         )
+    tree = _one_statement(query)
+    if isinstance(tree, Violation):
+        return QueryValidation.refused(tree)
+    top = check_top_level(tree, kind, keyword, relax)
+    if top is not None:
+        return QueryValidation.refused(top)
+    violations = _tree_violations(tree, relax, tenant_id, catalog)
+    if violations:
+        return QueryValidation.refused(*violations)
+    return _limited_and_rendered(tree, max_rows)
 
+
+def _one_statement(query: str) -> exp.Expression | Violation:
+    """The parsed statement, names folded as Postgres folds them; refused unless one."""
     statements = [
         s
         for s in sqlglot.parse(query, read=DIALECT)
         if s is not None and not isinstance(s, exp.Semicolon)
     ]
     if len(statements) != 1:
-        return QueryValidation.refused(
-            Violation(
-                "multiple_statements", f"exactly one statement is allowed, found {len(statements)}"
-            )
+        return Violation(
+            "multiple_statements", f"exactly one statement is allowed, found {len(statements)}"
         )
     # Fold unquoted names to lower case as Postgres does, so names compare as it compares them.
-    tree = normalize_identifiers(statements[0], dialect=DIALECT)
+    return normalize_identifiers(statements[0], dialect=DIALECT)
 
-    top = check_top_level(tree, kind, keyword, relax)
-    if top is not None:
-        return QueryValidation.refused(top)
-    violations = _unique(
+
+def _tree_violations(
+    tree: exp.Expression, relax: Relaxations, tenant_id: str | None, catalog: Catalog
+) -> list[Violation]:
+    """Everything the whole-tree walk refuses, each violation once."""
+    return _unique(
         [
             *check_nested(tree, relax),
             *(check_syntax(tree) if relax == Relaxations() else ()),
@@ -121,9 +134,10 @@ def _validate(
             *(check_tenancy(tree, tenant_id) if tenant_id is not None else ()),
         ]
     )
-    if violations:
-        return QueryValidation.refused(*violations)
 
+
+def _limited_and_rendered(tree: exp.Expression, max_rows: int) -> QueryValidation:
+    """The accepted tree with its row limit, rendered as the SQL the database will run."""
     final = enforce_row_limit(tree, max_rows) if isinstance(tree, QUERY_NODES) else tree
     sql = final.sql(dialect=DIALECT, comments=False)
     unstable = _check_rendering(sql, final)

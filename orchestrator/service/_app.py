@@ -57,10 +57,37 @@ def create_app(
     """
     if max_body_bytes < 1:
         raise ValueError(f"max_body_bytes must be positive, got {max_body_bytes}")
-    if max_deadline_seconds is None:
-        max_deadline_seconds = getattr(orchestrator, "request_deadline_seconds", None)
-    if max_deadline_seconds is not None and max_deadline_seconds <= 0:
-        raise ValueError(f"max_deadline_seconds must be positive, got {max_deadline_seconds}")
+    app = _documented_app(orchestrator, owns_orchestrator)
+    http_metrics = HttpMetrics()
+    registry = metrics_registry if metrics_registry is not None else _registry_of(orchestrator)
+    app.state.orchestrator = orchestrator
+    app.state.api_keys = ApiKeyTable(api_keys)
+    app.state.max_deadline_seconds = _deadline_cap(orchestrator, max_deadline_seconds)
+    app.state.registries = [r for r in (registry, http_metrics.registry) if r is not None]
+    app.state.http_metrics = http_metrics
+    # One error body everywhere (see `ErrorBody`), FastAPI's own 422 and 404/405 included.
+    app.add_exception_handler(ServiceRefusal, refusal_handler)
+    app.add_exception_handler(RequestValidationError, validation_handler)
+    app.add_exception_handler(HTTPException, http_error_handler)
+    app.include_router(router)
+    # Added last = outermost: oversized bodies are refused before routing, and still counted.
+    app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
+    app.add_middleware(HttpMetricsMiddleware, metrics=http_metrics)
+    return app
+
+
+def _deadline_cap(orchestrator: OrchestratorService, cap: float | None) -> float | None:
+    """The longest deadline a request may ask for: `cap`, else the orchestrator's own."""
+    if cap is None:
+        cap = getattr(orchestrator, "request_deadline_seconds", None)
+    if cap is not None and cap <= 0:
+        raise ValueError(f"max_deadline_seconds must be positive, got {cap}")
+    return cap
+
+
+def _documented_app(orchestrator: OrchestratorService, owns_orchestrator: bool) -> FastAPI:
+    """The bare app with its description and offline docs; it closes `orchestrator` on
+    shutdown when it owns it."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -83,21 +110,6 @@ def create_app(
         redoc_url=None,
     )
     add_offline_docs(app)
-    http_metrics = HttpMetrics()
-    registry = metrics_registry if metrics_registry is not None else _registry_of(orchestrator)
-    app.state.orchestrator = orchestrator
-    app.state.api_keys = ApiKeyTable(api_keys)
-    app.state.max_deadline_seconds = max_deadline_seconds
-    app.state.registries = [r for r in (registry, http_metrics.registry) if r is not None]
-    app.state.http_metrics = http_metrics
-    # One error body everywhere (see `ErrorBody`), FastAPI's own 422 and 404/405 included.
-    app.add_exception_handler(ServiceRefusal, refusal_handler)
-    app.add_exception_handler(RequestValidationError, validation_handler)
-    app.add_exception_handler(HTTPException, http_error_handler)
-    app.include_router(router)
-    # Added last = outermost: oversized bodies are refused before routing, and still counted.
-    app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
-    app.add_middleware(HttpMetricsMiddleware, metrics=http_metrics)
     return app
 
 

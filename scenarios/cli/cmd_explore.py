@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import secrets
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 
@@ -16,34 +16,34 @@ from target.backends import WorldBackends
 from .options import Db, Out, TargetCommand, TargetImage, TargetUrl, Toxiproxy, Upstreams
 from .report_folder import error_json, report_folder, say_interrupted
 
+# The options only `explore` has; the shared ones come from `.options`.
+Budget = Annotated[str, typer.Option(metavar="DURATION", help="how long to search, e.g. 90s, 10m")]
+SearchSeed = Annotated[
+    int | None,
+    typer.Option(metavar="N", help="seed of the search (same seed, same experiments)"),
+]
+Replay = Annotated[
+    bool,
+    typer.Option("--replay", help="re-run the finds saved in --out DIR's example database instead"),
+]
+ExploreJson = Annotated[
+    bool,
+    typer.Option("--json", envvar="GAUNTLET_EXPLORE_JSON", help="print a JSON summary on stdout"),
+]
+
 
 def explore(
-    budget: Annotated[
-        str, typer.Option(metavar="DURATION", help="how long to search, e.g. 90s, 10m")
-    ] = "10m",
-    seed: Annotated[
-        int | None,
-        typer.Option(metavar="N", help="seed of the search (same seed, same experiments)"),
-    ] = None,
+    budget: Budget = "10m",
+    seed: SearchSeed = None,
     out: Out = None,
-    replay: Annotated[
-        bool,
-        typer.Option(
-            "--replay", help="re-run the finds saved in --out DIR's example database instead"
-        ),
-    ] = False,
+    replay: Replay = False,
     db: Db = WorldBackends.db,
     toxiproxy: Toxiproxy = WorldBackends.toxiproxy,
     target_command: TargetCommand = None,
     target_image: TargetImage = None,
     target_url: TargetUrl = None,
     upstream: Upstreams = None,
-    json_summary: Annotated[
-        bool,
-        typer.Option(
-            "--json", envvar="GAUNTLET_EXPLORE_JSON", help="print a JSON summary on stdout"
-        ),
-    ] = False,
+    json_summary: ExploreJson = False,
 ) -> None:
     """Generate experiments (faults, their magnitudes and overlaps, tenant abuse, traffic),
     judge each against the universal promises, confirm a broken one on fresh runs, shrink
@@ -54,17 +54,10 @@ def explore(
     """
     from rich.console import Console
 
-    from chaos.duration import parse_duration
-
     from .explore_run import ExploreError, run_explore
 
     console = Console(stderr=json_summary, highlight=False)
-    try:
-        budget_s = parse_duration(budget)
-        if budget_s <= 0:
-            raise ValueError(f"expected a budget above zero, got {budget!r}")
-    except ValueError as exc:
-        _bad_input(f"--budget: {exc}", json_summary)
+    budget_s = _budget_seconds(budget, json_summary)
     if replay and out is None:
         _bad_input("--replay: name the folder of the search to replay with --out DIR", json_summary)
     chosen_seed = seed if seed is not None else secrets.randbelow(2**31)
@@ -90,7 +83,20 @@ def explore(
     raise typer.Exit(code)
 
 
-def _bad_input(message: str, json_summary: bool) -> None:
+def _budget_seconds(budget: str, json_summary: bool) -> float:
+    """`--budget` in seconds; anything but a duration above zero is bad input."""
+    from chaos.duration import parse_duration
+
+    try:
+        budget_s = parse_duration(budget)
+        if budget_s <= 0:
+            raise ValueError(f"expected a budget above zero, got {budget!r}")
+    except ValueError as exc:
+        _bad_input(f"--budget: {exc}", json_summary)
+    return budget_s
+
+
+def _bad_input(message: str, json_summary: bool) -> NoReturn:
     typer.echo(f"gauntlet explore: {message}", err=True)
     if json_summary:
         typer.echo(error_json("explore", message, exit_codes.BAD_INPUT))

@@ -101,8 +101,7 @@ def run(
     # Imported here so `gauntlet --help` stays fast.
     from rich.console import Console
 
-    from scenarios.runner.suite_run import RunOptions
-    from scenarios.spec.promises_file import promises_in_effect, promises_source
+    from scenarios.spec.promises_file import promises_in_effect
     from slo import BaselineFileError, SloFileError, load_slo_files
     from vocabulary import YamlInputError
 
@@ -121,17 +120,33 @@ def run(
     except (YamlInputError, SloFileError, BaselineFileError, ValueError) as exc:
         output.refuse(str(exc))
     console = Console(stderr=json_summary, highlight=False)
-    options = RunOptions(
-        output.folder,
+    options = _run_options(output.folder, backends, target, seed, promises, declared, previous)
+    _announce(scenarios, spec, options, console)
+    output.finish(_run_suite(scenarios, spec, options, console, output, verbose=verbose))
+
+
+def _run_options(
+    folder: Path,
+    backends: WorldBackends,
+    target: TargetChoice,
+    seed: int,
+    promises: Path | None,
+    declared: Promises,
+    baseline: BaselineReport | None,
+) -> RunOptions:
+    """Where and against what the suite runs, and which promises (in words) judge it."""
+    from scenarios.runner.suite_run import RunOptions
+    from scenarios.spec.promises_file import promises_source
+
+    return RunOptions(
+        folder,
         backends,
         target,
         seed,
         promises_source=promises_source(promises, reference=target.is_reference),
         declared_upstreams=dict(declared.upstreams),
-        baseline=previous,
+        baseline=baseline,
     )
-    _announce(scenarios, spec, options, console)
-    output.finish(_run_suite(scenarios, spec, options, console, output, verbose=verbose))
 
 
 def chosen_scenarios(

@@ -94,22 +94,8 @@ async def conduct(
                     await begin(fault)
             if stretch.begins:
                 mark("inject")
-            opened = time.monotonic()
             last = index == len(stretches) - 1
-            while not done.is_set():
-                elapsed = time.monotonic() - opened
-                if elapsed >= stretch.budget_s:
-                    break
-                # a request-count workload is its own measure: it is not cut short
-                bounded = math.isfinite(stretch.budget_s)
-                if (
-                    bounded
-                    and elapsed >= MIN_STRETCH_S[stretch.phase]
-                    and decided(stretch.phase, last)
-                ):
-                    break
-                await _wait_or(done, TICK_S)
-            ran.append((stretch.phase, time.monotonic() - opened))
+            ran.append((stretch.phase, await _hold(stretch, last, decided=decided, done=done)))
             mark(stretch.phase.value)
             for fault in stretch.ends:
                 await end(fault)
@@ -118,6 +104,24 @@ async def conduct(
     finally:
         done.set()
     return ran
+
+
+async def _hold(
+    stretch: Stretch, last: bool, *, decided: Callable[[Phase, bool], bool], done: asyncio.Event
+) -> float:
+    """Let `stretch` run until its budget is spent, it is decided, or `done` is set;
+    returns how many seconds it ran."""
+    opened = time.monotonic()
+    # a request-count workload is its own measure: it is not cut short
+    bounded = math.isfinite(stretch.budget_s)
+    while not done.is_set():
+        elapsed = time.monotonic() - opened
+        if elapsed >= stretch.budget_s:
+            break
+        if bounded and elapsed >= MIN_STRETCH_S[stretch.phase] and decided(stretch.phase, last):
+            break
+        await _wait_or(done, TICK_S)
+    return time.monotonic() - opened
 
 
 async def _wait_or(event: asyncio.Event, seconds: float) -> None:

@@ -98,11 +98,18 @@ async def exchange(
 
     `phase_of(start, end)` (epoch seconds) names the phase the exchange lived through; it
     is asked once the answer is in, so a fault that landed meanwhile is accounted for."""
-    headers = {"content-type": "application/json"}
-    if request.api_key is not None:
-        headers[API_KEY_HEADER] = request.api_key
     started = time.time()
-    asked = Asked(
+    answer = await _post(client, request, _asked(request, scenario, started))
+    answer = _in_lived_phase(answer, phase_of, started)
+    others = frozenset(tenants) - {request.tenant}
+    leaked = frozenset().union(*(_tenants_in(r.get("data"), others) for r in answer.results))
+    audited = any(r["tool_id"] == "audit" and r["success"] for r in answer.results)
+    return Outcome(answer, request.attack, leaked, audited, request.parameters)
+
+
+def _asked(request: PlannedRequest, scenario: str, started: float) -> Asked:
+    """What the observation of `request` records about the asking."""
+    return Asked(
         ts=started,
         # Attack requests are observed apart: their refusal is the point, not a failure.
         source="attack" if request.attack else "scenario",
@@ -111,6 +118,13 @@ async def exchange(
         intent=request.intent,
         extra={"attack": request.attack} if request.attack else {},
     )
+
+
+async def _post(client: httpx.AsyncClient, request: PlannedRequest, asked: Asked) -> Answer:
+    """POST `request` and judge the answer; a transport error is judged as one too."""
+    headers = {"content-type": "application/json"}
+    if request.api_key is not None:
+        headers[API_KEY_HEADER] = request.api_key
     clock = time.perf_counter()
     try:
         # ASCII JSON: its escapes carry any text intact, a lone surrogate (audit_poison_record)
@@ -118,28 +132,29 @@ async def exchange(
         content = json.dumps(request.body(), ensure_ascii=True)
         response = await client.post(ORCHESTRATE_PATH, content=content, headers=headers)
     except httpx.HTTPError as exc:
-        latency_ms = (time.perf_counter() - clock) * 1000
-        answer = judge_answer(
+        return judge_answer(
             asked,
-            latency_ms=latency_ms,
+            latency_ms=(time.perf_counter() - clock) * 1000,
             http_status=0,
             content=None,
             transport_error=f"{type(exc).__name__}: {exc}",
         )
-    else:
-        latency_ms = (time.perf_counter() - clock) * 1000
-        answer = judge_answer(
-            asked, latency_ms=latency_ms, http_status=response.status_code, content=response.content
-        )
+    latency_ms = (time.perf_counter() - clock) * 1000
+    return judge_answer(
+        asked, latency_ms=latency_ms, http_status=response.status_code, content=response.content
+    )
+
+
+def _in_lived_phase(
+    answer: Answer, phase_of: Callable[[float, float], Phase], started: float
+) -> Answer:
+    """`answer` labelled with the phase its exchange lived through, marked when that is
+    not the phase it was sent into."""
     lived, at_start = phase_of(started, time.time()), phase_of(started, started)
     observation = answer.observation.in_phase(lived)
     if lived is not at_start:  # caught in flight by a fault landing (or ending)
         observation = replace(observation, extra={**observation.extra, CAUGHT_IN_FLIGHT: True})
-    answer = replace(answer, observation=observation)
-    others = frozenset(tenants) - {request.tenant}
-    leaked = frozenset().union(*(_tenants_in(r.get("data"), others) for r in answer.results))
-    audited = any(r["tool_id"] == "audit" and r["success"] for r in answer.results)
-    return Outcome(answer, request.attack, leaked, audited, request.parameters)
+    return replace(answer, observation=observation)
 
 
 def _tenants_in(data: Any, others: frozenset[str]) -> set[str]:

@@ -91,63 +91,89 @@ async def run_experiment(
     """
     result = into or ScenarioResult(scenario)
     result.started = time.time()
+    run = _experiment_run(scenario, world, client, seed=seed, record=record, stop=stop, into=result)
+    # A scenario needing a knob the system does not have, or a fault that cannot land,
+    # is reported as such and never run.
+    if scenario.not_applicable is None and _faults_can_land(scenario, world, result):
+        await _method_between_steady_states(run, result)
+    result.ended = time.time()
+    return result
+
+
+def _experiment_run(
+    scenario: Scenario,
+    world: World,
+    client: httpx.AsyncClient,
+    *,
+    seed: int,
+    record: Callable[[Outcome], None],
+    stop: asyncio.Event | None,
+    into: ScenarioResult,
+) -> ExperimentRun:
+    """The run's shared state, keeping each outcome in `into` as well as recording it."""
 
     def keep(outcome: Outcome) -> None:
-        result.outcomes.append(outcome)
+        into.outcomes.append(outcome)
         record(outcome)
 
-    run = ExperimentRun(
+    return ExperimentRun(
         scenario,
         TrafficMix(scenario.workload, world.tenant_keys, seed),
         world,
         client,
         keep=keep,
         stop=stop or asyncio.Event(),
-        outcomes=result.outcomes,
-        tally=result.tally,
+        outcomes=into.outcomes,
+        tally=into.tally,
     )
-    if scenario.not_applicable is not None:  # it needs a knob the system does not have
-        result.ended = time.time()
-        return result
+
+
+def _faults_can_land(scenario: Scenario, world: World, result: ScenarioResult) -> bool:
+    """Whether every fault can land on `world`; if not, `result` says which cannot and why."""
     unavailable = _faults_that_cannot_land(scenario, world)
     if unavailable:
         # Nothing the scenario judges would test its fault: inconclusive, never a pass.
         result.checks.append(
             Check(scenario.name, "fault landed", Verdict.INCONCLUSIVE, unavailable)
         )
-        result.ended = time.time()
-        return result
-    await asyncio.to_thread(world.heal)
+    return not unavailable
+
+
+async def _method_between_steady_states(run: ExperimentRun, result: ScenarioResult) -> None:
+    """Heal, check the steady state, run the method, check it again, judge the outcomes."""
+    await asyncio.to_thread(run.world.heal)
     run.tally.mark("heal")
     if not await _steady_before(run, result):
         result.aborted = "steady state did not hold before the faults"
-        result.ended = time.time()
-        return result
-    memory = MemoryWatch.start(scenario, str(client.base_url))
-    scrapes = await MetricsWatch.start(scenario, client, world.tenant_keys)
+        return
+    memory = MemoryWatch.start(run.scenario, str(run.client.base_url))
+    scrapes = await MetricsWatch.start(run.scenario, run.client, run.world.tenant_keys)
     result.unobserved = memory.not_judged + scrapes.not_judged
     result.aborted = await run_method(run)
     run.tally.mark("method")
-    result.checks.extend(memory.checks() + await scrapes.checks(client, world.tenant_keys))
-    result.checks.extend(_landing_evidence(scenario))
+    result.checks.extend(memory.checks() + await scrapes.checks(run.client, run.world.tenant_keys))
+    result.checks.extend(_landing_evidence(run.scenario))
     await _steady_after(run, result)
-    audit_rows = await _audit_records_settled(world, result.outcomes)
+    await _judge_outcomes(run, result)
+    result.interrupted = run.stop.is_set()
+
+
+async def _judge_outcomes(run: ExperimentRun, result: ScenarioResult) -> None:
+    """Every expectation judged on the outcomes and the audit records they left."""
+    audit_rows = await _audit_records_settled(run.world, result.outcomes)
     audit_details = None
-    if any(isinstance(e, AuditDetailWhole) for e in scenario.expectations):
-        audit_details = await asyncio.to_thread(read_audit_details, world, result.outcomes)
+    if any(isinstance(e, AuditDetailWhole) for e in run.scenario.expectations):
+        audit_details = await asyncio.to_thread(read_audit_details, run.world, result.outcomes)
     run.tally.mark("audit count")
     result.checks.extend(
         judge_expectations(
-            scenario,
+            run.scenario,
             result.outcomes,
             audit_rows=audit_rows,
             audit_details=audit_details,
             decided=run.decided,
         )
     )
-    result.interrupted = run.stop.is_set()
-    result.ended = time.time()
-    return result
 
 
 async def _steady_before(run: ExperimentRun, result: ScenarioResult) -> bool:

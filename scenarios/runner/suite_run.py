@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -138,6 +138,21 @@ class _Interrupts:
         """A press while the run is already ending: noted, the teardown carries on."""
         self.presses += 1
 
+    @contextmanager
+    def handling_signals(self) -> Iterator[None]:
+        """SIGINT and SIGTERM press here while the running loop's current task runs."""
+        main = asyncio.current_task()
+        assert main is not None
+        loop = asyncio.get_running_loop()
+        self.sending = asyncio.Event()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, self.press, main)
+        try:
+            yield
+        finally:
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.remove_signal_handler(sig)
+
 
 async def _run_all(
     scenarios: Sequence[Scenario],
@@ -147,21 +162,12 @@ async def _run_all(
     results: list[ScenarioResult],
     stop: _Interrupts,
 ) -> None:
-    main = asyncio.current_task()
-    assert main is not None
-    loop = asyncio.get_running_loop()
-    stop.sending = asyncio.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.press, main)
-    # a folder reused for another run starts empty: an earlier run's observations would be
-    # judged as this one's
-    observations = (options.out_dir / "observations.jsonl").open("w", encoding="utf-8")
-
-    def record(outcome: Outcome) -> None:
-        observations.write(outcome.observation.to_json() + "\n")
-        observations.flush()
-
-    try:
+    """Each scenario in turn until the last or a first Ctrl-C; a result joins `results` as
+    its scenario starts, so an interrupted one is reported too."""
+    with (
+        stop.handling_signals(),
+        _recording_observations(options.out_dir / "observations.jsonl") as record,
+    ):
         async with (
             _system_under_test(world, options) as url,
             httpx.AsyncClient(base_url=url, timeout=CLIENT_TIMEOUT_S) as client,
@@ -173,8 +179,8 @@ async def _run_all(
                         break
                     progress.start(scenario)
                     result = ScenarioResult(scenario)
-                    results.append(result)  # partial results are reported too
-                    result = await run_experiment(
+                    results.append(result)
+                    await run_experiment(
                         scenario,
                         world,
                         client,
@@ -187,10 +193,21 @@ async def _run_all(
                         into=result,
                     )
                     progress.done(result)
-    finally:
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.remove_signal_handler(sig)
-        observations.close()
+
+
+@contextmanager
+def _recording_observations(path: Path) -> Iterator[Callable[[Outcome], None]]:
+    """Records each outcome's observation in `path`, flushed at once: a run cut short keeps
+    everything it saw."""
+    # a folder reused for another run starts empty: an earlier run's observations would be
+    # judged as this one's
+    with path.open("w", encoding="utf-8") as observations:
+
+        def record(outcome: Outcome) -> None:
+            observations.write(outcome.observation.to_json() + "\n")
+            observations.flush()
+
+        yield record
 
 
 @contextmanager
