@@ -71,14 +71,7 @@ def evaluate_frame(
     by_status = frozenset({"status"})  # the status totals
     ratios = [objective_labels(o) for o in spec.objectives if o.kind == "ratio"]
     counts = SecondCounts(rows, [by_status, *ratios])
-    statuses = counts.table(by_status)
-    status_totals = dict(
-        statuses.group_by(pl.col("status").cast(pl.String))
-        .agg(pl.col(REQUESTS).sum())
-        .sort("status")
-        .collect()
-        .rows()
-    )
+    status_totals = totals_by_status(counts.table(by_status))
     phases = set(rows.select(pl.col("phase").unique()).collect().to_series().cast(pl.String))
     scenarios = tuple(
         sorted(rows.select(pl.col("scenario").cast(pl.String).unique()).collect().to_series())
@@ -109,6 +102,17 @@ def evaluate_frame(
         scenarios=scenarios,
         healthy=healthy,
         healthy_comparison=comparison,
+    )
+
+
+def totals_by_status(statuses: pl.LazyFrame) -> dict[str, int]:
+    """Requests per status, from a per-second table counted by status."""
+    return dict(
+        statuses.group_by(pl.col("status").cast(pl.String))
+        .agg(pl.col(REQUESTS).sum())
+        .sort("status")
+        .collect()
+        .rows()
     )
 
 

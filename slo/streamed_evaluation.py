@@ -18,7 +18,7 @@ import polars as pl
 from .accumulators import WINDOW_RESOLUTION, ObjectiveState, _counted_by, _ratio_groups
 from .baseline import BaselineReport
 from .confseq import quantile_rank_bounds
-from .evaluation import _judge, _no_data, compared_with_baseline
+from .evaluation import _judge, _no_data, compared_with_baseline, totals_by_status
 from .exact_ranks import FineHistogram, SelectedLatencies, fine_bin
 from .expressions import group_key, group_name, matches
 from .healthy import HealthyCell, healthy_cells, healthy_rows
@@ -26,7 +26,6 @@ from .latency import quantile_rank
 from .recovery_stream import RecoveryCounts
 from .results import Evaluation
 from .second_counts import (
-    REQUESTS,
     Labels,
     SecondCounts,
     count_per_second,
@@ -68,13 +67,7 @@ def evaluate_segments(
             continue
         state = _state(objective, counts, run, latencies.get(objective.name, {}))
         results += _judge(state, spec, baseline)
-    statuses = counts.table(frozenset({"status"})).collect()
-    status_totals = dict(
-        statuses.group_by(pl.col("status").cast(pl.String))
-        .agg(pl.col(REQUESTS).sum())
-        .sort("status")
-        .rows()
-    )
+    status_totals = totals_by_status(counts.table(frozenset({"status"})))
     return Evaluation(
         spec=spec,
         results=results,

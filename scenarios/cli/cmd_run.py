@@ -105,16 +105,13 @@ def run(
     from slo import BaselineFileError, SloFileError, load_slo_files
     from vocabulary import YamlInputError
 
-    from .remote_options import check_declared_upstreams, check_remote_scenarios
-
     output = ReportOutput("run", out, json_summary)
     try:
         target = TargetChoice.from_flags(target_command, target_image, target_url, upstream or [])
         declared = promises_in_effect(promises, reference=target.is_reference)
         scenarios = chosen_scenarios(suite, scenario or [], only or [], declared)
         spec = load_slo_files(slo) if slo else load_slo_files([default_slo()], chosen=DEFAULT)
-        check_remote_scenarios(target, scenarios)
-        check_declared_upstreams(target, scenarios, declared.upstreams)
+        _check_reach(target, scenarios, declared)
         backends = WorldBackends(db, toxiproxy, postgres_image, toxiproxy_image)
         previous = same_workload_baseline(baseline, scenarios)
     except (YamlInputError, SloFileError, BaselineFileError, ValueError) as exc:
@@ -123,6 +120,15 @@ def run(
     options = _run_options(output.folder, backends, target, seed, promises, declared, previous)
     _announce(scenarios, spec, options, console)
     output.finish(_run_suite(scenarios, spec, options, console, output, verbose=verbose))
+
+
+def _check_reach(target: TargetChoice, scenarios: list[Scenario], declared: Promises) -> None:
+    """Refuse (ValueError) faults the target cannot be reached by: a remote system's world,
+    an upstream it never declared."""
+    from .remote_options import check_declared_upstreams, check_remote_scenarios
+
+    check_remote_scenarios(target, scenarios)
+    check_declared_upstreams(target, scenarios, declared.upstreams)
 
 
 def _run_options(
