@@ -14,7 +14,7 @@ for calls does not see it.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import ClassVar, Literal
 
 from .base import register_fault
 from .planned_request import Crowd, PlannedRequest
@@ -61,6 +61,7 @@ class ForeignSqlTextFault(SqlAttack):
     Expected: refused; no other tenant's id in any answer."""
 
     kind: Literal["foreign_sql_text"] = "foreign_sql_text"
+    statement_mark: ClassVar[str | None] = "ts_stat"
     sql: str = FOREIGN_SQL_TEXT
 
 
@@ -71,6 +72,7 @@ class CancelForeignQueriesFault(SqlAttack):
     Expected: refused; the other tenants' queries run to their end."""
 
     kind: Literal["cancel_foreign_queries"] = "cancel_foreign_queries"
+    statement_mark: ClassVar[str | None] = "pg_cancel_backend"
     sql: str = CANCEL_FOREIGN_QUERIES
 
 
@@ -81,6 +83,7 @@ class AdvisoryLockFloodFault(SqlAttack):
     Expected: refused; no later connection meets "out of shared memory"."""
 
     kind: Literal["advisory_lock_flood"] = "advisory_lock_flood"
+    statement_mark: ClassVar[str | None] = "pg_try_advisory_lock"
     sql: str = ADVISORY_LOCK_FLOOD
 
 

@@ -42,6 +42,7 @@ from scenarios.spec.expectations import (
     LatencyVsBaseline,
     MaxLatency,
     NoCrossTenantData,
+    RefusedBeforeDatabase,
     RelativeLatencyBound,
     SecurityRefusals,
     StatusMix,
@@ -57,6 +58,7 @@ from . import rule_verdicts as rules
 from .exchange import CAUGHT_IN_FLIGHT, Outcome
 from .latency_verdicts import baseline_bracketed, judge_percentile, judge_vs_baseline
 from .rule_verdicts import AuditRows
+from .statement_watch import SeenByDatabase
 
 # "this fault makes the tool answer with these codes" has been put to the test after this
 # many requests of the phase (judged after the method)
@@ -70,14 +72,18 @@ def judge_expectations(
     *,
     audit_rows: AuditRows | None = None,
     decided: Decided | None = None,
+    seen_by_database: SeenByDatabase | None = None,
 ) -> list[Check]:
     """One check per expectation. `audit_rows`: audit records per (tenant, request id), if
-    counted;
-    `decided`: statistical verdicts already decided while the run watched."""
+    counted; `decided`: statistical verdicts already decided while the run watched;
+    `seen_by_database`: what the database's log saw of the method."""
     checks = []
     decided = decided if decided is not None else {}
     for index, expectation in enumerate(scenario.expectations):
-        judged = _judge(scenario, index, outcomes, audit_rows, decided, final=True)
+        if isinstance(expectation, RefusedBeforeDatabase):  # judged on the whole method
+            judged = rules.refused_before_database(expectation, outcomes, seen_by_database)
+        else:
+            judged = _judge(scenario, index, outcomes, audit_rows, decided, final=True)
         checks.append(
             Check(
                 scenario.name,
@@ -96,7 +102,7 @@ def undecided(
 ) -> list[str]:
     """Names of the expectations concerning `phase` that are not decided yet. Those scoped
     to the whole method concern only the `last` stretch of it. Audit records are counted
-    once, after the method, so the audit expectation never holds a phase open."""
+    once, after the method, and so is the database's log: neither holds a phase open."""
     waiting = []
     baseline_ms = _latencies(o for o in outcomes if o.observation.phase is Phase.BASELINE)
     for index, expectation in enumerate(scenario.expectations):
@@ -109,7 +115,7 @@ def undecided(
             continue
         if expectation.phase != phase and not (expectation.phase is None and last):
             continue
-        if isinstance(expectation, AuditExactlyOnce):
+        if isinstance(expectation, AuditExactlyOnce | RefusedBeforeDatabase):
             continue
         if not _judge(scenario, index, outcomes, None, decided, final=False).verdict.decided:
             waiting.append(check_name(expectation))

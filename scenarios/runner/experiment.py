@@ -30,6 +30,7 @@ from vocabulary import FaultWindow
 from .exchange import Outcome
 from .expectation_checks import check_name, judge_expectations, judge_status
 from .method import ExperimentRun, MethodTally, run_method
+from .statement_watch import StatementWatch
 from .traffic import PlannedRequest, TrafficMix
 
 RECOVERY_GRACE_S = 20.0  # how long the hypothesis after rollback may take to hold again
@@ -117,6 +118,7 @@ async def run_experiment(
         result.aborted = "steady state did not hold before the faults"
         result.ended = time.time()
         return result
+    statements = StatementWatch.begin(world, scenario)
     result.aborted = await run_method(run)
     run.tally.mark("method")
     result.checks.extend(_landing_evidence(scenario))
@@ -124,7 +126,13 @@ async def run_experiment(
     audit_rows = await _audit_records_settled(world, result.outcomes)
     run.tally.mark("audit count")
     result.checks.extend(
-        judge_expectations(scenario, result.outcomes, audit_rows=audit_rows, decided=run.decided)
+        judge_expectations(
+            scenario,
+            result.outcomes,
+            audit_rows=audit_rows,
+            decided=run.decided,
+            seen_by_database=await statements.seen(),
+        )
     )
     result.interrupted = run.stop.is_set()
     result.ended = time.time()
