@@ -109,7 +109,8 @@ class Promises(_Strict):
         default=None,
         gt=0,
         le=1,
-        description="the most of a tool's slots and rate one tenant may hold (rounded up)",
+        description="the most of a tool's slots and rate, and of a query validator's workers, "
+        "one tenant may hold (rounded up)",
     )
     rate_limits: dict[ToolId, RateLimitPromise] = Field(default_factory=dict)
     upstreams: dict[UpstreamName, Annotated[str, Field(pattern=_HOST_PORT)]] = Field(

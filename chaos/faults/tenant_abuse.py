@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from typing import ClassVar, Literal
 
+from pydantic import Field
+
 from .base import register_fault
 from .planned_request import Crowd, PlannedRequest
 from .tenant import TenantAttack
@@ -108,6 +110,28 @@ class ExpensiveQueryFloodFault(SqlAttack):
 
     kind: Literal["expensive_query_flood"] = "expensive_query_flood"
     sql: str = EXPENSIVE_QUERY
+
+
+@register_fault
+class ValidatorHeavySqlFault(TenantAttack):
+    """Long, valid SQL that is costly to validate: `SELECT d+d+...+d`, `size_bytes` long,
+    from `as_tenant`. Parsing it takes a validator seconds of CPU (a deep expression
+    tree); Postgres evaluates it in a moment. The digits are drawn afresh each time, so no
+    cache of accepted queries spares a validation.
+
+    Expected: whatever the system's own limits say of it (accepted, `too_complex`,
+    `timeout`...); the other tenants' queries go on as before, never queued behind it."""
+
+    kind: Literal["validator_heavy_sql"] = "validator_heavy_sql"
+    as_tenant: str | None = None
+    size_bytes: int = Field(default=16000, ge=64, le=1024 * 1024)
+
+    def rewrite(self, request: PlannedRequest, crowd: Crowd) -> PlannedRequest:
+        caller = self.as_tenant or request.tenant
+        terms = (self.size_bytes - len("SELECT  AS n")) // 2 + 1
+        digits = "+".join(str(crowd.rng.randrange(1, 10)) for _ in range(terms))
+        sql = f"SELECT {digits} AS n"
+        return PlannedRequest(caller, "ad_hoc_query", {"sql": sql}, crowd.keys[caller], self.kind)
 
 
 @register_fault

@@ -36,6 +36,7 @@ PROMISED = {
     "audit-keyed-by-request-id",
     "spool-poison-blocks-queue",
     "breaker-shared-by-tenants",
+    "validator-shared-by-tenants",
 }
 
 
