@@ -141,3 +141,14 @@ def test_an_attack_refused_before_the_database_passes(
     name: str, postgres: EmbeddedPostgres
 ) -> None:
     assert _judge(name, postgres, validated=True) == "pass"
+
+
+def test_a_docker_server_gets_the_same_settings_as_command_arguments() -> None:
+    from chaos.postgres._docker import _as_arguments
+    from chaos.postgres._statement_log import STATEMENT_LOG_SETTINGS
+
+    assert _as_arguments(STATEMENT_LOG_SETTINGS) == (
+        "log_statement=all",
+        "log_min_error_statement=error",
+        "log_line_prefix=%m [%p] %q%u@%d ",
+    )
