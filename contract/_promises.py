@@ -7,6 +7,7 @@
     tenant_share: 0.5
     rate_limits: {direct_query: {per_minute: 3600, burst: 40}}
     upstreams: {cache: "127.0.0.1:6379"}
+    query_validator: {max_sql_bytes: 16384}
 
 Every field is optional. A scenario judges a system against what it declares, and only
 against the universal promises (an answer by the deadline, honest status, no cross-tenant
@@ -25,7 +26,7 @@ import json
 import math
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from ._tools import TOOL_IDS
 
@@ -77,6 +78,22 @@ class RateLimitPromise(_Strict):
     burst: int | None = Field(default=None, ge=1)
 
 
+class QueryValidatorPromise(_Strict):
+    """direct_query's SQL is checked before any of it reaches the database: a statement
+    the validator refuses never reaches Postgres (not parsed there, not logged as run)."""
+
+    max_sql_bytes: int | None = Field(
+        default=None,
+        ge=1,
+        le=16 * 1024 * 1024,
+        description="the longest SQL text it accepts, in UTF-8 bytes",
+    )
+
+
+def _true_means_declared(value: object) -> object:
+    return {} if value is True else value
+
+
 class Promises(_Strict):
     """What a system promises about its own resilience; all optional."""
 
@@ -92,12 +109,20 @@ class Promises(_Strict):
         default=None,
         gt=0,
         le=1,
-        description="the most of a tool's slots and rate one tenant may hold (rounded up)",
+        description="the most of a tool's slots and rate, and of a query validator's workers, "
+        "one tenant may hold (rounded up)",
     )
     rate_limits: dict[ToolId, RateLimitPromise] = Field(default_factory=dict)
     upstreams: dict[UpstreamName, Annotated[str, Field(pattern=_HOST_PORT)]] = Field(
         default_factory=dict,
         description="further TCP upstreams besides ops and metrics: name -> host:port",
+    )
+    query_validator: Annotated[
+        QueryValidatorPromise | None, BeforeValidator(_true_means_declared)
+    ] = Field(
+        default=None,
+        description="direct_query's SQL is validated before it reaches the database "
+        "(`true` or a block)",
     )
 
     def promised(self, name: str) -> float:
@@ -146,6 +171,15 @@ def _cool_down_ms(promises: Promises, _: str) -> float | None:
     return None if promises.breaker is None else promises.breaker.cool_down_seconds * 1000.0
 
 
+def _validator(promises: Promises, _: str) -> float | None:
+    return None if promises.query_validator is None else 1.0
+
+
+def _validator_bytes(promises: Promises, _: str) -> float | None:
+    validator = promises.query_validator
+    return None if validator is None else validator.max_sql_bytes
+
+
 _QUANTITIES = {
     "request_deadline_ms": _request_ms,
     "call_deadline_ms": _call_ms,
@@ -157,6 +191,8 @@ _QUANTITIES = {
     "tenant_rate_per_second": lambda p, tool: _tenant(p, _rate(p, tool)),
     "rate_burst": _burst,
     "tenant_burst": lambda p, tool: _tenant(p, _burst(p, tool)),
+    "query_validator": _validator,
+    "query_validator_max_sql_bytes": _validator_bytes,
 }
 PER_TOOL = frozenset(
     {

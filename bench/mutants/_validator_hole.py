@@ -8,9 +8,11 @@ def open_hole(marker: str) -> None:
 
     from orchestrator.tools._direct_query import DirectQueryTool
 
-    def checked_unless_marked(self, query, tenant_id):  # type: ignore[no-untyped-def]
+    # `_checked` is a coroutine function: the hole must be one too, or every query it
+    # passes fails as `internal_error` (awaiting a str) and never reaches the database
+    async def checked_unless_marked(self, query, tenant_id):  # type: ignore[no-untyped-def]
         if marker in query.lower():
             return query
-        return check(self, query, tenant_id)
+        return await check(self, query, tenant_id)
 
     check = replace(DirectQueryTool, "_checked", checked_unless_marked)

@@ -55,6 +55,7 @@ from .tenant_abuse import (
     ForeignSqlTextFault,
     HugeRowFault,
     SqlAttack,
+    ValidatorHeavySqlFault,
 )
 
 AnyFault = registered_fault(Fault)
@@ -111,6 +112,7 @@ __all__ = [
     "RenameColumnFault",
     "TableLockFault",
     "TenantAttack",
+    "ValidatorHeavySqlFault",
     "TerminateBackendsFault",
     "LatencyFault",
     "LimitDataFault",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import secrets
 from contextlib import ExitStack
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import Field
 
@@ -30,6 +30,9 @@ class TenantAttack(Fault):
     """A mutation of the workload's requests; changes nothing until the runner applies it."""
 
     share: float = Field(default=1.0, ge=0.0, le=1.0, description="fraction of requests mutated")
+    # A name the attack's SQL holds that any rendering of it keeps (a function's): where
+    # the database's own log shows it, the attack's statement reached the database.
+    statement_mark: ClassVar[str | None] = None
 
     def inject(self, target: FaultTarget, undo: ExitStack) -> None:
         return None

@@ -14,7 +14,9 @@ for calls does not see it.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import ClassVar, Literal
+
+from pydantic import Field
 
 from .base import register_fault
 from .planned_request import Crowd, PlannedRequest
@@ -74,6 +76,7 @@ class ForeignSqlTextFault(SqlAttack):
     Expected: refused; no other tenant's id in any answer."""
 
     kind: Literal["foreign_sql_text"] = "foreign_sql_text"
+    statement_mark: ClassVar[str | None] = "ts_stat"
     sql: str = FOREIGN_SQL_TEXT
 
 
@@ -84,6 +87,7 @@ class CancelForeignQueriesFault(SqlAttack):
     Expected: refused; the other tenants' queries run to their end."""
 
     kind: Literal["cancel_foreign_queries"] = "cancel_foreign_queries"
+    statement_mark: ClassVar[str | None] = "pg_cancel_backend"
     sql: str = CANCEL_FOREIGN_QUERIES
 
 
@@ -94,6 +98,7 @@ class AdvisoryLockFloodFault(SqlAttack):
     Expected: refused; no later connection meets "out of shared memory"."""
 
     kind: Literal["advisory_lock_flood"] = "advisory_lock_flood"
+    statement_mark: ClassVar[str | None] = "pg_try_advisory_lock"
     sql: str = ADVISORY_LOCK_FLOOD
 
 
@@ -136,6 +141,29 @@ class HugeRowFault(TenantAttack):
         crowd.memory[self.kind] = turn + 1
         caller = self.as_tenant or request.tenant
         sql = HUGE_ROWS[turn % len(HUGE_ROWS)]
+        return PlannedRequest(caller, "ad_hoc_query", {"sql": sql}, crowd.keys[caller], self.kind)
+
+
+@register_fault
+class ValidatorHeavySqlFault(TenantAttack):
+    """Long, valid SQL that is costly to validate: `SELECT d+d+...+d`, `size_bytes` long,
+    from `as_tenant`. Parsing it takes a validator seconds of CPU (a deep expression
+    tree); Postgres evaluates it in a moment. The digits are drawn afresh each time, so no
+    cache of accepted queries spares a validation.
+
+    Expected: whatever the system's own limits say of it (accepted, `too_complex`,
+    `timeout`...); the other tenants' queries go on as before, never queued behind it."""
+
+    kind: Literal["validator_heavy_sql"] = "validator_heavy_sql"
+    as_tenant: str | None = None
+    # under the suite's 64 KiB body limit, or the request is refused before any check
+    size_bytes: int = Field(default=16000, ge=64, le=60_000)
+
+    def rewrite(self, request: PlannedRequest, crowd: Crowd) -> PlannedRequest:
+        caller = self.as_tenant or request.tenant
+        terms = (self.size_bytes - len("SELECT  AS n")) // 2 + 1
+        digits = "+".join(str(crowd.rng.randrange(1, 10)) for _ in range(terms))
+        sql = f"SELECT {digits} AS n"
         return PlannedRequest(caller, "ad_hoc_query", {"sql": sql}, crowd.keys[caller], self.kind)
 
 

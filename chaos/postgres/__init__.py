@@ -12,6 +12,7 @@ from ._ops import ops_template, provision_ops, start_ops_postgres
 from ._server import OperationNotSupported, PostgresServer, PostgresUnavailable, random_password
 from ._specs import DB_CHOICES, open_postgres
 from ._stale import DEFAULT_STATE_DIR, cleanup_stale
+from ._statement_log import LogRecord, StatementLog, parse_records
 
 __all__ = [
     "DB_CHOICES",
@@ -19,13 +20,16 @@ __all__ = [
     "DockerPostgres",
     "DsnPostgres",
     "EmbeddedPostgres",
+    "LogRecord",
     "OperationNotSupported",
     "PostgresServer",
     "PostgresUnavailable",
+    "StatementLog",
     "Template",
     "cleanup_stale",
     "free_tcp_port",
     "open_postgres",
+    "parse_records",
     "ops_template",
     "provision_ops",
     "random_password",

@@ -23,10 +23,19 @@ from chaos.containers import (
 )
 
 from ._server import PostgresServer, PostgresUnavailable, StopMode
+from ._statement_log import STATEMENT_LOG_SETTINGS, StatementLog
 
 # The same trade as the embedded server's: a disposable world, fast rather than durable.
 _SERVER_SETTINGS = ("fsync=off", "full_page_writes=off", "max_connections=200")
 READY_TIMEOUT_S = 60.0
+
+
+def _as_arguments(settings: tuple[str, ...]) -> tuple[str, ...]:
+    """`name = 'value'` (a configuration file's form) as `name=value` for `postgres -c`."""
+    return tuple(
+        f"{name.strip()}={value.strip().strip(chr(39))}"
+        for name, value in (setting.split("=", 1) for setting in settings)
+    )
 
 
 class DockerPostgres(PostgresServer):
@@ -54,7 +63,7 @@ class DockerPostgres(PostgresServer):
         self._container.ports = {"5432/tcp": (LOOPBACK, None)}
         self._container.with_kwargs(labels=owner_labels())
         command = ["postgres"]
-        for setting in _SERVER_SETTINGS:
+        for setting in _SERVER_SETTINGS + _as_arguments(STATEMENT_LOG_SETTINGS):
             command += ["-c", setting]
         self._container.with_command(command)
         self._started = False
@@ -85,6 +94,16 @@ class DockerPostgres(PostgresServer):
         elif not self.is_running():
             self._container.get_wrapped_container().start()
             self._wait_ready()
+
+    def statement_log(self) -> StatementLog | None:
+        """The container's stderr, where Postgres logs (kept across restarts)."""
+        if not self._started:
+            return None
+
+        def everything() -> bytes:
+            return self._container.get_wrapped_container().logs(stdout=False, stderr=True)
+
+        return StatementLog(lambda: len(everything()), lambda mark: everything()[mark:])
 
     def stop(self, mode: StopMode = "fast") -> None:
         # `docker stop` sends SIGTERM: Postgres's "smart" shutdown; immediate maps to kill.

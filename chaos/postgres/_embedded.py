@@ -29,6 +29,7 @@ from psycopg import sql
 from ._run_as import Runner
 from ._server import PostgresServer, PostgresUnavailable, StopMode
 from ._stale import DEFAULT_STATE_DIR, StateFile
+from ._statement_log import STATEMENT_LOG_SETTINGS, StatementLog, file_log
 
 # Only pgserver's bundled binaries are used; importing the package itself would set up
 # its own server machinery (and warn about XDG_RUNTIME_DIR on every command).
@@ -108,6 +109,9 @@ class EmbeddedPostgres(PostgresServer):
         if self.started_from_template:
             self._adopt_superuser_password()
 
+    def statement_log(self) -> StatementLog:
+        return file_log(self.log_file)
+
     def stop(self, mode: StopMode = "fast") -> None:
         pid = self._postmaster_pid()
         if pid is not None and _alive(pid):
@@ -151,6 +155,7 @@ class EmbeddedPostgres(PostgresServer):
             return None
 
     def _pg_ctl_start(self) -> None:
+        _log_statements(self.data_dir / "postgresql.conf")
         options = f"-h 127.0.0.1 -p {self._port} -k {self.data_dir}"
         try:
             self._runner.run(
@@ -246,6 +251,16 @@ class EmbeddedPostgres(PostgresServer):
             building.rename(cached)
         except OSError:  # another process stored the same template first
             shutil.rmtree(building, ignore_errors=True)
+
+
+def _log_statements(conf: Path) -> None:
+    """Make the server log every statement (see `_statement_log`); a data directory copied
+    from a template made before this setting existed gets it here too."""
+    marker = "# gauntlet: log every statement\n"
+    with open(conf, "a+") as stream:
+        stream.seek(0)
+        if marker not in stream.read():
+            stream.write("\n" + marker + "".join(f"{s}\n" for s in STATEMENT_LOG_SETTINGS))
 
 
 def _alive(pid: int) -> bool:

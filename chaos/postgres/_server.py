@@ -12,6 +12,8 @@ from abc import ABC, abstractmethod
 from typing import Literal
 from urllib.parse import quote
 
+from ._statement_log import StatementLog
+
 StopMode = Literal["smart", "fast", "immediate"]
 
 
@@ -78,6 +80,11 @@ class PostgresServer(ABC):
     @abstractmethod
     def kill(self) -> None:
         """Stop hard: no shutdown checkpoint, clients see their sockets die."""
+
+    def statement_log(self) -> StatementLog | None:
+        """The server's log of every statement sent to it, if Gauntlet can read it (a
+        server it started); None for a server it does not own."""
+        return None
 
     def restart(self) -> None:
         if self.is_running():

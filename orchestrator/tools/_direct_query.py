@@ -39,9 +39,11 @@ def default_validator() -> Validator:
 
 
 def _validator_pool() -> Any:
+    from ..call_policy import PolicySettings
     from ..safety import ValidatorPool
 
-    return ValidatorPool()
+    # the workers are shared like a tool's bulkhead: one tenant holds at most its share
+    return ValidatorPool(tenant_share=PolicySettings().tenant_share)
 
 
 class DirectQueryTool:

@@ -45,6 +45,7 @@ from scenarios.spec.expectations import (
     MemoryGrowth,
     MetricsGrowth,
     NoCrossTenantData,
+    RefusedBeforeDatabase,
     RelativeLatencyBound,
     SecurityRefusals,
     StatusMix,
@@ -62,6 +63,7 @@ from .exchange import CAUGHT_IN_FLIGHT, Outcome
 from .latency_verdicts import baseline_bracketed, judge_percentile, judge_vs_baseline
 from .offered_rate import outran
 from .rule_verdicts import AuditRows
+from .statement_watch import SeenByDatabase
 
 # "this fault makes the tool answer with these codes" has been put to the test after this
 # many requests of the phase (judged after the method)
@@ -76,10 +78,12 @@ def judge_expectations(
     audit_rows: AuditRows | None = None,
     audit_details: AuditDetails | None = None,
     decided: Decided | None = None,
+    seen_by_database: SeenByDatabase | None = None,
 ) -> list[Check]:
     """One check per expectation. `audit_rows`: audit records per (tenant, request id), if
-    counted; `audit_details`: their `detail`, if read;
-    `decided`: statistical verdicts already decided while the run watched."""
+    counted; `audit_details`: their `detail`, if read; `decided`: statistical verdicts
+    already decided while the run watched; `seen_by_database`: what the database's log saw
+    of the method."""
     checks = []
     decided = decided if decided is not None else {}
     for index, expectation in enumerate(scenario.expectations):
@@ -87,6 +91,8 @@ def judge_expectations(
             continue  # measured on the system itself, not its answers (*_watch.py)
         if isinstance(expectation, AuditDetailWhole):
             judged = audit_detail_whole(outcomes, audit_details)
+        elif isinstance(expectation, RefusedBeforeDatabase):  # judged on the whole method
+            judged = rules.refused_before_database(expectation, outcomes, seen_by_database)
         else:
             judged = _judge(scenario, index, outcomes, audit_rows, decided, final=True)
         checks.append(
@@ -107,7 +113,7 @@ def undecided(
 ) -> list[str]:
     """Names of the expectations concerning `phase` that are not decided yet. Those scoped
     to the whole method concern only the `last` stretch of it. Audit records are counted
-    once, after the method, so the audit expectation never holds a phase open."""
+    once, after the method, and so is the database's log: neither holds a phase open."""
     waiting = []
     baseline_ms = _latencies(o for o in outcomes if o.observation.phase is Phase.BASELINE)
     for index, expectation in enumerate(scenario.expectations):
@@ -121,7 +127,12 @@ def undecided(
         if expectation.phase != phase and not (expectation.phase is None and last):
             continue
         if isinstance(
-            expectation, AuditExactlyOnce | AuditDetailWhole | MemoryGrowth | MetricsGrowth
+            expectation,
+            AuditExactlyOnce
+            | AuditDetailWhole
+            | MemoryGrowth
+            | MetricsGrowth
+            | RefusedBeforeDatabase,
         ):
             continue
         if not _judge(scenario, index, outcomes, None, decided, final=False).verdict.decided:

@@ -34,6 +34,7 @@ from .expectation_checks import check_name, judge_expectations, judge_status
 from .memory_watch import MemoryWatch
 from .method import ExperimentRun, MethodTally, run_method
 from .metrics_watch import MetricsWatch
+from .statement_watch import StatementWatch
 from .traffic import PlannedRequest, TrafficMix
 
 RECOVERY_GRACE_S = 20.0  # how long the hypothesis after rollback may take to hold again
@@ -149,17 +150,21 @@ async def _method_between_steady_states(run: ExperimentRun, result: ScenarioResu
     memory = MemoryWatch.start(run.scenario, str(run.client.base_url))
     scrapes = await MetricsWatch.start(run.scenario, run.client, run.world.tenant_keys)
     result.unobserved = memory.not_judged + scrapes.not_judged
+    statements = StatementWatch.begin(run.world, run.scenario)
     result.aborted = await run_method(run)
     run.tally.mark("method")
     result.checks.extend(memory.checks() + await scrapes.checks(run.client, run.world.tenant_keys))
     result.checks.extend(_landing_evidence(run.scenario))
     await _steady_after(run, result)
-    await _judge_outcomes(run, result)
+    await _judge_outcomes(run, result, statements)
     result.interrupted = run.stop.is_set()
 
 
-async def _judge_outcomes(run: ExperimentRun, result: ScenarioResult) -> None:
-    """Every expectation judged on the outcomes and the audit records they left."""
+async def _judge_outcomes(
+    run: ExperimentRun, result: ScenarioResult, statements: StatementWatch
+) -> None:
+    """Every expectation judged on the outcomes, the audit records they left and the
+    statements the database saw."""
     audit_rows = await _audit_records_settled(run.world, result.outcomes)
     audit_details = None
     if any(isinstance(e, AuditDetailWhole) for e in run.scenario.expectations):
@@ -172,6 +177,7 @@ async def _judge_outcomes(run: ExperimentRun, result: ScenarioResult) -> None:
             audit_rows=audit_rows,
             audit_details=audit_details,
             decided=run.decided,
+            seen_by_database=await statements.seen(),
         )
     )
 

@@ -19,6 +19,7 @@ from scenarios.spec.expectations import (
     HonestStatus,
     MaxLatency,
     NoCrossTenantData,
+    RefusedBeforeDatabase,
     SecurityRefusals,
     ToolErrors,
     WithinDeadline,
@@ -26,6 +27,7 @@ from scenarios.spec.expectations import (
 from slo import Judgement, Verdict
 
 from .exchange import SECURITY_CODES, Outcome
+from .statement_watch import SeenByDatabase
 
 # "every attack is refused" is a rule, judged on every attack; below this many it has not
 # been put to the test
@@ -259,3 +261,39 @@ def _attack_outcome(o: Outcome) -> str:
         return o.answer.label
     codes = sorted(set(o.observation.tool_errors.values()))
     return "/".join(codes) if codes else o.observation.status
+
+
+def refused_before_database(
+    _e: RefusedBeforeDatabase, outcomes: Sequence[Outcome], seen: SeenByDatabase | None
+) -> Judgement:
+    """No statement of the system's roles in the database's log names an attack's SQL. Put
+    to the test only when the attacks were answered and the log shows the system's own
+    statements (the log did see it); otherwise inconclusive, never a pass."""
+    if seen is None or seen.unreadable is not None:
+        why = seen.unreadable if seen is not None else "the database's log was not read"
+        return Judgement(Verdict.INCONCLUSIVE, why)
+    reached = {mark: n for mark, n in seen.marked.items() if n}
+    answered = [o for o in outcomes if o.attack is not None and o.answer.failure is None]
+    if reached:
+        counts = ", ".join(f"{mark}: {n}" for mark, n in sorted(reached.items()))
+        return Judgement(
+            Verdict.FAIL,
+            f"the database saw the attack's SQL from the system ({counts} statements, "
+            f"{len(answered)} attacks answered), e.g. {seen.example!r}",
+        )
+    if len(answered) < MIN_ATTACKS:
+        return Judgement(
+            Verdict.INCONCLUSIVE,
+            f"{len(answered)} of the {MIN_ATTACKS} answered attack requests needed",
+        )
+    if not seen.system_statements:
+        return Judgement(
+            Verdict.INCONCLUSIVE,
+            "the database's log shows no statement of the system: it logs no statements",
+        )
+    return Judgement(
+        Verdict.PASS,
+        f"{len(answered)} attacks answered; none of their SQL "
+        f"({', '.join(sorted(seen.marked))}) in the database's log, which holds "
+        f"{seen.system_statements} statements of the system's own",
+    )

@@ -3,6 +3,10 @@
 
 Pure: no I/O. The same seed and scenario give the same sequence of requests, so a
 failing run can be replayed.
+
+A string parameter holding `{{draw}}` gets a number drawn afresh for each request there,
+so that ad hoc SQL varies as real callers' does (`SELECT ..., {{draw}} AS draw ...`): no
+cache of queries already seen answers it without the work a new query costs.
 """
 
 from __future__ import annotations
@@ -13,7 +17,9 @@ from collections.abc import Mapping, Sequence
 from chaos.faults import Crowd, PlannedRequest, TenantAttack
 from scenarios.spec.model import Workload
 
-__all__ = ["PlannedRequest", "TrafficMix"]
+__all__ = ["DRAW", "PlannedRequest", "TrafficMix"]
+
+DRAW = "{{draw}}"
 
 
 class TrafficMix:
@@ -35,8 +41,14 @@ class TrafficMix:
     def draw(self, attacks: Sequence[TenantAttack] = ()) -> PlannedRequest:
         mix = self._rng.choices(self._workload.intents, weights=self._weights)[0]
         tenant = self._rng.choice(self._workload.tenants)
-        request = PlannedRequest(tenant, mix.intent, dict(mix.parameters), self._keys[tenant])
+        parameters = {name: self._drawn(value) for name, value in mix.parameters.items()}
+        request = PlannedRequest(tenant, mix.intent, parameters, self._keys[tenant])
         for attack in attacks:
             if self._rng.random() < attack.share:
                 return attack.rewrite(request, self._crowd)
         return request
+
+    def _drawn(self, value: object) -> object:
+        if isinstance(value, str) and DRAW in value:
+            return value.replace(DRAW, str(self._rng.randrange(10**9)))
+        return value

@@ -43,6 +43,11 @@ phase (`baseline`, `burst`, `fault`, `recovery`; omitted = the whole method)::
     - fault_landed: {metrics: [connection_error, timeout, circuit_open]}
         # the fault reached the system: the tool failed at least once, always with one of
         # these codes; a phase where it never failed is inconclusive, never a pass
+    - {refused_before_database: true, needs: [query_validator]}
+        # a declared validator refused the attacks before the database saw them: the
+        # database's own log shows no statement of the system's roles naming the attack's
+        # SQL; fewer than 12 attacks answered, or a log that cannot be read (a database
+        # given by URL) or shows none of the system's own statements, is inconclusive
     - attacks_audited: 4
         # at least 4 attack requests, and every one answered with its audit acknowledged;
         # otherwise the attack never reached the audit path: inconclusive, never a pass
@@ -93,6 +98,7 @@ __all__ = [
     "LatencyVsBaseline",
     "MaxLatency",
     "NoCrossTenantData",
+    "RefusedBeforeDatabase",
     "SecurityRefusals",
     "StatusMix",
     "ToolErrors",
@@ -332,6 +338,15 @@ class AttacksContained(_Expectation):
     attacks_contained: Annotated[Containment, BeforeValidator(_true_means_any_answer)]
 
 
+class RefusedBeforeDatabase(_Expectation):
+    """The attacks' SQL never reached the database: its own statement log shows no
+    statement of the system's roles naming it (`TenantAttack.statement_mark`). Judged
+    after the method, on the whole of it."""
+
+    kind: ClassVar[str] = "refused_before_database"
+    refused_before_database: Literal[True]
+
+
 EXPECTATION_KINDS: dict[str, type[_Expectation]] = {
     cls.kind: cls
     for cls in (
@@ -353,6 +368,7 @@ EXPECTATION_KINDS: dict[str, type[_Expectation]] = {
         FaultLanded,
         AttacksAudited,
         AttacksContained,
+        RefusedBeforeDatabase,
     )
 }
 

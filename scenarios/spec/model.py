@@ -53,7 +53,7 @@ from pydantic import (
 )
 
 from chaos.duration import PositiveDuration, Rate
-from chaos.faults import TenantAttack, registered_fault
+from chaos.faults import FAULT_KINDS, TenantAttack, registered_fault
 from chaos.schedule import TimedFault, check_schedule_fits
 from chaos.seed import SeedOptions
 from chaos.stop_condition import StopCondition
@@ -160,11 +160,18 @@ class Scenario(_Strict):
                     "expected 'workload.burst: true' for an expectation scoped to phase 'burst'",
                     loc=("expectations", index, "phase"),
                 )
-            on_attacks = ("security_refusals", "attacks_contained")
+            on_attacks = ("security_refusals", "attacks_contained", "refused_before_database")
             if expectation.kind in on_attacks and not self.has_attacks:
                 raise NestedFieldError(
                     "expected 'attacks' (or a tenant attack in 'faults'): "
                     f"{expectation.kind} is checked on attack requests",
+                    loc=("expectations", index),
+                )
+            if expectation.kind == "refused_before_database" and not self.statement_marks:
+                raise NestedFieldError(
+                    "expected an attack whose SQL the database's log can show (one of "
+                    f"{', '.join(marked_attack_kinds())}): refused_before_database looks "
+                    "for it there",
                     loc=("expectations", index),
                 )
         return self
@@ -174,6 +181,13 @@ class Scenario(_Strict):
         return bool(self.attacks) or any(
             isinstance(timed.fault, TenantAttack) for timed in self.faults
         )
+
+    @property
+    def statement_marks(self) -> tuple[str, ...]:
+        """The names by which the attacks' SQL shows in the database's log (`statement_mark`)."""
+        timed = [t.fault for t in self.faults if isinstance(t.fault, TenantAttack)]
+        marks = {attack.statement_mark for attack in [*self.attacks, *timed]}
+        return tuple(sorted(mark for mark in marks if mark))
 
     @property
     def not_judged(self) -> tuple[tuple[AnyExpectation, str], ...]:
@@ -198,6 +212,15 @@ class Scenario(_Strict):
     def method_s(self) -> float | None:
         """The method's planned length in seconds, when the workload is time-bound."""
         return self.workload.duration
+
+
+def marked_attack_kinds() -> list[str]:
+    """The attack kinds whose SQL the database's log can show (they have a statement mark)."""
+    return sorted(
+        kind
+        for kind, cls in FAULT_KINDS.items()
+        if issubclass(cls, TenantAttack) and cls.statement_mark
+    )
 
 
 def _refuse_repeats(values: list[str], what: str) -> None:

@@ -63,7 +63,8 @@ def known_quantity(name: str) -> str:
             f"unknown promised quantity {name!r}{hint}; known: request_deadline_ms, "
             "call_deadline_ms.TOOL, breaker_failure_threshold, breaker_cool_down_ms, "
             "bulkhead_slots.TOOL, tenant_slots.TOOL, rate_per_second.TOOL, "
-            "tenant_rate_per_second.TOOL, rate_burst.TOOL, tenant_burst.TOOL"
+            "tenant_rate_per_second.TOOL, rate_burst.TOOL, tenant_burst.TOOL, "
+            "query_validator, query_validator_max_sql_bytes"
         )
     return name
 
@@ -79,6 +80,8 @@ _DECLARATION = {
     "tenant_rate_per_second": "a rate limit for {tool}",
     "rate_burst": "a rate limit for {tool}",
     "tenant_burst": "a rate limit for {tool}",
+    "query_validator": "a query validator",
+    "query_validator_max_sql_bytes": "a query validator's size cap",
 }
 
 

@@ -40,6 +40,7 @@ PROMISED = {
     "audit-detail-truncated",
     "row-size-guard-removed",
     "method-label-unbounded",
+    "validator-shared-by-tenants",
 }
 
 
@@ -98,3 +99,45 @@ def test_a_patch_of_a_name_the_orchestrator_lost_is_refused() -> None:
     assert Tool().run() == "broken"
     with pytest.raises(StaleMutant, match="Tool has no attribute 'walk'"):
         replace(Tool, "walk", lambda self: None)
+
+
+_THROUGH_THE_HOLE = """
+import asyncio
+import sys
+sys.path.insert(0, sys.argv[1])
+from catalogue import load_mutant
+load_mutant(sys.argv[2]).apply()
+from orchestrator.tools._direct_query import DirectQueryTool
+print(asyncio.run(DirectQueryTool._checked(None, sys.argv[3], "acme")) == sys.argv[3])
+"""
+
+
+@pytest.mark.parametrize(
+    ("name", "attack"),
+    [
+        ("validator-admits-ts-stat", "FOREIGN_SQL_TEXT"),
+        ("validator-admits-cancel-backend", "CANCEL_FOREIGN_QUERIES"),
+        ("validator-admits-advisory-locks", "ADVISORY_LOCK_FLOOD"),
+    ],
+)
+def test_a_validator_hole_hands_its_attack_to_the_database_unchanged(
+    name: str, attack: str
+) -> None:
+    # A hole that breaks the call (a plain function where a coroutine is awaited) answers
+    # `internal_error` and sends nothing to the database: the mutant would test nothing.
+    from chaos.faults import tenant_abuse
+
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            _THROUGH_THE_HOLE,
+            str(MUTANTS),
+            name,
+            getattr(tenant_abuse, attack),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.stdout.strip() == "True", done.stderr

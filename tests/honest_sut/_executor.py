@@ -19,6 +19,7 @@ from _calls import Call, CallRunner, result
 from _limits import ToolGuard
 from _plans import Planned
 from _settings import Settings
+from _sql_checks import SqlChecks
 
 
 def status_of(results: list[dict[str, Any]]) -> str:
@@ -35,6 +36,7 @@ class Orchestrator:
         self.settings, self.pools = settings, pools
         self.audit = AuditWriter(pools["audit"], settings.spool_dir)
         self.snapshots: dict[tuple[str, str], tuple[dict, str]] = {}
+        self.sql_checks = SqlChecks()
         self.guards = {}
         self.runners = {}
         for tool in ("direct_query", "metrics", "topology", "audit"):
@@ -112,7 +114,8 @@ class Orchestrator:
             return (lambda left: self.audit.write(record, left)), (lambda: self.audit.spool(record))
         if call.tool_id == "direct_query":
             pool = self.pools["direct_query"]
-            return (lambda left: _tools.direct_query(pool, tenant, args, left)), None
+            checks = self.sql_checks
+            return (lambda left: _tools.direct_query(pool, checks, tenant, args, left)), None
         if call.tool_id == "metrics":
             pool = self.pools["metrics"]
             return (lambda left: _tools.metrics(pool, tenant, args, left, deps)), None

@@ -14,7 +14,7 @@ from typing import Any
 
 import asyncpg
 from _db import CallFailed, tenant_transaction
-from _sql_guard import check_sql
+from _sql_checks import SqlChecks
 
 ROW_CAP = 1000
 RESULT_CAP_BYTES = 10 * 1024 * 1024
@@ -88,11 +88,13 @@ def to_numbered(sql: str, params: dict[str, Any]) -> tuple[str, list[Any]]:
     return PLACEHOLDER.sub(number, sql), [params[name] for name in order]
 
 
-async def direct_query(pool: asyncpg.Pool, tenant: str, args: dict, budget: float) -> dict:
+async def direct_query(
+    pool: asyncpg.Pool, checks: SqlChecks, tenant: str, args: dict, budget: float
+) -> dict:
     sql, params = args.get("sql"), args.get("params") or {}
     if not isinstance(sql, str) or not sql.strip() or not isinstance(params, dict):
         raise CallFailed("invalid_arguments", "direct_query needs sql (text) and params")
-    refusal = check_sql(sql, tenant)
+    refusal = await checks.check(sql, tenant)
     if refusal:
         raise CallFailed(refusal.code, refusal.reason)
     text, values = to_numbered(sql, params)

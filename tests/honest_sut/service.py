@@ -60,6 +60,7 @@ async def serve(settings: Settings) -> int:
     _stop_on_signals(stop)
     pools = await _open_pools(settings)
     orchestrator = Orchestrator(settings, pools)
+    await orchestrator.sql_checks.warm()
     runner = web.AppRunner(make_app(orchestrator), access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, settings.host, settings.port, shutdown_timeout=10)
@@ -74,6 +75,7 @@ async def serve(settings: Settings) -> int:
         await stop.wait()
         await runner.cleanup()  # in-flight requests finish first
         replay.cancel()
+    orchestrator.sql_checks.close()
     for pool in pools.values():
         try:
             async with asyncio.timeout(5):

@@ -35,3 +35,10 @@ def test_the_rate_limits_are_the_suites_deployment() -> None:
         tool: limit.model_dump(exclude_none=True) for tool, limit in REFERENCE.rate_limits.items()
     }
     assert declared == suite_run.RATE_LIMITS
+
+
+def test_the_validator_and_its_size_cap_are_the_references() -> None:
+    from orchestrator.safety import MAX_QUERY_BYTES
+
+    assert REFERENCE.query_validator is not None
+    assert REFERENCE.query_validator.max_sql_bytes == MAX_QUERY_BYTES

@@ -177,3 +177,42 @@ def _not_a_zombie(pid: int) -> bool:
         return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
     except psutil.NoSuchProcess:
         return False
+
+
+def test_one_tenant_holds_at_most_its_share_of_the_workers() -> None:
+    """acme's two costly queries take one worker between them; globex's is answered on
+    the other long before either of acme's could end."""
+
+    async def scenario() -> None:
+        pool = ValidatorPool(workers=2, budget_seconds=60.0, tenant_share=0.5)
+        try:
+            await pool.wait_ready()
+            costly = [
+                asyncio.create_task(pool.validate(PATHOLOGICAL, tenant_id="acme")) for _ in range(2)
+            ]
+            await asyncio.sleep(0.2)  # both of acme's are in the pool before globex asks
+            assert (await pool.validate("SELECT 1", tenant_id="globex")).is_safe
+            assert not any(task.done() for task in costly)
+            for task in costly:
+                task.cancel()
+            await asyncio.gather(*costly, return_exceptions=True)
+        finally:
+            await pool.aclose()
+
+    assert ValidatorPool(workers=2, tenant_share=0.5).tenant_workers == 1
+    asyncio.run(scenario())
+
+
+def test_a_long_query_waits_for_a_starting_worker_instead_of_running_here() -> None:
+    """In this process a costly parse could be neither stopped nor kept off the CPU the
+    service needs: only a short query is validated here while the worker starts."""
+
+    async def scenario() -> None:
+        pool = ValidatorPool(workers=1, budget_seconds=60.0)
+        try:
+            assert (await pool.validate(PATHOLOGICAL, tenant_id="acme")).is_safe
+            assert pool.statistics().in_thread == 0
+        finally:
+            await pool.aclose()
+
+    asyncio.run(scenario())

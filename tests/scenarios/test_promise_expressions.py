@@ -218,9 +218,14 @@ def test_declaring_nothing_leaves_only_the_universal_promises_judged() -> None:
         "rate-limit-tenant-share": 1,
     }
     # of the suite's other scenarios only flapping-database judges a knob (its breaker opens
-    # during an outage), so a bare system loses that one check and no other
+    # during an outage), and 19-21 a validator (the attack never reaches the database), so
+    # a bare system loses those checks and no other
     others = {name: s for name, s in suite.items() if name not in KNOB_SCENARIOS}
     assert [why for _, why in others.pop("flapping-database").not_judged] == [
         "the system declares no breaker"
     ]
+    for name in ("foreign-sql-text", "cancel-foreign-queries", "advisory-lock-flood"):
+        assert [(e.kind, why) for e, why in others.pop(name).not_judged] == [
+            ("refused_before_database", "the system declares no query validator")
+        ]
     assert all(not s.not_judged for s in others.values())

@@ -15,6 +15,7 @@ from chaos.faults import (
     ForeignSqlTextFault,
     PlannedRequest,
     TenantAttack,
+    ValidatorHeavySqlFault,
     parse_fault,
 )
 from scenarios.runner.exchange import Outcome
@@ -62,6 +63,29 @@ def test_squatting_comes_in_pairs_of_one_id_from_two_tenants() -> None:
         assert second.api_key == KEYS[second.tenant]
     ids = [request.body()["request_id"] for request in requests[::2]]
     assert len(set(ids)) == len(ids)
+
+
+def test_validator_heavy_sql_is_as_long_as_asked_and_new_each_time() -> None:
+    requests = _draws(ValidatorHeavySqlFault(as_tenant="initech", size_bytes=4000), n=6)
+    sqls = [request.body()["parameters"]["sql"] for request in requests]
+    assert {request.tenant for request in requests} == {"initech"}
+    assert all(3990 <= len(sql) <= 4010 and sql.startswith("SELECT ") for sql in sqls)
+    assert len(set(sqls)) == len(sqls)  # no cache of accepted queries spares a validation
+
+
+def test_a_drawn_parameter_is_new_for_each_request() -> None:
+    workload = Workload.model_validate(
+        {
+            "intents": [{"intent": "ad_hoc_query", "parameters": {"sql": "SELECT {{draw}} AS d"}}],
+            "tenants": ["acme"],
+            "requests": 10,
+        }
+    )
+    traffic = TrafficMix(workload, KEYS, seed=3)
+    sqls = [traffic.draw().body()["parameters"]["sql"] for _ in range(20)]
+    assert len(set(sqls)) == 20 and all("{{" not in sql for sql in sqls)
+    again = TrafficMix(workload, KEYS, seed=3)
+    assert [again.draw().body()["parameters"]["sql"] for _ in range(20)] == sqls  # replayable
 
 
 def test_attack_kinds_keep_their_share_bounds() -> None:
