@@ -53,6 +53,7 @@ from .tenant_abuse import (
     ExpensiveQueryFloodFault,
     ForeignSqlTextFault,
     SqlAttack,
+    TinyDeadlineFault,
 )
 
 AnyFault = registered_fault(Fault)
@@ -107,6 +108,7 @@ __all__ = [
     "RenameColumnFault",
     "TableLockFault",
     "TenantAttack",
+    "TinyDeadlineFault",
     "TerminateBackendsFault",
     "LatencyFault",
     "LimitDataFault",

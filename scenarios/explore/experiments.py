@@ -33,7 +33,7 @@ EXPERIMENT_NAME = "explored"
 MIN_METHOD_S, MAX_METHOD_S = 3, 8  # a short experiment: many of them fit a budget
 STEP_S = 0.5  # starts and durations in half seconds
 MAX_FAULTS = 3
-MAX_CALLERS = 6
+MAX_CALLERS = 16  # above a bulkhead of 10 slots: one tenant can flood it
 RATES = (5, 10, 15, 20, 30)  # requests per second across all callers
 BENIGN_SQL = "SELECT service, owner_team FROM ops.services ORDER BY service"
 
@@ -105,7 +105,7 @@ def _experiment(draw: st.DrawFn, space: FaultSpace) -> dict[str, Any]:
         },
         "steady_state": steady_state(),
         "faults": [{**timed, "fault": timed["fault"].model_dump(mode="json")} for timed in faults],
-        "expectations": promise_expectations(abuse_only=abuse_only),
+        "expectations": promise_expectations(abuse_only=abuse_only, declared=space.promises),
     }
 
 

@@ -88,6 +88,7 @@ class Find:
     detail: str
     found_at: int  # the experiment (numbered from 1) that first broke it
     first: Scenario  # that experiment, as drawn
+    confirmed_s: float = 0.0  # the search's time when it was first confirmed
     shrink_steps: int = 0  # smaller experiments that broke it while shrinking
     # what became of the smallest: "confirmed", "not reproduced" (k of n), "not confirmed
     # in time", or "none" (nothing smaller broke it)
@@ -117,7 +118,7 @@ class SearchReport:
     finds: list[Find] = field(default_factory=list)
     unconfirmed: list[Candidate] = field(default_factory=list)
     used_s: float = 0.0
-    ended_by: str = "budget"  # budget | interrupted | replayed
+    ended_by: str = "budget"  # budget | interrupted | replayed | enough finds
 
 
 class _BrokenPromise(Exception):
@@ -142,6 +143,7 @@ class Search:
         seed: int,
         budget: Budget,
         examples_dir: Path,
+        enough_finds: int | None = None,
     ) -> None:
         self.trial = trial
         self.space = space
@@ -149,6 +151,7 @@ class Search:
         self.budget = budget
         self.database = DirectoryBasedExampleDatabase(str(examples_dir))
         self.report = SearchReport(seed, budget.seconds)
+        self.enough_finds = enough_finds  # stop once this many are confirmed and shrunk
         self.stopped = False  # Ctrl-C: end as soon as the running experiment ends
         self._shrinking: Find | None = None
         # Hypothesis may draw one experiment from several choice sequences: within a round
@@ -164,6 +167,9 @@ class Search:
             rounds += 1
             if replay:
                 self.report.ended_by = "replayed"
+                break
+            if self.enough_finds is not None and len(self.report.finds) >= self.enough_finds:
+                self.report.ended_by = "enough finds"
                 break
         if self.stopped:
             self.report.ended_by = "interrupted"
@@ -258,7 +264,9 @@ class Search:
             self.report.unconfirmed.append(Candidate(promise, reproduction, number))
             return None
         detail = verdict.details[verdict.broken.index(promise)]
-        self._shrinking = Find(promise, scenario, reproduction, detail, number, scenario)
+        self._shrinking = Find(
+            promise, scenario, reproduction, detail, number, scenario, self.budget.used
+        )
         self.report.finds.append(self._shrinking)
         return promise
 

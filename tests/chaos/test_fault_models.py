@@ -38,6 +38,7 @@ MINIMAL: dict[str, dict[str, Any]] = {
     "caller_error_burst": {"as_tenant": "initech"},
     "expensive_query_flood": {"as_tenant": "initech"},
     "audit_id_squat": {},
+    "tiny_deadline": {"as_tenant": "initech", "deadline_seconds": 0.01},
 }
 
 

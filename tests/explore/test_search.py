@@ -49,7 +49,15 @@ def metrics_fault(scenario: Scenario) -> bool:
     )
 
 
-def search(tmp_path: Path, breaks, *, seed: int = 5, budget_s: float = 1500, **kw) -> tuple:  # noqa: ANN001
+def search(  # noqa: ANN201
+    tmp_path: Path,
+    breaks,  # noqa: ANN001
+    *,
+    seed: int = 5,
+    budget_s: float = 1500,
+    enough_finds: int | None = None,
+    **kw,  # noqa: ANN003
+):
     clock = VirtualClock()
     system = StandIn(clock, breaks)
     found = Search(
@@ -58,6 +66,7 @@ def search(tmp_path: Path, breaks, *, seed: int = 5, budget_s: float = 1500, **k
         seed=seed,
         budget=Budget(budget_s, clock=clock),
         examples_dir=tmp_path / "examples",
+        enough_finds=enough_finds,
     )
     return found.run(**kw), system
 
@@ -72,6 +81,15 @@ def test_a_defect_is_found_confirmed_and_shrunk_to_its_cause(tmp_path: Path) -> 
     assert getattr(cause, "toxicity", 0.05) == 0.05  # the mildest that still lands
     workload = find.scenario.workload
     assert workload.concurrency == 1 and len(workload.tenants) == 1
+
+
+def test_enough_finds_end_the_search_once_shrunk_and_confirmed(tmp_path: Path) -> None:
+    report, _ = search(tmp_path, metrics_fault, budget_s=100_000, enough_finds=1)
+    assert report.ended_by == "enough finds" and report.used_s < 100_000
+    (find,) = report.finds
+    assert find.shrunk and find.smallest == "confirmed"
+    # the time of the find is when it was first confirmed, before shrinking
+    assert 0 < find.confirmed_s < report.used_s
 
 
 def test_an_honest_systems_noise_is_never_a_find(tmp_path: Path) -> None:
