@@ -58,7 +58,9 @@ QUICK = ("partial-called-success", "30s")
 
 def main() -> int:
     args = _arguments()
-    names = [QUICK[0]] if args.quick else (args.mutant or list(STUDIED))
+    # `--clean N` alone runs the clean build only; neither option: every mutant studied
+    studied = [] if args.clean else list(STUDIED)
+    names = [QUICK[0]] if args.quick else (args.mutant or studied)
     budget = QUICK[1] if args.quick else args.budget
     try:
         defects = {name: load_mutant(name).DEFECT for name in names}
@@ -122,6 +124,8 @@ def _explore(mutant: str | None, budget: str, seed: int, work: Path) -> dict[str
     wall_s = round(time.monotonic() - started, 1)
     run: dict[str, Any] = {
         "command": shlex.join(["gauntlet", *command[3:]]),
+        "commit": _commit(),
+        "started": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),
         "exit_code": done.returncode,
         "wall_s": wall_s,
     }
@@ -158,6 +162,11 @@ def _outcome(summary: dict[str, Any]) -> dict[str, Any]:
         "scenario_lines": len(scenario.splitlines()),
         "scenario": scenario,
     }
+
+
+def _commit() -> str:
+    done = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True)
+    return done.stdout.decode().strip() or "unknown"
 
 
 def _previous(path: Path) -> dict[str, Any]:

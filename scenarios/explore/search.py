@@ -42,6 +42,9 @@ Trial = Callable[[Scenario], ExperimentVerdict]
 """Runs one experiment on the world and judges it (blocking)."""
 
 MAX_EXAMPLES = 100_000  # never the limit: the budget is
+# Shrinking one find takes at most this share of the budget (and at least a minute), so a
+# long search goes on to other finds rather than polishing its first.
+SHRINK_SHARE, MIN_SHRINK_S = 0.2, 60.0
 
 
 class BudgetSpent(BaseException):
@@ -186,6 +189,12 @@ class Search:
         runs = fewest_runs(spent_alpha(self.report.tried + 1)) + 1  # one more: for the shrink step
         return self.budget.left < runs * mean_s
 
+    def _shrinking_done(self) -> bool:
+        assert self._shrinking is not None
+        shrinking_s = self.budget.used - self._shrinking.confirmed_s
+        limit_s = max(MIN_SHRINK_S, SHRINK_SHARE * self.budget.seconds)
+        return shrinking_s >= limit_s or self._time_to_confirm()
+
     def _timed_trial(self, scenario: Scenario) -> ExperimentVerdict:
         started = self.budget.used
         try:
@@ -234,7 +243,7 @@ class Search:
     def _experiment(self, scenario: Scenario) -> None:
         """The test hypothesis runs: raises for a promise confirmed broken (always from this
         one line: hypothesis tells failures apart by where they are raised)."""
-        if self._out_of_time() or (self._shrinking and self._time_to_confirm()):
+        if self._out_of_time() or (self._shrinking and self._shrinking_done()):
             raise BudgetSpent
         key = scenario.model_dump_json()
         if key not in self._answered:

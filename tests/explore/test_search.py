@@ -92,6 +92,21 @@ def test_enough_finds_end_the_search_once_shrunk_and_confirmed(tmp_path: Path) -
     assert 0 < find.confirmed_s < report.used_s
 
 
+def test_shrinking_one_find_takes_at_most_its_share_of_the_budget(tmp_path: Path) -> None:
+    from scenarios.explore.search import MIN_SHRINK_S
+
+    def any_fault(scenario: Scenario) -> bool:  # every smaller experiment still breaks it
+        return bool(scenario.faults)
+
+    whole, _ = search(tmp_path / "long", any_fault, budget_s=100_000, enough_finds=1)
+    # a short budget leaves shrinking its minute, well before the smallest would be reached
+    short, _ = search(tmp_path / "short", any_fault, budget_s=150, enough_finds=1)
+    (long_find,), (short_find,) = whole.finds, short.finds
+    assert long_find.found_at == short_find.found_at  # the same find, the same seed
+    assert short_find.shrink_steps < long_find.shrink_steps
+    assert short.used_s - short_find.confirmed_s < MIN_SHRINK_S + 10 * EXPERIMENT_S
+
+
 def test_an_honest_systems_noise_is_never_a_find(tmp_path: Path) -> None:
     noise = random.Random(11)
     report, system = search(tmp_path, lambda _: noise.random() < 0.05)
