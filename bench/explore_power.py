@@ -16,6 +16,10 @@ Writes bench/results/explore_power.json after every run, keeping the rows of ear
 of other mutants (so the study can be spread over several sittings):
     {"mutants": [{"name", "found", "minutes", "reproduction", "scenario_lines", ...}],
      "clean": [{"found", "experiments", "wall_s", ...}]}
+`--old-build DIR` explores an older checkout of the reference instead (its own `make
+setup`; served as `env -C DIR DIR/.venv/bin/python -m orchestrator.service`) until two finds,
+and replays each scenario it writes on that build and on today's reference, which it must
+fail and pass (`"old_builds"` in the JSON).
 `--quick` explores one mutant for 30 s and writes nothing. Exit code 0 unless bad input (2).
 """
 
@@ -59,7 +63,7 @@ QUICK = ("partial-called-success", "30s")
 def main() -> int:
     args = _arguments()
     # `--clean N` alone runs the clean build only; neither option: every mutant studied
-    studied = [] if args.clean else list(STUDIED)
+    studied = [] if args.clean or args.old_build else list(STUDIED)
     names = [QUICK[0]] if args.quick else (args.mutant or studied)
     budget = QUICK[1] if args.quick else args.budget
     try:
@@ -78,6 +82,14 @@ def main() -> int:
             document["mutants"] = _merged(document["mutants"], row)
             _write(args.out, document)
         print(f"  {name:<30} found: {row['found']}  ({row['minutes']} min)", flush=True)
+    if args.old_build is not None:
+        row = _old_build(args.old_build.resolve(), budget, args.seed, work)
+        document.setdefault("old_builds", [])
+        document["old_builds"] = [
+            r for r in document["old_builds"] if r["build"] != row["build"]
+        ] + [row]
+        _write(args.out, document)
+        print(f"  {row['build']}: {len(row['finds'])} finds", flush=True)
     for index in range(0 if args.quick else args.clean):
         run = _explore(None, budget, args.seed + 1 + index, work / f"clean-{index}")
         document["clean"].append(run)
@@ -95,17 +107,31 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--budget", default="10m", help="each search's budget")
     parser.add_argument("--seed", type=int, default=1, help="the searches' seed")
     parser.add_argument("--out", type=Path, default=RESULT, help="where to write the JSON")
+    parser.add_argument("--old-build", type=Path, help="an older checkout to explore (DIR)")
     parser.add_argument("--quick", action="store_true", help="one mutant, 30 s, no results")
     return parser.parse_args()
 
 
-def _command(mutant: str | None, budget: str, seed: int, out: Path) -> list[str]:
-    service = (
-        [sys.executable, "-m", "orchestrator.service"]
-        if mutant is None
-        else [sys.executable, str(BENCH / "mutants" / "serve.py"), mutant]
-    )
-    stop = ["--finds", "1"] if mutant is not None else []
+def _service(mutant: str | None) -> list[str]:
+    if mutant is None:
+        return [sys.executable, "-m", "orchestrator.service"]
+    return [sys.executable, str(BENCH / "mutants" / "serve.py"), mutant]
+
+
+def _old_service(build: Path) -> list[str]:
+    # its own tree first on the path, and its own environment
+    return [
+        "env",
+        "-C",
+        str(build),
+        str(build / ".venv" / "bin" / "python"),
+        "-m",
+        "orchestrator.service",
+    ]
+
+
+def _command(service: list[str], budget: str, seed: int, out: Path, finds: int | None) -> list[str]:
+    stop = ["--finds", str(finds)] if finds else []
     return [
         *(sys.executable, "-m", "scenarios.cli", "explore"),
         *("--budget", budget, "--seed", str(seed), "--out", str(out), "--json", *stop),
@@ -115,9 +141,54 @@ def _command(mutant: str | None, budget: str, seed: int, out: Path) -> list[str]
     ]
 
 
+def _old_build(build: Path, budget: str, seed: int, work: Path) -> dict[str, Any]:
+    """Explore an older build until two finds; replay each on it and on today's reference."""
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=build, capture_output=True, text=True
+    ).stdout.strip()
+    out = work / f"old-{commit}"
+    command = _command(_old_service(build), budget, seed, out, 2)
+    command = command[: command.index("--promises")]  # it declared no promises then
+    run = _explored(command, out, work)
+    finds = []
+    for find in run.pop("all_finds", []):
+        replays = {
+            "old_build": _replay(find["scenario"], _old_service(build), work),
+            "reference": _replay(find["scenario"], _service(None), work),
+        }
+        finds.append({**find, "replays": replays})
+    return {"build": commit, **run, "finds": finds}
+
+
+def _replay(scenario: str, service: list[str], work: Path) -> dict[str, Any]:
+    """`gauntlet run --scenario` of a found file against `service`: its verdict and time."""
+    out = Path(tempfile.mkdtemp(prefix="replay-", dir=work))
+    command = [
+        *(sys.executable, "-m", "scenarios.cli", "run", "--scenario", scenario),
+        *("--out", str(out), "--target-command", shlex.join(service)),
+    ]
+    started = time.monotonic()
+    with out.with_suffix(".log").open("w") as log:
+        code = subprocess.run(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT).returncode
+    report = out / "report.json"
+    verdict = json.loads(report.read_text())["verdict"] if report.exists() else "error"
+    return {
+        "command": shlex.join(["gauntlet", *command[3:]]),
+        "exit_code": code,
+        "verdict": verdict,
+        "wall_s": round(time.monotonic() - started, 1),
+    }
+
+
 def _explore(mutant: str | None, budget: str, seed: int, work: Path) -> dict[str, Any]:
     out = work / (mutant or "clean")
-    command = _command(mutant, budget, seed, out)
+    command = _command(_service(mutant), budget, seed, out, 1 if mutant else None)
+    run = _explored(command, out, work)
+    run.pop("all_finds", None)
+    return run
+
+
+def _explored(command: list[str], out: Path, work: Path) -> dict[str, Any]:
     started = time.monotonic()
     with (work / f"{out.name}.log").open("w") as log:
         done = subprocess.run(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=log, text=True)
@@ -147,6 +218,16 @@ def _outcome(summary: dict[str, Any]) -> dict[str, Any]:
         "unconfirmed": [c["promise"] for c in summary["unconfirmed"]],
         "minutes": None,
     }
+    outcome["all_finds"] = [
+        {
+            "promise": f["promise"],
+            "minutes": round(f["confirmed_s"] / 60, 1),
+            "reproduction": f"{f['reproduction']['broke']} of {f['reproduction']['runs']}",
+            "scenario": f["scenario"],
+            "scenario_text": Path(f["scenario"]).read_text(encoding="utf-8"),
+        }
+        for f in summary["finds"]
+    ]
     if not summary["finds"]:
         return outcome
     find = summary["finds"][0]
