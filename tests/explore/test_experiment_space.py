@@ -114,3 +114,15 @@ def test_a_declared_upstream_is_drawn_at_all() -> None:
 
     draw()
     assert "cache" in seen
+
+
+def test_tenant_abuse_alone_is_drawn_often() -> None:
+    alone: list[bool] = []
+
+    @settings(max_examples=80, deadline=None, database=None)
+    @given(experiments(SPACE))
+    def draw(scenario: Scenario) -> None:
+        alone.append(all(isinstance(t.fault, TenantAttack) for t in scenario.faults))
+
+    draw()
+    assert sum(alone) >= 0.4 * len(alone)  # about 0.6; a draw over every kind gives ~0.2
