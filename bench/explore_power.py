@@ -84,10 +84,7 @@ def main() -> int:
         print(f"  {name:<30} found: {row['found']}  ({row['minutes']} min)", flush=True)
     if args.old_build is not None:
         row = _old_build(args.old_build.resolve(), budget, args.seed, work)
-        document.setdefault("old_builds", [])
-        document["old_builds"] = [
-            r for r in document["old_builds"] if r["build"] != row["build"]
-        ] + [row]
+        document.setdefault("old_builds", []).append(row)  # each seed's search is a row
         _write(args.out, document)
         print(f"  {row['build']}: {len(row['finds'])} finds", flush=True)
     for index in range(0 if args.quick else args.clean):
