@@ -188,6 +188,7 @@ def _explore(mutant: str | None, budget: str, seed: int, work: Path) -> dict[str
 def _explored(command: list[str], out: Path, work: Path) -> dict[str, Any]:
     commit, at = _commit(), time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())
     started = time.monotonic()
+    work.mkdir(parents=True, exist_ok=True)
     with (work / f"{out.name}.log").open("w") as log:
         done = subprocess.run(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=log, text=True)
     wall_s = round(time.monotonic() - started, 1)
