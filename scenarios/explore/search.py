@@ -34,7 +34,7 @@ from scenarios.spec.model import Scenario
 from .confirmation import MAX_RUNS, Reproduction, fewest_runs, spent_alpha
 from .experiments import experiments
 from .fault_space import FaultSpace
-from .promises import ExperimentVerdict, Judged
+from .promises import ISOLATION, ExperimentVerdict, Judged
 
 __all__ = ["Budget", "Find", "Search", "SearchReport"]
 
@@ -45,6 +45,10 @@ MAX_EXAMPLES = 100_000  # never the limit: the budget is
 # Shrinking one find takes at most this share of the budget (and at least a minute), so a
 # long search goes on to other finds rather than polishing its first.
 SHRINK_SHARE, MIN_SHRINK_S = 0.2, 60.0
+
+
+def fault_kinds(scenario: Scenario) -> frozenset[str]:
+    return frozenset(timed.fault.kind for timed in scenario.faults)
 
 
 class BudgetSpent(BaseException):
@@ -261,10 +265,13 @@ class Search:
         if self._shrinking is not None:  # a smaller experiment: one run decides the step
             if self._shrinking.promise not in verdict.broken:
                 return None
+            if self._shrinking.promise == ISOLATION and not (
+                fault_kinds(scenario) <= fault_kinds(self._shrinking.first)
+            ):
+                return None  # another attack breaking isolation: another find, not this one
             self._shrinking.shrink_steps += 1
             return self._shrinking.promise
-        found = {find.promise for find in self.report.finds}
-        new = [promise for promise in verdict.broken if promise not in found]
+        new = [promise for promise in verdict.broken if not self._found(promise, scenario)]
         if not new:
             return None
         promise = new[0]
@@ -278,6 +285,16 @@ class Search:
         )
         self.report.finds.append(self._shrinking)
         return promise
+
+    def _found(self, promise: str, scenario: Scenario) -> bool:
+        """Whether a find already covers this break: the same promise, and for tenant
+        isolation an experiment sharing an attack kind with it. Isolation broken by other
+        attacks alone is another abuse the system does not withstand: a find of its own."""
+        kinds = fault_kinds(scenario)
+        return any(
+            f.promise == promise and (promise != ISOLATION or fault_kinds(f.first) & kinds)
+            for f in self.report.finds
+        )
 
     def _tried(self, verdict: ExperimentVerdict) -> int:
         self.report.tried += 1
