@@ -55,6 +55,7 @@ from .tenant_abuse import (
     ForeignSqlTextFault,
     HugeRowFault,
     SqlAttack,
+    TinyDeadlineFault,
     ValidatorHeavySqlFault,
 )
 
@@ -113,6 +114,7 @@ __all__ = [
     "TableLockFault",
     "TenantAttack",
     "ValidatorHeavySqlFault",
+    "TinyDeadlineFault",
     "TerminateBackendsFault",
     "LatencyFault",
     "LimitDataFault",

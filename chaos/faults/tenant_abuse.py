@@ -194,3 +194,29 @@ class AuditIdSquatFault(TenantAttack):
             self.kind,
             body_extra={"request_id": request_id},
         )
+
+
+@register_fault
+class TinyDeadlineFault(TenantAttack):
+    """The workload's own requests, sent as `as_tenant` with a deadline too short for any
+    call to finish (`deadline_seconds`, which the contract lets a caller set): each call
+    is cut by the caller's own deadline.
+
+    Expected: the tenant meets `timeout`; that is its own choice, not a sign the upstream
+    is failing, so no breaker the other tenants share opens, and their calls keep
+    succeeding."""
+
+    kind: Literal["tiny_deadline"] = "tiny_deadline"
+    as_tenant: str | None = None
+    deadline_seconds: float = Field(default=0.001, ge=0.001, le=0.1)
+
+    def rewrite(self, request: PlannedRequest, crowd: Crowd) -> PlannedRequest:
+        caller = self.as_tenant or request.tenant
+        return PlannedRequest(
+            caller,
+            request.intent,
+            request.parameters,
+            crowd.keys[caller],
+            self.kind,
+            body_extra={"deadline_seconds": self.deadline_seconds},
+        )

@@ -13,7 +13,16 @@ import typer
 from scenarios import exit_codes
 from target.backends import WorldBackends
 
-from .options import Db, Out, TargetCommand, TargetImage, TargetUrl, Toxiproxy, Upstreams
+from .options import (
+    Db,
+    Out,
+    PromisesFile,
+    TargetCommand,
+    TargetImage,
+    TargetUrl,
+    Toxiproxy,
+    Upstreams,
+)
 from .report_folder import error_json, report_folder, say_interrupted
 
 # The options only `explore` has; the shared ones come from `.options`.
@@ -26,6 +35,14 @@ Replay = Annotated[
     bool,
     typer.Option("--replay", help="re-run the finds saved in --out DIR's example database instead"),
 ]
+Finds = Annotated[
+    int | None,
+    typer.Option(
+        metavar="N",
+        min=1,
+        help="stop once N finds are confirmed and shrunk (default: search the whole budget)",
+    ),
+]
 ExploreJson = Annotated[
     bool,
     typer.Option("--json", envvar="GAUNTLET_EXPLORE_JSON", help="print a JSON summary on stdout"),
@@ -37,12 +54,14 @@ def explore(
     seed: SearchSeed = None,
     out: Out = None,
     replay: Replay = False,
+    finds: Finds = None,
     db: Db = WorldBackends.db,
     toxiproxy: Toxiproxy = WorldBackends.toxiproxy,
     target_command: TargetCommand = None,
     target_image: TargetImage = None,
     target_url: TargetUrl = None,
     upstream: Upstreams = None,
+    promises: PromisesFile = None,
     json_summary: ExploreJson = False,
 ) -> None:
     """Generate experiments (faults, their magnitudes and overlaps, tenant abuse, traffic),
@@ -70,6 +89,8 @@ def explore(
             target=(target_command, target_image, target_url, upstream or []),
             world=(db, toxiproxy),
             console=console,
+            enough_finds=finds,
+            promises=promises,
         )
     except ExploreError as exc:
         if exc.code == exit_codes.BAD_INPUT:

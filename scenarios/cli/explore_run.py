@@ -4,6 +4,7 @@ of experiments, run the session, write the finds and the summary."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,8 @@ def run_explore(
     target: tuple[str | None, str | None, str | None, Sequence[str]],
     world: tuple[str, str],
     console: Console,
+    enough_finds: int | None = None,
+    promises: Path | None = None,
 ) -> tuple[int, dict[str, Any]]:
     """Returns the exit code and the JSON summary."""
     from chaos.postgres import OperationNotSupported, PostgresUnavailable
@@ -37,14 +40,17 @@ def run_explore(
     from scenarios.explore import explore_session, find_file, summary
     from scenarios.runner.proxy_check import ProxyBypassed
     from target.command import TargetCommandError, TargetStartError
+    from vocabulary import YamlInputError
 
     try:
-        options = _options(folder, budget_s, seed, replay, target, world)
-    except (TargetCommandError, ValueError) as exc:
+        options = _options(folder, budget_s, seed, replay, target, world, promises)
+        options = dataclasses.replace(options, enough_finds=enough_finds)
+    except (TargetCommandError, YamlInputError, ValueError) as exc:
         raise ExploreError(str(exc), exit_codes.BAD_INPUT) from None
     system = options.run.target.describe()
     if options.run.target.url:
         console.print("a running system: only network faults and tenant abuse apply")
+    console.print(f"promises: {options.run.promises_source}", highlight=False, markup=False)
     console.print(
         f"exploring {system} for {budget_s:.0f} s (seed {seed}); reports in {folder}",
         highlight=False,
@@ -76,26 +82,38 @@ def _options(
     replay: bool,
     target: tuple[str | None, str | None, str | None, Sequence[str]],
     world: tuple[str, str],
+    promises: Path | None,
 ) -> Any:
-    from chaos.faults import FAULT_KINDS
+    from chaos.faults import BUILTIN_UPSTREAMS, FAULT_KINDS
     from chaos.remote_world import REMOTE_FAULTS
     from chaos.seed import SeedOptions
     from scenarios.explore import ExploreOptions, FaultSpace
     from scenarios.runner.suite_run import RunOptions
+    from scenarios.spec.promises_file import promises_in_effect, promises_source
     from target.backends import WorldBackends
     from target.choice import TargetChoice
 
     command, image, url, upstreams = target
     # refuses two targets at once, a bad command line, or a URL without its upstreams
     chosen = TargetChoice.from_flags(command, image, url, list(upstreams))
+    declared = promises_in_effect(promises, reference=chosen.is_reference)
     tenants = SeedOptions().tenant_ids
-    space = FaultSpace(victims=tenants[:2], abusers=tenants[2:])
+    # the world's own upstreams and those the system declares: each has a proxy to break
+    upstreams = (*BUILTIN_UPSTREAMS, *declared.upstreams)
+    space = FaultSpace(tenants[:2], tenants[2:], upstreams=upstreams, promises=declared)
     if url:
         kinds = tuple(k for k, cls in FAULT_KINDS.items() if issubclass(cls, REMOTE_FAULTS))
         names = tuple(u.name for u in chosen.upstreams)
-        space = FaultSpace(space.victims, space.abusers, kinds=kinds, upstreams=names)
+        space = dataclasses.replace(space, kinds=kinds, upstreams=names)
     db, toxiproxy = world
-    run = RunOptions(folder, WorldBackends(db, toxiproxy), chosen, seed)
+    run = RunOptions(
+        folder,
+        WorldBackends(db, toxiproxy),
+        chosen,
+        seed,
+        promises_source=promises_source(promises, reference=chosen.is_reference),
+        declared_upstreams=dict(declared.upstreams),
+    )
     return ExploreOptions(run, space, budget_s, seed, replay)
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import types
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal, Union, get_args, get_origin
 
 import annotated_types
@@ -25,6 +25,7 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
 from chaos.faults import FAULT_KINDS, Fault, TenantAttack
+from contract import Promises
 
 from .schema_names import OPS_COLUMNS
 
@@ -46,13 +47,16 @@ SHARE_STEPS = 20  # a probability (toxicity, share) in steps of 5 %: readable in
 
 @dataclass(frozen=True)
 class FaultSpace:
-    """What the generated faults may name: the victims' and the abusers' tenants, and the
-    fault kinds allowed on this world (all of them, or the network ones for a running URL)."""
+    """What the generated faults may name: the victims' and the abusers' tenants, the
+    fault kinds allowed on this world (all of them, or the network ones for a running URL),
+    the upstreams (the world's and those the system declares), and the promises the
+    system declares, which judge each experiment beside the universal ones."""
 
     victims: tuple[str, ...]
     abusers: tuple[str, ...]
     kinds: tuple[str, ...] = ()  # empty: every registered kind
     upstreams: tuple[str, ...] = ()  # empty: every upstream the model allows
+    promises: Promises = field(default_factory=Promises, compare=False)
 
     def allowed_kinds(self) -> list[str]:
         return sorted(self.kinds or FAULT_KINDS)

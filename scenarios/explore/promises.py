@@ -7,8 +7,12 @@ verdict of one experiment against them.
     audit exactly once             audit_exactly_once
     steady state after rollback    the steady-state hypothesis, again after rollback
     tenant isolation               in an experiment of tenant abuse alone, the victims'
-                                   own requests keep succeeding (a share, judged with a
-                                   confidence sequence at the experiment's confidence)
+                                   own requests keep succeeding while the abuse lasts and
+                                   after it (a share, judged with a confidence sequence at
+                                   the experiment's confidence)
+
+The deadline is the one the system declares (`request_deadline_seconds`), else the one
+Gauntlet deploys.
 
 An experiment breaks a promise when that check fails; an inconclusive check is never a
 break, and an experiment whose world was not steady before its method judged nothing.
@@ -20,6 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
 
+from contract import Promises
 from slo import Check, Verdict
 
 __all__ = [
@@ -49,20 +54,25 @@ PROMISE_OF_CHECK = {
     "audit_exactly_once": "audit exactly once",
     "steady state after rollback": "steady state after rollback",
     "status [fault]": ISOLATION,
+    # a breaker the tenants share opens at the abuse's end and refuses the others after it
+    "status [recovery]": ISOLATION,
 }
 NOT_STEADY = "steady state before"
 
 
-def promise_expectations(*, abuse_only: bool) -> list[dict]:
+def promise_expectations(*, abuse_only: bool, declared: Promises | None = None) -> list[dict]:
     """The expectations of an experiment, as the scenario file spells them."""
+    deadline_s = declared.request_deadline_seconds if declared else None
+    deadline_ms = round(deadline_s * 1000) if deadline_s else DEADLINE_MS
     expectations: list[dict] = [
-        {"within_deadline": {"deadline_ms": DEADLINE_MS, "grace_ms": GRACE_MS}},
+        {"within_deadline": {"deadline_ms": deadline_ms, "grace_ms": GRACE_MS}},
         {"honest_status": True},
         {"no_cross_tenant_data": True},
         {"audit_exactly_once": True},
     ]
     if abuse_only:  # with the world intact, the victims' outcome is the abuse's doing alone
-        expectations.append({"status": {"success": ISOLATION_SUCCESS}, "phase": "fault"})
+        for phase in ("fault", "recovery"):
+            expectations.append({"status": {"success": ISOLATION_SUCCESS}, "phase": phase})
     return expectations
 
 

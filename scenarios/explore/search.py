@@ -34,7 +34,7 @@ from scenarios.spec.model import Scenario
 from .confirmation import MAX_RUNS, Reproduction, fewest_runs, spent_alpha
 from .experiments import experiments
 from .fault_space import FaultSpace
-from .promises import ExperimentVerdict, Judged
+from .promises import ISOLATION, ExperimentVerdict, Judged
 
 __all__ = ["Budget", "Find", "Search", "SearchReport"]
 
@@ -42,6 +42,13 @@ Trial = Callable[[Scenario], ExperimentVerdict]
 """Runs one experiment on the world and judges it (blocking)."""
 
 MAX_EXAMPLES = 100_000  # never the limit: the budget is
+# Shrinking one find takes at most this share of the budget (and at least a minute), so a
+# long search goes on to other finds rather than polishing its first.
+SHRINK_SHARE, MIN_SHRINK_S = 0.2, 60.0
+
+
+def fault_kinds(scenario: Scenario) -> frozenset[str]:
+    return frozenset(timed.fault.kind for timed in scenario.faults)
 
 
 class BudgetSpent(BaseException):
@@ -88,6 +95,7 @@ class Find:
     detail: str
     found_at: int  # the experiment (numbered from 1) that first broke it
     first: Scenario  # that experiment, as drawn
+    confirmed_s: float = 0.0  # the search's time when it was first confirmed
     shrink_steps: int = 0  # smaller experiments that broke it while shrinking
     # what became of the smallest: "confirmed", "not reproduced" (k of n), "not confirmed
     # in time", or "none" (nothing smaller broke it)
@@ -117,7 +125,7 @@ class SearchReport:
     finds: list[Find] = field(default_factory=list)
     unconfirmed: list[Candidate] = field(default_factory=list)
     used_s: float = 0.0
-    ended_by: str = "budget"  # budget | interrupted | replayed
+    ended_by: str = "budget"  # budget | interrupted | replayed | enough finds
 
 
 class _BrokenPromise(Exception):
@@ -142,6 +150,7 @@ class Search:
         seed: int,
         budget: Budget,
         examples_dir: Path,
+        enough_finds: int | None = None,
     ) -> None:
         self.trial = trial
         self.space = space
@@ -149,6 +158,7 @@ class Search:
         self.budget = budget
         self.database = DirectoryBasedExampleDatabase(str(examples_dir))
         self.report = SearchReport(seed, budget.seconds)
+        self.enough_finds = enough_finds  # stop once this many are confirmed and shrunk
         self.stopped = False  # Ctrl-C: end as soon as the running experiment ends
         self._shrinking: Find | None = None
         # Hypothesis may draw one experiment from several choice sequences: within a round
@@ -165,6 +175,9 @@ class Search:
             if replay:
                 self.report.ended_by = "replayed"
                 break
+            if self.enough_finds is not None and len(self.report.finds) >= self.enough_finds:
+                self.report.ended_by = "enough finds"
+                break
         if self.stopped:
             self.report.ended_by = "interrupted"
         self.report.used_s = self.budget.used
@@ -179,6 +192,12 @@ class Search:
         mean_s = self._trial_s / max(self._trials, 1)
         runs = fewest_runs(spent_alpha(self.report.tried + 1)) + 1  # one more: for the shrink step
         return self.budget.left < runs * mean_s
+
+    def _shrinking_done(self) -> bool:
+        assert self._shrinking is not None
+        shrinking_s = self.budget.used - self._shrinking.confirmed_s
+        limit_s = max(MIN_SHRINK_S, SHRINK_SHARE * self.budget.seconds)
+        return shrinking_s >= limit_s or self._time_to_confirm()
 
     def _timed_trial(self, scenario: Scenario) -> ExperimentVerdict:
         started = self.budget.used
@@ -228,7 +247,7 @@ class Search:
     def _experiment(self, scenario: Scenario) -> None:
         """The test hypothesis runs: raises for a promise confirmed broken (always from this
         one line: hypothesis tells failures apart by where they are raised)."""
-        if self._out_of_time() or (self._shrinking and self._time_to_confirm()):
+        if self._out_of_time() or (self._shrinking and self._shrinking_done()):
             raise BudgetSpent
         key = scenario.model_dump_json()
         if key not in self._answered:
@@ -246,10 +265,13 @@ class Search:
         if self._shrinking is not None:  # a smaller experiment: one run decides the step
             if self._shrinking.promise not in verdict.broken:
                 return None
+            if self._shrinking.promise == ISOLATION and not (
+                fault_kinds(scenario) <= fault_kinds(self._shrinking.first)
+            ):
+                return None  # another attack breaking isolation: another find, not this one
             self._shrinking.shrink_steps += 1
             return self._shrinking.promise
-        found = {find.promise for find in self.report.finds}
-        new = [promise for promise in verdict.broken if promise not in found]
+        new = [promise for promise in verdict.broken if not self._found(promise, scenario)]
         if not new:
             return None
         promise = new[0]
@@ -258,9 +280,21 @@ class Search:
             self.report.unconfirmed.append(Candidate(promise, reproduction, number))
             return None
         detail = verdict.details[verdict.broken.index(promise)]
-        self._shrinking = Find(promise, scenario, reproduction, detail, number, scenario)
+        self._shrinking = Find(
+            promise, scenario, reproduction, detail, number, scenario, self.budget.used
+        )
         self.report.finds.append(self._shrinking)
         return promise
+
+    def _found(self, promise: str, scenario: Scenario) -> bool:
+        """Whether a find already covers this break: the same promise, and for tenant
+        isolation an experiment sharing an attack kind with it. Isolation broken by other
+        attacks alone is another abuse the system does not withstand: a find of its own."""
+        kinds = fault_kinds(scenario)
+        return any(
+            f.promise == promise and (promise != ISOLATION or fault_kinds(f.first) & kinds)
+            for f in self.report.finds
+        )
 
     def _tried(self, verdict: ExperimentVerdict) -> int:
         self.report.tried += 1

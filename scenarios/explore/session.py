@@ -45,6 +45,7 @@ class ExploreOptions:
     budget_s: float
     seed: int
     replay: bool = False
+    enough_finds: int | None = None  # stop once this many finds are confirmed and shrunk
 
     @property
     def examples_dir(self) -> Path:
@@ -62,6 +63,7 @@ async def explore_session(options: ExploreOptions, console: Console) -> SearchRe
             seed=options.seed,
             budget=budget,
             examples_dir=options.examples_dir,
+            enough_finds=options.enough_finds,
         )
 
         def interrupt() -> None:

@@ -55,6 +55,7 @@ def summary_document(
                 "promise": find.promise,
                 "detail": find.detail,
                 "found_at": find.found_at,
+                "confirmed_s": round(find.confirmed_s, 1),
                 "shrink_steps": find.shrink_steps,
                 "shrunk": find.shrunk,
                 "smallest": find.smallest,
@@ -77,7 +78,12 @@ def summary_document(
 
 
 def print_summary(report: SearchReport, files: list[Path], console: Console) -> None:
-    ended = {"budget": "budget spent", "interrupted": "interrupted", "replayed": "replayed"}
+    ended = {
+        "budget": "budget spent",
+        "interrupted": "interrupted",
+        "replayed": "replayed",
+        "enough finds": "enough finds",
+    }
     console.print(
         f"explored {report.tried} experiments in {report.used_s:.0f} s of a "
         f"{report.budget_s:.0f} s budget ({ended[report.ended_by]}; seed {report.seed}); "

@@ -43,6 +43,7 @@ RATIO_LINES = {
         rf"caught / shifted comparisons: {NUMBER}",
     ],
     "cli_startup.py": [rf"gauntlet --help: .*\(ratio {NUMBER}, median of 1\)"],
+    "explore_power.py": [rf"found / mutants: {NUMBER}"],
     "engine.py": [
         rf"efficiency vs slept critical path: {NUMBER}",
         rf"bare gather efficiency vs slept critical path: {NUMBER}",
@@ -74,7 +75,7 @@ RATIO_LINES = {
     "validator_fuzz.py": [rf"failures / cases: {NUMBER}"],
 }
 # Those that start a real Postgres (and Toxiproxy).
-NEEDS_SERVICES = {"audit_backlog.py", "latency_floor.py", "target_process.py"}
+NEEDS_SERVICES = {"audit_backlog.py", "explore_power.py", "latency_floor.py", "target_process.py"}
 # A hang guard below pytest's own timeout, so a stuck benchmark shows its output.
 RUN_TIMEOUT_S = 240
 

@@ -41,6 +41,7 @@ MINIMAL: dict[str, dict[str, Any]] = {
     "junk_methods": {},
     "validator_heavy_sql": {"as_tenant": "initech"},
     "audit_id_squat": {},
+    "tiny_deadline": {"as_tenant": "initech", "deadline_seconds": 0.01},
 }
 
 

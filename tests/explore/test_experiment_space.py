@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from chaos.faults import FAULT_KINDS, TenantAttack, parse_fault
 from chaos.remote_world import REMOTE_FAULTS
 from chaos.seed import SeedOptions
+from contract import Promises
 from scenarios.cli.cmd_validate import check_file
 from scenarios.explore import FaultSpace, experiments
 from scenarios.explore.fault_space import fault_strategy
@@ -86,3 +87,42 @@ def test_schema_faults_name_real_columns() -> None:
     assert ("ops.services", "owner_team") in OPS_COLUMNS
     assert ("ops.audit_log", "request_id") in OPS_COLUMNS
     assert not any(column in {"PRIMARY", "FOREIGN", "UNIQUE"} for _, column in OPS_COLUMNS)
+
+
+@SLOW_DRAWS
+@given(st.data())
+def test_declared_upstreams_and_deadline_are_in_the_space(data: st.DataObject) -> None:
+    declared = Promises(request_deadline_seconds=3.0, upstreams={"cache": "127.0.0.1:6379"})
+    space = FaultSpace(
+        SPACE.victims, SPACE.abusers, upstreams=("ops", "metrics", "cache"), promises=declared
+    )
+    drawn = data.draw(fault_strategy("latency", space))
+    assert drawn.upstream in {"ops", "metrics", "cache"}
+    scenario = data.draw(experiments(space))
+    (bound,) = [e for e in scenario.expectations if type(e).kind == "within_deadline"]
+    assert bound.within_deadline.deadline_ms == 3000
+
+
+def test_a_declared_upstream_is_drawn_at_all() -> None:
+    space = FaultSpace(SPACE.victims, SPACE.abusers, upstreams=("ops", "metrics", "cache"))
+    seen: set[str] = set()
+
+    @settings(max_examples=60, deadline=None, database=None)
+    @given(fault_strategy("latency", space))
+    def draw(fault) -> None:  # noqa: ANN001
+        seen.add(fault.upstream)
+
+    draw()
+    assert "cache" in seen
+
+
+def test_tenant_abuse_alone_is_drawn_often() -> None:
+    alone: list[bool] = []
+
+    @settings(max_examples=80, deadline=None, database=None)
+    @given(experiments(SPACE))
+    def draw(scenario: Scenario) -> None:
+        alone.append(all(isinstance(t.fault, TenantAttack) for t in scenario.faults))
+
+    draw()
+    assert sum(alone) >= 0.4 * len(alone)  # about 0.6; a draw over every kind gives ~0.2

@@ -3,6 +3,7 @@ an undecided one never is, and a world not steady before the method judged nothi
 
 from __future__ import annotations
 
+from contract import Promises
 from scenarios.explore.promises import Judged, promise_expectations, verdict_of
 from scenarios.spec.expectations import EXPECTATION_KINDS
 from slo import Check, Verdict
@@ -48,3 +49,18 @@ def test_the_promises_are_expectation_kinds_the_suite_has() -> None:
         for expectation in promise_expectations(abuse_only=abuse_only):
             kinds = [key for key in expectation if key in EXPECTATION_KINDS]
             assert len(kinds) == 1
+
+
+def test_isolation_is_judged_during_the_abuse_and_after_it() -> None:
+    phases = [e.get("phase") for e in promise_expectations(abuse_only=True) if "status" in e]
+    assert phases == ["fault", "recovery"]
+    after = verdict_of([check("status [recovery]", Verdict.FAIL)])
+    assert after.broken == ("tenant isolation",)
+
+
+def test_the_deadline_is_the_one_the_system_declares() -> None:
+    declared = Promises(request_deadline_seconds=2.0)
+    (bound,) = [e for e in promise_expectations(abuse_only=False, declared=declared)][:1]
+    assert bound["within_deadline"]["deadline_ms"] == 2000
+    (default,) = promise_expectations(abuse_only=False)[:1]
+    assert default["within_deadline"]["deadline_ms"] == 5000

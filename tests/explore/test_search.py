@@ -9,7 +9,7 @@ from pathlib import Path
 
 from chaos.seed import SeedOptions
 from scenarios.explore import FaultSpace
-from scenarios.explore.promises import ExperimentVerdict, Judged
+from scenarios.explore.promises import ISOLATION, ExperimentVerdict, Judged
 from scenarios.explore.search import Budget, Search
 from scenarios.spec.model import Scenario
 
@@ -29,15 +29,15 @@ class VirtualClock:
 class StandIn:
     """A judged system: `breaks(scenario)` says whether a run breaks `honest status`."""
 
-    def __init__(self, clock: VirtualClock, breaks) -> None:  # noqa: ANN001
-        self.clock, self.breaks = clock, breaks
+    def __init__(self, clock: VirtualClock, breaks, promise: str = "honest status") -> None:  # noqa: ANN001
+        self.clock, self.breaks, self.promise = clock, breaks, promise
         self.tried: list[Scenario] = []
 
     def __call__(self, scenario: Scenario) -> ExperimentVerdict:
         self.clock.now += EXPERIMENT_S
         self.tried.append(scenario)
         if self.breaks(scenario):
-            return ExperimentVerdict(Judged.BROKEN, ("honest status",), ("1 of 9 answers",))
+            return ExperimentVerdict(Judged.BROKEN, (self.promise,), ("1 of 9 answers",))
         return ExperimentVerdict(Judged.HELD)
 
 
@@ -49,21 +49,31 @@ def metrics_fault(scenario: Scenario) -> bool:
     )
 
 
-def search(tmp_path: Path, breaks, *, seed: int = 5, budget_s: float = 1500, **kw) -> tuple:  # noqa: ANN001
+def search(  # noqa: ANN201
+    tmp_path: Path,
+    breaks,  # noqa: ANN001
+    *,
+    seed: int = 5,
+    budget_s: float = 1500,
+    enough_finds: int | None = None,
+    promise: str = "honest status",
+    **kw,  # noqa: ANN003
+):
     clock = VirtualClock()
-    system = StandIn(clock, breaks)
+    system = StandIn(clock, breaks, promise)
     found = Search(
         system,
         SPACE,
         seed=seed,
         budget=Budget(budget_s, clock=clock),
         examples_dir=tmp_path / "examples",
+        enough_finds=enough_finds,
     )
     return found.run(**kw), system
 
 
 def test_a_defect_is_found_confirmed_and_shrunk_to_its_cause(tmp_path: Path) -> None:
-    report, _ = search(tmp_path, metrics_fault)
+    report, _ = search(tmp_path, metrics_fault, budget_s=100_000, enough_finds=1)
     assert [find.promise for find in report.finds] == ["honest status"]
     find = report.finds[0]
     assert find.reproduction.confirmed and find.shrunk and find.smallest == "confirmed"
@@ -72,6 +82,46 @@ def test_a_defect_is_found_confirmed_and_shrunk_to_its_cause(tmp_path: Path) -> 
     assert getattr(cause, "toxicity", 0.05) == 0.05  # the mildest that still lands
     workload = find.scenario.workload
     assert workload.concurrency == 1 and len(workload.tenants) == 1
+
+
+def test_enough_finds_end_the_search_once_shrunk_and_confirmed(tmp_path: Path) -> None:
+    report, _ = search(tmp_path, metrics_fault, budget_s=100_000, enough_finds=1)
+    assert report.ended_by == "enough finds" and report.used_s < 100_000
+    (find,) = report.finds
+    assert find.shrunk and find.smallest == "confirmed"
+    # the time of the find is when it was first confirmed, before shrinking
+    assert 0 < find.confirmed_s < report.used_s
+
+
+def test_shrinking_one_find_takes_at_most_its_share_of_the_budget(tmp_path: Path) -> None:
+    from scenarios.explore.search import MIN_SHRINK_S
+
+    def any_fault(scenario: Scenario) -> bool:  # every smaller experiment still breaks it
+        return bool(scenario.faults)
+
+    whole, _ = search(tmp_path / "long", any_fault, budget_s=100_000, enough_finds=1)
+    # a short budget leaves shrinking its minute, well before the smallest would be reached
+    short, _ = search(tmp_path / "short", any_fault, budget_s=150, enough_finds=1)
+    (long_find,), (short_find,) = whole.finds, short.finds
+    assert long_find.found_at == short_find.found_at  # the same find, the same seed
+    assert short_find.shrink_steps < long_find.shrink_steps
+    assert short.used_s - short_find.confirmed_s < MIN_SHRINK_S + 10 * EXPERIMENT_S
+
+
+def test_two_attacks_breaking_isolation_are_two_finds(tmp_path: Path) -> None:
+    def two_defects(scenario: Scenario) -> bool:  # either attack alone breaks it
+        kinds = {"audit_id_squat", "expensive_query_flood"}
+        return any(t.fault.kind in kinds for t in scenario.faults)
+
+    report, _ = search(tmp_path, two_defects, budget_s=100_000, enough_finds=2, promise=ISOLATION)
+    first, second = report.finds
+    assert first.promise == second.promise == ISOLATION
+    kinds = [{t.fault.kind for t in find.first.faults} for find in (first, second)]
+    assert not kinds[0] & kinds[1]  # the second was broken by other kinds alone
+    for find in (first, second):  # shrinking kept to the kinds of its own find
+        assert {t.fault.kind for t in find.scenario.faults} <= {
+            t.fault.kind for t in find.first.faults
+        }
 
 
 def test_an_honest_systems_noise_is_never_a_find(tmp_path: Path) -> None:
@@ -97,7 +147,7 @@ def test_the_same_seed_draws_the_same_experiments(tmp_path: Path) -> None:
 
 
 def test_the_example_database_is_read_only_to_replay(tmp_path: Path) -> None:
-    report, _ = search(tmp_path, metrics_fault)
+    report, _ = search(tmp_path, metrics_fault, budget_s=100_000, enough_finds=1)
     shrunk = report.finds[0].scenario
     _, clean = search(tmp_path, lambda _: False, budget_s=50)  # saves nothing of its own
     assert clean.tried[0] != shrunk  # a search starts clean, whatever the folder holds

@@ -15,6 +15,7 @@ from chaos.faults import (
     ForeignSqlTextFault,
     PlannedRequest,
     TenantAttack,
+    TinyDeadlineFault,
     ValidatorHeavySqlFault,
     parse_fault,
 )
@@ -53,6 +54,19 @@ def test_a_sql_attack_is_an_ad_hoc_query_as_the_attacker_with_its_key() -> None:
 def test_without_as_tenant_the_request_s_own_tenant_attacks() -> None:
     tenants = {request.tenant for request in _draws(ForeignSqlTextFault())}
     assert tenants == {"acme", "globex"}
+
+
+def test_a_tiny_deadline_is_the_workload_s_request_as_the_attacker_with_its_deadline() -> None:
+    attack = TinyDeadlineFault(as_tenant="initech", deadline_seconds=0.005)
+    for request in _draws(attack):
+        body = request.body()
+        assert (request.tenant, request.api_key, request.attack) == (
+            "initech",
+            "key-i",
+            "tiny_deadline",
+        )
+        assert (body["intent"], body["parameters"]) == ("service_overview", {"service": "checkout"})
+        assert body["deadline_seconds"] == 0.005
 
 
 def test_squatting_comes_in_pairs_of_one_id_from_two_tenants() -> None:
