@@ -97,9 +97,14 @@ def explore(
             _bad_input(str(exc), json_summary)
         typer.echo(f"gauntlet explore: {exc}", err=True)
         raise typer.Exit(exc.code) from None
+    _finish(code, document, json_summary)
+
+
+def _finish(code: int, document: dict, json_summary: bool) -> NoReturn:
+    """The `--json` summary, the interrupted line (last, after the summary), the exit."""
     if json_summary:
         typer.echo(json.dumps(document, indent=2))
-    if code == exit_codes.INTERRUPTED:  # the last line says so, after the summary
+    if code == exit_codes.INTERRUPTED:
         say_interrupted("explore", Path(document["reports"]))
     raise typer.Exit(code)
 

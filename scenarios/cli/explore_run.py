@@ -7,11 +7,14 @@ import asyncio
 import dataclasses
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 
 from scenarios import exit_codes
+
+if TYPE_CHECKING:
+    from scenarios.explore import ExploreOptions
 
 
 class ExploreError(Exception):
@@ -47,14 +50,7 @@ def run_explore(
         options = dataclasses.replace(options, enough_finds=enough_finds)
     except (TargetCommandError, YamlInputError, ValueError) as exc:
         raise ExploreError(str(exc), exit_codes.BAD_INPUT) from None
-    system = options.run.target.describe()
-    if options.run.target.url:
-        console.print("a running system: only network faults and tenant abuse apply")
-    console.print(f"promises: {options.run.promises_source}", highlight=False, markup=False)
-    console.print(
-        f"exploring {system} for {budget_s:.0f} s (seed {seed}); reports in {folder}",
-        highlight=False,
-    )
+    system = _announce(options, console)
     try:
         report = asyncio.run(explore_session(options, console))
     except TargetStartError as exc:
@@ -73,6 +69,20 @@ def run_explore(
     document = summary.summary_document(report, files, code, folder)
     (folder / "explore.json").write_text(_json(document), encoding="utf-8")
     return code, document
+
+
+def _announce(options: ExploreOptions, console: Console) -> str:
+    """Say what is explored, under which promises, for how long; returns the system's name."""
+    system = options.run.target.describe()
+    if options.run.target.url:
+        console.print("a running system: only network faults and tenant abuse apply")
+    console.print(f"promises: {options.run.promises_source}", highlight=False, markup=False)
+    console.print(
+        f"exploring {system} for {options.budget_s:.0f} s (seed {options.seed}); "
+        f"reports in {options.run.out_dir}",
+        highlight=False,
+    )
+    return system
 
 
 def _options(
