@@ -27,13 +27,13 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, Phase, Verbosity, given, settings
 from hypothesis import seed as hypothesis_seed
-from hypothesis.database import DirectoryBasedExampleDatabase
 
 from scenarios.spec.model import Scenario
 
 from .confirmation import MAX_RUNS, Reproduction, fewest_runs, spent_alpha
 from .experiments import experiments
 from .fault_space import FaultSpace
+from .finds_database import FindsDatabase
 from .promises import ISOLATION, ExperimentVerdict, Judged
 
 __all__ = ["Budget", "Find", "Search", "SearchReport"]
@@ -156,7 +156,7 @@ class Search:
         self.space = space
         self.seed = seed
         self.budget = budget
-        self.database = DirectoryBasedExampleDatabase(str(examples_dir))
+        self.database = FindsDatabase(examples_dir)
         self.report = SearchReport(seed, budget.seconds)
         self.enough_finds = enough_finds  # stop once this many are confirmed and shrunk
         self.stopped = False  # Ctrl-C: end as soon as the running experiment ends
@@ -247,6 +247,7 @@ class Search:
     def _experiment(self, scenario: Scenario) -> None:
         """The test hypothesis runs: raises for a promise confirmed broken (always from this
         one line: hypothesis tells failures apart by where they are raised)."""
+        self.database.saving_finds = False  # only a raise for a broken promise is kept
         if self._out_of_time() or (self._shrinking and self._shrinking_done()):
             raise BudgetSpent
         key = scenario.model_dump_json()
@@ -258,6 +259,7 @@ class Search:
         if (promise := self._answered[key]) is not None:
             if self._shrinking is not None and promise == self._shrinking.promise:
                 self._shrinking.scenario = scenario  # hypothesis only tries smaller ones
+            self.database.saving_finds = True
             raise _broken(promise)
 
     def _confirmed(self, scenario: Scenario, verdict: ExperimentVerdict, number: int) -> str | None:
