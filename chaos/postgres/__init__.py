@@ -12,7 +12,7 @@ from ._ops import ops_template, provision_ops, start_ops_postgres
 from ._server import OperationNotSupported, PostgresServer, PostgresUnavailable, random_password
 from ._specs import DB_CHOICES, open_postgres
 from ._stale import DEFAULT_STATE_DIR, cleanup_stale
-from ._statement_log import LogRecord, StatementLog, parse_records
+from ._statement_log import LogRecord, StatementLog, log_statements, parse_records
 
 __all__ = [
     "DB_CHOICES",
@@ -29,6 +29,7 @@ __all__ = [
     "cleanup_stale",
     "free_tcp_port",
     "open_postgres",
+    "log_statements",
     "parse_records",
     "ops_template",
     "provision_ops",

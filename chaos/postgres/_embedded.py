@@ -254,13 +254,15 @@ class EmbeddedPostgres(PostgresServer):
 
 
 def _log_statements(conf: Path) -> None:
-    """Make the server log every statement (see `_statement_log`); a data directory copied
-    from a template made before this setting existed gets it here too."""
-    marker = "# gauntlet: log every statement\n"
+    """Give the server its log settings (see `_statement_log`); a data directory copied from
+    a template made before them gets them here too. An older template logged every
+    statement at all times: the last line of a setting wins, so `none` turns that off."""
+    marker = "# gauntlet: statements logged while a watch asks\n"
+    settings = ("log_statement = 'none'", *STATEMENT_LOG_SETTINGS)
     with open(conf, "a+") as stream:
         stream.seek(0)
         if marker not in stream.read():
-            stream.write("\n" + marker + "".join(f"{s}\n" for s in STATEMENT_LOG_SETTINGS))
+            stream.write("\n" + marker + "".join(f"{s}\n" for s in settings))
 
 
 def _alive(pid: int) -> bool:

@@ -1,10 +1,11 @@
 """What the database itself saw: every statement any session sent, from its own log.
 
-A server Gauntlet starts (embedded or Docker) logs each statement as it arrives
-(`log_statement = all`), and a statement that fails before it runs (a syntax error, a
-missing privilege) with its error (`log_min_error_statement`, by default `error`). Each
-record names its login role, so what a system under test sent is told apart from
-Gauntlet's own statements:
+A server Gauntlet starts (embedded or Docker) logs each statement as it arrives while a
+watch asks it to (`log_statements(admin_dsn, True)`: `log_statement = all`, server-wide and
+for the sessions already open too), and at all times a statement that fails before it runs
+(a syntax error, a missing privilege) with its error (`log_min_error_statement`). Logging
+every statement always would fill a disk in a long load run. Each record names its login
+role, so what a system under test sent is told apart from Gauntlet's own statements:
 
     2026-12-07 00:41:03.512 UTC [4127] gauntlet_reader@ops LOG:  execute <unnamed>: SELECT ...
     2026-12-07 00:41:03.514 UTC [4127] gauntlet_reader@ops ERROR:  permission denied ...
@@ -21,9 +22,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+import psycopg
+
 # Set on every server Gauntlet starts: the prefix names the login role and database.
 STATEMENT_LOG_SETTINGS = (
-    "log_statement = 'all'",
     "log_min_error_statement = error",
     "log_line_prefix = '%m [%p] %q%u@%d '",
 )
@@ -111,3 +113,14 @@ def file_log(log: Path) -> StatementLog:
             return stream.read()
 
     return StatementLog(size, read_from)
+
+
+def log_statements(admin_dsn: str, every: bool) -> None:
+    """Log every statement from now on (`every`), or only those that fail. A reload applies
+    it to the sessions already open as well: each takes it before its next statement."""
+    with psycopg.connect(admin_dsn, autocommit=True, connect_timeout=5) as admin:
+        if every:
+            admin.execute("ALTER SYSTEM SET log_statement = 'all'")
+        else:
+            admin.execute("ALTER SYSTEM RESET log_statement")
+        admin.execute("SELECT pg_reload_conf()")

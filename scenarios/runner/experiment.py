@@ -151,12 +151,15 @@ async def _method_between_steady_states(run: ExperimentRun, result: ScenarioResu
     scrapes = await MetricsWatch.start(run.scenario, run.client, run.world.tenant_keys)
     result.unobserved = memory.not_judged + scrapes.not_judged
     statements = StatementWatch.begin(run.world, run.scenario)
-    result.aborted = await run_method(run)
-    run.tally.mark("method")
-    result.checks.extend(memory.checks() + await scrapes.checks(run.client, run.world.tenant_keys))
-    result.checks.extend(_landing_evidence(run.scenario))
-    await _steady_after(run, result)
-    await _judge_outcomes(run, result, statements)
+    try:
+        result.aborted = await run_method(run)
+        run.tally.mark("method")
+        scraped = await scrapes.checks(run.client, run.world.tenant_keys)
+        result.checks.extend(memory.checks() + scraped + _landing_evidence(run.scenario))
+        await _steady_after(run, result)
+        await _judge_outcomes(run, result, statements)
+    finally:
+        await statements.close()  # the server back to logging only failed statements
     result.interrupted = run.stop.is_set()
 
 

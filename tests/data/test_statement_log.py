@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import secrets
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,7 +14,7 @@ import pytest
 
 from chaos import schema
 from chaos.faults.tenant_abuse import ADVISORY_LOCK_FLOOD, CANCEL_FOREIGN_QUERIES, FOREIGN_SQL_TEXT
-from chaos.postgres import EmbeddedPostgres, parse_records
+from chaos.postgres import EmbeddedPostgres, log_statements, parse_records
 from scenarios.runner.exchange import Outcome
 from scenarios.runner.expectation_checks import judge_expectations
 from scenarios.runner.statement_watch import StatementWatch
@@ -57,9 +58,28 @@ def _as_reader(postgres: EmbeddedPostgres, sql: str, *params: object) -> None:
             pass  # refused by Postgres: it still saw the statement
 
 
+@pytest.fixture
+def logging(postgres: EmbeddedPostgres) -> Iterator[EmbeddedPostgres]:
+    """The server logging every statement, as a watch has it while a scenario runs."""
+    log_statements(postgres.admin_dsn, every=True)
+    try:
+        yield postgres
+    finally:
+        log_statements(postgres.admin_dsn, every=False)
+
+
+def test_a_server_logs_no_statement_unless_a_watch_asks(postgres: EmbeddedPostgres) -> None:
+    log = postgres.statement_log()
+    mark = log.mark()
+    probe = f"probe_{secrets.token_hex(6)}"
+    _as_reader(postgres, f"SELECT 1 AS {probe}")
+    assert not any(probe in (r.statement or "") for r in log.records_since(mark, [schema.READER]))
+
+
 def test_each_statement_of_a_login_role_is_logged_under_that_role(
-    postgres: EmbeddedPostgres,
+    logging: EmbeddedPostgres,
 ) -> None:
+    postgres = logging
     log = postgres.statement_log()
     mark = log.mark()
     probe = f"probe_{secrets.token_hex(6)}"
@@ -73,7 +93,8 @@ def test_each_statement_of_a_login_role_is_logged_under_that_role(
     assert not any(f"{probe}_admin" in text for text in texts)  # not the system's role
 
 
-def test_a_statement_postgres_refuses_is_still_logged(postgres: EmbeddedPostgres) -> None:
+def test_a_statement_postgres_refuses_is_still_logged(logging: EmbeddedPostgres) -> None:
+    postgres = logging
     log = postgres.statement_log()
     mark = log.mark()
     probe = f"probe_{secrets.token_hex(6)}"
@@ -84,9 +105,10 @@ def test_a_statement_postgres_refuses_is_still_logged(postgres: EmbeddedPostgres
 
 
 def test_sql_text_sent_as_a_bound_value_is_data_not_a_statement(
-    postgres: EmbeddedPostgres,
+    logging: EmbeddedPostgres,
 ) -> None:
     """An audit record of an attack holds its SQL: the database stored it, never ran it."""
+    postgres = logging
     log = postgres.statement_log()
     mark = log.mark()
     _as_reader(postgres, "SELECT length(%s::text) AS n", FOREIGN_SQL_TEXT)
@@ -148,7 +170,6 @@ def test_a_docker_server_gets_the_same_settings_as_command_arguments() -> None:
     from chaos.postgres._statement_log import STATEMENT_LOG_SETTINGS
 
     assert _as_arguments(STATEMENT_LOG_SETTINGS) == (
-        "log_statement=all",
         "log_min_error_statement=error",
         "log_line_prefix=%m [%p] %q%u@%d ",
     )
