@@ -61,10 +61,7 @@ def objective_state(
         if objective.slice_s is not None:
             _add_slices(state.ratio_groups, frame, rows, objective, per)
         if objective.compare_with_phase is not None:
-            reference = objective.filters.model_copy(update={"phase": None})
-            phase = objective.compare_with_phase.value
-            in_phase = table.filter(matches(reference) & (pl.col("phase") == phase))
-            state.reference_groups = _ratio_groups(in_phase, objective, per)
+            state.reference_groups = reference_groups(table, objective, per)
     return state
 
 
@@ -172,3 +169,14 @@ def _latency_groups(rows: pl.LazyFrame, per: str | None) -> dict[str, ExactLaten
 def _own(latencies: pl.Series) -> ExactLatencies:
     # a copy only when the engine's memory would be shared: selection reorders it in place
     return ExactLatencies(latencies.to_numpy(writable=True))
+
+
+def reference_groups(
+    table: pl.LazyFrame, objective: Objective, per: str | None
+) -> dict[str, RatioGroup]:
+    """The ratio groups of the phase an objective compares with (`compare_with_phase`):
+    its filters but for the phase, in that phase."""
+    reference = objective.filters.model_copy(update={"phase": None})
+    phase = objective.compare_with_phase.value  # type: ignore[union-attr]
+    in_phase = table.filter(matches(reference) & (pl.col("phase") == phase))
+    return _ratio_groups(in_phase, objective, per)

@@ -15,7 +15,13 @@ from pathlib import Path
 
 import polars as pl
 
-from .accumulators import WINDOW_RESOLUTION, ObjectiveState, _counted_by, _ratio_groups
+from .accumulators import (
+    WINDOW_RESOLUTION,
+    ObjectiveState,
+    _counted_by,
+    _ratio_groups,
+    reference_groups,
+)
 from .baseline import BaselineReport
 from .confseq import quantile_rank_bounds
 from .evaluation import _judge, _no_data, compared_with_baseline, totals_by_status
@@ -258,8 +264,5 @@ def _state(
             group.slices = {} if group.slices is None else group.slices
             group.slices[key] = (hits, total)
         if objective.compare_with_phase is not None:
-            reference = objective.filters.model_copy(update={"phase": None})
-            phase = objective.compare_with_phase.value
-            in_phase = table.filter(matches(reference) & (pl.col("phase") == phase))
-            state.reference_groups = _ratio_groups(in_phase, objective, per)
+            state.reference_groups = reference_groups(table, objective, per)
     return state
