@@ -82,7 +82,7 @@ _DECLARATION = {
     "tenant_burst": "a rate limit for {tool}",
     "query_validator": "a query validator",
     "query_validator_max_sql_bytes": "a query validator's size cap",
-    "audit_spool_max_bytes": "an audit spool bound",
+    "audit_spool_max_bytes": "a bound on its audit spool",
 }
 
 
