@@ -42,6 +42,7 @@ PROMISED = {
     "method-label-unbounded",
     "validator-shared-by-tenants",
     "spool-unbounded",
+    "audit-cancelled-by-deadline",
 }
 
 
