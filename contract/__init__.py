@@ -16,6 +16,7 @@ from pathlib import Path
 from ._environment import (
     API_KEYS,
     AUDIT_DSN,
+    AUDIT_SPOOL_MAX_BYTES,
     BREAKER_COOL_DOWN,
     BREAKER_FAILURE_THRESHOLD,
     HOST,
@@ -83,6 +84,7 @@ __all__ = [
     "API_KEYS",
     "API_KEY_HEADER",
     "AUDIT_DSN",
+    "AUDIT_SPOOL_MAX_BYTES",
     "BREAKER_COOL_DOWN",
     "BREAKER_FAILURE_THRESHOLD",
     "BreakerPromise",

@@ -16,6 +16,8 @@ Optional (the reference orchestrator's own knobs; another system may ignore them
     GAUNTLET_MAX_BODY_BYTES            request body limit (default 64 KiB)
     GAUNTLET_BREAKER_FAILURE_THRESHOLD consecutive upstream failures that open a breaker (5)
     GAUNTLET_BREAKER_COOL_DOWN_SECONDS how long an open breaker refuses before a probe (5)
+    GAUNTLET_AUDIT_SPOOL_MAX_BYTES     the most the audit records waiting in the spool may
+                                       take (640 MiB)
 
 Declared upstreams (one per name the system declares in its promises' `upstreams`):
     GAUNTLET_UPSTREAM_<NAME>           host:port of Gauntlet's proxy in front of it
@@ -40,6 +42,7 @@ RATE_LIMITS = "GAUNTLET_RATE_LIMITS"
 MAX_BODY_BYTES = "GAUNTLET_MAX_BODY_BYTES"
 BREAKER_FAILURE_THRESHOLD = "GAUNTLET_BREAKER_FAILURE_THRESHOLD"
 BREAKER_COOL_DOWN = "GAUNTLET_BREAKER_COOL_DOWN_SECONDS"
+AUDIT_SPOOL_MAX_BYTES = "GAUNTLET_AUDIT_SPOOL_MAX_BYTES"
 # One variable per declared upstream: the prefix, then the name in capitals.
 UPSTREAM_PREFIX = "GAUNTLET_UPSTREAM_"
 
@@ -58,6 +61,7 @@ SETTINGS: Mapping[str, tuple[str, bool]] = {
     "max_body_bytes": (MAX_BODY_BYTES, False),
     "breaker_failure_threshold": (BREAKER_FAILURE_THRESHOLD, False),
     "breaker_cool_down_seconds": (BREAKER_COOL_DOWN, False),
+    "audit_spool_max_bytes": (AUDIT_SPOOL_MAX_BYTES, False),
 }
 
 

@@ -8,6 +8,7 @@
     rate_limits: {direct_query: {per_minute: 3600, burst: 40}}
     upstreams: {cache: "127.0.0.1:6379"}
     query_validator: {max_sql_bytes: 16384}
+    audit_spool: {max_pending_bytes: 1048576}
 
 Every field is optional. A scenario judges a system against what it declares, and only
 against the universal promises (an answer by the deadline, honest status, no cross-tenant
@@ -90,6 +91,18 @@ class QueryValidatorPromise(_Strict):
     )
 
 
+class AuditSpoolPromise(_Strict):
+    """Audit records the database could not take wait in a local spool of at most
+    `max_pending_bytes`: a record past it is refused (its audit call fails), never
+    acknowledged, so an outage cannot fill the disk."""
+
+    max_pending_bytes: int = Field(
+        ge=1,
+        le=2**50,
+        description="the most the records waiting for the database may take, in bytes",
+    )
+
+
 def _true_means_declared(value: object) -> object:
     return {} if value is True else value
 
@@ -123,6 +136,9 @@ class Promises(_Strict):
         default=None,
         description="direct_query's SQL is validated before it reaches the database "
         "(`true` or a block)",
+    )
+    audit_spool: AuditSpoolPromise | None = Field(
+        default=None, description="the audit spool's bound during a database outage"
     )
 
     def promised(self, name: str) -> float:
@@ -180,6 +196,11 @@ def _validator_bytes(promises: Promises, _: str) -> float | None:
     return None if validator is None else validator.max_sql_bytes
 
 
+def _spool_bytes(promises: Promises, _: str) -> float | None:
+    spool = promises.audit_spool
+    return None if spool is None else spool.max_pending_bytes
+
+
 _QUANTITIES = {
     "request_deadline_ms": _request_ms,
     "call_deadline_ms": _call_ms,
@@ -193,6 +214,7 @@ _QUANTITIES = {
     "tenant_burst": lambda p, tool: _tenant(p, _burst(p, tool)),
     "query_validator": _validator,
     "query_validator_max_sql_bytes": _validator_bytes,
+    "audit_spool_max_bytes": _spool_bytes,
 }
 PER_TOOL = frozenset(
     {

@@ -27,6 +27,7 @@ def world_service_config(
     rate_limits: Mapping[str, Mapping[str, int]] | None = None,
     breaker_failure_threshold: int = 5,
     breaker_cool_down_seconds: float = 5.0,
+    audit_spool_max_bytes: int | None = None,
 ) -> dict[str, Any]:
     """The settings (named as in `contract.SETTINGS`) of the system on `world`: every
     upstream through its proxy.
@@ -41,6 +42,7 @@ def world_service_config(
         "rate_limits": {tool: dict(limit) for tool, limit in (rate_limits or {}).items()},
         "breaker_failure_threshold": breaker_failure_threshold,
         "breaker_cool_down_seconds": float(breaker_cool_down_seconds),
+        "audit_spool_max_bytes": audit_spool_max_bytes,  # None: the system's own
     }
 
 

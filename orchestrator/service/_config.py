@@ -51,6 +51,9 @@ class ServiceConfig(BaseModel):
     # the cool-down before it lets one probe through.
     breaker_failure_threshold: int = Field(default=5, ge=1, le=1000)
     breaker_cool_down_seconds: float = Field(default=5.0, gt=0, le=300)
+    # The most the audit records waiting for the database may take in the spool; None:
+    # the spool's own bound (`MAX_PENDING_BYTES`). A deployment on a small disk sets less.
+    audit_spool_max_bytes: int | None = Field(default=None, ge=1, le=2**50)
 
 
 def load_service_config(path: str | os.PathLike[str]) -> ServiceConfig:
@@ -105,6 +108,7 @@ def build_app(config: ServiceConfig) -> FastAPI:
         config.metrics_dsn,
         config.audit_dsn,
         spool_dir=config.spool_dir,
+        audit_spool_max_bytes=config.audit_spool_max_bytes,
         lingering=lingering,
     )
     _apply_rate_limits(tools, config.rate_limits)

@@ -47,6 +47,7 @@ def build_tools(
     audit_dsn: str,
     *,
     spool_dir: Path,
+    audit_spool_max_bytes: int | None = None,
     pool_size: int = 10,
     connect_timeout: float = 3.0,
     max_rows: int = 1000,
@@ -59,6 +60,7 @@ def build_tools(
 
     `lingering`: the registry of abandoned work to share with the orchestrator that owns
     these tools (`Orchestrator(tools, lingering=...)`), so closing it waits for them too.
+    `audit_spool_max_bytes`: the audit spool's bound (None: its default).
     """
 
     def pool(dsn: str, name: str, *, reset_sessions: bool = False) -> GuardedPool:
@@ -83,7 +85,11 @@ def build_tools(
         ),
         MetricsTool(pool(metrics_dsn, "metrics")),
         TopologyTool(pool(ops_dsn, "topology")),
-        AuditTool(pool(audit_dsn, "audit"), spool_dir=Path(spool_dir)),
+        AuditTool(
+            pool(audit_dsn, "audit"),
+            spool_dir=Path(spool_dir),
+            spool_max_pending_bytes=audit_spool_max_bytes,
+        ),
     ]
 
 

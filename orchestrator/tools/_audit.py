@@ -5,8 +5,8 @@ request (see `orchestrator.audit_plan`); callers cannot add or shape one. Insert
 idempotent by (tenant, request id); a request reusing an id its tenant already used is
 refused (`invalid_arguments`, never spooled), since the row kept is the earlier request's.
 While the database is unreachable, `fallback()` spools the validated record durably and
-reports it spooled; a spool write that fails (a full disk) is a failure, never an
-acknowledgement.
+reports it spooled; a spool write that fails (a full disk, the spool's bound reached) is
+a failure, never an acknowledgement.
 
 Replay runs in a background task the tool owns: started by the tool's first call, woken
 by each record spooled, looking at the spool every second otherwise, and stopped in
@@ -42,7 +42,12 @@ _log = logging.getLogger(__name__)
 
 class AuditTool:
     def __init__(
-        self, pool: GuardedPool, *, spool_dir: Path, capability: ToolCapability | None = None
+        self,
+        pool: GuardedPool,
+        *,
+        spool_dir: Path,
+        spool_max_pending_bytes: int | None = None,
+        capability: ToolCapability | None = None,
     ) -> None:
         self.capability = capability or ToolCapability.build(
             tool_id=TOOL_ID,
@@ -51,7 +56,7 @@ class AuditTool:
             fallback_enabled=True,
         )
         self._pool = pool
-        self.spool = AuditSpool(spool_dir)
+        self.spool = AuditSpool(spool_dir, max_pending_bytes=spool_max_pending_bytes)
         self._replaying = asyncio.Lock()
         self._replayer: asyncio.Task[None] | None = None
         self._wake: asyncio.Event | None = None

@@ -15,10 +15,11 @@ Lines that are torn, corrupted or not a record, and records Postgres refuses, go
 `<spool_dir>/audit-dead-letter.jsonl` (same framing) with the reason, for a human.
 
 The records waiting (the live spool and the replay files) are bounded by
-`max_pending_bytes`: during a long outage a record past the bound is refused (`SpoolFull`,
-an `OSError`), so the call is not acknowledged, rather than the spool filling the disk.
-Checked before each append; workers appending at the same moment may pass the bound by a
-record each.
+`max_pending_bytes` (`MAX_PENDING_BYTES` unless the deployment sets
+`GAUNTLET_AUDIT_SPOOL_MAX_BYTES`): during a long outage a record past the bound is refused
+(`SpoolFull`, an `OSError`), so the call is not acknowledged, rather than the spool
+filling the disk. Checked before each append; workers appending at the same moment may
+pass the bound by a record each.
 """
 
 from __future__ import annotations
@@ -48,12 +49,14 @@ class SpoolFull(OSError):
 
 
 class AuditSpool:
-    def __init__(self, spool_dir: Path, *, max_pending_bytes: int = MAX_PENDING_BYTES) -> None:
+    def __init__(self, spool_dir: Path, *, max_pending_bytes: int | None = None) -> None:
         self.directory = Path(spool_dir)
         self.directory.mkdir(parents=True, exist_ok=True)
         self.path = self.directory / SPOOL_NAME
         self.dead_letter_path = self.directory / DEAD_LETTER_NAME
-        self.max_pending_bytes = max_pending_bytes
+        self.max_pending_bytes = (
+            MAX_PENDING_BYTES if max_pending_bytes is None else max_pending_bytes
+        )
 
     def append(self, record: dict[str, Any]) -> None:
         """Durably add one record; returns only once all of it is on disk. Raises

@@ -48,6 +48,7 @@ from scenarios.spec.expectations import (
     RefusedBeforeDatabase,
     RelativeLatencyBound,
     SecurityRefusals,
+    SpoolBytesWithinBound,
     StatusMix,
     ToolErrors,
     WithinDeadline,
@@ -87,7 +88,7 @@ def judge_expectations(
     checks = []
     decided = decided if decided is not None else {}
     for index, expectation in enumerate(scenario.expectations):
-        if isinstance(expectation, MemoryGrowth | MetricsGrowth):
+        if isinstance(expectation, MemoryGrowth | MetricsGrowth | SpoolBytesWithinBound):
             continue  # measured on the system itself, not its answers (*_watch.py)
         if isinstance(expectation, AuditDetailWhole):
             judged = audit_detail_whole(outcomes, audit_details)
@@ -132,6 +133,7 @@ def undecided(
             | AuditDetailWhole
             | MemoryGrowth
             | MetricsGrowth
+            | SpoolBytesWithinBound
             | RefusedBeforeDatabase,
         ):
             continue

@@ -34,6 +34,7 @@ from .expectation_checks import check_name, judge_expectations, judge_status
 from .memory_watch import MemoryWatch
 from .method import ExperimentRun, MethodTally, run_method
 from .metrics_watch import MetricsWatch
+from .spool_watch import SpoolWatch
 from .statement_watch import StatementWatch
 from .traffic import PlannedRequest, TrafficMix
 
@@ -149,13 +150,15 @@ async def _method_between_steady_states(run: ExperimentRun, result: ScenarioResu
         return
     memory = MemoryWatch.start(run.scenario, str(run.client.base_url))
     scrapes = await MetricsWatch.start(run.scenario, run.client, run.world.tenant_keys)
-    result.unobserved = memory.not_judged + scrapes.not_judged
+    spool = SpoolWatch.start(run.scenario, run.world)
+    result.unobserved = memory.not_judged + scrapes.not_judged + spool.not_judged
     statements = StatementWatch.begin(run.world, run.scenario)
     try:
-        result.aborted = await run_method(run)
+        result.aborted = await spool.during(run_method(run))
         run.tally.mark("method")
         scraped = await scrapes.checks(run.client, run.world.tenant_keys)
-        result.checks.extend(memory.checks() + scraped + _landing_evidence(run.scenario))
+        watched = memory.checks() + scraped + spool.checks()
+        result.checks.extend(watched + _landing_evidence(run.scenario))
         await _steady_after(run, result)
         await _judge_outcomes(run, result, statements)
     finally:

@@ -63,6 +63,11 @@ RATE_LIMITS = {"direct_query": {"per_minute": 3600, "burst": 40}}
 # suite opens it and its refusals are seen, short enough that recovery is not mostly waiting.
 BREAKER_FAILURE_THRESHOLD = 4
 BREAKER_COOL_DOWN_S = 2.0
+# The audit spool may hold 1 MiB of records waiting for the database: far above what an
+# outage of the suite spools of ordinary requests (tens of KiB), and well within the
+# 16 MiB filesystem Gauntlet mounts for it, so audit-spool-bound meets the bound for real
+# and a system without one cannot hide behind the disk.
+AUDIT_SPOOL_MAX_BYTES = 1024 * 1024
 CLIENT_TIMEOUT_S = 30.0  # far beyond the request deadline: the service must answer first
 
 
@@ -257,6 +262,7 @@ def service_config(world: World, spool_dir: Path) -> dict[str, Any]:
         rate_limits=RATE_LIMITS,
         breaker_failure_threshold=BREAKER_FAILURE_THRESHOLD,
         breaker_cool_down_seconds=BREAKER_COOL_DOWN_S,
+        audit_spool_max_bytes=AUDIT_SPOOL_MAX_BYTES,
     )
 
 

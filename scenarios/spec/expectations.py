@@ -27,6 +27,10 @@ phase (`baseline`, `burst`, `fault`, `recovery`; omitted = the whole method)::
     - audit_detail_whole: true                             # its string parameters whole
     - memory_growth_mib: 64    # the system's peak memory over the method, above its start
     - metrics_growth_kib: 256  # how much its GET /metrics may grow over the method
+    - spool_bytes_within_bound: {max_bytes: "=audit_spool_max_bytes", slack_bytes: 262144}
+        # the audit spool folder (GAUNTLET_SPOOL_DIR), sampled through the method, grows by
+        # at most the bound plus the slack; one that never came within the slack of its
+        # bound did not meet it: inconclusive, never a pass
     - security_refusals: true                              # every attack request refused
     - security_refusals: {codes: [tenant_violation]}       # ... with one of these codes
     - attacks_contained: true
@@ -100,6 +104,8 @@ __all__ = [
     "NoCrossTenantData",
     "RefusedBeforeDatabase",
     "SecurityRefusals",
+    "SpoolBound",
+    "SpoolBytesWithinBound",
     "StatusMix",
     "ToolErrors",
     "WithinDeadline",
@@ -189,6 +195,32 @@ class MetricsGrowth(_Expectation):
     def _whole_method(cls, value: Phase | None) -> Phase | None:
         if value is not None:
             raise ValueError("metrics growth is measured over the whole method: omit phase")
+        return value
+
+
+class SpoolBound(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    max_bytes: float = Field(gt=0)  # the promise: the most the records waiting may take
+    # what the folder may hold beyond it: writers appending at once, a file's framing
+    slack_bytes: float = Field(ge=0)
+
+
+class SpoolBytesWithinBound(_Expectation):
+    """The system's audit spool folder (`GAUNTLET_SPOOL_DIR`, every file under it), sampled
+    through the whole method, grows by at most `max_bytes` + `slack_bytes` over what it
+    held when the method began. A folder whose growth never came within `slack_bytes` of
+    `max_bytes` never met its bound (the outage was too short, or the records are kept
+    elsewhere): inconclusive. Not judged where Gauntlet does not know the folder."""
+
+    kind: ClassVar[str] = "spool_bytes_within_bound"
+    spool_bytes_within_bound: SpoolBound
+
+    @field_validator("phase")
+    @classmethod
+    def _whole_method(cls, value: Phase | None) -> Phase | None:
+        if value is not None:
+            raise ValueError("the spool is sampled over the whole method: omit phase")
         return value
 
 
@@ -363,6 +395,7 @@ EXPECTATION_KINDS: dict[str, type[_Expectation]] = {
         AuditDetailWhole,
         MemoryGrowth,
         MetricsGrowth,
+        SpoolBytesWithinBound,
         SecurityRefusals,
         HonestStatus,
         FaultLanded,

@@ -64,7 +64,7 @@ def known_quantity(name: str) -> str:
             "call_deadline_ms.TOOL, breaker_failure_threshold, breaker_cool_down_ms, "
             "bulkhead_slots.TOOL, tenant_slots.TOOL, rate_per_second.TOOL, "
             "tenant_rate_per_second.TOOL, rate_burst.TOOL, tenant_burst.TOOL, "
-            "query_validator, query_validator_max_sql_bytes"
+            "query_validator, query_validator_max_sql_bytes, audit_spool_max_bytes"
         )
     return name
 
@@ -82,6 +82,7 @@ _DECLARATION = {
     "tenant_burst": "a rate limit for {tool}",
     "query_validator": "a query validator",
     "query_validator_max_sql_bytes": "a query validator's size cap",
+    "audit_spool_max_bytes": "a bound on its audit spool",
 }
 
 

@@ -11,6 +11,7 @@ SURFACES = {
         "API_KEYS",
         "API_KEY_HEADER",
         "AUDIT_DSN",
+        "AUDIT_SPOOL_MAX_BYTES",
         "BREAKER_COOL_DOWN",
         "BREAKER_FAILURE_THRESHOLD",
         "BreakerPromise",

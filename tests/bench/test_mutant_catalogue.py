@@ -41,6 +41,8 @@ PROMISED = {
     "row-size-guard-removed",
     "method-label-unbounded",
     "validator-shared-by-tenants",
+    "spool-unbounded",
+    "audit-cancelled-by-deadline",
 }
 
 

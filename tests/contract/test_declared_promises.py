@@ -26,12 +26,22 @@ def test_the_reference_promises_follow_the_schema() -> None:
     jsonschema.validate(promises.model_dump(mode="json"), promises_json_schema())
     assert promises.promised("tenant_slots.direct_query") == 5
     assert promises.promised("tenant_burst.direct_query") == 20
+    assert promises.promised("audit_spool_max_bytes") == 1024 * 1024
 
 
 def test_declaring_nothing_means_no_limit() -> None:
     nothing = promises_in_effect(None, reference=False)
     assert nothing == Promises()
     assert all(math.isinf(nothing.promised(name)) for name in PROMISED_QUANTITIES)
+
+
+def test_an_audit_spool_bound_is_one_quantity_in_bytes(tmp_path: Path) -> None:
+    path = tmp_path / "promises.yaml"
+    path.write_text("audit_spool: {max_pending_bytes: 65536}\n")
+    promises = load_promises(path)
+    assert promises.promised("audit_spool_max_bytes") == 65536
+    assert "audit_spool_max_bytes" in PROMISED_QUANTITIES
+    assert math.isinf(Promises().promised("audit_spool_max_bytes"))
 
 
 def test_json_reads_like_yaml(tmp_path: Path) -> None:
@@ -52,6 +62,8 @@ def test_json_reads_like_yaml(tmp_path: Path) -> None:
         ("request_deadlines_seconds: 5\n", "did you mean 'request_deadline_seconds'"),
         ("bulkheads: {direct_qeury: {slots: 3}}\n", "did you mean 'direct_query'"),
         ("upstreams: {cache: nowhere}\n", "upstreams.cache"),
+        ("audit_spool: {max_bytes: 4096}\n", "did you mean 'max_pending_bytes'"),
+        ("audit_spool: {max_pending_bytes: 0}\n", "audit_spool.max_pending_bytes"),
     ],
 )
 def test_a_mistake_is_one_line_with_a_hint(tmp_path: Path, text: str, expected: str) -> None:

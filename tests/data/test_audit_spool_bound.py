@@ -13,9 +13,9 @@ from data_world import call_context
 from orchestrator.contracts import ToolErrorCode
 from orchestrator.deadline import LingeringTasks
 from orchestrator.errors import ToolError
-from orchestrator.tools import GuardedPool
+from orchestrator.tools import GuardedPool, build_tools
 from orchestrator.tools._audit import AuditTool
-from orchestrator.tools._audit_spool import AuditSpool, SpoolFull
+from orchestrator.tools._audit_spool import MAX_PENDING_BYTES, AuditSpool, SpoolFull
 
 BOUND = 4096
 
@@ -72,3 +72,20 @@ def test_a_full_spool_is_an_audit_failure_never_an_acknowledgement(tmp_path: Pat
     assert isinstance(answer, ToolError) and answer.code is ToolErrorCode.INTERNAL_ERROR
     assert "audit spool full" in answer.message
     assert "late" not in {r["request_id"] for r in tool.spool.pending_records()}
+
+
+@pytest.mark.parametrize(("deployed", "bound"), [(BOUND, BOUND), (None, MAX_PENDING_BYTES)])
+def test_a_deployment_sets_the_bound_and_leaves_the_default_when_it_says_nothing(
+    tmp_path: Path, deployed: int | None, bound: int
+) -> None:
+    dsn = "postgresql://a:p@127.0.0.1:1/ops"
+    tools = build_tools(
+        dsn,
+        dsn,
+        dsn,
+        spool_dir=tmp_path,
+        audit_spool_max_bytes=deployed,
+        lingering=LingeringTasks(),
+    )
+    (audit,) = [tool for tool in tools if isinstance(tool, AuditTool)]
+    assert audit.spool.max_pending_bytes == bound

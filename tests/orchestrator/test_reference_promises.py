@@ -42,3 +42,15 @@ def test_the_validator_and_its_size_cap_are_the_references() -> None:
 
     assert REFERENCE.query_validator is not None
     assert REFERENCE.query_validator.max_sql_bytes == MAX_QUERY_BYTES
+
+
+def test_the_audit_spool_bound_is_the_suites_deployment_and_the_reference_keeps_it() -> None:
+    import contract
+    from orchestrator.service import config_from_env
+
+    assert REFERENCE.audit_spool is not None
+    assert REFERENCE.audit_spool.max_pending_bytes == suite_run.AUDIT_SPOOL_MAX_BYTES
+    variable = {contract.AUDIT_SPOOL_MAX_BYTES: str(suite_run.AUDIT_SPOOL_MAX_BYTES)}
+    required = {name: "x" for name in contract.REQUIRED} | {contract.API_KEYS: '{"k": "acme"}'}
+    config = config_from_env(required | variable)
+    assert config.audit_spool_max_bytes == suite_run.AUDIT_SPOOL_MAX_BYTES

@@ -218,8 +218,8 @@ def test_declaring_nothing_leaves_only_the_universal_promises_judged() -> None:
         "rate-limit-tenant-share": 1,
     }
     # of the suite's other scenarios only flapping-database judges a knob (its breaker opens
-    # during an outage), and 19-21 a validator (the attack never reaches the database), so
-    # a bare system loses those checks and no other
+    # during an outage), 19-21 a validator (the attack never reaches the database), and
+    # audit-spool-bound a spool bound, so a bare system loses those checks and no other
     others = {name: s for name, s in suite.items() if name not in KNOB_SCENARIOS}
     assert [why for _, why in others.pop("flapping-database").not_judged] == [
         "the system declares no breaker"
@@ -228,4 +228,8 @@ def test_declaring_nothing_leaves_only_the_universal_promises_judged() -> None:
         assert [(e.kind, why) for e, why in others.pop(name).not_judged] == [
             ("refused_before_database", "the system declares no query validator")
         ]
+    assert [(e.kind, why) for e, why in others.pop("audit-spool-bound").not_judged] == [
+        ("tool_errors", "the system declares no bound on its audit spool"),
+        ("spool_bytes_within_bound", "the system declares no bound on its audit spool"),
+    ]
     assert all(not s.not_judged for s in others.values())

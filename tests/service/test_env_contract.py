@@ -28,6 +28,7 @@ def test_the_required_variables_make_a_config_with_documented_defaults() -> None
     assert config.api_keys == {"key-acme": "acme"}
     assert config.spool_dir == Path("/var/lib/somewhere/gauntlet/audit-spool")
     assert config.request_deadline_seconds == 15.0
+    assert config.audit_spool_max_bytes is None  # the spool's own bound
 
 
 def test_the_optional_knobs_round_trip_through_the_environment(tmp_path: Path) -> None:
@@ -40,9 +41,11 @@ def test_the_optional_knobs_round_trip_through_the_environment(tmp_path: Path) -
         request_deadline_seconds=5.0,
         rate_limits={"direct_query": {"per_minute": 3600, "burst": 40}},
         max_body_bytes=1024,
+        audit_spool_max_bytes=65536,
     )
     env = env_from_config(config, port=8123)
     assert env["PORT"] == "8123"
+    assert env["GAUNTLET_AUDIT_SPOOL_MAX_BYTES"] == "65536"
     assert config_from_env(env) == config
 
 
@@ -54,6 +57,8 @@ def test_the_optional_knobs_round_trip_through_the_environment(tmp_path: Path) -
         ({"GAUNTLET_API_KEYS": "{}"}, "GAUNTLET_API_KEYS"),
         ({"GAUNTLET_REQUEST_DEADLINE_SECONDS": "-1"}, "GAUNTLET_REQUEST_DEADLINE_SECONDS"),
         ({"GAUNTLET_RATE_LIMITS": '{"metrics": {"per_minute": 0}}'}, "GAUNTLET_RATE_LIMITS"),
+        ({"GAUNTLET_AUDIT_SPOOL_MAX_BYTES": "0"}, "GAUNTLET_AUDIT_SPOOL_MAX_BYTES"),
+        ({"GAUNTLET_AUDIT_SPOOL_MAX_BYTES": "1MiB"}, "GAUNTLET_AUDIT_SPOOL_MAX_BYTES"),
     ],
 )
 def test_a_bad_variable_is_one_line_naming_it(change: dict[str, str], named: str) -> None:
