@@ -42,6 +42,7 @@ PROMISED = {
     "method-label-unbounded",
     "validator-shared-by-tenants",
     "topology-snapshot-called-primary",
+    "breaker-never-half-opens",
 }
 
 
