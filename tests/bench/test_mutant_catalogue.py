@@ -43,6 +43,7 @@ PROMISED = {
     "validator-shared-by-tenants",
     "topology-snapshot-called-primary",
     "breaker-never-half-opens",
+    "bulkhead-tenant-share-off",
 }
 
 
