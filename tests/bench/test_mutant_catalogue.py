@@ -44,6 +44,7 @@ PROMISED = {
     "topology-snapshot-called-primary",
     "breaker-never-half-opens",
     "bulkhead-tenant-share-off",
+    "rate-limit-tenant-share-off",
 }
 
 
