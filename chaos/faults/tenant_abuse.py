@@ -1,6 +1,6 @@
 """Tenant attacks on shared resources: other tenants' SQL text, their queries, the lock
 table, the breaker (with caller errors, or with statements that outlast their timeout),
-and the audit key.
+the audit key, and a tool's slots (with many ordinary queries).
 
 Like every `TenantAttack`, these are request mutations: the scenario runner rewrites the
 requests they pick (with probability `share`) and observes the answers apart from the
@@ -41,6 +41,8 @@ CALLER_ERROR = "SELECT 1/0 AS boom"
 # the statement is cut by its own timeout, an upstream `timeout` of the tenant's own making.
 # The series is in the select list, so it streams: nothing is spilled to temporary files.
 EXPENSIVE_QUERY = "SELECT count(*) AS n FROM (SELECT generate_series(1, 300000000) AS g) AS s"
+# An ordinary read any tenant may make: a flood of it is harmful only by its number.
+ORDINARY_QUERY = "SELECT service, owner_team FROM ops.services ORDER BY service"
 # Single rows far over any sane result cap (10 MB is the reference's): 100 MB as one
 # column, and 20 MB as one column or as 10 of 2 MB (a cap that measures a value at a time,
 # not the row, misses that one). The 20 MB rows matter most: a database builds them within
@@ -123,6 +125,18 @@ class ExpensiveQueryFloodFault(SqlAttack):
 
     kind: Literal["expensive_query_flood"] = "expensive_query_flood"
     sql: str = EXPENSIVE_QUERY
+
+
+@register_fault
+class QueryFloodFault(SqlAttack):
+    """Ordinary, legal reads from `as_tenant`, more at a time than its share of a tool's
+    slots (a slow upstream makes each hold its slot longer).
+
+    Expected: the tenant's calls beyond its share are refused; the other tenants' calls
+    keep finding a slot, never refused because one tenant holds them all."""
+
+    kind: Literal["query_flood"] = "query_flood"
+    sql: str = ORDINARY_QUERY
 
 
 @register_fault

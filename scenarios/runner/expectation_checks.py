@@ -62,7 +62,7 @@ from . import rule_verdicts as rules
 from .audit_detail import AuditDetails, audit_detail_whole
 from .exchange import CAUGHT_IN_FLIGHT, Outcome
 from .latency_verdicts import baseline_bracketed, judge_percentile, judge_vs_baseline
-from .offered_rate import outran
+from .offered_rate import admitted_past, outran
 from .rule_verdicts import AuditRows
 from .statement_watch import SeenByDatabase
 
@@ -169,6 +169,8 @@ def _judge(
         return _status(expectation, scoped, scenario.confidence, decided, index)
     judge = _JUDGES[type(expectation)]
     judged = judge(expectation, scoped, audit_rows, scenario.confidence)
+    if final and (overrun := _admitted_past_rate(expectation, scoped)) is not None:
+        return Judgement(Verdict.FAIL, f"{overrun}; {judged.detail}")
     provoking = isinstance(expectation, ToolErrors | CodesSeen)
     if provoking and final and not judged.verdict.decided and len(scoped) >= MIN_PROVOKED:
         if (unprovoked := _never_outran(expectation, scoped)) is not None:
@@ -190,6 +192,23 @@ def _never_outran(expectation: object, outcomes: Sequence[Outcome]) -> str | Non
         f"no tenant's requests outran {bucket.per_second:g}/s with a burst of {bucket.burst:g}"
         f" (the system answered too slowly to be over its rate)"
     )
+
+
+def _admitted_past_rate(expectation: object, outcomes: Sequence[Outcome]) -> str | None:
+    """How a tenant's successful calls overran the bucket the refusals are owed past, if
+    they did: refusing past the tool's whole limit is not refusing past the tenant's.
+    Judged once the method is over (an answer still in flight may widen a span)."""
+    bucket = getattr(expectation, "owed_past_rate", None)
+    if bucket is None:
+        return None
+    for tool in getattr(expectation, "tool_errors", {}):
+        most = admitted_past(outcomes, tool, bucket.per_second, bucket.burst)
+        if most.owed:
+            return (
+                f"{most.tenant}'s {tool} calls let through overran {bucket.per_second:g}/s "
+                f"with a burst of {bucket.burst:g} by {most.excess:.0f}"
+            )
+    return None
 
 
 def _sticky(decided: Decided, key: tuple[int, str], verdict: Verdict) -> Verdict:

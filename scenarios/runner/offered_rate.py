@@ -8,6 +8,13 @@ Requests are counted by their send times (the client's clock). The bucket sees t
 little later, and a request held up on the way in gives the bucket time to refill, so
 every span is granted `ARRIVAL_SLACK_S` of extra refill: rate refusals are owed only
 when a span of requests exceeds `burst + per_second * (span + slack)` by at least one.
+
+The other side of the same bucket: the calls it let through must fit in it. A call that
+succeeded was admitted somewhere between its request's send and its answer, so a span of
+successes, from the first one's send to the latest answer among them, holds at most
+`burst + per_second * span` of them; one more than that is a tenant over its share
+(`admitted_past`). The window is as wide as the clocks allow, so a bucket kept is never
+taken for one overrun.
 """
 
 from __future__ import annotations
@@ -52,4 +59,34 @@ def _most_over(times: list[float], per_second: float) -> float:
     for index, sent in enumerate(times):
         lowest = min(lowest, index - per_second * sent)
         most = max(most, index - per_second * sent - lowest + 1)
+    return most
+
+
+def admitted_past(
+    outcomes: Sequence[Outcome], tool: str, per_second: float, burst: float
+) -> Outran:
+    """The tenant whose successful calls of `tool` exceeded the bucket by the most."""
+    calls: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    for outcome in outcomes:
+        if any(r["tool_id"] == tool and r["success"] for r in outcome.answer.results):
+            sent = outcome.observation.ts
+            calls[outcome.observation.tenant].append(
+                (sent, sent + outcome.observation.latency_ms / 1000)
+            )
+    worst = Outran("", float("-inf"))
+    for tenant, spans in calls.items():
+        excess = _most_admitted(sorted(spans), per_second) - burst
+        worst = max(worst, Outran(tenant, excess), key=lambda o: o.excess)
+    return worst
+
+
+def _most_admitted(spans: list[tuple[float, float]], per_second: float) -> float:
+    """max over runs i..j (by send time) of (calls in it) - per_second * (the latest answer
+    among them - the first send): as in `_most_over`, one pass with the least of
+    `i - per_second * sent_i` so far."""
+    most, lowest, latest = float("-inf"), float("inf"), float("-inf")
+    for index, (sent, answered) in enumerate(spans):
+        lowest = min(lowest, index - per_second * sent)
+        latest = max(latest, answered)
+        most = max(most, index + 1 - per_second * latest - lowest)
     return most

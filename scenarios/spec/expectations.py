@@ -43,7 +43,9 @@ phase (`baseline`, `burst`, `fault`, `recovery`; omitted = the whole method)::
     - tool_errors: {direct_query: [rate_limited]}
       owed_past_rate: {per_second: 30, burst: 20}
         # the refusals are owed only once one tenant's requests outran that token bucket
-        # (a slow system never does): until then the check is inconclusive, never a fail
+        # (a slow system never does): until then the check is inconclusive, never a fail;
+        # and the tool's successful calls must fit in it (from a request's send to the
+        # latest answer): refusals only past a larger bucket (the whole tool's) fail
     - fault_landed: {metrics: [connection_error, timeout, circuit_open]}
         # the fault reached the system: the tool failed at least once, always with one of
         # these codes; a phase where it never failed is inconclusive, never a pass
@@ -156,7 +158,8 @@ class ToolErrors(_Expectation):
     # own: only the scenario's own requests, so an attack's refusal is not the victims' failure
     traffic: Literal["all", "own"] = "all"
     # the codes are owed only once one tenant's requests outran this bucket: a system that
-    # answers slower than it refills is never over its rate (scenarios.runner.offered_rate)
+    # answers slower than it refills is never over its rate; and the calls it let through
+    # must fit in it (scenarios.runner.offered_rate)
     owed_past_rate: RateBucket | None = None
 
 

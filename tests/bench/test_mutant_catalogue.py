@@ -43,6 +43,10 @@ PROMISED = {
     "validator-shared-by-tenants",
     "spool-unbounded",
     "audit-cancelled-by-deadline",
+    "topology-snapshot-called-primary",
+    "breaker-never-half-opens",
+    "bulkhead-tenant-share-off",
+    "rate-limit-tenant-share-off",
 }
 
 

@@ -37,6 +37,7 @@ MINIMAL: dict[str, dict[str, Any]] = {
     "advisory_lock_flood": {},
     "caller_error_burst": {"as_tenant": "initech"},
     "expensive_query_flood": {"as_tenant": "initech"},
+    "query_flood": {"as_tenant": "initech"},
     "huge_row": {"as_tenant": "initech"},
     "junk_methods": {},
     "validator_heavy_sql": {"as_tenant": "initech"},

@@ -258,3 +258,47 @@ def test_a_span_over_the_rate_owes_refusals_though_the_whole_run_is_not() -> Non
     times = [i / 120 for i in range(60)] + [1 + i for i in range(20)]
     assert outran(sent_at(times), per_second=30, burst=20).owed
     assert not outran(sent_at([i for i in range(60)]), per_second=30, burst=20).owed
+
+
+def bucket_answers(times: Sequence[float], per_second: float, burst: float) -> list[Outcome]:
+    """One tenant's answers to requests sent at `times`, from a token bucket of that size
+    (refusing `rate_limited` when empty), each answered in 50 ms."""
+    tokens, last, outcomes = burst, times[0], []
+    limited = [call("direct_query", False, code="rate_limited"), call("audit")]
+    for index, ts in enumerate(times):
+        tokens, last = min(burst, tokens + (ts - last) * per_second), ts
+        admitted = tokens >= 1
+        tokens -= admitted
+        outcome = answered("success" if admitted else "partial", HEALTHY if admitted else limited)
+        observation = replace(outcome.observation, ts=ts, tenant="globex", request_id=f"r{index}")
+        outcomes.append(replace(outcome, answer=replace(outcome.answer, observation=observation)))
+    return outcomes
+
+
+def test_refusals_at_the_tenants_share_of_the_rate_pass() -> None:
+    # 100 requests a second for 3 s against the share the expectation names (30/s, 20)
+    share = bucket_answers([i * 0.01 for i in range(300)], per_second=30, burst=20)
+    (check,) = judge_expectations(scenario(RATE_EXPECTATION), share, audit_rows={})
+    assert check.verdict == "pass", check.detail
+
+
+def test_refusals_only_past_the_whole_tools_rate_are_a_fail() -> None:
+    # a tool-wide bucket of twice the share refuses too, but lets the tenant past its share
+    tool_wide = bucket_answers([i * 0.01 for i in range(300)], per_second=60, burst=40)
+    (check,) = judge_expectations(scenario(RATE_EXPECTATION), tool_wide, audit_rows={})
+    assert check.verdict == "fail", check.detail
+    assert "globex's direct_query calls let through overran 30/s" in check.detail
+
+
+def test_slow_answers_widen_the_span_a_bucket_is_held_to() -> None:
+    from scenarios.runner.offered_rate import admitted_past
+
+    # 26 successes sent within 0.1 s and answered in 50 ms overrun 30/s with a burst of 20
+    fast = bucket_answers([i * 0.004 for i in range(26)], per_second=1000, burst=1000)
+    assert admitted_past(fast, "direct_query", per_second=30, burst=20).owed
+    # the last 5 answered a second later may have been admitted a second later: allowed
+    slow = [*fast[:21]]
+    for outcome in fast[21:]:
+        late = replace(outcome.observation, latency_ms=1000.0)
+        slow.append(replace(outcome, answer=replace(outcome.answer, observation=late)))
+    assert not admitted_past(slow, "direct_query", per_second=30, burst=20).owed
