@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from contract import status_of
-from scenarios.runner.exchange import Outcome
+from scenarios.runner.exchange import HARNESS_STALL, Outcome
 from scenarios.runner.expectation_checks import judge_expectations, undecided
 from scenarios.spec.model import Scenario
 from vocabulary import Answer, Observation, Phase
@@ -258,3 +258,30 @@ def test_a_span_over_the_rate_owes_refusals_though_the_whole_run_is_not() -> Non
     times = [i / 120 for i in range(60)] + [1 + i for i in range(20)]
     assert outran(sent_at(times), per_second=30, burst=20).owed
     assert not outran(sent_at([i for i in range(60)]), per_second=30, burst=20).owed
+
+
+def _stalled(outcome: Outcome, stall_ms: float) -> Outcome:
+    """`outcome` as if the harness's own loop stalled `stall_ms` while it was in flight."""
+    observation = outcome.observation
+    extra = {**observation.extra, HARNESS_STALL: stall_ms}
+    answer = replace(outcome.answer, observation=replace(observation, extra=extra))
+    return replace(outcome, answer=answer)
+
+
+@pytest.mark.parametrize(
+    "expectation", ["within_deadline: {deadline_ms: 5000, grace_ms: 1000}", "max_latency_ms: 6000"]
+)
+def test_an_answer_late_only_by_the_harness_s_own_stall_is_not_the_system_s_lateness(
+    expectation: str,
+) -> None:
+    """Read 8 s after the send while the harness's loop stalled 3 s: the system may have
+    answered in 5 s, so nothing can be shown (inconclusive, never a fail); late even
+    without the stall, it is the system's (fail); on time, a pass."""
+    s = scenario(expectation)
+    on_time = [answered("success", HEALTHY, latency_ms=900)] * 5
+    read_late = _stalled(answered("success", HEALTHY, latency_ms=8000), 3000)
+    system_late = _stalled(answered("success", HEALTHY, latency_ms=8000), 1500)
+    assert verdicts(s, on_time) == ["pass"]
+    assert verdicts(s, [*on_time, read_late]) == ["inconclusive"]
+    assert verdicts(s, [*on_time, read_late, system_late]) == ["fail"]
+    assert verdicts(s, [*on_time, answered("success", HEALTHY, latency_ms=6500)]) == ["fail"]
