@@ -233,6 +233,29 @@ def test_a_callers_own_tiny_deadline_never_opens_the_breaker() -> None:
     assert slow.runs == 6  # every call reached the tool: none was refused by the breaker
 
 
+def test_a_failure_the_callers_short_budget_caused_never_opens_the_breaker() -> None:
+    """The real tools give up a little before the budget they are given (the statement
+    timeout and the pool's wait end 50 ms early), so the caller's short deadline shows as
+    the tool's own timeout just before it, not as the engine's cut. Still neutral."""
+    gives_up_early = ScriptedTool(
+        "db",
+        delay=0.27,
+        default=ToolError(ToolErrorCode.TIMEOUT, "statement timeout"),
+        timeout_seconds=5,
+    )
+    short = plan_request([("a", "db")], deadline_seconds=0.3)
+    assert _breaker_after(gives_up_early, short, times=6) is BreakerState.CLOSED
+    assert gives_up_early.runs == 6
+
+
+def test_an_outage_met_early_in_a_short_budget_still_counts() -> None:
+    """A refused connection comes long before any deadline: the upstream is down, whatever
+    budget the caller gave."""
+    down = ScriptedTool("db", default=upstream_error(), timeout_seconds=5)
+    short = plan_request([("a", "db")], deadline_seconds=0.3)
+    assert _breaker_after(down, short, times=4) is BreakerState.OPEN
+
+
 def test_a_call_cut_at_its_own_deadline_still_counts_as_upstream_failure() -> None:
     slow = ScriptedTool("slow", delay=0.2, timeout_seconds=0.01)
     assert _breaker_after(slow, plan_request([("a", "slow")]), times=2) is BreakerState.OPEN
