@@ -22,6 +22,7 @@ from scenarios.spec.expectations import (
     RefusedBeforeDatabase,
     SecurityRefusals,
     ToolErrors,
+    ToolsAdmitted,
     WithinDeadline,
 )
 from slo import Judgement, Verdict
@@ -70,6 +71,23 @@ def codes_seen(e: CodesSeen, outcomes: Sequence[Outcome], *_: object) -> Judgeme
         return Judgement(Verdict.INCONCLUSIVE, waiting)
     seen = f"seen in {len(outcomes)} requests: {', '.join(sorted(e.codes_seen))}"
     return Judgement(Verdict.PASS, seen)
+
+
+def tools_admitted(e: ToolsAdmitted, outcomes: Sequence[Outcome], *_: object) -> Judgement:
+    own = [o for o in outcomes if o.attack is None]
+    admitted = {
+        r["tool_id"]
+        for o in own
+        for r in o.answer.results
+        if r.get("success") is True and r.get("fallback_used") is not True
+    }
+    missing = [tool for tool in e.tools_admitted if tool not in admitted]
+    if missing:
+        waiting = f"no success yet of {', '.join(missing)} in {len(own)} requests"
+        return Judgement(Verdict.INCONCLUSIVE, waiting)
+    return Judgement(
+        Verdict.PASS, f"each admitted work in {len(own)} requests: {', '.join(e.tools_admitted)}"
+    )
 
 
 def within_deadline(e: WithinDeadline, outcomes: Sequence[Outcome], *_: object) -> Judgement:

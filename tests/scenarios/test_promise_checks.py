@@ -285,3 +285,16 @@ def test_an_answer_late_only_by_the_harness_s_own_stall_is_not_the_system_s_late
     assert verdicts(s, [*on_time, read_late]) == ["inconclusive"]
     assert verdicts(s, [*on_time, read_late, system_late]) == ["fail"]
     assert verdicts(s, [*on_time, answered("success", HEALTHY, latency_ms=6500)]) == ["fail"]
+
+
+def test_a_limit_that_admits_one_call_passes_and_one_that_refuses_everything_fails() -> None:
+    """`tools_admitted` is a rule: one success of the tool, on its own, proves it; a
+    fallback or an attack's success does not; a method over with none fails."""
+    s = scenario("tools_admitted: [direct_query]")
+    refused = [call("direct_query", False, code="concurrency_limit"), call("audit", True, True)]
+    shed = [answered("degraded", refused)] * 20
+    by_fallback = answered("partial", [call("direct_query", True, True), call("audit")])
+    by_attack = answered("success", HEALTHY, attack="flood")
+    assert verdicts(s, [*shed, answered("success", HEALTHY)]) == ["pass"]
+    assert verdicts(s, [*shed, by_fallback, by_attack]) == ["fail"]
+    assert verdicts(s, shed[:3]) == ["inconclusive"]  # too few requests to say
