@@ -59,6 +59,7 @@ bench: setup
 	$(BIN)/python bench/load_overhead.py
 	$(BIN)/python bench/slo_eval.py
 	$(BIN)/python bench/cli_startup.py
+	$(BIN)/python bench/client_cost.py
 	$(BIN)/python bench/audit_backlog.py
 	$(BIN)/python bench/validator_cost.py
 	$(BIN)/python bench/validator_fuzz.py --cases 10000 --jobs 2

@@ -31,7 +31,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from machine_load import MachineLoad, in_words
+from machine_load import MachineLoad, in_words, process_tree_cpu_s
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -134,21 +134,6 @@ class Endpoint:
         return self._served.value
 
 
-def _tree_cpu_s(pid: int) -> float:
-    """CPU seconds used so far by the process `pid` and every process under it."""
-    import psutil
-
-    total = 0.0
-    root = psutil.Process(pid)
-    for process in [root, *root.children(recursive=True)]:
-        try:
-            times = process.cpu_times()
-        except psutil.NoSuchProcess:
-            continue
-        total += times.user + times.system
-    return total
-
-
 async def _window(endpoint: Endpoint, locust: Any, seconds: float) -> dict[str, float]:
     """Requests and CPU over `seconds` of steady load, once every user runs."""
     first, pid = endpoint.served, locust.process.pid
@@ -159,11 +144,11 @@ async def _window(endpoint: Endpoint, locust: Any, seconds: float) -> dict[str, 
             )
         await asyncio.sleep(0.05)
     await asyncio.sleep(SETTLE_S)
-    served, load_cpu, harness_cpu = endpoint.served, _tree_cpu_s(pid), time.process_time()
+    served, load_cpu, harness_cpu = endpoint.served, process_tree_cpu_s(pid), time.process_time()
     began = time.monotonic()
     await asyncio.sleep(seconds)
     requests = endpoint.served - served
-    load_cpu = _tree_cpu_s(pid) - load_cpu
+    load_cpu = process_tree_cpu_s(pid) - load_cpu
     harness_cpu = time.process_time() - harness_cpu
     cpu = load_cpu + harness_cpu
     return {

@@ -31,3 +31,19 @@ def in_words(machine: Mapping[str, object]) -> str:
         f"load average {machine['load_average_1m_before']} before, "
         f"{machine['load_average_1m_after']} after, {machine['cpu_count']} cores"
     )
+
+
+def process_tree_cpu_s(pid: int) -> float:
+    """CPU seconds (user and system) used so far by the process `pid` and every process
+    under it; a child that ended meanwhile is left out."""
+    import psutil
+
+    root = psutil.Process(pid)
+    total = 0.0
+    for process in [root, *root.children(recursive=True)]:
+        try:
+            times = process.cpu_times()
+        except psutil.NoSuchProcess:
+            continue
+        total += times.user + times.system
+    return total

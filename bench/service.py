@@ -91,6 +91,8 @@ def bare_app() -> FastAPI:
 
 
 async def _measure(app: str, users: int, seconds: float, work: Path) -> dict[str, float]:
+    from machine_load import process_tree_cpu_s
+
     from load.control.locust_args import LocustOptions, locust_args
     from load.inputs.run_config import LocustRunConfig, ShapeStep, WeightedIntent, WeightedTenant
     from load.transport.collector import ObservationCollector, bound_socket
@@ -100,7 +102,7 @@ async def _measure(app: str, users: int, seconds: float, work: Path) -> dict[str
 
     (work / "workers").mkdir(parents=True)
     service, url = await start_service(None, log_path=work / "service.log", app=app)
-    server = _ProcessCpu(service.process.pid)
+    server_pid = service.process.pid
     collector = ObservationCollector(work / "workers", worker_config={})
     sock = bound_socket("127.0.0.1", 0)
     try:
@@ -116,7 +118,7 @@ async def _measure(app: str, users: int, seconds: float, work: Path) -> dict[str
             collector_url=f"http://127.0.0.1:{sock.getsockname()[1]}",
         ).write(work / "locust.json")
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        server_before = server.seconds()
+        server_before = process_tree_cpu_s(server_pid)
         async with collector.serving(sock):
             locust = await ChildProcess.start(
                 "locust",
@@ -133,7 +135,7 @@ async def _measure(app: str, users: int, seconds: float, work: Path) -> dict[str
             )
             async with asyncio.timeout(seconds + 60):
                 await locust.process.wait()
-            server_cpu = server.seconds() - server_before
+            server_cpu = process_tree_cpu_s(server_pid) - server_before
             await collector.wait_until_complete(timeout_s=30)  # its final batch
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         collector.write_counts()  # closes each worker's open segment
@@ -154,27 +156,6 @@ async def _measure(app: str, users: int, seconds: float, work: Path) -> dict[str
         "server_cpu_s": round(server_cpu, 3),
         "server_req_per_cpu_s": round(len(merged) / server_cpu, 1),
     }
-
-
-class _ProcessCpu:
-    """CPU seconds (user and system) a process has used so far."""
-
-    def __init__(self, pid: int) -> None:
-        import psutil
-
-        self._process = psutil.Process(pid)
-
-    def seconds(self) -> float:
-        import psutil
-
-        total = 0.0
-        for process in [self._process, *self._process.children(recursive=True)]:
-            try:
-                times = process.cpu_times()
-            except psutil.NoSuchProcess:
-                continue
-            total += times.user + times.system
-        return total
 
 
 async def _bench(users: int, seconds: float, rounds: int) -> dict[str, Any]:

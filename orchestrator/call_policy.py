@@ -39,6 +39,11 @@ from .rate_limit import RateLimiterStatistics, TenantRateLimits
 from .retry import RetryPolicy
 from .tool import CallContext, Tool
 
+# The tools give up 50 ms before the budget they are given (the statement timeout, the
+# pool's wait: `tools/_tenant_tx.py`, `tools/_guarded_pool.py`); a failure of a call bounded
+# by the caller's deadline that comes this close to it was caused by that deadline.
+CALLER_BUDGET_MARGIN_SECONDS = 0.1
+
 
 class Admission(Enum):
     WAIT_FOR_SLOT = "every bulkhead slot is taken: queue for one"
@@ -242,13 +247,17 @@ class GuardedTool:
     def _health_outcome(self, error: ToolError | None, step: Attempt) -> ToolErrorCode | None:
         """What the attempt says about the upstream's health, for the breaker.
 
-        A failure once the caller's own budget ran out (the attempt was bounded by the
-        request's deadline, not by the call's, and that deadline has passed) says nothing
-        about the upstream: a caller asking for 4 ms would otherwise switch the tool off
-        for every tenant. It is neutral, like a cancellation."""
+        A failure as the caller's own budget runs out (the attempt was bounded by the
+        request's deadline, not by the call's, and that deadline is at most
+        `CALLER_BUDGET_MARGIN_SECONDS` away) says nothing about the upstream: a caller
+        asking for 4 ms would otherwise switch the tool off for every tenant. It is
+        neutral, like a cancellation. The margin covers the tools giving up a little before
+        the budget they are given (the statement timeout, the pool's wait); a failure met
+        earlier, such as a refused connection, still counts."""
         if error is None:
             return None
-        if step.request_bound and asyncio.get_running_loop().time() >= step.deadline_at:
+        left = step.deadline_at - asyncio.get_running_loop().time()
+        if step.request_bound and left <= CALLER_BUDGET_MARGIN_SECONDS:
             return ToolErrorCode.CANCELLED
         return error.code
 

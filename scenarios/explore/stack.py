@@ -19,11 +19,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
 from rich.console import Console
 
 from scenarios.runner.exchange import Outcome
 from scenarios.runner.experiment import ScenarioResult, run_experiment
+from scenarios.runner.service_client import ServiceClient, service_client
 from scenarios.runner.suite_run import CLIENT_TIMEOUT_S, RunOptions
 
 # One way to build the world and start the system under test, shared with `gauntlet run`
@@ -39,7 +39,7 @@ __all__ = ["ExploreStack", "explore_stack"]
 @dataclass
 class ExploreStack:
     world: Any  # chaos.world.World, or a RemoteWorld with --target-url
-    client: httpx.AsyncClient
+    client: ServiceClient
     observations: Path
     stop: asyncio.Event  # set by Ctrl-C: no new request, roll back, finish
 
@@ -62,7 +62,7 @@ async def explore_stack(options: RunOptions, console: Console) -> AsyncIterator[
     with world_of(options, console) as world:
         async with (
             system_under_test(world, options) as url,
-            httpx.AsyncClient(base_url=url, timeout=CLIENT_TIMEOUT_S) as client,
+            service_client(url, timeout_s=CLIENT_TIMEOUT_S) as client,
         ):
             world.service_url = url
             yield ExploreStack(

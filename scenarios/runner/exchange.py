@@ -14,8 +14,6 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-import httpx
-
 from contract import ErrorClass, codes_of
 from vocabulary import (
     API_KEY_HEADER,
@@ -27,12 +25,18 @@ from vocabulary import (
     judge_answer,
 )
 
+from .service_client import ServiceClient, TransportError
 from .traffic import PlannedRequest
 
 # Marks a request that started in one phase and was still in flight when the next began:
 # it counts in the phase it met for every rule, but not in the shares estimated for that
 # phase (it was not sent into it, so it is not a sample of it).
 CAUGHT_IN_FLIGHT = "caught_in_flight"
+
+# How long the harness's own loop stalled while a request was in flight (milliseconds), on
+# answers where that reached the mark: `within_deadline` does not blame the system for it.
+HARNESS_STALL = "harness_stall_ms"
+HARNESS_STALL_MARK_MS = 50.0
 
 # The security refusals, as they appear on the wire (derived, so a new code cannot be missed).
 SECURITY_CODES = frozenset(code.value for code in codes_of(ErrorClass.SECURITY))
@@ -87,7 +91,7 @@ class Outcome:
 
 
 async def exchange(
-    client: httpx.AsyncClient,
+    client: ServiceClient,
     request: PlannedRequest,
     *,
     scenario: str,
@@ -98,8 +102,9 @@ async def exchange(
 
     `phase_of(start, end)` (epoch seconds) names the phase the exchange lived through; it
     is asked once the answer is in, so a fault that landed meanwhile is accounted for."""
-    started = time.time()
+    started, stalled_s = time.time(), client.stalled_s
     answer = await _post(client, request, _asked(request, scenario, started))
+    answer = _with_harness_stall(answer, client.stalled_s - stalled_s)
     answer = _in_lived_phase(answer, phase_of, started)
     others = frozenset(tenants) - {request.tenant}
     leaked = frozenset().union(*(_tenants_in(r.get("data"), others) for r in answer.results))
@@ -120,7 +125,7 @@ def _asked(request: PlannedRequest, scenario: str, started: float) -> Asked:
     )
 
 
-async def _post(client: httpx.AsyncClient, request: PlannedRequest, asked: Asked) -> Answer:
+async def _post(client: ServiceClient, request: PlannedRequest, asked: Asked) -> Answer:
     """POST `request` and judge the answer; a transport error is judged as one too."""
     headers = {"content-type": "application/json"}
     if request.api_key is not None:
@@ -129,20 +134,29 @@ async def _post(client: httpx.AsyncClient, request: PlannedRequest, asked: Asked
     try:
         # ASCII JSON: its escapes carry any text intact, a lone surrogate (audit_poison_record)
         # included, where UTF-8 cannot encode it
-        content = json.dumps(request.body(), ensure_ascii=True)
-        response = await client.post(ORCHESTRATE_PATH, content=content, headers=headers)
-    except httpx.HTTPError as exc:
+        content = json.dumps(request.body(), ensure_ascii=True).encode("ascii")
+        reply = await client.request("POST", ORCHESTRATE_PATH, content=content, headers=headers)
+    except TransportError as exc:
         return judge_answer(
             asked,
             latency_ms=(time.perf_counter() - clock) * 1000,
             http_status=0,
             content=None,
-            transport_error=f"{type(exc).__name__}: {exc}",
+            transport_error=str(exc),
         )
     latency_ms = (time.perf_counter() - clock) * 1000
     return judge_answer(
-        asked, latency_ms=latency_ms, http_status=response.status_code, content=response.content
+        asked, latency_ms=latency_ms, http_status=reply.status, content=reply.content
     )
+
+
+def _with_harness_stall(answer: Answer, stalled_s: float) -> Answer:
+    """`answer`, marked with how long the harness stalled while it was in flight, when
+    that is long enough to matter to a deadline (most answers carry no mark)."""
+    if stalled_s * 1000 < HARNESS_STALL_MARK_MS:
+        return answer
+    extra = {**answer.observation.extra, HARNESS_STALL: round(stalled_s * 1000, 1)}
+    return replace(answer, observation=replace(answer.observation, extra=extra))
 
 
 def _in_lived_phase(

@@ -16,10 +16,11 @@ decided and stopped may add to its population afterwards without undoing the dec
 
 An expectation scoped to a phase with no request in it is inconclusive: it observed nothing.
 
-Codes a fault must provoke (`tool_errors` naming codes, `codes_seen`) keep a phase open
-until they are seen. Once the method is over they are judged as a rule: a phase that
-answered `MIN_PROVOKED` requests without one of them did not do what the fault provokes,
-and that fails (a bulkhead that never refuses, a breaker that never opens).
+Codes a fault must provoke (`tool_errors` naming codes, `codes_seen`), and the work a limit
+must still admit (`tools_admitted`), keep a phase open until they are seen. Once the method
+is over they are judged as a rule: a phase that answered `MIN_PROVOKED` requests without one
+of them did not do what is promised, and that fails (a bulkhead that never refuses, a
+breaker that never opens, a bulkhead that refuses everything).
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ from scenarios.spec.expectations import (
     SpoolBytesWithinBound,
     StatusMix,
     ToolErrors,
+    ToolsAdmitted,
     WithinDeadline,
 )
 from scenarios.spec.model import Scenario
@@ -171,7 +173,7 @@ def _judge(
     judged = judge(expectation, scoped, audit_rows, scenario.confidence)
     if final and (overrun := _admitted_past_rate(expectation, scoped)) is not None:
         return Judgement(Verdict.FAIL, f"{overrun}; {judged.detail}")
-    provoking = isinstance(expectation, ToolErrors | CodesSeen)
+    provoking = isinstance(expectation, ToolErrors | CodesSeen | ToolsAdmitted)
     if provoking and final and not judged.verdict.decided and len(scoped) >= MIN_PROVOKED:
         if (unprovoked := _never_outran(expectation, scoped)) is not None:
             return Judgement(Verdict.INCONCLUSIVE, f"{judged.detail}; {unprovoked}")
@@ -271,6 +273,7 @@ def _percentile(
 _JUDGES: dict[type, Callable[..., Judgement]] = {
     ToolErrors: rules.tool_errors,
     CodesSeen: rules.codes_seen,
+    ToolsAdmitted: rules.tools_admitted,
     WithinDeadline: rules.within_deadline,
     MaxLatency: rules.max_latency,
     LatencyPercentile: _percentile,

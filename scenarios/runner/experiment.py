@@ -18,7 +18,6 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-import httpx
 import psycopg
 
 from chaos.faults import FaultError
@@ -34,6 +33,7 @@ from .expectation_checks import check_name, judge_expectations, judge_status
 from .memory_watch import MemoryWatch
 from .method import ExperimentRun, MethodTally, run_method
 from .metrics_watch import MetricsWatch
+from .service_client import ServiceClient
 from .spool_watch import SpoolWatch
 from .statement_watch import StatementWatch
 from .traffic import PlannedRequest, TrafficMix
@@ -78,7 +78,7 @@ class ScenarioResult:
 async def run_experiment(
     scenario: Scenario,
     world: World,
-    client: httpx.AsyncClient,
+    client: ServiceClient,
     *,
     seed: int,
     record: Callable[[Outcome], None],
@@ -105,7 +105,7 @@ async def run_experiment(
 def _experiment_run(
     scenario: Scenario,
     world: World,
-    client: httpx.AsyncClient,
+    client: ServiceClient,
     *,
     seed: int,
     record: Callable[[Outcome], None],
@@ -148,7 +148,7 @@ async def _method_between_steady_states(run: ExperimentRun, result: ScenarioResu
     if not await _steady_before(run, result):
         result.aborted = "steady state did not hold before the faults"
         return
-    memory = MemoryWatch.start(run.scenario, str(run.client.base_url))
+    memory = MemoryWatch.start(run.scenario, run.client.base_url)
     scrapes = await MetricsWatch.start(run.scenario, run.client, run.world.tenant_keys)
     spool = SpoolWatch.start(run.scenario, run.world)
     result.unobserved = memory.not_judged + scrapes.not_judged + spool.not_judged

@@ -17,8 +17,6 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-import httpx
-
 from chaos.faults import Fault, TenantAttack, applied
 from chaos.stop_watch import StopWatch
 from chaos.world import World
@@ -28,6 +26,7 @@ from vocabulary import FaultWindow, Phase, phase_during
 from .conductor import conduct, plan_stretches
 from .exchange import Outcome, exchange
 from .expectation_checks import Decided, undecided
+from .service_client import ServiceClient
 from .traffic import PlannedRequest, TrafficMix
 
 
@@ -70,7 +69,7 @@ class ExperimentRun:
     scenario: Scenario
     traffic: TrafficMix
     world: World
-    client: httpx.AsyncClient
+    client: ServiceClient
     keep: Callable[[Outcome], None]  # records an outcome as it arrives
     stop: asyncio.Event  # a first Ctrl-C: no new request, roll back, finish
     outcomes: Sequence[Outcome] = ()  # every outcome kept so far

@@ -7,14 +7,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-import httpx
-
 from scenarios.spec.expectations import MetricsGrowth
 from scenarios.spec.model import Scenario
 from slo import Check, NotJudged, Verdict
 from vocabulary import API_KEY_HEADER
 
 from .expectation_checks import check_name
+from .service_client import ServiceClient, TransportError
 
 METRICS_PATH = "/metrics"
 KIB = 1024
@@ -24,16 +23,16 @@ class MetricsUnserved(LookupError):
     """The system answers no `/metrics` scrape; the message says what it answered."""
 
 
-async def metrics_size(client: httpx.AsyncClient, keys: Mapping[str, str]) -> int:
+async def metrics_size(client: ServiceClient, keys: Mapping[str, str]) -> int:
     """The bytes of one `/metrics` scrape, asked with the first tenant's key."""
     key = keys[min(keys)]
     try:
-        response = await client.get(METRICS_PATH, headers={API_KEY_HEADER: key})
-    except httpx.HTTPError as exc:
-        raise MetricsUnserved(f"GET {METRICS_PATH} failed: {type(exc).__name__}") from None
-    if response.status_code != 200:
-        raise MetricsUnserved(f"GET {METRICS_PATH} answered HTTP {response.status_code}")
-    return len(response.content)
+        reply = await client.request("GET", METRICS_PATH, headers={API_KEY_HEADER: key})
+    except TransportError as exc:
+        raise MetricsUnserved(f"GET {METRICS_PATH} failed: {exc}") from None
+    if reply.status != 200:
+        raise MetricsUnserved(f"GET {METRICS_PATH} answered HTTP {reply.status}")
+    return len(reply.content)
 
 
 @dataclass
@@ -47,7 +46,7 @@ class MetricsWatch:
 
     @classmethod
     async def start(
-        cls, scenario: Scenario, client: httpx.AsyncClient, keys: Mapping[str, str]
+        cls, scenario: Scenario, client: ServiceClient, keys: Mapping[str, str]
     ) -> MetricsWatch:
         bounds = [e for e in scenario.expectations if isinstance(e, MetricsGrowth)]
         watch = cls(scenario, bounds)
@@ -58,7 +57,7 @@ class MetricsWatch:
                 watch._not_judged(str(exc))
         return watch
 
-    async def checks(self, client: httpx.AsyncClient, keys: Mapping[str, str]) -> list[Check]:
+    async def checks(self, client: ServiceClient, keys: Mapping[str, str]) -> list[Check]:
         if self.size_at_start is None:
             return []
         try:

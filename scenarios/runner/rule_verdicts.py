@@ -22,11 +22,12 @@ from scenarios.spec.expectations import (
     RefusedBeforeDatabase,
     SecurityRefusals,
     ToolErrors,
+    ToolsAdmitted,
     WithinDeadline,
 )
 from slo import Judgement, Verdict
 
-from .exchange import SECURITY_CODES, Outcome
+from .exchange import HARNESS_STALL, SECURITY_CODES, Outcome
 from .statement_watch import SeenByDatabase
 
 # "every attack is refused" is a rule, judged on every attack; below this many it has not
@@ -72,23 +73,61 @@ def codes_seen(e: CodesSeen, outcomes: Sequence[Outcome], *_: object) -> Judgeme
     return Judgement(Verdict.PASS, seen)
 
 
+def tools_admitted(e: ToolsAdmitted, outcomes: Sequence[Outcome], *_: object) -> Judgement:
+    own = [o for o in outcomes if o.attack is None]
+    admitted = {
+        r["tool_id"]
+        for o in own
+        for r in o.answer.results
+        if r.get("success") is True and r.get("fallback_used") is not True
+    }
+    missing = [tool for tool in e.tools_admitted if tool not in admitted]
+    if missing:
+        waiting = f"no success yet of {', '.join(missing)} in {len(own)} requests"
+        return Judgement(Verdict.INCONCLUSIVE, waiting)
+    return Judgement(
+        Verdict.PASS, f"each admitted work in {len(own)} requests: {', '.join(e.tools_admitted)}"
+    )
+
+
 def within_deadline(e: WithinDeadline, outcomes: Sequence[Outcome], *_: object) -> Judgement:
     bound = e.within_deadline.deadline_ms + e.within_deadline.grace_ms
-    late = [o for o in outcomes if o.observation.latency_ms > bound]
     slowest = max(o.observation.latency_ms for o in outcomes)
     detail = (
         f"slowest {slowest:.0f} ms of {len(outcomes)}; promise {e.within_deadline.deadline_ms:.0f}"
         f" ms + grace {e.within_deadline.grace_ms:.0f} ms"
     )
-    if late:
-        return Judgement(Verdict.FAIL, f"{len(late)} answers late; {detail}")
-    return Judgement(Verdict.PASS, detail)
+    return _late_answers(outcomes, bound, detail)
 
 
 def max_latency(e: MaxLatency, outcomes: Sequence[Outcome], *_: object) -> Judgement:
     slowest = max(o.observation.latency_ms for o in outcomes)
-    detail = f"slowest {slowest:.0f} ms (bound {e.max_latency_ms:.0f} ms)"
-    return Judgement(Verdict.of(slowest <= e.max_latency_ms), detail)
+    return _late_answers(
+        outcomes, e.max_latency_ms, f"slowest {slowest:.0f} ms (bound {e.max_latency_ms:.0f} ms)"
+    )
+
+
+def _late_answers(outcomes: Sequence[Outcome], bound_ms: float, detail: str) -> Judgement:
+    """Fails on an answer past `bound_ms` by the system's doing: later than the bound even
+    without the time the harness's own loop stalled while it was in flight. Answers late
+    only by the harness's stall leave the rule inconclusive: the harness cannot tell."""
+    late = [o for o in outcomes if o.observation.latency_ms > bound_ms]
+    if not late:
+        return Judgement(Verdict.PASS, detail)
+    system_late = [o for o in late if o.observation.latency_ms - _stall_ms(o) > bound_ms]
+    if system_late:
+        return Judgement(Verdict.FAIL, f"{len(system_late)} answers late; {detail}")
+    stall = max(_stall_ms(o) for o in late)
+    return Judgement(
+        Verdict.INCONCLUSIVE,
+        f"{len(late)} answers read late, each by less than the harness's own loop stalled "
+        f"while it was in flight (up to {stall:.0f} ms: the machine is too busy to judge "
+        f"the deadline); {detail}",
+    )
+
+
+def _stall_ms(outcome: Outcome) -> float:
+    return float(outcome.observation.extra.get(HARNESS_STALL, 0.0))
 
 
 def no_cross_tenant_data(

@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
 from rich.console import Console
 
 import contract
@@ -52,6 +51,7 @@ from vocabulary import FaultWindow
 from .exchange import Outcome
 from .experiment import ScenarioResult, run_experiment
 from .proxy_check import ProxyBypassed, check_traffic_flows
+from .service_client import service_client
 from .terminal import SuiteProgress, print_summary
 
 REQUEST_DEADLINE_S = 5.0
@@ -175,7 +175,7 @@ async def _run_all(
     ):
         async with (
             _system_under_test(world, options) as url,
-            httpx.AsyncClient(base_url=url, timeout=CLIENT_TIMEOUT_S) as client,
+            service_client(url, timeout_s=CLIENT_TIMEOUT_S) as client,
         ):
             world.service_url = url
             with SuiteProgress(console) as progress:

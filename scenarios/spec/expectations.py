@@ -96,6 +96,7 @@ __all__ = [
     "MemoryGrowth",
     "MetricsGrowth",
     "CodesSeen",
+    "ToolsAdmitted",
     "EXPECTATION_KINDS",
     "FaultLanded",
     "HonestStatus",
@@ -239,6 +240,15 @@ class CodesSeen(_Expectation):
 
     kind: ClassVar[str] = "codes_seen"
     codes_seen: dict[ToolId, list[ToolErrorCode]] = Field(min_length=1)
+
+
+class ToolsAdmitted(_Expectation):
+    """A limit under pressure still admits work: each tool named succeeded, on its own (not
+    by its fallback), in at least one of the phase's own requests. A rule: one success
+    proves it, so it needs no share the system's speed would set."""
+
+    kind: ClassVar[str] = "tools_admitted"
+    tools_admitted: list[ToolId] = Field(min_length=1)
 
 
 class WithinDeadline(_Expectation):
@@ -388,6 +398,7 @@ EXPECTATION_KINDS: dict[str, type[_Expectation]] = {
         StatusMix,
         ToolErrors,
         CodesSeen,
+        ToolsAdmitted,
         WithinDeadline,
         LatencyVsBaseline,
         LatencyAdded,

@@ -7,7 +7,6 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import psycopg
 import pytest
 from data_world import call_context
@@ -20,6 +19,7 @@ from orchestrator.deadline import LingeringTasks
 from orchestrator.errors import ToolError
 from orchestrator.tools import aclose_tools, build_tools
 from scenarios.runner.exchange import exchange
+from scenarios.runner.service_client import service_client
 from vocabulary import Phase
 
 pytestmark = pytest.mark.integration
@@ -92,7 +92,7 @@ def test_audit_poison_records_are_audited_and_never_block_the_spool(gauntlet) ->
     assert [p.attack for p in planned] == ["audit_poison_record"] * 2 + [None]  # at most 2
 
     async def send_all() -> list:
-        async with httpx.AsyncClient(base_url=world.service_url, timeout=30) as client:
+        async with service_client(world.service_url, timeout_s=30) as client:
             return [
                 await exchange(
                     client, p, scenario="t", phase_of=lambda *_: Phase.FAULT, tenants=["acme"]

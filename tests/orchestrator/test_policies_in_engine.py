@@ -191,16 +191,27 @@ def test_a_timeout_is_not_retried_and_retries_stop_at_the_deadline() -> None:
     )
     assert by_call(response)["a"].attempts == 1
 
+    # Each attempt fails after 0.05 s; retries go on while an attempt would still get its
+    # minimum of 0.3 s, never after. How many fit depends on how busy the machine is, so
+    # the test holds the policy, not a count. The minimum is checked before the backoff, so
+    # an attempt may start a scheduling delay later; one that ignored the minimum would
+    # start with less than the 0.05 s an attempt takes.
     slow_failures = ScriptedTool(
-        "slowfail", delay=0.08, default=upstream_error(), timeout_seconds=0.2
+        "slowfail", delay=0.05, default=upstream_error(), timeout_seconds=1.0
+    )
+    patient = PolicySettings(
+        retry=RetryPolicy(max_attempts=50, base_delay_seconds=0.001, min_attempt_seconds=0.3),
+        breaker_failure_threshold=1000,  # the retries' failures must not open the breaker
     )
     [response] = _orchestrate_all(
-        Orchestrator([slow_failures], lingering=LingeringTasks(), policy=FAST_RETRY),
+        Orchestrator([slow_failures], lingering=LingeringTasks(), policy=patient),
         plan_request([("a", "slowfail")]),
     )
     result = by_call(response)["a"]
-    assert result.error_code is ToolErrorCode.UPSTREAM_ERROR
-    assert result.attempts == 2  # a third attempt would not have had its minimum time left
+    assert result.attempts == slow_failures.runs >= 2  # retried while time was left
+    assert result.attempts < 50  # and stopped by the deadline, not by the attempt cap
+    assert min(slow_failures.budgets) > 0.1
+    assert result.error_code in (ToolErrorCode.UPSTREAM_ERROR, ToolErrorCode.TIMEOUT)
 
 
 def _breaker_after(tool: ScriptedTool, request, times: int) -> BreakerState:
@@ -220,6 +231,29 @@ def test_a_callers_own_tiny_deadline_never_opens_the_breaker() -> None:
     tiny = plan_request([("a", "slow")], deadline_seconds=0.004)
     assert _breaker_after(slow, tiny, times=6) is BreakerState.CLOSED
     assert slow.runs == 6  # every call reached the tool: none was refused by the breaker
+
+
+def test_a_failure_the_callers_short_budget_caused_never_opens_the_breaker() -> None:
+    """The real tools give up a little before the budget they are given (the statement
+    timeout and the pool's wait end 50 ms early), so the caller's short deadline shows as
+    the tool's own timeout just before it, not as the engine's cut. Still neutral."""
+    gives_up_early = ScriptedTool(
+        "db",
+        delay=0.27,
+        default=ToolError(ToolErrorCode.TIMEOUT, "statement timeout"),
+        timeout_seconds=5,
+    )
+    short = plan_request([("a", "db")], deadline_seconds=0.3)
+    assert _breaker_after(gives_up_early, short, times=6) is BreakerState.CLOSED
+    assert gives_up_early.runs == 6
+
+
+def test_an_outage_met_early_in_a_short_budget_still_counts() -> None:
+    """A refused connection comes long before any deadline: the upstream is down, whatever
+    budget the caller gave."""
+    down = ScriptedTool("db", default=upstream_error(), timeout_seconds=5)
+    short = plan_request([("a", "db")], deadline_seconds=0.3)
+    assert _breaker_after(down, short, times=4) is BreakerState.OPEN
 
 
 def test_a_call_cut_at_its_own_deadline_still_counts_as_upstream_failure() -> None:

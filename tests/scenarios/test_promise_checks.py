@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from contract import status_of
-from scenarios.runner.exchange import Outcome
+from scenarios.runner.exchange import HARNESS_STALL, Outcome
 from scenarios.runner.expectation_checks import judge_expectations, undecided
 from scenarios.spec.model import Scenario
 from vocabulary import Answer, Observation, Phase
@@ -302,3 +302,43 @@ def test_slow_answers_widen_the_span_a_bucket_is_held_to() -> None:
         late = replace(outcome.observation, latency_ms=1000.0)
         slow.append(replace(outcome, answer=replace(outcome.answer, observation=late)))
     assert not admitted_past(slow, "direct_query", per_second=30, burst=20).owed
+
+
+def _stalled(outcome: Outcome, stall_ms: float) -> Outcome:
+    """`outcome` as if the harness's own loop stalled `stall_ms` while it was in flight."""
+    observation = outcome.observation
+    extra = {**observation.extra, HARNESS_STALL: stall_ms}
+    answer = replace(outcome.answer, observation=replace(observation, extra=extra))
+    return replace(outcome, answer=answer)
+
+
+@pytest.mark.parametrize(
+    "expectation", ["within_deadline: {deadline_ms: 5000, grace_ms: 1000}", "max_latency_ms: 6000"]
+)
+def test_an_answer_late_only_by_the_harness_s_own_stall_is_not_the_system_s_lateness(
+    expectation: str,
+) -> None:
+    """Read 8 s after the send while the harness's loop stalled 3 s: the system may have
+    answered in 5 s, so nothing can be shown (inconclusive, never a fail); late even
+    without the stall, it is the system's (fail); on time, a pass."""
+    s = scenario(expectation)
+    on_time = [answered("success", HEALTHY, latency_ms=900)] * 5
+    read_late = _stalled(answered("success", HEALTHY, latency_ms=8000), 3000)
+    system_late = _stalled(answered("success", HEALTHY, latency_ms=8000), 1500)
+    assert verdicts(s, on_time) == ["pass"]
+    assert verdicts(s, [*on_time, read_late]) == ["inconclusive"]
+    assert verdicts(s, [*on_time, read_late, system_late]) == ["fail"]
+    assert verdicts(s, [*on_time, answered("success", HEALTHY, latency_ms=6500)]) == ["fail"]
+
+
+def test_a_limit_that_admits_one_call_passes_and_one_that_refuses_everything_fails() -> None:
+    """`tools_admitted` is a rule: one success of the tool, on its own, proves it; a
+    fallback or an attack's success does not; a method over with none fails."""
+    s = scenario("tools_admitted: [direct_query]")
+    refused = [call("direct_query", False, code="concurrency_limit"), call("audit", True, True)]
+    shed = [answered("degraded", refused)] * 20
+    by_fallback = answered("partial", [call("direct_query", True, True), call("audit")])
+    by_attack = answered("success", HEALTHY, attack="flood")
+    assert verdicts(s, [*shed, answered("success", HEALTHY)]) == ["pass"]
+    assert verdicts(s, [*shed, by_fallback, by_attack]) == ["fail"]
+    assert verdicts(s, shed[:3]) == ["inconclusive"]  # too few requests to say
