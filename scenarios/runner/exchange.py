@@ -125,6 +125,8 @@ async def _post(client: httpx.AsyncClient, request: PlannedRequest, asked: Asked
     headers = {"content-type": "application/json"}
     if request.api_key is not None:
         headers[API_KEY_HEADER] = request.api_key
+    if request.fresh_connection:
+        headers["connection"] = "close"
     clock = time.perf_counter()
     try:
         # ASCII JSON: its escapes carry any text intact, a lone surrogate (audit_poison_record)
