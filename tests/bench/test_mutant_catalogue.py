@@ -41,6 +41,7 @@ PROMISED = {
     "row-size-guard-removed",
     "method-label-unbounded",
     "validator-shared-by-tenants",
+    "slow-clients-held",
 }
 
 
