@@ -34,6 +34,9 @@ from .held_connections import HeldConnections, HeldCounts, Manner, descriptor_he
 from .target import FaultTarget
 
 _SENDERS = 8  # concurrent connections sending the junk
+# Slow clients, not a flood of connections (an attack of its own, which a small server loses
+# to its CPU whatever its timeouts): never opened faster than this.
+MAX_OPEN_PER_SECOND = 1000
 # Fewer answered than this and a label set that grows with each method could still hide
 # under a size bound (each method costs an unbounded service a kilobyte or more).
 MIN_ANSWERED = 100
@@ -102,10 +105,11 @@ class JunkMethodsFault(Fault):
 @register_fault
 class SlowClientsFault(Fault):
     """`connections` connections to the service's port (unauthenticated), opened at an
-    even pace over `open_seconds` (injection ends when the last is open; 0: at once) and
-    held until rollback, each misbehaving in one of `manners` in turn; a trickling one
-    sends a byte every `interval_seconds`. A connection the service closes is not reopened.
-    Rollback closes every one of them (a reset, on every way out).
+    even pace over `open_seconds`, never faster than `MAX_OPEN_PER_SECOND` (injection ends
+    when the last is open), and held until rollback, each misbehaving in one of `manners`
+    in turn; a trickling one sends a byte every `interval_seconds`. A connection the
+    service closes is not reopened. Rollback closes every one of them (a reset, on every
+    way out).
 
     The harness raises its own soft descriptor limit for them (past the hard limit only
     where it may). When it still cannot open as many as asked, it holds what it could and
@@ -137,7 +141,8 @@ class SlowClientsFault(Fault):
 
     def _pace(self) -> float:
         """Connections opened per second."""
-        return self.connections / self.open_seconds if self.open_seconds else math.inf
+        wanted = self.connections / self.open_seconds if self.open_seconds else math.inf
+        return min(wanted, MAX_OPEN_PER_SECOND)
 
     def _settle(self, holder: HeldConnections) -> None:
         counts = holder.close()
