@@ -1,12 +1,14 @@
 """Connections to the service that never deliver a request, held open from one thread.
 
 `HeldConnections` opens its sockets at a steady rate (a slow-client attack needs no
-storm of connections, and a storm is an attack of its own) without blocking, watches them
-with one `selectors` loop, and in the `headers` and `body` manners sends each of them one byte every
-`interval_seconds`, round-robin (a deque ordered by when each is due: O(1) per byte,
-whatever the count). A connection the service closes is closed here too and counted; it
-is not reopened. `close()` ends the loop and closes every socket with a reset
-(`SO_LINGER` 0), so thousands of them leave no TIME_WAIT behind to crowd the ports.
+storm of connections, and a storm is an attack of its own) without blocking and watches
+them with one `selectors` loop. Every `interval_seconds` it sends a `headers` connection
+the next byte of its request line and headers, and a `body` connection (whose headers
+went whole at first) the next byte of its body, round-robin (a deque ordered by when
+each is due: O(1) per send, whatever the count). A connection the service closes is
+closed here too and counted; it is not reopened. `close()` ends the loop and closes every
+socket with a reset (`SO_LINGER` 0), so thousands of them leave no TIME_WAIT behind to
+crowd the ports.
 
 Descriptors: each connection costs the harness one. `descriptor_headroom` raises the
 soft `RLIMIT_NOFILE` as far as the process may (to the hard limit; past it only with the
@@ -168,24 +170,30 @@ class HeldConnections:
             _, sock = self._due.popleft()
             if sock.fileno() < 0:
                 continue  # closed by the service meanwhile
-            key = self._selector.get_key(sock)
-            pending: bytes = key.data
+            chunk, rest = self._selector.get_key(sock).data
             try:
-                sent = sock.send(pending[:1])
+                sent = sock.send(chunk)
             except BlockingIOError:
                 sent = 0  # connection not yet accepted, or its buffer full: try next round
             except OSError:
                 self._forget(sock)
                 continue
-            if sent and len(pending) > 1:
-                self._selector.modify(sock, selectors.EVENT_READ, data=pending[1:])
-            elif sent:
-                self._selector.modify(sock, selectors.EVENT_READ, data=b"a")  # never ends
+            if sent == len(chunk):  # then the next byte; past the opening, `a`s without end
+                chunk, rest = rest[:1] or b"a", rest[1:]
+            else:
+                chunk = chunk[sent:]
+            self._selector.modify(sock, selectors.EVENT_READ, data=(chunk, rest))
             self._due.append((now + self._interval, sock))
 
 
-def _opening(manner: Manner) -> bytes:
-    return {"idle": b"", "headers": _HEADERS_OPENING, "body": _BODY_OPENING}[manner]
+def _opening(manner: Manner) -> tuple[bytes, bytes]:
+    """A connection's first send in `manner`, and what follows a byte at a time: a body's
+    whole headers at once, then the body; a header byte by byte from the first."""
+    if manner == "body":
+        return _BODY_OPENING, b""
+    if manner == "headers":
+        return _HEADERS_OPENING[:1], _HEADERS_OPENING[1:]
+    return b"", b""
 
 
 def _reset(sock: socket.socket) -> None:

@@ -102,6 +102,11 @@ def _until(condition: object, what: str) -> None:
         time.sleep(0.02)
 
 
+def _body_headers(server: _Server) -> int:
+    with server.lock:
+        return sum(b"\r\n\r\n" in data for data in server.received.values())
+
+
 def test_it_holds_every_connection_then_rollback_closes_them_all() -> None:
     fault = parse_fault(
         {"kind": "slow_clients", "connections": 300, "open_seconds": 0, "interval_seconds": 0.1}
@@ -109,15 +114,19 @@ def test_it_holds_every_connection_then_rollback_closes_them_all() -> None:
     with _serving() as (server, target):
         with fault.apply(target):  # type: ignore[arg-type]
             _until(lambda: len(server.accepted) == 300, "300 connections accepted")
-            _until(lambda: len(server.received) >= 150, "the slow two thirds sent bytes")
+            _until(lambda: _body_headers(server) == 100, "the bodies' headers sent")
             assert server.open_count() == 300  # all held while the fault lasts
         _until(lambda: server.open_count() == 0, "every connection closed by the rollback")
     with server.lock:
         sent = list(server.received.values())
-    # a byte at a time, the start of a request that never ends
+    # the start of a request that never ends: headers a byte at a time, or whole headers
+    # declaring a body that comes a byte at a time
     opening = b"POST /v1/orchestrate HTTP/1.1\r\nHost: gauntlet\r\n"
     assert all(opening.startswith(data[: len(opening)]) for data in sent)
-    assert all(len(data) < len(opening) + 200 for data in sent)
+    bodies = [data.split(b"\r\n\r\n", 1) for data in sent if b"\r\n\r\n" in data]
+    assert len(bodies) == 100  # every body connection sent its headers at once
+    assert all(b"Content-Length: 60000" in head and len(body) < 100 for head, body in bodies)
+    assert len(sent) >= 150 and all(len(data) < 300 for data in sent)
     assert fault.evidence() == (
         True,
         "300 of 300 slow connections opened, 0 closed by the service, 300 held to the end",
