@@ -1,6 +1,6 @@
 """The gate's power: does the core suite fail deliberately broken builds, and pass the clean one?
 
-    python bench/gate_power.py [--mutant NAME ...] [--full] [--out PATH]
+    python bench/gate_power.py [--mutant NAME ...] [--only SCENARIO ...] [--full] [--out PATH]
 
 Runs `gauntlet run` on the clean reference orchestrator (the whole core suite), then once
 per mutant of bench/mutants/, one defect at a time and one run after another (the suites
@@ -10,6 +10,8 @@ clean build is `python -m orchestrator.service`, given the same way.
 
 By default a mutant runs only the scenarios aimed at its defect (its SCENARIOS), to keep
 the whole benchmark within minutes; `--full` runs the whole suite for each mutant.
+`--only` runs the clean build on those scenarios alone (to measure one scenario's false
+alarms, or a mutant beside the clean run of its own scenarios), not the whole suite.
 A mutant is caught by the checks and objectives that fail on it and not on the clean
 build (so a check that also fails on the clean build is never counted as a catch).
 
@@ -58,7 +60,7 @@ def main() -> int:
         "mutants": [],
     }
     print(f"gate power: clean build + {len(mutants)} mutants; reports in {work}")
-    clean = _run(None, None, work / "clean")
+    clean = _run(None, args.only, work / "clean")
     document["clean"] = clean
     _write(args.out, document)
     _say("clean", clean["verdict"], clean["wall_s"], clean["failures"])
@@ -94,6 +96,9 @@ def main() -> int:
 def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--mutant", action="append", help="only this mutant (repeatable)")
+    parser.add_argument(
+        "--only", action="append", help="the clean build on this scenario only (repeatable)"
+    )
     parser.add_argument("--full", action="store_true", help="the whole suite for each mutant")
     parser.add_argument("--out", type=Path, default=RESULT, help="where to write the JSON")
     return parser.parse_args()

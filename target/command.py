@@ -5,7 +5,8 @@
 
 Gauntlet measures a system it never shares a process or an event loop with: the
 reference orchestrator runs this way too (`REFERENCE_COMMAND`). The command gets the
-contract's environment plus a free `PORT`, and is ready when `GET /healthz` answers 200.
+contract's environment plus a free `PORT`, and a soft descriptor limit of 4096
+(`target/descriptor_limit.py`), and is ready when `GET /healthz` answers 200.
 It is stopped on every way out of the block (end, error, cancellation by Ctrl-C or
 SIGTERM): SIGTERM to its group, a grace period, then SIGKILL. A state file lets the
 next run kill it if the harness itself was SIGKILLed (`target/state_files.py`).
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import shlex
+import shutil
 import sys
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
@@ -22,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .child_process import ChildProcess
+from .descriptor_limit import limited_argv
 from .state_files import DEFAULT_STATE_DIR, TargetStateFile, clear_stale_targets
 from .uvicorn_service import free_port
 
@@ -77,9 +80,11 @@ async def running_target(
     port = port or free_port()
     log_path.parent.mkdir(parents=True, exist_ok=True)
     try:
+        if shutil.which(argv[0]) is None:
+            raise FileNotFoundError(f"no program {argv[0]!r}")
         child = await ChildProcess.start(
             "target",
-            argv,
+            limited_argv(argv),
             log_path=log_path,
             env={**contract_env, "PORT": str(port), "GAUNTLET_HOST": host},
             cwd=Path.cwd(),

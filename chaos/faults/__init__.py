@@ -24,7 +24,7 @@ from .database_server import (
     TerminateBackendsFault,
 )
 from .errors import FaultError, FaultInjectionError, FaultRollbackError
-from .http_clients import JunkMethodsFault
+from .http_clients import JunkMethodsFault, SlowClientsFault
 from .network import (
     BandwidthFault,
     DownFault,
@@ -122,6 +122,7 @@ __all__ = [
     "LimitDataFault",
     "ResetPeerFault",
     "SlicerFault",
+    "SlowClientsFault",
     "SlowCloseFault",
     "SpoolDiskFullFault",
     "SqlAttack",

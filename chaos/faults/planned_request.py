@@ -23,6 +23,7 @@ class PlannedRequest:
     api_key: str | None  # None: sent without a key
     attack: str | None = None  # the attack kind that shaped this request
     body_extra: dict[str, Any] = field(default_factory=dict)
+    fresh_connection: bool = False  # sent on a connection of its own, closed after the answer
 
     def body(self) -> dict[str, Any]:
         return {**request_body(self.tenant, self.intent, self.parameters), **self.body_extra}

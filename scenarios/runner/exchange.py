@@ -135,7 +135,13 @@ async def _post(client: ServiceClient, request: PlannedRequest, asked: Asked) ->
         # ASCII JSON: its escapes carry any text intact, a lone surrogate (audit_poison_record)
         # included, where UTF-8 cannot encode it
         content = json.dumps(request.body(), ensure_ascii=True).encode("ascii")
-        reply = await client.request("POST", ORCHESTRATE_PATH, content=content, headers=headers)
+        reply = await client.request(
+            "POST",
+            ORCHESTRATE_PATH,
+            content=content,
+            headers=headers,
+            fresh_connection=request.fresh_connection,
+        )
     except TransportError as exc:
         return judge_answer(
             asked,

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import aiohttp
 
@@ -40,10 +41,15 @@ class ServiceClient:
     `TransportError`."""
 
     def __init__(
-        self, base_url: str, session: aiohttp.ClientSession, stall: StallMeter | None = None
+        self,
+        base_url: str,
+        session: aiohttp.ClientSession,
+        stall: StallMeter | None = None,
+        fresh: aiohttp.ClientSession | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self._session = session
+        self._fresh = fresh or session
         self._stall = stall or StallMeter()
 
     @property
@@ -59,9 +65,13 @@ class ServiceClient:
         *,
         content: bytes | None = None,
         headers: Mapping[str, str] | None = None,
+        fresh_connection: bool = False,
     ) -> Reply:
+        """`fresh_connection`: on a connection of its own, closed after the answer, as a
+        new caller's would be."""
+        session = self._fresh if fresh_connection else self._session
         try:
-            async with self._session.request(
+            async with session.request(
                 method, self.base_url + path, data=content, headers=headers
             ) as response:
                 return Reply(response.status, await response.read())
@@ -72,14 +82,16 @@ class ServiceClient:
 @asynccontextmanager
 async def service_client(base_url: str, *, timeout_s: float) -> AsyncIterator[ServiceClient]:
     """A client for `base_url`; every connection is closed on the way out."""
-    connector = aiohttp.TCPConnector(limit=0, keepalive_timeout=IDLE_REUSE_S)
+    settings: dict[str, Any] = {
+        "timeout": aiohttp.ClientTimeout(total=timeout_s),
+        "cookie_jar": aiohttp.DummyCookieJar(),  # a service's cookies are no business of a run
+    }
+    kept = aiohttp.TCPConnector(limit=0, keepalive_timeout=IDLE_REUSE_S)
     async with (
+        aiohttp.ClientSession(connector=kept, **settings) as session,
         aiohttp.ClientSession(
-            connector=connector,
-            timeout=aiohttp.ClientTimeout(total=timeout_s),
-            cookie_jar=aiohttp.DummyCookieJar(),  # a service's cookies are no business of a run
-            auto_decompress=True,
-        ) as session,
+            connector=aiohttp.TCPConnector(limit=0, force_close=True), **settings
+        ) as fresh,
         StallMeter() as stall,
     ):
-        yield ServiceClient(base_url, session, stall)
+        yield ServiceClient(base_url, session, stall, fresh)

@@ -42,7 +42,13 @@ class TrafficMix:
         mix = self._rng.choices(self._workload.intents, weights=self._weights)[0]
         tenant = self._rng.choice(self._workload.tenants)
         parameters = {name: self._drawn(value) for name, value in mix.parameters.items()}
-        request = PlannedRequest(tenant, mix.intent, parameters, self._keys[tenant])
+        request = PlannedRequest(
+            tenant,
+            mix.intent,
+            parameters,
+            self._keys[tenant],
+            fresh_connection=self._workload.fresh_connections,
+        )
         for attack in attacks:
             if self._rng.random() < attack.share:
                 return attack.rewrite(request, self._crowd)

@@ -87,6 +87,10 @@ class Workload(_Strict):
     # a deliberate burst beyond the steady rate: the method is recorded as phase `burst`,
     # so it never counts as healthy steady traffic
     burst: bool = False
+    # each request on a connection of its own (`Connection: close`), as callers who arrive
+    # during a fault: one that only reuses open connections never meets a service that
+    # stopped accepting new ones
+    fresh_connections: bool = False
 
     @field_validator("tenants")
     @classmethod

@@ -47,6 +47,7 @@ PROMISED = {
     "breaker-never-half-opens",
     "bulkhead-tenant-share-off",
     "rate-limit-tenant-share-off",
+    "slow-clients-held",
 }
 
 

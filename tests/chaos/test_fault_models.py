@@ -40,6 +40,7 @@ MINIMAL: dict[str, dict[str, Any]] = {
     "query_flood": {"as_tenant": "initech"},
     "huge_row": {"as_tenant": "initech"},
     "junk_methods": {},
+    "slow_clients": {},
     "validator_heavy_sql": {"as_tenant": "initech"},
     "audit_id_squat": {},
     "tiny_deadline": {"as_tenant": "initech", "deadline_seconds": 0.01},
