@@ -99,7 +99,11 @@ def _experiment(draw: st.DrawFn, space: FaultSpace) -> dict[str, Any]:
     if attacks and draw(st.booleans()):
         kinds = attacks
         first_slot = ABUSE_BASELINE_SLOTS
-    one_fault = st.sampled_from(kinds).flatmap(lambda kind: fault_strategy(kind, space))
+    # Hypothesis draws an index that favours the front of a list: in kinds' fixed order the
+    # first attacks came up ten times as often as the last (validator_heavy_sql, 8 of 300
+    # experiments). An order drawn afresh for each experiment gives every kind its turn.
+    order = draw(st.permutations(kinds))
+    one_fault = st.sampled_from(order).flatmap(lambda kind: fault_strategy(kind, space))
     # Slots rather than a list: the shrinker empties any slot, where it cannot always
     # delete the first item of a list
     slot = st.none() | _timed(one_fault, method_s, first_slot)
