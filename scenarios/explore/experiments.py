@@ -35,6 +35,10 @@ STEP_S = 0.5  # starts and durations in half seconds
 MAX_FAULTS = 3
 MAX_CALLERS = 16  # above a bulkhead of 10 slots: one tenant can flood it
 RATES = (5, 10, 15, 20, 30)  # requests per second across all callers
+# Isolation compares the victims with their own baseline: half a second of it holds too few
+# requests to know their share, so abuse starts after 2 s of it (the shortest method's
+# 3 s still leave 1 s of abuse)
+ABUSE_BASELINE_SLOTS = 4
 BENIGN_SQL = "SELECT service, owner_team FROM ops.services ORDER BY service"
 
 
@@ -64,13 +68,16 @@ def intent_mixes() -> st.SearchStrategy[dict[str, Any]]:
     return st.one_of(by_service, ad_hoc)
 
 
-def _timed(fault: st.SearchStrategy[Any], method_s: int) -> st.SearchStrategy[dict[str, Any]]:
-    """A fault with a start and a duration that fit a method of `method_s` seconds."""
+def _timed(
+    fault: st.SearchStrategy[Any], method_s: int, first_slot: int = 1
+) -> st.SearchStrategy[dict[str, Any]]:
+    """A fault with a start and a duration that fit a method of `method_s` seconds, starting
+    at `first_slot` half seconds at the earliest."""
     slots = int(method_s / STEP_S)
 
     @st.composite
     def timed(draw: st.DrawFn) -> dict[str, Any]:
-        start = draw(st.integers(1, slots - 2))  # a baseline before, at least 1 s of fault
+        start = draw(st.integers(first_slot, slots - 2))  # a baseline before, 1 s of fault
         length = draw(st.integers(2, slots - start))
         return {"fault": draw(fault), "start": f"{start * 500}ms", "duration": f"{length * 500}ms"}
 
@@ -88,12 +95,18 @@ def _experiment(draw: st.DrawFn, space: FaultSpace) -> dict[str, Any]:
     attacks = [kind for kind in kinds if is_attack(kind)]
     # Half the experiments are tenant abuse alone: only there is isolation judged, and a
     # draw over every kind would rarely leave the world intact (shrinks to: any kind)
+    first_slot = 1
     if attacks and draw(st.booleans()):
         kinds = attacks
-    one_fault = st.sampled_from(kinds).flatmap(lambda kind: fault_strategy(kind, space))
+        first_slot = ABUSE_BASELINE_SLOTS
+    # Hypothesis draws an index that favours the front of a list: in kinds' fixed order the
+    # first attacks came up ten times as often as the last (validator_heavy_sql, 8 of 300
+    # experiments). An order drawn afresh for each experiment gives every kind its turn.
+    order = draw(st.permutations(kinds))
+    one_fault = st.sampled_from(order).flatmap(lambda kind: fault_strategy(kind, space))
     # Slots rather than a list: the shrinker empties any slot, where it cannot always
     # delete the first item of a list
-    slot = st.none() | _timed(one_fault, method_s)
+    slot = st.none() | _timed(one_fault, method_s, first_slot)
     slots = draw(st.tuples(*[slot] * MAX_FAULTS).filter(lambda drawn: any(drawn)))
     faults = [timed for timed in slots if timed is not None]
     abuse_only = all(is_attack(timed["fault"].kind) for timed in faults)

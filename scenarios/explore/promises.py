@@ -7,9 +7,10 @@ verdict of one experiment against them.
     audit exactly once             audit_exactly_once
     steady state after rollback    the steady-state hypothesis, again after rollback
     tenant isolation               in an experiment of tenant abuse alone, the victims'
-                                   own requests keep succeeding while the abuse lasts and
-                                   after it (a share, judged with a confidence sequence at
-                                   the experiment's confidence)
+                                   own share of `success` while the abuse lasts, and after
+                                   it, is not lower than their own share before it (the
+                                   baseline phase of the same run) by more than
+                                   ISOLATION_DROP, with confidence on both sides
 
 The deadline is the one the system declares (`request_deadline_seconds`), else the one
 Gauntlet deploys.
@@ -43,7 +44,13 @@ DEADLINE_MS = 5000  # the suite's request deadline (GAUNTLET_REQUEST_DEADLINE_SE
 GRACE_MS = 1000  # transport and scheduling beyond it, as the core scenarios allow
 STEADY_REQUESTS = 8
 STEADY_SUCCESS = ">= 0.8"
-ISOLATION_SUCCESS = ">= 0.9"
+# A victim is judged against itself: a system slow when healthy (80 % success) that stays
+# so under abuse is isolated. The margin is what a busy machine's drift between two seconds
+# of one run may do to a healthy victim; the confidence sequences on both shares add the
+# sampling noise on top, so a drop is a break only when it is beyond both. Wider, and the
+# few seconds of a short experiment could not show even a collapse (99 % to 40 % needs
+# about 60 requests on each side at 20 points, 100 at 25).
+ISOLATION_DROP = 0.20
 ISOLATION = "tenant isolation"
 
 # The check a promise becomes (see scenarios.runner), by its name in the reports.
@@ -53,9 +60,9 @@ PROMISE_OF_CHECK = {
     "no_cross_tenant_data": "no cross-tenant data",
     "audit_exactly_once": "audit exactly once",
     "steady state after rollback": "steady state after rollback",
-    "status [fault]": ISOLATION,
+    "status_vs_baseline [fault]": ISOLATION,
     # a breaker the tenants share opens at the abuse's end and refuses the others after it
-    "status [recovery]": ISOLATION,
+    "status_vs_baseline [recovery]": ISOLATION,
 }
 NOT_STEADY = "steady state before"
 
@@ -72,7 +79,8 @@ def promise_expectations(*, abuse_only: bool, declared: Promises | None = None) 
     ]
     if abuse_only:  # with the world intact, the victims' outcome is the abuse's doing alone
         for phase in ("fault", "recovery"):
-            expectations.append({"status": {"success": ISOLATION_SUCCESS}, "phase": phase})
+            shift = {"status": "success", "max_drop": ISOLATION_DROP}
+            expectations.append({"status_vs_baseline": shift, "phase": phase})
     return expectations
 
 

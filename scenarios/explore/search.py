@@ -11,6 +11,8 @@ and hypothesis shrinks the confirmed find to a minimal experiment.
     run is the new candidate ─► the smallest is confirmed again on fresh runs
     ─► next round, the promises already found left out, until the budget is spent
 
+Each fresh run starts from a system started again (`fresh_start`), where it can be.
+
 Hypothesis only ever sees a test that raises for a confirmed promise, so noise reaches it
 as a shrink step that did not break, never as a flaky test. Its example database is
 written on every search and read only by `replay`; otherwise a search starts clean, and
@@ -126,6 +128,7 @@ class SearchReport:
     unconfirmed: list[Candidate] = field(default_factory=list)
     used_s: float = 0.0
     ended_by: str = "budget"  # budget | interrupted | replayed | enough finds
+    restarts: int = 0  # of the system under test, one before each fresh run
 
 
 class _BrokenPromise(Exception):
@@ -151,8 +154,12 @@ class Search:
         budget: Budget,
         examples_dir: Path,
         enough_finds: int | None = None,
+        fresh_start: Callable[[], None] | None = None,
     ) -> None:
         self.trial = trial
+        # starts the system under test again before each fresh run of a candidate, so that
+        # what earlier experiments left in it confirms nothing (None: it cannot be restarted)
+        self.fresh_start = fresh_start
         self.space = space
         self.seed = seed
         self.budget = budget
@@ -199,9 +206,12 @@ class Search:
         limit_s = max(MIN_SHRINK_S, SHRINK_SHARE * self.budget.seconds)
         return shrinking_s >= limit_s or self._time_to_confirm()
 
-    def _timed_trial(self, scenario: Scenario) -> ExperimentVerdict:
+    def _timed_trial(self, scenario: Scenario, *, fresh: bool = False) -> ExperimentVerdict:
         started = self.budget.used
         try:
+            if fresh and self.fresh_start is not None:
+                self.fresh_start()
+                self.report.restarts += 1
             verdict = self.trial(scenario)
         except Exception as exc:
             raise _TrialCrashed(exc) from exc
@@ -308,7 +318,7 @@ class Search:
         """Fresh runs of `scenario` until it is settled whether it breaks `promise`."""
         reproduction, void = Reproduction(alpha), 0
         while not reproduction.settled and not self._out_of_time() and void < MAX_RUNS:
-            verdict = self._timed_trial(scenario)
+            verdict = self._timed_trial(scenario, fresh=True)
             if verdict.judged is Judged.VOID:  # nothing judged: not a run of the experiment
                 void += 1
                 continue

@@ -64,6 +64,7 @@ async def explore_session(options: ExploreOptions, console: Console) -> SearchRe
             budget=budget,
             examples_dir=options.examples_dir,
             enough_finds=options.enough_finds,
+            fresh_start=_restarter(stack, loop) if stack.restartable else None,
         )
 
         def interrupt() -> None:
@@ -104,6 +105,15 @@ def _trial(
         return verdict
 
     return trial
+
+
+def _restarter(stack: ExploreStack, loop: asyncio.AbstractEventLoop) -> Callable[[], None]:
+    """The blocking restart of the system under test, for the search's thread."""
+
+    def restart() -> None:
+        asyncio.run_coroutine_threadsafe(stack.restart(), loop).result()
+
+    return restart
 
 
 def _result_or_fault(running: Future[ScenarioResult]) -> ScenarioResult | str:

@@ -7,15 +7,18 @@ The world and the system are built exactly as `gauntlet run` builds them: Gauntl
 (Postgres + Toxiproxy, the system started from the contract's environment), or, with a URL,
 proxies in front of a running system's declared upstreams (checked to carry its traffic
 first). Each experiment heals the world before it starts and rolls its faults back on every
-way out (`run_experiment`).
+way out (`run_experiment`). A system Gauntlet started is started again, from its command or
+image, before each fresh run of a candidate (`restart`): what an earlier experiment left in
+its memory (a breaker's streak, a pool, a queue) does not confirm a find. One given by URL
+is not Gauntlet's to restart.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +45,28 @@ class ExploreStack:
     client: ServiceClient
     observations: Path
     stop: asyncio.Event  # set by Ctrl-C: no new request, roll back, finish
+    options: RunOptions  # how the system under test is started
+    held: AsyncExitStack = field(default_factory=AsyncExitStack)  # the system, while it runs
+    restarts: int = 0
+
+    @property
+    def restartable(self) -> bool:
+        """A system Gauntlet started (a command, an image); one given by URL is not."""
+        return not self.options.target.url
+
+    async def start(self) -> None:
+        """Start the system under test on this world (the spool mounted, the contract's
+        environment), and point the client at it."""
+        self.held = AsyncExitStack()
+        url = await self.held.enter_async_context(system_under_test(self.world, self.options))
+        self.client.base_url = url.rstrip("/")
+        self.world.service_url = url
+
+    async def restart(self) -> None:
+        """Stop the system under test, and start it again on the same world."""
+        await self.held.aclose()
+        await self.start()
+        self.restarts += 1
 
     async def run(self, scenario: Scenario, *, seed: int) -> ScenarioResult:
         """One experiment, start to end; its observations are appended to the file."""
@@ -60,11 +85,12 @@ async def explore_stack(options: RunOptions, console: Console) -> AsyncIterator[
     """Everything up for the block, torn down on every way out."""
     options.out_dir.mkdir(parents=True, exist_ok=True)
     with world_of(options, console) as world:
-        async with (
-            system_under_test(world, options) as url,
-            service_client(url, timeout_s=CLIENT_TIMEOUT_S) as client,
-        ):
-            world.service_url = url
-            yield ExploreStack(
-                world, client, options.out_dir / "observations.jsonl", asyncio.Event()
-            )
+        # the system's address is known once it has started (and changes on each restart)
+        async with service_client("", timeout_s=CLIENT_TIMEOUT_S) as client:
+            observations = options.out_dir / "observations.jsonl"
+            stack = ExploreStack(world, client, observations, asyncio.Event(), options)
+            try:
+                await stack.start()
+                yield stack
+            finally:
+                await stack.held.aclose()

@@ -45,6 +45,7 @@ def summary_document(
         "seed": report.seed,
         "budget_s": report.budget_s,
         "used_s": round(report.used_s, 1),
+        "restarts": report.restarts,
         "ended_by": report.ended_by,
         "experiments_tried": report.tried,
         "void": report.void,

@@ -26,7 +26,7 @@ breaker that never opens, a bulkhead that refuses everything).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from pydantic import BaseModel
 
@@ -51,6 +51,7 @@ from scenarios.spec.expectations import (
     SecurityRefusals,
     SpoolBytesWithinBound,
     StatusMix,
+    StatusVsBaseline,
     ToolErrors,
     ToolsAdmitted,
     WithinDeadline,
@@ -67,6 +68,7 @@ from .latency_verdicts import baseline_bracketed, judge_percentile, judge_vs_bas
 from .offered_rate import admitted_past, outran
 from .rule_verdicts import AuditRows
 from .statement_watch import SeenByDatabase
+from .status_shift import baseline_share_bracketed, judge_share_vs_baseline
 
 # "this fault makes the tool answer with these codes" has been put to the test after this
 # many requests of the phase (judged after the method)
@@ -118,13 +120,8 @@ def undecided(
     to the whole method concern only the `last` stretch of it. Audit records are counted
     once, after the method, and so is the database's log: neither holds a phase open."""
     waiting = []
-    baseline_ms = _latencies(o for o in outcomes if o.observation.phase is Phase.BASELINE)
     for index, expectation in enumerate(scenario.expectations):
-        if (
-            phase is Phase.BASELINE
-            and (relative := _baseline_bound(expectation)) is not None
-            and not baseline_bracketed(relative, baseline_ms, scenario.confidence)
-        ):
+        if phase is Phase.BASELINE and not _baseline_known(expectation, outcomes, scenario):
             waiting.append(f"{check_name(expectation)}: its baseline")
             continue
         if expectation.phase != phase and not (expectation.phase is None and last):
@@ -142,6 +139,18 @@ def undecided(
         if not _judge(scenario, index, outcomes, None, decided, final=False).verdict.decided:
             waiting.append(check_name(expectation))
     return waiting
+
+
+def _baseline_known(expectation: object, outcomes: Sequence[Outcome], scenario: Scenario) -> bool:
+    """Whether the baseline an expectation compares with is known well enough (True for
+    one that compares with none)."""
+    baseline = [o for o in outcomes if o.observation.phase is Phase.BASELINE]
+    if (relative := _baseline_bound(expectation)) is not None:
+        return baseline_bracketed(relative, _latencies(baseline), scenario.confidence)
+    if isinstance(expectation, StatusVsBaseline):
+        counts = _sampled_statuses(baseline)
+        return baseline_share_bracketed(expectation.status_vs_baseline, counts, scenario.confidence)
+    return True
 
 
 def _judge(
@@ -164,6 +173,14 @@ def _judge(
             relative,
             _latencies(scoped),
             _latencies(o for o in outcomes if o.observation.phase is Phase.BASELINE),
+            scenario.confidence,
+        )
+        return Judgement(_sticky(decided, (index, ""), judged.verdict), judged.detail)
+    if isinstance(expectation, StatusVsBaseline):
+        judged = judge_share_vs_baseline(
+            expectation.status_vs_baseline,
+            _sampled_statuses(scoped),
+            _sampled_statuses(o for o in outcomes if o.observation.phase is Phase.BASELINE),
             scenario.confidence,
         )
         return Judgement(_sticky(decided, (index, ""), judged.verdict), judged.detail)
@@ -294,6 +311,15 @@ def _baseline_bound(expectation: object) -> RelativeLatencyBound | AddedLatencyB
     if isinstance(expectation, LatencyAdded):
         return expectation.latency_added
     return None
+
+
+def _sampled_statuses(outcomes: Iterable[Outcome]) -> Counter[str]:
+    """Statuses of the scenario's own requests sent into the phase (see `_latencies`)."""
+    return Counter(
+        str(o.observation.status)
+        for o in outcomes
+        if o.attack is None and not o.observation.extra.get(CAUGHT_IN_FLIGHT)
+    )
 
 
 def _latencies(outcomes: object) -> list[float]:

@@ -20,6 +20,11 @@ phase (`baseline`, `burst`, `fault`, `recovery`; omitted = the whole method)::
         # a ratio punishes a fast system for a fixed cost: prefer latency_added
     - latency_added: {percentile: 50, max_added_ms: 250}
         # this phase's p50 at most 250 ms above the same run's baseline p50
+    - status_vs_baseline: {status: success, max_drop: 0.25}
+      phase: fault
+        # this phase's share of `success` at most 25 points below the same run's baseline
+        # share (the scenario's own requests; intervals on both sides): a system that is
+        # slow when healthy is judged against itself, not against a fixed share
     - max_latency_ms: 2500                                 # slowest request (absolute)
     - latency_percentile: {percentile: 95, max_ms: 800}    # absolute
     - no_cross_tenant_data: true                           # no row of another tenant in any answer
@@ -80,6 +85,7 @@ from pydantic import (
     Field,
     Tag,
     field_validator,
+    model_validator,
 )
 
 from contract import TOOL_IDS, ToolErrorCode
@@ -110,6 +116,7 @@ __all__ = [
     "SpoolBound",
     "SpoolBytesWithinBound",
     "StatusMix",
+    "StatusVsBaseline",
     "ToolErrors",
     "WithinDeadline",
 ]
@@ -287,6 +294,27 @@ class LatencyAdded(_Expectation):
     latency_added: AddedLatencyBound
 
 
+class StatusDrop(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    status: Status = Status.SUCCESS
+    max_drop: float = Field(gt=0, lt=1)  # a share, 0.25 = 25 points
+
+
+class StatusVsBaseline(_Expectation):
+    """This phase's share of a status against the same share of the run's baseline phase:
+    a find needs the drop beyond `max_drop` with confidence, so noise is never one."""
+
+    kind: ClassVar[str] = "status_vs_baseline"
+    status_vs_baseline: StatusDrop
+
+    @model_validator(mode="after")
+    def _a_phase_to_compare(self) -> StatusVsBaseline:
+        if self.phase is None or self.phase is Phase.BASELINE:
+            raise ValueError("compared with the baseline: name a phase (fault, recovery, burst)")
+        return self
+
+
 class PercentileBound(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -402,6 +430,7 @@ EXPECTATION_KINDS: dict[str, type[_Expectation]] = {
         WithinDeadline,
         LatencyVsBaseline,
         LatencyAdded,
+        StatusVsBaseline,
         MaxLatency,
         LatencyPercentile,
         NoCrossTenantData,

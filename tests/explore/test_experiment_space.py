@@ -54,10 +54,11 @@ def test_experiments_are_judged_on_the_universal_promises_only(scenario: Scenari
         "honest_status",
         "no_cross_tenant_data",
         "audit_exactly_once",
-        "status",
+        "status_vs_baseline",
     }
     abuse_only = all(isinstance(timed.fault, TenantAttack) for timed in scenario.faults)
-    assert ("status" in kinds) == abuse_only  # isolation is judged where abuse alone acts
+    # isolation is judged where abuse alone acts
+    assert ("status_vs_baseline" in kinds) == abuse_only
     for timed in scenario.faults:
         assert timed.fault.model_dump().get("as_tenant") in (None, *SPACE.abusers)
 

@@ -23,7 +23,10 @@ def test_a_failed_promise_is_a_break_named_as_the_promise() -> None:
 
 def test_an_undecided_promise_is_never_a_break() -> None:
     verdict = verdict_of(
-        [check("status [fault]", Verdict.INCONCLUSIVE), check("honest_status", Verdict.PASS)]
+        [
+            check("status_vs_baseline [fault]", Verdict.INCONCLUSIVE),
+            check("honest_status", Verdict.PASS),
+        ]
     )
     assert verdict.judged is Judged.UNDECIDED and verdict.broken == ()
 
@@ -52,9 +55,10 @@ def test_the_promises_are_expectation_kinds_the_suite_has() -> None:
 
 
 def test_isolation_is_judged_during_the_abuse_and_after_it() -> None:
-    phases = [e.get("phase") for e in promise_expectations(abuse_only=True) if "status" in e]
+    expectations = promise_expectations(abuse_only=True)
+    phases = [e.get("phase") for e in expectations if "status_vs_baseline" in e]
     assert phases == ["fault", "recovery"]
-    after = verdict_of([check("status [recovery]", Verdict.FAIL)])
+    after = verdict_of([check("status_vs_baseline [recovery]", Verdict.FAIL)])
     assert after.broken == ("tenant isolation",)
 
 

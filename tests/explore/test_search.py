@@ -166,3 +166,26 @@ def test_an_experiment_that_cannot_run_stops_the_search_as_it_is(tmp_path: Path)
         assert "gone" in str(exc)
     else:
         raise AssertionError("the crash was swallowed")
+
+
+def test_each_fresh_run_starts_from_a_system_started_again(tmp_path: Path) -> None:
+    """The search's own experiments run on the system as it is; every fresh run of a
+    candidate (its confirmation, and the smallest's) follows a restart, and only those."""
+    clock = VirtualClock()
+    system = StandIn(clock, metrics_fault)
+    starts: list[int] = []  # how many experiments had run at each restart
+    found = Search(
+        system,
+        SPACE,
+        seed=5,
+        budget=Budget(100_000, clock=clock),
+        examples_dir=tmp_path / "examples",
+        enough_finds=1,
+        fresh_start=lambda: starts.append(len(system.tried)),
+    )
+    report = found.run()
+    (find,) = report.finds
+    assert report.restarts == len(starts) >= find.reproduction.runs
+    # the experiment that broke the promise ran without one, its fresh runs each after one
+    first = system.tried.index(find.first)
+    assert first not in starts and starts[0] == first + 1
