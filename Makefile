@@ -33,8 +33,12 @@ lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# One pytest worker per core (pytest-xdist): each worker starts its own Postgres, Toxiproxy
+# and services on free ports under its own temporary folder. TEST_WORKERS=0 runs in-process.
+TEST_WORKERS ?= $(shell nproc 2>/dev/null || echo 1)
+
 test: lint
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS)
 
 # The HTML reports in headless Chromium (Debian's package): charts render, hover and zoom
 # work, no console error, no network request; screenshots land in docs/.

@@ -36,7 +36,9 @@ def explore(out: Path, *options: str, timeout: float = 400) -> subprocess.Comple
 
 @pytest.mark.integration
 def test_a_defective_build_is_found_and_shrunk_to_a_scenario_file(tmp_path: Path) -> None:
-    done = explore(tmp_path / "out", "--budget", "90s", "--seed", "1", "--target-command", MUTANT)
+    # --finds 1: the search ends once its first find is confirmed and shrunk, not at 90 s
+    options = ("--budget", "90s", "--seed", "1", "--finds", "1", "--target-command", MUTANT)
+    done = explore(tmp_path / "out", *options)
     assert done.returncode == 1, done.stderr[-3000:]
     summary = json.loads(done.stdout)
     assert summary["finds_confirmed"] >= 1
@@ -56,7 +58,7 @@ def test_a_defective_build_is_found_and_shrunk_to_a_scenario_file(tmp_path: Path
 
 @pytest.mark.integration
 def test_the_honest_reference_has_nothing_confirmed(tmp_path: Path) -> None:
-    done = explore(tmp_path / "out", "--budget", "60s", "--seed", "2")
+    done = explore(tmp_path / "out", "--budget", "30s", "--seed", "2")  # about five experiments
     assert done.returncode == 0, done.stderr[-3000:]
     summary = json.loads(done.stdout)
     assert summary["finds_confirmed"] == 0 and summary["finds"] == []
