@@ -25,8 +25,6 @@ import tempfile
 import time
 from pathlib import Path
 
-import httpx
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
@@ -34,6 +32,7 @@ sys.path.insert(0, str(ROOT))
 async def one_round(world, scenario, hosting: str, work: Path, seed: int) -> list[float]:
     from orchestrator.service import ServiceConfig, build_app
     from scenarios.runner.experiment import run_experiment
+    from scenarios.runner.service_client import service_client
     from scenarios.runner.suite_run import CLIENT_TIMEOUT_S, contract_env, service_config
     from target.command import REFERENCE_COMMAND, running_target
     from target.in_loop import hosted
@@ -48,7 +47,7 @@ async def one_round(world, scenario, hosting: str, work: Path, seed: int) -> lis
     async with host as started:
         url = started if isinstance(started, str) else started.url
         world.service_url = url
-        async with httpx.AsyncClient(base_url=url, timeout=CLIENT_TIMEOUT_S) as client:
+        async with service_client(url, timeout_s=CLIENT_TIMEOUT_S) as client:
             result = await run_experiment(scenario, world, client, seed=seed, record=lambda o: None)
     return [
         o.observation.latency_ms

@@ -31,6 +31,8 @@ NOT_RUN = {
     "serve_signals.py",
     # not a benchmark: the load-average figures the others record
     "machine_load.py",
+    # not a benchmark: re-judges an explore folder recorded earlier, given on its command line
+    "explore_rejudge.py",
 }
 
 NUMBER = r"[0-9]+(?:\.[0-9]+)?"
@@ -43,6 +45,7 @@ RATIO_LINES = {
         rf"caught / shifted comparisons: {NUMBER}",
     ],
     "cli_startup.py": [rf"gauntlet --help: .*\(ratio {NUMBER}, median of 1\)"],
+    "client_cost.py": [rf"harness CPU per request, .*\(httpx costs {NUMBER}x, median of 1\)"],
     "explore_power.py": [rf"found / mutants: {NUMBER}"],
     "engine.py": [
         rf"efficiency vs slept critical path: {NUMBER}",
