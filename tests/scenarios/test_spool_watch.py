@@ -9,7 +9,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-import yaml
+from one_expectation import scenario
 from pydantic import ValidationError
 
 from chaos.spool_filesystem import FILLER_NAME
@@ -18,23 +18,11 @@ from scenarios.runner.expectation_checks import judge_expectations
 from scenarios.runner.spool_watch import SpoolWatch, folder_bytes, judge_spool_growth
 from scenarios.spec.expectations import SpoolBound, SpoolBytesWithinBound
 from scenarios.spec.loader import BUILTIN_SUITES_DIR, load_scenario
-from scenarios.spec.model import Scenario
 from slo import Verdict
 
 KIB = 1024
 BOUND = SpoolBound(max_bytes=64 * KIB, slack_bytes=16 * KIB)
 SPOOL_SCENARIO = BUILTIN_SUITES_DIR / "core" / "33-audit-spool-bound.yaml"
-
-
-def scenario(expectation: str) -> Scenario:
-    return Scenario.model_validate(
-        yaml.safe_load(
-            "name: s\nworkload:\n"
-            "  intents: [{intent: service_overview, parameters: {service: checkout}}]\n"
-            "  tenants: [acme]\n  duration: 5s\n"
-            f"expectations:\n  - {expectation}\n"
-        )
-    )
 
 
 @pytest.mark.parametrize(

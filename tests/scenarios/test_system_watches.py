@@ -7,24 +7,12 @@ import random
 import re
 
 import pytest
-import yaml
+from one_expectation import scenario
 from pydantic import ValidationError
 
 from chaos.faults.http_clients import junk_method
-from scenarios.spec.model import Scenario
 
 TOKEN = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")  # RFC 9110 token
-
-
-def scenario(expectation: str) -> Scenario:
-    return Scenario.model_validate(
-        yaml.safe_load(
-            "name: s\nworkload:\n"
-            "  intents: [{intent: service_overview, parameters: {service: checkout}}]\n"
-            "  tenants: [acme]\n  duration: 5s\n"
-            f"expectations:\n  - {expectation}\n"
-        )
-    )
 
 
 @pytest.mark.parametrize("kind", ["memory_growth_mib", "metrics_growth_kib"])
