@@ -31,13 +31,39 @@ from .traffic import PlannedRequest, TrafficMix
 
 
 class Phases:
-    """The phase a request lived through, from the windows of the faults actually applied."""
+    """The phase a request lived through, from the windows of the faults actually applied.
+
+    A timed attack's window stays open after its rollback until its last request is back:
+    those requests run on (up to their deadline), and what they do to the others (slots
+    they hold, a breaker their failures open at the end) is the attack's doing. The
+    recovery begins when the attack is over, not when it stopped sending."""
 
     def __init__(self) -> None:
         self.windows: list[FaultWindow] = []  # epoch seconds; open while the fault holds
         self.attacks: list[TenantAttack] = []  # timed attacks being applied
         self.in_burst = False
         self.burst_over = False
+        self._out: dict[int, int] = {}  # requests of each timed attack (by id) still out
+        self._all_back: dict[int, asyncio.Event] = {}
+
+    def attack_of(self, request: PlannedRequest) -> TenantAttack | None:
+        """The timed attack that shaped `request`, if one did."""
+        return next((a for a in self.attacks if a.kind == request.attack), None)
+
+    def sent(self, attack: TenantAttack) -> None:
+        key = id(attack)
+        self._out[key] = self._out.get(key, 0) + 1
+        self._all_back.setdefault(key, asyncio.Event()).clear()
+
+    def back(self, attack: TenantAttack) -> None:
+        key = id(attack)
+        self._out[key] -= 1
+        if not self._out[key]:
+            self._all_back[key].set()
+
+    async def all_back(self, attack: TenantAttack) -> None:
+        if self._out.get(id(attack)):
+            await self._all_back[id(attack)].wait()
 
     def during(self, start: float, end: float) -> Phase:
         if self.in_burst:
@@ -143,6 +169,7 @@ class _FaultHold:
                 await _first(self.release, done)
                 if attack is not None:
                     run.phases.attacks.remove(attack)
+                    await run.phases.all_back(attack)
         finally:
             closed = FaultWindow(window.start, time.time(), window.label)
             run.phases.windows[run.phases.windows.index(window)] = closed
@@ -173,7 +200,15 @@ class _Method:
         run = self.run
         while (wait := self._next_wait()) is not None:
             await asyncio.sleep(wait)
-            outcome = await run.send(run.traffic.draw([*run.scenario.attacks, *run.phases.attacks]))
+            request = run.traffic.draw([*run.scenario.attacks, *run.phases.attacks])
+            attack = run.phases.attack_of(request)
+            if attack is not None:
+                run.phases.sent(attack)
+            try:
+                outcome = await run.send(request)
+            finally:
+                if attack is not None:
+                    run.phases.back(attack)
             run.keep(outcome)
             now = time.monotonic() - self.pacing.started
             self.monitor.add([(outcome.observation.latency_ms, outcome.observation.status)], now)
