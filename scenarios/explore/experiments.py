@@ -7,7 +7,9 @@ is a scenario file), drawn as:
     faults    1-3 of any allowed kind, each with its fields (see `fault_space`), a start
               and a duration inside the method; overlaps happen when windows meet
     abuse     tenant attacks are faults like any other; an attacker acts as a tenant
-              that is not a victim
+              that is not a victim. An experiment of abuse alone keeps a baseline before
+              it and a recovery after it as long as a request may live: what the abuse
+              leaves behind (an open breaker, held slots) shows there
     promises  the universal ones (`promises`), never expectations made for the case
 
 Every choice shrinks towards the simpler experiment: fewer faults, earlier and shorter,
@@ -16,16 +18,18 @@ milder, one tenant, one intent, one caller, the lowest rate.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
 from hypothesis import strategies as st
 
+from chaos.faults import FAULT_KINDS
 from chaos.seed import SERVICES, SeedOptions
 from scenarios.spec.model import Scenario
 
 from .fault_space import FaultSpace, fault_strategy, is_attack
-from .promises import promise_expectations, steady_state
+from .promises import DEADLINE_MS, promise_expectations, steady_state
 
 __all__ = ["EXPERIMENT_NAME", "experiments", "scenario_of"]
 
@@ -39,7 +43,17 @@ RATES = (5, 10, 15, 20, 30)  # requests per second across all callers
 # requests to know their share, so abuse starts after 2 s of it (the shortest method's
 # 3 s still leave 1 s of abuse)
 ABUSE_BASELINE_SLOTS = 4
+# After abuse, the recovery lasts a request's deadline (capped): the abuse's last requests
+# may run that long, and their effects on the victims come when they end
+MAX_RECOVERY_S = 10
 BENIGN_SQL = "SELECT service, owner_team FROM ops.services ORDER BY service"
+AD_HOC_SQL = (
+    BENIGN_SQL,
+    # a new text each time: no cache of accepted queries spares its validation
+    "SELECT service, owner_team, {{draw}} AS draw FROM ops.services ORDER BY service",
+    # long enough (tens of milliseconds) for another session's statement to meet it running
+    "SELECT count(*) AS n FROM generate_series(1, 300000) AS g",
+)
 
 
 def _services() -> Sequence[str]:
@@ -58,22 +72,24 @@ def intent_mixes() -> st.SearchStrategy[dict[str, Any]]:
         st.sampled_from(_services()),
         st.integers(1, 3),
     )
-    ad_hoc = st.integers(1, 3).map(
-        lambda weight: {
+    ad_hoc = st.builds(
+        lambda sql, weight: {
             "intent": "ad_hoc_query",
             "weight": weight,
-            "parameters": {"sql": BENIGN_SQL},
-        }
+            "parameters": {"sql": sql},
+        },
+        st.sampled_from(AD_HOC_SQL),
+        st.integers(1, 3),
     )
     return st.one_of(by_service, ad_hoc)
 
 
 def _timed(
-    fault: st.SearchStrategy[Any], method_s: int, first_slot: int = 1
+    fault: st.SearchStrategy[Any], method_s: int, first_slot: int = 1, after_s: float = 0
 ) -> st.SearchStrategy[dict[str, Any]]:
     """A fault with a start and a duration that fit a method of `method_s` seconds, starting
-    at `first_slot` half seconds at the earliest."""
-    slots = int(method_s / STEP_S)
+    at `first_slot` half seconds at the earliest and ending `after_s` before the method."""
+    slots = int((method_s - after_s) / STEP_S)
 
     @st.composite
     def timed(draw: st.DrawFn) -> dict[str, Any]:
@@ -95,10 +111,12 @@ def _experiment(draw: st.DrawFn, space: FaultSpace) -> dict[str, Any]:
     attacks = [kind for kind in kinds if is_attack(kind)]
     # Half the experiments are tenant abuse alone: only there is isolation judged, and a
     # draw over every kind would rarely leave the world intact (shrinks to: any kind)
-    first_slot = 1
+    first_slot, recovery_s = 1, 0
     if attacks and draw(st.booleans()):
         kinds = attacks
         first_slot = ABUSE_BASELINE_SLOTS
+        recovery_s = _recovery_s(space)
+        method_s += recovery_s
     # Hypothesis draws an index that favours the front of a list: in kinds' fixed order the
     # first attacks came up ten times as often as the last (validator_heavy_sql, 8 of 300
     # experiments). An order drawn afresh for each experiment gives every kind its turn.
@@ -106,7 +124,7 @@ def _experiment(draw: st.DrawFn, space: FaultSpace) -> dict[str, Any]:
     one_fault = st.sampled_from(order).flatmap(lambda kind: fault_strategy(kind, space))
     # Slots rather than a list: the shrinker empties any slot, where it cannot always
     # delete the first item of a list
-    slot = st.none() | _timed(one_fault, method_s, first_slot)
+    slot = st.none() | _timed(one_fault, method_s, first_slot, recovery_s)
     slots = draw(st.tuples(*[slot] * MAX_FAULTS).filter(lambda drawn: any(drawn)))
     faults = [timed for timed in slots if timed is not None]
     abuse_only = all(is_attack(timed["fault"].kind) for timed in faults)
@@ -123,8 +141,23 @@ def _experiment(draw: st.DrawFn, space: FaultSpace) -> dict[str, Any]:
         },
         "steady_state": steady_state(),
         "faults": [{**timed, "fault": timed["fault"].model_dump(mode="json")} for timed in faults],
-        "expectations": promise_expectations(abuse_only=abuse_only, declared=space.promises),
+        "expectations": promise_expectations(
+            abuse_only=abuse_only,
+            declared=space.promises,
+            marked_sql=any(_marks_sql(timed["fault"].kind) for timed in faults),
+        ),
     }
+
+
+def _marks_sql(kind: str) -> bool:
+    """Whether the kind's SQL is one the database's statement log would name."""
+    return getattr(FAULT_KINDS[kind], "statement_mark", None) is not None
+
+
+def _recovery_s(space: FaultSpace) -> int:
+    declared = space.promises.request_deadline_seconds
+    deadline_s = declared if declared else DEADLINE_MS / 1000
+    return min(math.ceil(deadline_s), MAX_RECOVERY_S)
 
 
 def scenario_of(data: dict[str, Any]) -> Scenario:

@@ -11,6 +11,8 @@ verdict of one experiment against them.
                                    it, is not lower than their own share before it (the
                                    baseline phase of the same run) by more than
                                    ISOLATION_DROP, with confidence on both sides
+    refused before the database    declared with a query validator: no attack's SQL
+                                   reaches the database (its own statement log shows)
 
 The deadline is the one the system declares (`request_deadline_seconds`), else the one
 Gauntlet deploys.
@@ -63,12 +65,16 @@ PROMISE_OF_CHECK = {
     "status_vs_baseline [fault]": ISOLATION,
     # a breaker the tenants share opens at the abuse's end and refuses the others after it
     "status_vs_baseline [recovery]": ISOLATION,
+    "refused_before_database": "refused before the database",
 }
 NOT_STEADY = "steady state before"
 
 
-def promise_expectations(*, abuse_only: bool, declared: Promises | None = None) -> list[dict]:
-    """The expectations of an experiment, as the scenario file spells them."""
+def promise_expectations(
+    *, abuse_only: bool, declared: Promises | None = None, marked_sql: bool = False
+) -> list[dict]:
+    """The expectations of an experiment, as the scenario file spells them. `marked_sql`:
+    an attack of the experiment sends SQL its statement log would show."""
     deadline_s = declared.request_deadline_seconds if declared else None
     deadline_ms = round(deadline_s * 1000) if deadline_s else DEADLINE_MS
     expectations: list[dict] = [
@@ -77,6 +83,8 @@ def promise_expectations(*, abuse_only: bool, declared: Promises | None = None) 
         {"no_cross_tenant_data": True},
         {"audit_exactly_once": True},
     ]
+    if marked_sql and declared is not None and declared.query_validator is not None:
+        expectations.append({"refused_before_database": True, "needs": ["query_validator"]})
     if abuse_only:  # with the world intact, the victims' outcome is the abuse's doing alone
         for phase in ("fault", "recovery"):
             shift = {"status": "success", "max_drop": ISOLATION_DROP}
