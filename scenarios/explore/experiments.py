@@ -112,7 +112,8 @@ def _experiment(draw: st.DrawFn, space: FaultSpace) -> dict[str, Any]:
     # Half the experiments are tenant abuse alone: only there is isolation judged, and a
     # draw over every kind would rarely leave the world intact (shrinks to: any kind)
     first_slot, recovery_s = 1, 0
-    if attacks and draw(st.booleans()):
+    abuse_only = bool(attacks) and draw(st.booleans())
+    if abuse_only:
         kinds = attacks
         first_slot = ABUSE_BASELINE_SLOTS
         recovery_s = _recovery_s(space)
@@ -127,7 +128,6 @@ def _experiment(draw: st.DrawFn, space: FaultSpace) -> dict[str, Any]:
     slot = st.none() | _timed(one_fault, method_s, first_slot, recovery_s)
     slots = draw(st.tuples(*[slot] * MAX_FAULTS).filter(lambda drawn: any(drawn)))
     faults = [timed for timed in slots if timed is not None]
-    abuse_only = all(is_attack(timed["fault"].kind) for timed in faults)
     return {
         "name": EXPERIMENT_NAME,
         "workload": {

@@ -11,6 +11,9 @@ verdict of one experiment against them.
                                    it, is not lower than their own share before it (the
                                    baseline phase of the same run) by more than
                                    ISOLATION_DROP, with confidence on both sides
+    breakers open on upstream      in an experiment of tenant abuse alone (no failure can
+    failures only                  hide: the world is intact), a tool answers
+                                   `circuit_open` only where it also failed upstream
     refused before the database    declared with a query validator: no attack's SQL
                                    reaches the database (its own statement log shows)
 
@@ -66,6 +69,7 @@ PROMISE_OF_CHECK = {
     # a breaker the tenants share opens at the abuse's end and refuses the others after it
     "status_vs_baseline [recovery]": ISOLATION,
     "refused_before_database": "refused before the database",
+    "breaker_opens_on_upstream": "breakers open on upstream failures only",
 }
 NOT_STEADY = "steady state before"
 
@@ -86,6 +90,7 @@ def promise_expectations(
     if marked_sql and declared is not None and declared.query_validator is not None:
         expectations.append({"refused_before_database": True, "needs": ["query_validator"]})
     if abuse_only:  # with the world intact, the victims' outcome is the abuse's doing alone
+        expectations.append({"breaker_opens_on_upstream": True})
         for phase in ("fault", "recovery"):
             shift = {"status": "success", "max_drop": ISOLATION_DROP}
             expectations.append({"status_vs_baseline": shift, "phase": phase})

@@ -9,11 +9,12 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping, Sequence
 
-from contract import status_of
+from contract import status_of, upstream_health_codes
 from scenarios.spec.expectations import (
     AttacksAudited,
     AttacksContained,
     AuditExactlyOnce,
+    BreakerOpensOnUpstream,
     CodesSeen,
     FaultLanded,
     HonestStatus,
@@ -213,6 +214,38 @@ def honest_status(_e: HonestStatus, outcomes: Sequence[Outcome], *_: object) -> 
             f"results imply {implied}",
         )
     return Judgement(Verdict.PASS, f"{len(answers)} answers, each status the one its results imply")
+
+
+UPSTREAM_CODES = frozenset(code.value for code in upstream_health_codes())
+
+
+def breaker_opens_on_upstream(
+    _e: BreakerOpensOnUpstream, outcomes: Sequence[Outcome], *_: object
+) -> Judgement:
+    """Each tool that answered `circuit_open` also failed upstream in the run: a breaker
+    opened by callers' own errors (`invalid_arguments`, `unsafe_query`...) refuses the
+    tool for nothing the upstream did."""
+    refused: Counter[str] = Counter()
+    failed_upstream: Counter[str] = Counter()
+    for o in outcomes:
+        for tool, code in o.observation.tool_errors.items():
+            if code == "circuit_open":
+                refused[tool] += 1
+            elif code in UPSTREAM_CODES:
+                failed_upstream[tool] += 1
+    unjustified = sorted(tool for tool in refused if not failed_upstream[tool])
+    if unjustified:
+        tool = unjustified[0]
+        others = Counter(
+            o.observation.tool_errors[tool] for o in outcomes if tool in o.observation.tool_errors
+        )
+        return Judgement(
+            Verdict.FAIL,
+            f"{tool} answered circuit_open {refused[tool]} times with no upstream failure "
+            f"in the run (its failures: {dict(others)})",
+        )
+    seen = ", ".join(f"{tool}: {n}" for tool, n in sorted(refused.items())) or "none"
+    return Judgement(Verdict.PASS, f"circuit_open only after upstream failures ({seen})")
 
 
 def fault_landed(e: FaultLanded, outcomes: Sequence[Outcome], *_: object) -> Judgement:

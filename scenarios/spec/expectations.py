@@ -45,6 +45,11 @@ phase (`baseline`, `burst`, `fault`, `recovery`; omitted = the whole method)::
     - attacks_contained: {refused_with: [unsafe_query, invalid_arguments]}
         # ... and each answered attack failed with one of these codes (it never ran)
     - honest_status: true        # every answer's status is the one its call results imply
+    - breaker_opens_on_upstream: true
+        # a tool answers `circuit_open` only in a run where it also failed with an upstream
+        # code (timeout, connection_error, upstream_error...): callers' own errors never
+        # open a breaker. Judge it where no failure can hide (the world intact): a retried
+        # attempt that failed is counted by a breaker and never seen in an answer
     - tool_errors: {direct_query: [rate_limited]}
       owed_past_rate: {per_second: 30, burst: 20}
         # the refusals are owed only once one tenant's requests outran that token bucket
@@ -106,6 +111,7 @@ __all__ = [
     "EXPECTATION_KINDS",
     "FaultLanded",
     "HonestStatus",
+    "BreakerOpensOnUpstream",
     "LatencyAdded",
     "LatencyPercentile",
     "LatencyVsBaseline",
@@ -352,6 +358,13 @@ class HonestStatus(_Expectation):
     honest_status: Literal[True]
 
 
+class BreakerOpensOnUpstream(_Expectation):
+    """A tool refuses with `circuit_open` only where it also failed upstream in the run."""
+
+    kind: ClassVar[str] = "breaker_opens_on_upstream"
+    breaker_opens_on_upstream: Literal[True]
+
+
 class FaultLanded(_Expectation):
     """The fault reached the system: each named tool failed at least once in the phase,
     and only with the codes listed. Never seen: inconclusive (the fault did not land)."""
@@ -441,6 +454,7 @@ EXPECTATION_KINDS: dict[str, type[_Expectation]] = {
         SpoolBytesWithinBound,
         SecurityRefusals,
         HonestStatus,
+        BreakerOpensOnUpstream,
         FaultLanded,
         AttacksAudited,
         AttacksContained,

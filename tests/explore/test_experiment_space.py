@@ -55,10 +55,13 @@ def test_experiments_are_judged_on_the_universal_promises_only(scenario: Scenari
         "no_cross_tenant_data",
         "audit_exactly_once",
         "status_vs_baseline",
+        "breaker_opens_on_upstream",
     }
-    abuse_only = all(isinstance(timed.fault, TenantAttack) for timed in scenario.faults)
-    # isolation is judged where abuse alone acts
-    assert ("status_vs_baseline" in kinds) == abuse_only
+    # isolation and the breaker's honesty are judged where abuse alone acts (nothing hides)
+    judged_as_abuse = "status_vs_baseline" in kinds
+    assert ("breaker_opens_on_upstream" in kinds) == judged_as_abuse
+    if judged_as_abuse:
+        assert all(isinstance(timed.fault, TenantAttack) for timed in scenario.faults)
     for timed in scenario.faults:
         assert timed.fault.model_dump().get("as_tenant") in (None, *SPACE.abusers)
 
@@ -127,3 +130,42 @@ def test_tenant_abuse_alone_is_drawn_often() -> None:
 
     draw()
     assert sum(alone) >= 0.4 * len(alone)  # about 0.6; a draw over every kind gives ~0.2
+
+
+@SLOW_DRAWS
+@given(
+    experiments(
+        FaultSpace(
+            SPACE.victims,
+            SPACE.abusers,
+            promises=Promises(
+                request_deadline_seconds=4.0, query_validator={"max_sql_bytes": 16384}
+            ),
+        )
+    )
+)
+def test_abuse_alone_leaves_a_recovery_and_a_declared_validator_is_judged(
+    scenario: Scenario,
+) -> None:
+    """After abuse alone the method runs on for the request deadline (what an attack leaves
+    behind shows there); attack SQL a statement log would name is judged against the
+    declared validator."""
+    kinds = {type(e).kind for e in scenario.expectations}
+    if "status_vs_baseline" in kinds:  # drawn as abuse alone
+        last_end = max(t.start + t.duration for t in scenario.faults)
+        assert scenario.workload.duration - last_end >= 4.0
+    marked = any(getattr(t.fault, "statement_mark", None) for t in scenario.faults)
+    assert ("refused_before_database" in kinds) == marked
+
+
+def test_full_strength_is_drawn_often_and_shrinks_step_by_step() -> None:
+    shares: list[float] = []
+
+    @settings(max_examples=100, deadline=None, database=None)
+    @given(fault_strategy("caller_error_burst", SPACE))
+    def draw(fault) -> None:  # noqa: ANN001
+        shares.append(fault.share)
+
+    draw()
+    assert shares.count(1.0) >= 0.25 * len(shares)
+    assert len(set(shares)) > 5  # the steps below are drawn too

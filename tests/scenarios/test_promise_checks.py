@@ -98,6 +98,21 @@ def test_a_cut_call_may_be_any_share_but_its_answer_must_not_say_success() -> No
     assert verdicts(s, [answered("partial", spooled)]) == ["fail"]
 
 
+def test_a_breaker_may_refuse_only_a_tool_that_failed_upstream() -> None:
+    """A tenant's `SELECT 1/0` says nothing of the database: a breaker it opens refuses
+    for nothing. After timeouts, any tenant's, `circuit_open` is an honest answer."""
+    s = scenario("breaker_opens_on_upstream: true")
+    caller = [call("direct_query", False, code="invalid_arguments"), call("audit")]
+    timed_out = [call("direct_query", False, code="timeout"), call("audit")]
+    refused = [call("direct_query", False, code="circuit_open"), call("audit")]
+    by_own_errors = [answered("partial", caller)] * 4 + [answered("partial", refused)] * 3
+    assert verdicts(s, by_own_errors) == ["fail"]
+    assert verdicts(s, [answered("partial", timed_out), *by_own_errors]) == ["pass"]
+    assert verdicts(s, [answered("success", HEALTHY)] * 5 + [answered("partial", caller)]) == [
+        "pass"
+    ]
+
+
 def test_a_fault_that_never_reached_the_system_is_inconclusive_however_long_it_ran() -> None:
     s = scenario("{fault_landed: {metrics: [connection_error, timeout]}, phase: fault}")
     untouched = [answered("success", HEALTHY)] * 40
