@@ -32,7 +32,7 @@ from hypothesis import seed as hypothesis_seed
 
 from scenarios.spec.model import Scenario
 
-from .confirmation import MAX_RUNS, Reproduction, fewest_runs, spent_alpha
+from .confirmation import Reproduction, fewest_runs, spent_alpha
 from .experiments import experiments
 from .fault_space import FaultSpace
 from .finds_database import FindsDatabase
@@ -47,6 +47,10 @@ MAX_EXAMPLES = 100_000  # never the limit: the budget is
 # Shrinking one find takes at most this share of the budget (and at least a minute), so a
 # long search goes on to other finds rather than polishing its first.
 SHRINK_SHARE, MIN_SHRINK_S = 0.2, 60.0
+# Fresh runs in a row whose world was not steady before the method: the experiment leaves
+# the world unsteady for longer than a restart of the system heals (ports or connections
+# the machine still holds), and more of them would spend the budget on judging nothing.
+MAX_VOID_IN_ROW = 2
 
 
 def fault_kinds(scenario: Scenario) -> frozenset[str]:
@@ -172,6 +176,9 @@ class Search:
         # it is run once, and answered the same again (the promise it broke, or None)
         self._answered: dict[str, str | None] = {}
         self._trial_s, self._trials = 0.0, 0  # how long experiments take, for the shrink stop
+        # a promise and the fault kinds of a candidate not confirmed: hypothesis draws its
+        # neighbours again and again, and each would spend fresh runs on the same question
+        self._not_confirmed: set[tuple[str, frozenset[str]]] = set()
 
     def run(self, *, replay: bool = False) -> SearchReport:
         """Search until the budget is spent (or replay the saved finds once)."""
@@ -287,9 +294,13 @@ class Search:
         if not new:
             return None
         promise = new[0]
+        asked = (promise, fault_kinds(scenario))
+        if asked in self._not_confirmed:
+            return None
         reproduction = self.reproduce(scenario, promise, spent_alpha(number))
         if not reproduction.confirmed:
             self.report.unconfirmed.append(Candidate(promise, reproduction, number))
+            self._not_confirmed.add(asked)
             return None
         detail = verdict.details[verdict.broken.index(promise)]
         self._shrinking = Find(
@@ -316,12 +327,15 @@ class Search:
 
     def reproduce(self, scenario: Scenario, promise: str, alpha: float) -> Reproduction:
         """Fresh runs of `scenario` until it is settled whether it breaks `promise`."""
-        reproduction, void = Reproduction(alpha), 0
-        while not reproduction.settled and not self._out_of_time() and void < MAX_RUNS:
+        reproduction, void_in_row = Reproduction(alpha), 0
+        while not reproduction.settled and not self._out_of_time():
             verdict = self._timed_trial(scenario, fresh=True)
             if verdict.judged is Judged.VOID:  # nothing judged: not a run of the experiment
-                void += 1
+                void_in_row += 1
+                if void_in_row >= MAX_VOID_IN_ROW:
+                    break
                 continue
+            void_in_row = 0
             reproduction.add(promise in verdict.broken)
         return reproduction
 

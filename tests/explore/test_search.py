@@ -189,3 +189,35 @@ def test_each_fresh_run_starts_from_a_system_started_again(tmp_path: Path) -> No
     # the experiment that broke the promise ran without one, its fresh runs each after one
     first = system.tried.index(find.first)
     assert first not in starts and starts[0] == first + 1
+
+
+def test_a_candidate_whose_fresh_runs_judge_nothing_is_given_up_and_not_asked_again(
+    tmp_path: Path,
+) -> None:
+    """Fresh runs whose world is never steady (void) end after a few in a row; and a
+    promise with the same fault kinds, once not confirmed, spends no more fresh runs."""
+    from scenarios.explore.search import MAX_VOID_IN_ROW
+
+    clock, restarted, broke = VirtualClock(), [], []
+
+    def trial(scenario: Scenario) -> ExperimentVerdict:
+        clock.now += EXPERIMENT_S
+        if restarted:
+            restarted.pop()
+            return ExperimentVerdict(Judged.VOID)
+        if metrics_fault(scenario):
+            broke.append(frozenset(t.fault.kind for t in scenario.faults))
+            return ExperimentVerdict(Judged.BROKEN, ("honest status",), ("1 of 9",))
+        return ExperimentVerdict(Judged.HELD)
+
+    report = Search(
+        trial,
+        SPACE,
+        seed=5,
+        budget=Budget(3000, clock=clock),
+        examples_dir=tmp_path / "examples",
+        fresh_start=lambda: restarted.append(True),
+    ).run()
+    assert report.finds == [] and report.unconfirmed
+    assert report.restarts == MAX_VOID_IN_ROW * len(report.unconfirmed)
+    assert len(report.unconfirmed) == len(set(broke)) < len(broke)
