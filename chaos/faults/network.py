@@ -13,7 +13,7 @@ from contextlib import ExitStack
 from functools import partial
 from typing import ClassVar, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from .base import Fault, register_fault
 from .target import FaultTarget, Upstream
@@ -117,6 +117,17 @@ class SlicerFault(ToxicFault):
     average_size: int = Field(ge=1)
     size_variation: int = Field(default=0, ge=0)
     delay_us: int = Field(default=0, ge=0, description="microseconds between pieces")
+
+    @model_validator(mode="after")
+    def _variation_below_average(self) -> SlicerFault:
+        # Toxiproxy's slicer cuts a piece at a negative offset otherwise: its server panics
+        # ("slice bounds out of range") and every proxy of the world dies with it
+        if self.size_variation >= self.average_size:
+            raise ValueError(
+                f"size_variation ({self.size_variation}) must be less than average_size "
+                f"({self.average_size})"
+            )
+        return self
 
     def toxic_attributes(self) -> dict[str, int]:
         return {

@@ -21,7 +21,7 @@ from typing import Any, Literal, Union, get_args, get_origin
 
 import annotated_types
 from hypothesis import strategies as st
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
 from chaos.faults import FAULT_KINDS, Fault, TenantAttack
@@ -76,7 +76,19 @@ def fault_strategy(kind: str, space: FaultSpace) -> st.SearchStrategy[Fault]:
         fields.pop("table", None)
         fields.pop("column", None)
         return _with_schema_names(cls, fields)
-    return st.fixed_dictionaries(fields).map(lambda values: cls(**values))
+    # fields drawn one by one may break a rule between them (a slicer's variation below its
+    # average): such a draw is no fault at all, and is drawn again
+    return st.fixed_dictionaries(fields).map(_valid(cls)).filter(lambda fault: fault is not None)
+
+
+def _valid(cls: type[Fault]) -> Callable[[dict[str, Any]], Fault | None]:
+    def build(values: dict[str, Any]) -> Fault | None:
+        try:
+            return cls(**values)
+        except ValidationError:
+            return None
+
+    return build
 
 
 def _with_schema_names(

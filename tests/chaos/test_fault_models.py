@@ -77,6 +77,7 @@ def test_unknown_fields_are_errors(kind: str) -> None:
         ({"kind": "latency", "upstream": "Cache!", "latency_ms": 1}, "upstream"),
         ({"kind": "latency", "upstream": "ops", "latency_ms": 1, "stream": "both"}, "stream"),
         ({"kind": "slicer", "upstream": "ops", "average_size": 0}, "average_size"),
+        ({"kind": "slicer", "upstream": "ops", "average_size": 8, "size_variation": 8}, "size_"),
         ({"kind": "rename_column", "table": "t; DROP", "column": "c", "new_name": "d"}, "table"),
         ({"kind": "drop_column", "table": "t", "column": "a b"}, "column"),
         ({"kind": "injection", "payloads": []}, "payloads"),

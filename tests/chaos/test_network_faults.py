@@ -75,6 +75,20 @@ def test_slicer_splits_data_into_small_pieces(world: TestWorld, proxy: ProxyHand
     assert len(sliced.chunks) >= 10 and max(sliced.chunks) <= 20
 
 
+def test_the_widest_slicer_variation_allowed_keeps_the_server_up(
+    world: TestWorld, proxy: ProxyHandle
+) -> None:
+    """A variation at the average made Toxiproxy's server panic mid-stream (every proxy
+    died with it): the model refuses it, and the widest it accepts slices safely."""
+    fault = parse_fault(
+        {"kind": "slicer", "upstream": "ops", "average_size": 10, "size_variation": 9}
+    )
+    with fault.apply(world):
+        sliced = asyncio.run(fetch(proxy.port, 5000))
+    assert sliced.data == b"x" * 5000
+    assert asyncio.run(fetch(proxy.port, 200)).data == b"x" * 200  # the server still answers
+
+
 def test_limit_data_truncates_the_stream(world: TestWorld, proxy: ProxyHandle) -> None:
     fault = parse_fault({"kind": "limit_data", "upstream": "ops", "bytes": 1000})
     with fault.apply(world):
