@@ -67,7 +67,7 @@ class CallRun:
         """Start the call: admit it and launch its first attempt, unless it must queue for a
         bulkhead slot (then `step` stays None until `admitted`)."""
         rules = guarded.rules(now, request_deadline_at)
-        ctx = CallContext(
+        ctx = CallContext.of_call(
             request.request_id,
             request.tenant_id,
             authenticated,
