@@ -13,7 +13,7 @@ import asyncio
 from collections.abc import Mapping
 from typing import Any
 
-from .call_policy import Admission, GuardedTool
+from .call_policy import WAIT_FOR_SLOT, GuardedTool
 from .contracts import OrchestrationRequest, ToolCall, ToolResult
 from .deadline import RunningWork
 from .errors import CircuitOpen, ToolError
@@ -77,7 +77,7 @@ class CallRun:
         )
         run = cls(call, guarded, ctx, CallLifecycle(rules), now)
         admission = guarded.try_admit(ctx)
-        if admission is not Admission.WAIT_FOR_SLOT:
+        if admission is not WAIT_FOR_SLOT:
             run.admitted(admission, now)
         return run
 

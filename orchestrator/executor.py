@@ -140,7 +140,9 @@ class Orchestrator:
             if refusal is not None:
                 answers.append((refusal, now))
                 continue
-            dependencies = {dep: results[dep].data for dep in call.depends_on}
+            dependencies = (
+                {dep: results[dep].data for dep in call.depends_on} if call.depends_on else {}
+            )
             guarded = self._tools[call.tool_id]
             runs.append(
                 CallRun.open(call, guarded, request, authenticated, dependencies, deadline_at, now)
