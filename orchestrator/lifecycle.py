@@ -98,11 +98,12 @@ class CallLifecycle:
     def attempted(self, data: Any, error: ToolError | None, now: float) -> Step:
         """An attempt ended: with `data`, or with `error` (a timeout included). A
         `CircuitOpen` error means the breaker refused it: no attempt was made."""
+        if error is None:
+            self.attempts += 1
+            return Done(data, None)
         if isinstance(error, CircuitOpen):
             return self.refused(error, now)
         self.attempts += 1
-        if error is None:
-            return Done(data, None)
         self._failure = error
         rules = self.rules
         delay = rules.retry.next_delay(
