@@ -95,6 +95,8 @@ class GuardedTool:
         self.tool_id = capability.tool_id
         self._settings = settings
         self._lingering = lingering
+        # Read on every call; a pydantic model's attribute costs several plain ones.
+        self._timeout_seconds = capability.timeout_seconds
         self._idempotent = capability.capability_type.idempotent
         self._serves_every_tenant = capability.supported_tenants is None
         self._fallback_seconds = capability.timeout_seconds if capability.fallback_enabled else None
@@ -124,7 +126,7 @@ class GuardedTool:
         )
 
     def rules(self, started: float, request_deadline_at: float) -> CallRules:
-        own_deadline = started + self.capability.timeout_seconds
+        own_deadline = started + self._timeout_seconds
         # In field order, not by keyword: a call by keyword costs twice as much, once per call.
         return CallRules(
             min(own_deadline, request_deadline_at),
@@ -235,7 +237,7 @@ class GuardedTool:
         return build_unchecked(
             ToolResult,
             call_id=call.call_id,
-            tool_id=call.tool_id,
+            tool_id=self.tool_id,  # the call's, without reading its (pydantic) field
             success=error is None,
             data=done.data if error is None else None,
             error_code=error.code if error else None,

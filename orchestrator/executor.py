@@ -241,19 +241,21 @@ class Orchestrator:
         results: dict[str, ToolResult],
         trace: list[CallTrace],
     ) -> None:
-        results[result.call_id] = result
+        # Each field read once: a pydantic model's attribute costs several plain ones.
+        call_id, tool_id = result.call_id, result.tool_id
+        results[call_id] = result
         end = call_started + result.latency_ms / 1000.0
         trace.append(
             build_unchecked(
                 CallTrace,
-                call_id=result.call_id,
-                tool_id=result.tool_id,
+                call_id=call_id,
+                tool_id=tool_id,
                 stage=stage_index,
                 start_ms=(call_started - started) * 1000.0,
                 end_ms=(end - started) * 1000.0,
             )
         )
-        if result.tool_id in self._tools:  # unknown ids come from requests: no label for them
+        if tool_id in self._tools:  # unknown ids come from requests: no label for them
             self.metrics.observe_call(result)
 
     def _respond(
