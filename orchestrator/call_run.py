@@ -110,10 +110,11 @@ class CallRun:
         running = self.running
         if running is not None and running.task.done():
             self.concluded(running.task, now)
-        if self.running is not None or not isinstance(self.step, Done):
+        step = self.step
+        if self.running is not None or not isinstance(step, Done):
             return False
         self.release()
-        self.finish(now)
+        self.finish(step, now)
         return True
 
     def abandoned(self) -> None:
@@ -128,8 +129,8 @@ class CallRun:
             self.holds_slot = False
             self.guarded.release(self.ctx)
 
-    def finish(self, now: float) -> None:
-        assert isinstance(self.step, Done)
+    def finish(self, done: Done, now: float) -> None:
+        """The call's answer, from the step its lifecycle ended with."""
         self.result = self.guarded.result(
-            self.call, self.step, self.lifecycle.attempts, self.started, now
+            self.call, done, self.lifecycle.attempts, self.started, now
         )

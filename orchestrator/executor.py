@@ -45,7 +45,7 @@ from .contracts import (
 )
 from .deadline import LingeringTasks, abandon
 from .errors import CapabilityError, PlanningError
-from .lifecycle import Attempt, FallBack, Wait
+from .lifecycle import Attempt, Done, FallBack, Wait
 from .metrics import OrchestratorMetrics
 from .planner import Planner
 from .status import aggregate_status
@@ -203,7 +203,8 @@ class Orchestrator:
         if isinstance(run.step, FallBack):
             data, error = await guarded.fall_back(run.call, run.ctx, run.step)
             run.step = run.lifecycle.fell_back(data, error)
-        run.finish(now())
+        assert isinstance(run.step, Done)  # the loop ends only at Done or FallBack
+        run.finish(run.step, now())
 
     def _refusal(
         self,
