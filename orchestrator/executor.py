@@ -164,12 +164,12 @@ class Orchestrator:
     async def _first_turn(self, runs: list[CallRun]) -> None:
         """One loop turn for the attempts the stage launched: those that answer at once are
         done by then and settle without a driver. Cancelled here, every call is given up."""
-        if not any(run.running is not None for run in runs):
+        launched = [run.running.task for run in runs if run.running is not None]
+        if not launched:
             return
         try:
             await asyncio.sleep(0)
         except BaseException:
-            launched = [run.running.task for run in runs if run.running is not None]
             try:
                 await abandon(launched, self._cancel_grace_seconds, self._lingering)
             finally:
