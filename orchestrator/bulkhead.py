@@ -66,19 +66,14 @@ class Bulkhead:
         held = self._by_tenant.get(tenant, 0)
         if self.tenant_limit is not None and held >= self.tenant_limit:
             self._reject(f"tenant {tenant!r} holds its {self.tenant_limit} slots")
-        if self._take_free_slot():
-            self._by_tenant[tenant] = held + 1
-            return True
-        return False
-
-    def _take_free_slot(self) -> bool:
-        if self._in_flight < self.limit and not self._waiters:
-            self._in_flight += 1
-            self._admitted += 1
-            if self._in_flight > self._peak:
-                self._peak = self._in_flight
-            return True
-        return False
+        if self._in_flight >= self.limit or self._waiters:  # a free slot, and nobody before us
+            return False
+        self._in_flight += 1
+        self._admitted += 1
+        if self._in_flight > self._peak:
+            self._peak = self._in_flight
+        self._by_tenant[tenant] = held + 1
+        return True
 
     async def acquire(self, budget_seconds: float | None = None, tenant: str = "") -> None:
         """Take a slot, waiting at most `budget_seconds` (default: the queue budget)."""

@@ -49,6 +49,10 @@ class Admission(Enum):
     WAIT_FOR_SLOT = "every bulkhead slot is taken: queue for one"
 
 
+# Compared once per call: a module constant costs a fraction of the enum's attribute lookup.
+WAIT_FOR_SLOT = Admission.WAIT_FOR_SLOT
+
+
 @dataclass(frozen=True)
 class ToolStatistics:
     tool_id: str
@@ -91,7 +95,10 @@ class GuardedTool:
         self.tool_id = capability.tool_id
         self._settings = settings
         self._lingering = lingering
+        # Read on every call; a pydantic model's attribute costs several plain ones.
+        self._timeout_seconds = capability.timeout_seconds
         self._idempotent = capability.capability_type.idempotent
+        self._serves_every_tenant = capability.supported_tenants is None
         self._fallback_seconds = capability.timeout_seconds if capability.fallback_enabled else None
         self.bulkhead = Bulkhead(
             capability.max_concurrent_calls,
@@ -119,13 +126,14 @@ class GuardedTool:
         )
 
     def rules(self, started: float, request_deadline_at: float) -> CallRules:
-        own_deadline = started + self.capability.timeout_seconds
+        own_deadline = started + self._timeout_seconds
+        # In field order, not by keyword: a call by keyword costs twice as much, once per call.
         return CallRules(
-            deadline_at=min(own_deadline, request_deadline_at),
-            request_deadline_at=request_deadline_at,
-            retry=self._settings.retry,
-            idempotent=self._idempotent,
-            fallback_seconds=self._fallback_seconds,
+            min(own_deadline, request_deadline_at),
+            request_deadline_at,
+            self._settings.retry,
+            self._idempotent,
+            self._fallback_seconds,
         )
 
     def try_admit(self, ctx: CallContext) -> ToolError | None | Admission:
@@ -133,11 +141,14 @@ class GuardedTool:
         the slot), the refusal, or `Admission.WAIT_FOR_SLOT` when every slot is taken and
         the call may queue for one (`wait_for_slot`)."""
         try:
-            check_caller(self.capability, tenant_id=ctx.tenant_id, authenticated=ctx.authenticated)
+            if not (ctx.authenticated and self._serves_every_tenant):  # else nothing to check
+                check_caller(
+                    self.capability, tenant_id=ctx.tenant_id, authenticated=ctx.authenticated
+                )
             if self.rate_limits is not None:
                 self.rate_limits.acquire_or_fail(ctx.tenant_id)
             if not self.bulkhead.try_acquire(ctx.tenant_id):
-                return Admission.WAIT_FOR_SLOT
+                return WAIT_FOR_SLOT
         except ToolError as refusal:
             return refusal
         return None
@@ -198,9 +209,10 @@ class GuardedTool:
             data, error = _outcome(work, self.tool_id)
         else:
             data, error = None, self._timed_out(step)
-        self.breaker.record(ctx.tenant_id, self._health_outcome(error, step))
         if error is None:
-            error = result_size_error(self.capability, data)
+            self.breaker.record(ctx.tenant_id, None)
+            return data, result_size_error(self.capability, data)
+        self.breaker.record(ctx.tenant_id, self._health_outcome(error, step))
         return data, error
 
     async def fall_back(
@@ -225,7 +237,7 @@ class GuardedTool:
         return build_unchecked(
             ToolResult,
             call_id=call.call_id,
-            tool_id=call.tool_id,
+            tool_id=self.tool_id,  # the call's, without reading its (pydantic) field
             success=error is None,
             data=done.data if error is None else None,
             error_code=error.code if error else None,
@@ -244,7 +256,7 @@ class GuardedTool:
             breaker=self.breaker.statistics(),
         )
 
-    def _health_outcome(self, error: ToolError | None, step: Attempt) -> ToolErrorCode | None:
+    def _health_outcome(self, error: ToolError, step: Attempt) -> ToolErrorCode:
         """What the attempt says about the upstream's health, for the breaker.
 
         A failure as the caller's own budget runs out (the attempt was bounded by the
@@ -254,8 +266,6 @@ class GuardedTool:
         neutral, like a cancellation. The margin covers the tools giving up a little before
         the budget they are given (the statement timeout, the pool's wait); a failure met
         earlier, such as a refused connection, still counts."""
-        if error is None:
-            return None
         left = step.deadline_at - asyncio.get_running_loop().time()
         if step.request_bound and left <= CALLER_BUDGET_MARGIN_SECONDS:
             return ToolErrorCode.CANCELLED

@@ -13,7 +13,7 @@ import asyncio
 from collections.abc import Mapping
 from typing import Any
 
-from .call_policy import Admission, GuardedTool
+from .call_policy import WAIT_FOR_SLOT, GuardedTool
 from .contracts import OrchestrationRequest, ToolCall, ToolResult
 from .deadline import RunningWork
 from .errors import CircuitOpen, ToolError
@@ -67,7 +67,7 @@ class CallRun:
         """Start the call: admit it and launch its first attempt, unless it must queue for a
         bulkhead slot (then `step` stays None until `admitted`)."""
         rules = guarded.rules(now, request_deadline_at)
-        ctx = CallContext(
+        ctx = CallContext.of_call(
             request.request_id,
             request.tenant_id,
             authenticated,
@@ -77,7 +77,7 @@ class CallRun:
         )
         run = cls(call, guarded, ctx, CallLifecycle(rules), now)
         admission = guarded.try_admit(ctx)
-        if admission is not Admission.WAIT_FOR_SLOT:
+        if admission is not WAIT_FOR_SLOT:
             run.admitted(admission, now)
         return run
 
@@ -110,10 +110,11 @@ class CallRun:
         running = self.running
         if running is not None and running.task.done():
             self.concluded(running.task, now)
-        if self.running is not None or not isinstance(self.step, Done):
+        step = self.step
+        if self.running is not None or not isinstance(step, Done):
             return False
         self.release()
-        self.finish(now)
+        self.finish(step, now)
         return True
 
     def abandoned(self) -> None:
@@ -128,8 +129,8 @@ class CallRun:
             self.holds_slot = False
             self.guarded.release(self.ctx)
 
-    def finish(self, now: float) -> None:
-        assert isinstance(self.step, Done)
+    def finish(self, done: Done, now: float) -> None:
+        """The call's answer, from the step its lifecycle ended with."""
         self.result = self.guarded.result(
-            self.call, self.step, self.lifecycle.attempts, self.started, now
+            self.call, done, self.lifecycle.attempts, self.started, now
         )

@@ -128,6 +128,14 @@ class OrchestrationResponse(_Strict):
 
 _Model = TypeVar("_Model", bound=BaseModel)
 
+# The slots every pydantic model has, written straight through their descriptors:
+# `object.__setattr__` looks each name up again on every call.
+_new_instance = object.__new__
+_set_dict = object.__setattr__
+_set_fields_set = BaseModel.__dict__["__pydantic_fields_set__"].__set__
+_set_extra = BaseModel.__dict__["__pydantic_extra__"].__set__
+_set_private = BaseModel.__dict__["__pydantic_private__"].__set__
+
 
 def build_unchecked(model: type[_Model], **fields: Any) -> _Model:
     """An instance of `model` from fields the orchestrator built itself: every field given,
@@ -138,9 +146,9 @@ def build_unchecked(model: type[_Model], **fields: Any) -> _Model:
     avoidable cost. Never use this on outside input. A test pins that the instance
     equals, and serialises exactly like, a validated one.
     """
-    instance = model.__new__(model)
-    object.__setattr__(instance, "__dict__", fields)
-    object.__setattr__(instance, "__pydantic_fields_set__", set(fields))
-    object.__setattr__(instance, "__pydantic_extra__", None)
-    object.__setattr__(instance, "__pydantic_private__", None)
+    instance = _new_instance(model)
+    _set_dict(instance, "__dict__", fields)
+    _set_fields_set(instance, set(fields))
+    _set_extra(instance, None)
+    _set_private(instance, None)
     return instance

@@ -45,7 +45,7 @@ from .contracts import (
 )
 from .deadline import LingeringTasks, abandon
 from .errors import CapabilityError, PlanningError
-from .lifecycle import Attempt, FallBack, Wait
+from .lifecycle import Attempt, Done, FallBack, Wait
 from .metrics import OrchestratorMetrics
 from .planner import Planner
 from .status import aggregate_status
@@ -140,7 +140,9 @@ class Orchestrator:
             if refusal is not None:
                 answers.append((refusal, now))
                 continue
-            dependencies = {dep: results[dep].data for dep in call.depends_on}
+            dependencies = (
+                {dep: results[dep].data for dep in call.depends_on} if call.depends_on else {}
+            )
             guarded = self._tools[call.tool_id]
             runs.append(
                 CallRun.open(call, guarded, request, authenticated, dependencies, deadline_at, now)
@@ -162,12 +164,12 @@ class Orchestrator:
     async def _first_turn(self, runs: list[CallRun]) -> None:
         """One loop turn for the attempts the stage launched: those that answer at once are
         done by then and settle without a driver. Cancelled here, every call is given up."""
-        if not any(run.running is not None for run in runs):
+        launched = [run.running.task for run in runs if run.running is not None]
+        if not launched:
             return
         try:
             await asyncio.sleep(0)
         except BaseException:
-            launched = [run.running.task for run in runs if run.running is not None]
             try:
                 await abandon(launched, self._cancel_grace_seconds, self._lingering)
             finally:
@@ -201,7 +203,8 @@ class Orchestrator:
         if isinstance(run.step, FallBack):
             data, error = await guarded.fall_back(run.call, run.ctx, run.step)
             run.step = run.lifecycle.fell_back(data, error)
-        run.finish(now())
+        assert isinstance(run.step, Done)  # the loop ends only at Done or FallBack
+        run.finish(run.step, now())
 
     def _refusal(
         self,
@@ -239,19 +242,21 @@ class Orchestrator:
         results: dict[str, ToolResult],
         trace: list[CallTrace],
     ) -> None:
-        results[result.call_id] = result
+        # Each field read once: a pydantic model's attribute costs several plain ones.
+        call_id, tool_id = result.call_id, result.tool_id
+        results[call_id] = result
         end = call_started + result.latency_ms / 1000.0
         trace.append(
             build_unchecked(
                 CallTrace,
-                call_id=result.call_id,
-                tool_id=result.tool_id,
+                call_id=call_id,
+                tool_id=tool_id,
                 stage=stage_index,
                 start_ms=(call_started - started) * 1000.0,
                 end_ms=(end - started) * 1000.0,
             )
         )
-        if result.tool_id in self._tools:  # unknown ids come from requests: no label for them
+        if tool_id in self._tools:  # unknown ids come from requests: no label for them
             self.metrics.observe_call(result)
 
     def _respond(

@@ -72,16 +72,18 @@ class OrchestratorMetrics:
         self._breaker_states = states
 
     def observe_call(self, result: ToolResult) -> None:
-        if result.success and not result.fallback_used:
-            key = (result.tool_id, "success", "")
-        elif not result.success:
-            key = (result.tool_id, "failure", result.error_code.value)  # type: ignore[union-attr]
+        # Each field read once: a pydantic model's attribute costs several plain ones.
+        tool_id = result.tool_id
+        if not result.success:
+            key = (tool_id, "failure", result.error_code.value)  # type: ignore[union-attr]
+        elif result.fallback_used:
+            key = (tool_id, "fallback", "")
         else:
-            key = (result.tool_id, "fallback", "")
+            key = (tool_id, "success", "")
         self.calls[key] += 1
-        histogram = self.call_latency.get(result.tool_id)
+        histogram = self.call_latency.get(tool_id)
         if histogram is None:
-            histogram = self.call_latency[result.tool_id] = LatencyHistogram()
+            histogram = self.call_latency[tool_id] = LatencyHistogram()
         histogram.observe(result.latency_ms / 1000.0)
 
     def observe_request(self, status: OrchestrationStatus, latency_ms: float) -> None:

@@ -47,13 +47,14 @@ class TokenBucket:
         self._admitted = 0
         self._rejected = 0
 
-    def try_acquire(self) -> bool:
-        """Take one token if there is one; never blocks."""
-        now = self._clock()
-        if now > self._updated:  # refill inline: this runs on every call
-            self._tokens = min(
-                float(self.burst), self._tokens + (now - self._updated) * self._per_second
-            )
+    def try_acquire(self, now: float | None = None) -> bool:
+        """Take one token if there is one; never blocks. `now`: the clock, when the caller
+        has just read it (a tenant's bucket and the tool's are taken from at one moment)."""
+        if now is None:
+            now = self._clock()
+        if now > self._updated:  # refill inline, no min(): this runs on every call
+            tokens = self._tokens + (now - self._updated) * self._per_second
+            self._tokens = tokens if tokens < self.burst else float(self.burst)
             self._updated = now
         if self._tokens >= 1.0:
             self._tokens -= 1.0
@@ -66,8 +67,8 @@ class TokenBucket:
     def rejected(self) -> int:
         return self._rejected
 
-    def acquire_or_fail(self) -> None:
-        if not self.try_acquire():
+    def acquire_or_fail(self, now: float | None = None) -> None:
+        if not self.try_acquire(now):
             raise ToolError(
                 ToolErrorCode.RATE_LIMITED,
                 f"tool {self.name!r}: rate limit of {self.rate_per_minute}/min reached",
@@ -115,18 +116,19 @@ class TenantRateLimits:
         self._tenants: dict[str, TokenBucket] = {}
 
     def acquire_or_fail(self, tenant: str) -> None:
+        now = self._clock()
         bucket = self._tenants.get(tenant)
         if bucket is None:
             bucket = self._tenants[tenant] = TokenBucket(
                 self.tenant_rate, burst=self.tenant_burst, clock=self._clock, name=self._name
             )
-        if not bucket.try_acquire():
+        if not bucket.try_acquire(now):
             raise ToolError(
                 ToolErrorCode.RATE_LIMITED,
                 f"tool {self._name!r}: tenant {tenant!r} reached its share of the rate limit "
                 f"({self.tenant_rate}/min)",
             )
-        self.tool.acquire_or_fail()
+        self.tool.acquire_or_fail(now)
 
     def statistics(self) -> RateLimiterStatistics:
         """The tool-wide bucket's figures, with refusals at a tenant's share counted in."""

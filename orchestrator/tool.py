@@ -11,6 +11,9 @@ from typing import Any, Protocol, runtime_checkable
 from .capabilities import ToolCapability
 from .errors import CapabilityError
 
+_new_instance = object.__new__
+_set_attribute = object.__setattr__
+
 
 @dataclass(frozen=True)
 class CallContext:
@@ -25,6 +28,34 @@ class CallContext:
     # The call's absolute deadline on the running event loop's clock (`loop.time()`);
     # infinity when the caller set none.
     deadline_at: float = math.inf
+
+    @classmethod
+    def of_call(
+        cls,
+        request_id: str,
+        tenant_id: str,
+        authenticated: bool,
+        call_id: str,
+        dependency_outputs: Mapping[str, Any],
+        deadline_at: float,
+    ) -> CallContext:
+        """The context the engine builds for each call: the same as the constructor's, every
+        field given, set at once rather than one frozen assignment per field (4x the cost).
+        A test pins that both are equal."""
+        ctx = _new_instance(cls)
+        _set_attribute(
+            ctx,
+            "__dict__",
+            {
+                "request_id": request_id,
+                "tenant_id": tenant_id,
+                "authenticated": authenticated,
+                "call_id": call_id,
+                "dependency_outputs": dependency_outputs,
+                "deadline_at": deadline_at,
+            },
+        )
+        return ctx
 
     @property
     def budget_seconds(self) -> float:

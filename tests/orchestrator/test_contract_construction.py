@@ -1,8 +1,12 @@
-"""Internally built contract objects are indistinguishable from validated ones."""
+"""Internally built contract objects are indistinguishable from validated (or constructed) ones."""
 
 from __future__ import annotations
 
-from orchestrator import CallTrace, ToolErrorCode, ToolResult
+import dataclasses
+
+import pytest
+
+from orchestrator import CallContext, CallTrace, ToolErrorCode, ToolResult
 from orchestrator.contracts import build_unchecked
 
 
@@ -32,3 +36,12 @@ def test_an_unchecked_trace_entry_equals_a_validated_one() -> None:
     assert set(fields) == set(CallTrace.model_fields)
     assert build_unchecked(CallTrace, **fields) == CallTrace(**fields)
     assert build_unchecked(CallTrace, **fields).model_copy(update={"stage": 2}).stage == 2
+
+
+def test_the_context_built_per_call_equals_a_constructed_one() -> None:
+    args = ("r1", "acme", True, "c", {"earlier": 1}, 12.5)
+    built, constructed = CallContext.of_call(*args), CallContext(*args)
+    assert built == constructed
+    assert vars(built) == vars(constructed)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        built.deadline_at = 0.0  # type: ignore[misc]
