@@ -15,7 +15,6 @@ from .latency import P95, coarse_bin, last_bucket_within
 from .recovery import RecoveryGroup
 from .spec import Objective
 
-_SCENARIO = pl.col("scenario").cast(pl.String).alias(NO_GROUP)
 _SUCCESSES = (pl.col("status") == "success").sum().alias("successes")
 _SECOND = pl.col("ts").floor().cast(pl.Int64).alias("seconds")
 
@@ -28,20 +27,27 @@ class RecoveryCounts:
         self._fast: list[pl.DataFrame] = []
 
     def add(self, rows: pl.LazyFrame) -> None:
-        binned = pl.col("phase").is_in(["baseline", "recovery"])
-        bucket = pl.when(binned).then(coarse_bin()).cast(pl.Int16).alias("bin")
-        rows = rows.with_columns(bucket)  # the frame's own latency bucket (`columns.finished`)
-        recovery = rows.filter(pl.col("phase") == "recovery")
+        # grouped by the scenario as stored (categorical), named as text once grouped; the
+        # latency bucket only for the two phases that read it
+        named = pl.col(NO_GROUP).cast(pl.String)
+        scenario = pl.col("scenario").alias(NO_GROUP)
+        binned = rows.filter(pl.col("phase").is_in(["baseline", "recovery"])).with_columns(
+            coarse_bin().cast(pl.Int16).alias("bin")
+        )
+        recovery = binned.filter(pl.col("phase") == "recovery")
         seen, baseline, seconds, binned = pl.collect_all(
             [
-                rows.select(_SCENARIO.unique()),
-                rows.filter(pl.col("phase") == "baseline")
-                .group_by(_SCENARIO, "bin")
-                .agg(_SUCCESSES, pl.len().alias("n")),
-                recovery.group_by(_SCENARIO, _SECOND).agg(
-                    _SUCCESSES, pl.len().alias("totals"), pl.col("ts").min().alias("first")
-                ),
-                recovery.group_by(_SCENARIO, _SECOND, "bin").agg(pl.len().alias("n")),
+                rows.select(scenario.unique()).with_columns(named),
+                binned.filter(pl.col("phase") == "baseline")
+                .group_by(scenario, "bin")
+                .agg(_SUCCESSES, pl.len().alias("n"))
+                .with_columns(named),
+                recovery.group_by(scenario, _SECOND)
+                .agg(_SUCCESSES, pl.len().alias("totals"), pl.col("ts").min().alias("first"))
+                .with_columns(named),
+                recovery.group_by(scenario, _SECOND, "bin")
+                .agg(pl.len().alias("n"))
+                .with_columns(named),
             ]
         )
         self._seen.update(seen[NO_GROUP])

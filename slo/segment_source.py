@@ -10,8 +10,9 @@ requests the caller picks, so no more than a span of the run is ever held.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import polars as pl
@@ -21,10 +22,11 @@ import pyarrow.parquet as pq
 
 from vocabulary import ObservationFileError
 
-from .columns import COLUMNS, PHASES, REQUIRED, finished, needed_columns, tool_column, tools_of
+from .columns import COLUMNS, PHASES, REQUIRED, needed_columns, tool_column, tools_of
 from .expressions import matches
 from .second_counts import filter_labels
 from .spec import SloSpec
+from .tool_codes import first_code
 
 
 @dataclass(frozen=True)
@@ -73,23 +75,24 @@ class SegmentSource:
         ]
         return self._judged(files).filter(keep)
 
-    def each_segment(self, columns: Iterable[str]) -> Iterator[pl.DataFrame]:
-        """The judged requests, a segment at a time, only `columns` (and those the SLO file's
-        filters read): what a second read needs is a small part of what the first took."""
-        labels = filter_labels(self.spec.filters)
-        names = [n for n in COLUMNS if n in set(columns) | labels]
-        dictionaries = [n for n in names if isinstance(COLUMNS[n][0], pl.Categorical | pl.Enum)]
-        for span in self.spans:
-            if not span.rows:
-                continue
-            table = pq.read_table(span.path, columns=names, read_dictionary=dictionaries)
-            rows = finished(pl.from_arrow(table))
-            if not self.spec.filters.is_empty:
-                rows = rows.filter(matches(self.spec.filters))
-            yield rows  # type: ignore[misc]
+    def segment_reads(self, columns: Iterable[str]) -> Iterator[Callable[[], pl.DataFrame]]:
+        """Reads of the judged requests, one a segment, only `columns` (and those the SLO
+        file's filters read), as the chunks hold them: what a second read needs is a small part
+        of what the first took."""
+        wanted = set(columns) | filter_labels(self.spec.filters)
+        names = [n for n in COLUMNS if n in wanted]
+
+        def read(path: Path) -> pl.DataFrame:
+            rows = _lean_frame(path, names, [])
+            filtered = not self.spec.filters.is_empty
+            return rows.filter(matches(self.spec.filters)) if filtered else rows
+
+        return (partial(read, span.path) for span in self.spans if span.rows)
 
     def _judged(self, files: Sequence[Path]) -> pl.DataFrame:
-        names, tools = needed_columns(self.spec), tools_of(self.spec)
+        # intent and source: the healthy phase is summarised per scenario and intent, attacks out
+        names = needed_columns(self.spec, extra=("intent", "source"))
+        tools = tools_of(self.spec)
         if not files:
             labels = {n for n in names if isinstance(COLUMNS[n][0], pl.Categorical | pl.Enum)}
             empty = {n: pl.Categorical() if n in labels else COLUMNS[n][0] for n in names}
@@ -166,8 +169,7 @@ def _lean_frame(path: Path, names: list[str], tools: list[str]) -> pl.DataFrame:
         )
         _validate(path, table)
         for tool in tools:
-            code = pc.map_lookup(table["tool_errors"], pa.scalar(tool), "first")
-            table = table.append_column(tool_column(tool), code)
+            table = table.append_column(tool_column(tool), first_code(table["tool_errors"], tool))
     except (pa.ArrowException, OSError) as exc:
         reason = " ".join(str(exc).split())
         raise ObservationFileError(f"{path}: cannot read observation segments ({reason})") from None

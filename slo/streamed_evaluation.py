@@ -11,6 +11,7 @@ latency objectives, the latencies once more.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
 
 import polars as pl
@@ -23,12 +24,15 @@ from .accumulators import (
     reference_groups,
 )
 from .baseline import BaselineReport
+from .binned_latencies import FINE, with_fine_bins
 from .confseq import quantile_rank_bounds
 from .evaluation import _judge, _no_data, compared_with_baseline, totals_by_status
-from .exact_ranks import FineHistogram, SelectedLatencies, fine_bin
-from .expressions import group_key, group_name, matches
-from .healthy import HealthyCell, healthy_cells, healthy_rows
+from .exact_ranks import FineHistogram, SelectedLatencies
+from .expressions import NO_GROUP, group_key, group_name, matches
+from .healthy import HEALTHY_COLUMNS
+from .healthy_stream import StreamedHealthy
 from .latency import quantile_rank
+from .prefetch import prefetched
 from .recovery_stream import RecoveryCounts
 from .results import Evaluation
 from .second_counts import (
@@ -61,12 +65,14 @@ def evaluate_segments(
     overview = counts.table(_OVERVIEW).collect()
     phases = {str(p) for p in overview["phase"].cast(pl.String).unique()}
     scenarios = tuple(sorted(overview["scenario"].cast(pl.String).unique()))
-    healthy = _healthy(source)
-    comparison = compared_with_baseline(baseline, scenarios, healthy, spec)
     matched = source.bounds.matched
     no_data = {o.name: why for o in spec.objectives if matched and (why := _no_data(o, phases))}
     latencies = _selected_latencies(run, spec, baseline)
-    _gather(source, spec, latencies)
+    run.timeline.select()
+    run.healthy.select()
+    _gather(source, spec, run, latencies)
+    healthy = run.healthy.cells()
+    comparison = compared_with_baseline(baseline, scenarios, healthy, spec)
     results = []
     for objective in spec.objectives:
         if objective.name in no_data:
@@ -91,16 +97,6 @@ def evaluate_segments(
     )
 
 
-def _healthy(source: SegmentSource) -> tuple[HealthyCell, ...]:
-    """The healthy phase's summary, read a segment at a time: only its rows are kept."""
-    columns = ("scenario", "intent", "source", "phase", "status", "latency_ms")
-    kept = [healthy_rows(rows.lazy()).collect() for rows in source.each_segment(columns)]
-    kept = [rows for rows in kept if rows.height]
-    if not kept:
-        return ()
-    return healthy_cells(pl.concat(kept, how="vertical_relaxed").lazy())
-
-
 class _RunCounts:
     """Everything counted from the chunks, merged."""
 
@@ -108,6 +104,7 @@ class _RunCounts:
         self.spec, self.source = spec, source
         bounds = source.bounds
         self.timeline = StreamedTimeline(bounds.first, bounds.last)
+        self.healthy = StreamedHealthy()
         wanted = [_OVERVIEW, frozenset({"status"})]
         wanted += [objective_labels(o) for o in spec.objectives if o.kind == "ratio"]
         self.second_tables: dict[Labels, list[pl.DataFrame]] = {
@@ -127,13 +124,19 @@ class _RunCounts:
         per_bucket = max(1, bounds.matched // timeline.buckets)
         step = max(1, CHUNK_ROWS // per_bucket)
         bucket = timeline.bucket()
-        for low in range(0, timeline.buckets, step):
-            high = min(low + step, timeline.buckets)
+
+        def read(low: int, high: int) -> pl.DataFrame:
             # a millisecond of margin: a start rounds into its bucket, never a whole one away
-            start = bounds.first + low * timeline.width - 1e-3
-            end = bounds.first + high * timeline.width + 1e-3
+            start = bounds.first + low * timeline.width - 1e-3  # type: ignore[operator]
+            end = bounds.first + high * timeline.width + 1e-3  # type: ignore[operator]
             rows = self.source.judged(start, end, bucket.is_between(low, high - 1))
-            rows = rows.with_columns(bucket)
+            return with_fine_bins(rows.with_columns(bucket))
+
+        spans = [
+            (low, min(low + step, timeline.buckets)) for low in range(0, timeline.buckets, step)
+        ]
+        chunks = prefetched(partial(read, low, high) for low, high in spans)
+        for (low, high), rows in zip(spans, chunks, strict=True):
             self._count(rows)
             timeline.add(rows, low, high)
 
@@ -141,6 +144,7 @@ class _RunCounts:
         lazy = rows.lazy()
         for labels, tables in self.second_tables.items():
             tables.append(count_per_second(lazy, labels).collect())
+        self.healthy.add(lazy)
         for objective in self.spec.objectives:
             picked = (
                 lazy.filter(matches(objective.filters)) if not objective.filters.is_empty else lazy
@@ -175,11 +179,10 @@ class _RunCounts:
         groups = self.histograms.setdefault(objective.name, {})
         if per is None:
             groups.setdefault("", FineHistogram())
-        gathered = rows.group_by(group_key(per)).agg(pl.col("latency_ms")).collect()
-        pairs = zip(gathered["group"].to_list(), gathered["latency_ms"], strict=True)
-        for value, latencies in pairs:
+        counted = rows.group_by(group_key(per), FINE).agg(pl.len().alias("n")).collect()
+        for (value,), part in counted.partition_by(NO_GROUP, as_dict=True).items():
             histogram = groups.setdefault(group_name(per, value), FineHistogram())
-            histogram.add(fine_bin(latencies.to_numpy()))
+            histogram.add_counts(part[FINE].to_numpy(), part["n"].to_numpy())
 
 
 def _sum_into(into: dict[tuple[str, int], list[int]], counted: list) -> None:
@@ -214,29 +217,38 @@ def _selected_latencies(
 
 
 def _gather(
-    source: SegmentSource, spec: SloSpec, latencies: dict[str, dict[str, SelectedLatencies]]
+    source: SegmentSource,
+    spec: SloSpec,
+    run: _RunCounts,
+    latencies: dict[str, dict[str, SelectedLatencies]],
 ) -> None:
-    """The second read: each segment once, keeping the latencies of the wanted bins."""
+    """The second read: each segment once, keeping the latencies of the wanted bins (of the
+    objectives' groups, the timeline's buckets, the healthy cells)."""
     objectives = [o for o in spec.objectives if o.name in latencies]
-    if not objectives:
-        return
-    columns = {"latency_ms"}
+    columns = {"ts", "latency_ms", *HEALTHY_COLUMNS}
     for objective in objectives:
         columns |= filter_labels(objective.filters)
         columns |= {objective.per.value} if objective.per is not None else set()
-    for segment in source.each_segment(columns):
+    bins = {b for groups in latencies.values() for s in groups.values() for b in s.wanted_bins()}
+    bins |= run.timeline.wanted_bins() | run.healthy.wanted_bins()
+    # the few requests in a wanted bin, and only those, are looked at by group
+    wanted = pl.col(FINE).is_in(sorted(bins))
+    bucket = run.timeline.bucket()
+    for segment in prefetched(source.segment_reads(columns)):
+        segment = with_fine_bins(segment).filter(wanted).with_columns(bucket)
+        run.timeline.gather(segment)
+        run.healthy.gather(segment)
         rows = segment.lazy()
         for objective in objectives:
             per = objective.per.value if objective.per is not None else None
             picked = (
                 rows.filter(matches(objective.filters)) if not objective.filters.is_empty else rows
             )
-            values = picked.select(group_key(per), "latency_ms").collect()
-            for (value,), part in values.partition_by("group", as_dict=True).items():
+            values = picked.select(group_key(per), FINE, "latency_ms").collect()
+            for (value,), part in values.partition_by(NO_GROUP, as_dict=True).items():
                 found = latencies[objective.name].get(group_name(per, value))
                 if found is not None:
-                    latency = part["latency_ms"].to_numpy()
-                    found.gather(fine_bin(latency), latency)
+                    found.gather(part[FINE].to_numpy(), part["latency_ms"].to_numpy())
 
 
 def _state(
