@@ -32,9 +32,10 @@ class BinnedGroups:
         self.histograms: dict[Key, FineHistogram] = {}
         self.selected: dict[Key, SelectedLatencies] = {}
 
-    def counted(self, rows: pl.LazyFrame) -> pl.LazyFrame:
-        """What `add` takes: requests per group and fine bin (`rows` has a FINE column)."""
-        return rows.group_by(*self.keys, FINE).agg(pl.len().alias("n"))
+    def counted(self, binned: pl.LazyFrame) -> pl.LazyFrame:
+        """What `add` takes: requests per group and fine bin, summed from a table of
+        `requests` per fine bin and finer groups (`chunk_tables`)."""
+        return binned.group_by(*self.keys, FINE).agg(pl.col("requests").sum().alias("n"))
 
     def add(self, counted: pl.DataFrame) -> None:
         for key, part in counted.partition_by(self.keys, as_dict=True).items():

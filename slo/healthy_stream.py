@@ -9,6 +9,7 @@ import polars as pl
 
 from .binned_latencies import FINE, BinnedGroups, linear_quantiles, linear_ranks
 from .healthy import SKETCH_LEVELS, HealthyCell, healthy_rows
+from .second_counts import REQUESTS
 
 _CELL = ("scenario", "intent")
 
@@ -19,14 +20,16 @@ class StreamedHealthy:
         self._statuses: list[pl.DataFrame] = []
         self._wanted = pl.DataFrame()
 
-    def add(self, rows: pl.LazyFrame) -> None:
-        """A chunk's requests (scenario, intent, source, phase, status, and the fine bin)."""
-        healthy = healthy_rows(rows)
+    def add(self, compact: pl.LazyFrame, binned: pl.LazyFrame) -> None:
+        """A chunk's tables (`chunk_tables`)."""
         named = [pl.col(name).cast(pl.String) for name in (*_CELL, "status")]
         counted, statuses = pl.collect_all(
             [
-                self.latencies.counted(healthy).with_columns(named[:2]),
-                healthy.group_by(*_CELL, "status").len().with_columns(named),
+                self.latencies.counted(healthy_rows(binned)).with_columns(named[:2]),
+                healthy_rows(compact)
+                .group_by(*_CELL, "status")
+                .agg(pl.col(REQUESTS).sum().alias("len"))
+                .with_columns(named),
             ]
         )
         self.latencies.add(counted)

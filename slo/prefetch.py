@@ -1,8 +1,9 @@
-"""Reads done one step ahead: while the caller counts one part of the run, a thread of its own
-reads the next (Parquet decoding releases the interpreter, so on two cores the two overlap)."""
+"""Reads done ahead: while the caller counts one part of the run, threads of their own read
+the next (Parquet decoding releases the interpreter, so on two cores the two overlap)."""
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TypeVar
@@ -10,14 +11,14 @@ from typing import TypeVar
 T = TypeVar("T")
 
 
-def prefetched(reads: Iterable[Callable[[], T]]) -> Iterator[T]:
-    """Each read's result, in order; at most one read runs ahead of the caller."""
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        pending: Future[T] | None = None
+def prefetched(reads: Iterable[Callable[[], T]], ahead: int = 1) -> Iterator[T]:
+    """Each read's result, in order; at most `ahead` reads run ahead of the caller, each on
+    a thread of its own (more than one when the caller does little with each part)."""
+    with ThreadPoolExecutor(max_workers=ahead) as pool:
+        pending: deque[Future[T]] = deque()
         for read in reads:
-            future = pool.submit(read)
-            if pending is not None:
-                yield pending.result()
-            pending = future
-        if pending is not None:
-            yield pending.result()
+            pending.append(pool.submit(read))
+            if len(pending) > ahead:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()

@@ -10,9 +10,11 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
+from .chunk_tables import FIRST
 from .expressions import NO_GROUP
 from .latency import P95, coarse_bin, last_bucket_within
 from .recovery import RecoveryGroup
+from .second_counts import REQUESTS, SECOND
 from .spec import Objective
 
 _SUCCESSES = (pl.col("status") == "success").sum().alias("successes")
@@ -26,7 +28,8 @@ class RecoveryCounts:
         self._seconds: list[pl.DataFrame] = []
         self._fast: list[pl.DataFrame] = []
 
-    def add(self, rows: pl.LazyFrame) -> None:
+    def add(self, rows: pl.LazyFrame, compact: pl.LazyFrame) -> None:
+        """The objective's requests of a chunk, and its compact table (`chunk_tables`)."""
         # grouped by the scenario as stored (categorical), named as text once grouped; the
         # latency bucket only for the two phases that read it
         named = pl.col(NO_GROUP).cast(pl.String)
@@ -34,18 +37,24 @@ class RecoveryCounts:
         binned = rows.filter(pl.col("phase").is_in(["baseline", "recovery"])).with_columns(
             coarse_bin().cast(pl.Int16).alias("bin")
         )
-        recovery = binned.filter(pl.col("phase") == "recovery")
+        requests = pl.col(REQUESTS)
+        in_recovery = compact.filter(pl.col("phase") == "recovery")
         seen, baseline, seconds, binned = pl.collect_all(
             [
-                rows.select(scenario.unique()).with_columns(named),
+                compact.select(scenario.unique()).with_columns(named),
                 binned.filter(pl.col("phase") == "baseline")
                 .group_by(scenario, "bin")
                 .agg(_SUCCESSES, pl.len().alias("n"))
                 .with_columns(named),
-                recovery.group_by(scenario, _SECOND)
-                .agg(_SUCCESSES, pl.len().alias("totals"), pl.col("ts").min().alias("first"))
+                in_recovery.group_by(scenario, pl.col(SECOND).alias("seconds"))
+                .agg(
+                    requests.filter(pl.col("status") == "success").sum().alias("successes"),
+                    requests.sum().alias("totals"),
+                    pl.col(FIRST).min().alias("first"),
+                )
                 .with_columns(named),
-                recovery.group_by(scenario, _SECOND, "bin")
+                binned.filter(pl.col("phase") == "recovery")
+                .group_by(scenario, _SECOND, "bin")
                 .agg(pl.len().alias("n"))
                 .with_columns(named),
             ]

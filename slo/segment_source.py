@@ -75,19 +75,31 @@ class SegmentSource:
         ]
         return self._judged(files).filter(keep)
 
-    def segment_reads(self, columns: Iterable[str]) -> Iterator[Callable[[], pl.DataFrame]]:
-        """Reads of the judged requests, one a segment, only `columns` (and those the SLO
-        file's filters read), as the chunks hold them: what a second read needs is a small part
-        of what the first took."""
+    def segment_reads(
+        self, columns: Iterable[str], rows: int
+    ) -> Iterator[Callable[[], pl.DataFrame]]:
+        """Reads of the judged requests, a few whole segments of about `rows` requests each,
+        only `columns` (and those the SLO file's filters read), as the chunks hold them: what
+        a second read needs is a small part of what the first took."""
         wanted = set(columns) | filter_labels(self.spec.filters)
         names = [n for n in COLUMNS if n in wanted]
 
-        def read(path: Path) -> pl.DataFrame:
-            rows = _lean_frame(path, names, [])
+        def read(paths: list[Path]) -> pl.DataFrame:
+            frame = pl.concat([_lean_frame(path, names, []) for path in paths], how="vertical")
             filtered = not self.spec.filters.is_empty
-            return rows.filter(matches(self.spec.filters)) if filtered else rows
+            return frame.filter(matches(self.spec.filters)) if filtered else frame
 
-        return (partial(read, span.path) for span in self.spans if span.rows)
+        batch: list[Path] = []
+        held = 0
+        for span in self.spans:
+            if span.rows:
+                batch.append(span.path)
+                held += span.rows
+            if batch and held >= rows:
+                yield partial(read, batch)
+                batch, held = [], 0
+        if batch:
+            yield partial(read, batch)
 
     def _judged(self, files: Sequence[Path]) -> pl.DataFrame:
         # intent and source: the healthy phase is summarised per scenario and intent, attacks out

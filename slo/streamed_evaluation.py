@@ -17,14 +17,13 @@ from pathlib import Path
 import polars as pl
 
 from .accumulators import (
-    WINDOW_RESOLUTION,
     ObjectiveState,
-    _counted_by,
     _ratio_groups,
     reference_groups,
 )
 from .baseline import BaselineReport
 from .binned_latencies import FINE, with_fine_bins
+from .chunk_tables import ChunkTables, counted_in, per_second, time_slice, window
 from .confseq import quantile_rank_bounds
 from .evaluation import _judge, _no_data, compared_with_baseline, totals_by_status
 from .exact_ranks import FineHistogram, SelectedLatencies
@@ -36,9 +35,9 @@ from .prefetch import prefetched
 from .recovery_stream import RecoveryCounts
 from .results import Evaluation
 from .second_counts import (
+    REQUESTS,
     Labels,
     SecondCounts,
-    count_per_second,
     filter_labels,
     objective_labels,
     widest_labels,
@@ -110,6 +109,7 @@ class _RunCounts:
         self.second_tables: dict[Labels, list[pl.DataFrame]] = {
             labels: [] for labels in widest_labels(wanted)
         }
+        self.tables = ChunkTables(spec, bounds.first or 0.0, self.second_tables)
         self.windows: dict[str, dict[tuple[str, int], list[int]]] = {}
         self.slices: dict[str, dict[tuple[str, int], list[int]]] = {}
         self.histograms: dict[str, dict[str, FineHistogram]] = {}
@@ -142,47 +142,53 @@ class _RunCounts:
 
     def _count(self, rows: pl.DataFrame) -> None:
         lazy = rows.lazy()
+        compact, binned = self.tables.count(lazy)
         for labels, tables in self.second_tables.items():
-            tables.append(count_per_second(lazy, labels).collect())
-        self.healthy.add(lazy)
+            tables.append(per_second(compact, labels).collect())
+        self.timeline.count(compact, binned)
+        self.healthy.add(compact, binned)
         for objective in self.spec.objectives:
-            picked = (
-                lazy.filter(matches(objective.filters)) if not objective.filters.is_empty else lazy
-            )
             if objective.kind == "ratio":
-                self._count_ratio(objective, picked)
+                self._count_ratio(objective, compact)
             elif objective.kind == "latency":
-                self._count_latency(objective, picked)
+                self._count_latency(objective, binned)
             else:
-                self.recoveries[objective.name].add(picked)
+                picked = lazy.filter(matches(objective.filters))
+                self.recoveries[objective.name].add(
+                    picked, compact.filter(matches(objective.filters))
+                )
 
-    def _count_ratio(self, objective: Objective, rows: pl.LazyFrame) -> None:
+    def _count_ratio(self, objective: Objective, compact: pl.LazyFrame) -> None:
         per = objective.per.value if objective.per is not None else None
         if objective.window_s is not None:
-            width = objective.window_s / WINDOW_RESOLUTION
-            index = (pl.col("ts") / width).floor().cast(pl.Int64).alias("bucket")
             _sum_into(
                 self.windows.setdefault(objective.name, {}),
-                _counted_by(rows, objective, per, index),
+                counted_in(compact, objective, per, window(objective)),
             )
         if objective.slice_s is not None:
-            origin = self.source.bounds.first
-            index = (
-                ((pl.col("ts") - origin) / objective.slice_s).floor().cast(pl.Int64).alias("slice")
-            )
             _sum_into(
-                self.slices.setdefault(objective.name, {}), _counted_by(rows, objective, per, index)
+                self.slices.setdefault(objective.name, {}),
+                counted_in(compact, objective, per, time_slice(objective)),
             )
 
-    def _count_latency(self, objective: Objective, rows: pl.LazyFrame) -> None:
+    def _count_latency(self, objective: Objective, binned: pl.LazyFrame) -> None:
         per = objective.per.value if objective.per is not None else None
         groups = self.histograms.setdefault(objective.name, {})
         if per is None:
             groups.setdefault("", FineHistogram())
-        counted = rows.group_by(group_key(per), FINE).agg(pl.len().alias("n")).collect()
+        picked = (
+            binned.filter(matches(objective.filters)) if not objective.filters.is_empty else binned
+        )
+        counted = (
+            picked.group_by(group_key(per), FINE).agg(pl.col(REQUESTS).sum().alias("n")).collect()
+        )
         for (value,), part in counted.partition_by(NO_GROUP, as_dict=True).items():
             histogram = groups.setdefault(group_name(per, value), FineHistogram())
             histogram.add_counts(part[FINE].to_numpy(), part["n"].to_numpy())
+
+
+def _picked(rows: pl.LazyFrame, objective: Objective) -> pl.LazyFrame:
+    return rows.filter(matches(objective.filters)) if not objective.filters.is_empty else rows
 
 
 def _sum_into(into: dict[tuple[str, int], list[int]], counted: list) -> None:
@@ -234,7 +240,7 @@ def _gather(
     # the few requests in a wanted bin, and only those, are looked at by group
     wanted = pl.col(FINE).is_in(sorted(bins))
     bucket = run.timeline.bucket()
-    for segment in prefetched(source.segment_reads(columns)):
+    for segment in prefetched(source.segment_reads(columns, CHUNK_ROWS // 4), ahead=2):
         segment = with_fine_bins(segment).filter(wanted).with_columns(bucket)
         run.timeline.gather(segment)
         run.healthy.gather(segment)

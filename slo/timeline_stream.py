@@ -17,6 +17,7 @@ import polars as pl
 
 from .binned_latencies import FINE, BinnedGroups
 from .latency import quantile_rank
+from .second_counts import REQUESTS
 from .timeline import (
     QUANTILES,
     STATUSES,
@@ -53,20 +54,23 @@ class StreamedTimeline:
         assert self.first is not None
         return _bucket(pl.col("ts"), self.first, self.width)
 
-    def add(self, rows: pl.DataFrame, low: int, high: int) -> None:
-        """The requests of buckets `low` to `high - 1` (ts, status, latency_ms, bucket, and
-        the fine bin)."""
-        lazy = rows.lazy()
+    def count(self, compact: pl.LazyFrame, binned: pl.LazyFrame) -> None:
+        """A chunk's requests per bucket and status, and per bucket and fine bin, from its
+        tables (`chunk_tables`)."""
         per_status, per_bin = pl.collect_all(
             [
-                lazy.group_by("bucket", "status")
-                .agg(pl.len().alias("n"))
+                compact.group_by("bucket", "status")
+                .agg(pl.col(REQUESTS).sum().cast(_LEN).alias("n"))
                 .with_columns(pl.col("status").cast(pl.String)),
-                self.latencies.counted(lazy),
+                self.latencies.counted(binned),
             ]
         )
         self._per_status.append(per_status)
         self.latencies.add(per_bin)
+
+    def add(self, rows: pl.DataFrame, low: int, high: int) -> None:
+        """The requests of buckets `low` to `high - 1` (ts, latency_ms): their time in
+        flight."""
         assert self.first is not None
         # sorted by numpy's stable sort: runs already in order (a segment's starts, mostly)
         # cost a merge, not a sort
