@@ -20,6 +20,7 @@ from .accumulators import WINDOW_RESOLUTION
 from .binned_latencies import FINE
 from .expressions import group_key, group_name, is_hit, matches
 from .healthy import HEALTHY_COLUMNS
+from .packed_groups import packed_group_by
 from .second_counts import REQUESTS, SECOND, Labels, filter_labels, second
 from .spec import Objective, SloSpec
 
@@ -47,14 +48,17 @@ class ChunkTables:
                 index = ((pl.col("ts") - origin) / objective.slice_s).floor().cast(pl.Int64)
                 self.index[time_slice(objective)] = index
 
-    def count(self, rows: pl.LazyFrame) -> tuple[pl.LazyFrame, pl.LazyFrame]:
+    def count(self, rows: pl.DataFrame) -> tuple[pl.LazyFrame, pl.LazyFrame]:
         """(compact, binned) of `rows` (a chunk with its `bucket` and FINE columns)."""
         indices = [expression.alias(name) for name, expression in self.index.items()]
-        compact = rows.group_by(second(), "bucket", *indices, *self.labels).agg(
-            pl.len().alias(REQUESTS), pl.col("ts").min().alias(FIRST)
+        labels = [pl.col(name) for name in self.labels]
+        compact = packed_group_by(
+            rows,
+            [second(), pl.col("bucket"), *indices, *labels],
+            [pl.len().alias(REQUESTS), pl.col("ts").min().alias(FIRST)],
         )
-        binned = rows.group_by("bucket", FINE, *self.latency_labels).agg(pl.len().alias(REQUESTS))
-        compact, binned = pl.collect_all([compact, binned])
+        keys = [pl.col(name) for name in ("bucket", FINE, *self.latency_labels)]
+        binned = packed_group_by(rows, keys, [pl.len().alias(REQUESTS)])
         return compact.lazy(), binned.lazy()
 
 

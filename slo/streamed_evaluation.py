@@ -142,7 +142,7 @@ class _RunCounts:
 
     def _count(self, rows: pl.DataFrame) -> None:
         lazy = rows.lazy()
-        compact, binned = self.tables.count(lazy)
+        compact, binned = self.tables.count(rows)
         for labels, tables in self.second_tables.items():
             tables.append(per_second(compact, labels).collect())
         self.timeline.count(compact, binned)
