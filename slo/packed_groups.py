@@ -19,7 +19,7 @@ def packed_group_by(
     """`frame.group_by(*keys).agg(*aggregations)`, each key an integer, boolean or
     categorical column (by name or expression, named)."""
     with_keys = frame.with_columns(keys)
-    names = [with_keys.select(key).columns[0] for key in keys]
+    names = [key.meta.output_name() for key in keys]
     codes = [_code(with_keys.schema[name], name) for name in names]
     spans = with_keys.select(
         *[c.min().alias(f"low{i}") for i, c in enumerate(codes)],

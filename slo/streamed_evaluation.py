@@ -153,9 +153,8 @@ class _RunCounts:
             elif objective.kind == "latency":
                 self._count_latency(objective, binned)
             else:
-                picked = lazy.filter(matches(objective.filters))
                 self.recoveries[objective.name].add(
-                    picked, compact.filter(matches(objective.filters))
+                    _picked(lazy, objective).collect(), _picked(compact, objective)
                 )
 
     def _count_ratio(self, objective: Objective, compact: pl.LazyFrame) -> None:
