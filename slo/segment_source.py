@@ -11,6 +11,7 @@ requests the caller picks, so no more than a span of the run is ever held.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -73,7 +74,7 @@ class SegmentSource:
             for s in self.spans
             if s.first is not None and s.last is not None and s.first <= high and s.last >= low
         ]
-        return self._judged(files).filter(keep)
+        return self._judged(files, keep)
 
     def segment_reads(
         self, columns: Iterable[str], rows: int
@@ -101,7 +102,7 @@ class SegmentSource:
         if batch:
             yield partial(read, batch)
 
-    def _judged(self, files: Sequence[Path]) -> pl.DataFrame:
+    def _judged(self, files: Sequence[Path], keep: pl.Expr) -> pl.DataFrame:
         # intent and source: the healthy phase is summarised per scenario and intent, attacks out
         names = needed_columns(self.spec, extra=("intent", "source"))
         tools = tools_of(self.spec)
@@ -109,10 +110,18 @@ class SegmentSource:
             labels = {n for n in names if isinstance(COLUMNS[n][0], pl.Categorical | pl.Enum)}
             empty = {n: pl.Categorical() if n in labels else COLUMNS[n][0] for n in names}
             return pl.DataFrame(schema=empty | {tool_column(t): pl.Categorical() for t in tools})
-        rows = pl.concat([_lean_frame(path, names, tools) for path in files], how="vertical")
-        if not self.spec.filters.is_empty:
-            rows = rows.filter(matches(self.spec.filters))
-        return rows
+        wanted = matches(self.spec.filters) & keep if not self.spec.filters.is_empty else keep
+
+        def read(path: Path) -> pl.DataFrame:
+            # each segment filtered on its own, copied only when a row leaves: the chunk is
+            # then held once, its segments linked, not copied again whole
+            rows = _lean_frame(path, names, tools)
+            picked = rows.select(wanted).to_series()
+            return rows if picked.all() else rows.filter(picked)
+
+        # two segments decoded at once: the first chunk has no counting to overlap with
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            return pl.concat(list(pool.map(read, files)), how="vertical")
 
 
 def _span(path: Path, spec: SloSpec) -> tuple[Span, Bounds]:

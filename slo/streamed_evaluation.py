@@ -46,7 +46,7 @@ from .segment_source import SegmentSource
 from .spec import Objective, SloSpec
 from .timeline_stream import StreamedTimeline
 
-CHUNK_ROWS = 2_000_000  # requests held at once, about: a chunk is at least one bucket
+CHUNK_ROWS = 1_000_000  # requests held at once, about: a chunk is at least one bucket
 _OVERVIEW: Labels = frozenset({"status", "phase", "scenario"})
 
 
@@ -139,6 +139,7 @@ class _RunCounts:
         for (low, high), rows in zip(spans, chunks, strict=True):
             self._count(rows)
             timeline.add(rows, low, high)
+            del rows  # before the next read starts: two chunks held at most, not three
 
     def _count(self, rows: pl.DataFrame) -> None:
         lazy = rows.lazy()
