@@ -2,10 +2,12 @@
 
 The same verdicts as `evaluation.evaluate_frame` over the whole frame, with memory that does
 not grow with the run: every count, split and series is mergeable, so it is taken chunk by
-chunk (a chunk is a few of the timeline's buckets) and summed; a latency percentile is exact
-from a fine histogram and a second read of the few latencies its ranks fall among
-(`exact_ranks`). Three reads in all: the timestamps (`segment_source`), the chunks, and, for
-latency objectives, the latencies once more.
+chunk (a chunk is a few of the timeline's buckets, folded into two small tables once,
+`chunk_tables`) and summed; a latency percentile (an objective's, a timeline bucket's, the
+healthy sketch's) is exact from a fine histogram and a second read of the few latencies its
+ranks fall among (`exact_ranks`, `binned_latencies`). Three reads in all: the timestamps
+(`segment_source`), the chunks, and the latencies once more; each read runs a step ahead of
+the counting, on a thread of its own (`prefetch`).
 """
 
 from __future__ import annotations
