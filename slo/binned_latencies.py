@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 import polars as pl
+import pyarrow as pa
 
 from .exact_ranks import FineHistogram, SelectedLatencies, fine_bin
 
@@ -22,6 +23,19 @@ def with_fine_bins(rows: pl.DataFrame) -> pl.DataFrame:
     """`rows` with each latency's fine bin (numpy on the column's own memory: the engine has
     no reinterpretation of a float's bits)."""
     return rows.with_columns(pl.Series(FINE, fine_bin(rows["latency_ms"].to_numpy())))
+
+
+def in_bins(bins: set[int]) -> Callable[[pa.Table], np.ndarray]:
+    """Which of a segment's requests (an Arrow table with `latency_ms`) fall in one of
+    `bins`: a lookup in a table of every bin up to the highest wanted, not a search."""
+    wanted = np.zeros(max(bins, default=-1) + 2, dtype=bool)  # the last entry: beyond
+    wanted[list(bins)] = True
+
+    def picked(table: pa.Table) -> np.ndarray:
+        latencies = table["latency_ms"].to_numpy()
+        return wanted[np.minimum(fine_bin(latencies), len(wanted) - 1)]
+
+    return picked
 
 
 class BinnedGroups:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -28,6 +29,8 @@ from .expressions import matches
 from .second_counts import filter_labels
 from .spec import SloSpec
 from .tool_codes import first_code
+
+RowPick = Callable[[pa.Table], np.ndarray]  # a segment's rows to keep, as a boolean mask
 
 
 @dataclass(frozen=True)
@@ -77,16 +80,18 @@ class SegmentSource:
         return self._judged(files, keep)
 
     def segment_reads(
-        self, columns: Iterable[str], rows: int
+        self, columns: Iterable[str], rows: int, kept: RowPick | None = None
     ) -> Iterator[Callable[[], pl.DataFrame]]:
         """Reads of the judged requests, a few whole segments of about `rows` requests each,
         only `columns` (and those the SLO file's filters read), as the chunks hold them: what
-        a second read needs is a small part of what the first took."""
+        a second read needs is a small part of what the first took. `kept` picks the rows
+        of each segment as Arrow holds them, before they become a frame."""
         wanted = set(columns) | filter_labels(self.spec.filters)
         names = [n for n in COLUMNS if n in wanted]
 
         def read(paths: list[Path]) -> pl.DataFrame:
-            frame = pl.concat([_lean_frame(path, names, []) for path in paths], how="vertical")
+            frames = [_lean_frame(path, names, [], kept) for path in paths]
+            frame = pl.concat(frames, how="vertical")
             filtered = not self.spec.filters.is_empty
             return frame.filter(matches(self.spec.filters)) if filtered else frame
 
@@ -173,7 +178,9 @@ def _span_of_statistics(path: Path) -> Span | None:
     return Span(path, metadata.num_rows, float(min(lows)), float(max(highs)))
 
 
-def _lean_frame(path: Path, names: list[str], tools: list[str]) -> pl.DataFrame:
+def _lean_frame(
+    path: Path, names: list[str], tools: list[str], kept: RowPick | None = None
+) -> pl.DataFrame:
     """A segment as the frame's columns, with less work than `frame.read_segments`: labels
     stay the file's dictionaries (the phase too: its values are checked once, on the
     dictionary, not cast a row at a time), a default is filled only where a value is missing,
@@ -195,6 +202,7 @@ def _lean_frame(path: Path, names: list[str], tools: list[str]) -> pl.DataFrame:
         reason = " ".join(str(exc).split())
         raise ObservationFileError(f"{path}: cannot read observation segments ({reason})") from None
     table = table.drop_columns(["tool_errors"]) if tools else table
+    table = table.filter(kept(table)) if kept is not None else table
     frame: pl.DataFrame = pl.from_arrow(table)  # type: ignore[assignment]
     filled = [
         pl.col(name).fill_null(default)

@@ -24,7 +24,7 @@ from .accumulators import (
     reference_groups,
 )
 from .baseline import BaselineReport
-from .binned_latencies import FINE, with_fine_bins
+from .binned_latencies import FINE, in_bins, with_fine_bins
 from .chunk_tables import ChunkTables, counted_in, per_second, time_slice, window
 from .confseq import quantile_rank_bounds
 from .evaluation import _judge, _no_data, compared_with_baseline, totals_by_status
@@ -239,11 +239,11 @@ def _gather(
         columns |= {objective.per.value} if objective.per is not None else set()
     bins = {b for groups in latencies.values() for s in groups.values() for b in s.wanted_bins()}
     bins |= run.timeline.wanted_bins() | run.healthy.wanted_bins()
-    # the few requests in a wanted bin, and only those, are looked at by group
-    wanted = pl.col(FINE).is_in(sorted(bins))
+    # the few requests in a wanted bin, and only those, become a frame, looked at by group
+    reads = source.segment_reads(columns, CHUNK_ROWS // 2, in_bins(bins))
     bucket = run.timeline.bucket()
-    for segment in prefetched(source.segment_reads(columns, CHUNK_ROWS // 4), ahead=2):
-        segment = with_fine_bins(segment).filter(wanted).with_columns(bucket)
+    for segment in prefetched(reads, ahead=2):
+        segment = with_fine_bins(segment).with_columns(bucket)
         run.timeline.gather(segment)
         run.healthy.gather(segment)
         rows = segment.lazy()
