@@ -18,7 +18,9 @@ def packed_group_by(
 ) -> pl.DataFrame:
     """`frame.group_by(*keys).agg(*aggregations)`, each key an integer, boolean or
     categorical column (by name or expression, named)."""
-    with_keys = frame.with_columns(keys)
+    # the lazy engine computes the keys, as the whole-frame counts do: polars 2.1's eager
+    # `with_columns` floors `ts / 0.2` at 1700000000.6 to ...003, the lazy one to ...002
+    with_keys = frame.lazy().with_columns(keys).collect()
     names = [key.meta.output_name() for key in keys]
     codes = [_code(with_keys.schema[name], name) for name in names]
     spans = with_keys.select(

@@ -132,7 +132,7 @@ class _RunCounts:
             start = bounds.first + low * timeline.width - 1e-3  # type: ignore[operator]
             end = bounds.first + high * timeline.width + 1e-3  # type: ignore[operator]
             rows = self.source.judged(start, end, bucket.is_between(low, high - 1))
-            return with_fine_bins(rows.with_columns(bucket))
+            return with_fine_bins(rows.lazy().with_columns(bucket).collect())  # as `packed_groups`
 
         spans = [
             (low, min(low + step, timeline.buckets)) for low in range(0, timeline.buckets, step)
@@ -243,7 +243,7 @@ def _gather(
     reads = source.segment_reads(columns, CHUNK_ROWS // 2, in_bins(bins))
     bucket = run.timeline.bucket()
     for segment in prefetched(reads, ahead=2):
-        segment = with_fine_bins(segment).with_columns(bucket)
+        segment = with_fine_bins(segment).lazy().with_columns(bucket).collect()
         run.timeline.gather(segment)
         run.healthy.gather(segment)
         rows = segment.lazy()
