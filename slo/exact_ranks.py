@@ -37,9 +37,20 @@ class FineHistogram:
         self._counts = np.zeros(0, dtype=np.int64)
 
     def add(self, bins: np.ndarray) -> None:
-        if not len(bins):
-            return
-        low, high = int(bins.min()), int(bins.max())
+        if len(bins):
+            low = int(bins.min())
+            self._grow(low, int(bins.max()))
+            self._counts += np.bincount(bins - self._low, minlength=len(self._counts))
+
+    def add_counts(self, bins: np.ndarray, counts: np.ndarray) -> None:
+        """Counts the engine took per bin (`bins` distinct), rather than the bins of each
+        request."""
+        if len(bins):
+            self._grow(int(bins.min()), int(bins.max()))
+            np.add.at(self._counts, bins - self._low, counts)
+
+    def _grow(self, low: int, high: int) -> None:
+        """Widen the dense array to hold bins `low` to `high`."""
         if not len(self._counts):
             self._low, self._counts = low, np.zeros(high - low + 1, dtype=np.int64)
         start = min(low, self._low)
@@ -48,7 +59,6 @@ class FineHistogram:
             grown = np.zeros(end - start, dtype=np.int64)
             grown[self._low - start : self._low - start + len(self._counts)] = self._counts
             self._low, self._counts = start, grown
-        self._counts += np.bincount(bins - self._low, minlength=len(self._counts))
 
     @property
     def count(self) -> int:

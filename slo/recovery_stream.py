@@ -10,12 +10,14 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
+from .chunk_tables import FIRST
 from .expressions import NO_GROUP
 from .latency import P95, coarse_bin, last_bucket_within
+from .packed_groups import packed_group_by
 from .recovery import RecoveryGroup
+from .second_counts import REQUESTS, SECOND
 from .spec import Objective
 
-_SCENARIO = pl.col("scenario").cast(pl.String).alias(NO_GROUP)
 _SUCCESSES = (pl.col("status") == "success").sum().alias("successes")
 _SECOND = pl.col("ts").floor().cast(pl.Int64).alias("seconds")
 
@@ -27,27 +29,50 @@ class RecoveryCounts:
         self._seconds: list[pl.DataFrame] = []
         self._fast: list[pl.DataFrame] = []
 
-    def add(self, rows: pl.LazyFrame) -> None:
-        binned = pl.col("phase").is_in(["baseline", "recovery"])
-        bucket = pl.when(binned).then(coarse_bin()).cast(pl.Int16).alias("bin")
-        rows = rows.with_columns(bucket)  # the frame's own latency bucket (`columns.finished`)
-        recovery = rows.filter(pl.col("phase") == "recovery")
-        seen, baseline, seconds, binned = pl.collect_all(
+    def add(self, rows: pl.DataFrame, compact: pl.LazyFrame) -> None:
+        """The objective's requests of a chunk, and its compact table (`chunk_tables`)."""
+        # grouped by the scenario as stored (categorical), named as text once grouped; the
+        # latency bucket only for the two phases that read it, in one group-by of both (the
+        # second only for the recovery's)
+        named = pl.col(NO_GROUP).cast(pl.String)
+        scenario = pl.col("scenario").alias(NO_GROUP)
+        in_recovery = pl.col("phase") == "recovery"
+        binned = packed_group_by(
+            rows.filter(pl.col("phase").is_in(["baseline", "recovery"])),
             [
-                rows.select(_SCENARIO.unique()),
-                rows.filter(pl.col("phase") == "baseline")
-                .group_by(_SCENARIO, "bin")
-                .agg(_SUCCESSES, pl.len().alias("n")),
-                recovery.group_by(_SCENARIO, _SECOND).agg(
-                    _SUCCESSES, pl.len().alias("totals"), pl.col("ts").min().alias("first")
-                ),
-                recovery.group_by(_SCENARIO, _SECOND, "bin").agg(pl.len().alias("n")),
+                pl.col("phase"),
+                scenario,
+                pl.when(in_recovery).then(_SECOND).alias("seconds"),
+                coarse_bin().cast(pl.Int16).alias("bin"),
+            ],
+            [_SUCCESSES, pl.len().alias("n")],
+        ).lazy()
+        requests = pl.col(REQUESTS)
+        seen, baseline, seconds, fast = pl.collect_all(
+            [
+                compact.select(scenario.unique()).with_columns(named),
+                binned.filter(~in_recovery)
+                .group_by(NO_GROUP, "bin")
+                .agg(pl.col("successes").sum(), pl.col("n").sum())
+                .with_columns(named),
+                compact.filter(in_recovery)
+                .group_by(scenario, pl.col(SECOND).alias("seconds"))
+                .agg(
+                    requests.filter(pl.col("status") == "success").sum().alias("successes"),
+                    requests.sum().alias("totals"),
+                    pl.col(FIRST).min().alias("first"),
+                )
+                .with_columns(named),
+                binned.filter(in_recovery)
+                .group_by(NO_GROUP, "seconds", "bin")
+                .agg(pl.col("n").sum())
+                .with_columns(named),
             ]
         )
         self._seen.update(seen[NO_GROUP])
         self._baseline.append(baseline)
         self._seconds.append(seconds)
-        self._fast.append(binned)
+        self._fast.append(fast)
 
     def groups(self, objective: Objective) -> dict[str, RecoveryGroup]:
         groups = {group: RecoveryGroup() for group in self._seen}

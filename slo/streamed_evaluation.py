@@ -2,39 +2,44 @@
 
 The same verdicts as `evaluation.evaluate_frame` over the whole frame, with memory that does
 not grow with the run: every count, split and series is mergeable, so it is taken chunk by
-chunk (a chunk is a few of the timeline's buckets) and summed; a latency percentile is exact
-from a fine histogram and a second read of the few latencies its ranks fall among
-(`exact_ranks`). Three reads in all: the timestamps (`segment_source`), the chunks, and, for
-latency objectives, the latencies once more.
+chunk (a chunk is a few of the timeline's buckets, folded into two small tables once,
+`chunk_tables`) and summed; a latency percentile (an objective's, a timeline bucket's, the
+healthy sketch's) is exact from a fine histogram and a second read of the few latencies its
+ranks fall among (`exact_ranks`, `binned_latencies`). Three reads in all: the timestamps
+(`segment_source`), the chunks, and the latencies once more; each read runs a step ahead of
+the counting, on a thread of its own (`prefetch`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
 
 import polars as pl
 
 from .accumulators import (
-    WINDOW_RESOLUTION,
     ObjectiveState,
-    _counted_by,
     _ratio_groups,
     reference_groups,
 )
 from .baseline import BaselineReport
+from .binned_latencies import FINE, in_bins, with_fine_bins
+from .chunk_tables import ChunkTables, counted_in, per_second, time_slice, window
 from .confseq import quantile_rank_bounds
 from .evaluation import _judge, _no_data, compared_with_baseline, totals_by_status
-from .exact_ranks import FineHistogram, SelectedLatencies, fine_bin
-from .expressions import group_key, group_name, matches
-from .healthy import HealthyCell, healthy_cells, healthy_rows
+from .exact_ranks import FineHistogram, SelectedLatencies
+from .expressions import NO_GROUP, group_key, group_name, matches
+from .healthy import HEALTHY_COLUMNS
+from .healthy_stream import StreamedHealthy
 from .latency import quantile_rank
+from .prefetch import prefetched
 from .recovery_stream import RecoveryCounts
 from .results import Evaluation
 from .second_counts import (
+    REQUESTS,
     Labels,
     SecondCounts,
-    count_per_second,
     filter_labels,
     objective_labels,
     widest_labels,
@@ -43,7 +48,7 @@ from .segment_source import SegmentSource
 from .spec import Objective, SloSpec
 from .timeline_stream import StreamedTimeline
 
-CHUNK_ROWS = 2_000_000  # requests held at once, about: a chunk is at least one bucket
+CHUNK_ROWS = 1_000_000  # requests held at once, about: a chunk is at least one bucket
 _OVERVIEW: Labels = frozenset({"status", "phase", "scenario"})
 
 
@@ -61,12 +66,14 @@ def evaluate_segments(
     overview = counts.table(_OVERVIEW).collect()
     phases = {str(p) for p in overview["phase"].cast(pl.String).unique()}
     scenarios = tuple(sorted(overview["scenario"].cast(pl.String).unique()))
-    healthy = _healthy(source)
-    comparison = compared_with_baseline(baseline, scenarios, healthy, spec)
     matched = source.bounds.matched
     no_data = {o.name: why for o in spec.objectives if matched and (why := _no_data(o, phases))}
     latencies = _selected_latencies(run, spec, baseline)
-    _gather(source, spec, latencies)
+    run.timeline.select()
+    run.healthy.select()
+    _gather(source, spec, run, latencies)
+    healthy = run.healthy.cells()
+    comparison = compared_with_baseline(baseline, scenarios, healthy, spec)
     results = []
     for objective in spec.objectives:
         if objective.name in no_data:
@@ -91,16 +98,6 @@ def evaluate_segments(
     )
 
 
-def _healthy(source: SegmentSource) -> tuple[HealthyCell, ...]:
-    """The healthy phase's summary, read a segment at a time: only its rows are kept."""
-    columns = ("scenario", "intent", "source", "phase", "status", "latency_ms")
-    kept = [healthy_rows(rows.lazy()).collect() for rows in source.each_segment(columns)]
-    kept = [rows for rows in kept if rows.height]
-    if not kept:
-        return ()
-    return healthy_cells(pl.concat(kept, how="vertical_relaxed").lazy())
-
-
 class _RunCounts:
     """Everything counted from the chunks, merged."""
 
@@ -108,11 +105,13 @@ class _RunCounts:
         self.spec, self.source = spec, source
         bounds = source.bounds
         self.timeline = StreamedTimeline(bounds.first, bounds.last)
+        self.healthy = StreamedHealthy()
         wanted = [_OVERVIEW, frozenset({"status"})]
         wanted += [objective_labels(o) for o in spec.objectives if o.kind == "ratio"]
         self.second_tables: dict[Labels, list[pl.DataFrame]] = {
             labels: [] for labels in widest_labels(wanted)
         }
+        self.tables = ChunkTables(spec, bounds.first or 0.0, self.second_tables)
         self.windows: dict[str, dict[tuple[str, int], list[int]]] = {}
         self.slices: dict[str, dict[tuple[str, int], list[int]]] = {}
         self.histograms: dict[str, dict[str, FineHistogram]] = {}
@@ -127,59 +126,71 @@ class _RunCounts:
         per_bucket = max(1, bounds.matched // timeline.buckets)
         step = max(1, CHUNK_ROWS // per_bucket)
         bucket = timeline.bucket()
-        for low in range(0, timeline.buckets, step):
-            high = min(low + step, timeline.buckets)
+
+        def read(low: int, high: int) -> pl.DataFrame:
             # a millisecond of margin: a start rounds into its bucket, never a whole one away
-            start = bounds.first + low * timeline.width - 1e-3
-            end = bounds.first + high * timeline.width + 1e-3
+            start = bounds.first + low * timeline.width - 1e-3  # type: ignore[operator]
+            end = bounds.first + high * timeline.width + 1e-3  # type: ignore[operator]
             rows = self.source.judged(start, end, bucket.is_between(low, high - 1))
-            rows = rows.with_columns(bucket)
+            return with_fine_bins(rows.lazy().with_columns(bucket).collect())  # as `packed_groups`
+
+        spans = [
+            (low, min(low + step, timeline.buckets)) for low in range(0, timeline.buckets, step)
+        ]
+        chunks = prefetched(partial(read, low, high) for low, high in spans)
+        for (low, high), rows in zip(spans, chunks, strict=True):
             self._count(rows)
             timeline.add(rows, low, high)
+            del rows  # before the next read starts: two chunks held at most, not three
 
     def _count(self, rows: pl.DataFrame) -> None:
         lazy = rows.lazy()
+        compact, binned = self.tables.count(rows)
         for labels, tables in self.second_tables.items():
-            tables.append(count_per_second(lazy, labels).collect())
+            tables.append(per_second(compact, labels).collect())
+        self.timeline.count(compact, binned)
+        self.healthy.add(compact, binned)
         for objective in self.spec.objectives:
-            picked = (
-                lazy.filter(matches(objective.filters)) if not objective.filters.is_empty else lazy
-            )
             if objective.kind == "ratio":
-                self._count_ratio(objective, picked)
+                self._count_ratio(objective, compact)
             elif objective.kind == "latency":
-                self._count_latency(objective, picked)
+                self._count_latency(objective, binned)
             else:
-                self.recoveries[objective.name].add(picked)
+                self.recoveries[objective.name].add(
+                    _picked(lazy, objective).collect(), _picked(compact, objective)
+                )
 
-    def _count_ratio(self, objective: Objective, rows: pl.LazyFrame) -> None:
+    def _count_ratio(self, objective: Objective, compact: pl.LazyFrame) -> None:
         per = objective.per.value if objective.per is not None else None
         if objective.window_s is not None:
-            width = objective.window_s / WINDOW_RESOLUTION
-            index = (pl.col("ts") / width).floor().cast(pl.Int64).alias("bucket")
             _sum_into(
                 self.windows.setdefault(objective.name, {}),
-                _counted_by(rows, objective, per, index),
+                counted_in(compact, objective, per, window(objective)),
             )
         if objective.slice_s is not None:
-            origin = self.source.bounds.first
-            index = (
-                ((pl.col("ts") - origin) / objective.slice_s).floor().cast(pl.Int64).alias("slice")
-            )
             _sum_into(
-                self.slices.setdefault(objective.name, {}), _counted_by(rows, objective, per, index)
+                self.slices.setdefault(objective.name, {}),
+                counted_in(compact, objective, per, time_slice(objective)),
             )
 
-    def _count_latency(self, objective: Objective, rows: pl.LazyFrame) -> None:
+    def _count_latency(self, objective: Objective, binned: pl.LazyFrame) -> None:
         per = objective.per.value if objective.per is not None else None
         groups = self.histograms.setdefault(objective.name, {})
         if per is None:
             groups.setdefault("", FineHistogram())
-        gathered = rows.group_by(group_key(per)).agg(pl.col("latency_ms")).collect()
-        pairs = zip(gathered["group"].to_list(), gathered["latency_ms"], strict=True)
-        for value, latencies in pairs:
+        picked = (
+            binned.filter(matches(objective.filters)) if not objective.filters.is_empty else binned
+        )
+        counted = (
+            picked.group_by(group_key(per), FINE).agg(pl.col(REQUESTS).sum().alias("n")).collect()
+        )
+        for (value,), part in counted.partition_by(NO_GROUP, as_dict=True).items():
             histogram = groups.setdefault(group_name(per, value), FineHistogram())
-            histogram.add(fine_bin(latencies.to_numpy()))
+            histogram.add_counts(part[FINE].to_numpy(), part["n"].to_numpy())
+
+
+def _picked(rows: pl.LazyFrame, objective: Objective) -> pl.LazyFrame:
+    return rows.filter(matches(objective.filters)) if not objective.filters.is_empty else rows
 
 
 def _sum_into(into: dict[tuple[str, int], list[int]], counted: list) -> None:
@@ -214,29 +225,38 @@ def _selected_latencies(
 
 
 def _gather(
-    source: SegmentSource, spec: SloSpec, latencies: dict[str, dict[str, SelectedLatencies]]
+    source: SegmentSource,
+    spec: SloSpec,
+    run: _RunCounts,
+    latencies: dict[str, dict[str, SelectedLatencies]],
 ) -> None:
-    """The second read: each segment once, keeping the latencies of the wanted bins."""
+    """The second read: each segment once, keeping the latencies of the wanted bins (of the
+    objectives' groups, the timeline's buckets, the healthy cells)."""
     objectives = [o for o in spec.objectives if o.name in latencies]
-    if not objectives:
-        return
-    columns = {"latency_ms"}
+    columns = {"ts", "latency_ms", *HEALTHY_COLUMNS}
     for objective in objectives:
         columns |= filter_labels(objective.filters)
         columns |= {objective.per.value} if objective.per is not None else set()
-    for segment in source.each_segment(columns):
+    bins = {b for groups in latencies.values() for s in groups.values() for b in s.wanted_bins()}
+    bins |= run.timeline.wanted_bins() | run.healthy.wanted_bins()
+    # the few requests in a wanted bin, and only those, become a frame, looked at by group
+    reads = source.segment_reads(columns, CHUNK_ROWS // 2, in_bins(bins))
+    bucket = run.timeline.bucket()
+    for segment in prefetched(reads, ahead=2):
+        segment = with_fine_bins(segment).lazy().with_columns(bucket).collect()
+        run.timeline.gather(segment)
+        run.healthy.gather(segment)
         rows = segment.lazy()
         for objective in objectives:
             per = objective.per.value if objective.per is not None else None
             picked = (
                 rows.filter(matches(objective.filters)) if not objective.filters.is_empty else rows
             )
-            values = picked.select(group_key(per), "latency_ms").collect()
-            for (value,), part in values.partition_by("group", as_dict=True).items():
+            values = picked.select(group_key(per), FINE, "latency_ms").collect()
+            for (value,), part in values.partition_by(NO_GROUP, as_dict=True).items():
                 found = latencies[objective.name].get(group_name(per, value))
                 if found is not None:
-                    latency = part["latency_ms"].to_numpy()
-                    found.gather(fine_bin(latency), latency)
+                    found.gather(part[FINE].to_numpy(), part["latency_ms"].to_numpy())
 
 
 def _state(
