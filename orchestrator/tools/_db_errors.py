@@ -30,13 +30,12 @@ _SCHEMA_ERRORS = (
 # SQLSTATE classes 22 (data), 42 and the other ProgrammingErrors, 0A (not supported),
 # 54 (statement too complex), and 53400 (the statement needs more temporary-file space
 # than the session may use): the statement is wrong, the database is fine.
-_CALLER_ERRORS = (
-    pg.DataError,
-    pg.ProgrammingError,
-    pg.NotSupportedError,
-    pg.ProgramLimitExceeded,
-    pg.ConfigurationLimitExceeded,
-)
+_CALLER_ERRORS = (pg.DataError, pg.ProgrammingError, pg.NotSupportedError)
+# psycopg gives each SQLSTATE a class of its own under the DB-API's: 54001 (statement too
+# complex: a deep expression overflows the parser's stack) is an OperationalError, not a
+# ProgramLimitExceeded, so classes 54 and 53400 are told by their code
+_CALLER_SQLSTATE_CLASSES = ("54",)
+_CALLER_SQLSTATES = ("53400",)
 _CONNECTION_ERRORS = (
     pg.AdminShutdown,
     pg.CrashShutdown,
@@ -61,7 +60,7 @@ def map_db_error(exc: BaseException, *, tool_id: str) -> ToolError:
             f"{tool_id}: a row of {row_bytes} bytes is over the result cap; the database "
             "refused to send it",
         )
-    if isinstance(exc, _CALLER_ERRORS):
+    if isinstance(exc, _CALLER_ERRORS) or _caller_sqlstate(exc):
         return ToolError(ToolErrorCode.INVALID_ARGUMENTS, f"{tool_id}: {summary}")
     if isinstance(exc, PoolTimeout):
         return ToolError(
@@ -71,6 +70,11 @@ def map_db_error(exc: BaseException, *, tool_id: str) -> ToolError:
     if isinstance(exc, _CONNECTION_ERRORS) or _is_connection_failure(exc):
         return ToolError(ToolErrorCode.CONNECTION_ERROR, f"{tool_id}: {summary}")
     return ToolError(ToolErrorCode.UPSTREAM_ERROR, f"{tool_id}: {summary}")
+
+
+def _caller_sqlstate(exc: BaseException) -> bool:
+    code = getattr(exc, "sqlstate", None) or ""
+    return code[:2] in _CALLER_SQLSTATE_CLASSES or code in _CALLER_SQLSTATES
 
 
 def _is_connection_failure(exc: BaseException) -> bool:

@@ -144,6 +144,11 @@ def test_a_callers_own_errors_never_open_the_breaker(error: ToolError) -> None:
         pg.SyntaxError('syntax error at or near "SELEC"'),
         pg.InvalidTextRepresentation("invalid input syntax for type integer"),
         pg.NumericValueOutOfRange("integer out of range"),
+        # class 54 and 53400 are OperationalErrors in psycopg, told by their SQLSTATE
+        pg.StatementTooComplex("stack depth limit exceeded"),
+        pg.TooManyColumns("target lists can have at most 1664 entries"),
+        pg.ProgramLimitExceeded("statement too large"),
+        pg.ConfigurationLimitExceeded("temporary file size exceeds temp_file_limit"),
     ],
 )
 def test_sql_errors_of_the_callers_making_map_to_invalid_arguments(exc: Exception) -> None:
