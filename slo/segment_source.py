@@ -121,7 +121,7 @@ class SegmentSource:
             # each segment filtered on its own, copied only when a row leaves: the chunk is
             # then held once, its segments linked, not copied again whole
             rows = _lean_frame(path, names, tools)
-            picked = rows.select(wanted).to_series()
+            picked = rows.lazy().select(wanted).collect().to_series()  # as `packed_groups`
             return rows if picked.all() else rows.filter(picked)
 
         # two segments decoded at once: the first chunk has no counting to overlap with

@@ -75,11 +75,10 @@ class StreamedTimeline:
         # sorted by numpy's stable sort: runs already in order (the ends of a segment's
         # requests, mostly) cost a merge, not a sort
         starts = rows["ts"].to_numpy()
-        if np.all(starts[1:] >= starts[:-1]):  # a run's starts come in order, mostly
-            index = rows["bucket"].to_numpy()  # the same rule, already applied
-        else:
+        if not np.all(starts[1:] >= starts[:-1]):  # a run's starts come in order, mostly
             starts = np.sort(starts, kind="stable")
-            index = _bucket_index(starts, self.first, self.width)
+        # the whole-frame timeline's own rule for the time in flight, whatever the frame says
+        index = _bucket_index(starts, self.first, self.width)
         ends = rows["ts"].to_numpy() + rows["latency_ms"].to_numpy() / 1000
         ends.sort(kind="stable")
         self._add_in_flight(
