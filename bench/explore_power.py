@@ -50,7 +50,9 @@ STUDIED = (
     "no-call-deadline",  # deadlines
     "breaker-shared-by-tenants",  # breakers: one tenant's timeouts open the others' breaker
     "breaker-counts-caller-errors",  # breakers: a tenant's own SQL errors open it
+    "breaker-never-half-opens",  # breakers: a tool stays off after its upstream is back
     "validator-shared-by-tenants",  # tenant fairness
+    "bulkhead-tenant-share-off",  # tenant fairness: one tenant's slow queries hold every slot
     "audit-not-written",  # audit
     "audit-keyed-by-request-id",  # audit
     "audit-only-for-success",  # audit

@@ -15,7 +15,7 @@ from chaos.seed import SeedOptions
 from contract import Promises
 from scenarios.cli.cmd_validate import check_file
 from scenarios.explore import FaultSpace, experiments
-from scenarios.explore.fault_space import fault_strategy
+from scenarios.explore.fault_space import ABUSER_SHARE_MAX, fault_strategy
 from scenarios.explore.find_file import scenario_document
 from scenarios.explore.schema_names import OPS_COLUMNS
 from scenarios.spec.model import Scenario
@@ -158,14 +158,26 @@ def test_abuse_alone_leaves_a_recovery_and_a_declared_validator_is_judged(
     assert ("refused_before_database" in kinds) == marked
 
 
-def test_full_strength_is_drawn_often_and_shrinks_step_by_step() -> None:
+def _shares(kind: str) -> list[float]:
     shares: list[float] = []
 
     @settings(max_examples=100, deadline=None, database=None)
-    @given(fault_strategy("caller_error_burst", SPACE))
+    @given(fault_strategy(kind, SPACE))
     def draw(fault) -> None:  # noqa: ANN001
         shares.append(fault.share)
 
     draw()
+    return shares
+
+
+def test_full_strength_is_drawn_often_and_shrinks_step_by_step() -> None:
+    shares = _shares("injection")  # mutates the victims' own requests
     assert shares.count(1.0) >= 0.25 * len(shares)
     assert len(set(shares)) > 5  # the steps below are drawn too
+
+
+def test_an_abuser_never_takes_every_request_from_the_victims() -> None:
+    shares = _shares("caller_error_burst")  # acts as another tenant
+    assert max(shares) == ABUSER_SHARE_MAX
+    assert shares.count(ABUSER_SHARE_MAX) >= 0.25 * len(shares)
+    assert len(set(shares)) > 5
