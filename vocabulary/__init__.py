@@ -8,6 +8,8 @@ of them (nor the orchestrator):
   runs record (imported by their module names: they need pyarrow, which the Locust process
   must not load);
 - `phase`: baseline / burst / fault / recovery, the fault-window value and the one phase function;
+- `phase_arrays`: that phase function over columns, for a merge of millions of requests
+  (imported by its module name: it needs numpy);
 - `ratio_bound`: the one notation for "a share of requests must be at most/least x";
 - `status`: the four orchestration statuses;
 - `answer`: the one judge of a service answer, turning it into an observation;
