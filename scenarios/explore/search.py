@@ -220,6 +220,13 @@ class Search:
                 self.fresh_start()
                 self.report.restarts += 1
             verdict = self.trial(scenario)
+            if verdict.judged is Judged.VOID and not fresh and self.fresh_start is not None:
+                # an earlier experiment may have left the system unsteady (a breaker that
+                # stays open): on a fresh start the experiment can be judged, and a shrink
+                # is not stalled by what the find itself did to the system
+                self.fresh_start()
+                self.report.restarts += 1
+                verdict = self.trial(scenario)
         except Exception as exc:
             raise _TrialCrashed(exc) from exc
         self._trial_s += self.budget.used - started

@@ -191,6 +191,39 @@ def test_each_fresh_run_starts_from_a_system_started_again(tmp_path: Path) -> No
     assert first not in starts and starts[0] == first + 1
 
 
+def test_a_system_left_unsteady_is_started_again_and_the_find_still_shrinks(
+    tmp_path: Path,
+) -> None:
+    """A defect that breaks the system for good once met (a breaker that never closes):
+    every later experiment on it is void until it is started again. A void experiment is
+    run once more on a fresh start, so the find is shrunk all the same."""
+    clock, stuck, tried = VirtualClock(), [False], []
+
+    def trial(scenario: Scenario) -> ExperimentVerdict:
+        clock.now += EXPERIMENT_S
+        tried.append(scenario)
+        if stuck[0]:
+            return ExperimentVerdict(Judged.VOID)
+        if metrics_fault(scenario):
+            stuck[0] = True
+            return ExperimentVerdict(Judged.BROKEN, ("honest status",), ("1 of 9",))
+        return ExperimentVerdict(Judged.HELD)
+
+    report = Search(
+        trial,
+        SPACE,
+        seed=5,
+        budget=Budget(100_000, clock=clock),
+        examples_dir=tmp_path / "examples",
+        enough_finds=1,
+        fresh_start=lambda: stuck.__setitem__(0, False),
+    ).run()
+    (find,) = report.finds
+    assert find.shrunk and find.smallest == "confirmed"
+    assert len(find.scenario.faults) == 1
+    assert report.void < len(tried) / 2
+
+
 def test_a_candidate_whose_fresh_runs_judge_nothing_is_given_up_and_not_asked_again(
     tmp_path: Path,
 ) -> None:
