@@ -160,8 +160,9 @@ def _steps(low: float, high: float) -> st.SearchStrategy[float]:
     every request (a tenant sending nothing else, every connection cut) is where many
     defects show, and one step in twenty would rarely reach it. Draws past the top step
     are the top, so shrinking still walks down step by step."""
-    return st.integers(0, 2 * SHARE_STEPS).map(
-        lambda step: round(low + (high - low) * min(step, SHARE_STEPS) / SHARE_STEPS, 4)
+    steps = max(1, round((high - low) * SHARE_STEPS))  # 5 % each on a range of 0-1
+    return st.integers(0, 2 * steps).map(
+        lambda step: round(low + (high - low) * min(step, steps) / steps, 4)
     )
 
 

@@ -181,3 +181,4 @@ def test_an_abuser_never_takes_every_request_from_the_victims() -> None:
     assert max(shares) == ABUSER_SHARE_MAX
     assert shares.count(ABUSER_SHARE_MAX) >= 0.25 * len(shares)
     assert len(set(shares)) > 5
+    assert all(round(share * 20, 6).is_integer() for share in shares)  # steps of 5 %
