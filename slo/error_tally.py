@@ -6,18 +6,12 @@ learn why; the top codes (`direct_query concurrency_limit 312`) usually say it a
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable
-
-from vocabulary import Observation
+from collections.abc import Mapping
 
 
-def top_errors(observations: Iterable[Observation], limit: int = 3) -> list[tuple[str, int]]:
-    """`[("direct_query concurrency_limit", 312), ...]`: tool and code, most frequent first."""
-    tally: Counter[str] = Counter()
-    for observation in observations:
-        for tool, code in observation.tool_errors.items():
-            tally[f"{tool} {code}"] += 1
+def top_errors(tally: Mapping[str, int], limit: int = 3) -> list[tuple[str, int]]:
+    """`[("direct_query concurrency_limit", 312), ...]`: of the `tool code` labels of every
+    request's tool errors and how often each was met, the most frequent first."""
     return sorted(tally.items(), key=lambda item: (-item[1], item[0]))[:limit]
 
 

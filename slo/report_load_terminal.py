@@ -20,18 +20,17 @@ markup.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from vocabulary import STATUSES, Observation
+from vocabulary import STATUSES
 
-from .error_tally import show_errors, top_errors
+from .error_tally import show_errors
 from .formatting import judged_by, no_data_lines
-from .latency import quantile_rank
+from .request_figures import IntentFigures, RequestFigures
 from .results import Check, Evaluation, ObjectiveResult
 from .verdict import overall_verdict
 
@@ -40,17 +39,18 @@ MARKS = {"pass": "✓", "fail": "✗", "inconclusive": "?"}
 
 
 def print_load_summary(
-    observations: Sequence[Observation],
+    requests: RequestFigures,
     evaluation: Evaluation,
     checks: Sequence[Check],
     console: Console,
 ) -> None:
-    """The request block, the per-intent table, one line per objective, then the gate."""
-    for line in request_block(observations):
+    """The request block, the per-intent table, one line per objective, then the gate.
+    `requests`: `request_figures.request_figures` of the run's segments."""
+    for line in request_block(requests):
         console.print(line, no_wrap=True, overflow="ellipsis")
-    if observations:
+    if requests.count:
         console.print()
-        console.print(intent_table(observations, width=console.width))
+        console.print(intent_table(requests.intents, width=console.width))
     console.print()
     console.print(Text(slo_heading(evaluation)), overflow="fold")
     console.print(objective_table(evaluation, width=console.width))
@@ -62,52 +62,47 @@ def print_load_summary(
             line = Text(f"{MARKS[check.verdict]} ", style=STYLE[outcome])
             line.append(f"{check.group}: {check.name}: {check.detail}")
             console.print(line)
-    console.print(gate_line(evaluation, checks, observations), no_wrap=True, overflow="ellipsis")
+    console.print(gate_line(evaluation, checks, requests), no_wrap=True, overflow="ellipsis")
 
 
-def request_block(observations: Sequence[Observation]) -> list[Text]:
-    if not observations:
+def request_block(requests: RequestFigures) -> list[Text]:
+    if not requests.count:
         return [Text("no request was answered")]
-    seconds = max(o.ended for o in observations) - min(o.ts for o in observations)
-    count = len(observations)
+    seconds = requests.last_end - requests.first_start
+    count = requests.count
     rate = f", {count / seconds:.1f} req/s" if seconds > 0 else ""
-    latencies = sorted(o.latency_ms for o in observations)
     quantiles = "  ".join(
-        f"p{round(q * 100)} {_ms(percentile(latencies, q))}" for q in (0.5, 0.9, 0.95, 0.99)
+        f"p{round(q * 100)} {_ms(value)}" for q, value in requests.latency_ms.items()
     )
-    statuses = _status_counts(observations)
+    statuses = requests.statuses
     mix = "  ".join(
         f"{status} {statuses[status]} {statuses[status] / count:.1%}"
         for status in STATUSES
-        if statuses[status]
+        if statuses.get(status)
     )
     return [
         Text(f"{count} requests in {seconds:.1f} s{rate}"),
-        Text(f"  latency   {quantiles}  max {_ms(latencies[-1])}"),
+        Text(f"  latency   {quantiles}  max {_ms(requests.max_latency_ms)}"),
         Text(f"  status    {mix}"),
-        Text(f"  errors    {show_errors(top_errors(observations))}"),
+        Text(f"  errors    {show_errors(requests.top_errors)}"),
     ]
 
 
-def intent_table(observations: Sequence[Observation], *, width: int = 80) -> Table:
+def intent_table(intents: Sequence[IntentFigures], *, width: int = 80) -> Table:
     """Per intent (Locust's per-request-type table): requests, not-success share, latency."""
-    by_intent: dict[str, list[Observation]] = defaultdict(list)
-    for observation in observations:
-        by_intent[observation.intent or "-"].append(observation)
     table = Table(box=None, pad_edge=False, padding=(0, 1), header_style="bold")
     numbers = ("requests", "not ok", "p50", "p95", "p99")
     name_width = max(width - 9 * len(numbers) - 2 * len(numbers), 12)
     table.add_column("intent", width=name_width, no_wrap=True, overflow="ellipsis")
     for header in numbers:
         table.add_column(header, width=9, justify="right", no_wrap=True)
-    for intent, rows in sorted(by_intent.items(), key=lambda item: -len(item[1])):
-        latencies = sorted(o.latency_ms for o in rows)
-        not_ok = sum(o.status != "success" for o in rows)
+    for intent in intents:  # most requests first
+        not_ok = intent.not_ok
         table.add_row(
-            Text(intent),
-            str(len(rows)),
-            f"{not_ok} {not_ok / len(rows):.0%}" if not_ok else "0",
-            *(_ms(percentile(latencies, q)) for q in (0.5, 0.95, 0.99)),
+            Text(intent.intent),
+            str(intent.requests),
+            f"{not_ok} {not_ok / intent.requests:.0%}" if not_ok else "0",
+            *(_ms(value) for value in intent.latency_ms.values()),
         )
     return table
 
@@ -144,9 +139,7 @@ def objective_table(evaluation: Evaluation, *, width: int = 80) -> Table:
     return table
 
 
-def gate_line(
-    evaluation: Evaluation, checks: Sequence[Check], observations: Sequence[Observation]
-) -> Text:
+def gate_line(evaluation: Evaluation, checks: Sequence[Check], requests: RequestFigures) -> Text:
     verdict = overall_verdict(evaluation, checks)
     held = sum(check.verdict == "pass" for check in checks)
     line = Text("gate: ")
@@ -154,22 +147,8 @@ def gate_line(
     if checks:
         line.append(f"  {held}/{len(checks)} checks held")
     if verdict == "fail":
-        line.append(f"; top errors: {show_errors(top_errors(observations))}")
+        line.append(f"; top errors: {show_errors(requests.top_errors)}")
     return line
-
-
-def percentile(ordered: Sequence[float], quantile: float) -> float:
-    """Nearest-rank percentile of an already sorted, non-empty sequence: the same sample a
-    latency objective reads."""
-    rank = quantile_rank(quantile, len(ordered))
-    return ordered[min(rank, len(ordered)) - 1]
-
-
-def _status_counts(observations: Sequence[Observation]) -> dict[str, int]:
-    counts = dict.fromkeys(STATUSES, 0)
-    for observation in observations:
-        counts[observation.status] = counts.get(observation.status, 0) + 1
-    return counts
 
 
 def _observed(result: ObjectiveResult) -> str:

@@ -39,6 +39,7 @@ from slo import (
     verdict_exit_code,
     write_reports,
 )
+from slo.request_figures import request_figures
 from slo.results import Evaluation
 from target.backends import WorldBackends
 from target.choice import ReferenceTuning, TargetChoice
@@ -194,7 +195,7 @@ def _reported(
         judged_by=JudgedBy(options.promises_source) if options.promises_source else None,
     )
     write_measurement_note(out_dir, options.profile, merge, chaos_log, outcome, interrupted)
-    print_load_summary(merge.observations, evaluation, checks, options.console)
+    print_load_summary(request_figures(recorded), evaluation, checks, options.console)
     return LoadRunResult(
         verdict_exit_code(evaluation, checks),
         evaluation,

@@ -9,9 +9,9 @@ from pathlib import Path
 from rich.console import Console
 
 from slo import Check, Verdict, evaluate, load_slo_file, print_load_summary
-from slo.error_tally import top_errors
-from slo.report_load_terminal import percentile
+from slo.request_figures import RequestFigures, request_figures
 from vocabulary import Observation
+from vocabulary.segment_writer import SegmentWriter
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "slo" / "examples"
 
@@ -37,17 +37,28 @@ def _observations(*, partial_share: float, count: int = 900) -> list[Observation
     return observations
 
 
-def _printed(observations: list[Observation], checks: list[Check]) -> list[str]:
+def _figures(observations: list[Observation], folder: Path) -> RequestFigures:
+    """The summary's figures of `observations`, recorded as a run records them."""
+    with SegmentWriter(folder, rows_per_segment=400) as segments:  # a few segments
+        segments.extend(sorted(observations, key=lambda o: o.ts))
+    return request_figures(sorted(folder.glob("*.parquet")))
+
+
+def _printed(observations: list[Observation], checks: list[Check], folder: Path) -> list[str]:
     evaluation = evaluate(observations, load_slo_file(EXAMPLES / "load.yaml"))
     stream = io.StringIO()
     console = Console(file=stream, width=80, force_terminal=False, color_system=None)
-    print_load_summary(observations, evaluation, checks, console)
+    print_load_summary(_figures(observations, folder), evaluation, checks, console)
     return stream.getvalue().splitlines()
 
 
-def test_a_passing_load_fits_a_ci_log_with_quantiles_intents_and_one_line_per_objective() -> None:
+def test_a_passing_load_fits_a_ci_log_with_quantiles_intents_and_one_line_per_objective(
+    tmp_path: Path,
+) -> None:
     lines = _printed(
-        _observations(partial_share=0.01), [Check("load", "no request lost", Verdict.PASS)]
+        _observations(partial_share=0.01),
+        [Check("load", "no request lost", Verdict.PASS)],
+        tmp_path,
     )
     text = "\n".join(lines)
     assert len(lines) <= 30 and max(map(len, lines)) <= 80, text
@@ -62,10 +73,14 @@ def test_a_passing_load_fits_a_ci_log_with_quantiles_intents_and_one_line_per_ob
     assert lines[-1].startswith("gate: ") and "1/1 checks held" in lines[-1]
 
 
-def test_a_failing_load_names_its_top_error_codes_and_prints_a_failed_check_whole() -> None:
+def test_a_failing_load_names_its_top_error_codes_and_prints_a_failed_check_whole(
+    tmp_path: Path,
+) -> None:
     reason = "900 merged observations, but Locust counted 912: " + "worker-1 12 missing " * 6
     lines = _printed(
-        _observations(partial_share=0.3), [Check("load", "no request lost", Verdict.FAIL, reason)]
+        _observations(partial_share=0.3),
+        [Check("load", "no request lost", Verdict.FAIL, reason)],
+        tmp_path,
     )
     text = "\n".join(lines)
     assert max(map(len, lines)) <= 80, text
@@ -79,19 +94,31 @@ def test_a_failing_load_names_its_top_error_codes_and_prints_a_failed_check_whol
     )
 
 
-def test_top_errors_count_tool_and_code_most_frequent_first() -> None:
+def test_top_errors_count_tool_and_code_most_frequent_first(tmp_path: Path) -> None:
     observations = _observations(partial_share=0.2, count=50)
     observations.append(
         Observation(
             ts=0, scenario="x", status="failed", latency_ms=1, tool_errors={"metrics": "timeout"}
         )
     )
-    [(label, count), (other, one)] = top_errors(observations)
+    [(label, count), (other, one)] = _figures(observations, tmp_path).top_errors
     assert label == "direct_query concurrency_limit" and count > 1
     assert (other, one) == ("metrics timeout", 1)
 
 
-def test_percentile_is_nearest_rank() -> None:
-    ordered = [float(n) for n in range(1, 101)]
-    assert percentile(ordered, 0.5) == 50 and percentile(ordered, 0.99) == 99
-    assert percentile([7.0], 0.95) == 7
+def _latencies(values: list[float]) -> list[Observation]:
+    rng = random.Random(5)
+    shuffled = rng.sample(values, len(values))  # the order of arrival is not the order of size
+    return [
+        Observation(ts=float(i), scenario="x", status="success", latency_ms=v, intent="i")
+        for i, v in enumerate(shuffled)
+    ]
+
+
+def test_percentile_is_nearest_rank(tmp_path: Path) -> None:
+    hundred = _figures(_latencies([float(n) for n in range(1, 101)]), tmp_path / "hundred")
+    assert hundred.latency_ms[0.5] == 50 and hundred.latency_ms[0.99] == 99
+    assert hundred.max_latency_ms == 100
+    assert hundred.intents[0].latency_ms == {0.5: 50, 0.95: 95, 0.99: 99}
+    one = _figures(_latencies([7.0]), tmp_path / "one")
+    assert one.latency_ms[0.95] == 7 and one.intents[0].latency_ms[0.95] == 7
