@@ -91,6 +91,7 @@ def bare_app() -> FastAPI:
 
 
 async def _measure(app: str, users: int, seconds: float, work: Path) -> dict[str, float]:
+    import polars as pl
     from machine_load import process_tree_cpu_s
 
     from load.control.locust_args import LocustOptions, locust_args
@@ -142,19 +143,21 @@ async def _measure(app: str, users: int, seconds: float, work: Path) -> dict[str
     finally:
         sock.close()
         await service.stop(grace_s=5)
-    merged = merge_observation_directory(work / "workers").observations
-    answered = [o for o in merged if o.status != "failed"]
-    span = merged[-1].ts - merged[0].ts if len(merged) > 1 else float("nan")
+    merge = merge_observation_directory(work / "workers", into=work / "observations")
+    # the merged run, in time order: its first and last start, and its statuses
+    merged = pl.read_parquet(merge.segments, columns=["ts", "status"])
+    answered = merged.filter(pl.col("status") != "failed").height
+    span = merged["ts"][-1] - merged["ts"][0] if merged.height > 1 else float("nan")
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return {
-        "requests": len(merged),
-        "answered": len(answered),
+        "requests": merged.height,
+        "answered": answered,
         "seconds": round(span, 3),
-        "req_per_s": round(len(merged) / span, 1),
+        "req_per_s": round(merged.height / span, 1),
         "locust_cpu_s": round(cpu, 3),
-        "locust_req_per_cpu_s": round(len(merged) / cpu, 1),
+        "locust_req_per_cpu_s": round(merged.height / cpu, 1),
         "server_cpu_s": round(server_cpu, 3),
-        "server_req_per_cpu_s": round(len(merged) / server_cpu, 1),
+        "server_req_per_cpu_s": round(merged.height / server_cpu, 1),
     }
 
 

@@ -38,7 +38,7 @@ def integrity_checks(
     if locust_requests is not None and not topology.distributed:
         # A master's figure comes through Locust's report channel, which drops the last
         # report at shutdown: only a single local runner's count is exact.
-        checks.append(_locust_count_check(locust_requests, len(merge.observations)))
+        checks.append(_locust_count_check(locust_requests, merge.count))
     return checks + [_fault_check(applied) for applied in chaos_log.applied]
 
 
@@ -49,8 +49,8 @@ def _delivery_checks(merge: MergeResult, outcome: DriveOutcome) -> list[Check]:
         Check(
             "load",
             "no request counted twice",
-            Verdict.of(not merge.duplicate_request_ids),
-            f"{len(merge.duplicate_request_ids)} duplicate request ids",
+            Verdict.of(not merge.duplicates),
+            f"{merge.duplicates} duplicate request ids",
         ),
         Check(
             "load",
@@ -64,7 +64,7 @@ def _delivery_checks(merge: MergeResult, outcome: DriveOutcome) -> list[Check]:
             "load",
             "no request lost",
             Verdict.of(merge.lost == 0 and merge.sent_totals == merge.per_worker),
-            f"{len(merge.observations)} merged observations = per worker ({per_worker}); "
+            f"{merge.count} merged observations = per worker ({per_worker}); "
             f"Locust's request events: {sum(merge.requests_reported.values())}",
         ),
     ]
@@ -150,7 +150,7 @@ def write_measurement_note(
         "latency_measurement": how,
         "interrupted": interrupted,
         "stopped_by": str(outcome.tripped) if outcome.tripped is not None else None,
-        "merged_observations": len(merge.observations),
+        "merged_observations": merge.count,
         "observations_per_worker": merge.per_worker,
         "sent_per_worker": merge.sent_totals,
         "locust_request_events_per_worker": merge.requests_reported,

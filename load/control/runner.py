@@ -44,7 +44,7 @@ from slo.results import Evaluation
 from target.backends import WorldBackends
 from target.choice import ReferenceTuning, TargetChoice
 from target.world_settings import open_load_stack
-from vocabulary.segment_writer import SegmentWriter, segment_files
+from vocabulary.segment_writer import segment_files
 
 from .chaos_driver import ChaosLog
 from .drive import Drive, DriveOutcome
@@ -116,17 +116,10 @@ def run_load(options: LoadRunOptions) -> LoadRunResult:
     )
     interrupted = _drive_to_the_end(options, drive, tenants)
     collector.write_counts()
-    merge = merge_observation_directory(workers_dir, chaos_log.windows())
-    _record(options.out_dir / OBSERVATIONS, merge)
+    merge = merge_observation_directory(
+        workers_dir, chaos_log.windows(), into=options.out_dir / OBSERVATIONS
+    )
     return _reported(options, spec, merge, chaos_log, outcome, topology, interrupted)
-
-
-def _record(observations: Path, merge: MergeResult) -> None:
-    """The merged run as segments in `observations`, none left from an earlier run."""
-    for stale in segment_files(observations) if observations.is_dir() else ():
-        stale.unlink()  # a folder reused for another run
-    with SegmentWriter(observations) as segments:
-        segments.extend(merge.observations)
 
 
 def _fresh_folders(out_dir: Path) -> Path:

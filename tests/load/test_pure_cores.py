@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import json
+import tempfile
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from load.control.locust_args import LocustOptions, locust_args, worker_locust_args
 from load.inputs.arrival import ArrivalTimetable, intended_latency_ms
 from load.inputs.run_config import LocustRunConfig, ShapeStep, WeightedIntent, WeightedTenant
 from load.inputs.shape_replay import ShapeReplay, sample_tick
-from load.transport.observations import merge_observation_directory, merge_observations
+from load.transport.observations import merge_observation_directory, segment_prefix
 from vocabulary import FaultWindow, Observation, Phase
+from vocabulary.segment_format import observations_of
+from vocabulary.segment_writer import SegmentWriter
 
 
 def _obs(request_id: str, ts: float, status: str = "success") -> Observation:
@@ -65,16 +68,25 @@ def test_sample_tick_refuses_a_shape_with_no_load() -> None:
         sample_tick(lambda t: None, duration_s=5)
 
 
+@settings(deadline=None)  # each example starts a merge's DuckDB: tens of ms
 @given(st.lists(st.tuples(st.integers(0, 3), st.integers(0, 40)), max_size=60))
 def test_merge_keeps_every_request_once(assignments) -> None:
     by_worker: dict[str, list[Observation]] = {}
     for index, (worker, request) in enumerate(assignments):
         by_worker.setdefault(f"w{worker}", []).append(_obs(f"r{request}", ts=float(index)))
-    result = merge_observations(list(by_worker.items()))
-    ids = [o.request_id for o in result.observations]
-    assert len(ids) == len(set(ids)) == len({r for _, r in assignments})
+    with tempfile.TemporaryDirectory() as folder:
+        workers, into = Path(folder) / "workers", Path(folder) / "observations"
+        workers.mkdir()
+        for worker, observations in by_worker.items():
+            with SegmentWriter(workers, segment_prefix(worker)) as segments:
+                segments.extend(observations)
+        result = merge_observation_directory(workers, into=into)
+        merged = [o for path in result.segments for o in observations_of(path)]
+    ids = [o.request_id for o in merged]
+    assert len(ids) == len(set(ids)) == len({r for _, r in assignments}) == result.count
+    assert result.duplicates == len(result.duplicate_request_ids)
     assert len(result.duplicate_request_ids) == len(assignments) - len(set(ids))
-    assert [o.ts for o in result.observations] == sorted(o.ts for o in result.observations)
+    assert [o.ts for o in merged] == sorted(o.ts for o in merged)
 
 
 def _write_worker(directory: Path, worker: str, observations: list[Observation], **counts) -> None:
@@ -96,12 +108,13 @@ def test_worker_files_merge_without_loss_and_detect_missing(tmp_path: Path) -> N
     _write_worker(tmp_path, "b", [_obs("b0", ts=102.5)], requests=2, sent=1)
     # c joined and ran no request: it has counts and no observation file
     (tmp_path / "requests-c.json").write_text('{"worker": "c", "requests": 0, "sent_total": 0}')
-    result = merge_observation_directory(tmp_path, [FaultWindow(102.0, 104.0)])
+    merged = tmp_path / "merged"
+    result = merge_observation_directory(tmp_path, [FaultWindow(102.0, 104.0)], into=merged)
     assert result.per_worker == {"a": 6, "b": 1, "c": 0}
     assert result.requests_reported == {"a": 6, "b": 2, "c": 0}
     assert result.sent_totals == result.per_worker
     assert result.lost == 1 and not result.duplicate_request_ids
-    phases = {o.request_id: o.phase for o in result.observations}
+    phases = {o.request_id: o.phase for path in result.segments for o in observations_of(path)}
     assert (phases["a1"], phases["b0"], phases["a5"]) == (
         Phase.BASELINE,
         Phase.FAULT,

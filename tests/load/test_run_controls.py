@@ -90,7 +90,7 @@ def test_a_worker_points_loopback_addresses_at_the_master() -> None:
 
 
 def test_the_run_checks_name_a_skewed_worker_and_a_missing_final_batch() -> None:
-    merge = MergeResult([], {"a": 3, "b": 2}, {"a": 3, "b": 2}, sent_totals={"a": 3, "b": 2})
+    merge = MergeResult(0, {"a": 3, "b": 2}, {"a": 3, "b": 2}, sent_totals={"a": 3, "b": 2})
     merge.clock_offsets_s = {"a": 0.01, "b": -2.5}
     outcome = DriveOutcome(locust_exit=0, incomplete_workers=["b"])
     checks = {

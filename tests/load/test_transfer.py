@@ -146,7 +146,7 @@ def test_the_collector_over_http_stores_acknowledged_batches_once(tmp_path: Path
         assert counts["resent_batches"] == 1 and counts["complete"]
 
     asyncio.run(scenario())
-    merge = merge_observation_directory(tmp_path)
+    merge = merge_observation_directory(tmp_path, into=tmp_path / "merged")
     assert merge.per_worker == merge.sent_totals == {"w-1": 2} and merge.lost == 0
 
 
