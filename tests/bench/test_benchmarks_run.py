@@ -54,6 +54,7 @@ RATIO_LINES = {
         rf"bare stage shape / asyncio\.gather: {NUMBER}",
     ],
     "load_overhead.py": [rf"gauntlet load path / plain locust, requests per CPU-second: {NUMBER}"],
+    "merge_memory.py": [rf"peak x{NUMBER} \(summary x{NUMBER}\) for x{NUMBER} observations"],
     "latency_floor.py": [
         rf"orchestrator p50 / bare psycopg p50: {NUMBER}",
         rf"orchestrator p95 / bare psycopg p95: {NUMBER}",
