@@ -14,6 +14,7 @@ from rich.console import Console
 
 from load.control.runner import LoadRunOptions, run_load
 from load.inputs.profile import load_profile
+from vocabulary.segment_format import observations_of
 
 pytestmark = pytest.mark.integration
 
@@ -68,7 +69,7 @@ def test_a_stop_condition_ends_the_run_early_with_the_report(tmp_path: Path) -> 
         )
     )
     assert result.outcome.tripped is not None and result.outcome.tripped.index == 0
-    observations = result.merge.observations
+    observations = [o for path in result.merge.segments for o in observations_of(path)]
     assert observations and observations[-1].ts - observations[0].ts < 60  # not the full 120 s
     checks = _checks(result.out_dir)
     assert checks["no stop condition tripped"] is False and result.exit_code == 1
