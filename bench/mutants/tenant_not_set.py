@@ -8,6 +8,8 @@ SCENARIOS = ("cross-tenant-query", "sql-injection")
 
 
 def apply() -> None:
+    from contextlib import asynccontextmanager
+
     from catalogue import replace
     from psycopg import sql
 
@@ -19,8 +21,18 @@ def apply() -> None:
             sql.SQL("SET LOCAL statement_timeout = {}").format(sql.Literal(f"{timeout_ms}ms"))
         )
 
-    for module in _tenant_tx, _direct_query, _audit_replay:
+    @asynccontextmanager
+    async def transaction_with_timeouts_only(conn, tenant_id, budget_seconds, *, read_only=True):  # type: ignore[no-untyped-def]
+        async with conn.transaction():
+            await timeouts_only(conn, tenant_id, budget_seconds, read_only=read_only)
+            yield
+
+    for module in _tenant_tx, _audit_replay:
         replace(module, "begin_tenant_scope", timeouts_only)
+    # the transactions direct_query and the audit's insert open themselves: the same
+    # timeouts-only scope, in a transaction of psycopg's
+    replace(_direct_query, "streamed_tenant_transaction", transaction_with_timeouts_only)
+    replace(_audit_replay, "tenant_transaction", transaction_with_timeouts_only)
 
     def unvalidated(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         build(self, *args, **{**kwargs, "validate_queries": False})

@@ -21,7 +21,7 @@ import psycopg
 from ._audit_record import InvalidRecord, validated
 from ._audit_spool import AuditSpool, read_frames
 from ._guarded_pool import GuardedPool
-from ._tenant_tx import begin_tenant_scope, run_on_database
+from ._tenant_tx import begin_tenant_scope, run_on_database, tenant_transaction
 
 INSERT = """
 INSERT INTO ops.audit_log (request_id, tenant_id, action, detail, recorded_at)
@@ -48,11 +48,13 @@ async def insert_records(
 async def insert_one(
     conn: psycopg.AsyncConnection[Any], record: dict[str, Any], budget_seconds: float
 ) -> bool:
-    """Insert one record; False when its (tenant, request id) already has a row."""
-    async with conn.transaction():
-        await begin_tenant_scope(conn, record["tenant_id"], budget_seconds, read_only=False)
+    """Insert one record; False when its (tenant, request id) already has a row.
+
+    Returns only once the COMMIT has answered: the record is durable when acknowledged.
+    """
+    async with tenant_transaction(conn, record["tenant_id"], budget_seconds, read_only=False):
         cursor = await conn.execute(INSERT, _parameters(record))
-        return cursor.rowcount == 1
+    return cursor.rowcount == 1
 
 
 async def replay_spool(spool: AuditSpool, pool: GuardedPool, tool_id: str) -> int:

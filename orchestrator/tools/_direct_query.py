@@ -19,11 +19,11 @@ from ._guarded_pool import GuardedPool
 from ._row_size import size_guarded
 from ._tenant_tx import (
     TOOL_TIMEOUT_SECONDS,
-    begin_tenant_scope,
     budget_for,
     jsonable,
     require_text,
     run_on_database,
+    streamed_tenant_transaction,
 )
 
 TOOL_ID = "direct_query"
@@ -91,8 +91,7 @@ class DirectQueryTool:
         max_bytes = int(self.capability.max_result_size_mb * _MEGABYTE)
 
         async def work(conn: psycopg.AsyncConnection[Any]) -> dict[str, Any]:
-            async with conn.transaction():
-                await begin_tenant_scope(conn, ctx.tenant_id, budget, read_only=True)
+            async with streamed_tenant_transaction(conn, ctx.tenant_id, budget):
                 return await _read_capped(
                     conn.cursor(),
                     size_guarded(statement, max_bytes),

@@ -67,8 +67,14 @@ class GuardedPool:
             reconnect_timeout=RECONNECT_TIMEOUT_SECONDS,
             # No server-side prepared statements: the reset's DISCARD ALL drops them on
             # the server while psycopg's cache would still name them ("prepared statement
-            # _pg3_0 does not exist" on the next borrower).
-            kwargs={"connect_timeout": max(1, round(connect_timeout)), "prepare_threshold": None},
+            # _pg3_0 does not exist" on the next borrower). Autocommit: the tools send
+            # their own BEGIN and COMMIT with their other statements (`_tenant_tx.py`),
+            # where psycopg's implicit BEGIN would cost a round trip of its own.
+            kwargs={
+                "connect_timeout": max(1, round(connect_timeout)),
+                "prepare_threshold": None,
+                "autocommit": True,
+            },
         )
         self._opened = False
         self._lingering = lingering
@@ -189,10 +195,9 @@ async def _reset_session(conn: psycopg.AsyncConnection[Any]) -> None:
 
 
 async def _discard_all(conn: psycopg.AsyncConnection[Any]) -> None:
-    # DISCARD ALL cannot run inside a transaction block, hence autocommit.
-    await conn.set_autocommit(True)
+    # DISCARD ALL cannot run inside a transaction block: the pool's connections are in
+    # autocommit mode, and the pool has rolled back an unfinished transaction already.
     await conn.execute("DISCARD ALL")
-    await conn.set_autocommit(False)
 
 
 def _shutdown_socket(conn: psycopg.AsyncConnection[Any]) -> None:

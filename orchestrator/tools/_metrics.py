@@ -67,10 +67,11 @@ class MetricsTool:
                 cursor = await conn.execute(
                     _AGGREGATES, {"metric": metric, "services": services, "window": window}
                 )
-                rows = await cursor.fetchall()
-                # Read after the rows: in a pipeline the description arrives with them.
-                columns = [column.name for column in cursor.description or ()]
-                return [dict(zip(columns, jsonable(list(row)), strict=False)) for row in rows]
+            # Read once the transaction has ended: its results, the description too,
+            # arrive together with the pipeline's one Sync.
+            rows = await cursor.fetchall()
+            columns = [column.name for column in cursor.description or ()]
+            return [dict(zip(columns, jsonable(list(row)), strict=False)) for row in rows]
 
         series = await run_on_database(self._pool, budget, TOOL_ID, work)
         return {"metric": metric, "window_minutes": window, "services": services, "series": series}

@@ -30,6 +30,12 @@ _SERVER_HEADROOM_SECONDS = 0.05
 # (a stalled client must not hold locks or a snapshot for long).
 _IDLE_IN_TRANSACTION_GRACE_MS = 1000
 
+_BEGIN = sql.SQL("BEGIN")
+_COMMIT = sql.SQL("COMMIT")
+_ROLLBACK = sql.SQL("ROLLBACK")
+_CONNECTION_OK = psycopg.pq.ConnStatus.OK
+_IN_TRANSACTION = (psycopg.pq.TransactionStatus.INTRANS, psycopg.pq.TransactionStatus.INERROR)
+
 
 async def begin_tenant_scope(
     conn: psycopg.AsyncConnection[Any], tenant_id: str, budget_seconds: float, *, read_only: bool
@@ -53,17 +59,72 @@ async def begin_tenant_scope(
 async def tenant_transaction(
     conn: psycopg.AsyncConnection[Any], tenant_id: str, budget_seconds: float, *, read_only: bool
 ) -> AsyncIterator[None]:
-    """A transaction with the tenant scope of `begin_tenant_scope`, in pipeline mode.
+    """A transaction with the tenant scope of `begin_tenant_scope`, in one round trip.
 
-    BEGIN, the scope and the statements the block executes go to the server together;
-    the first result the block reads sends them all, and COMMIT follows on exit: two round
-    trips for a transaction of any length instead of one per statement. Not for
-    `cursor.stream()`, which pipeline mode does not allow.
+    In pipeline mode, BEGIN, the scope, the statements the block executes and COMMIT go
+    to the server together, and their results come back at the one Sync sent as the
+    block ends: read them after the block (a read inside it waits for the server, a
+    round trip of its own). Not for `cursor.stream()`, which pipeline mode does not
+    allow: see `streamed_tenant_transaction`.
+
+    A statement the server refuses makes it skip the rest up to the Sync, COMMIT
+    included; the error propagates once the transaction is rolled back (`_own_transaction`).
     """
-    async with conn.pipeline(), conn.transaction():
-        for statement in _scope_statements(tenant_id, budget_seconds, read_only=read_only):
+    scope = _scope_statements(tenant_id, budget_seconds, read_only=read_only)
+    async with _own_transaction(conn), conn.pipeline():
+        for statement in (_BEGIN, *scope):
             await conn.execute(statement)
         yield
+        await conn.execute(_COMMIT)
+
+
+@asynccontextmanager
+async def streamed_tenant_transaction(
+    conn: psycopg.AsyncConnection[Any], tenant_id: str, budget_seconds: float
+) -> AsyncIterator[None]:
+    """A read-only transaction with the tenant scope of `begin_tenant_scope`, for a block
+    that streams its rows (`cursor.stream()`, which pipeline mode does not allow).
+
+    BEGIN and the scope go as one message (simple protocol), COMMIT after the block: two
+    round trips besides the block's own.
+    """
+    scope = _scope_statements(tenant_id, budget_seconds, read_only=True)
+    async with _own_transaction(conn):
+        await conn.execute(sql.SQL("; ").join([_BEGIN, *scope]))
+        yield
+        await conn.execute(_COMMIT)
+
+
+@asynccontextmanager
+async def _own_transaction(conn: psycopg.AsyncConnection[Any]) -> AsyncIterator[None]:
+    """Around a block that opens and commits its transaction with its own BEGIN and
+    COMMIT: on any failure, roll it back before the error propagates.
+
+    The transaction is not psycopg's (`conn.transaction()`), which waits for BEGIN's
+    answer before anything else is sent, and in pipeline mode for another Sync after the
+    block: round trips of their own. So the connection must be in autocommit mode (every
+    `GuardedPool` connection is), or psycopg would still send a BEGIN of its own first.
+    """
+    if not conn.autocommit:
+        raise ValueError("a tenant transaction needs a connection in autocommit mode")
+    try:
+        yield
+    except BaseException:
+        await _roll_back(conn)
+        raise
+
+
+async def _roll_back(conn: psycopg.AsyncConnection[Any]) -> None:
+    """End a failed transaction if the connection can still be told to, as psycopg's own
+    transaction does. One that cannot (severed at a deadline, still busy with a cancelled
+    statement) goes back to the pool as it is, which rolls it back or discards it."""
+    pgconn = conn.pgconn
+    if pgconn.status != _CONNECTION_OK or pgconn.transaction_status not in _IN_TRANSACTION:
+        return
+    try:
+        await conn.execute(_ROLLBACK)
+    except psycopg.Error:
+        pass  # the error that matters is the one propagating
 
 
 def _scope_statements(tenant_id: str, budget_seconds: float, *, read_only: bool) -> list[sql.SQL]:

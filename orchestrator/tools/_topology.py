@@ -60,12 +60,13 @@ class TopologyTool:
                 # Both queries go out together; the walk of an unknown service is empty.
                 exists = await conn.execute(_EXISTS, params)
                 walk = await conn.execute(_EDGES, params)
-                if await exists.fetchone() is None:
-                    raise ToolError(
-                        ToolErrorCode.INVALID_ARGUMENTS,
-                        f"{TOOL_ID}: no service {service!r} for this tenant",
-                    )
-                return await walk.fetchall()
+            # Read once the transaction has ended: the results arrive with its one Sync.
+            if await exists.fetchone() is None:
+                raise ToolError(
+                    ToolErrorCode.INVALID_ARGUMENTS,
+                    f"{TOOL_ID}: no service {service!r} for this tenant",
+                )
+            return await walk.fetchall()
 
         edges = await run_on_database(self._pool, budget, TOOL_ID, work)
         graph = _graph(service, depth, edges)
