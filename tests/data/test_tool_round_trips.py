@@ -106,13 +106,14 @@ def _sent_in_order(statements: list[str], expected: tuple[str, ...]) -> bool:
 
 @pytest.mark.parametrize(
     ("tool_id", "round_trips"),
-    [("metrics", 1), ("topology", 1), ("audit", 1), ("direct_query", 3)],
+    [("metrics", 2), ("topology", 2), ("audit", 2), ("direct_query", 3)],
 )
 def test_each_tool_sends_its_scoped_transaction_in_the_round_trips_it_promises(
     postgres: EmbeddedPostgres, tool_id: str, round_trips: int
 ) -> None:
-    """One round trip for a pipelined transaction (BEGIN, scope, statements, COMMIT, one
-    Sync); direct_query's streamed rows need three: BEGIN with the scope, the rows, COMMIT."""
+    """BEGIN with the scope as one message, then the statements and COMMIT pipelined
+    behind one Sync; direct_query's streamed rows cannot be pipelined: its COMMIT is a
+    round trip of its own."""
     spool = Path(tempfile.mkdtemp(prefix="round-trips-"))
     if tool_id == "metrics":
         pool = _pool(postgres, "metrics", "gauntlet_reader")
@@ -150,9 +151,9 @@ def test_each_tool_sends_its_scoped_transaction_in_the_round_trips_it_promises(
 def test_a_refused_statement_leaves_no_transaction_on_the_pooled_connection(
     postgres: EmbeddedPostgres, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """A tenant with no role of its own is refused inside the pipeline; the transaction is
-    rolled back by the tool, not left to the pool (which would warn), and the one
-    connection serves the next call."""
+    """A tenant with no role of its own is refused as its scope is set, a statement as it
+    runs; each transaction is rolled back by the tool, not left to the pool (which would
+    warn), and the one connection serves the next call."""
     topology_pool = _pool(postgres, "ops", "gauntlet_reader")
     topology = TopologyTool(topology_pool)  # type: ignore[arg-type]
     query_pool = _pool(postgres, "ops", "gauntlet_reader")
