@@ -65,15 +65,17 @@ class GuardedPool:
             check=_check_and_track,
             reset=_reset_session if reset_sessions else None,
             reconnect_timeout=RECONNECT_TIMEOUT_SECONDS,
-            # No server-side prepared statements: the reset's DISCARD ALL drops them on
-            # the server while psycopg's cache would still name them ("prepared statement
-            # _pg3_0 does not exist" on the next borrower). Autocommit: the tools send
-            # their own BEGIN and COMMIT with their other statements (`_tenant_tx.py`),
-            # where psycopg's implicit BEGIN would cost a round trip of its own.
+            # Server-side prepared statements (psycopg's default: a statement run five
+            # times is prepared, and no longer parsed and planned on every call) only
+            # where sessions are not reset: DISCARD ALL drops them on the server while
+            # psycopg's cache would still name them ("prepared statement _pg3_0 does not
+            # exist" on the next borrower). Autocommit: the tools send their own BEGIN
+            # and COMMIT (`_tenant_tx.py`), where psycopg's implicit BEGIN would cost a
+            # round trip of its own.
             kwargs={
                 "connect_timeout": max(1, round(connect_timeout)),
-                "prepare_threshold": None,
                 "autocommit": True,
+                **({"prepare_threshold": None} if reset_sessions else {}),
             },
         )
         self._opened = False

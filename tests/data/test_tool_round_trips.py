@@ -1,24 +1,18 @@
 """Each tool's transaction costs the round trips it promises, carries its whole tenant scope,
-and a refused statement leaves no transaction behind on the pooled connection.
-
-Round trips are read from libpq's own trace of the protocol: the client's messages are
-logged as it sends them and the server's as they arrive, so each run of client messages
-after the first is a wait for the server.
+and a refused statement leaves no transaction behind on the pooled connection (read from
+libpq's own trace of the protocol: `data_world.TracedPool`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import re
 import tempfile
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
-from data_world import call_context
+from data_world import TracedPool, call_context, round_trips, statements_sent
 
 from chaos.postgres import EmbeddedPostgres
 from orchestrator.contracts import ToolErrorCode
@@ -39,61 +33,11 @@ _READ_SCOPE = (
 _WRITE_SCOPE = _READ_SCOPE[2:]
 
 
-class _TracedPool:
-    """A `GuardedPool` whose every call is traced by libpq: one list of messages per call."""
-
-    def __init__(self, pool: GuardedPool) -> None:
-        self._pool = pool
-        self.calls: list[list[str]] = []
-
-    async def run(
-        self, budget_seconds: float, work: Callable[[psycopg.AsyncConnection[Any]], Awaitable[Any]]
-    ) -> Any:
-        async def traced(conn: psycopg.AsyncConnection[Any]) -> Any:
-            with tempfile.TemporaryFile("w+") as log:
-                conn.pgconn.trace(log.fileno())
-                conn.pgconn.set_trace_flags(psycopg.pq.Trace.SUPPRESS_TIMESTAMPS)
-                try:
-                    return await work(conn)
-                finally:
-                    conn.pgconn.untrace()  # flushes the log
-                    log.seek(0)
-                    # one message a line, but a statement may span several
-                    self.calls.append(re.split(r"\n(?=[FB]\t)", log.read().strip()))
-
-        return await self._pool.run(budget_seconds, traced)
-
-    async def aclose(self) -> None:
-        await self._pool.aclose()
-
-
-def _round_trips(messages: list[str]) -> int:
-    """How many times the client sent something and then waited for an answer."""
-    sides = [line[0] for line in messages if line[:1] in ("F", "B")]
-    return sum(side == "F" and (n == 0 or sides[n - 1] == "B") for n, side in enumerate(sides))
-
-
-def _statements(messages: list[str]) -> list[str]:
-    """The SQL the client sent, in order (simple and extended protocol alike)."""
-    sent = []
-    for line in messages:
-        side, _, kind, *rest = line.split("\t")
-        if side == "F" and kind in _STATEMENT_TEXT:
-            text = _STATEMENT_TEXT[kind].fullmatch(rest[0].strip())
-            assert text is not None, line
-            sent += text.group(1).split("; ")
-    return sent
-
-
-# How libpq's trace shows a statement: Query "<sql>", Parse "<name>" "<sql>" <n> <types>
-_STATEMENT_TEXT = {
-    "Query": re.compile(r'"(.*)"', re.DOTALL),
-    "Parse": re.compile(r'"[^"]*" "(.*)" \d+( .*)?', re.DOTALL),
-}
-
-
-def _pool(postgres: EmbeddedPostgres, db: str, role: str) -> _TracedPool:
-    return _TracedPool(GuardedPool(postgres.dsn(db, role), max_size=1, lingering=LingeringTasks()))
+def _pool(postgres: EmbeddedPostgres, db: str, role: str, *, reset_sessions: bool) -> TracedPool:
+    """A pool of one connection, its sessions kept or reset as `build_tools` does."""
+    dsn = postgres.dsn(db, role)
+    pool = GuardedPool(dsn, max_size=1, lingering=LingeringTasks(), reset_sessions=reset_sessions)
+    return TracedPool(pool)
 
 
 def _sent_in_order(statements: list[str], expected: tuple[str, ...]) -> bool:
@@ -105,30 +49,30 @@ def _sent_in_order(statements: list[str], expected: tuple[str, ...]) -> bool:
 
 
 @pytest.mark.parametrize(
-    ("tool_id", "round_trips"),
+    ("tool_id", "expected"),
     [("metrics", 2), ("topology", 2), ("audit", 2), ("direct_query", 3)],
 )
 def test_each_tool_sends_its_scoped_transaction_in_the_round_trips_it_promises(
-    postgres: EmbeddedPostgres, tool_id: str, round_trips: int
+    postgres: EmbeddedPostgres, tool_id: str, expected: int
 ) -> None:
     """BEGIN with the scope as one message, then the statements and COMMIT pipelined
     behind one Sync; direct_query's streamed rows cannot be pipelined: its COMMIT is a
     round trip of its own."""
     spool = Path(tempfile.mkdtemp(prefix="round-trips-"))
     if tool_id == "metrics":
-        pool = _pool(postgres, "metrics", "gauntlet_reader")
+        pool = _pool(postgres, "metrics", "gauntlet_reader", reset_sessions=False)
         tool: Any = MetricsTool(pool)  # type: ignore[arg-type]
         arguments: dict[str, Any] = {"service": "checkout", "metric": "latency_p95_ms"}
     elif tool_id == "topology":
-        pool = _pool(postgres, "ops", "gauntlet_reader")
+        pool = _pool(postgres, "ops", "gauntlet_reader", reset_sessions=False)
         tool = TopologyTool(pool)  # type: ignore[arg-type]
         arguments = {"service": "checkout"}
     elif tool_id == "audit":
-        pool = _pool(postgres, "ops", "gauntlet_auditor")
+        pool = _pool(postgres, "ops", "gauntlet_auditor", reset_sessions=False)
         tool = AuditTool(pool, spool_dir=spool)  # type: ignore[arg-type]
         arguments = {"action": "service_overview", "detail": {"service": "checkout"}}
     else:
-        pool = _pool(postgres, "ops", "gauntlet_reader")
+        pool = _pool(postgres, "ops", "gauntlet_reader", reset_sessions=True)
         tool = DirectQueryTool(pool)  # type: ignore[arg-type]
         arguments = {"sql": SERVICE_OVERVIEW_SQL, "params": {"service": "checkout"}}
     request_id = f"round-trips-{tool_id}-{id(pool):x}"
@@ -141,11 +85,11 @@ def test_each_tool_sends_its_scoped_transaction_in_the_round_trips_it_promises(
 
     assert asyncio.run(scenario())
     [messages] = pool.calls
-    statements = _statements(messages)
+    statements = statements_sent(messages)
     scope = _WRITE_SCOPE if tool_id == "audit" else _READ_SCOPE
     assert statements[0] == "BEGIN" and statements[-1] == "COMMIT", statements
     assert _sent_in_order(statements, ("BEGIN", *scope, "COMMIT")), statements
-    assert _round_trips(messages) == round_trips, messages
+    assert round_trips(messages) == expected, messages
 
 
 def test_a_refused_statement_leaves_no_transaction_on_the_pooled_connection(
@@ -154,9 +98,9 @@ def test_a_refused_statement_leaves_no_transaction_on_the_pooled_connection(
     """A tenant with no role of its own is refused as its scope is set, a statement as it
     runs; each transaction is rolled back by the tool, not left to the pool (which would
     warn), and the one connection serves the next call."""
-    topology_pool = _pool(postgres, "ops", "gauntlet_reader")
+    topology_pool = _pool(postgres, "ops", "gauntlet_reader", reset_sessions=False)
     topology = TopologyTool(topology_pool)  # type: ignore[arg-type]
-    query_pool = _pool(postgres, "ops", "gauntlet_reader")
+    query_pool = _pool(postgres, "ops", "gauntlet_reader", reset_sessions=True)
     query = DirectQueryTool(query_pool, validate_queries=False)  # type: ignore[arg-type]
 
     async def scenario() -> tuple[ToolError, ToolError, Any, Any]:
@@ -178,6 +122,6 @@ def test_a_refused_statement_leaves_no_transaction_on_the_pooled_connection(
     assert division.code is ToolErrorCode.INVALID_ARGUMENTS
     assert graph["service"] == "checkout" and rows["rows"] == [{"n": 1}]
     for pool in topology_pool, query_pool:
-        refused, served = (_statements(messages) for messages in pool.calls)
+        refused, served = (statements_sent(messages) for messages in pool.calls)
         assert refused[-1] == "ROLLBACK" and served[-1] == "COMMIT", (refused, served)
     assert not [r for r in caplog.records if "rolling back returned connection" in r.message]
