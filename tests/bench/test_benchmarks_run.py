@@ -67,6 +67,7 @@ RATIO_LINES = {
         rf"ratio_vs_json_loads {NUMBER}",
         rf"ratio_polars_scan_vs_json_loads {NUMBER}",
     ],
+    "soak_rss.py": [rf"memory growth, last fifth over second fifth: harness -?{NUMBER} MB"],
     "soak_scale.py": [
         rf"bytes_per_observation {NUMBER}",
         rf"ratio_vs_scan {NUMBER}",
