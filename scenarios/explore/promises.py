@@ -37,6 +37,7 @@ __all__ = [
     "DEADLINE_MS",
     "GRACE_MS",
     "ISOLATION",
+    "STEADY_AFTER",
     "PROMISE_OF_CHECK",
     "ExperimentVerdict",
     "Judged",
@@ -57,6 +58,7 @@ STEADY_SUCCESS = ">= 0.8"
 # about 60 requests on each side at 20 points, 100 at 25).
 ISOLATION_DROP = 0.20
 ISOLATION = "tenant isolation"
+STEADY_AFTER = "steady state after rollback"
 
 # The check a promise becomes (see scenarios.runner), by its name in the reports.
 PROMISE_OF_CHECK = {
@@ -64,7 +66,7 @@ PROMISE_OF_CHECK = {
     "honest_status": "honest status",
     "no_cross_tenant_data": "no cross-tenant data",
     "audit_exactly_once": "audit exactly once",
-    "steady state after rollback": "steady state after rollback",
+    "steady state after rollback": STEADY_AFTER,
     "status_vs_baseline [fault]": ISOLATION,
     # a breaker the tenants share opens at the abuse's end and refuses the others after it
     "status_vs_baseline [recovery]": ISOLATION,

@@ -36,7 +36,7 @@ from .confirmation import Reproduction, fewest_runs, spent_alpha
 from .experiments import experiments
 from .fault_space import FaultSpace
 from .finds_database import FindsDatabase
-from .promises import ISOLATION, ExperimentVerdict, Judged
+from .promises import ISOLATION, STEADY_AFTER, ExperimentVerdict, Judged
 
 __all__ = ["Budget", "Find", "Search", "SearchReport"]
 
@@ -179,6 +179,7 @@ class Search:
         # a promise and the fault kinds of a candidate not confirmed: hypothesis draws its
         # neighbours again and again, and each would spend fresh runs on the same question
         self._not_confirmed: set[tuple[str, frozenset[str]]] = set()
+        self._left_unsteady = False  # the last experiment broke `steady state after rollback`
 
     def run(self, *, replay: bool = False) -> SearchReport:
         """Search until the budget is spent (or replay the saved finds once)."""
@@ -219,14 +220,14 @@ class Search:
             if fresh and self.fresh_start is not None:
                 self.fresh_start()
                 self.report.restarts += 1
-            verdict = self.trial(scenario)
-            if verdict.judged is Judged.VOID and not fresh and self.fresh_start is not None:
-                # an earlier experiment may have left the system unsteady (a breaker that
-                # stays open): on a fresh start the experiment can be judged, and a shrink
-                # is not stalled by what the find itself did to the system
+            elif self._left_unsteady and self.fresh_start is not None:
+                # the last experiment left the system unsteady (a breaker that stays open):
+                # on it this one would judge nothing, and the shrink of that very find would
+                # stall on experiments void one after another
                 self.fresh_start()
                 self.report.restarts += 1
-                verdict = self.trial(scenario)
+            verdict = self.trial(scenario)
+            self._left_unsteady = STEADY_AFTER in verdict.broken
         except Exception as exc:
             raise _TrialCrashed(exc) from exc
         self._trial_s += self.budget.used - started
