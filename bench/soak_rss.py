@@ -122,7 +122,8 @@ def main() -> int:
             if not samples or elapsed - samples[-1]["t"] >= args.every:
                 samples.append({"t": round(elapsed, 1), **{r: round(v, 1) for r, v in mb.items()}})
                 if len(samples) % 10 == 1:
-                    print(f"  {elapsed:7.0f} s  " + "  ".join(f"{r} {v:.0f}" for r, v in mb.items()))
+                    line = "  ".join(f"{r} {v:.0f}" for r, v in mb.items())
+                    print(f"  {elapsed:7.0f} s  {line}", flush=True)
             time.sleep(1.0)
     except KeyboardInterrupt:
         os.killpg(child.pid, signal.SIGINT)
