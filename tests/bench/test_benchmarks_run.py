@@ -67,7 +67,7 @@ RATIO_LINES = {
         rf"ratio_vs_json_loads {NUMBER}",
         rf"ratio_polars_scan_vs_json_loads {NUMBER}",
     ],
-    "soak_rss.py": [rf"memory growth, last fifth over second fifth: harness -?{NUMBER} MB"],
+    "soak_rss.py": [rf"memory growth, last fifth over second fifth: harness -?{NUMBER} MB .*"],
     "soak_scale.py": [
         rf"bytes_per_observation {NUMBER}",
         rf"ratio_vs_scan {NUMBER}",
@@ -80,7 +80,13 @@ RATIO_LINES = {
     "validator_fuzz.py": [rf"failures / cases: {NUMBER}"],
 }
 # Those that start a real Postgres (and Toxiproxy).
-NEEDS_SERVICES = {"audit_backlog.py", "explore_power.py", "latency_floor.py", "target_process.py"}
+NEEDS_SERVICES = {
+    "audit_backlog.py",
+    "explore_power.py",
+    "latency_floor.py",
+    "soak_rss.py",
+    "target_process.py",
+}
 # A hang guard below pytest's own timeout, so a stuck benchmark shows its output.
 RUN_TIMEOUT_S = 240
 
