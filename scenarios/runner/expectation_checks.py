@@ -37,6 +37,7 @@ from scenarios.spec.expectations import (
     AuditDetailWhole,
     AuditExactlyOnce,
     BreakerOpensOnUpstream,
+    CallsWithinRate,
     CodesSeen,
     FaultLanded,
     HonestStatus,
@@ -47,6 +48,7 @@ from scenarios.spec.expectations import (
     MemoryGrowth,
     MetricsGrowth,
     NoCrossTenantData,
+    RateBucket,
     RefusedBeforeDatabase,
     RelativeLatencyBound,
     SecurityRefusals,
@@ -99,6 +101,8 @@ def judge_expectations(
             judged = audit_detail_whole(outcomes, audit_details)
         elif isinstance(expectation, RefusedBeforeDatabase):  # judged on the whole method
             judged = rules.refused_before_database(expectation, outcomes, seen_by_database)
+        elif isinstance(expectation, CallsWithinRate):  # so is a bucket: spans may be long
+            judged = calls_within_rate(expectation, outcomes)
         else:
             judged = _judge(scenario, index, outcomes, audit_rows, decided, final=True)
         checks.append(
@@ -134,7 +138,8 @@ def undecided(
             | MemoryGrowth
             | MetricsGrowth
             | SpoolBytesWithinBound
-            | RefusedBeforeDatabase,
+            | RefusedBeforeDatabase
+            | CallsWithinRate,
         ):
             continue
         if not _judge(scenario, index, outcomes, None, decided, final=False).verdict.decided:
@@ -222,13 +227,37 @@ def _admitted_past_rate(expectation: object, outcomes: Sequence[Outcome]) -> str
     if bucket is None:
         return None
     for tool in getattr(expectation, "tool_errors", {}):
-        most = admitted_past(outcomes, tool, bucket.per_second, bucket.burst)
-        if most.owed:
-            return (
-                f"{most.tenant}'s {tool} calls let through overran {bucket.per_second:g}/s "
-                f"with a burst of {bucket.burst:g} by {most.excess:.0f}"
-            )
+        if (overrun := _overran(outcomes, tool, bucket)) is not None:
+            return overrun
     return None
+
+
+def _overran(outcomes: Sequence[Outcome], tool: str, bucket: RateBucket) -> str | None:
+    """How the tenant that overran `bucket` most with successful calls of `tool` did."""
+    most = admitted_past(outcomes, tool, bucket.per_second, bucket.burst)
+    if not most.owed:
+        return None
+    return (
+        f"{most.tenant}'s {tool} calls let through overran {bucket.per_second:g}/s "
+        f"with a burst of {bucket.burst:g} by {most.excess:.0f}"
+    )
+
+
+def calls_within_rate(expectation: CallsWithinRate, outcomes: Sequence[Outcome]) -> Judgement:
+    """Fails when a tenant's successful calls of a tool overran its bucket; passes only
+    once a tenant's requests outran it (before that, no limit was put to the test)."""
+    tested = []
+    for tool, bucket in expectation.calls_within_rate.items():
+        if (overrun := _overran(outcomes, tool, bucket)) is not None:
+            return Judgement(Verdict.FAIL, overrun)
+        if outran(outcomes, bucket.per_second, bucket.burst).owed:
+            tested.append(f"{tool}: {bucket.per_second:g}/s with a burst of {bucket.burst:g}")
+    if not tested:
+        return Judgement(
+            Verdict.INCONCLUSIVE,
+            f"no tenant's requests outran the buckets in {len(outcomes)} requests",
+        )
+    return Judgement(Verdict.PASS, f"every tenant's calls within {'; '.join(tested)}")
 
 
 def _sticky(decided: Decided, key: tuple[int, str], verdict: Verdict) -> Verdict:

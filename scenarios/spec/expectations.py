@@ -56,6 +56,10 @@ phase (`baseline`, `burst`, `fault`, `recovery`; omitted = the whole method)::
         # (a slow system never does): until then the check is inconclusive, never a fail;
         # and the tool's successful calls must fit in it (from a request's send to the
         # latest answer): refusals only past a larger bucket (the whole tool's) fail
+    - calls_within_rate: {direct_query: {per_second: 30, burst: 20}}
+        # each tenant's successful calls fit in that bucket (a tenant's declared share of
+        # the rate, say); judged after the method: inconclusive until one tenant's requests
+        # outran it
     - fault_landed: {metrics: [connection_error, timeout, circuit_open]}
         # the fault reached the system: the tool failed at least once, always with one of
         # these codes; a phase where it never failed is inconclusive, never a pass
@@ -112,6 +116,7 @@ __all__ = [
     "FaultLanded",
     "HonestStatus",
     "BreakerOpensOnUpstream",
+    "CallsWithinRate",
     "LatencyAdded",
     "LatencyPercentile",
     "LatencyVsBaseline",
@@ -175,6 +180,16 @@ class ToolErrors(_Expectation):
     # answers slower than it refills is never over its rate; and the calls it let through
     # must fit in it (scenarios.runner.offered_rate)
     owed_past_rate: RateBucket | None = None
+
+
+class CallsWithinRate(_Expectation):
+    """Each tenant's successful calls of a tool fit in the token bucket named for it (from
+    a request's send to the latest answer: the system admitted each call in between).
+    Judged after the method, on the whole of it; until one tenant's requests outran the
+    bucket, a system that keeps it is not told from one that does not: inconclusive."""
+
+    kind: ClassVar[str] = "calls_within_rate"
+    calls_within_rate: dict[ToolId, RateBucket] = Field(min_length=1)
 
 
 class MaxLatency(_Expectation):
@@ -459,6 +474,7 @@ EXPECTATION_KINDS: dict[str, type[_Expectation]] = {
         AttacksAudited,
         AttacksContained,
         RefusedBeforeDatabase,
+        CallsWithinRate,
     )
 }
 

@@ -357,3 +357,34 @@ def test_a_limit_that_admits_one_call_passes_and_one_that_refuses_everything_fai
     assert verdicts(s, [*shed, answered("success", HEALTHY)]) == ["pass"]
     assert verdicts(s, [*shed, by_fallback, by_attack]) == ["fail"]
     assert verdicts(s, shed[:3]) == ["inconclusive"]  # too few requests to say
+
+
+SHARE_OF_RATE = "calls_within_rate: {direct_query: {per_second: 30, burst: 20}}"
+
+
+def test_a_tenant_let_past_its_share_of_the_rate_fails_and_one_held_to_it_passes() -> None:
+    """Judged on the whole method, whatever the refusals: a tool-wide bucket of twice the
+    share lets one tenant's 100 requests a second through beyond its share."""
+    fast = [i * 0.01 for i in range(300)]
+    tool_wide = bucket_answers(fast, per_second=60, burst=40)
+    (check,) = judge_expectations(scenario(SHARE_OF_RATE), tool_wide, audit_rows={})
+    assert check.verdict == "fail", check.detail
+    assert "globex's direct_query calls let through overran 30/s" in check.detail
+    share = bucket_answers(fast, per_second=30, burst=20)
+    (check,) = judge_expectations(scenario(SHARE_OF_RATE), share, audit_rows={})
+    assert check.verdict == "pass", check.detail
+
+
+def test_a_share_of_the_rate_never_outrun_is_not_put_to_the_test() -> None:
+    # 25 requests a second, all let through: no bucket of 30 a second was ever needed
+    slow = bucket_answers([i * 0.04 for i in range(300)], per_second=1000, burst=1000)
+    (check,) = judge_expectations(scenario(SHARE_OF_RATE), slow, audit_rows={})
+    assert check.verdict == "inconclusive", check.detail
+
+
+def test_a_share_of_the_rate_holds_no_phase_open() -> None:
+    """Judged after the method (an answer in flight may widen a span): it never keeps a
+    stretch running until it is decided."""
+    s = scenario(SHARE_OF_RATE)
+    slow = bucket_answers([i * 0.04 for i in range(30)], per_second=1000, burst=1000)
+    assert undecided(s, slow, Phase.FAULT, last=True, decided={}) == []
