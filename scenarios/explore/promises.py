@@ -16,6 +16,8 @@ verdict of one experiment against them.
                                    `circuit_open` only where it also failed upstream
     refused before the database    declared with a query validator: no attack's SQL
                                    reaches the database (its own statement log shows)
+    a tenant's share of the rate   declared with a rate limit: no tenant's successful
+                                   calls of the tool overran its share of the bucket
 
 The deadline is the one the system declares (`request_deadline_seconds`), else the one
 Gauntlet deploys.
@@ -26,23 +28,26 @@ break, and an experiment whose world was not steady before its method judged not
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
 
-from contract import Promises
+from contract import TOOL_IDS, Promises
 from slo import Check, Verdict
 
 __all__ = [
     "DEADLINE_MS",
     "GRACE_MS",
     "ISOLATION",
+    "RATE_SHARE",
     "STEADY_AFTER",
     "PROMISE_OF_CHECK",
     "ExperimentVerdict",
     "Judged",
     "promise_expectations",
     "steady_state",
+    "tenant_buckets",
     "verdict_of",
 ]
 
@@ -59,6 +64,7 @@ STEADY_SUCCESS = ">= 0.8"
 ISOLATION_DROP = 0.20
 ISOLATION = "tenant isolation"
 STEADY_AFTER = "steady state after rollback"
+RATE_SHARE = "a tenant's share of the rate"
 
 # The check a promise becomes (see scenarios.runner), by its name in the reports.
 PROMISE_OF_CHECK = {
@@ -72,6 +78,7 @@ PROMISE_OF_CHECK = {
     "status_vs_baseline [recovery]": ISOLATION,
     "refused_before_database": "refused before the database",
     "breaker_opens_on_upstream": "breakers open on upstream failures only",
+    "calls_within_rate": RATE_SHARE,
 }
 NOT_STEADY = "steady state before"
 
@@ -91,12 +98,27 @@ def promise_expectations(
     ]
     if marked_sql and declared is not None and declared.query_validator is not None:
         expectations.append({"refused_before_database": True, "needs": ["query_validator"]})
+    if declared is not None and (buckets := tenant_buckets(declared)):
+        needs = [f"tenant_rate_per_second.{tool}" for tool in buckets]
+        expectations.append({"calls_within_rate": buckets, "needs": needs})
     if abuse_only:  # with the world intact, the victims' outcome is the abuse's doing alone
         expectations.append({"breaker_opens_on_upstream": True})
         for phase in ("fault", "recovery"):
             shift = {"status": "success", "max_drop": ISOLATION_DROP}
             expectations.append({"status_vs_baseline": shift, "phase": phase})
     return expectations
+
+
+def tenant_buckets(declared: Promises) -> dict[str, dict[str, float]]:
+    """One tenant's token bucket for each tool with a declared rate limit: its share of
+    the rate and of the burst (the whole of them with no tenant share declared)."""
+    buckets = {}
+    for tool in TOOL_IDS:
+        per_second = declared.promised(f"tenant_rate_per_second.{tool}")
+        if not math.isinf(per_second):
+            burst = declared.promised(f"tenant_burst.{tool}")
+            buckets[tool] = {"per_second": per_second, "burst": burst}
+    return buckets
 
 
 def steady_state() -> dict:

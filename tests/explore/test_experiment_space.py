@@ -15,6 +15,7 @@ from chaos.seed import SeedOptions
 from contract import Promises
 from scenarios.cli.cmd_validate import check_file
 from scenarios.explore import FaultSpace, experiments
+from scenarios.explore.experiments import rates
 from scenarios.explore.fault_space import ABUSER_SHARE_MAX, fault_strategy
 from scenarios.explore.find_file import scenario_document
 from scenarios.explore.schema_names import OPS_COLUMNS
@@ -56,7 +57,7 @@ def test_experiments_are_judged_on_the_universal_promises_only(scenario: Scenari
         "audit_exactly_once",
         "status_vs_baseline",
         "breaker_opens_on_upstream",
-    }
+    }  # SPACE declares nothing: no promise of a system's own is judged
     # isolation and the breaker's honesty are judged where abuse alone acts (nothing hides)
     judged_as_abuse = "status_vs_baseline" in kinds
     assert ("breaker_opens_on_upstream" in kinds) == judged_as_abuse
@@ -182,3 +183,25 @@ def test_an_abuser_never_takes_every_request_from_the_victims() -> None:
     assert shares.count(ABUSER_SHARE_MAX) >= 0.25 * len(shares)
     assert len(set(shares)) > 5
     assert all(round(share * 20, 6).is_integer() for share in shares)  # steps of 5 %
+
+
+def test_a_declared_rate_limit_puts_one_tenant_past_its_share() -> None:
+    """A tenant's share of a declared rate is judged only where it is outrun: some drawn
+    workloads send more than the share from one victim alone."""
+    declared = Promises(
+        rate_limits={"direct_query": {"per_minute": 3600, "burst": 40}}, tenant_share=0.5
+    )
+    space = FaultSpace(SPACE.victims, SPACE.abusers, promises=declared)
+    assert rates(space)[-1] == 45 and rates(SPACE)[-1] == 30
+    past: list[bool] = []
+
+    @settings(max_examples=80, deadline=None, database=None)
+    @given(experiments(space))
+    def draw(scenario: Scenario) -> None:
+        kinds = {type(e).kind for e in scenario.expectations}
+        assert "calls_within_rate" in kinds
+        alone = len(scenario.workload.tenants) == 1
+        past.append(alone and (scenario.workload.rate or 0) > 30)
+
+    draw()
+    assert any(past)
