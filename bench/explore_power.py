@@ -53,6 +53,7 @@ STUDIED = (
     "breaker-never-half-opens",  # breakers: a tool stays off after its upstream is back
     "validator-shared-by-tenants",  # tenant fairness
     "bulkhead-tenant-share-off",  # tenant fairness: one tenant's slow queries hold every slot
+    "rate-limit-tenant-share-off",  # tenant fairness: one tenant spends the tool's whole rate
     "audit-not-written",  # audit
     "audit-keyed-by-request-id",  # audit
     "audit-only-for-success",  # audit
@@ -60,7 +61,8 @@ STUDIED = (
     "validator-admits-ts-stat",  # query safety: a leak with no tenant id in it
 )
 # Defects whose promise explore does not judge yet: those the system declares (a bulkhead's
-# tenant share, rate limits, a breaker that opens, fallbacks). Run them with --mutant.
+# slots, a breaker that opens, fallbacks), and a rate limit switched off (judged as a
+# tenant's share of the rate, as above). Run them with --mutant.
 DECLARED_ONLY = ("breaker-never-opens", "bulkhead-unbounded", "rate-limit-off", "no-fallback")
 QUICK = ("partial-called-success", "30s")
 
