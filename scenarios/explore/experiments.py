@@ -133,14 +133,16 @@ def _experiment(draw: st.DrawFn, space: FaultSpace) -> dict[str, Any]:
     slot = st.none() | _timed(one_fault, method_s, first_slot, recovery_s)
     slots = draw(st.tuples(*[slot] * MAX_FAULTS).filter(lambda drawn: any(drawn)))
     faults = [timed for timed in slots if timed is not None]
+    callers = draw(st.integers(1, MAX_CALLERS))
+    rate = draw(st.sampled_from(rates(space)))
     return {
         "name": EXPERIMENT_NAME,
         "workload": {
             "intents": intents,
             "tenants": victims,
             "duration": f"{method_s}s",
-            "concurrency": draw(st.integers(1, MAX_CALLERS)),
-            "rate": f"{draw(st.sampled_from(rates(space)))}/s",
+            "concurrency": callers,
+            "rate": f"{rate}/s",
             # never `burst`: the runner records a burst's requests as phase `burst`, so no
             # fault phase would be left to judge the isolation promise on
         },
@@ -150,6 +152,7 @@ def _experiment(draw: st.DrawFn, space: FaultSpace) -> dict[str, Any]:
             abuse_only=abuse_only,
             declared=space.promises,
             marked_sql=any(_marks_sql(timed["fault"].kind) for timed in faults),
+            rate=rate,
         ),
     }
 

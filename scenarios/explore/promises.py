@@ -84,10 +84,16 @@ NOT_STEADY = "steady state before"
 
 
 def promise_expectations(
-    *, abuse_only: bool, declared: Promises | None = None, marked_sql: bool = False
+    *,
+    abuse_only: bool,
+    declared: Promises | None = None,
+    marked_sql: bool = False,
+    rate: float = 0.0,
 ) -> list[dict]:
     """The expectations of an experiment, as the scenario file spells them. `marked_sql`:
-    an attack of the experiment sends SQL its statement log would show."""
+    an attack of the experiment sends SQL its statement log would show; `rate`: its
+    requests per second, all tenants together (a tenant's share of a rate limit is judged
+    only where they could outrun it)."""
     deadline_s = declared.request_deadline_seconds if declared else None
     deadline_ms = round(deadline_s * 1000) if deadline_s else DEADLINE_MS
     expectations: list[dict] = [
@@ -98,7 +104,7 @@ def promise_expectations(
     ]
     if marked_sql and declared is not None and declared.query_validator is not None:
         expectations.append({"refused_before_database": True, "needs": ["query_validator"]})
-    if declared is not None and (buckets := tenant_buckets(declared)):
+    if declared is not None and (buckets := tenant_buckets(declared, below=rate)):
         needs = [f"tenant_rate_per_second.{tool}" for tool in buckets]
         expectations.append({"calls_within_rate": buckets, "needs": needs})
     if abuse_only:  # with the world intact, the victims' outcome is the abuse's doing alone
@@ -109,13 +115,14 @@ def promise_expectations(
     return expectations
 
 
-def tenant_buckets(declared: Promises) -> dict[str, dict[str, float]]:
+def tenant_buckets(declared: Promises, below: float = math.inf) -> dict[str, dict[str, float]]:
     """One tenant's token bucket for each tool with a declared rate limit: its share of
-    the rate and of the burst (the whole of them with no tenant share declared)."""
+    the rate and of the burst (the whole of them with no tenant share declared); only
+    those refilled slower than `below` requests a second."""
     buckets = {}
     for tool in TOOL_IDS:
         per_second = declared.promised(f"tenant_rate_per_second.{tool}")
-        if not math.isinf(per_second):
+        if per_second < below:
             burst = declared.promised(f"tenant_burst.{tool}")
             buckets[tool] = {"per_second": per_second, "burst": burst}
     return buckets

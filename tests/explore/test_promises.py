@@ -73,12 +73,15 @@ def test_the_deadline_is_the_one_the_system_declares() -> None:
 def test_a_declared_rate_limit_is_judged_at_one_tenant_s_share() -> None:
     declared = Promises(rate_limits={"direct_query": {"per_minute": 3600, "burst": 40}})
     shared = declared.model_copy(update={"tenant_share": 0.5})
-    (whole,) = [e for e in promise_expectations(abuse_only=False, declared=declared)][-1:]
-    (half,) = [e for e in promise_expectations(abuse_only=False, declared=shared)][-1:]
+    (whole,) = promise_expectations(abuse_only=False, declared=declared, rate=90)[-1:]
+    (half,) = promise_expectations(abuse_only=False, declared=shared, rate=45)[-1:]
     assert whole["calls_within_rate"] == {"direct_query": {"per_second": 60, "burst": 40}}
     assert half["calls_within_rate"] == {"direct_query": {"per_second": 30, "burst": 20}}
     assert half["needs"] == ["tenant_rate_per_second.direct_query"]
-    undeclared = promise_expectations(abuse_only=True, declared=Promises())
+    undeclared = promise_expectations(abuse_only=True, declared=Promises(), rate=45)
     assert not any("calls_within_rate" in e for e in undeclared)
+    # no tenant of a workload of 30 a second can outrun a share of 30 a second: not judged
+    slower = promise_expectations(abuse_only=False, declared=shared, rate=30)
+    assert not any("calls_within_rate" in e for e in slower)
     broken = verdict_of([check("calls_within_rate", Verdict.FAIL)])
     assert broken.broken == ("a tenant's share of the rate",)
