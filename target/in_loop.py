@@ -13,6 +13,16 @@ from fastapi import FastAPI
 STARTUP_TIMEOUT_S = 30.0
 
 
+def listening_socket(host: str) -> socket.socket:
+    """A TCP socket bound to a port the OS picks on `host` (uvicorn listens on it)."""
+    # IPPROTO_TCP named, so that asyncio sets TCP_NODELAY on the accepted connections
+    # (they inherit this proto): else each answer may wait 40 ms for a delayed ACK
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, 0))
+    return sock
+
+
 @asynccontextmanager
 async def hosted(app: FastAPI, host: str = "127.0.0.1") -> AsyncIterator[str]:
     """Run `app` on a real socket for the duration of the block; yields its base URL.
@@ -20,9 +30,7 @@ async def hosted(app: FastAPI, host: str = "127.0.0.1") -> AsyncIterator[str]:
     The socket is bound before uvicorn starts, so the port is known and never raced for.
     The app's lifespan runs, so an app that owns its orchestrator closes it on the way out.
     """
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, 0))
+    sock = listening_socket(host)
     port = sock.getsockname()[1]
     server = uvicorn.Server(
         uvicorn.Config(app, log_level="warning", lifespan="on", access_log=False)

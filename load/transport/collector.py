@@ -153,7 +153,9 @@ class _HarnessOwnedServer(uvicorn.Server):
 
 def bound_socket(host: str, port: int) -> socket.socket:
     """A listening TCP socket; binding here makes a taken port a clear OSError, early."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    # IPPROTO_TCP named, so that asyncio sets TCP_NODELAY on the accepted connections
+    # (they inherit this proto): else each answer may wait 40 ms for a delayed ACK
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))
