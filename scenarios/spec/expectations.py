@@ -59,7 +59,7 @@ phase (`baseline`, `burst`, `fault`, `recovery`; omitted = the whole method)::
     - calls_within_rate: {direct_query: {per_second: 30, burst: 20}}
         # each tenant's successful calls fit in that bucket (a tenant's declared share of
         # the rate, say); judged after the method: inconclusive until one tenant's requests
-        # outran it
+        # outran it (the last stretch runs on, within its budget, until one has)
     - fault_landed: {metrics: [connection_error, timeout, circuit_open]}
         # the fault reached the system: the tool failed at least once, always with one of
         # these codes; a phase where it never failed is inconclusive, never a pass
@@ -186,7 +186,8 @@ class CallsWithinRate(_Expectation):
     """Each tenant's successful calls of a tool fit in the token bucket named for it (from
     a request's send to the latest answer: the system admitted each call in between).
     Judged after the method, on the whole of it; until one tenant's requests outran the
-    bucket, a system that keeps it is not told from one that does not: inconclusive."""
+    bucket, a system that keeps it is not told from one that does not: inconclusive, and
+    the method's last stretch runs on (within its budget) until one has."""
 
     kind: ClassVar[str] = "calls_within_rate"
     calls_within_rate: dict[ToolId, RateBucket] = Field(min_length=1)

@@ -192,7 +192,7 @@ def test_a_declared_rate_limit_puts_one_tenant_past_its_share() -> None:
         rate_limits={"direct_query": {"per_minute": 3600, "burst": 40}}, tenant_share=0.5
     )
     space = FaultSpace(SPACE.victims, SPACE.abusers, promises=declared)
-    assert rates(space)[-1] == 45 and rates(SPACE)[-1] == 30
+    assert rates(space)[-1] == 60 and rates(SPACE)[-1] == 30
     past: list[bool] = []
 
     @settings(max_examples=80, deadline=None, database=None)

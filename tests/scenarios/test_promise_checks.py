@@ -382,9 +382,13 @@ def test_a_share_of_the_rate_never_outrun_is_not_put_to_the_test() -> None:
     assert check.verdict == "inconclusive", check.detail
 
 
-def test_a_share_of_the_rate_holds_no_phase_open() -> None:
-    """Judged after the method (an answer in flight may widen a span): it never keeps a
-    stretch running until it is decided."""
+def test_a_share_of_the_rate_holds_the_last_stretch_open_until_a_tenant_outran_it() -> None:
+    """Judged after the method (an answer in flight may widen a span), but it keeps the
+    method's last stretch going until some tenant was over the bucket: before that, a
+    system that keeps the share is not told from one that does not."""
     s = scenario(SHARE_OF_RATE)
     slow = bucket_answers([i * 0.04 for i in range(30)], per_second=1000, burst=1000)
-    assert undecided(s, slow, Phase.FAULT, last=True, decided={}) == []
+    assert undecided(s, slow, Phase.FAULT, last=True, decided={}) == ["calls_within_rate"]
+    assert undecided(s, slow, Phase.FAULT, last=False, decided={}) == []
+    fast = bucket_answers([i * 0.01 for i in range(300)], per_second=30, burst=20)
+    assert undecided(s, fast, Phase.FAULT, last=True, decided={}) == []
