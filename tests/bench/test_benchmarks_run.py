@@ -53,6 +53,7 @@ RATIO_LINES = {
         rf"throughput / asyncio\.gather: {NUMBER}",
         rf"bare stage shape / asyncio\.gather: {NUMBER}",
     ],
+    "keepalive_latency.py": [rf"bare stream socket p50 / bind_listener p50: {NUMBER}"],
     "load_overhead.py": [rf"gauntlet load path / plain locust, requests per CPU-second: {NUMBER}"],
     "merge_memory.py": [rf"peak x{NUMBER} \(summary x{NUMBER}\) for x{NUMBER} observations"],
     "latency_floor.py": [
