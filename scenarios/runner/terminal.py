@@ -25,7 +25,7 @@ from rich.table import Table
 from rich.text import Text
 
 from scenarios.spec.model import Scenario
-from slo import Check, Evaluation, JudgedBy, overall_verdict
+from slo import Check, Evaluation, JudgedBy, Verdict, overall_verdict
 from slo.formatting import judged_by as slo_judged_by
 from slo.formatting import no_data_lines
 from slo.healthy_regression import ALL_INTENTS
@@ -125,6 +125,8 @@ def scenario_line(result: ScenarioResult) -> Text:
         return line.append(f" not applicable: {result.scenario.not_applicable}")
     held = sum(check.passed for check in result.checks)
     verdict = ("held", "green") if result.passed else ("FAILED", "bold red")
+    if not result.passed and not any(check.verdict is Verdict.FAIL for check in result.checks):
+        verdict = ("??", STYLE["inconclusive"])  # nothing failed: undecided, as its checks say
     counts = Counter(o.observation.status for o in result.outcomes)
     line.append(f"{verdict[0]:<6}", style=verdict[1])
     line.append(

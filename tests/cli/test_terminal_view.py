@@ -88,6 +88,17 @@ def test_the_line_kept_for_each_scenario_is_one_line() -> None:
     assert "held   1/1 checks" in line and line.rstrip().endswith("0 req:")
 
 
+def test_a_scenario_with_an_undecided_check_and_no_failed_one_is_not_called_failed() -> None:
+    def line(*verdicts: Verdict) -> str:
+        checks = [Check("s", f"c{i}", verdict) for i, verdict in enumerate(verdicts)]
+        console, out = _console()
+        console.print(scenario_line(ScenarioResult(SCENARIO, checks=checks)), no_wrap=True)
+        return out.getvalue()
+
+    assert "??     1/2 checks" in line(Verdict.PASS, Verdict.INCONCLUSIVE)
+    assert "FAILED 0/2 checks" in line(Verdict.FAIL, Verdict.INCONCLUSIVE)
+
+
 def test_the_live_line_shows_phase_status_mix_and_time_left() -> None:
     timed = SCENARIO.model_copy(
         update={"workload": SCENARIO.workload.model_copy(update={"requests": None, "duration": 30})}
