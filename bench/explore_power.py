@@ -61,8 +61,8 @@ STUDIED = (
     "validator-admits-ts-stat",  # query safety: a leak with no tenant id in it
 )
 # Defects whose promise explore does not judge yet: those the system declares (a bulkhead's
-# slots, a breaker that opens, fallbacks), and a rate limit switched off (judged as a
-# tenant's share of the rate, as above). Run them with --mutant.
+# slots, a breaker that opens, fallbacks); and a rate limit switched off, judged now (as a
+# tenant's share of the rate, above) but not studied yet. Run them with --mutant.
 DECLARED_ONLY = ("breaker-never-opens", "bulkhead-unbounded", "rate-limit-off", "no-fallback")
 QUICK = ("partial-called-success", "30s")
 
