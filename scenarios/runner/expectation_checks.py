@@ -48,7 +48,6 @@ from scenarios.spec.expectations import (
     MemoryGrowth,
     MetricsGrowth,
     NoCrossTenantData,
-    RateBucket,
     RefusedBeforeDatabase,
     RelativeLatencyBound,
     SecurityRefusals,
@@ -68,7 +67,7 @@ from . import rule_verdicts as rules
 from .audit_detail import AuditDetails, audit_detail_whole
 from .exchange import CAUGHT_IN_FLIGHT, Outcome
 from .latency_verdicts import baseline_bracketed, judge_percentile, judge_vs_baseline
-from .offered_rate import admitted_past, outran
+from .offered_rate import calls_within_rate, outran, outran_a_bucket, overran
 from .rule_verdicts import AuditRows
 from .statement_watch import SeenByDatabase
 from .status_shift import baseline_share_bracketed, judge_share_vs_baseline
@@ -142,7 +141,7 @@ def undecided(
         ):
             continue
         if isinstance(expectation, CallsWithinRate):  # judged after the method, but only
-            if not _outran_a_bucket(expectation, outcomes):  # once a tenant was over a bucket
+            if not outran_a_bucket(expectation, outcomes):  # once a tenant was over a bucket
                 waiting.append(check_name(expectation))
             continue
         if not _judge(scenario, index, outcomes, None, decided, final=False).verdict.decided:
@@ -230,44 +229,9 @@ def _admitted_past_rate(expectation: object, outcomes: Sequence[Outcome]) -> str
     if bucket is None:
         return None
     for tool in getattr(expectation, "tool_errors", {}):
-        if (overrun := _overran(outcomes, tool, bucket)) is not None:
+        if (overrun := overran(outcomes, tool, bucket.per_second, bucket.burst)) is not None:
             return overrun
     return None
-
-
-def _overran(outcomes: Sequence[Outcome], tool: str, bucket: RateBucket) -> str | None:
-    """How the tenant that overran `bucket` most with successful calls of `tool` did."""
-    most = admitted_past(outcomes, tool, bucket.per_second, bucket.burst)
-    if not most.owed:
-        return None
-    return (
-        f"{most.tenant}'s {tool} calls let through overran {bucket.per_second:g}/s "
-        f"with a burst of {bucket.burst:g} by {most.excess:.0f}"
-    )
-
-
-def _outran_a_bucket(expectation: CallsWithinRate, outcomes: Sequence[Outcome]) -> bool:
-    return any(
-        outran(outcomes, bucket.per_second, bucket.burst).owed
-        for bucket in expectation.calls_within_rate.values()
-    )
-
-
-def calls_within_rate(expectation: CallsWithinRate, outcomes: Sequence[Outcome]) -> Judgement:
-    """Fails when a tenant's successful calls of a tool overran its bucket; passes only
-    once a tenant's requests outran it (before that, no limit was put to the test)."""
-    tested = []
-    for tool, bucket in expectation.calls_within_rate.items():
-        if (overrun := _overran(outcomes, tool, bucket)) is not None:
-            return Judgement(Verdict.FAIL, overrun)
-        if outran(outcomes, bucket.per_second, bucket.burst).owed:
-            tested.append(f"{tool}: {bucket.per_second:g}/s with a burst of {bucket.burst:g}")
-    if not tested:
-        return Judgement(
-            Verdict.INCONCLUSIVE,
-            f"no tenant's requests outran the buckets in {len(outcomes)} requests",
-        )
-    return Judgement(Verdict.PASS, f"every tenant's calls within {'; '.join(tested)}")
 
 
 def _sticky(decided: Decided, key: tuple[int, str], verdict: Verdict) -> Verdict:

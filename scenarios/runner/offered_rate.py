@@ -14,7 +14,7 @@ succeeded was admitted somewhere between its request's send and its answer, so a
 successes, from the first one's send to the latest answer among them, holds at most
 `burst + per_second * span` of them; one more than that is a tenant over its share
 (`admitted_past`). The window is as wide as the clocks allow, so a bucket kept is never
-taken for one overrun.
+taken for one overrun. `calls_within_rate` judges that side alone.
 """
 
 from __future__ import annotations
@@ -22,6 +22,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+
+from scenarios.spec.expectations import CallsWithinRate
+from slo import Judgement, Verdict
 
 from .exchange import Outcome
 
@@ -90,3 +93,39 @@ def _most_admitted(spans: list[tuple[float, float]], per_second: float) -> float
         latest = max(latest, answered)
         most = max(most, index + 1 - per_second * latest - lowest)
     return most
+
+
+def overran(outcomes: Sequence[Outcome], tool: str, per_second: float, burst: float) -> str | None:
+    """How the tenant whose successful calls of `tool` overran the bucket most did, if any."""
+    most = admitted_past(outcomes, tool, per_second, burst)
+    if not most.owed:
+        return None
+    return (
+        f"{most.tenant}'s {tool} calls let through overran {per_second:g}/s "
+        f"with a burst of {burst:g} by {most.excess:.0f}"
+    )
+
+
+def outran_a_bucket(expectation: CallsWithinRate, outcomes: Sequence[Outcome]) -> bool:
+    """Whether some tenant's requests outran one of the expectation's buckets."""
+    return any(
+        outran(outcomes, bucket.per_second, bucket.burst).owed
+        for bucket in expectation.calls_within_rate.values()
+    )
+
+
+def calls_within_rate(expectation: CallsWithinRate, outcomes: Sequence[Outcome]) -> Judgement:
+    """Fails when a tenant's successful calls of a tool overran its bucket; passes only
+    once a tenant's requests outran it (before that, no limit was put to the test)."""
+    tested = []
+    for tool, bucket in expectation.calls_within_rate.items():
+        if (overrun := overran(outcomes, tool, bucket.per_second, bucket.burst)) is not None:
+            return Judgement(Verdict.FAIL, overrun)
+        if outran(outcomes, bucket.per_second, bucket.burst).owed:
+            tested.append(f"{tool}: {bucket.per_second:g}/s with a burst of {bucket.burst:g}")
+    if not tested:
+        return Judgement(
+            Verdict.INCONCLUSIVE,
+            f"no tenant's requests outran the buckets in {len(outcomes)} requests",
+        )
+    return Judgement(Verdict.PASS, f"every tenant's calls within {'; '.join(tested)}")
