@@ -2,7 +2,10 @@
 
 They break nothing in the world, so applying one is a no-op context manager; the scenario
 runner finds the active `TenantAttack`s and, while they hold, has each `rewrite` the
-workload requests it picks (with probability `share`, 0–1).
+workload requests it picks (with probability `share`, 0–1). An attack given a `rate`
+instead sends its own requests, that many a second, beside the workload, which it then
+leaves whole: an abuser's flood comes on top of the other tenants' traffic, as it does
+in the world, rather than in place of part of it.
 """
 
 from __future__ import annotations
@@ -11,7 +14,9 @@ import secrets
 from contextlib import ExitStack
 from typing import ClassVar, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
+
+from chaos.duration import Rate
 
 from .base import Fault, register_fault
 from .planned_request import Crowd, PlannedRequest
@@ -25,14 +30,35 @@ DEFAULT_INJECTION_PAYLOADS: tuple[str, ...] = (
     "$$; COPY alerts TO PROGRAM 'id'; --",
 )
 
+# An attack's own sender keeps up to rate x deadline requests in flight: bounded, and
+# far above any abuse a loopback harness can offer beside its workload
+MAX_ATTACK_RATE = 500.0
+MAX_ATTACK_BURST = 100
+
 
 class TenantAttack(Fault):
     """A mutation of the workload's requests; changes nothing until the runner applies it."""
 
     share: float = Field(default=1.0, ge=0.0, le=1.0, description="fraction of requests mutated")
+    # requests a second sent beside the workload (each made of a request drawn from it),
+    # `burst` of them at once (a script firing in parallel: their answers come together)
+    rate: Rate | None = Field(default=None, le=MAX_ATTACK_RATE)
+    burst: int = Field(default=1, ge=1, le=MAX_ATTACK_BURST)
     # A name the attack's SQL holds that any rendering of it keeps (a function's): where
     # the database's own log shows it, the attack's statement reached the database.
     statement_mark: ClassVar[str | None] = None
+
+    @model_validator(mode="after")
+    def _share_or_rate(self) -> TenantAttack:
+        # a share left at its default (as a dumped attack repeats it) says nothing
+        if self.rate is not None and self.share != 1.0:
+            raise ValueError(
+                "give 'share' (the part of the workload's requests the attack rewrites) or "
+                "'rate' (requests it sends beside the workload), not both"
+            )
+        if self.rate is None and self.burst != 1:
+            raise ValueError("'burst' (requests sent at once) needs a 'rate' to send them at")
+        return self
 
     def inject(self, target: FaultTarget, undo: ExitStack) -> None:
         return None

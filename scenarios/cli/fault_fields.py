@@ -9,6 +9,8 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
+from chaos.duration import parse_rate
+
 # Units follow from the field-name suffixes the fault models use.
 UNITS = {"_ms": "ms", "_us": "µs", "_s": "s", "_kbps": "KB/s", "bytes": "bytes", "_size": "bytes"}
 
@@ -36,6 +38,8 @@ def _type_text(annotation: Any) -> str:
     if origin is typing.Literal:
         return "|".join(str(arg) for arg in args)
     if origin is typing.Annotated:
+        if any(getattr(meta, "func", None) is parse_rate for meta in args[1:]):
+            return "N/s"  # written as a rate: '20/s'
         return _type_text(args[0])
     if origin is typing.Union or origin is types.UnionType:
         return " | ".join(_type_text(arg) for arg in args)

@@ -23,6 +23,7 @@ from chaos.world import World
 from scenarios.spec.model import Scenario, Workload
 from vocabulary import FaultWindow, Phase, phase_during
 
+from .attack_sender import send_beside
 from .conductor import conduct, plan_stretches
 from .exchange import Outcome, exchange
 from .expectation_checks import Decided, undecided
@@ -163,6 +164,10 @@ class _FaultHold:
         attack = self.fault if isinstance(self.fault, TenantAttack) else None
         try:
             async with applied(self.fault, run.world):
+                if attack is not None and attack.rate is not None:
+                    self.injected.set()
+                    await self._send_beside(run, attack, done)
+                    return
                 if attack is not None:
                     run.phases.attacks.append(attack)
                 self.injected.set()
@@ -175,6 +180,21 @@ class _FaultHold:
             run.phases.windows[run.phases.windows.index(window)] = closed
             run.tally.windows.append(closed)
             self.released.set()
+
+    async def _send_beside(
+        self, run: ExperimentRun, attack: TenantAttack, done: asyncio.Event
+    ) -> None:
+        """An attack with a rate sends its own requests until released; it is over once the
+        last of them is back (`send_beside` returns then)."""
+        stop = asyncio.Event()
+
+        async def stop_when_released() -> None:
+            await _first(self.release, done)
+            stop.set()
+
+        async with asyncio.TaskGroup() as group:
+            group.create_task(stop_when_released())
+            group.create_task(send_beside(attack, run.traffic, run.send, run.keep, stop))
 
     async def begin(self) -> None:
         self.go.set()
@@ -254,6 +274,10 @@ async def run_method(run: ExperimentRun) -> str | None:
         async with asyncio.TaskGroup() as group:
             for hold in method.holds:
                 group.create_task(hold.hold(run, method.done))
+            for attack in run.scenario.attacks:  # those with a rate send across the method
+                if attack.rate is not None:
+                    sender = send_beside(attack, run.traffic, run.send, run.keep, method.done)
+                    group.create_task(sender)
             group.create_task(method.workers())
             run.tally.stretches = await method.conduct()
     finally:
