@@ -43,9 +43,19 @@ OPEN_CAPS: Mapping[str, int] = {
 }
 DEFAULT_CAP = 1_000
 SHARE_STEPS = 20  # a probability (toxicity, share) in steps of 5 %: readable in YAML
-# An attack acting as another tenant turns the requests it picks into the abuser's: at a
-# share of 1 the victims send nothing while it lasts, and their isolation cannot be judged
-ABUSER_SHARE_MAX = 0.75
+# An attack acting as another tenant sends the abuser's own requests beside the workload
+# (`rate`, in volleys of `burst`), never a share of the victims' requests: the victims
+# keep all their traffic to be judged on, and a volley's requests, alike and started
+# together, fail together, as a script firing in parallel makes them fail: five failures
+# in a row is what a breaker counting consecutive failures opens on, and a paced flood's
+# failures come between the victims' successes. Shrinks towards one at a time, slowest.
+ABUSE_RATES = (5, 10, 20, 40)  # requests a second
+MAX_VOLLEY = 10
+_ABUSER_FIELDS: Mapping[str, st.SearchStrategy[Any] | None] = {
+    "share": None,
+    "rate": st.sampled_from(ABUSE_RATES).map(lambda per_second: f"{per_second}/s"),
+    "burst": st.integers(1, MAX_VOLLEY),
+}
 
 
 @dataclass(frozen=True)
@@ -121,6 +131,11 @@ def _field_strategy(
     tenants = _TENANT_FIELDS.get(name)
     if tenants is not None:
         return st.sampled_from(tenants(space))
+    if name in _ABUSER_FIELDS:  # how a tenant attack sends; a share alone for the others
+        if "as_tenant" in cls.model_fields:
+            return _ABUSER_FIELDS[name]
+        if name != "share":
+            return None
     annotation = _without_none(info.annotation)
     if name == "upstream":
         return st.sampled_from(space.upstreams or _world_upstreams(annotation))
@@ -131,8 +146,6 @@ def _field_strategy(
         return st.integers(int(low or 0), int(high if high is not None else _cap(name)))
     if annotation is float:
         low, high = _bounds(info)
-        if name == "share" and "as_tenant" in cls.model_fields and high is not None:
-            high = min(high, ABUSER_SHARE_MAX)
         if low is not None and high is not None:
             return _steps(float(low), float(high))
     return None

@@ -16,7 +16,7 @@ from contract import Promises
 from scenarios.cli.cmd_validate import check_file
 from scenarios.explore import FaultSpace, experiments
 from scenarios.explore.experiments import rates
-from scenarios.explore.fault_space import ABUSER_SHARE_MAX, fault_strategy
+from scenarios.explore.fault_space import ABUSE_RATES, MAX_VOLLEY, fault_strategy
 from scenarios.explore.find_file import scenario_document
 from scenarios.explore.schema_names import OPS_COLUMNS
 from scenarios.spec.model import Scenario
@@ -159,30 +159,33 @@ def test_abuse_alone_leaves_a_recovery_and_a_declared_validator_is_judged(
     assert ("refused_before_database" in kinds) == marked
 
 
-def _shares(kind: str) -> list[float]:
-    shares: list[float] = []
+def _drawn(kind: str) -> list[TenantAttack]:
+    faults: list[TenantAttack] = []
 
     @settings(max_examples=100, deadline=None, database=None)
     @given(fault_strategy(kind, SPACE))
     def draw(fault) -> None:  # noqa: ANN001
-        shares.append(fault.share)
+        faults.append(fault)
 
     draw()
-    return shares
+    return faults
 
 
 def test_full_strength_is_drawn_often_and_shrinks_step_by_step() -> None:
-    shares = _shares("injection")  # mutates the victims' own requests
+    shares = [fault.share for fault in _drawn("injection")]  # the victims' own requests
     assert shares.count(1.0) >= 0.25 * len(shares)
     assert len(set(shares)) > 5  # the steps below are drawn too
+    assert all(fault.rate is None for fault in _drawn("injection"))
 
 
-def test_an_abuser_never_takes_every_request_from_the_victims() -> None:
-    shares = _shares("caller_error_burst")  # acts as another tenant
-    assert max(shares) == ABUSER_SHARE_MAX
-    assert shares.count(ABUSER_SHARE_MAX) >= 0.25 * len(shares)
-    assert len(set(shares)) > 5
-    assert all(round(share * 20, 6).is_integer() for share in shares)  # steps of 5 %
+def test_an_abuser_sends_beside_the_victims_in_volleys() -> None:
+    """An attack acting as another tenant never takes requests from the victims: it sends
+    its own at a rate, some of them in volleys (failures in a row), some one at a time."""
+    drawn = _drawn("caller_error_burst")
+    assert all(fault.share == 1.0 and fault.as_tenant in SPACE.abusers for fault in drawn)
+    assert {fault.rate for fault in drawn} == set(map(float, ABUSE_RATES))
+    bursts = {fault.burst for fault in drawn}
+    assert 1 in bursts and max(bursts) == MAX_VOLLEY and len(bursts) > 5
 
 
 def test_a_declared_rate_limit_puts_one_tenant_past_its_share() -> None:
