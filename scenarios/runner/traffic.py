@@ -46,7 +46,7 @@ class TrafficMix:
     def draw(self, attacks: Sequence[TenantAttack] = ()) -> PlannedRequest:
         """The workload's next request, rewritten by the first of `attacks` that picks it
         (an attack with a `rate` picks none: it sends requests of its own)."""
-        request = self._planned(self._crowd.rng)
+        request = self._planned(self._rng)
         for attack in attacks:
             if attack.rate is None and self._rng.random() < attack.share:
                 return attack.rewrite(request, self._crowd)
