@@ -26,12 +26,13 @@ from hypothesis import strategies as st
 
 from chaos.faults import FAULT_KINDS
 from chaos.seed import SERVICES, SeedOptions
+from scenarios.spec.expectations import StatusVsBaseline
 from scenarios.spec.model import Scenario
 
 from .fault_space import FaultSpace, fault_strategy, is_attack
 from .promises import DEADLINE_MS, promise_expectations, steady_state, tenant_buckets
 
-__all__ = ["EXPERIMENT_NAME", "experiments", "scenario_of"]
+__all__ = ["EXPERIMENT_NAME", "VICTIM_REQUESTS", "experiments", "scenario_of", "widened"]
 
 EXPERIMENT_NAME = "explored"
 MIN_METHOD_S, MAX_METHOD_S = 3, 8  # a short experiment: many of them fit a budget
@@ -183,6 +184,48 @@ def scenario_of(data: dict[str, Any]) -> Scenario:
     return Scenario.model_validate(data)
 
 
+# The victims' requests an attack's window must hold for the comparison with their baseline
+# to be decided either way: a healthy system passes only once all 25 of 25 `success` put
+# the phase's lower end at 80 % at the suite's 95 % (the baseline's upper end less the 20
+# points allowed), and 0 of 5 is still too few to fail one; 40 leave room for a miss or two
+VICTIM_REQUESTS = 40
+# ...but a phase may last no more than six times as drawn (a 13 s method of abuse alone at
+# 5 requests a second, its attack 1 s, becomes 78 s of budget; an honest system's phases
+# end once decided, after about 30 s)
+MAX_WIDENING = 6.0
+
+
+def widened(scenario: Scenario) -> tuple[Scenario, float]:
+    """`scenario` with its time budgets stretched by one factor (so its faults keep their
+    order and overlaps) until its shortest timed fault holds `VICTIM_REQUESTS` of the
+    workload's requests; and that factor (1: as drawn, or not a comparison with a
+    baseline). The runner ends each phase as soon as its checks are decided, so the longer
+    budget is spent only while a verdict is still open: a system that breaks the promise
+    fails as early in the window as it would have, and one that keeps it passes, where the
+    window as drawn (1 s at 5 requests a second) would have left both undecided."""
+    workload = scenario.workload
+    compares = any(isinstance(e, StatusVsBaseline) for e in scenario.expectations)
+    windows = [timed.duration for timed in scenario.faults if timed.duration]
+    if not (compares and workload.rate and workload.duration and windows):
+        return scenario, 1.0
+    factor = VICTIM_REQUESTS / (workload.rate * min(windows))
+    if factor <= 1:
+        return scenario, 1.0
+    factor = min(MAX_WIDENING, math.ceil(factor * 2) / 2)  # a readable factor: 1.5, 2...
+    faults = [
+        timed.model_copy(
+            update={
+                "start": timed.start * factor,
+                "duration": timed.duration * factor if timed.duration else None,
+            }
+        )
+        for timed in scenario.faults
+    ]
+    stretched = workload.model_copy(update={"duration": workload.duration * factor})
+    return scenario.model_copy(update={"workload": stretched, "faults": faults}), factor
+
+
 def experiments(space: FaultSpace) -> st.SearchStrategy[Scenario]:
-    """Scenarios drawn from `space`, each judged against the universal promises only."""
-    return _experiment(space).map(scenario_of)
+    """Scenarios drawn from `space`, each judged against the universal promises only; one of
+    abuse alone with its times widened so that isolation can be decided."""
+    return _experiment(space).map(scenario_of).map(lambda scenario: widened(scenario)[0])
