@@ -9,7 +9,8 @@ is a scenario file), drawn as:
     abuse     tenant attacks are faults like any other; an attacker acts as a tenant
               that is not a victim. An experiment of abuse alone keeps a baseline before
               it and a recovery after it as long as a request may live: what the abuse
-              leaves behind (an open breaker, held slots) shows there
+              leaves behind (an open breaker, held slots) shows there; and its times are
+              widened until each window holds enough victim requests to be decided
     promises  the universal ones (`promises`), never expectations made for the case
 
 Every choice shrinks towards the simpler experiment: fewer faults, earlier and shorter,
