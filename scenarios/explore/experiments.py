@@ -154,6 +154,7 @@ def _experiment(draw: st.DrawFn, space: FaultSpace) -> dict[str, Any]:
         "faults": [{**timed, "fault": timed["fault"].model_dump(mode="json")} for timed in faults],
         "expectations": promise_expectations(
             abuse_only=abuse_only,
+            by_another_tenant=any(getattr(t["fault"], "as_tenant", None) for t in faults),
             declared=space.promises,
             marked_sql=any(_marks_sql(timed["fault"].kind) for timed in faults),
             rate=rate,

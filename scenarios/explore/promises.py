@@ -86,11 +86,15 @@ NOT_STEADY = "steady state before"
 def promise_expectations(
     *,
     abuse_only: bool,
+    by_another_tenant: bool = True,
     declared: Promises | None = None,
     marked_sql: bool = False,
     rate: float = 0.0,
 ) -> list[dict]:
-    """The expectations of an experiment, as the scenario file spells them. `marked_sql`:
+    """The expectations of an experiment, as the scenario file spells them.
+    `by_another_tenant`: an attack acts as a tenant that is not a victim (the victims' own
+    attacks, a missing key, a payload, are no other tenant's abuse to be isolated from,
+    and at a share of 1 leave no victim request to judge); `marked_sql`:
     an attack of the experiment sends SQL its statement log would show; `rate`: its
     requests per second, all tenants together (a tenant's share of a rate limit is judged
     only where they could outrun it)."""
@@ -109,6 +113,7 @@ def promise_expectations(
         expectations.append({"calls_within_rate": buckets, "needs": needs})
     if abuse_only:  # with the world intact, the victims' outcome is the abuse's doing alone
         expectations.append({"breaker_opens_on_upstream": True})
+    if abuse_only and by_another_tenant:
         for phase in ("fault", "recovery"):
             shift = {"status": "success", "max_drop": ISOLATION_DROP}
             expectations.append({"status_vs_baseline": shift, "phase": phase})

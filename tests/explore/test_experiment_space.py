@@ -58,9 +58,11 @@ def test_experiments_are_judged_on_the_universal_promises_only(scenario: Scenari
         "status_vs_baseline",
         "breaker_opens_on_upstream",
     }  # SPACE declares nothing: no promise of a system's own is judged
-    # isolation and the breaker's honesty are judged where abuse alone acts (nothing hides)
-    judged_as_abuse = "status_vs_baseline" in kinds
-    assert ("breaker_opens_on_upstream" in kinds) == judged_as_abuse
+    # isolation and the breaker's honesty are judged where abuse alone acts (nothing hides),
+    # isolation only from an attacker that is another tenant
+    judged_as_abuse = "breaker_opens_on_upstream" in kinds
+    by_another = any(getattr(t.fault, "as_tenant", None) for t in scenario.faults)
+    assert ("status_vs_baseline" in kinds) == (judged_as_abuse and by_another)
     if judged_as_abuse:
         assert all(isinstance(timed.fault, TenantAttack) for timed in scenario.faults)
     for timed in scenario.faults:

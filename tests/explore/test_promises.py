@@ -62,6 +62,14 @@ def test_isolation_is_judged_during_the_abuse_and_after_it() -> None:
     assert after.broken == ("tenant isolation",)
 
 
+def test_the_victims_own_attacks_are_no_other_tenant_s_abuse_to_be_isolated_from() -> None:
+    """A missing key or a payload sent as the victims themselves is judged as every
+    attack is (honest status, breakers), never as one tenant's abuse of another."""
+    own = promise_expectations(abuse_only=True, by_another_tenant=False)
+    assert not [e for e in own if "status_vs_baseline" in e]
+    assert {"breaker_opens_on_upstream": True} in own
+
+
 def test_the_deadline_is_the_one_the_system_declares() -> None:
     declared = Promises(request_deadline_seconds=2.0)
     (bound,) = [e for e in promise_expectations(abuse_only=False, declared=declared)][:1]
