@@ -24,6 +24,8 @@ from vocabulary.yaml_input import parse_yaml_model
 
 TENANTS = SeedOptions().tenant_ids
 SPACE = FaultSpace(victims=TENANTS[:2], abusers=TENANTS[2:])
+# Tests that count what the space draws use a fixed stream (`derandomize`): a share of 80
+# random draws is itself random, and a bound on it would fail now and then
 SLOW_DRAWS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -114,7 +116,7 @@ def test_a_declared_upstream_is_drawn_at_all() -> None:
     space = FaultSpace(SPACE.victims, SPACE.abusers, upstreams=("ops", "metrics", "cache"))
     seen: set[str] = set()
 
-    @settings(max_examples=60, deadline=None, database=None)
+    @settings(max_examples=60, deadline=None, database=None, derandomize=True)
     @given(fault_strategy("latency", space))
     def draw(fault) -> None:  # noqa: ANN001
         seen.add(fault.upstream)
@@ -126,7 +128,7 @@ def test_a_declared_upstream_is_drawn_at_all() -> None:
 def test_tenant_abuse_alone_is_drawn_often() -> None:
     alone: list[bool] = []
 
-    @settings(max_examples=80, deadline=None, database=None)
+    @settings(max_examples=80, deadline=None, database=None, derandomize=True)
     @given(experiments(SPACE))
     def draw(scenario: Scenario) -> None:
         alone.append(all(isinstance(t.fault, TenantAttack) for t in scenario.faults))
@@ -164,7 +166,7 @@ def test_abuse_alone_leaves_a_recovery_and_a_declared_validator_is_judged(
 def _drawn(kind: str) -> list[TenantAttack]:
     faults: list[TenantAttack] = []
 
-    @settings(max_examples=100, deadline=None, database=None)
+    @settings(max_examples=100, deadline=None, database=None, derandomize=True)
     @given(fault_strategy(kind, SPACE))
     def draw(fault) -> None:  # noqa: ANN001
         faults.append(fault)
@@ -200,7 +202,7 @@ def test_a_declared_rate_limit_puts_one_tenant_past_its_share() -> None:
     assert rates(space)[-1] == 60 and rates(SPACE)[-1] == 30
     past: list[bool] = []
 
-    @settings(max_examples=80, deadline=None, database=None)
+    @settings(max_examples=80, deadline=None, database=None, derandomize=True)
     @given(experiments(space))
     def draw(scenario: Scenario) -> None:
         kinds = {type(e).kind for e in scenario.expectations}
