@@ -20,13 +20,14 @@ from dataclasses import dataclass, field
 from chaos.faults import Fault, TenantAttack, applied
 from chaos.stop_watch import StopWatch
 from chaos.world import World
-from scenarios.spec.model import Scenario, Workload
+from scenarios.spec.model import Scenario
 from vocabulary import FaultWindow, Phase, phase_during
 
 from .attack_sender import send_beside
 from .conductor import conduct, plan_stretches
 from .exchange import Outcome, exchange
 from .expectation_checks import Decided, undecided
+from .pacing import Pacing
 from .service_client import ServiceClient
 from .traffic import PlannedRequest, TrafficMix
 
@@ -119,30 +120,6 @@ class ExperimentRun:
             raise
 
 
-class _Pacing:
-    """When the next request may go. Paced sends never catch up: slots missed while the
-    service was slow are skipped, so the workload never exceeds its rate (a catch-up burst
-    would be a fault of its own)."""
-
-    def __init__(self, workload: Workload) -> None:
-        self.workload = workload
-        self.started = time.monotonic()
-        self.sent = 0
-        self.next_at = 0.0  # offset of the next paced send
-
-    def next_wait(self) -> float | None:
-        """Seconds to wait before the next request, or None when its count is sent."""
-        if self.workload.requests is not None and self.sent >= self.workload.requests:
-            return None
-        self.sent += 1
-        if not self.workload.rate:
-            return 0.0
-        elapsed = time.monotonic() - self.started
-        slot = max(self.next_at, elapsed)
-        self.next_at = slot + 1.0 / self.workload.rate
-        return slot - elapsed
-
-
 class _FaultHold:
     """One timed fault's life: held from `begin` until `end` (or the method's end), applied
     as a context manager so it always rolls back, with its window in `phases`."""
@@ -211,7 +188,8 @@ class _Method:
     def __init__(self, run: ExperimentRun) -> None:
         self.run = run
         self.monitor = StopWatch(run.scenario.stop_conditions)
-        self.pacing = _Pacing(run.scenario.workload)
+        workload = run.scenario.workload
+        self.pacing = Pacing(workload.rate, workload.requests)
         self.holds = [_FaultHold(timed.fault) for timed in run.scenario.faults]
         self.done = asyncio.Event()
         self.aborted: str | None = None

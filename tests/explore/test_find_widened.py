@@ -3,6 +3,7 @@ its windows hold enough victim requests to decide either way; others run as draw
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -71,8 +72,6 @@ def test_drawn_experiments_run_widened_and_their_files_read_back(scenario: Scena
         held = scenario.workload.rate * min(windows)  # victim requests in the shortest one
         assert held >= VICTIM_REQUESTS or widened(scenario)[1] > 1  # the cap only
     find = SimpleNamespace(promise="tenant isolation", scenario=scenario)
-    import tempfile
-
     with tempfile.TemporaryDirectory() as folder:
         text = write_find(Path(folder), find, index=1, how=["found"]).read_text()
     assert parse_yaml_model(text, Scenario).faults == scenario.faults
