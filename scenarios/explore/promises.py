@@ -149,6 +149,8 @@ class ExperimentVerdict:
     judged: Judged
     broken: tuple[str, ...] = ()  # promises broken, in the order of the checks
     details: tuple[str, ...] = ()  # each broken promise's check detail
+    # a breaker refused a call (`circuit_open`): it may still be open when the run ends
+    breaker_refused: bool = False
 
     @property
     def first_broken(self) -> str | None:

@@ -17,13 +17,14 @@ import json
 import signal
 from collections.abc import Callable
 from concurrent.futures import Future
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
-from chaos.faults import FaultError
+from chaos.faults import FaultError, TenantAttack
+from contract import ToolErrorCode
 from scenarios.runner.experiment import ScenarioResult
 from scenarios.runner.suite_run import RunOptions
 from scenarios.spec.model import Scenario
@@ -102,9 +103,17 @@ def _trial(
             ExperimentVerdict(Judged.VOID) if result.interrupted else verdict_of(result.checks)
         )
         _log(log, _logged(scenario, result, verdict))
-        return verdict
+        return replace(verdict, breaker_refused=_breaker_refused(result))
 
     return trial
+
+
+def _breaker_refused(result: ScenarioResult) -> bool:
+    return any(
+        code == ToolErrorCode.CIRCUIT_OPEN
+        for outcome in result.outcomes
+        for code in outcome.observation.tool_errors.values()
+    )
 
 
 def _restarter(stack: ExploreStack, loop: asyncio.AbstractEventLoop) -> Callable[[], None]:
@@ -136,7 +145,16 @@ def _log(log: Path, line: dict) -> None:
 
 
 def _faults(scenario: Scenario) -> list[str]:
-    return [f"{t.fault.kind}@{t.start:g}s+{t.duration or 0:g}s" for t in scenario.faults]
+    """Each fault as `kind@start+duration`, and an attack's sender: `as initech 10/s x5`."""
+    labels = []
+    for timed in scenario.faults:
+        fault, label = timed.fault, f"{timed.fault.kind}@{timed.start:g}s+{timed.duration or 0:g}s"
+        if tenant := getattr(fault, "as_tenant", None):
+            label += f" as {tenant}"
+        if isinstance(fault, TenantAttack) and fault.rate is not None:
+            label += f" {fault.rate:g}/s x{fault.burst}"
+        labels.append(label)
+    return labels
 
 
 def _logged(scenario: Scenario, result: ScenarioResult, verdict: ExperimentVerdict) -> dict:

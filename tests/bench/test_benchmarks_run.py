@@ -47,6 +47,7 @@ RATIO_LINES = {
     "cli_startup.py": [rf"gauntlet --help: .*\(ratio {NUMBER}, median of 1\)"],
     "client_cost.py": [rf"harness CPU per request, .*\(httpx costs {NUMBER}x, median of 1\)"],
     "explore_power.py": [rf"found / mutants: {NUMBER}"],
+    "explore_draws.py": [rf"attack kinds met, search's runs / one run: {NUMBER}"],
     "engine.py": [
         rf"efficiency vs slept critical path: {NUMBER}",
         rf"bare gather efficiency vs slept critical path: {NUMBER}",

@@ -254,3 +254,27 @@ def test_a_candidate_whose_fresh_runs_judge_nothing_is_given_up_and_not_asked_ag
     assert report.finds == [] and report.unconfirmed
     assert report.restarts == MAX_VOID_IN_ROW * len(report.unconfirmed)
     assert len(report.unconfirmed) == len(set(broke)) < len(broke)
+
+
+def test_a_breaker_met_in_an_experiment_is_closed_by_a_restart_before_the_next(
+    tmp_path: Path,
+) -> None:
+    """A call refused `circuit_open` leaves a breaker that may stay open into the next
+    experiment (refusing its tenant for what this one did): the system is started again
+    after it, and only after it."""
+    clock, tried, starts = VirtualClock(), [], []
+
+    def trial(scenario: Scenario) -> ExperimentVerdict:
+        clock.now += EXPERIMENT_S
+        tried.append(scenario)
+        return ExperimentVerdict(Judged.HELD, breaker_refused=len(tried) % 3 == 0)
+
+    report = Search(
+        trial,
+        SPACE,
+        seed=5,
+        budget=Budget(EXPERIMENT_S * 12, clock=clock),
+        examples_dir=tmp_path / "examples",
+        fresh_start=lambda: starts.append(len(tried)),
+    ).run()
+    assert starts == [3, 6, 9] and report.restarts == 3
