@@ -65,8 +65,8 @@ def test_experiments_are_judged_on_the_universal_promises_only(scenario: Scenari
     judged_as_abuse = "breaker_opens_on_upstream" in kinds
     by_another = any(getattr(t.fault, "as_tenant", None) for t in scenario.faults)
     assert ("status_vs_baseline" in kinds) == (judged_as_abuse and by_another)
-    if judged_as_abuse:
-        assert all(isinstance(timed.fault, TenantAttack) for timed in scenario.faults)
+    # attacks alone, however drawn, are judged as abuse alone
+    assert judged_as_abuse == all(isinstance(t.fault, TenantAttack) for t in scenario.faults)
     for timed in scenario.faults:
         assert timed.fault.model_dump().get("as_tenant") in (None, *SPACE.abusers)
 

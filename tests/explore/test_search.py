@@ -252,7 +252,10 @@ def test_a_candidate_whose_fresh_runs_judge_nothing_is_given_up_and_not_asked_ag
         fresh_start=lambda: restarted.append(True),
     ).run()
     assert report.finds == [] and report.unconfirmed
-    assert report.restarts == MAX_VOID_IN_ROW * len(report.unconfirmed)
+    # each candidate's fresh runs end after MAX_VOID_IN_ROW void ones (the last's may be
+    # cut short by the end of the budget)
+    asked = MAX_VOID_IN_ROW * len(report.unconfirmed)
+    assert asked - MAX_VOID_IN_ROW <= report.restarts <= asked
     assert len(report.unconfirmed) == len(set(broke)) < len(broke)
 
 
