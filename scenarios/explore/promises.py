@@ -151,6 +151,9 @@ class ExperimentVerdict:
     details: tuple[str, ...] = ()  # each broken promise's check detail
     # a breaker refused a call (`circuit_open`): it may still be open when the run ends
     breaker_refused: bool = False
+    # void, and the victims' own calls before the method refused for want of a slot
+    # (`concurrency_limit`): the workload had more callers than the system takes
+    slots_overrun: bool = False
 
     @property
     def first_broken(self) -> str | None:

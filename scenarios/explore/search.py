@@ -25,12 +25,13 @@ worker thread); the experiments themselves run on the caller's event loop.
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from hypothesis import HealthCheck, Phase, Verbosity, given, settings
+from hypothesis import HealthCheck, Phase, Verbosity, given, reject, settings
 from hypothesis import seed as hypothesis_seed
 
 from scenarios.spec.model import Scenario
@@ -63,6 +64,11 @@ MAX_VOID_IN_ROW = 2
 
 def fault_kinds(scenario: Scenario) -> frozenset[str]:
     return frozenset(timed.fault.kind for timed in scenario.faults)
+
+
+def _callers_per_victim(scenario: Scenario) -> float:
+    workload = scenario.workload
+    return workload.concurrency / max(len(workload.tenants), 1)
 
 
 class BudgetSpent(BaseException):
@@ -141,6 +147,9 @@ class SearchReport:
     used_s: float = 0.0
     ended_by: str = "budget"  # budget | interrupted | replayed | enough finds
     restarts: int = 0  # of the system under test, one before each fresh run
+    # drawn, not run: as many callers per victim as a void experiment whose own calls the
+    # system refused for want of a slot
+    over_capacity: int = 0
 
 
 class _BrokenPromise(Exception):
@@ -190,6 +199,8 @@ class Search:
         # the last experiment left the system unsteady: it broke `steady state after
         # rollback`, or a breaker refused a call in it (and may still be open)
         self._left_unsteady = False
+        # the fewest callers per victim that overran the system's slots before a method
+        self._callers_ceiling = math.inf
 
     def run(self, *, replay: bool = False) -> SearchReport:
         """Search until the budget is spent (or replay the saved finds once)."""
@@ -240,6 +251,8 @@ class Search:
                 self.report.restarts += 1
             verdict = self.trial(scenario)
             self._left_unsteady = STEADY_AFTER in verdict.broken or verdict.breaker_refused
+            if verdict.slots_overrun and not fresh and _callers_per_victim(scenario) > 1:
+                self._callers_ceiling = min(self._callers_ceiling, _callers_per_victim(scenario))
         except Exception as exc:
             raise _TrialCrashed(exc) from exc
         self._trial_s += self.budget.used - started
@@ -288,6 +301,11 @@ class Search:
         self.database.saving_finds = False  # only a raise for a broken promise is kept
         if self._out_of_time() or (self._shrinking and self._shrinking_done()):
             raise BudgetSpent
+        if _callers_per_victim(scenario) >= self._callers_ceiling:
+            # its steady state would be refused as that void one's was: it would judge
+            # nothing, after the 10 s its steady state is given to settle
+            self.report.over_capacity += 1
+            reject()
         key = scenario.model_dump_json()
         if key not in self._answered:
             verdict = self._timed_trial(scenario)

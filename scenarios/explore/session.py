@@ -103,14 +103,19 @@ def _trial(
             ExperimentVerdict(Judged.VOID) if result.interrupted else verdict_of(result.checks)
         )
         _log(log, _logged(scenario, result, verdict))
-        return replace(verdict, breaker_refused=_breaker_refused(result))
+        return replace(
+            verdict,
+            breaker_refused=_refused(result, ToolErrorCode.CIRCUIT_OPEN),
+            slots_overrun=verdict.judged is Judged.VOID
+            and _refused(result, ToolErrorCode.CONCURRENCY_LIMIT),
+        )
 
     return trial
 
 
-def _breaker_refused(result: ScenarioResult) -> bool:
+def _refused(result: ScenarioResult, refusal: ToolErrorCode) -> bool:
     return any(
-        code == ToolErrorCode.CIRCUIT_OPEN
+        code == refusal
         for outcome in result.outcomes
         for code in outcome.observation.tool_errors.values()
     )

@@ -49,6 +49,7 @@ def summary_document(
         "ended_by": report.ended_by,
         "experiments_tried": report.tried,
         "void": report.void,
+        "over_capacity": report.over_capacity,
         "undecided": report.undecided,
         "finds_confirmed": len(report.finds),
         "finds": [
@@ -91,6 +92,12 @@ def print_summary(report: SearchReport, files: list[Path], console: Console) -> 
         f"{report.void} void, {report.undecided} undecided",
         highlight=False,
     )
+    if report.over_capacity:
+        console.print(
+            f"{report.over_capacity} drawn and not run: as many callers per victim as a void "
+            "experiment whose calls the system refused for want of a slot",
+            highlight=False,
+        )
     for find, path in zip(report.finds, files, strict=True):
         console.print(
             f"[red]find[/]: {find.promise} broken, {find.reproduction.rate} fresh runs -> {path}",

@@ -281,3 +281,33 @@ def test_a_breaker_met_in_an_experiment_is_closed_by_a_restart_before_the_next(
         fresh_start=lambda: starts.append(len(tried)),
     ).run()
     assert starts == [3, 6, 9] and report.restarts == 3
+
+
+def test_a_workload_beyond_the_systems_slots_is_not_drawn_again(tmp_path: Path) -> None:
+    """A system that takes 4 callers per victim refuses a workload with more before its
+    method (void, `concurrency_limit`): after the first such void, experiments with as
+    many callers per victim are drawn but not run, and those with fewer still are."""
+    clock, tried = VirtualClock(), []
+
+    def per_victim(scenario: Scenario) -> float:
+        return scenario.workload.concurrency / len(scenario.workload.tenants)
+
+    def trial(scenario: Scenario) -> ExperimentVerdict:
+        clock.now += EXPERIMENT_S
+        tried.append(scenario)
+        if per_victim(scenario) > 4:
+            return ExperimentVerdict(Judged.VOID, slots_overrun=True)
+        return ExperimentVerdict(Judged.HELD)
+
+    report = Search(
+        trial,
+        SPACE,
+        seed=5,
+        budget=Budget(EXPERIMENT_S * 60, clock=clock),
+        examples_dir=tmp_path / "examples",
+    ).run()
+    first = next(i for i, scenario in enumerate(tried) if per_victim(scenario) > 4)
+    ceiling = per_victim(tried[first])
+    assert all(per_victim(scenario) < ceiling for scenario in tried[first + 1 :])
+    assert report.void < 10 and report.over_capacity > 0
+    assert len(tried) == 60  # the budget is spent on experiments that run
