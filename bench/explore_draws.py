@@ -24,7 +24,7 @@ from hypothesis import HealthCheck, Phase, given, seed, settings
 from chaos.faults import FAULT_KINDS, TenantAttack
 from scenarios.explore.experiments import experiments
 from scenarios.explore.fault_space import FaultSpace, is_attack
-from scenarios.explore.search import EXAMPLES_PER_ROUND
+from scenarios.explore.search import EXAMPLES_PER_ROUND, round_seed
 from scenarios.spec.expectations import StatusVsBaseline
 from scenarios.spec.model import Scenario
 
@@ -50,7 +50,7 @@ def drawn(search_seed: int, per_run: int, count: int) -> list[Scenario]:
             phases=[Phase.generate],
             suppress_health_check=list(HealthCheck),
         )
-        @seed(search_seed * 1000 + run)
+        @seed(round_seed(search_seed, run))
         @given(experiments(SPACE))
         def draw(scenario: Scenario) -> None:
             if len(found) >= count:

@@ -149,8 +149,9 @@ class ExperimentVerdict:
     judged: Judged
     broken: tuple[str, ...] = ()  # promises broken, in the order of the checks
     details: tuple[str, ...] = ()  # each broken promise's check detail
-    # a breaker refused a call (`circuit_open`): it may still be open when the run ends
-    breaker_refused: bool = False
+    # a call failed upstream or was refused by a breaker: a breaker may be open when the run
+    # ends (one opened by the run's last failures refuses nobody in it)
+    breaker_may_be_open: bool = False
     # void, and the victims' own calls before the method refused for want of a slot
     # (`concurrency_limit`): the workload had more callers than the system takes
     slots_overrun: bool = False

@@ -12,9 +12,10 @@ and hypothesis shrinks the confirmed find to a minimal experiment.
     run is the new candidate ─► the smallest is confirmed again on fresh runs
     ─► next round, the promises already found left out, until the budget is spent
 
-Each round is a hypothesis run on the next seed. Each fresh run starts from a system
-started again (`fresh_start`), where it can be, and so does an experiment after one that
-left the system unsteady (a breaker that refused a call may still be open).
+Each round is a hypothesis run on a seed of its own (`round_seed`). Each fresh run starts
+from a system started again (`fresh_start`), where it can be; so does an experiment after
+one that left the system unsteady, and one judged on its breakers after one whose calls
+failed upstream (a breaker they opened may still be open).
 
 Hypothesis only ever sees a test that raises for a confirmed promise, so noise reaches it
 as a shrink step that did not break, never as a flaky test. Its example database is
@@ -25,6 +26,7 @@ worker thread); the experiments themselves run on the caller's event loop.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import time
 from collections.abc import Callable
@@ -34,6 +36,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, Phase, Verbosity, given, reject, settings
 from hypothesis import seed as hypothesis_seed
 
+from scenarios.spec.expectations import BreakerOpensOnUpstream
 from scenarios.spec.model import Scenario
 
 from .confirmation import Reproduction, fewest_runs, spent_alpha
@@ -64,6 +67,17 @@ MAX_VOID_IN_ROW = 2
 
 def fault_kinds(scenario: Scenario) -> frozenset[str]:
     return frozenset(timed.fault.kind for timed in scenario.faults)
+
+
+def round_seed(seed: int, round_number: int) -> int:
+    """The seed of a search's round: one per (seed, round), so that the searches of two
+    seeds share no round (with `seed + round`, seed 2's third round was seed 4's first)."""
+    digest = hashlib.blake2b(f"{seed}/{round_number}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big")
+
+
+def _judges_breakers(scenario: Scenario) -> bool:
+    return any(isinstance(e, BreakerOpensOnUpstream) for e in scenario.expectations)
 
 
 def _callers_per_victim(scenario: Scenario) -> float:
@@ -196,9 +210,9 @@ class Search:
         # a promise and the fault kinds of a candidate not confirmed: hypothesis draws its
         # neighbours again and again, and each would spend fresh runs on the same question
         self._not_confirmed: set[tuple[str, frozenset[str]]] = set()
-        # the last experiment left the system unsteady: it broke `steady state after
-        # rollback`, or a breaker refused a call in it (and may still be open)
-        self._left_unsteady = False
+        self._left_unsteady = False  # the last experiment broke `steady state after rollback`
+        # a call of the last experiment failed upstream or met an open breaker
+        self._breaker_may_be_open = False
         # the fewest callers per victim that overran the system's slots before a method
         self._callers_ceiling = math.inf
 
@@ -206,7 +220,7 @@ class Search:
         """Search until the budget is spent (or replay the saved finds once)."""
         rounds = 0
         while not self._out_of_time():
-            self._round(self.seed + rounds, replay=replay)
+            self._round(round_seed(self.seed, rounds), replay=replay)
             rounds += 1
             if replay:
                 self.report.ended_by = "replayed"
@@ -241,16 +255,20 @@ class Search:
             if fresh and self.fresh_start is not None:
                 self.fresh_start()
                 self.report.restarts += 1
-            elif self._left_unsteady and self.fresh_start is not None:
+            elif self.fresh_start is not None and (
+                self._left_unsteady or (self._breaker_may_be_open and _judges_breakers(scenario))
+            ):
                 # the last experiment left the system unsteady (a breaker that stays open):
                 # on it this one would judge nothing (the shrink of that very find would stall
-                # on experiments void one after another), or be refused for what the last
-                # did (a tenant's own breaker, opened by its abuse there, refusing it here
-                # before any failure of this run: a false break of a promise)
+                # on experiments void one after another); or it may have left a breaker
+                # open that would refuse a call of this one before any failure of its own,
+                # a false break of `breakers open on upstream failures only` (a tenant's own
+                # breaker, opened by its statements cut as the last experiment ended)
                 self.fresh_start()
                 self.report.restarts += 1
             verdict = self.trial(scenario)
-            self._left_unsteady = STEADY_AFTER in verdict.broken or verdict.breaker_refused
+            self._left_unsteady = STEADY_AFTER in verdict.broken
+            self._breaker_may_be_open = verdict.breaker_may_be_open
             if verdict.slots_overrun and not fresh and _callers_per_victim(scenario) > 1:
                 self._callers_ceiling = min(self._callers_ceiling, _callers_per_victim(scenario))
         except Exception as exc:

@@ -15,7 +15,7 @@ import asyncio
 import contextlib
 import json
 import signal
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from concurrent.futures import Future
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -24,7 +24,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
 from chaos.faults import FaultError, TenantAttack
-from contract import ToolErrorCode
+from contract import ToolErrorCode, upstream_health_codes
 from scenarios.runner.experiment import ScenarioResult
 from scenarios.runner.suite_run import RunOptions
 from scenarios.spec.model import Scenario
@@ -37,6 +37,8 @@ from .stack import ExploreStack, explore_stack
 __all__ = ["ExploreOptions", "explore_session"]
 
 TICK_S = 0.5
+# What a breaker counts (an upstream failure), and its own refusal
+BREAKER_COUNTED = upstream_health_codes() | {ToolErrorCode.CIRCUIT_OPEN}
 
 
 @dataclass(frozen=True)
@@ -105,17 +107,18 @@ def _trial(
         _log(log, _logged(scenario, result, verdict))
         return replace(
             verdict,
-            breaker_refused=_refused(result, ToolErrorCode.CIRCUIT_OPEN),
+            breaker_may_be_open=_met(result, BREAKER_COUNTED),
             slots_overrun=verdict.judged is Judged.VOID
-            and _refused(result, ToolErrorCode.CONCURRENCY_LIMIT),
+            and _met(result, {ToolErrorCode.CONCURRENCY_LIMIT}),
         )
 
     return trial
 
 
-def _refused(result: ScenarioResult, refusal: ToolErrorCode) -> bool:
+def _met(result: ScenarioResult, codes: Collection[ToolErrorCode]) -> bool:
+    """Whether any call of the run failed with one of `codes`."""
     return any(
-        code == refusal
+        code in codes
         for outcome in result.outcomes
         for code in outcome.observation.tool_errors.values()
     )

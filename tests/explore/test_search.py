@@ -259,28 +259,33 @@ def test_a_candidate_whose_fresh_runs_judge_nothing_is_given_up_and_not_asked_ag
     assert len(report.unconfirmed) == len(set(broke)) < len(broke)
 
 
-def test_a_breaker_met_in_an_experiment_is_closed_by_a_restart_before_the_next(
+def test_a_breaker_left_open_is_closed_by_a_restart_before_an_experiment_judging_breakers(
     tmp_path: Path,
 ) -> None:
-    """A call refused `circuit_open` leaves a breaker that may stay open into the next
-    experiment (refusing its tenant for what this one did): the system is started again
-    after it, and only after it."""
+    """A call that failed upstream may leave a breaker open into the next experiment (its
+    tenant refused there for what this one did): before an experiment judged on the
+    breakers' honesty the system is started again, and only then."""
+    from scenarios.explore.search import _judges_breakers
+
     clock, tried, starts = VirtualClock(), [], []
 
     def trial(scenario: Scenario) -> ExperimentVerdict:
         clock.now += EXPERIMENT_S
         tried.append(scenario)
-        return ExperimentVerdict(Judged.HELD, breaker_refused=len(tried) % 3 == 0)
+        return ExperimentVerdict(Judged.HELD, breaker_may_be_open=len(tried) % 3 == 0)
 
     report = Search(
         trial,
         SPACE,
         seed=5,
-        budget=Budget(EXPERIMENT_S * 12, clock=clock),
+        budget=Budget(EXPERIMENT_S * 40, clock=clock),
         examples_dir=tmp_path / "examples",
         fresh_start=lambda: starts.append(len(tried)),
     ).run()
-    assert starts == [3, 6, 9] and report.restarts == 3
+    expected = [
+        n for n in range(3, len(tried), 3) if _judges_breakers(tried[n])
+    ]  # the experiment after the n-th, numbered from 0, is tried[n]
+    assert expected and starts == expected and report.restarts == len(expected)
 
 
 def test_a_workload_beyond_the_systems_slots_is_not_drawn_again(tmp_path: Path) -> None:
@@ -311,3 +316,11 @@ def test_a_workload_beyond_the_systems_slots_is_not_drawn_again(tmp_path: Path) 
     assert all(per_victim(scenario) < ceiling for scenario in tried[first + 1 :])
     assert report.void < 10 and report.over_capacity > 0
     assert len(tried) == 60  # the budget is spent on experiments that run
+
+
+def test_two_seeds_share_no_experiment_in_any_round(tmp_path: Path) -> None:
+    """Rounds of a few experiments each: the rounds of one seed are never another's."""
+    _, five = search(tmp_path / "a", lambda _: False, budget_s=EXPERIMENT_S * 40)
+    _, six = search(tmp_path / "b", lambda _: False, budget_s=EXPERIMENT_S * 40, seed=6)
+    drawn = {scenario.model_dump_json() for scenario in five.tried}
+    assert not drawn & {scenario.model_dump_json() for scenario in six.tried}
