@@ -53,8 +53,8 @@ Trial = Callable[[Scenario], ExperimentVerdict]
 # Experiments one hypothesis run draws before the next run starts on the next seed. Within
 # a run hypothesis draws the later examples from the earlier ones (small ones first, then
 # copies and splices of their parts), so a long run circles a few fault kinds: 40 drawn
-# experiments on one run held 10 of the 15 attack kinds in its experiments of abuse alone,
-# on runs of 10 drawn afresh 13.5 (mean over 20 seeds: bench/explore_draws.py)
+# experiments on one run held 9.5 of the 15 attack kinds in its experiments of abuse alone,
+# on runs of 10 drawn afresh 13.3 (mean over 20 seeds: bench/explore_draws.py)
 EXAMPLES_PER_ROUND = 10
 # Shrinking one find takes at most this share of the budget (and at least a minute), so a
 # long search goes on to other finds rather than polishing its first.
