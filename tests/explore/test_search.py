@@ -282,9 +282,8 @@ def test_a_breaker_left_open_is_closed_by_a_restart_before_an_experiment_judging
         examples_dir=tmp_path / "examples",
         fresh_start=lambda: starts.append(len(tried)),
     ).run()
-    expected = [
-        n for n in range(3, len(tried), 3) if _judges_breakers(tried[n])
-    ]  # the experiment after the n-th, numbered from 0, is tried[n]
+    # the experiment after the n-th (numbered from 0) is tried[n]
+    expected = [n for n in range(3, len(tried), 3) if _judges_breakers(tried[n])]
     assert expected and starts == expected and report.restarts == len(expected)
 
 
