@@ -109,13 +109,11 @@ def _timing(
     return timing()
 
 
-@st.composite
-def _experiment(draw: st.DrawFn, space: FaultSpace) -> dict[str, Any]:
-    victims = draw(st.lists(st.sampled_from(space.victims), min_size=1, max_size=2, unique=True))
-    intents = draw(
-        st.lists(intent_mixes(), min_size=1, max_size=3, unique_by=lambda m: str(m["parameters"]))
-    )
-    method_s = draw(st.integers(MIN_METHOD_S, MAX_METHOD_S))
+def _faults(
+    draw: st.DrawFn, space: FaultSpace, method_s: int
+) -> tuple[list[dict[str, Any]], bool, int]:
+    """The experiment's timed faults, whether they are abuse alone, and the method's length
+    (abuse alone keeps a recovery after its attacks)."""
     kinds = space.allowed_kinds()
     attacks = [kind for kind in kinds if is_attack(kind)]
     # Half the experiments draw tenant attacks alone: only abuse alone is judged on
@@ -141,6 +139,17 @@ def _experiment(draw: st.DrawFn, space: FaultSpace) -> dict[str, Any]:
         method_s += recovery_s
     timings = draw(st.tuples(*[_timing(method_s, first_slot, recovery_s)] * len(drawn)))
     faults = [{"fault": fault, **timing} for fault, timing in zip(drawn, timings, strict=True)]
+    return faults, abuse_only, method_s
+
+
+@st.composite
+def _experiment(draw: st.DrawFn, space: FaultSpace) -> dict[str, Any]:
+    victims = draw(st.lists(st.sampled_from(space.victims), min_size=1, max_size=2, unique=True))
+    intents = draw(
+        st.lists(intent_mixes(), min_size=1, max_size=3, unique_by=lambda m: str(m["parameters"]))
+    )
+    method_s = draw(st.integers(MIN_METHOD_S, MAX_METHOD_S))
+    faults, abuse_only, method_s = _faults(draw, space, method_s)
     callers = draw(st.integers(1, MAX_CALLERS))
     rate = draw(st.sampled_from(rates(space)))
     return {

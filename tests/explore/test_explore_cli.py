@@ -36,8 +36,11 @@ def explore(out: Path, *options: str, timeout: float = 400) -> subprocess.Comple
 
 @pytest.mark.integration
 def test_a_defective_build_is_found_and_shrunk_to_a_scenario_file(tmp_path: Path) -> None:
-    # --finds 1: the search ends once its first find is confirmed and shrunk, not at 90 s
-    options = ("--budget", "90s", "--seed", "1", "--finds", "1", "--target-command", MUTANT)
+    # --finds 1: the search ends once its first find is confirmed and shrunk, not at 90 s.
+    # Seed 8 draws short experiments first (6 s each as drawn; seed 1's first is an abuse
+    # experiment of 24 s, its fresh runs 45 s each on a busy machine): the test is about
+    # finding, confirming and shrinking, not about how long a drawn experiment lasts
+    options = ("--budget", "90s", "--seed", "8", "--finds", "1", "--target-command", MUTANT)
     done = explore(tmp_path / "out", *options)
     assert done.returncode == 1, done.stderr[-3000:]
     summary = json.loads(done.stdout)
@@ -50,7 +53,7 @@ def test_a_defective_build_is_found_and_shrunk_to_a_scenario_file(tmp_path: Path
     assert found.parent == tmp_path / "out" / "found"
     assert check_file(found).startswith("scenario found-1-honest-status")
     text = found.read_text()
-    assert text.startswith("# Found by `gauntlet explore` (seed 1)")
+    assert text.startswith("# Found by `gauntlet explore` (seed 8)")
     assert "honest_status: true" in text
     assert summary["experiments_tried"] >= 2
     assert (tmp_path / "out" / "explore.json").is_file()
