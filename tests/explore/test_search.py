@@ -259,6 +259,33 @@ def test_a_candidate_whose_fresh_runs_judge_nothing_is_given_up_and_not_asked_ag
     assert len(report.unconfirmed) == len(set(broke)) < len(broke)
 
 
+def recorded_search(  # noqa: ANN201
+    tmp_path: Path,
+    verdict,  # noqa: ANN001 - (scenario, its number from 1) -> ExperimentVerdict
+    *,
+    experiments: int,
+    on_restart=None,  # noqa: ANN001 - called with the experiments tried so far
+):
+    """The search on a virtual clock for `experiments` experiments, its trial answering
+    `verdict`; the report and the experiments tried."""
+    clock, tried = VirtualClock(), []
+
+    def trial(scenario: Scenario) -> ExperimentVerdict:
+        clock.now += EXPERIMENT_S
+        tried.append(scenario)
+        return verdict(scenario, len(tried))
+
+    report = Search(
+        trial,
+        SPACE,
+        seed=5,
+        budget=Budget(EXPERIMENT_S * experiments, clock=clock),
+        examples_dir=tmp_path / "examples",
+        fresh_start=None if on_restart is None else lambda: on_restart(tried),
+    ).run()
+    return report, tried
+
+
 def test_a_breaker_left_open_is_closed_by_a_restart_before_an_experiment_judging_breakers(
     tmp_path: Path,
 ) -> None:
@@ -267,21 +294,13 @@ def test_a_breaker_left_open_is_closed_by_a_restart_before_an_experiment_judging
     breakers' honesty the system is started again, and only then."""
     from scenarios.explore.search import _judges_breakers
 
-    clock, tried, starts = VirtualClock(), [], []
-
-    def trial(scenario: Scenario) -> ExperimentVerdict:
-        clock.now += EXPERIMENT_S
-        tried.append(scenario)
-        return ExperimentVerdict(Judged.HELD, breaker_may_be_open=len(tried) % 3 == 0)
-
-    report = Search(
-        trial,
-        SPACE,
-        seed=5,
-        budget=Budget(EXPERIMENT_S * 40, clock=clock),
-        examples_dir=tmp_path / "examples",
-        fresh_start=lambda: starts.append(len(tried)),
-    ).run()
+    starts: list[int] = []
+    report, tried = recorded_search(
+        tmp_path,
+        lambda _, n: ExperimentVerdict(Judged.HELD, breaker_may_be_open=n % 3 == 0),
+        experiments=40,
+        on_restart=lambda tried: starts.append(len(tried)),
+    )
     # the experiment after the n-th (numbered from 0) is tried[n]
     expected = [n for n in range(3, len(tried), 3) if _judges_breakers(tried[n])]
     assert expected and starts == expected and report.restarts == len(expected)
@@ -291,25 +310,16 @@ def test_a_workload_beyond_the_systems_slots_is_not_drawn_again(tmp_path: Path) 
     """A system that takes 4 callers per victim refuses a workload with more before its
     method (void, `concurrency_limit`): after the first such void, experiments with as
     many callers per victim are drawn but not run, and those with fewer still are."""
-    clock, tried = VirtualClock(), []
 
     def per_victim(scenario: Scenario) -> float:
         return scenario.workload.concurrency / len(scenario.workload.tenants)
 
-    def trial(scenario: Scenario) -> ExperimentVerdict:
-        clock.now += EXPERIMENT_S
-        tried.append(scenario)
+    def verdict(scenario: Scenario, _: int) -> ExperimentVerdict:
         if per_victim(scenario) > 4:
             return ExperimentVerdict(Judged.VOID, slots_overrun=True)
         return ExperimentVerdict(Judged.HELD)
 
-    report = Search(
-        trial,
-        SPACE,
-        seed=5,
-        budget=Budget(EXPERIMENT_S * 60, clock=clock),
-        examples_dir=tmp_path / "examples",
-    ).run()
+    report, tried = recorded_search(tmp_path, verdict, experiments=60)
     first = next(i for i, scenario in enumerate(tried) if per_victim(scenario) > 4)
     ceiling = per_victim(tried[first])
     assert all(per_victim(scenario) < ceiling for scenario in tried[first + 1 :])
