@@ -30,6 +30,7 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from chaos import free_loopback_port  # noqa: E402
 from scenarios.runner.service_client import service_client  # noqa: E402
 
 BARE_APP = """
@@ -42,12 +43,6 @@ async def app(scope, receive, send):
                 "headers": [(b"content-type", b"application/json")]})
     await send({"type": "http.response.body", "body": b'{"status":"success","results":[]}'})
 """
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 async def _drive(send: Callable[[], Awaitable[None]], requests: int, callers: int) -> None:
@@ -97,7 +92,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     requests, rounds = (200, 1) if args.quick else (args.requests, args.rounds)
-    port = _free_port()
+    port = free_loopback_port()
     server = subprocess.Popen(
         [
             sys.executable,

@@ -9,6 +9,7 @@ Subpackages name their own surfaces: `chaos.faults` (the fault catalogue),
 """
 
 from .duration import Duration, PositiveDuration, Rate, format_duration, parse_duration
+from .loopback_port import free_loopback_port
 from .schedule import FaultSpan, TimedFault, check_schedule_fits, fault_spans
 from .stop_condition import StopCondition
 from .stop_watch import StopDecision, StopWatch
@@ -27,6 +28,7 @@ __all__ = [
     "check_schedule_fits",
     "fault_spans",
     "format_duration",
+    "free_loopback_port",
     "open_world",
     "parse_duration",
 ]

@@ -29,7 +29,6 @@ _SURFACE = {
     "TargetCommandError": "target.command",
     "TargetStartError": "target.command",
     "clear_stale_targets": "target.state_files",
-    "free_port": "target.uvicorn_service",
     "parse_command": "target.command",
     "running_target": "target.command",
     "started_target": "target.choice",

@@ -191,10 +191,13 @@ async def _container(
     # Imported here: testcontainers and the engine probe only when an image is asked for.
     import asyncio
 
-    from .container import target_container
-    from .uvicorn_service import free_port
+    from chaos.loopback_port import free_loopback_port
 
-    running = target_container(image, contract_env, port=port or free_port(), log_path=log_path)
+    from .container import target_container
+
+    running = target_container(
+        image, contract_env, port=port or free_loopback_port(), log_path=log_path
+    )
     url = await asyncio.to_thread(running.__enter__)
     try:
         yield url

@@ -23,10 +23,11 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from chaos.loopback_port import free_loopback_port
+
 from .child_process import ChildProcess
 from .descriptor_limit import limited_argv
 from .state_files import DEFAULT_STATE_DIR, TargetStateFile, clear_stale_targets
-from .uvicorn_service import free_port
 
 REFERENCE_COMMAND = f"{shlex.quote(sys.executable)} -m orchestrator.service"
 HEALTH_PATH = "/healthz"
@@ -77,7 +78,7 @@ async def running_target(
     listens; a load master serving remote workers listens on all addresses."""
     argv = parse_command(command)
     clear_stale_targets(state_dir)
-    port = port or free_port()
+    port = port or free_loopback_port()
     log_path.parent.mkdir(parents=True, exist_ok=True)
     try:
         if shutil.which(argv[0]) is None:

@@ -3,22 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 import sys
 from collections.abc import Mapping
 from pathlib import Path
+
+from chaos.loopback_port import free_loopback_port
 
 from .child_process import ChildProcess
 
 
 class ServiceStartError(RuntimeError):
     """The service did not become healthy; the message carries the tail of its log."""
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def service_argv(
@@ -67,7 +62,7 @@ async def start_service(
 
     `host` is the interface it listens on (0.0.0.0 for workers on other hosts); `port` 0
     picks a free one. The URL returned is always the loopback one."""
-    port = port or free_port()
+    port = port or free_loopback_port()
     env = dict(contract_env or {})
     child = await ChildProcess.start(
         "service",

@@ -7,7 +7,7 @@ server.stop(); server.start(); server.kill(); server.restart(); server.close()
 
 from ._docker import DockerPostgres
 from ._dsn import DsnPostgres
-from ._embedded import EmbeddedPostgres, Template, free_tcp_port
+from ._embedded import EmbeddedPostgres, Template
 from ._ops import ops_template, provision_ops, start_ops_postgres
 from ._server import OperationNotSupported, PostgresServer, PostgresUnavailable, random_password
 from ._specs import DB_CHOICES, open_postgres
@@ -27,7 +27,6 @@ __all__ = [
     "StatementLog",
     "Template",
     "cleanup_stale",
-    "free_tcp_port",
     "open_postgres",
     "log_statements",
     "parse_records",

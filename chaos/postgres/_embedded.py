@@ -15,7 +15,6 @@ import importlib.util
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
 import time
@@ -26,6 +25,7 @@ from pathlib import Path
 import psycopg
 from psycopg import sql
 
+from ..loopback_port import free_loopback_port
 from ._run_as import Runner
 from ._server import PostgresServer, PostgresUnavailable, StopMode
 from ._stale import DEFAULT_STATE_DIR, StateFile
@@ -56,12 +56,6 @@ def default_template_root() -> Path:
     return Path(os.environ.get("GAUNTLET_PG_CACHE", Path(os.sys.prefix) / "var" / "gauntlet-pg"))
 
 
-def free_tcp_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 class EmbeddedPostgres(PostgresServer):
     def __init__(
         self,
@@ -79,7 +73,7 @@ class EmbeddedPostgres(PostgresServer):
             )
         self._template = template
         self._template_root = template_root or default_template_root()
-        self._port = port or free_tcp_port()
+        self._port = port or free_loopback_port()
         _become_subreaper()
         self._runner = Runner.for_current_user()
         self.pg_bin = self._runner.reachable_bin(pg_bin)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import socket
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from ..loopback_port import free_loopback_port
 from .binary import find_toxiproxy_server
 from .client import ToxiproxyClient
 from .errors import ToxiproxyUnavailable
@@ -92,7 +92,7 @@ def _docker_toxiproxy(image: str | None) -> Iterator[ToxiproxyClient]:
         ) from None
     from testcontainers.core.container import DockerContainer
 
-    port = _free_loopback_port()
+    port = free_loopback_port()
     # Both the published image and ours have `/toxiproxy` as entrypoint: flags only.
     container = (
         DockerContainer(toxiproxy_image(client, image))
@@ -127,9 +127,3 @@ def _wait_until_answering(client: ToxiproxyClient, wrapped: Any) -> None:
                     f"({wrapped.status}; last output: {last or 'nothing'})"
                 ) from None
             time.sleep(0.05)
-
-
-def _free_loopback_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])

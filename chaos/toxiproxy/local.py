@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import time
 from pathlib import Path
 
+from ..loopback_port import free_loopback_port
 from .binary import find_toxiproxy_server
 from .client import ToxiproxyClient
 from .errors import ToxiproxyUnavailable
@@ -45,7 +45,7 @@ class LocalToxiproxyServer:
         # Another process may take the free port between our probe and the server's bind.
         for _ in range(_PORT_ATTEMPTS):
             try:
-                return self._start_once(_free_loopback_port())
+                return self._start_once(free_loopback_port())
             except ToxiproxyUnavailable as exc:
                 last_error = exc
         assert last_error is not None
@@ -184,12 +184,6 @@ def _wait_until_ready(
                     f"within {READY_TIMEOUT_S:.0f} s (log: {log_path})"
                 ) from None
             time.sleep(0.02)
-
-
-def _free_loopback_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 __all__ = ["LocalToxiproxyServer", "cleanup_stale"]

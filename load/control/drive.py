@@ -22,6 +22,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.live import Live
 
+from chaos.loopback_port import free_loopback_port
 from chaos.schedule import FaultSpan
 from chaos.stop_watch import StopDecision, StopWatch
 from chaos.world import World
@@ -30,7 +31,6 @@ from load.transport.collector import ObservationCollector, bound_socket
 from load.transport.ledger import Batch
 from target.child_process import ChildProcess
 from target.choice import ReferenceTuning, TargetChoice, started_target
-from target.uvicorn_service import free_port
 from vocabulary import phase_at
 
 from .chaos_driver import ChaosLog, run_schedule
@@ -94,7 +94,7 @@ class Drive:
             stack.service_url = url
             sock = bound_socket(topo.bind_host, topo.collector_port)
             collector_port = sock.getsockname()[1]
-            locust_port = topo.locust_port or free_port()
+            locust_port = topo.locust_port or free_loopback_port()
             config = config_for(url, f"http://127.0.0.1:{collector_port}")
             config_path = config.write(self.out_dir / "work" / "locust.json")
             self.collector.worker_config = {
@@ -133,7 +133,7 @@ class Drive:
             master_bind_host=self.topology.bind_host,
             master_bind_port=locust_port,
             web_ui=self.web_ui,
-            web_port=free_port() if self.web_ui else 0,
+            web_port=free_loopback_port() if self.web_ui else 0,
             csv_prefix=self.out_dir / "locust",
         )
         argv = [sys.executable, "-m", "load.in_locust.locust_main", str(config_path)]

@@ -10,7 +10,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from chaos.postgres import EmbeddedPostgres, free_tcp_port, start_ops_postgres
+from chaos import free_loopback_port
+from chaos.postgres import EmbeddedPostgres, start_ops_postgres
 
 TOXIPROXY_BIN = Path(__file__).resolve().parents[2] / ".venv" / "bin" / "toxiproxy-server"
 
@@ -27,7 +28,7 @@ def postgres() -> Iterator[EmbeddedPostgres]:
 @pytest.fixture(scope="session")
 def toxiproxy_url() -> Iterator[str]:
     """The real Toxiproxy server, on a free port, reset afterwards."""
-    port = free_tcp_port()
+    port = free_loopback_port()
     process = subprocess.Popen(
         [str(TOXIPROXY_BIN), "-host", "127.0.0.1", "-port", str(port)],
         stdout=subprocess.DEVNULL,

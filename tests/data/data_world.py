@@ -12,14 +12,14 @@ from typing import Any
 import httpx
 import psycopg
 
-from chaos.postgres import free_tcp_port
+from chaos import free_loopback_port
 from orchestrator.tool import CallContext
 from orchestrator.tools import GuardedPool
 
 
 def proxy_to(toxiproxy_url: str, name: str, upstream_port: int) -> int:
     """Create a proxy to 127.0.0.1:`upstream_port`; returns its listening port."""
-    port = free_tcp_port()
+    port = free_loopback_port()
     response = httpx.post(
         f"{toxiproxy_url}/proxies",
         content=json.dumps(

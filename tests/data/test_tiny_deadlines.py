@@ -20,7 +20,8 @@ import httpx
 import psycopg
 import pytest
 
-from chaos.postgres import EmbeddedPostgres, free_tcp_port
+from chaos import free_loopback_port
+from chaos.postgres import EmbeddedPostgres
 
 pytestmark = pytest.mark.integration
 
@@ -32,7 +33,7 @@ SQL = "SELECT service, owner_team FROM ops.services ORDER BY service"
 
 @pytest.fixture
 def service(postgres: EmbeddedPostgres, tmp_path: Path) -> Iterator[str]:
-    port = free_tcp_port()
+    port = free_loopback_port()
     env = {
         **os.environ,
         "GAUNTLET_OPS_DSN": postgres.dsn("ops", "gauntlet_reader"),

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 import contract
-from chaos.postgres import free_tcp_port
+from chaos import free_loopback_port
 from target import ReadOnlyMounts, TargetStartError, target_container
 
 pytestmark = pytest.mark.docker
@@ -34,7 +34,7 @@ def _reference_orchestrator_mounts() -> ReadOnlyMounts:
 def _contract(world: Any) -> dict[str, Any]:
     """`target_container`'s contract arguments: the world's DSNs and keys, a free port."""
     settings = {**world.service_dsns(), "api_keys": dict(world.api_key_table)}
-    return {"contract_env": contract.environment(settings), "port": free_tcp_port()}
+    return {"contract_env": contract.environment(settings), "port": free_loopback_port()}
 
 
 def _ours(docker_engine: Any, image: str) -> list[Any]:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from chaos import free_loopback_port
 from vocabulary.segment_format import observations_of
 from vocabulary.segment_writer import segment_files
 
@@ -33,9 +34,7 @@ tenants: [acme, globex]
 def _three_free_ports() -> int:
     """A port P with P, P+1 and P+2 free (the master's collector, Locust, the service)."""
     for _ in range(50):
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            port = probe.getsockname()[1]
+        port = free_loopback_port()
         if port > 65533:
             continue
         try:

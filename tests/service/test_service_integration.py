@@ -17,7 +17,7 @@ import httpx
 import psycopg
 import pytest
 
-from chaos.postgres import free_tcp_port
+from chaos import free_loopback_port
 from chaos.seed import SERVICES
 from scenarios.cli.cmd_serve import EXAMPLE_SERVICE
 
@@ -139,7 +139,7 @@ def test_serve_prints_its_random_credentials_and_keeps_them_owner_only(
 
 
 def test_uvicorn_workers_built_from_the_config_file_answer_too(serve: RunningServe) -> None:
-    port = free_tcp_port()
+    port = free_loopback_port()
     worker = subprocess.Popen(
         [
             sys.executable,

@@ -18,7 +18,7 @@ import pytest
 import uvicorn
 from service_support import API_KEYS, ListeningChild, make_orchestrator, offline_service_env
 
-from chaos.postgres import free_tcp_port
+from chaos import free_loopback_port
 from orchestrator.service import create_app
 from orchestrator.service._listener import bind_listener
 from orchestrator.service._slow_clients import request_deadline_protocol
@@ -122,7 +122,7 @@ def test_a_kept_alive_connection_may_send_its_next_request() -> None:
 
 
 def test_the_reference_service_closes_an_idle_connection(tmp_path: Path) -> None:
-    port = free_tcp_port()
+    port = free_loopback_port()
     argv = [sys.executable, "-m", "orchestrator.service"]
     env = offline_service_env(tmp_path / "spool", port)
     with ListeningChild(argv, env=env, cwd=REPO) as child:

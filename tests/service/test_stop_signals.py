@@ -16,7 +16,7 @@ import pytest
 import uvicorn
 from service_support import ListeningChild, offline_service_env
 
-from chaos.postgres import free_tcp_port
+from chaos import free_loopback_port
 from orchestrator.service import StopSignals
 
 REPO = Path(__file__).resolve().parents[2]
@@ -74,7 +74,7 @@ def test_the_reference_service_exits_0_on_a_signal_right_after_it_listens(
     tmp_path: Path, signals: tuple[signal.Signals, ...]
 ) -> None:
     argv = [sys.executable, "-m", "orchestrator.service"]
-    env = offline_service_env(tmp_path / "spool", free_tcp_port())
+    env = offline_service_env(tmp_path / "spool", free_loopback_port())
     with ListeningChild(argv, env=env, cwd=REPO) as child:
         assert child.listening.wait(60), f"never listened: {child.output}"
         for sig in signals:

@@ -7,8 +7,7 @@ import json
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from chaos import schema
-from chaos.postgres import free_tcp_port
+from chaos import free_loopback_port, schema
 from chaos.world import World
 
 CONTRACT_DSNS = {
@@ -23,7 +22,7 @@ class RemoteService:
     `--upstream` declarations that put Gauntlet's proxies (fixed ports) in its path."""
 
     def __init__(self, world: World, spool_dir: Path, *, through_proxies: bool) -> None:
-        self.listen = {"ops": free_tcp_port(), "metrics": free_tcp_port()}
+        self.listen = {"ops": free_loopback_port(), "metrics": free_loopback_port()}
         postgres = f"{world.postgres.host}:{world.postgres.port}"
         self.upstream_args = [
             arg
