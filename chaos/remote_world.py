@@ -25,7 +25,7 @@ from pathlib import Path
 from chaos.faults import AuditPoisonRecordFault, DownFault, Fault, TenantAttack, ToxicFault
 from chaos.faults.errors import FaultInjectionError
 from chaos.faults.target import BUILTIN_UPSTREAMS, DatabaseServer, Upstream
-from chaos.toxiproxy import ProxyHandle, ToxiproxyClient, open_toxiproxy
+from chaos.toxiproxy import ProxyHandle, ToxiproxyClient, ToxiproxyRejected, open_toxiproxy
 from chaos.world import STATE_DIR
 from vocabulary import unknown_name
 
@@ -141,13 +141,22 @@ def open_remote_world(
     if len(set(names)) != len(names):
         raise ValueError(f"--upstream: each upstream may be declared once, got {names}")
     with open_toxiproxy(toxiproxy, state_dir=STATE_DIR / "toxiproxy") as client:
-        proxies = {
-            u.name: client.create_proxy(f"gauntlet_{u.name}", upstream=u.address, listen=u.listen)
-            for u in upstreams
-        }
+        proxies = {u.name: _proxy_in_front_of(client, u) for u in upstreams}
         yield RemoteWorld(
             toxiproxy=client,
             proxies=proxies,
             upstreams={u.name: u for u in upstreams},
             tenant_keys=dict(tenant_keys),
         )
+
+
+def _proxy_in_front_of(client: ToxiproxyClient, upstream: DeclaredUpstream) -> ProxyHandle:
+    try:
+        return client.create_proxy(
+            f"gauntlet_{upstream.name}", upstream=upstream.address, listen=upstream.listen
+        )
+    except ToxiproxyRejected as exc:
+        hint = " (another process may hold that port: free it or declare another @PORT)"
+        raise ToxiproxyRejected(
+            f"--upstream {upstream.name}: {exc}{hint if upstream.listen_port else ''}"
+        ) from None

@@ -127,9 +127,29 @@ class ToxiproxyClient:
     # --- proxies --------------------------------------------------------------------
 
     def create_proxy(self, name: str, *, upstream: str, listen: str = "127.0.0.1:0") -> ProxyHandle:
-        """Create a proxy from `listen` to `upstream`; port 0 lets the server choose."""
-        proxy = self._call(lambda: Toxiproxy().create(upstream=upstream, name=name, listen=listen))
-        return self._handle(proxy.name, proxy.listen, proxy.upstream, proxy.enabled)
+        """Create a proxy from `listen` to `upstream`; port 0 lets the server choose.
+
+        Posted with httpx: the library reads an error answer (a listen port another process
+        holds is a 500) as if it were the proxy and fails with a `KeyError`."""
+        try:
+            response = httpx.post(
+                f"{self.api_url}/proxies",
+                json={"name": name, "upstream": upstream, "listen": listen},
+                timeout=self._timeout_s,
+            )
+        except httpx.HTTPError as exc:
+            raise ToxiproxyUnavailable(
+                f"Toxiproxy at {self.api_url} does not answer: {exc}"
+            ) from exc
+        if response.status_code == 409:
+            raise ToxiproxyConflict(f"a proxy named {name!r} already exists at {self.api_url}")
+        if response.is_error:
+            raise ToxiproxyRejected(
+                f"Toxiproxy at {self.api_url} refused the proxy {name!r} from {listen} to "
+                f"{upstream}: {_error_of(response)}"
+            )
+        proxy = response.json()
+        return self._handle(proxy["name"], proxy["listen"], proxy["upstream"], proxy["enabled"])
 
     def proxies(self) -> dict[str, ProxyHandle]:
         found = self._call(lambda: Toxiproxy().proxies())
@@ -231,6 +251,13 @@ def _pointed_at(host: str, port: int) -> Iterator[None]:
             yield
         finally:
             APIConsumer.host, APIConsumer.port = saved
+
+
+def _error_of(response: httpx.Response) -> str:
+    try:
+        return str(response.json()["error"])
+    except (ValueError, KeyError, TypeError):
+        return response.text.strip() or f"HTTP {response.status_code}"
 
 
 def _detail(exc: Exception) -> str:

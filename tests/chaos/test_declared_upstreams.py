@@ -8,6 +8,7 @@ whose address the system learns from `GAUNTLET_UPSTREAM_CACHE`.
 from __future__ import annotations
 
 import asyncio
+import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,9 +18,11 @@ import pytest
 from chaos_wire import echo_seconds, fetch
 
 import contract
+from chaos import free_loopback_port
 from chaos.faults import FaultInjectionError, parse_fault
 from chaos.remote_world import open_remote_world, parse_upstream
 from chaos.schema import OPS_DB, READER
+from chaos.toxiproxy import ToxiproxyRejected
 from chaos.world import open_world
 from scenarios.runner.suite_run import contract_env
 
@@ -111,3 +114,17 @@ def test_a_declared_upstream_is_not_gauntlets_postgres(upstream: str) -> None:
 def test_a_builtin_name_cannot_be_declared_again(upstream: str) -> None:
     with pytest.raises(ValueError, match="built in"), open_world(upstreams={"ops": upstream}):
         pass
+
+
+def test_a_listen_port_another_process_holds_is_a_one_line_error(upstream: str) -> None:
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", free_loopback_port()))
+        holder.listen()
+        port = holder.getsockname()[1]
+        declared = [parse_upstream(f"cache={upstream}@{port}")]
+        with pytest.raises(ToxiproxyRejected) as refused, open_remote_world(declared, {}):
+            pass
+    message = str(refused.value)
+    assert message.startswith("--upstream cache: ") and "\n" not in message
+    assert f"127.0.0.1:{port}" in message and "address already in use" in message
+    assert "declare another @PORT" in message
