@@ -63,10 +63,16 @@ def run_explore(
         find_file.write_find(folder, find, index=i, how=summary.how_found(find, report, system))
         for i, find in enumerate(report.finds, start=1)
     ]
+    unconfirmed = [
+        find_file.write_unconfirmed(
+            folder, c, index=i, how=summary.how_unconfirmed(c, report, system)
+        )
+        for i, c in enumerate(report.unconfirmed, start=1)
+    ]
     code = _exit_code(report)
-    summary.print_summary(report, files, console)
+    summary.print_summary(report, files, console, unconfirmed)
     console.print(f"reports: {folder}", soft_wrap=True, highlight=False)
-    document = summary.summary_document(report, files, code, folder)
+    document = summary.summary_document(report, files, code, folder, unconfirmed)
     (folder / "explore.json").write_text(_json(document), encoding="utf-8")
     return code, document
 

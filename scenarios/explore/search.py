@@ -147,6 +147,7 @@ class Candidate:
     promise: str
     reproduction: Reproduction
     found_at: int
+    scenario: Scenario  # the experiment that broke it, kept so that it can be replayed
 
 
 @dataclass
@@ -356,7 +357,7 @@ class Search:
             return None
         reproduction = self.reproduce(scenario, promise, spent_alpha(number))
         if not reproduction.confirmed:
-            self.report.unconfirmed.append(Candidate(promise, reproduction, number))
+            self.report.unconfirmed.append(Candidate(promise, reproduction, number, scenario))
             self._not_confirmed.add(asked)
             return None
         detail = verdict.details[verdict.broken.index(promise)]

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 
 from .confirmation import ALPHA
-from .search import Find, SearchReport
+from .search import Candidate, Find, SearchReport
 
-__all__ = ["how_found", "print_summary", "summary_document"]
+__all__ = ["how_found", "how_unconfirmed", "print_summary", "summary_document"]
 
 
 def how_found(find: Find, report: SearchReport, target: str) -> list[str]:
@@ -25,6 +26,20 @@ def how_found(find: Find, report: SearchReport, target: str) -> list[str]:
     ]
 
 
+def how_unconfirmed(candidate: Candidate, report: SearchReport, target: str) -> list[str]:
+    """The comment at the head of an unconfirmed candidate's scenario file."""
+    return [
+        f"Not a find: `gauntlet explore` (seed {report.seed}) against {target} saw experiment "
+        f"{candidate.found_at} break {candidate.promise},",
+        f"but it broke in {candidate.reproduction.rate} fresh runs ({_why(candidate)}).",
+        "Kept to be replayed (`gauntlet run --scenario` this file) and read, not to gate on.",
+    ]
+
+
+def _why(candidate: Candidate) -> str:
+    return "noise or flaky" if candidate.reproduction.settled else "the budget ran out first"
+
+
 def _shrinking(find: Find) -> str:
     if find.shrunk:
         return f"Shrunk in {find.shrink_steps} steps to this experiment, confirmed again."
@@ -37,7 +52,11 @@ def _shrinking(find: Find) -> str:
 
 
 def summary_document(
-    report: SearchReport, files: list[Path], exit_code: int, folder: Path
+    report: SearchReport,
+    files: list[Path],
+    exit_code: int,
+    folder: Path,
+    unconfirmed: Sequence[Path] = (),
 ) -> dict[str, Any]:
     return {
         "command": "explore",
@@ -72,14 +91,17 @@ def summary_document(
                 "found_at": c.found_at,
                 "reproduction": {"broke": c.reproduction.broke, "runs": c.reproduction.runs},
                 "settled": c.reproduction.settled,  # false: the budget ran out first
+                "scenario": str(path),
             }
-            for c in report.unconfirmed
+            for c, path in zip(report.unconfirmed, unconfirmed, strict=True)
         ],
         "reports": str(folder),
     }
 
 
-def print_summary(report: SearchReport, files: list[Path], console: Console) -> None:
+def print_summary(
+    report: SearchReport, files: list[Path], console: Console, unconfirmed: Sequence[Path] = ()
+) -> None:
     ended = {
         "budget": "budget spent",
         "interrupted": "interrupted",
@@ -103,11 +125,10 @@ def print_summary(report: SearchReport, files: list[Path], console: Console) -> 
             f"[red]find[/]: {find.promise} broken, {find.reproduction.rate} fresh runs -> {path}",
             highlight=False,
         )
-    for candidate in report.unconfirmed:
-        why = "noise or flaky" if candidate.reproduction.settled else "the budget ran out first"
+    for candidate, path in zip(report.unconfirmed, unconfirmed, strict=True):
         console.print(
             f"not confirmed: {candidate.promise} (experiment {candidate.found_at}; broke in "
-            f"{candidate.reproduction.rate} fresh runs): {why}, not a find",
+            f"{candidate.reproduction.rate} fresh runs): {_why(candidate)}, not a find -> {path}",
             highlight=False,
         )
     if report.tried and report.void == report.tried:

@@ -259,6 +259,30 @@ def test_a_candidate_whose_fresh_runs_judge_nothing_is_given_up_and_not_asked_ag
     assert len(report.unconfirmed) == len(set(broke)) < len(broke)
 
 
+def test_an_unconfirmed_candidate_is_kept_as_a_scenario_file_that_replays_it(
+    tmp_path: Path,
+) -> None:
+    """Not a find, but the one record of the experiment that broke a promise."""
+    from scenarios.explore import find_file, summary
+    from scenarios.spec.loader import load_scenario
+
+    def verdict(scenario: Scenario, number: int) -> ExperimentVerdict:
+        if number == 2:  # broken once, never again: a candidate not confirmed
+            return ExperimentVerdict(Judged.BROKEN, ("honest status",), ("1 of 9",))
+        return ExperimentVerdict(Judged.HELD)
+
+    report, tried = recorded_search(tmp_path, verdict, experiments=20)
+    [candidate] = report.unconfirmed
+    assert candidate.scenario == tried[1] and not candidate.reproduction.confirmed
+    how = summary.how_unconfirmed(candidate, report, "the reference")
+    path = find_file.write_unconfirmed(tmp_path, candidate, index=1, how=how)
+    assert path == tmp_path / "unconfirmed" / "unconfirmed-1-honest-status.yaml"
+    assert path.read_text().startswith("# Not a find: `gauntlet explore` (seed ")
+    replayed = load_scenario(path)
+    assert replayed.faults == candidate.scenario.faults
+    assert replayed.workload == candidate.scenario.workload
+
+
 def recorded_search(  # noqa: ANN201
     tmp_path: Path,
     verdict,  # noqa: ANN001 - (scenario, its number from 1) -> ExperimentVerdict
