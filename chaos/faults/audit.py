@@ -19,7 +19,7 @@ from __future__ import annotations
 import time
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import Field
 
@@ -28,7 +28,7 @@ from chaos.spool_filesystem import FILLER_NAME, fill, fill_problem
 from .base import Fault, register_fault
 from .planned_request import Crowd, PlannedRequest
 from .target import FaultTarget
-from .tenant import TenantAttack
+from .tenant import AD_HOC_QUERY, TenantAttack
 
 POISON_SQL = ("SELECT 1 -- \ud800", "SELECT %(x)s::text")
 POISON_PARAMS = ({}, {"x": "nul\u0000inside"})
@@ -65,6 +65,7 @@ class AuditPoisonRecordFault(TenantAttack):
     path: a request refused up front tests nothing)."""
 
     kind: Literal["audit_poison_record"] = "audit_poison_record"
+    sends_intent: ClassVar[str | None] = AD_HOC_QUERY
     requests: int = Field(default=2, ge=1, le=100, description="poison requests at most")
 
     def rewrite(self, request: PlannedRequest, crowd: Crowd) -> PlannedRequest:
@@ -75,7 +76,7 @@ class AuditPoisonRecordFault(TenantAttack):
         poison = {"sql": POISON_SQL[sent % 2], "params": POISON_PARAMS[sent % 2]}
         return PlannedRequest(
             request.tenant,
-            "ad_hoc_query",
+            AD_HOC_QUERY,
             poison,
             request.api_key,
             self.kind,

@@ -33,6 +33,7 @@ DEFAULT_INJECTION_PAYLOADS: tuple[str, ...] = (
 # An attack's own sender keeps up to rate x deadline requests in flight: bounded, and
 # far above any abuse a loopback harness can offer beside its workload
 MAX_ATTACK_RATE = 500.0
+AD_HOC_QUERY = "ad_hoc_query"  # the intent of an attack that sends SQL of its own
 MAX_ATTACK_BURST = 100
 
 
@@ -47,6 +48,9 @@ class TenantAttack(Fault):
     # A name the attack's SQL holds that any rendering of it keeps (a function's): where
     # the database's own log shows it, the attack's statement reached the database.
     statement_mark: ClassVar[str | None] = None
+    # The intent its requests ask for, whatever the workload's request asked (None: the
+    # workload's own intent): the tool it reaches, for a search to put its victims beside.
+    sends_intent: ClassVar[str | None] = None
 
     @model_validator(mode="after")
     def _share_or_rate(self) -> TenantAttack:
@@ -78,6 +82,7 @@ class CrossTenantQueryFault(TenantAttack):
     """
 
     kind: Literal["cross_tenant_query"] = "cross_tenant_query"
+    sends_intent: ClassVar[str | None] = AD_HOC_QUERY
     as_tenant: str | None = None
     victim_tenant: str | None = None
 
@@ -88,7 +93,7 @@ class CrossTenantQueryFault(TenantAttack):
         sql = (
             f"SELECT tenant_id, service, owner_team FROM ops.services WHERE tenant_id = '{victim}'"
         )
-        return PlannedRequest(caller, "ad_hoc_query", {"sql": sql}, crowd.keys[caller], self.kind)
+        return PlannedRequest(caller, AD_HOC_QUERY, {"sql": sql}, crowd.keys[caller], self.kind)
 
 
 @register_fault
@@ -100,6 +105,7 @@ class InjectionFault(TenantAttack):
     """
 
     kind: Literal["injection"] = "injection"
+    sends_intent: ClassVar[str | None] = AD_HOC_QUERY
     payloads: list[str] = Field(
         default_factory=lambda: list(DEFAULT_INJECTION_PAYLOADS), min_length=1
     )
@@ -109,7 +115,7 @@ class InjectionFault(TenantAttack):
         crowd.memory[self.kind] = turn + 1
         payload = self.payloads[turn % len(self.payloads)]
         return PlannedRequest(
-            request.tenant, "ad_hoc_query", {"sql": payload}, request.api_key, self.kind
+            request.tenant, AD_HOC_QUERY, {"sql": payload}, request.api_key, self.kind
         )
 
 

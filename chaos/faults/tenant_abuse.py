@@ -20,7 +20,7 @@ from pydantic import Field
 
 from .base import register_fault
 from .planned_request import Crowd, PlannedRequest
-from .tenant import TenantAttack
+from .tenant import AD_HOC_QUERY, TenantAttack
 
 # The other sessions' query text, one lexeme a row; named `tenant_id` so that a tenant id
 # found in another session's SQL shows up as another tenant's row in the answer.
@@ -63,11 +63,12 @@ class SqlAttack(TenantAttack):
 
     sql: str
     as_tenant: str | None = None
+    sends_intent: ClassVar[str | None] = AD_HOC_QUERY
 
     def rewrite(self, request: PlannedRequest, crowd: Crowd) -> PlannedRequest:
         caller = self.as_tenant or request.tenant
         return PlannedRequest(
-            caller, "ad_hoc_query", {"sql": self.sql}, crowd.keys[caller], self.kind
+            caller, AD_HOC_QUERY, {"sql": self.sql}, crowd.keys[caller], self.kind
         )
 
 
@@ -148,6 +149,7 @@ class HugeRowFault(TenantAttack):
     honestly partial, and the service's memory never holds the row."""
 
     kind: Literal["huge_row"] = "huge_row"
+    sends_intent: ClassVar[str | None] = AD_HOC_QUERY
     as_tenant: str | None = None
 
     def rewrite(self, request: PlannedRequest, crowd: Crowd) -> PlannedRequest:
@@ -155,7 +157,7 @@ class HugeRowFault(TenantAttack):
         crowd.memory[self.kind] = turn + 1
         caller = self.as_tenant or request.tenant
         sql = HUGE_ROWS[turn % len(HUGE_ROWS)]
-        return PlannedRequest(caller, "ad_hoc_query", {"sql": sql}, crowd.keys[caller], self.kind)
+        return PlannedRequest(caller, AD_HOC_QUERY, {"sql": sql}, crowd.keys[caller], self.kind)
 
 
 @register_fault
@@ -171,6 +173,7 @@ class ValidatorHeavySqlFault(TenantAttack):
     `timeout`...); the other tenants' queries go on as before, never queued behind it."""
 
     kind: Literal["validator_heavy_sql"] = "validator_heavy_sql"
+    sends_intent: ClassVar[str | None] = AD_HOC_QUERY
     as_tenant: str | None = None
     # under the suite's 64 KiB body limit, or the request is refused before any check
     size_bytes: int = Field(default=16000, ge=64, le=60_000)
@@ -180,7 +183,7 @@ class ValidatorHeavySqlFault(TenantAttack):
         terms = (self.size_bytes - len("SELECT  AS n")) // 2 + 1
         digits = "+".join(str(crowd.rng.randrange(1, 10)) for _ in range(terms))
         sql = f"SELECT {digits} AS n"
-        return PlannedRequest(caller, "ad_hoc_query", {"sql": sql}, crowd.keys[caller], self.kind)
+        return PlannedRequest(caller, AD_HOC_QUERY, {"sql": sql}, crowd.keys[caller], self.kind)
 
 
 @register_fault

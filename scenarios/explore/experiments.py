@@ -55,6 +55,8 @@ ABUSE_BASELINE_SLOTS = 4
 # After abuse, the recovery lasts a request's deadline (capped): the abuse's last requests
 # may run that long, and their effects on the victims come when they end
 MAX_RECOVERY_S = 10
+AD_HOC = "ad_hoc_query"
+BY_SERVICE = ("service_overview", "incident_triage")  # the intents asked about a service
 BENIGN_SQL = "SELECT service, owner_team FROM ops.services ORDER BY service"
 AD_HOC_SQL = (
     BENIGN_SQL,
@@ -71,26 +73,45 @@ def _services() -> Sequence[str]:
 
 def intent_mixes() -> st.SearchStrategy[dict[str, Any]]:
     """One weighted intent of the workload, with parameters the contract accepts."""
-    by_service = st.builds(
+    return st.one_of(_by_service(BY_SERVICE), _ad_hoc())
+
+
+def _intent_mix(intent: str) -> st.SearchStrategy[dict[str, Any]]:
+    return _ad_hoc() if intent == AD_HOC else _by_service([intent])
+
+
+def _by_service(intents: Sequence[str]) -> st.SearchStrategy[dict[str, Any]]:
+    return st.builds(
         lambda intent, service, weight: {
             "intent": intent,
             "weight": weight,
             "parameters": {"service": service},
         },
-        st.sampled_from(["service_overview", "incident_triage"]),
+        st.sampled_from(intents),
         st.sampled_from(_services()),
         st.integers(1, 3),
     )
-    ad_hoc = st.builds(
-        lambda sql, weight: {
-            "intent": "ad_hoc_query",
-            "weight": weight,
-            "parameters": {"sql": sql},
-        },
+
+
+def _ad_hoc() -> st.SearchStrategy[dict[str, Any]]:
+    return st.builds(
+        lambda sql, weight: {"intent": AD_HOC, "weight": weight, "parameters": {"sql": sql}},
         st.sampled_from(AD_HOC_SQL),
         st.integers(1, 3),
     )
-    return st.one_of(by_service, ad_hoc)
+
+
+def _intents_the_abuse_reaches(
+    intents: list[dict[str, Any]], faults: list[dict[str, Any]]
+) -> st.SearchStrategy[list[dict[str, Any]]]:
+    """An intent of each kind the attacks send that the victims do not send themselves.
+    Isolation shows only where the victims use what the abuser abuses (the same tool, its
+    breaker, its slots, its rate): victims asking for service overviews never meet the
+    breaker a flood of ad hoc SQL opens."""
+    sent = {getattr(timed["fault"], "sends_intent", None) for timed in faults}
+    sent &= {AD_HOC, *BY_SERVICE}
+    missing = sorted(sent - {mix["intent"] for mix in intents})
+    return st.tuples(*[_intent_mix(intent) for intent in missing]).map(list)
 
 
 def _timing(
@@ -150,6 +171,8 @@ def _experiment(draw: st.DrawFn, space: FaultSpace) -> dict[str, Any]:
     )
     method_s = draw(st.integers(MIN_METHOD_S, MAX_METHOD_S))
     faults, abuse_only, method_s = _faults(draw, space, method_s)
+    if abuse_only:
+        intents += draw(_intents_the_abuse_reaches(intents, faults))
     callers = draw(st.integers(1, MAX_CALLERS))
     rate = draw(st.sampled_from(rates(space)))
     return {

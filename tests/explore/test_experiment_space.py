@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import yaml
@@ -212,3 +213,33 @@ def test_a_declared_rate_limit_puts_one_tenant_past_its_share() -> None:
 
     draw()
     assert any(past)
+
+
+@SLOW_DRAWS
+@given(experiments(SPACE))
+def test_victims_of_abuse_alone_send_what_the_abuser_sends(scenario: Scenario) -> None:
+    """Isolation shows only where the victims use what the abuser abuses: beside a flood
+    of ad hoc SQL, the victims ask ad hoc queries too (the same tool, its breaker, its
+    slots)."""
+    if not any(type(e).kind == "status_vs_baseline" for e in scenario.expectations):
+        return  # not abuse alone
+    asked = {mix.intent for mix in scenario.workload.intents}
+    sent = {getattr(t.fault, "sends_intent", None) for t in scenario.faults} - {None}
+    assert sent <= asked
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.sampled_from(
+        sorted(k for k, c in FAULT_KINDS.items() if issubclass(c, TenantAttack))
+    ).flatmap(lambda kind: fault_strategy(kind, SPACE))
+)
+def test_an_attack_sends_the_intent_it_declares(fault: TenantAttack) -> None:
+    """`sends_intent` is what the attack's requests ask for (None: the workload's own)."""
+    from chaos.faults.planned_request import PlannedRequest
+    from chaos.faults.tenant import Crowd
+
+    request = PlannedRequest("acme", "service_overview", {"service": "checkout"}, "key", "")
+    crowd = Crowd({tenant: f"key-{tenant}" for tenant in TENANTS}, random.Random(1))
+    sent = fault.rewrite(request, crowd)
+    assert sent.intent == (fault.sends_intent or request.intent)
