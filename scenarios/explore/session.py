@@ -29,7 +29,7 @@ from scenarios.runner.experiment import ScenarioResult
 from scenarios.runner.suite_run import RunOptions
 from scenarios.spec.model import Scenario
 
-from .fault_space import FaultSpace
+from .fault_space import FaultSpace, is_attack
 from .promises import ExperimentVerdict, Judged, verdict_of
 from .search import Budget, Search, SearchReport
 from .stack import ExploreStack, explore_stack
@@ -107,7 +107,7 @@ def _trial(
         _log(log, _logged(scenario, result, verdict))
         return replace(
             verdict,
-            breaker_may_be_open=_met(result, BREAKER_COUNTED),
+            breaker_may_be_open=_met(result, BREAKER_COUNTED) or _broke_the_world(scenario),
             slots_overrun=verdict.judged is Judged.VOID
             and _met(result, {ToolErrorCode.CONCURRENCY_LIMIT}),
         )
@@ -122,6 +122,14 @@ def _met(result: ScenarioResult, codes: Collection[ToolErrorCode]) -> bool:
         for outcome in result.outcomes
         for code in outcome.observation.tool_errors.values()
     )
+
+
+def _broke_the_world(scenario: Scenario) -> bool:
+    """Whether any fault of the experiment broke the world rather than sent requests: its
+    upstreams' failures may have opened a breaker although a retry covered every one of
+    them, so that no answer shows one (a `limit_data`, an `exhaust_connections` that held,
+    each followed by a false break of the breaker promise in a clean search)."""
+    return any(not is_attack(timed.fault.kind) for timed in scenario.faults)
 
 
 def _restarter(stack: ExploreStack, loop: asyncio.AbstractEventLoop) -> Callable[[], None]:

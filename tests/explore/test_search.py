@@ -357,3 +357,24 @@ def test_two_seeds_share_no_experiment_in_any_round(tmp_path: Path) -> None:
     _, six = search(tmp_path / "b", lambda _: False, budget_s=EXPERIMENT_S * 40, seed=6)
     drawn = {scenario.model_dump_json() for scenario in five.tried}
     assert not drawn & {scenario.model_dump_json() for scenario in six.tried}
+
+
+def test_a_broken_world_may_leave_a_breaker_open_though_no_answer_shows_a_failure() -> None:
+    """Its failures a retry covered were counted by a breaker all the same: the next
+    experiment judged on breakers starts on a restarted system."""
+    from scenarios.explore.session import _broke_the_world
+
+    def experiment(*faults: dict) -> Scenario:
+        timed = [{"fault": fault, "start": "1s", "duration": "1s"} for fault in faults]
+        workload = {
+            "intents": [{"intent": "service_overview", "parameters": {"service": "checkout"}}],
+            "tenants": ["acme"],
+            "duration": "3s",
+            "rate": "5/s",
+        }
+        return Scenario.model_validate({"name": "x", "workload": workload, "faults": timed})
+
+    attack = {"kind": "tiny_deadline", "as_tenant": "initech", "rate": "5/s"}
+    assert not _broke_the_world(experiment(attack))
+    assert _broke_the_world(experiment(attack, {"kind": "limit_data", "upstream": "ops", "bytes": 1000}))
+    assert _broke_the_world(experiment({"kind": "exhaust_connections"}))
