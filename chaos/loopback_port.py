@@ -19,13 +19,16 @@ _EPHEMERAL_RANGE = Path("/proc/sys/net/ipv4/ip_local_port_range")
 # Below the ephemeral range, above the ports well-known services are configured with.
 _LOWEST = 20_000
 _DRAWS = 50
+# Not the `random` module's shared generator: a test framework may seed it alike in two
+# processes (hypothesis does, for each example), and both would draw the same ports.
+_RNG = random.SystemRandom()
 
 
 def free_loopback_port() -> int:
     """A TCP port free on 127.0.0.1 now, outside the kernel's ephemeral range when it can be."""
     ephemeral_low = _ephemeral_low()
     for _ in range(_DRAWS if ephemeral_low > _LOWEST else 0):
-        port = random.randrange(_LOWEST, ephemeral_low)
+        port = _RNG.randrange(_LOWEST, ephemeral_low)
         if _is_free(port):
             return port
     with socket.socket() as probe:  # no room below the range: let the kernel choose
