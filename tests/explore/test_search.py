@@ -376,5 +376,6 @@ def test_a_broken_world_may_leave_a_breaker_open_though_no_answer_shows_a_failur
 
     attack = {"kind": "tiny_deadline", "as_tenant": "initech", "rate": "5/s"}
     assert not _broke_the_world(experiment(attack))
-    assert _broke_the_world(experiment(attack, {"kind": "limit_data", "upstream": "ops", "bytes": 1000}))
+    limit_data = {"kind": "limit_data", "upstream": "ops", "bytes": 1000}
+    assert _broke_the_world(experiment(attack, limit_data))
     assert _broke_the_world(experiment({"kind": "exhaust_connections"}))
