@@ -131,20 +131,42 @@ def main() -> None:
             _usage_error_as_json(exc)
         code = exit_codes.BAD_INPUT
     except (typer.Abort, KeyboardInterrupt):
-        code = exit_codes.on_interrupt(sys.argv[1:])
-        typer.echo(
-            "gauntlet: stopped" if code == exit_codes.OK else "gauntlet: interrupted", err=True
-        )
+        code = _interrupted()
     except Exception as exc:  # noqa: BLE001 - the last boundary: a bug is one line, not a traceback
-        saved = _save_traceback(exc)
-        typer.echo(
-            f"gauntlet: internal error: {type(exc).__name__}: {_one_line(str(exc))}", err=True
-        )
-        typer.echo(f"gauntlet: the traceback is in {saved}; please report it", err=True)
-        code = exit_codes.INTERNAL_ERROR
+        if _interrupt_within(exc):
+            code = _interrupted()
+        else:
+            code = _internal_error(exc)
     if code == exit_codes.INTERRUPTED:  # typer's own answer to a KeyboardInterrupt, too
         code = exit_codes.on_interrupt(sys.argv[1:])
     sys.exit(code if isinstance(code, int) else exit_codes.OK)
+
+
+def _interrupted() -> int:
+    code = exit_codes.on_interrupt(sys.argv[1:])
+    typer.echo("gauntlet: stopped" if code == exit_codes.OK else "gauntlet: interrupted", err=True)
+    return code
+
+
+def _interrupt_within(exc: BaseException) -> bool:
+    """Whether a Ctrl-C or a stop signal is what raised `exc`: one that lands while an
+    import builds a class (a descriptor's `__set_name__`) reaches us wrapped in a
+    RuntimeError (Python 3.11), its cause the KeyboardInterrupt."""
+    seen: set[int] = set()
+    cause: BaseException | None = exc
+    while cause is not None and id(cause) not in seen:
+        if isinstance(cause, KeyboardInterrupt):
+            return True
+        seen.add(id(cause))
+        cause = cause.__cause__
+    return False
+
+
+def _internal_error(exc: Exception) -> int:
+    saved = _save_traceback(exc)
+    typer.echo(f"gauntlet: internal error: {type(exc).__name__}: {_one_line(str(exc))}", err=True)
+    typer.echo(f"gauntlet: the traceback is in {saved}; please report it", err=True)
+    return exit_codes.INTERNAL_ERROR
 
 
 def _usage_message(exc: typer.TyperException) -> str:

@@ -118,6 +118,28 @@ def test_an_internal_error_is_one_line_exit_4_with_the_traceback_in_a_file(
     saved.unlink()
 
 
+def test_a_signal_inside_an_import_is_a_stop_not_an_internal_error(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A stop signal that lands while an import builds a class comes out of Python 3.11
+    as `RuntimeError: Error calling __set_name__ ...`, its cause the KeyboardInterrupt
+    (`serve` stopped by SIGTERM while importing fastapi): the same exit as the interrupt."""
+    from scenarios.cli import cmd_list, main
+
+    def interrupted_import() -> list[str]:
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt as exc:
+            raise RuntimeError("Error calling __set_name__ on 'Field' instance") from exc
+
+    monkeypatch.setattr(cmd_list, "intent_lines", interrupted_import)
+    monkeypatch.setattr(sys, "argv", ["gauntlet", "list", "intents"])
+    with pytest.raises(SystemExit) as exit_info:
+        main()
+    assert exit_info.value.code == exit_codes.on_interrupt(["list", "intents"])
+    assert capsys.readouterr().err.strip() in ("gauntlet: stopped", "gauntlet: interrupted")
+
+
 def test_every_exit_code_is_documented_in_the_help() -> None:
     text = " ".join(gauntlet("--help").stdout.split())
     for name, code in vars(exit_codes).items():
