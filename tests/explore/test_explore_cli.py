@@ -61,11 +61,13 @@ def test_a_defective_build_is_found_and_shrunk_to_a_scenario_file(tmp_path: Path
 
 @pytest.mark.integration
 def test_the_honest_reference_has_nothing_confirmed(tmp_path: Path) -> None:
-    done = explore(tmp_path / "out", "--budget", "30s", "--seed", "2")  # about five experiments
+    done = explore(tmp_path / "out", "--budget", "30s", "--seed", "2")
     assert done.returncode == 0, done.stderr[-3000:]
     summary = json.loads(done.stdout)
     assert summary["finds_confirmed"] == 0 and summary["finds"] == []
-    assert summary["experiments_tried"] >= 2
+    # How many fit in 30 s is the machine's business (seed 2 draws 12 s and 13 s of abuse
+    # first, each with its recovery): at least one was run and judged, not void
+    assert summary["experiments_tried"] - summary["void"] >= 1
     assert not (tmp_path / "out" / "found").exists()
 
 
